@@ -1,0 +1,44 @@
+package dev.ale.core.event;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * One detection: which rule saw what, in which sandbox, episode and step, and what was done.
+ * {@code evidence} holds the raw facts (argv, destination, first bytes) as strings.
+ */
+public record SafetyEvent(
+        String rule,
+        Category category,
+        Severity severity,
+        Action action,
+        String sandbox,
+        Optional<String> episode,
+        OptionalInt step,
+        String passportId,
+        Instant time,
+        String detail,
+        Map<String, String> evidence) {
+
+    public SafetyEvent {
+        Objects.requireNonNull(rule, "rule");
+        Objects.requireNonNull(category, "category");
+        Objects.requireNonNull(severity, "severity");
+        Objects.requireNonNull(action, "action");
+        Objects.requireNonNull(sandbox, "sandbox");
+        episode = episode == null ? Optional.empty() : episode;
+        step = step == null ? OptionalInt.empty() : step;
+        Objects.requireNonNull(passportId, "passportId");
+        Objects.requireNonNull(time, "time");
+        Objects.requireNonNull(detail, "detail");
+        evidence = Map.copyOf(evidence);
+    }
+
+    public enum Severity { LOW, MEDIUM, HIGH, CRITICAL }
+
+    /** What the episode does about an event: note it, stop the act, or stop the sandbox. */
+    public enum Action { ALERT, BLOCK, KILL }
+}

@@ -1,0 +1,59 @@
+package dev.ale.core.sandbox;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One command: an argument vector (never a shell string), extra environment, working
+ * directory inside the sandbox, bytes for stdin, a timeout, and a listener that sees output
+ * as it comes. The sandbox's wall time bounds every timeout.
+ */
+public record ExecRequest(
+        List<String> argv,
+        Map<String, String> env,
+        Optional<String> cwd,
+        byte[] stdin,
+        Optional<Duration> timeout,
+        OutputListener listener) {
+
+    public ExecRequest {
+        argv = List.copyOf(argv);
+        if (argv.isEmpty()) throw new IllegalArgumentException("argv must not be empty");
+        env = Map.copyOf(env);
+        cwd = cwd == null ? Optional.empty() : cwd;
+        stdin = stdin == null ? new byte[0] : stdin;
+        timeout = timeout == null ? Optional.empty() : timeout;
+        Objects.requireNonNull(listener, "listener");
+    }
+
+    public static ExecRequest of(String... argv) {
+        return new ExecRequest(List.of(argv), Map.of(), Optional.empty(), new byte[0], Optional.empty(), OutputListener.NONE);
+    }
+
+    public static ExecRequest of(List<String> argv) {
+        return new ExecRequest(argv, Map.of(), Optional.empty(), new byte[0], Optional.empty(), OutputListener.NONE);
+    }
+
+    public ExecRequest withTimeout(Duration newTimeout) {
+        return new ExecRequest(argv, env, cwd, stdin, Optional.of(newTimeout), listener);
+    }
+
+    public ExecRequest withStdin(byte[] newStdin) {
+        return new ExecRequest(argv, env, cwd, newStdin, timeout, listener);
+    }
+
+    public ExecRequest withEnv(Map<String, String> newEnv) {
+        return new ExecRequest(argv, newEnv, cwd, stdin, timeout, listener);
+    }
+
+    public ExecRequest withCwd(String newCwd) {
+        return new ExecRequest(argv, env, Optional.of(newCwd), stdin, timeout, listener);
+    }
+
+    public ExecRequest withListener(OutputListener newListener) {
+        return new ExecRequest(argv, env, cwd, stdin, timeout, newListener);
+    }
+}

@@ -1,0 +1,37 @@
+package dev.ale.core.sandbox;
+
+/**
+ * One isolated process tree with its own namespaces, cgroup and workspace. Every command runs
+ * as an unprivileged user with no capabilities; {@link #kill} stops all of them at once.
+ */
+public interface Sandbox extends AutoCloseable {
+
+    String id();
+
+    SandboxInfo info();
+
+    /** Runs one command to completion (or its timeout) in a fresh process tree in this sandbox. */
+    ExecResult exec(ExecRequest request);
+
+    /** A shell whose working directory and environment persist between commands. */
+    ShellSession openSession();
+
+    SandboxFiles files();
+
+    SandboxStats stats();
+
+    /**
+     * Freezes and kills every process in the sandbox; later commands are refused. The reason
+     * ({@code timeout}, {@code memory}, {@code pids}, or a monitor rule id) is reported by
+     * every command that was running.
+     */
+    void kill(String reason);
+
+    /** Kills everything and removes every trace of the sandbox from the host. Idempotent. */
+    void destroy();
+
+    @Override
+    default void close() {
+        destroy();
+    }
+}

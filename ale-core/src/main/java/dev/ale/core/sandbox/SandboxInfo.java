@@ -1,0 +1,25 @@
+package dev.ale.core.sandbox;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/** What a listing shows of one sandbox. */
+public record SandboxInfo(
+        String id,
+        String backend,
+        String passportId,
+        Instant createdAt,
+        Instant expiresAt,
+        boolean detached,
+        State state,
+        Optional<String> killReason,
+        Map<String, String> labels) {
+
+    public SandboxInfo {
+        killReason = killReason == null ? Optional.empty() : killReason;
+        labels = Map.copyOf(labels);
+    }
+
+    public enum State { RUNNING, KILLED, DESTROYED }
+}

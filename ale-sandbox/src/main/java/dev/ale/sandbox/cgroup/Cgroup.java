@@ -1,0 +1,31 @@
+package dev.ale.sandbox.cgroup;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/** One sandbox's cgroup, in every hierarchy (v1) or the one tree (v2). */
+public interface Cgroup {
+
+    String name();
+
+    /** The {@code cgroup.procs} files a launcher writes its own pid to before it execs the sandbox. */
+    List<Path> procsFiles();
+
+    /** Host pids of every process in the cgroup. */
+    Set<Integer> pids();
+
+    CgroupUsage usage();
+
+    /** Processes the kernel OOM-killed in this cgroup so far. */
+    long oomKills();
+
+    /** Forks refused so far because pids.max was reached. */
+    long pidsLimitHits();
+
+    /** Freezes the cgroup, SIGKILLs every process in it, thaws it, and waits (bounded) until it is empty. */
+    void killAll();
+
+    /** Removes the cgroup directories; kills what is left first. Idempotent. */
+    void remove();
+}
