@@ -37,6 +37,14 @@ public final class ByteSize {
         return Optional.of((long) bytes);
     }
 
+    /**
+     * Whether the text has the shape of a size, even one too large for a {@code long}; lets a
+     * caller tell "not a size" from "too large" when {@link #tryParse} is empty.
+     */
+    static boolean isWellFormed(String text) {
+        return SIZE.matcher(text.strip()).matches();
+    }
+
     public static long parse(String text) {
         return tryParse(text).orElseThrow(() -> new IllegalArgumentException("not a size: " + text));
     }
@@ -52,5 +60,19 @@ public final class ByteSize {
         if (unit > 0 || bytes < 1024) return value + UNITS[unit];
         int approxUnit = Math.min(UNITS.length - 1, (63 - Long.numberOfLeadingZeros(bytes)) / 10);
         return String.format(Locale.ROOT, "%.1f%s", bytes / Math.pow(1024, approxUnit), UNITS[approxUnit]);
+    }
+
+    /**
+     * Like {@link #format} but never approximate: the largest binary unit that divides it
+     * ({@code 512MiB}), else plain bytes ({@code 1500000000B}), so that a written passport reads back equal.
+     */
+    public static String formatExact(long bytes) {
+        int unit = 0;
+        long value = bytes;
+        while (unit < UNITS.length - 1 && value != 0 && value % 1024 == 0) {
+            value /= 1024;
+            unit++;
+        }
+        return value + UNITS[unit];
     }
 }

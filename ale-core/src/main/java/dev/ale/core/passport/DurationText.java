@@ -27,6 +27,14 @@ public final class DurationText {
         return Optional.of(Duration.ofMillis(Math.round(millis)));
     }
 
+    /**
+     * Whether the text has the shape of a duration, even one too long to represent; lets a
+     * caller tell "not a duration" from "too long" when {@link #tryParse} is empty.
+     */
+    static boolean isWellFormed(String text) {
+        return DURATION.matcher(text.strip()).matches();
+    }
+
     public static Duration parse(String text) {
         return tryParse(text).orElseThrow(() -> new IllegalArgumentException("not a duration: " + text));
     }

@@ -1,0 +1,95 @@
+package dev.ale.core.passport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * One mapping of a passport file (the top level or a section such as {@code resources}). It knows
+ * its path and its allowed keys, and refuses any other key on creation, so a typo is never ignored.
+ * A new section is one list of keys and one method that reads them through a reader like this.
+ */
+final class FieldReader {
+
+    private final String source;
+    private final String path;
+    private final ObjectNode node;
+    private final List<String> allowed;
+
+    /** @param path the dotted path of this mapping, empty at the top level */
+    FieldReader(String source, String path, ObjectNode node, List<String> allowed) {
+        this.source = source;
+        this.path = path;
+        this.node = node;
+        this.allowed = List.copyOf(allowed);
+        for (var property : node.properties()) {
+            if (!this.allowed.contains(property.getKey())) throw unknownField(property.getKey());
+        }
+    }
+
+    /** The field, or empty when the file does not have it. */
+    Optional<Field> optional(String key) {
+        if (!allowed.contains(key)) {
+            throw new IllegalArgumentException(key + " is not among the keys declared for " + where());
+        }
+        JsonNode value = node.get(key);
+        return value == null ? Optional.empty() : Optional.of(new Field(source, pathOf(key), value));
+    }
+
+    /** The field; when missing, the error shows {@code example} as the line to add. */
+    Field required(String key, String example) {
+        return optional(key).orElseThrow(() -> new PassportException(
+                source + ": " + pathOf(key) + ": is required (add a line such as " + example + ")"));
+    }
+
+    private PassportException unknownField(String key) {
+        String hint = closest(key).map(k -> " (did you mean " + k + "?)").orElse("");
+        return new PassportException(source + ": " + Field.escape(pathOf(key))
+                + ": unknown field" + hint + "; allowed " + where() + ": " + String.join(", ", allowed));
+    }
+
+    private String where() {
+        return path.isEmpty() ? "at the top level" : "in " + path;
+    }
+
+    private String pathOf(String key) {
+        return path.isEmpty() ? key : path + "." + key;
+    }
+
+    /**
+     * An allowed key the author probably meant: the same letters ignoring case and separators, or
+     * a typo or two; short keys get fewer, else {@code x} would suggest {@code id}.
+     */
+    private Optional<String> closest(String key) {
+        String bare = bare(key);
+        for (String candidate : allowed) {
+            String target = bare(candidate);
+            if (editDistance(target, bare) <= Math.min(2, target.length() / 3)) return Optional.of(candidate);
+        }
+        return Optional.empty();
+    }
+
+    private static String bare(String key) {
+        return key.replaceAll("[-_ ]", "").toLowerCase(Locale.ROOT);
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) previous[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+}

@@ -1,0 +1,103 @@
+package dev.ale.core.passport;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Prints a passport as YAML in the schema {@link PassportLoader} reads, with every default
+ * written out, so that {@code PassportLoader.parse(toYaml(p), name)} gives back {@code p}.
+ */
+public final class PassportWriter {
+
+    private PassportWriter() {
+    }
+
+    /**
+     * The passport as YAML. Sizes are written exactly (plain bytes when no binary unit divides them),
+     * because the approximate form of {@link ByteSize#format} would not read back equal.
+     */
+    public static String toYaml(Passport passport) {
+        Objects.requireNonNull(passport, "passport");
+        Resources resources = passport.resources();
+        FilesystemRules filesystem = passport.filesystem();
+        StringBuilder yaml = new StringBuilder();
+        yaml.append("id: ").append(quote(passport.id())).append('\n');
+        yaml.append("resources:\n");
+        yaml.append("  cpus: ").append(BigDecimal.valueOf(resources.cpus()).stripTrailingZeros().toPlainString()).append('\n');
+        yaml.append("  memory: ").append(ByteSize.formatExact(resources.memoryBytes())).append('\n');
+        yaml.append("  pids: ").append(resources.pids()).append('\n');
+        yaml.append("  wallTime: ").append(duration(resources.wallTime())).append('\n');
+        yaml.append("  workspaceSize: ").append(ByteSize.formatExact(resources.workspaceBytes())).append('\n');
+        yaml.append("filesystem:\n");
+        filesystem.rootfs().ifPresent(rootfs -> yaml.append("  rootfs: ").append(quote(rootfs.toString())).append('\n'));
+        yaml.append("  # Always hidden as well, whatever this file says: ")
+                .append(String.join(", ", FilesystemRules.DEFAULT_HIDDEN)).append('\n');
+        list(yaml, "hidden", filesystem.hidden());
+        list(yaml, "readOnly", filesystem.readOnly().stream().map(PassportWriter::bind).toList());
+        yaml.append("devices:\n");
+        yaml.append("  gpu: ").append(passport.devices().gpu()).append('\n');
+        return yaml.toString();
+    }
+
+    private static void list(StringBuilder yaml, String key, List<String> items) {
+        yaml.append("  ").append(key).append(':');
+        if (items.isEmpty()) {
+            yaml.append(" []\n");
+            return;
+        }
+        yaml.append('\n');
+        for (String item : items) yaml.append("    - ").append(quote(item)).append('\n');
+    }
+
+    private static String bind(FilesystemRules.ReadOnlyBind bind) {
+        String source = bind.source().toString();
+        String target = bind.target().toString();
+        if (source.contains(":") || target.contains(":")) {
+            throw new IllegalArgumentException("read-only bind " + source + " -> " + target
+                    + " contains ':', which the HOST:SANDBOX form cannot express");
+        }
+        return source.equals(target) ? source : source + ":" + target;
+    }
+
+    private static String duration(Duration duration) {
+        // DurationText.format counts whole milliseconds; a finer duration would be written as another one.
+        if (duration.getNano() % 1_000_000 != 0) {
+            throw new IllegalArgumentException("wallTime " + duration + " is finer than a millisecond, which a passport cannot express");
+        }
+        return DurationText.format(duration);
+    }
+
+    /**
+     * A YAML double-quoted scalar. Always quoted, so that an id such as {@code 123} or {@code true}
+     * reads back as a string; characters YAML does not allow raw are escaped.
+     */
+    static String quote(String text) {
+        StringBuilder quoted = new StringBuilder("\"");
+        text.codePoints().forEach(c -> {
+            switch (c) {
+                case '"' -> quoted.append("\\\"");
+                case '\\' -> quoted.append("\\\\");
+                case '\n' -> quoted.append("\\n");
+                case '\t' -> quoted.append("\\t");
+                default -> {
+                    if (printableInYaml(c)) quoted.appendCodePoint(c);
+                    else if (c <= 0xFFFF) quoted.append("\\u%04x".formatted(c));
+                    else quoted.append("\\U%08x".formatted(c));
+                }
+            }
+        });
+        return quoted.append('"').toString();
+    }
+
+    /**
+     * The YAML 1.1 printable set, less the byte order mark and the line breaks (U+2028, U+2029)
+     * that a quoted scalar would fold into spaces.
+     */
+    private static boolean printableInYaml(int c) {
+        if (c == 0x2028 || c == 0x2029 || c == 0xFEFF) return false;
+        return (c >= 0x20 && c <= 0x7E) || (c >= 0xA0 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD)
+                || (c >= 0x10000 && c <= 0x10FFFF);
+    }
+}

@@ -1,0 +1,184 @@
+package dev.ale.core.passport;
+
+import dev.ale.core.passport.FilesystemRules.ReadOnlyBind;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/** The written passport: readable, complete, and read back equal. */
+class PassportWriterTest {
+
+    @TempDir
+    Path dir;
+
+    private static Passport roundTrip(Passport passport) {
+        return PassportLoader.parse(PassportWriter.toYaml(passport), "written.yaml");
+    }
+
+    @Test
+    void everyFieldIsWrittenInTheSchemaTheLoaderReads() {
+        Passport passport = new Passport("coder-1",
+                new Resources(0.5, 512L << 20, 256, Duration.ofMinutes(10), 1L << 30),
+                new FilesystemRules(Optional.of(Path.of("/srv/rootfs")), List.of("/data/secret"),
+                        List.of(new ReadOnlyBind(Path.of("/opt/models"), Path.of("/opt/models")),
+                                new ReadOnlyBind(Path.of("/srv/data"), Path.of("/data")))),
+                new Devices(true));
+
+        assertThat(PassportWriter.toYaml(passport)).isEqualTo("""
+                id: "coder-1"
+                resources:
+                  cpus: 0.5
+                  memory: 512MiB
+                  pids: 256
+                  wallTime: 10m
+                  workspaceSize: 1GiB
+                filesystem:
+                  rootfs: "/srv/rootfs"
+                  # Always hidden as well, whatever this file says: %s
+                  hidden:
+                    - "/data/secret"
+                  readOnly:
+                    - "/opt/models"
+                    - "/srv/data:/data"
+                devices:
+                  gpu: true
+                """.formatted(String.join(", ", FilesystemRules.DEFAULT_HIDDEN)));
+    }
+
+    @Test
+    void theDefaultHiddenPathsAreACommentAndOnlyThePassportsOwnAreListed() {
+        String yaml = PassportWriter.toYaml(Passport.defaults());
+
+        assertThat(yaml).contains("  # Always hidden as well, whatever this file says: /root, /etc/shadow,")
+                .contains("  hidden: []\n")
+                .contains("  readOnly: []\n")
+                .doesNotContain("rootfs");
+    }
+
+    @Test
+    void theDefaultPassportReadsBackEqual() {
+        assertThat(roundTrip(Passport.defaults())).isEqualTo(Passport.defaults());
+    }
+
+    @Test
+    void theExamplePassportReadsBackEqual() throws IOException {
+        Path rootfs = Files.createDirectories(dir.resolve("rootfs"));
+        Path models = Files.createDirectories(dir.resolve("models"));
+        String yaml = """
+                id: coder-1
+                resources: {cpus: 1, memory: 512MiB, pids: 256, wallTime: 10m, workspaceSize: 1GiB}
+                filesystem:
+                  rootfs: %s
+                  hidden: [/data/secret, "/home/*/.cache"]
+                  readOnly: ["%s:/opt/models", /usr]
+                devices: {gpu: true}
+                """.formatted(rootfs, models);
+        Passport passport = PassportLoader.parse(yaml, "coder.yaml");
+
+        assertThat(roundTrip(passport)).isEqualTo(passport);
+    }
+
+    @Test
+    void sizesNoBinaryUnitDividesAreWrittenAsExactBytes() {
+        Passport passport = Passport.defaults().withResources(
+                new Resources(1, 1_500_000_000L, 1, Duration.ofSeconds(1), (1L << 20) + 1));
+
+        String yaml = PassportWriter.toYaml(passport);
+
+        assertThat(yaml).contains("  memory: 1500000000B\n").contains("  workspaceSize: 1048577B\n");
+        assertThat(roundTrip(passport)).isEqualTo(passport);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"123", "true", "null", "1e3", "0x10", "1.5", "yes", "on", "NO", "1.0"})
+    void anIdThatYamlWouldReadAsAnotherTypeIsQuotedAndReadsBackAsText(String id) {
+        Passport passport = new Passport(id, Resources.defaults(), FilesystemRules.defaults(), Devices.none());
+
+        assertThat(roundTrip(passport)).isEqualTo(passport);
+    }
+
+    @Test
+    void hiddenEntriesWithCharactersYamlTreatsSpeciallyReadBackEqual() {
+        List<String> hidden = List.of("/a: b", "/#c", "/\"quoted\"", "/back\\slash", "/caf\u00e9", "/*", "/line\u2028sep", "/emoji\uD83D\uDE00");
+        Passport passport = Passport.defaults().withFilesystem(new FilesystemRules(Optional.empty(), hidden, List.of()));
+
+        assertThat(roundTrip(passport)).isEqualTo(passport);
+    }
+
+    @Test
+    void manyGeneratedPassportsReadBackEqual() throws IOException {
+        List<Path> hosts = new ArrayList<>();
+        for (int i = 0; i < 4; i++) hosts.add(Files.createDirectories(dir.resolve("host " + i)));
+        Random random = new Random(20240601);
+
+        for (int n = 0; n < 500; n++) {
+            Passport passport = generate(random, hosts);
+
+            assertThat(roundTrip(passport)).as("passport written as:%n%s", PassportWriter.toYaml(passport)).isEqualTo(passport);
+        }
+    }
+
+    /** A random passport of the kind the loader accepts, with sizes the exact double range can carry. */
+    private static Passport generate(Random random, List<Path> hosts) {
+        String alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
+        StringBuilder id = new StringBuilder().append(alphabet.charAt(random.nextInt(62)));
+        for (int i = random.nextInt(64); i > 0; i--) id.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        double cpus = switch (random.nextInt(3)) {
+            case 0 -> 1 + random.nextInt(1024);
+            case 1 -> Math.round(random.nextDouble() * 1000) / 100.0 + 0.01;
+            default -> Math.nextUp(random.nextDouble() * 1024);
+        };
+        long memory = random.nextBoolean()
+                ? (4L + random.nextInt(1 << 20)) << 20
+                : (4L << 20) + (long) (random.nextDouble() * (1L << 50));
+        long workspace = random.nextBoolean()
+                ? (1L + random.nextInt(1 << 16)) << (10 * (2 + random.nextInt(3)))
+                : (1L << 20) + random.nextInt(Integer.MAX_VALUE);
+        Duration wallTime = Duration.ofMillis(1 + (long) (random.nextDouble() * 1e10));
+        if (random.nextBoolean()) wallTime = Duration.ofMinutes(1 + random.nextInt(10_000));
+        Resources resources = new Resources(cpus, memory, 1 + random.nextInt(4_194_304), wallTime, workspace);
+
+        List<String> hidden = new ArrayList<>();
+        for (int i = random.nextInt(4); i > 0; i--) hidden.add("/data/" + random.nextInt(1000) + "/*/.cache");
+        List<ReadOnlyBind> binds = new ArrayList<>();
+        List<Path> shuffled = new ArrayList<>(hosts);
+        java.util.Collections.shuffle(shuffled, random);
+        for (int i = random.nextInt(hosts.size() + 1) - 1; i >= 0; i--) {
+            binds.add(new ReadOnlyBind(shuffled.get(i), Path.of("/mnt/bind " + i)));
+        }
+        if (random.nextBoolean()) binds.add(new ReadOnlyBind(Path.of("/usr"), Path.of("/usr")));
+        Optional<Path> rootfs = random.nextBoolean() ? Optional.of(hosts.get(random.nextInt(hosts.size()))) : Optional.empty();
+
+        return new Passport(id.toString(), resources, new FilesystemRules(rootfs, hidden, binds), new Devices(random.nextBoolean()));
+    }
+
+    @Test
+    void aWallTimeFinerThanAMillisecondCannotBeWritten() {
+        Passport passport = Passport.defaults().withResources(Resources.defaults().withWallTime(Duration.ofNanos(1_500_000)));
+
+        assertThatIllegalArgumentException().isThrownBy(() -> PassportWriter.toYaml(passport))
+                .withMessageContaining("finer than a millisecond");
+    }
+
+    @Test
+    void aBindWhosePathHoldsAColonCannotBeWritten() {
+        Passport passport = Passport.defaults().withFilesystem(new FilesystemRules(Optional.empty(), List.of(),
+                List.of(new ReadOnlyBind(Path.of("/a:b"), Path.of("/data")))));
+
+        assertThatIllegalArgumentException().isThrownBy(() -> PassportWriter.toYaml(passport))
+                .withMessageContaining("contains ':'");
+    }
+}
