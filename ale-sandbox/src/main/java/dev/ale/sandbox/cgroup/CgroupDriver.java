@@ -1,5 +1,6 @@
 package dev.ale.sandbox.cgroup;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -8,6 +9,16 @@ import java.util.Optional;
  * Detected once at start; every sandbox cgroup lives under {@code ale/} in it.
  */
 public interface CgroupDriver {
+
+    /**
+     * The driver for this host, from /proc/self/mountinfo: v2 when cgroup2 is mounted at
+     * /sys/fs/cgroup, else v1 when cpu, cpuacct, memory, pids and freezer hierarchies are mounted.
+     *
+     * @throws dev.ale.core.sandbox.SandboxException (ENVIRONMENT) naming what is missing
+     */
+    static CgroupDriver detect() {
+        return CgroupMounts.driverFor(CgroupFiles.read(Path.of("/proc/self/mountinfo")));
+    }
 
     /** {@code "v1"} or {@code "v2"}. */
     String version();

@@ -1,0 +1,165 @@
+package dev.ale.sandbox.cgroup;
+
+import dev.ale.core.AleException.Fault;
+import dev.ale.core.sandbox.SandboxException;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** cgroup v2: one unified tree; sandbox {@code NAME} is {@code <root>/ale/NAME}. */
+public final class CgroupV2Driver implements CgroupDriver {
+
+    /** The controllers ALE enables for {@code ale/} and its children. */
+    public static final List<String> CONTROLLERS = List.of("cpu", "memory", "pids");
+
+    private final Path root;
+
+    /** @param root the cgroup2 mount (or a cgroup delegated to ALE), e.g. {@code /sys/fs/cgroup} */
+    public CgroupV2Driver(Path root) {
+        this.root = root;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public String version() {
+        return "v2";
+    }
+
+    @Override
+    public Cgroup create(String name, CgroupLimits limits) {
+        Path parent = root.resolve("ale");
+        V2Cgroup cgroup = new V2Cgroup(CgroupFiles.checkName(name), parent.resolve(name));
+        boolean fresh = !Files.isDirectory(cgroup.dir);
+        try {
+            enableControllers(root);
+            CgroupFiles.createDirectories(parent);
+            enableControllers(parent);
+            CgroupFiles.createDirectories(cgroup.dir);
+            CgroupFiles.write(cgroup.dir.resolve("cpu.max"),
+                    limits.cpuQuotaMicros() + " " + CgroupLimits.CPU_PERIOD_MICROS);
+            CgroupFiles.write(cgroup.dir.resolve("memory.max"), limits.memoryBytes());
+            // Without this, swap would let a sandbox use more than memory.max.
+            Path swap = cgroup.dir.resolve("memory.swap.max");
+            if (Files.exists(swap)) CgroupFiles.write(swap, 0);
+            CgroupFiles.write(cgroup.dir.resolve("pids.max"), limits.pids());
+            return cgroup;
+        } catch (RuntimeException e) {
+            if (fresh) {
+                try {
+                    cgroup.remove();
+                } catch (RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** Children of {@code dir} get cpu, memory and pids only once they are in its subtree_control. */
+    private static void enableControllers(Path dir) {
+        Path available = dir.resolve("cgroup.controllers");
+        Set<String> offered = CgroupFiles.words(available);
+        List<String> unavailable = CONTROLLERS.stream().filter(c -> !offered.contains(c)).toList();
+        if (!unavailable.isEmpty()) {
+            throw new SandboxException(Fault.ENVIRONMENT, "cgroup v2 controllers " + unavailable + " are not available in "
+                    + available + " ('" + CgroupFiles.read(available) + "'); ALE needs cpu, memory and pids there:"
+                    + " give ALE a cgroup with them delegated (e.g. a systemd unit with Delegate=yes), or, on a host"
+                    + " where they are bound to cgroup v1 hierarchies, let ALE use those");
+        }
+        Path subtree = dir.resolve("cgroup.subtree_control");
+        Set<String> enabled = CgroupFiles.words(subtree);
+        String toEnable = CONTROLLERS.stream().filter(c -> !enabled.contains(c)).map(c -> "+" + c)
+                .collect(Collectors.joining(" "));
+        if (toEnable.isEmpty()) return;
+        try {
+            CgroupFiles.write(subtree, toEnable);
+        } catch (SandboxException e) {
+            if (!CgroupFiles.isBusy(e)) throw e;
+            // "No internal processes": a non-root cgroup with processes of its own cannot hand controllers down.
+            throw new SandboxException(Fault.ENVIRONMENT, "cannot enable '" + toEnable + "' in " + subtree
+                    + ": the cgroup has processes of its own (typical inside a container, whose"
+                    + " /sys/fs/cgroup is its own cgroup). ALE needs a delegated cgroup it can subdivide: run it under a"
+                    + " systemd unit with Delegate=yes, or first move the processes in " + dir.resolve("cgroup.procs")
+                    + " into a child cgroup (e.g. " + dir.resolve("init") + ")", e);
+        }
+    }
+
+    @Override
+    public Optional<Cgroup> open(String name) {
+        Path dir = root.resolve("ale").resolve(CgroupFiles.checkName(name));
+        return Files.isDirectory(dir) ? Optional.of(new V2Cgroup(name, dir)) : Optional.empty();
+    }
+
+    @Override
+    public List<String> list() {
+        return CgroupFiles.subdirectoryNames(root.resolve("ale"));
+    }
+
+    private record V2Cgroup(String name, Path dir) implements Cgroup {
+
+        @Override
+        public List<Path> procsFiles() {
+            return List.of(dir.resolve("cgroup.procs"));
+        }
+
+        @Override
+        public Set<Integer> pids() {
+            return CgroupFiles.readPids(dir.resolve("cgroup.procs"));
+        }
+
+        @Override
+        public CgroupUsage usage() {
+            Path peak = dir.resolve("memory.peak"); // since Linux 5.19
+            long current = CgroupFiles.readLong(dir.resolve("memory.current"));
+            return new CgroupUsage(
+                    CgroupFiles.keyValue(dir.resolve("cpu.stat"), "usage_usec") * 1000,
+                    current,
+                    Files.exists(peak) ? CgroupFiles.readLong(peak) : current,
+                    (int) CgroupFiles.readLong(dir.resolve("pids.current")));
+        }
+
+        @Override
+        public long oomKills() {
+            return CgroupFiles.keyValue(dir.resolve("memory.events"), "oom_kill");
+        }
+
+        @Override
+        public long pidsLimitHits() {
+            return CgroupFiles.keyValue(dir.resolve("pids.events"), "max");
+        }
+
+        /** cgroup.kill (Linux 5.14) kills the whole subtree at once; before it, freeze, kill each, thaw. */
+        @Override
+        public void killAll() {
+            Path kill = dir.resolve("cgroup.kill");
+            if (Files.exists(kill)) {
+                CgroupFiles.write(kill, 1);
+            } else {
+                Path freeze = dir.resolve("cgroup.freeze");
+                CgroupFiles.write(freeze, 1);
+                try {
+                    CgroupProcesses.await(() -> CgroupFiles.keyValue(dir.resolve("cgroup.events"), "frozen") == 1,
+                            CgroupProcesses.FREEZE_WAIT);
+                    CgroupProcesses.kill(pids());
+                } finally {
+                    CgroupFiles.write(freeze, 0);
+                }
+            }
+            CgroupProcesses.killUntilEmpty(this::pids, dir.toString());
+        }
+
+        @Override
+        public void remove() {
+            if (!Files.isDirectory(dir)) return;
+            if (!pids().isEmpty()) killAll();
+            CgroupFiles.removeDirectory(dir);
+        }
+    }
+}
