@@ -1,0 +1,189 @@
+package dev.ale.sandbox.local;
+
+import dev.ale.core.AleException.Fault;
+import dev.ale.core.passport.Passport;
+import dev.ale.core.sandbox.ExecRequest;
+import dev.ale.core.sandbox.ExecResult;
+import dev.ale.core.sandbox.Sandbox;
+import dev.ale.core.sandbox.SandboxException;
+import dev.ale.core.sandbox.SandboxFiles;
+import dev.ale.core.sandbox.SandboxInfo;
+import dev.ale.core.sandbox.SandboxStats;
+import dev.ale.core.sandbox.ShellSession;
+import dev.ale.sandbox.cgroup.Cgroup;
+import dev.ale.sandbox.cgroup.CgroupUsage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** A sandbox of the local backend: a network namespace, a cgroup, a tmpfs workspace and a uid. */
+final class LocalSandbox implements Sandbox {
+
+    /** Output kept per stream in an {@link ExecResult}; the listener sees all of it. */
+    static final int CAPTURE_LIMIT = 8 << 20;
+
+    private final LocalSandboxBackend backend;
+    private final SandboxPaths paths;
+    private final Passport passport;
+    private final Cgroup cgroup;
+    private final List<String> rootfsArgs;
+    private final Set<LocalShellSession> sessions = ConcurrentHashMap.newKeySet();
+    private final Set<ProcessTree> running = ConcurrentHashMap.newKeySet();
+    private volatile SandboxState state;
+    private volatile boolean destroyed;
+
+    LocalSandbox(LocalSandboxBackend backend, SandboxPaths paths, SandboxState state, Passport passport,
+                 Cgroup cgroup, List<String> rootfsArgs) {
+        this.backend = backend;
+        this.paths = paths;
+        this.state = state;
+        this.passport = passport;
+        this.cgroup = cgroup;
+        this.rootfsArgs = List.copyOf(rootfsArgs);
+    }
+
+    @Override
+    public String id() {
+        return state.id();
+    }
+
+    Passport passport() {
+        return passport;
+    }
+
+    SandboxState state() {
+        return state;
+    }
+
+    Cgroup cgroup() {
+        return cgroup;
+    }
+
+    @Override
+    public SandboxInfo info() {
+        SandboxInfo.State s = destroyed ? SandboxInfo.State.DESTROYED
+                : state.killReason() != null ? SandboxInfo.State.KILLED : SandboxInfo.State.RUNNING;
+        return new SandboxInfo(state.id(), backend.name(), state.passportId(), Instant.ofEpochMilli(state.createdAtMillis()),
+                Instant.ofEpochMilli(state.expiresAtMillis()), state.detached(), s, state.killReasonOptional(), state.labels());
+    }
+
+    /** Time left before the wall-time limit; zero or negative when it has passed. */
+    Duration remaining() {
+        return Duration.ofMillis(state.expiresAtMillis() - System.currentTimeMillis());
+    }
+
+    @Override
+    public ExecResult exec(ExecRequest request) {
+        return execCapturing(request, CAPTURE_LIMIT).result();
+    }
+
+    /** An exec result with stdout as the exact bytes (files are not text). */
+    record Raw(ExecResult result, byte[] stdout) {
+    }
+
+    Raw execCapturing(ExecRequest request, int captureLimit) {
+        checkUsable();
+        Map<String, String> env = new HashMap<>(BwrapCommand.baseEnv(id()));
+        env.putAll(request.env());
+        List<String> command = command(request.argv(), request.cwd().orElse("/workspace"), env);
+        CapturedOutput out = new CapturedOutput(captureLimit);
+        CapturedOutput err = new CapturedOutput(captureLimit);
+        long oomBefore = cgroup.oomKills();
+        long start = System.nanoTime();
+        ProcessTree tree = ProcessTree.start(command, request.stdin(), request.listener(), out, err);
+        running.add(tree);
+        try {
+            Duration limit = request.timeout().filter(t -> t.compareTo(remaining()) < 0).orElse(remaining());
+            boolean timedOut = !tree.waitFor(limit);
+            if (timedOut) {
+                if (remaining().isNegative() || remaining().isZero()) kill("timeout");
+                tree.kill();
+            }
+            int exit = tree.finish();
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            Optional<String> reason = state.killReasonOptional();
+            if (reason.isEmpty() && timedOut) reason = Optional.of("timeout");
+            if (reason.isEmpty() && cgroup.oomKills() > oomBefore) reason = Optional.of("memory");
+            if (exit == 125 && reason.isEmpty() && err.text().contains("ale-join")) {
+                throw new SandboxException(Fault.ENVIRONMENT, "sandbox " + id() + ": cannot join its cgroup: " + err.text().strip());
+            }
+            return new Raw(new ExecResult(exit, reason.isPresent(), reason, took, out.text(), err.text(),
+                    out.truncated() || err.truncated(), List.of()), out.bytes());
+        } finally {
+            running.remove(tree);
+        }
+    }
+
+    /** The full host command line for a process tree in this sandbox. */
+    List<String> command(List<String> argv, String cwd, Map<String, String> env) {
+        return BwrapCommand.build(new BwrapCommand.Spec(
+                id(), cgroup.procsFiles(), paths.netnsFile(), state.hostUid(), rootfsArgs,
+                paths.workspace(), paths.tmp(), backend.gpuDevices(passport), cwd, env, argv));
+    }
+
+    @Override
+    public ShellSession openSession() {
+        checkUsable();
+        LocalShellSession session = LocalShellSession.open(this);
+        sessions.add(session);
+        return session;
+    }
+
+    void forget(LocalShellSession session) {
+        sessions.remove(session);
+    }
+
+    @Override
+    public SandboxFiles files() {
+        return new LocalSandboxFiles(this);
+    }
+
+    @Override
+    public SandboxStats stats() {
+        CgroupUsage u = cgroup.usage();
+        return new SandboxStats(Duration.ofNanos(u.cpuNanos()), u.memoryBytes(), u.memoryPeakBytes(), u.pids());
+    }
+
+    @Override
+    public synchronized void kill(String reason) {
+        if (destroyed) return;
+        if (state.killReason() == null) {
+            state = state.killed(reason);
+            state.write(paths.stateFile());
+        }
+        sessions.forEach(LocalShellSession::close);
+        running.forEach(ProcessTree::kill);
+        cgroup.killAll();
+    }
+
+    @Override
+    public void destroy() {
+        synchronized (this) {
+            if (destroyed) return;
+            destroyed = true;
+        }
+        sessions.forEach(LocalShellSession::close);
+        running.forEach(ProcessTree::kill);
+        backend.teardown(state, paths);
+    }
+
+    boolean isDestroyed() {
+        return destroyed;
+    }
+
+    private void checkUsable() {
+        if (destroyed) throw new SandboxException(Fault.INPUT, "sandbox " + id() + " has been destroyed");
+        if (state.killReason() != null) {
+            throw new SandboxException(Fault.INPUT, "sandbox " + id() + " was killed (" + state.killReason() + "); make a new one");
+        }
+        if (remaining().isNegative() || remaining().isZero()) {
+            kill("timeout");
+            throw new SandboxException(Fault.INPUT, "sandbox " + id() + " has used up its wall time (" + passport.resources().wallTime() + ")");
+        }
+    }
+}

@@ -1,0 +1,441 @@
+package dev.ale.sandbox.local;
+
+import dev.ale.core.AleException;
+import dev.ale.core.AleException.Fault;
+import dev.ale.core.passport.FilesystemRules;
+import dev.ale.core.passport.Passport;
+import dev.ale.core.passport.PassportLoader;
+import dev.ale.core.passport.PassportWriter;
+import dev.ale.core.passport.Resources;
+import dev.ale.core.sandbox.GarbageReport;
+import dev.ale.core.sandbox.Sandbox;
+import dev.ale.core.sandbox.SandboxBackend;
+import dev.ale.core.sandbox.SandboxException;
+import dev.ale.core.sandbox.SandboxInfo;
+import dev.ale.core.sandbox.SandboxRequest;
+import dev.ale.sandbox.cgroup.Cgroup;
+import dev.ale.sandbox.cgroup.CgroupDriver;
+import dev.ale.sandbox.cgroup.CgroupLimits;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+
+/**
+ * Sandboxes on this machine: bubblewrap in a network namespace and cgroup that ALE makes, each
+ * as its own unprivileged host uid, with a tmpfs workspace. Everything a sandbox owns is named
+ * in its state file before it is made, so {@link #collectGarbage()} can always undo a crash.
+ */
+public final class LocalSandboxBackend implements SandboxBackend {
+
+    /** How a local backend is set up: where it keeps state, and the host uids it may use. */
+    public record Config(Path dataDir, int uidBase, int uidCount) {
+
+        public static Config defaults() {
+            String home = System.getenv("ALE_HOME");
+            return new Config(Path.of(home == null || home.isBlank() ? "/var/lib/ale" : home), 1_000_000_000, 65_536);
+        }
+
+        public Config withDataDir(Path dir) {
+            return new Config(dir, uidBase, uidCount);
+        }
+    }
+
+    private static final Duration WATCH_PERIOD = Duration.ofMillis(100);
+
+    private final Config config;
+    private final Path dataDir;
+    private final CgroupDriver cgroups;
+    private final Map<String, LocalSandbox> live = new ConcurrentHashMap<>();
+    private final Map<Path, Path> generatedFiles;
+    private final Thread watcher;
+    private final Thread shutdownHook;
+    private volatile boolean closed;
+
+    public LocalSandboxBackend(Config config) {
+        HostCommands.checkHost();
+        this.config = config;
+        this.dataDir = prepareDataDir(config.dataDir());
+        this.cgroups = CgroupDriver.detect();
+        this.generatedFiles = writeIdentityFiles(dataDir.resolve("etc"));
+        collectGarbage();
+        this.watcher = Thread.ofPlatform().daemon().name("ale-limit-watcher").start(this::watchLimits);
+        this.shutdownHook = new Thread(this::close, "ale-sandbox-cleanup");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    public static LocalSandboxBackend withDefaults() {
+        return new LocalSandboxBackend(Config.defaults());
+    }
+
+    @Override
+    public String name() {
+        return "local";
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** {@code v1} or {@code v2}. */
+    public String cgroupVersion() {
+        return cgroups.version();
+    }
+
+    @Override
+    public Sandbox create(SandboxRequest request) {
+        if (closed) throw new SandboxException(Fault.ENVIRONMENT, "the sandbox backend is closed");
+        Passport passport = request.passport();
+        RootfsLayout layout = layoutFor(passport); // checks the passport's binds before anything exists
+        String id = newId();
+        SandboxPaths paths = new SandboxPaths(dataDir.resolve("sandboxes").resolve(id));
+        int uid = -1;
+        SandboxState state = null;
+        try {
+            Files.createDirectories(paths.dir());
+            Files.setPosixFilePermissions(paths.dir(), PosixFilePermissions.fromString("rwx--x--x"));
+            uid = allocateUid(id);
+            long now = System.currentTimeMillis();
+            ProcessHandle self = ProcessHandle.current();
+            state = new SandboxState(id, uid, PassportWriter.toYaml(passport), passport.id(), now,
+                    now + passport.resources().wallTime().toMillis(), request.detached(), self.pid(),
+                    self.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L), null, request.labels());
+            state.write(paths.stateFile());
+
+            Resources r = passport.resources();
+            Cgroup cgroup = cgroups.create(id, new CgroupLimits(r.cpus(), r.memoryBytes(), r.pids()));
+            mountWorkspace(paths, uid, r.workspaceBytes());
+            HostCommands.run(List.of("ip", "netns", "add", paths.netnsName()));
+            HostCommands.run(List.of("ip", "-n", paths.netnsName(), "link", "set", "lo", "up"));
+
+            LocalSandbox sandbox = new LocalSandbox(this, paths, state, passport, cgroup, layout.bwrapArgs());
+            live.put(id, sandbox);
+            return sandbox;
+        } catch (IOException | RuntimeException e) {
+            List<String> problems = state == null ? List.of() : teardown(state, paths);
+            if (state == null) {
+                deleteTree(paths.dir());
+                if (uid >= 0) releaseUid(uid);
+            }
+            String extra = problems.isEmpty() ? "" : " (and cleaning up: " + String.join("; ", problems) + ")";
+            if (e instanceof AleException ale) {
+                throw new SandboxException(ale.fault(), "cannot create a sandbox: " + ale.getMessage() + extra, e);
+            }
+            throw new SandboxException(Fault.ENVIRONMENT, "cannot create a sandbox: " + e.getMessage() + extra, e);
+        }
+    }
+
+    @Override
+    public Optional<Sandbox> find(String id) {
+        LocalSandbox known = live.get(id);
+        if (known != null) return Optional.of(known);
+        if (!id.matches("sb-[0-9a-f]{8}")) return Optional.empty();
+        SandboxPaths paths = new SandboxPaths(dataDir.resolve("sandboxes").resolve(id));
+        return SandboxState.read(paths.stateFile()).flatMap(state -> {
+            Passport passport = PassportLoader.parse(state.passportYaml(), paths.stateFile().toString());
+            return cgroups.open(id).map(cgroup -> {
+                LocalSandbox s = new LocalSandbox(this, paths, state, passport, cgroup, layoutFor(passport).bwrapArgs());
+                live.put(id, s);
+                return (Sandbox) s;
+            });
+        });
+    }
+
+    @Override
+    public List<SandboxInfo> list() {
+        List<SandboxInfo> result = new ArrayList<>();
+        for (SandboxState s : states()) {
+            LocalSandbox known = live.get(s.id());
+            if (known != null) {
+                result.add(known.info());
+            } else {
+                result.add(new SandboxInfo(s.id(), name(), s.passportId(), java.time.Instant.ofEpochMilli(s.createdAtMillis()),
+                        java.time.Instant.ofEpochMilli(s.expiresAtMillis()), s.detached(),
+                        s.killReason() == null ? SandboxInfo.State.RUNNING : SandboxInfo.State.KILLED,
+                        s.killReasonOptional(), s.labels()));
+            }
+        }
+        result.sort(Comparator.comparing(SandboxInfo::createdAt));
+        return List.copyOf(result);
+    }
+
+    @Override
+    public synchronized GarbageReport collectGarbage() {
+        List<String> removed = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        Path sandboxes = dataDir.resolve("sandboxes");
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(sandboxes)) {
+            for (Path dir : dirs) {
+                String id = dir.getFileName().toString();
+                if (live.containsKey(id)) continue;
+                SandboxPaths paths = new SandboxPaths(dir);
+                Optional<SandboxState> state = SandboxState.read(paths.stateFile());
+                if (state.isEmpty()) {
+                    // made by a process that died before writing its state: nothing of the kernel's exists yet
+                    if (olderThan(dir, Duration.ofMinutes(1))) deleteTree(dir);
+                    continue;
+                }
+                SandboxState s = state.get();
+                boolean orphan = !s.detached() && s.ownerIsGone();
+                boolean expired = s.detached() && s.expiresAtMillis() < now;
+                if (orphan || expired) {
+                    problems.addAll(teardown(s, paths));
+                    removed.add(id);
+                }
+            }
+        } catch (IOException e) {
+            problems.add("cannot list " + sandboxes + ": " + e.getMessage());
+        }
+        releaseLeakedUids();
+        return new GarbageReport(removed, problems);
+    }
+
+    /** Destroys a sandbox by id, whoever made it. */
+    public void remove(String id) {
+        Sandbox s = find(id).orElseGet(() -> {
+            SandboxPaths paths = new SandboxPaths(dataDir.resolve("sandboxes").resolve(id));
+            SandboxState state = SandboxState.read(paths.stateFile())
+                    .orElseThrow(() -> new SandboxException(Fault.INPUT, "no sandbox " + id + " (see: ale sandbox ls)"));
+            List<String> problems = teardown(state, paths);
+            if (!problems.isEmpty()) throw new SandboxException(Fault.ENVIRONMENT, String.join("; ", problems));
+            return null;
+        });
+        if (s != null) s.destroy();
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        watcher.interrupt();
+        for (LocalSandbox s : List.copyOf(live.values())) {
+            if (!s.state().detached()) s.destroy();
+        }
+        live.clear();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // already shutting down: this is the hook
+        }
+    }
+
+    /** Undoes every part of a sandbox that exists; returns what could not be undone. */
+    List<String> teardown(SandboxState state, SandboxPaths paths) {
+        List<String> problems = new ArrayList<>();
+        live.remove(state.id());
+        try {
+            cgroups.open(state.id()).ifPresent(Cgroup::remove);
+        } catch (RuntimeException e) {
+            problems.add("cgroup " + state.id() + ": " + e.getMessage());
+        }
+        if (HostCommands.isMountPoint(paths.fs())) {
+            HostCommands.Result r = HostCommands.tryRun(List.of("umount", paths.fs().toString()));
+            if (r.exitCode() != 0) r = HostCommands.tryRun(List.of("umount", "-l", paths.fs().toString()));
+            if (r.exitCode() != 0) problems.add("umount " + paths.fs() + ": " + r.output().strip());
+        }
+        if (Files.exists(paths.netnsFile())) {
+            HostCommands.Result r = HostCommands.tryRun(List.of("ip", "netns", "del", paths.netnsName()));
+            if (r.exitCode() != 0) problems.add("ip netns del " + paths.netnsName() + ": " + r.output().strip());
+        }
+        if (problems.isEmpty()) {
+            deleteTree(paths.dir());
+            releaseUid(state.hostUid());
+        }
+        return problems;
+    }
+
+    /** GPU device nodes to pass through when the passport grants a GPU. */
+    List<String> gpuDevices(Passport passport) {
+        if (!passport.devices().gpu()) return List.of();
+        try (Stream<Path> dev = Files.list(Path.of("/dev"))) {
+            return dev.map(Path::toString)
+                    .filter(p -> p.startsWith("/dev/nvidia") || p.equals("/dev/dri"))
+                    .sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private RootfsLayout layoutFor(Passport passport) {
+        FilesystemRules fs = passport.filesystem();
+        Path base = fs.rootfs().orElse(Path.of("/"));
+        List<String> hidden = new ArrayList<>(FilesystemRules.DEFAULT_HIDDEN);
+        hidden.addAll(fs.hidden());
+        if (fs.rootfs().isEmpty()) hidden.add(dataDir.toString());
+        Map<Path, Path> replacements = new HashMap<>(generatedFiles);
+        RootfsLayout probe = new RootfsLayout(base, hidden, Map.of());
+        for (FilesystemRules.ReadOnlyBind bind : fs.readOnly()) {
+            probe.checkBind(bind);
+            replacements.put(bind.target(), bind.source());
+        }
+        return new RootfsLayout(base, hidden, replacements);
+    }
+
+    private void mountWorkspace(SandboxPaths paths, int uid, long bytes) throws IOException {
+        Files.createDirectories(paths.fs());
+        HostCommands.run(List.of("mount", "-t", "tmpfs", "-o",
+                "size=" + bytes + ",mode=0711,uid=" + uid + ",gid=" + uid + ",nosuid,nodev", "ale-" + paths.dir().getFileName(),
+                paths.fs().toString()));
+        Files.createDirectory(paths.workspace());
+        Files.createDirectory(paths.tmp());
+        HostCommands.run(List.of("chown", uid + ":" + uid, paths.workspace().toString(), paths.tmp().toString()));
+        Files.setPosixFilePermissions(paths.workspace(), PosixFilePermissions.fromString("rwxr-xr-x"));
+        HostCommands.run(List.of("chmod", "1777", paths.tmp().toString()));
+    }
+
+    private void watchLimits() {
+        while (!closed) {
+            for (LocalSandbox s : live.values()) {
+                try {
+                    if (s.isDestroyed() || s.state().killReason() != null) continue;
+                    if (s.remaining().isNegative()) s.kill("timeout");
+                    else if (s.cgroup().pidsLimitHits() > 0) s.kill("pids");
+                } catch (RuntimeException e) {
+                    // a sandbox torn down while we looked at it
+                }
+            }
+            try {
+                Thread.sleep(WATCH_PERIOD);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private List<SandboxState> states() {
+        List<SandboxState> result = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(dataDir.resolve("sandboxes"))) {
+            for (Path dir : dirs) SandboxState.read(new SandboxPaths(dir).stateFile()).ifPresent(result::add);
+        } catch (IOException e) {
+            throw new SandboxException(Fault.ENVIRONMENT, "cannot list " + dataDir.resolve("sandboxes") + ": " + e.getMessage(), e);
+        }
+        return result;
+    }
+
+    private String newId() {
+        while (true) {
+            String id = "sb-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+            if (!Files.exists(dataDir.resolve("sandboxes").resolve(id))) return id;
+        }
+    }
+
+    /** Claims a host uid by creating its slot file; atomic across ALE processes sharing a data dir. */
+    private int allocateUid(String id) throws IOException {
+        Path uids = dataDir.resolve("uids");
+        int start = ThreadLocalRandom.current().nextInt(config.uidCount());
+        for (int i = 0; i < config.uidCount(); i++) {
+            int uid = config.uidBase() + (start + i) % config.uidCount();
+            try {
+                Files.writeString(uids.resolve(String.valueOf(uid)), id, java.nio.file.StandardOpenOption.CREATE_NEW,
+                        java.nio.file.StandardOpenOption.WRITE);
+                return uid;
+            } catch (FileAlreadyExistsException e) {
+                // taken
+            }
+        }
+        throw new SandboxException(Fault.ENVIRONMENT, "all " + config.uidCount() + " sandbox uids are in use");
+    }
+
+    private void releaseUid(int uid) {
+        try {
+            Files.deleteIfExists(dataDir.resolve("uids").resolve(String.valueOf(uid)));
+        } catch (IOException e) {
+            // a later gc retries
+        }
+    }
+
+    private void releaseLeakedUids() {
+        try (DirectoryStream<Path> slots = Files.newDirectoryStream(dataDir.resolve("uids"))) {
+            for (Path slot : slots) {
+                String owner = Files.readString(slot).strip();
+                Path dir = dataDir.resolve("sandboxes").resolve(owner);
+                if (!live.containsKey(owner) && !Files.exists(dir.resolve("state.json")) && olderThan(slot, Duration.ofMinutes(1))) {
+                    Files.deleteIfExists(slot);
+                }
+            }
+        } catch (IOException e) {
+            // best effort; a later gc retries
+        }
+    }
+
+    private static boolean olderThan(Path p, Duration age) {
+        try {
+            return Files.getLastModifiedTime(p).toMillis() < System.currentTimeMillis() - age.toMillis();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir) || HostCommands.isMountPoint(dir.resolve("fs"))) return;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // a later gc retries
+        }
+    }
+
+    /**
+     * Creates the data directory. Each sandbox's bubblewrap runs as an unprivileged uid and must
+     * reach its own workspace below it, so every directory on the way must be searchable (o+x);
+     * nothing in it is readable by others.
+     */
+    private static Path prepareDataDir(Path dir) {
+        try {
+            Path abs = dir.toAbsolutePath().normalize();
+            Files.createDirectories(abs.resolve("sandboxes"));
+            Files.createDirectories(abs.resolve("uids"));
+            for (Path p : List.of(abs, abs.resolve("sandboxes"))) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx--x--x"));
+            }
+            Files.setPosixFilePermissions(abs.resolve("uids"), PosixFilePermissions.fromString("rwx------"));
+            for (Path p = abs.getParent(); p != null; p = p.getParent()) {
+                if (!Files.getPosixFilePermissions(p).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                    throw new SandboxException(Fault.ENVIRONMENT, "data directory " + abs + ": its parent " + p
+                            + " is not searchable by other users (chmod o+x " + p + "), so sandbox users cannot reach their workspace");
+                }
+            }
+            return abs.toRealPath();
+        } catch (IOException e) {
+            throw new SandboxException(Fault.ENVIRONMENT, "cannot prepare data directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A clean identity inside: the agent is user 1000 "agent", and no host account names leak in. */
+    private static Map<Path, Path> writeIdentityFiles(Path etc) {
+        try {
+            Files.createDirectories(etc);
+            Files.setPosixFilePermissions(etc, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path passwd = etc.resolve("passwd");
+            Path group = etc.resolve("group");
+            Files.writeString(passwd, """
+                    root:x:0:0:root:/root:/usr/sbin/nologin
+                    agent:x:1000:1000:ALE agent:/workspace:/bin/bash
+                    nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
+                    """);
+            Files.writeString(group, """
+                    root:x:0:
+                    agent:x:1000:
+                    nogroup:x:65534:
+                    """);
+            for (Path p : List.of(passwd, group)) Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
+            return Map.of(Path.of("/etc/passwd"), passwd, Path.of("/etc/group"), group);
+        } catch (IOException e) {
+            throw new SandboxException(Fault.ENVIRONMENT, "cannot write " + etc + ": " + e.getMessage(), e);
+        }
+    }
+}

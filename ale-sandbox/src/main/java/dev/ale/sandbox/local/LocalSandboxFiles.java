@@ -1,0 +1,122 @@
+package dev.ale.sandbox.local;
+
+import dev.ale.core.AleException.Fault;
+import dev.ale.core.sandbox.ExecRequest;
+import dev.ale.core.sandbox.ExecResult;
+import dev.ale.core.sandbox.SandboxException;
+import dev.ale.core.sandbox.SandboxFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * File access that never has more reach than the agent: each operation is a fixed script run
+ * inside the sandbox as its user. The path is resolved there (symlinks included) and refused
+ * unless it ends under /workspace or /tmp, so a symlink planted by the agent leads nowhere the
+ * agent could not already go, and ALE's root never touches a path the agent controls.
+ */
+final class LocalSandboxFiles implements SandboxFiles {
+
+    private static final int ESCAPES = 86;
+    private static final long MAX_FILE = 256L << 20;
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    /** Resolves $1 into $p, or exits 86. Scripts below append their action; $1 is data, never code. */
+    private static final String RESOLVE = """
+            case "$1" in /*) p=$1 ;; *) p=/workspace/$1 ;; esac
+            p=$(realpath -m -- "$p") || exit 1
+            case "$p" in /workspace|/workspace/*|/tmp|/tmp/*) ;; *) echo "leads outside /workspace and /tmp (to $p)" >&2; exit 86 ;; esac
+            """;
+
+    private final LocalSandbox sandbox;
+
+    LocalSandboxFiles(LocalSandbox sandbox) {
+        this.sandbox = sandbox;
+    }
+
+    @Override
+    public byte[] read(String path) {
+        LocalSandbox.Raw r = run(path, "exec cat -- \"$p\"", new byte[0], (int) MAX_FILE);
+        if (r.result().outputTruncated()) throw new SandboxException(Fault.INPUT, path + ": larger than " + (MAX_FILE >> 20) + " MiB");
+        return r.stdout();
+    }
+
+    @Override
+    public void write(String path, byte[] content) {
+        run(path, "mkdir -p -- \"$(dirname -- \"$p\")\" && exec cat > \"$p\"", content, 4096);
+    }
+
+    @Override
+    public void upload(Path hostPath, String sandboxPath) {
+        try {
+            if (Files.isDirectory(hostPath)) {
+                byte[] tar = tar(hostPath);
+                run(sandboxPath, "mkdir -p -- \"$p\" && exec tar -x --no-same-owner --no-same-permissions -f - -C \"$p\"", tar, 4096);
+            } else {
+                write(sandboxPath, Files.readAllBytes(hostPath));
+            }
+        } catch (IOException e) {
+            throw new SandboxException(Fault.INPUT, "cannot read " + hostPath + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void download(String sandboxPath, Path hostFile) {
+        try {
+            Files.write(hostFile, read(sandboxPath));
+        } catch (IOException e) {
+            throw new SandboxException(Fault.INPUT, "cannot write " + hostFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<FileEntry> list(String directory) {
+        ExecResult r = run(directory, "exec find \"$p\" -mindepth 1 -maxdepth 1 -printf '%y %s %f\\0'", new byte[0], 16 << 20).result();
+        List<FileEntry> entries = new ArrayList<>();
+        for (String record : r.stdout().split("\0")) {
+            if (record.isEmpty()) continue;
+            String[] f = record.split(" ", 3);
+            FileEntry.Type type = switch (f[0]) {
+                case "f" -> FileEntry.Type.FILE;
+                case "d" -> FileEntry.Type.DIRECTORY;
+                case "l" -> FileEntry.Type.SYMLINK;
+                default -> FileEntry.Type.OTHER;
+            };
+            entries.add(new FileEntry(f[2], type, Long.parseLong(f[1])));
+        }
+        entries.sort((a, b) -> a.name().compareTo(b.name()));
+        return List.copyOf(entries);
+    }
+
+    private LocalSandbox.Raw run(String path, String action, byte[] stdin, int captureLimit) {
+        if (path.isEmpty() || path.indexOf('\0') >= 0) throw new SandboxException(Fault.INPUT, "invalid sandbox path: \"" + path + "\"");
+        ExecRequest request = ExecRequest.of("/bin/sh", "-c", RESOLVE + action, "ale-files", path)
+                .withStdin(stdin).withTimeout(TIMEOUT).withEnv(java.util.Map.of("LC_ALL", "C"));
+        LocalSandbox.Raw raw = sandbox.execCapturing(request, captureLimit);
+        ExecResult r = raw.result();
+        if (r.exitCode() == ESCAPES) throw new SandboxException(Fault.INPUT, path + ": " + r.stderr().strip());
+        if (r.exitCode() != 0) {
+            throw new SandboxException(Fault.INPUT, path + ": " + (r.killed() ? "stopped (" + r.reason().orElse("?") + ")"
+                    : r.stderr().strip().replace("cat: ", "").replace("find: ", "")));
+        }
+        return raw;
+    }
+
+    private static byte[] tar(Path dir) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder("tar", "-C", dir.toString(), "-cf", "-", ".").redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().clear();
+        pb.environment().put("PATH", HostCommands.PATH);
+        Process p = pb.start();
+        byte[] bytes = p.getInputStream().readAllBytes();
+        try {
+            if (p.waitFor() != 0) throw new SandboxException(Fault.INPUT, "cannot pack " + dir + " (tar exit " + p.exitValue() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandboxException(Fault.ENVIRONMENT, "interrupted while packing " + dir, e);
+        }
+        return bytes;
+    }
+}

@@ -1,0 +1,249 @@
+package dev.ale.sandbox.local;
+
+import dev.ale.core.AleException.Fault;
+import dev.ale.core.sandbox.ExecResult;
+import dev.ale.core.sandbox.OutputListener;
+import dev.ale.core.sandbox.SandboxException;
+import dev.ale.core.sandbox.ShellSession;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A long-lived bash in the sandbox. Each command is sent as a length-prefixed block that a
+ * shell function reads exactly and evals with stdin from /dev/null, so the command's text needs
+ * no quoting and cannot read the protocol; a marker with a fresh nonce then ends its output on
+ * both streams and carries its exit status.
+ */
+final class LocalShellSession implements ShellSession {
+
+    private static final String PRELUDE = """
+            __ale_run() {
+              LC_ALL=C IFS= read -r -N "$1" __ale_cmd || exit 0
+              eval "$__ale_cmd" </dev/null
+              __ale_status=$?
+              printf '\\n\\036%s %d\\n' "$2" "$__ale_status"
+              printf '\\n\\036%s\\n' "$2" >&2
+            }
+            """;
+
+    private final LocalSandbox sandbox;
+    private final String id;
+    private final Process process;
+    private final OutputStream stdin;
+    private final MarkedStream out;
+    private final MarkedStream err;
+    private volatile boolean open = true;
+
+    private LocalShellSession(LocalSandbox sandbox, String id, Process process) {
+        this.sandbox = sandbox;
+        this.id = id;
+        this.process = process;
+        this.stdin = process.getOutputStream();
+        this.out = new MarkedStream(process.getInputStream());
+        this.err = new MarkedStream(process.getErrorStream());
+    }
+
+    static LocalShellSession open(LocalSandbox sandbox) {
+        Map<String, String> env = new HashMap<>(BwrapCommand.baseEnv(sandbox.id()));
+        List<String> command = sandbox.command(List.of("/bin/bash", "--noprofile", "--norc"), "/workspace", env);
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().clear();
+        pb.environment().put("PATH", HostCommands.PATH);
+        try {
+            String id = "sess-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+            LocalShellSession session = new LocalShellSession(sandbox, id, pb.start());
+            session.send(PRELUDE.getBytes(StandardCharsets.UTF_8));
+            return session;
+        } catch (IOException e) {
+            throw new SandboxException(Fault.ENVIRONMENT, "cannot start a shell in sandbox " + sandbox.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public synchronized ExecResult run(String command, Optional<Duration> timeout, OutputListener listener) {
+        if (!open || !process.isAlive()) {
+            throw new SandboxException(Fault.INPUT, "shell session " + id + " in sandbox " + sandbox.id() + " is closed");
+        }
+        String nonce = "ale" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        byte[] body = command.getBytes(StandardCharsets.UTF_8);
+        long oomBefore = sandbox.cgroup().oomKills();
+        long start = System.nanoTime();
+        Duration limit = timeout.filter(t -> t.compareTo(sandbox.remaining()) < 0).orElse(sandbox.remaining());
+        long deadline = System.nanoTime() + Math.max(0, limit.toNanos());
+        try {
+            send(("__ale_run " + body.length + " " + nonce + "\n").getBytes(StandardCharsets.UTF_8));
+            send(body);
+        } catch (IOException e) {
+            close();
+            throw new SandboxException(Fault.INPUT, "shell session " + id + " ended: " + e.getMessage(), e);
+        }
+        byte[] outMarker = ("\n\036" + nonce + " ").getBytes(StandardCharsets.UTF_8);
+        byte[] errMarker = ("\n\036" + nonce + "\n").getBytes(StandardCharsets.UTF_8);
+        CapturedOutput outText = new CapturedOutput(LocalSandbox.CAPTURE_LIMIT);
+        CapturedOutput errText = new CapturedOutput(LocalSandbox.CAPTURE_LIMIT);
+        Optional<String> reason = Optional.empty();
+        Optional<String> status = out.awaitMarker(outMarker, deadline, OutputListener.Stream.STDOUT, listener, outText);
+        if (status.isEmpty() && process.isAlive() && System.nanoTime() >= deadline) {
+            // Like Ctrl-C at a terminal, but certain: everything the command started dies, the shell stays.
+            if (sandbox.remaining().isNegative()) sandbox.kill("timeout");
+            stopForeground();
+            reason = Optional.of("timeout");
+            status = out.awaitMarker(outMarker, System.nanoTime() + Duration.ofSeconds(5).toNanos(),
+                    OutputListener.Stream.STDOUT, listener, outText);
+        }
+        err.awaitMarker(errMarker, System.nanoTime() + Duration.ofSeconds(2).toNanos(), OutputListener.Stream.STDERR, listener, errText);
+        int exit;
+        if (status.isPresent()) {
+            exit = Integer.parseInt(status.get().strip());
+        } else {
+            // the shell itself ended: `exit` in the command, or the sandbox was killed
+            exit = waitExit();
+            open = false;
+            sandbox.forget(this);
+        }
+        if (sandbox.state().killReason() != null) reason = Optional.of(sandbox.state().killReason());
+        if (reason.isEmpty() && sandbox.cgroup().oomKills() > oomBefore) reason = Optional.of("memory");
+        return new ExecResult(exit, reason.isPresent(), reason, Duration.ofNanos(System.nanoTime() - start),
+                outText.text(), errText.text(), outText.truncated() || errText.truncated(), List.of());
+    }
+
+    private int waitExit() {
+        try {
+            process.waitFor();
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** Kills every descendant of the session's bash (bwrap → bwrap init → bash → command …). */
+    private void stopForeground() {
+        process.descendants()
+                .filter(h -> h.info().command().map(c -> c.endsWith("/bash")).orElse(false))
+                .findFirst()
+                .ifPresent(bash -> bash.descendants().forEach(ProcessHandle::destroyForcibly));
+    }
+
+    private void send(byte[] data) throws IOException {
+        stdin.write(data);
+        stdin.flush();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open && process.isAlive();
+    }
+
+    @Override
+    public void close() {
+        open = false;
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        sandbox.forget(this);
+    }
+
+    /** A stream read by its own thread into a buffer, split at markers. */
+    private static final class MarkedStream {
+        private final byte[] chunk = new byte[8192];
+        private byte[] buffer = new byte[0];
+        private boolean eof;
+
+        MarkedStream(InputStream in) {
+            Thread.ofVirtual().start(() -> {
+                byte[] b = new byte[8192];
+                try (in) {
+                    int n;
+                    while ((n = in.read(b)) > 0) append(b, n);
+                } catch (IOException e) {
+                    // session ended
+                }
+                synchronized (this) {
+                    eof = true;
+                    notifyAll();
+                }
+            });
+        }
+
+        private synchronized void append(byte[] b, int n) {
+            byte[] grown = new byte[buffer.length + n];
+            System.arraycopy(buffer, 0, grown, 0, buffer.length);
+            System.arraycopy(b, 0, grown, buffer.length, n);
+            buffer = grown;
+            notifyAll();
+        }
+
+        /**
+         * Hands output to the capture and listener until the marker, then returns the rest of the
+         * marker's line; empty at the deadline or end of stream. Bytes that may be the start of a
+         * marker are held back until it is clear they are not.
+         */
+        synchronized Optional<String> awaitMarker(byte[] marker, long deadlineNanos, OutputListener.Stream which,
+                                                  OutputListener listener, CapturedOutput capture) {
+            while (true) {
+                int at = indexOf(buffer, marker);
+                if (at >= 0) {
+                    int lineEnd = at + marker.length;
+                    while (lineEnd < buffer.length && buffer[lineEnd] != '\n') lineEnd++;
+                    if (lineEnd < buffer.length || marker[marker.length - 1] == '\n') {
+                        int restStart = at + marker.length;
+                        String rest = new String(buffer, restStart, Math.max(0, lineEnd - restStart), StandardCharsets.UTF_8);
+                        int consumed = marker[marker.length - 1] == '\n' ? restStart : Math.min(buffer.length, lineEnd + 1);
+                        emit(at, which, listener, capture);
+                        buffer = java.util.Arrays.copyOfRange(buffer, consumed - at, buffer.length);
+                        return Optional.of(rest);
+                    }
+                } else {
+                    emit(Math.max(0, buffer.length - marker.length), which, listener, capture);
+                }
+                long wait = deadlineNanos - System.nanoTime();
+                if (eof) {
+                    emit(buffer.length, which, listener, capture);
+                    return Optional.empty();
+                }
+                if (wait <= 0) return Optional.empty();
+                try {
+                    wait(Math.max(1, wait / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return Optional.empty();
+                }
+            }
+        }
+
+        private void emit(int upTo, OutputListener.Stream which, OutputListener listener, CapturedOutput capture) {
+            int pos = 0;
+            while (pos < upTo) {
+                int n = Math.min(chunk.length, upTo - pos);
+                System.arraycopy(buffer, pos, chunk, 0, n);
+                capture.append(chunk, n);
+                listener.onOutput(which, chunk, n);
+                pos += n;
+            }
+            buffer = java.util.Arrays.copyOfRange(buffer, upTo, buffer.length);
+        }
+
+        private static int indexOf(byte[] haystack, byte[] needle) {
+            outer:
+            for (int i = 0; i + needle.length <= haystack.length; i++) {
+                for (int j = 0; j < needle.length; j++) if (haystack[i + j] != needle[j]) continue outer;
+                return i;
+            }
+            return -1;
+        }
+    }
+}

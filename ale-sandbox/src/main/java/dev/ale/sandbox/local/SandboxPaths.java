@@ -1,0 +1,32 @@
+package dev.ale.sandbox.local;
+
+import java.nio.file.Path;
+
+/** Where a sandbox lives on the host: {@code <data>/sandboxes/<id>/} and its network namespace. */
+record SandboxPaths(Path dir) {
+
+    Path stateFile() {
+        return dir.resolve("state.json");
+    }
+
+    /** The tmpfs mount that holds /workspace and /tmp (one size cap for both). */
+    Path fs() {
+        return dir.resolve("fs");
+    }
+
+    Path workspace() {
+        return fs().resolve("workspace");
+    }
+
+    Path tmp() {
+        return fs().resolve("tmp");
+    }
+
+    String netnsName() {
+        return "ale-" + dir.getFileName();
+    }
+
+    Path netnsFile() {
+        return Path.of("/run/netns", netnsName());
+    }
+}

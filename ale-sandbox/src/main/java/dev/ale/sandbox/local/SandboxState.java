@@ -1,0 +1,80 @@
+package dev.ale.sandbox.local;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ale.core.AleException.Fault;
+import dev.ale.core.sandbox.SandboxException;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What ALE wrote down about a sandbox, in {@code <data>/sandboxes/<id>/state.json}. It is
+ * written before any kernel object of the sandbox exists, so whatever a crash leaves behind
+ * is always findable by a later garbage collection.
+ */
+record SandboxState(
+        String id,
+        int hostUid,
+        String passportYaml,
+        String passportId,
+        long createdAtMillis,
+        long expiresAtMillis,
+        boolean detached,
+        long ownerPid,
+        long ownerStartMillis,
+        String killReason,
+        Map<String, String> labels) {
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    SandboxState {
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
+
+    Optional<String> killReasonOptional() {
+        return Optional.ofNullable(killReason);
+    }
+
+    SandboxState killed(String reason) {
+        return new SandboxState(id, hostUid, passportYaml, passportId, createdAtMillis, expiresAtMillis, detached,
+                ownerPid, ownerStartMillis, killReason == null ? reason : killReason, labels);
+    }
+
+    /** True when the ALE process that made this sandbox is gone (pid reused counts as gone). */
+    boolean ownerIsGone() {
+        return ProcessHandle.of(ownerPid)
+                .flatMap(h -> h.info().startInstant())
+                .map(start -> start.toEpochMilli() != ownerStartMillis)
+                .orElse(true);
+    }
+
+    void write(Path file) {
+        try {
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            JSON.writeValue(tmp.toFile(), this);
+            try {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new SandboxException(Fault.ENVIRONMENT, "cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static Optional<SandboxState> read(Path file) {
+        try {
+            return Optional.of(JSON.readValue(file.toFile(), SandboxState.class));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+}
