@@ -292,9 +292,12 @@ public final class LocalSandboxBackend implements SandboxBackend {
                 paths.fs().toString()));
         Files.createDirectory(paths.workspace());
         Files.createDirectory(paths.tmp());
-        HostCommands.run(List.of("chown", uid + ":" + uid, paths.workspace().toString(), paths.tmp().toString()));
+        for (Path p : List.of(paths.workspace(), paths.tmp())) {
+            Files.setAttribute(p, "unix:uid", uid);
+            Files.setAttribute(p, "unix:gid", uid);
+        }
         Files.setPosixFilePermissions(paths.workspace(), PosixFilePermissions.fromString("rwxr-xr-x"));
-        HostCommands.run(List.of("chmod", "1777", paths.tmp().toString()));
+        Files.setAttribute(paths.tmp(), "unix:mode", 01777); // sticky, like every /tmp
     }
 
     private void watchLimits() {
