@@ -94,6 +94,7 @@ final class LocalSandbox implements Sandbox {
         CapturedOutput out = new CapturedOutput(captureLimit);
         CapturedOutput err = new CapturedOutput(captureLimit);
         long oomBefore = cgroup.oomKills();
+        long pidsHitsBefore = cgroup.pidsLimitHits();
         long start = System.nanoTime();
         ProcessTree tree = ProcessTree.start(command, request.stdin(), request.listener(), out, err);
         running.add(tree);
@@ -109,6 +110,7 @@ final class LocalSandbox implements Sandbox {
             Optional<String> reason = state.killReasonOptional();
             if (reason.isEmpty() && timedOut) reason = Optional.of("timeout");
             if (reason.isEmpty() && cgroup.oomKills() > oomBefore) reason = Optional.of("memory");
+            if (reason.isEmpty() && cgroup.pidsLimitHits() > pidsHitsBefore) reason = killedForPids();
             if (exit == 125 && reason.isEmpty() && err.text().contains("ale-join")) {
                 throw new SandboxException(Fault.ENVIRONMENT, "sandbox " + id() + ": cannot join its cgroup: " + err.text().strip());
             }
@@ -147,6 +149,16 @@ final class LocalSandbox implements Sandbox {
     public SandboxStats stats() {
         CgroupUsage u = cgroup.usage();
         return new SandboxStats(Duration.ofNanos(u.cpuNanos()), u.memoryBytes(), u.memoryPeakBytes(), u.pids());
+    }
+
+    /**
+     * A command that hit the pids limit may end before the limit watcher's next look (a fork
+     * bomb's first shell returns at once); the sandbox is killed now, as the watcher would, so
+     * the command's result says why rather than reporting a clean exit.
+     */
+    Optional<String> killedForPids() {
+        kill("pids");
+        return state.killReasonOptional();
     }
 
     @Override

@@ -275,12 +275,18 @@ public final class LocalSandboxBackend implements SandboxBackend {
         Path base = fs.rootfs().orElse(Path.of("/"));
         List<String> hidden = new ArrayList<>(FilesystemRules.DEFAULT_HIDDEN);
         hidden.addAll(fs.hidden());
-        if (fs.rootfs().isEmpty()) hidden.add(dataDir.toString());
+        // ALE's own data (other sandboxes' state and workspaces) never shows, whichever base the passport names
+        Path realBase;
+        try {
+            realBase = base.toRealPath();
+        } catch (IOException e) {
+            throw new SandboxException(Fault.INPUT, "filesystem.rootfs: " + base + ": " + e.getMessage(), e);
+        }
+        if (dataDir.startsWith(realBase)) hidden.add(Path.of("/").resolve(realBase.relativize(dataDir).toString()).toString());
         Map<Path, Path> replacements = new HashMap<>(generatedFiles);
         RootfsLayout probe = new RootfsLayout(base, hidden, Map.of());
         for (FilesystemRules.ReadOnlyBind bind : fs.readOnly()) {
-            probe.checkBind(bind);
-            replacements.put(bind.target(), bind.source());
+            replacements.put(bind.target(), probe.checkBind(bind));
         }
         return new RootfsLayout(base, hidden, replacements);
     }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A long-lived bash in the sandbox. Each command is sent as a length-prefixed block that a
@@ -25,15 +26,34 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class LocalShellSession implements ShellSession {
 
+    /*
+     * On a timeout the host sends SIGUSR1 and kills the shell's children. The trap returns from
+     * the function running the command and sets a DEBUG trap (inherited by functions, set -T)
+     * that returns from every function above it, so nothing more of the command runs — not the
+     * rest of a list, not a loop of builtins, not the caller of a function — and the marker is
+     * still printed: the shell, its directory and its variables live on.
+     */
     private static final String PRELUDE = """
+            __ale_unwind='[ "${FUNCNAME[0]}" = __ale_run ] || return 137'
+            trap '[ -z "$__ale_busy" ] || [ "${FUNCNAME[0]}" = __ale_run ] || { __ale_stopped=1; set -T; trap "$__ale_unwind" DEBUG; return 137; }' USR1
+            __ale_exec() {
+              eval "$__ale_cmd" </dev/null
+            }
             __ale_run() {
               LC_ALL=C IFS= read -r -N "$1" __ale_cmd || exit 0
-              eval "$__ale_cmd" </dev/null
+              __ale_busy=1
+              __ale_exec
               __ale_status=$?
+              __ale_busy=
+              if [ -n "$__ale_stopped" ]; then trap - DEBUG; set +T; __ale_stopped=; fi
               printf '\\n\\036%s %d\\n' "$2" "$__ale_status"
               printf '\\n\\036%s\\n' "$2" >&2
             }
             """;
+
+    /** How long a timed-out command gets to unwind before the whole session is ended instead. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(3);
+    private static final Duration STOP_RETRY = Duration.ofMillis(100);
 
     private final LocalSandbox sandbox;
     private final String id;
@@ -42,6 +62,7 @@ final class LocalShellSession implements ShellSession {
     private final MarkedStream out;
     private final MarkedStream err;
     private volatile boolean open = true;
+    private volatile ProcessHandle shell;
 
     private LocalShellSession(LocalSandbox sandbox, String id, Process process) {
         this.sandbox = sandbox;
@@ -81,6 +102,7 @@ final class LocalShellSession implements ShellSession {
         String nonce = "ale" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         byte[] body = command.getBytes(StandardCharsets.UTF_8);
         long oomBefore = sandbox.cgroup().oomKills();
+        long pidsHitsBefore = sandbox.cgroup().pidsLimitHits();
         long start = System.nanoTime();
         Duration limit = timeout.filter(t -> t.compareTo(sandbox.remaining()) < 0).orElse(sandbox.remaining());
         long deadline = System.nanoTime() + Math.max(0, limit.toNanos());
@@ -98,12 +120,9 @@ final class LocalShellSession implements ShellSession {
         Optional<String> reason = Optional.empty();
         Optional<String> status = out.awaitMarker(outMarker, deadline, OutputListener.Stream.STDOUT, listener, outText);
         if (status.isEmpty() && process.isAlive() && System.nanoTime() >= deadline) {
-            // Like Ctrl-C at a terminal, but certain: everything the command started dies, the shell stays.
             if (sandbox.remaining().isNegative()) sandbox.kill("timeout");
-            stopForeground();
             reason = Optional.of("timeout");
-            status = out.awaitMarker(outMarker, System.nanoTime() + Duration.ofSeconds(5).toNanos(),
-                    OutputListener.Stream.STDOUT, listener, outText);
+            status = stopCommand(outMarker, listener, outText);
         }
         err.awaitMarker(errMarker, System.nanoTime() + Duration.ofSeconds(2).toNanos(), OutputListener.Stream.STDERR, listener, errText);
         int exit;
@@ -117,13 +136,17 @@ final class LocalShellSession implements ShellSession {
         }
         if (sandbox.state().killReason() != null) reason = Optional.of(sandbox.state().killReason());
         if (reason.isEmpty() && sandbox.cgroup().oomKills() > oomBefore) reason = Optional.of("memory");
+        if (reason.isEmpty() && sandbox.cgroup().pidsLimitHits() > pidsHitsBefore) reason = sandbox.killedForPids();
         return new ExecResult(exit, reason.isPresent(), reason, Duration.ofNanos(System.nanoTime() - start),
                 outText.text(), errText.text(), outText.truncated() || errText.truncated(), List.of());
     }
 
     private int waitExit() {
         try {
-            process.waitFor();
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                close();
+                process.waitFor();
+            }
             return process.exitValue();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -131,12 +154,36 @@ final class LocalShellSession implements ShellSession {
         }
     }
 
-    /** Kills every descendant of the session's bash (bwrap → bwrap init → bash → command …). */
-    private void stopForeground() {
-        process.descendants()
+    /**
+     * Like Ctrl-C at a terminal, but certain: the shell is told to abandon the command and every
+     * process below it is killed, again until the marker comes (a new child may have started
+     * meanwhile). A command that keeps the shell from unwinding (it trapped SIGUSR1 itself) ends
+     * the whole session instead; either way nothing of the command is left running.
+     */
+    private Optional<String> stopCommand(byte[] outMarker, OutputListener listener, CapturedOutput outText) {
+        long giveUp = System.nanoTime() + STOP_GRACE.toNanos();
+        while (process.isAlive() && System.nanoTime() < giveUp) {
+            shell().ifPresent(bash -> {
+                HostCommands.tryRun(List.of("kill", "-USR1", String.valueOf(bash.pid())));
+                bash.descendants().forEach(ProcessHandle::destroyForcibly);
+            });
+            Optional<String> status = out.awaitMarker(outMarker, System.nanoTime() + STOP_RETRY.toNanos(),
+                    OutputListener.Stream.STDOUT, listener, outText);
+            if (status.isPresent()) return status;
+        }
+        close();
+        return Optional.empty();
+    }
+
+    /** The session's bash (bwrap → bwrap init → bash): the first bash below the launcher. */
+    private Optional<ProcessHandle> shell() {
+        ProcessHandle known = shell;
+        if (known != null && known.isAlive()) return Optional.of(known);
+        Optional<ProcessHandle> found = process.descendants()
                 .filter(h -> h.info().command().map(c -> c.endsWith("/bash")).orElse(false))
-                .findFirst()
-                .ifPresent(bash -> bash.descendants().forEach(ProcessHandle::destroyForcibly));
+                .findFirst();
+        found.ifPresent(h -> shell = h);
+        return found;
     }
 
     private void send(byte[] data) throws IOException {

@@ -64,19 +64,30 @@ final class RootfsLayout {
         return args;
     }
 
-    /** A read-only bind from the passport; refused when it would show a hidden path under another name. */
-    void checkBind(FilesystemRules.ReadOnlyBind bind) {
+    /**
+     * A read-only bind from the passport; refused when it would show a hidden path under another
+     * name. Returns the source with symlinks resolved: that is what was checked, so that is what
+     * gets bound (bwrap would follow a symlink to wherever it points).
+     */
+    Path checkBind(FilesystemRules.ReadOnlyBind bind) {
         Path source = bind.source().normalize();
-        for (Path h : hidden) {
-            Path hostHidden = hostPath(h);
-            if (hostHidden.startsWith(source) || source.startsWith(hostHidden)) {
-                throw new SandboxException(Fault.INPUT, "filesystem.readOnly: " + source + " would expose the hidden path "
-                        + h + "; bind a directory that does not contain it");
-            }
-        }
-        if (!Files.exists(source)) {
+        Path real;
+        try {
+            real = source.toRealPath();
+        } catch (IOException e) {
             throw new SandboxException(Fault.INPUT, "filesystem.readOnly: " + source + " does not exist on this host");
         }
+        String shown = real.equals(source) ? source.toString() : source + " (a link to " + real + ")";
+        for (Path h : hidden) {
+            Path hostHidden = hostPath(h);
+            for (Path s : List.of(source, real)) {
+                if (hostHidden.startsWith(s) || s.startsWith(hostHidden)) {
+                    throw new SandboxException(Fault.INPUT, "filesystem.readOnly: " + shown + " would expose the hidden path "
+                            + h + "; bind a directory that does not contain it");
+                }
+            }
+        }
+        return real;
     }
 
     private void expand(Path dir, List<String> args, Set<Path> placed) {

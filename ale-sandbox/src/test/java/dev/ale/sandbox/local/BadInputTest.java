@@ -1,0 +1,138 @@
+package dev.ale.sandbox.local;
+
+import dev.ale.core.AleException.Fault;
+import dev.ale.core.passport.Passport;
+import dev.ale.core.passport.PassportLoader;
+import dev.ale.core.sandbox.ExecRequest;
+import dev.ale.core.sandbox.ExecResult;
+import dev.ale.core.sandbox.Sandbox;
+import dev.ale.core.sandbox.SandboxException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Mistakes of the caller are answered plainly: a failed command, or a SandboxException that names the problem. */
+class BadInputTest {
+
+    private static TestBackend tb;
+
+    @BeforeAll
+    static void startBackend() {
+        tb = TestBackend.start();
+    }
+
+    @AfterEach
+    void destroySandboxes() {
+        tb.destroySandboxes();
+    }
+
+    @AfterAll
+    static void closeBackend() {
+        if (tb != null) tb.close();
+    }
+
+    @Test
+    void missingWorkingDirectoryOrProgramIsAFailedCommandNotAnException() {
+        Sandbox s = tb.sandbox();
+
+        ExecResult noCwd = s.exec(ExecRequest.of("true").withCwd("/workspace/nope"));
+        ExecResult noProgram = s.exec(ExecRequest.of("no-such-program-here"));
+
+        assertThat(noCwd.exitCode()).isNotZero();
+        assertThat(noCwd.stderr()).contains("/workspace/nope");
+        assertThat(noProgram.exitCode()).isNotZero();
+        assertThat(noProgram.stderr()).contains("no-such-program-here");
+        assertThat(s.exec(ExecRequest.of("echo", "fine")).stdout()).isEqualTo("fine\n");
+    }
+
+    @Test
+    void readOnlyBindOfADirectoryHoldingAHiddenPathIsRefused() {
+        int before = sandboxDirs();
+        for (String bind : List.of("/etc:/hostetc", "/:/host")) {
+            assertThatThrownBy(() -> tb.sandbox(passportBinding(bind, List.of())))
+                    .isInstanceOfSatisfying(SandboxException.class, e -> assertThat(e.fault()).isEqualTo(Fault.INPUT))
+                    .hasMessageContaining(bind.substring(0, bind.indexOf(':')))
+                    .hasMessageContaining("hidden");
+        }
+        assertThat(sandboxDirs()).as("nothing was made for a refused passport").isEqualTo(before);
+    }
+
+    @Test
+    void readOnlyBindOfThePassportsOwnHiddenPathIsRefused() {
+        try (HostDir dir = HostDir.create()) {
+            Path secret = dir.resolve("private");
+            assertThatThrownBy(() -> tb.sandbox(passportBinding(dir.path() + ":/mnt/dir", List.of(secret.toString()))))
+                    .isInstanceOfSatisfying(SandboxException.class, e -> assertThat(e.fault()).isEqualTo(Fault.INPUT))
+                    .hasMessageContaining(dir.path().toString());
+        }
+    }
+
+    @Test
+    void readOnlyBindThroughASymlinkCannotRevealAHiddenPath() throws IOException {
+        try (HostDir dir = HostDir.create()) {
+            Path privateDir = Files.createDirectory(dir.resolve("private"));
+            Files.writeString(privateDir.resolve("notes"), "private");
+            Path alias = Files.createSymbolicLink(dir.resolve("alias"), dir.path());
+
+            assertThatThrownBy(() -> tb.sandbox(passportBinding(alias + ":/mnt/alias", List.of(privateDir.toString()))))
+                    .isInstanceOfSatisfying(SandboxException.class, e -> assertThat(e.fault()).isEqualTo(Fault.INPUT))
+                    .hasMessageContaining(alias.toString()).hasMessageContaining("hidden");
+            // while a link to somewhere harmless is bound where it leads
+            Path publicDir = Files.createDirectory(dir.resolve("public"));
+            Files.writeString(publicDir.resolve("notes"), "public");
+            Path publicAlias = Files.createSymbolicLink(dir.resolve("public-alias"), publicDir);
+            Sandbox s = tb.sandbox(passportBinding(publicAlias + ":/mnt/alias", List.of(privateDir.toString())));
+            assertThat(s.exec(ExecRequest.of("cat", "/mnt/alias/notes")).stdout()).isEqualTo("public");
+        }
+    }
+
+    @Test
+    void findOfAnUnknownIdIsEmpty() {
+        assertThat(tb.backend().find("nonsense")).isEmpty();
+        assertThat(tb.backend().find("sb-00000000")).isEmpty();
+        assertThat(tb.backend().find("../../etc")).isEmpty();
+    }
+
+    @Test
+    void aDestroyedSandboxSaysSo() {
+        Sandbox s = tb.sandbox();
+        s.destroy();
+
+        assertThatThrownBy(() -> s.exec(ExecRequest.of("true")))
+                .isInstanceOf(SandboxException.class).hasMessageContaining("has been destroyed");
+        assertThatThrownBy(s::openSession)
+                .isInstanceOf(SandboxException.class).hasMessageContaining("has been destroyed");
+        assertThatThrownBy(() -> s.files().read("x"))
+                .isInstanceOf(SandboxException.class).hasMessageContaining("has been destroyed");
+        s.destroy(); // idempotent
+        assertThat(tb.backend().find(s.id())).isEmpty();
+    }
+
+    private static Passport passportBinding(String bind, List<String> hidden) {
+        return PassportLoader.parse("""
+                id: binds
+                resources: {memory: 128MiB, pids: 64, wallTime: 2m, workspaceSize: 8MiB}
+                filesystem:
+                  hidden: [%s]
+                  readOnly: ["%s"]
+                """.formatted(String.join(", ", hidden.stream().map(h -> "\"" + h + "\"").toList()), bind), "test.yaml");
+    }
+
+    private static int sandboxDirs() {
+        try (Stream<Path> dirs = Files.list(tb.dataDir().resolve("sandboxes"))) {
+            return (int) dirs.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
