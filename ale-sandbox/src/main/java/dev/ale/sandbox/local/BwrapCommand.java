@@ -64,7 +64,8 @@ final class BwrapCommand {
                 "--die-with-parent", "--new-session",
                 "--hostname", s.sandboxId()));
         cmd.addAll(s.rootfsArgs());
-        cmd.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/run"));
+        // /run is an empty read-only directory, as it is to any unprivileged user on a real host
+        cmd.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--dir", "/run"));
         for (String device : s.gpuDevices()) cmd.addAll(List.of("--dev-bind", device, device));
         cmd.addAll(List.of("--bind", s.workspace().toString(), "/workspace", "--bind", s.tmp().toString(), "/tmp"));
         cmd.addAll(List.of("--remount-ro", "/", "--chdir", s.cwd(), "--clearenv"));

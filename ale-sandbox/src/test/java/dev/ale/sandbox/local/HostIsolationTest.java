@@ -136,7 +136,7 @@ class HostIsolationTest {
     @Test
     void writesOutsideWorkspaceAndTmpFail() throws IOException {
         String name = "ale-probe-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-        List<String> forbidden = List.of("/usr/" + name, "/etc/" + name, "/" + name, "/var/" + name, "/opt/" + name);
+        List<String> forbidden = List.of("/usr/" + name, "/etc/" + name, "/" + name, "/var/" + name, "/opt/" + name, "/run/" + name);
         Sandbox s = tb.sandbox();
         try {
             for (String path : forbidden) {
