@@ -181,7 +181,11 @@ final class LocalSandbox implements Sandbox {
         }
         sessions.forEach(LocalShellSession::close);
         running.forEach(ProcessTree::kill);
-        backend.teardown(state, paths);
+        List<String> problems = backend.teardown(state, paths);
+        if (!problems.isEmpty()) {
+            throw new SandboxException(Fault.ENVIRONMENT, "sandbox " + id() + " was not fully removed: "
+                    + String.join("; ", problems) + " (ale sandbox gc retries once this process has exited)");
+        }
     }
 
     boolean isDestroyed() {
