@@ -1,0 +1,71 @@
+package dev.ale.cli;
+
+import dev.ale.cli.bench.BenchSandboxCommand;
+import dev.ale.cli.demo.DemoCommand;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.UsageMessageSpec;
+
+/**
+ * The {@code ale} command. Every command object is made and wired here, so this file is the
+ * whole map of the CLI: which command exists, what it is given, and how failures become exit codes.
+ */
+public final class Main {
+
+    private static final String CARRIER_CAP = "jdk.virtualThreadScheduler.maxPoolSize";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        // The local backend reads every sandbox pipe on a virtual thread, and a blocking pipe read
+        // pins a carrier thread: two per open shell. At the JDK's default cap of 256 carriers,
+        // 128 shells stall every virtual thread in the process (seen with `ale bench sandbox`
+        // at 200). Until ale-sandbox reads pipes otherwise, raise the cap before the first
+        // virtual thread starts. An explicit -D setting wins.
+        if (System.getProperty(CARRIER_CAP) == null) System.setProperty(CARRIER_CAP, "4096");
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs {@code ale args} and returns its exit status: 0 ok, 2 bad usage or input, 3 environment or runtime. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, System.in, out, err);
+    }
+
+    static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+        Cli cli = new Cli(in, out, err);
+
+        CommandLine sandbox = new CommandLine(new GroupCommand.Sandbox())
+                .addSubcommand(new SandboxRunCommand(cli))
+                .addSubcommand(new SandboxCreateCommand(cli))
+                .addSubcommand(new SandboxExecCommand(cli))
+                .addSubcommand(new SandboxShellCommand(cli))
+                .addSubcommand(new SandboxListCommand(cli))
+                .addSubcommand(new SandboxRemoveCommand(cli))
+                .addSubcommand(new SandboxGcCommand(cli));
+        // `ale sandbox run ls -la`: everything after the first word of the command belongs to it.
+        sandbox.getSubcommands().get("run").setStopAtPositional(true);
+
+        CommandLine passport = new CommandLine(new GroupCommand.Passport())
+                .addSubcommand(new PassportCheckCommand(cli));
+
+        CommandLine bench = new CommandLine(new GroupCommand.Bench())
+                .addSubcommand(new BenchSandboxCommand(cli::openBackend, out));
+
+        CommandLine ale = new CommandLine(new AleCommand(cli))
+                .addSubcommand(sandbox)
+                .addSubcommand(passport)
+                .addSubcommand(new DemoCommand(cli::openBackend, out, cli.terminal()))
+                .addSubcommand(bench);
+
+        ale.getHelpSectionMap().put(UsageMessageSpec.SECTION_KEY_COMMAND_LIST, new CommandList());
+        ale.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+        ale.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        ale.setParameterExceptionHandler((e, ignored) -> Failures.usage(e, err));
+        ale.setExecutionExceptionHandler((e, ignored, parsed) -> Failures.report(e, err));
+        return ale.execute(args);
+    }
+}

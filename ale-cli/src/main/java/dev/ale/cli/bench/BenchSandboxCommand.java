@@ -1,0 +1,75 @@
+package dev.ale.cli.bench;
+
+import dev.ale.core.sandbox.SandboxBackend;
+import java.io.PrintStream;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code ale bench sandbox}: start-up latency against bwrap and fork, then many sandboxes at once. */
+@Command(name = "sandbox",
+        description = {
+                "Measure sandbox start-up, and many sandboxes at once.",
+                "Latency: create + exec `true` + destroy, interleaved with the same number of bare bwrap and fork/exec runs.",
+                "Concurrency: sandboxes made in parallel, each with a shell that ran `echo ready`; memory and teardown."})
+public final class BenchSandboxCommand implements Callable<Integer> {
+
+    private final Supplier<? extends SandboxBackend> backends;
+    private final PrintStream out;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--runs", paramLabel = "N", defaultValue = "200", description = "Measured runs of each kind (default: ${DEFAULT-VALUE}).")
+    private int runs;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "20",
+            description = "Unmeasured runs of each kind first (default: ${DEFAULT-VALUE}).")
+    private int warmup;
+
+    @Option(names = "--concurrent", paramLabel = "M", defaultValue = "200",
+            description = "Sandboxes up at the same time (default: ${DEFAULT-VALUE}).")
+    private int concurrent;
+
+    @Option(names = "--creators", paramLabel = "K", defaultValue = "16",
+            description = "Sandboxes being made at once (default: ${DEFAULT-VALUE}).")
+    private int creators;
+
+    @Option(names = "--json", description = "Print one JSON object instead of the report.")
+    private boolean json;
+
+    public BenchSandboxCommand(Supplier<? extends SandboxBackend> backends, PrintStream out) {
+        this.backends = backends;
+        this.out = out;
+    }
+
+    @Override
+    public Integer call() {
+        atLeast("--runs", runs, 1);
+        atLeast("--warmup", warmup, 0);
+        atLeast("--concurrent", concurrent, 1);
+        atLeast("--creators", creators, 1);
+        BenchReport report;
+        try (SandboxBackend backend = backends.get()) {
+            if (!json) out.println("Measuring " + runs + " runs of each kind after " + warmup + " warm-up runs, then "
+                    + concurrent + " sandboxes at once...");
+            LatencyBench.Result latency = new LatencyBench(backend).run(runs, warmup);
+            ConcurrencyBench.Result concurrency = new ConcurrencyBench(backend).run(concurrent, creators);
+            report = new BenchReport(backend.name(), latency, concurrency);
+        }
+        if (json) report.printJson(out);
+        else report.print(out);
+        return 0;
+    }
+
+    private void atLeast(String option, int value, int min) {
+        if (value < min) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '" + option + "': " + value
+                    + " is less than " + min);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.ale.cli.demo;
+
+import dev.ale.core.AleException;
+import dev.ale.core.sandbox.SandboxBackend;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code ale demo}: a tour for a newcomer. Three sandboxes try what a misbehaving agent would
+ * (read secrets, see the host, reach the network, exhaust the machine) and the tour shows what
+ * stopped each attempt. It exits 0 only when every attempt was contained.
+ */
+@Command(name = "demo", description = {"Try to break out of three sandboxes and show what was contained.",
+                "Exits 0 only when every attempt was contained."})
+public final class DemoCommand implements Callable<Integer> {
+
+    private final Supplier<? extends SandboxBackend> backends;
+    private final PrintStream out;
+    private final boolean ansi;
+
+    public DemoCommand(Supplier<? extends SandboxBackend> backends, PrintStream out, boolean ansi) {
+        this.backends = backends;
+        this.out = out;
+        this.ansi = ansi;
+    }
+
+    @Override
+    public Integer call() {
+        Style style = new Style(out, ansi);
+        long start = System.nanoTime();
+        List<Check> checks;
+        try (SandboxBackend backend = backends.get()) {
+            checks = new ContainmentTour(backend, new Progress(out, style)).run();
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        SummaryTable.print(out, style, checks, took);
+        List<String> failed = checks.stream().filter(c -> !c.held()).map(Check::name).toList();
+        if (!failed.isEmpty()) {
+            throw new AleException(AleException.Fault.ENVIRONMENT, failed.size() + " of " + checks.size()
+                    + " containment checks did not hold: " + String.join(", ", failed));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,43 @@
+package dev.ale.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+/** Only the shape of the report: timings depend on the machine and are never asserted. */
+class BenchCommandTest {
+
+    @Test
+    void benchWithTinyNumbersPrintsEveryFieldAsJson() throws Exception {
+        try (Ale ale = Ale.withFreshDataDir()) {
+            Ale.Result r = ale.run("bench", "sandbox", "--runs", "5", "--concurrent", "5", "--warmup", "2", "--json");
+
+            assertThat(r.exit()).as(r.err()).isZero();
+            JsonNode json = new ObjectMapper().readTree(r.out());
+            JsonNode latency = json.get("latency");
+            assertThat(latency.get("runs").asInt()).isEqualTo(5);
+            for (String kind : new String[] {"ale", "bwrap", "fork"}) {
+                assertThat(latency.get(kind).get("p50Ms").isNumber()).as(kind).isTrue();
+                assertThat(latency.get(kind).get("p99Ms").isNumber()).as(kind).isTrue();
+            }
+            for (String phase : new String[] {"create", "exec", "destroy"}) {
+                assertThat(latency.get("aleBreakdown").get(phase).get("p50Ms").isNumber()).as(phase).isTrue();
+            }
+            assertThat(latency.get("ratios").get("aleOverBwrapP50").isNumber()).isTrue();
+            assertThat(latency.get("ratios").get("bwrapOverForkP50").isNumber()).isTrue();
+
+            JsonNode concurrency = json.get("concurrency");
+            assertThat(concurrency.get("sandboxes").asInt()).isEqualTo(5);
+            assertThat(concurrency.get("ready").asInt()).isEqualTo(5);
+            assertThat(concurrency.get("errors")).isEmpty();
+            assertThat(concurrency.get("leftBehind").asInt()).isZero();
+            for (String field : new String[] {"allReadyMs", "memAvailableBeforeBytes", "memAvailableWithAllUpBytes",
+                    "sandboxCgroupMemoryBytes", "memoryBeyondShellsBytes", "destroyAllMs"}) {
+                assertThat(concurrency.get(field).isIntegralNumber()).as(field).isTrue();
+            }
+            assertThat(ale.listed()).isEmpty();
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.ale.cli;
+
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The module boundaries of DESIGN.md, checked on the compiled classes of every module on this classpath. */
+class ModuleBoundariesTest {
+
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importAle() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("dev.ale..");
+    }
+
+    @Test
+    void everyModuleIsImported() {
+        assertThat(classes.stream().map(c -> c.getPackageName()))
+                .anyMatch(p -> p.startsWith("dev.ale.core"))
+                .anyMatch(p -> p.startsWith("dev.ale.sandbox"))
+                .anyMatch(p -> p.startsWith("dev.ale.cli"));
+    }
+
+    /** Guards the two rules below against passing because no dependency was read from the class files. */
+    @Test
+    void dependenciesBetweenModulesAreSeen() {
+        assertThatThrownBy(() -> noClasses().that().resideInAPackage("dev.ale.cli..")
+                .should().dependOnClassesThat().resideInAPackage("dev.ale.sandbox..")
+                .check(classes))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("LocalSandboxBackend");
+    }
+
+    @Test
+    void coreDependsOnNoOtherAlePackage() {
+        noClasses().that().resideInAPackage("dev.ale.core..")
+                .should().dependOnClassesThat(resideInAPackage("dev.ale..").and(not(resideInAPackage("dev.ale.core.."))))
+                .check(classes);
+    }
+
+    @Test
+    void sandboxDoesNotDependOnTheCli() {
+        noClasses().that().resideInAPackage("dev.ale.sandbox..")
+                .should().dependOnClassesThat().resideInAPackage("dev.ale.cli..")
+                .check(classes);
+    }
+}
