@@ -15,18 +15,10 @@ import picocli.CommandLine.Model.UsageMessageSpec;
  */
 public final class Main {
 
-    private static final String CARRIER_CAP = "jdk.virtualThreadScheduler.maxPoolSize";
-
     private Main() {
     }
 
     public static void main(String[] args) {
-        // The local backend reads every sandbox pipe on a virtual thread, and a blocking pipe read
-        // pins a carrier thread: two per open shell. At the JDK's default cap of 256 carriers,
-        // 128 shells stall every virtual thread in the process (seen with `ale bench sandbox`
-        // at 200). Until ale-sandbox reads pipes otherwise, raise the cap before the first
-        // virtual thread starts. An explicit -D setting wins.
-        if (System.getProperty(CARRIER_CAP) == null) System.setProperty(CARRIER_CAP, "4096");
         System.exit(run(args, System.out, System.err));
     }
 

@@ -109,6 +109,7 @@ final class LocalSandbox implements Sandbox {
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             Optional<String> reason = state.killReasonOptional();
             if (reason.isEmpty() && timedOut) reason = Optional.of("timeout");
+            if (reason.isEmpty() && exit > 128) reason = killedElsewhere();
             if (reason.isEmpty() && cgroup.oomKills() > oomBefore) reason = Optional.of("memory");
             if (reason.isEmpty() && cgroup.pidsLimitHits() > pidsHitsBefore) reason = killedForPids();
             if (exit == 125 && reason.isEmpty() && err.text().contains("ale-join")) {
@@ -119,6 +120,12 @@ final class LocalSandbox implements Sandbox {
         } finally {
             running.remove(tree);
         }
+    }
+
+    /** Why the sandbox was stopped by another ALE process (its state file says, or is gone), if it was. */
+    private Optional<String> killedElsewhere() {
+        if (!java.nio.file.Files.exists(paths.stateFile())) return Optional.of("removed");
+        return SandboxState.read(paths.stateFile()).flatMap(SandboxState::killReasonOptional);
     }
 
     /** The full host command line for a process tree in this sandbox. */

@@ -55,11 +55,15 @@ public final class LocalSandboxBackend implements SandboxBackend {
     }
 
     private static final Duration WATCH_PERIOD = Duration.ofMillis(100);
+    private static final String ID_PATTERN = "sb-[0-9a-f]{8}";
 
     private final Config config;
     private final Path dataDir;
     private final CgroupDriver cgroups;
     private final Map<String, LocalSandbox> live = new ConcurrentHashMap<>();
+    /** Ids this backend made; only these die with it (a sandbox merely found belongs to its maker). */
+    private final java.util.Set<String> created = ConcurrentHashMap.newKeySet();
+    private GarbageReport startupCollection;
     private final Map<Path, Path> generatedFiles;
     private final Thread watcher;
     private final Thread shutdownHook;
@@ -71,7 +75,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
         this.dataDir = prepareDataDir(config.dataDir());
         this.cgroups = CgroupDriver.detect();
         this.generatedFiles = writeIdentityFiles(dataDir.resolve("etc"));
-        collectGarbage();
+        this.startupCollection = collectGarbage();
         this.watcher = Thread.ofPlatform().daemon().name("ale-limit-watcher").start(this::watchLimits);
         this.shutdownHook = new Thread(this::close, "ale-sandbox-cleanup");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -122,13 +126,18 @@ public final class LocalSandboxBackend implements SandboxBackend {
             HostCommands.run(List.of("ip", "-n", paths.netnsName(), "link", "set", "lo", "up"));
 
             LocalSandbox sandbox = new LocalSandbox(this, paths, state, passport, cgroup, layout.bwrapArgs());
+            created.add(id);
             live.put(id, sandbox);
+            if (closed) { // close() ran while we were making it: do not outlive the backend
+                sandbox.destroy();
+                throw new SandboxException(Fault.ENVIRONMENT, "the sandbox backend was closed while creating " + id);
+            }
             return sandbox;
         } catch (IOException | RuntimeException e) {
             List<String> problems = state == null ? List.of() : teardown(state, paths);
             if (state == null) {
                 deleteTree(paths.dir());
-                if (uid >= 0) releaseUid(uid);
+                if (uid >= 0) releaseUid(uid, id);
             }
             String extra = problems.isEmpty() ? "" : " (and cleaning up: " + String.join("; ", problems) + ")";
             if (e instanceof AleException ale) {
@@ -142,7 +151,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
     public Optional<Sandbox> find(String id) {
         LocalSandbox known = live.get(id);
         if (known != null) return Optional.of(known);
-        if (!id.matches("sb-[0-9a-f]{8}")) return Optional.empty();
+        if (!id.matches(ID_PATTERN)) return Optional.empty();
         SandboxPaths paths = new SandboxPaths(dataDir.resolve("sandboxes").resolve(id));
         return SandboxState.read(paths.stateFile()).flatMap(state -> {
             Passport passport = PassportLoader.parse(state.passportYaml(), paths.stateFile().toString());
@@ -172,10 +181,16 @@ public final class LocalSandboxBackend implements SandboxBackend {
         return List.copyOf(result);
     }
 
+    /** Also reports what this backend's constructor already collected, the first time it is called. */
     @Override
     public synchronized GarbageReport collectGarbage() {
         List<String> removed = new ArrayList<>();
         List<String> problems = new ArrayList<>();
+        if (startupCollection != null) {
+            removed.addAll(startupCollection.removed());
+            problems.addAll(startupCollection.problems());
+            startupCollection = null;
+        }
         long now = System.currentTimeMillis();
         Path sandboxes = dataDir.resolve("sandboxes");
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(sandboxes)) {
@@ -206,6 +221,9 @@ public final class LocalSandboxBackend implements SandboxBackend {
 
     /** Destroys a sandbox by id, whoever made it. */
     public void remove(String id) {
+        if (!id.matches(ID_PATTERN)) {
+            throw new SandboxException(Fault.INPUT, "\"" + id + "\" is not a sandbox id (they look like sb-0123abcd)");
+        }
         Sandbox s = find(id).orElseGet(() -> {
             SandboxPaths paths = new SandboxPaths(dataDir.resolve("sandboxes").resolve(id));
             SandboxState state = SandboxState.read(paths.stateFile())
@@ -223,7 +241,13 @@ public final class LocalSandboxBackend implements SandboxBackend {
         closed = true;
         watcher.interrupt();
         for (LocalSandbox s : List.copyOf(live.values())) {
-            if (!s.state().detached()) s.destroy();
+            if (created.contains(s.id()) && !s.state().detached()) {
+                try {
+                    s.destroy();
+                } catch (RuntimeException e) {
+                    System.err.println("ale: " + e.getMessage());
+                }
+            }
         }
         live.clear();
         try {
@@ -237,6 +261,8 @@ public final class LocalSandboxBackend implements SandboxBackend {
     List<String> teardown(SandboxState state, SandboxPaths paths) {
         List<String> problems = new ArrayList<>();
         live.remove(state.id());
+        // say why first, so a command of another ALE process that the kill below ends can tell
+        if (Files.exists(paths.stateFile())) SandboxState.read(paths.stateFile()).ifPresent(s -> s.killed("removed").write(paths.stateFile()));
         try {
             cgroups.open(state.id()).ifPresent(Cgroup::remove);
         } catch (RuntimeException e) {
@@ -253,7 +279,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
         }
         if (problems.isEmpty()) {
             deleteTree(paths.dir());
-            releaseUid(state.hostUid());
+            releaseUid(state.hostUid(), state.id());
         }
         return problems;
     }
@@ -359,9 +385,11 @@ public final class LocalSandboxBackend implements SandboxBackend {
         throw new SandboxException(Fault.ENVIRONMENT, "all " + config.uidCount() + " sandbox uids are in use");
     }
 
-    private void releaseUid(int uid) {
+    /** Frees a uid slot if it still belongs to {@code id} (a second teardown must not free a reused slot). */
+    private void releaseUid(int uid, String id) {
+        Path slot = dataDir.resolve("uids").resolve(String.valueOf(uid));
         try {
-            Files.deleteIfExists(dataDir.resolve("uids").resolve(String.valueOf(uid)));
+            if (Files.exists(slot) && Files.readString(slot).strip().equals(id)) Files.deleteIfExists(slot);
         } catch (IOException e) {
             // a later gc retries
         }

@@ -211,7 +211,7 @@ final class LocalShellSession implements ShellSession {
         private boolean eof;
 
         MarkedStream(InputStream in) {
-            Thread.ofVirtual().start(() -> {
+            ProcessTree.PIPE_THREADS.start(() -> {
                 byte[] b = new byte[8192];
                 try (in) {
                     int n;

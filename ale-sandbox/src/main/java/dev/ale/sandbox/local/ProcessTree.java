@@ -13,6 +13,13 @@ import java.util.concurrent.TimeUnit;
 /** One started sandbox command: feeds stdin, pumps both outputs to captures and a listener, waits. */
 final class ProcessTree {
 
+    /**
+     * Pipe I/O gets platform threads: a blocking read on a process pipe pins a virtual thread's
+     * carrier, and 128 idle shells (two pipes each) would then stall every virtual thread in the
+     * JVM (found by the 200-sandbox benchmark). Small stacks keep hundreds of them cheap.
+     */
+    static final Thread.Builder PIPE_THREADS = Thread.ofPlatform().daemon().stackSize(256 * 1024).name("ale-pipe-", 0);
+
     private final Process process;
     private final Thread outPump;
     private final Thread errPump;
@@ -34,9 +41,9 @@ final class ProcessTree {
         } catch (IOException e) {
             throw new SandboxException(Fault.ENVIRONMENT, "cannot start the sandbox command: " + e.getMessage(), e);
         }
-        Thread.ofVirtual().start(() -> feed(p.getOutputStream(), stdin));
-        Thread o = Thread.ofVirtual().start(() -> pump(p.getInputStream(), OutputListener.Stream.STDOUT, listener, out));
-        Thread e = Thread.ofVirtual().start(() -> pump(p.getErrorStream(), OutputListener.Stream.STDERR, listener, err));
+        PIPE_THREADS.start(() -> feed(p.getOutputStream(), stdin));
+        Thread o = PIPE_THREADS.start(() -> pump(p.getInputStream(), OutputListener.Stream.STDOUT, listener, out));
+        Thread e = PIPE_THREADS.start(() -> pump(p.getErrorStream(), OutputListener.Stream.STDERR, listener, err));
         return new ProcessTree(p, o, e);
     }
 

@@ -135,4 +135,37 @@ class BadInputTest {
             throw new UncheckedIOException(e);
         }
     }
+
+    @Test
+    void removeRefusesAnythingThatIsNotASandboxId() {
+        for (String bad : java.util.List.of("../..", "sb-../../x", "", "SB-0123ABCD", "sb-0123abcd/..")) {
+            assertThatThrownBy(() -> tb.backend().remove(bad))
+                    .isInstanceOf(dev.ale.core.sandbox.SandboxException.class)
+                    .hasMessageContaining("is not a sandbox id");
+        }
+        assertThat(tb.dataDir().resolve("sandboxes")).exists();
+    }
+
+    @Test
+    void aBackendThatOnlyFoundASandboxDoesNotDestroyItWhenItCloses() {
+        Sandbox mine = tb.sandbox();
+        try (LocalSandboxBackend other = new LocalSandboxBackend(LocalSandboxBackend.Config.defaults().withDataDir(tb.dataDir()))) {
+            assertThat(other.find(mine.id())).isPresent();
+        }
+        assertThat(mine.exec(ExecRequest.of("echo", "still here")).stdout()).isEqualTo("still here\n");
+    }
+
+    @Test
+    void aCommandWhoseSandboxIsRemovedFromOutsideSaysSo() throws Exception {
+        Sandbox s = tb.sandbox();
+        var result = java.util.concurrent.CompletableFuture.supplyAsync(() -> s.exec(ExecRequest.of("sleep", "60")));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> s.stats().pids() > 0);
+        try (LocalSandboxBackend other = new LocalSandboxBackend(LocalSandboxBackend.Config.defaults().withDataDir(tb.dataDir()))) {
+            other.remove(s.id());
+        }
+        ExecResult r = result.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(r.killed()).isTrue();
+        assertThat(r.reason()).contains("removed");
+    }
 }
