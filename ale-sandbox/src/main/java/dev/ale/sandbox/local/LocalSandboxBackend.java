@@ -65,6 +65,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
     private final java.util.Set<String> created = ConcurrentHashMap.newKeySet();
     private GarbageReport startupCollection;
     private final Map<Path, Path> generatedFiles;
+    private final OverlayViews views;
     private final Thread watcher;
     private final Thread shutdownHook;
     private volatile boolean closed;
@@ -75,6 +76,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
         this.dataDir = prepareDataDir(config.dataDir());
         this.cgroups = CgroupDriver.detect();
         this.generatedFiles = writeIdentityFiles(dataDir.resolve("etc"));
+        this.views = new OverlayViews(dataDir.resolve("views"));
         this.startupCollection = collectGarbage();
         this.watcher = Thread.ofPlatform().daemon().name("ale-limit-watcher").start(this::watchLimits);
         this.shutdownHook = new Thread(this::close, "ale-sandbox-cleanup");
@@ -216,6 +218,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
             problems.add("cannot list " + sandboxes + ": " + e.getMessage());
         }
         releaseLeakedUids();
+        OverlayViews.collectGarbage(dataDir.resolve("views"));
         return new GarbageReport(removed, problems);
     }
 
@@ -250,6 +253,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
             }
         }
         live.clear();
+        views.close();
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException e) {
@@ -314,7 +318,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
         for (FilesystemRules.ReadOnlyBind bind : fs.readOnly()) {
             replacements.put(bind.target(), probe.checkBind(bind));
         }
-        return new RootfsLayout(base, hidden, replacements);
+        return new RootfsLayout(base, hidden, replacements, Optional.of(views));
     }
 
     private void mountWorkspace(SandboxPaths paths, int uid, long bytes) throws IOException {
@@ -417,8 +421,9 @@ public final class LocalSandboxBackend implements SandboxBackend {
         }
     }
 
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir) || HostCommands.isMountPoint(dir.resolve("fs"))) return;
+    /** Deletes a directory tree of ALE's, never while anything is mounted in it (that would reach the host). */
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir) || HostCommands.hasMountsUnder(dir)) return;
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         } catch (IOException e) {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -35,6 +36,7 @@ final class RootfsLayout {
     private final Path base;
     private final Set<Path> hidden;
     private final Map<Path, Path> replacements;
+    private final Optional<OverlayViews> views;
 
     /**
      * @param base         host directory that becomes / inside (the host root, or a rootfs)
@@ -42,9 +44,15 @@ final class RootfsLayout {
      * @param replacements sandbox path → host file bound in its place (e.g. a generated /etc/passwd)
      */
     RootfsLayout(Path base, Collection<String> hidden, Map<Path, Path> replacements) {
+        this(base, hidden, replacements, Optional.empty());
+    }
+
+    /** With {@code views}, a top-level directory holding hidden paths is one overlay view, not many binds. */
+    RootfsLayout(Path base, Collection<String> hidden, Map<Path, Path> replacements, Optional<OverlayViews> views) {
         this.base = base;
         this.hidden = resolveHidden(base, hidden);
         this.replacements = Map.copyOf(replacements);
+        this.views = views;
     }
 
     /** The effective hidden paths (globs expanded, symlinks resolved), as sandbox paths. */
@@ -123,13 +131,33 @@ final class RootfsLayout {
                     // unreadable link: leave it out
                 }
             } else if (attrs.isDirectory() && holdsSomethingSpecial(inside)) {
-                args.addAll(List.of("--dir", inside.toString()));
-                expand(inside, args, placed);
+                Optional<Path> view = dir.getNameCount() == 0 ? viewOf(inside, hostEntry) : Optional.empty();
+                if (view.isPresent()) {
+                    // replacements below it are bound after it, onto mount points the view provides
+                    args.addAll(List.of("--ro-bind", view.get().toString(), inside.toString()));
+                } else {
+                    args.addAll(List.of("--dir", inside.toString()));
+                    expand(inside, args, placed);
+                }
             } else if (attrs.isDirectory() || attrs.isRegularFile()) {
                 args.addAll(List.of("--ro-bind", hostEntry.toString(), inside.toString()));
             }
             // sockets, fifos and device nodes outside /dev are never carried into a sandbox
         }
+    }
+
+    private Optional<Path> viewOf(Path inside, Path hostDir) {
+        if (views.isEmpty()) return Optional.empty();
+        Set<Path> hiddenBelow = new TreeSet<>();
+        for (Path h : hidden) if (h.startsWith(inside) && !h.equals(inside)) hiddenBelow.add(inside.relativize(h));
+        Map<Path, Boolean> mountPoints = new java.util.TreeMap<>();
+        for (Map.Entry<Path, Path> r : replacements.entrySet()) {
+            Path target = r.getKey();
+            if (target.startsWith(inside) && !target.equals(inside)) {
+                mountPoints.put(inside.relativize(target), Files.isDirectory(r.getValue()));
+            }
+        }
+        return views.get().view(hostDir, hiddenBelow, mountPoints);
     }
 
     private boolean holdsSomethingSpecial(Path dir) {
