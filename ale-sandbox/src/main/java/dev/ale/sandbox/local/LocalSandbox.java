@@ -13,7 +13,6 @@ import dev.ale.core.sandbox.ShellSession;
 import dev.ale.sandbox.cgroup.Cgroup;
 import dev.ale.sandbox.cgroup.CgroupUsage;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,10 +65,7 @@ final class LocalSandbox implements Sandbox {
 
     @Override
     public SandboxInfo info() {
-        SandboxInfo.State s = destroyed ? SandboxInfo.State.DESTROYED
-                : state.killReason() != null ? SandboxInfo.State.KILLED : SandboxInfo.State.RUNNING;
-        return new SandboxInfo(state.id(), backend.name(), state.passportId(), Instant.ofEpochMilli(state.createdAtMillis()),
-                Instant.ofEpochMilli(state.expiresAtMillis()), state.detached(), s, state.killReasonOptional(), state.labels());
+        return state.info(backend.name(), destroyed);
     }
 
     /** Time left before the wall-time limit; zero or negative when it has passed. */

@@ -43,6 +43,14 @@ record SandboxState(
         return Optional.ofNullable(killReason);
     }
 
+    /** What a listing shows; {@code destroyed} only the live object can know. */
+    dev.ale.core.sandbox.SandboxInfo info(String backend, boolean destroyed) {
+        var shown = destroyed ? dev.ale.core.sandbox.SandboxInfo.State.DESTROYED
+                : killReason != null ? dev.ale.core.sandbox.SandboxInfo.State.KILLED : dev.ale.core.sandbox.SandboxInfo.State.RUNNING;
+        return new dev.ale.core.sandbox.SandboxInfo(id, backend, passportId, java.time.Instant.ofEpochMilli(createdAtMillis),
+                java.time.Instant.ofEpochMilli(expiresAtMillis), detached, shown, killReasonOptional(), labels);
+    }
+
     SandboxState killed(String reason) {
         return new SandboxState(id, hostUid, passportYaml, passportId, createdAtMillis, expiresAtMillis, detached,
                 ownerPid, ownerStartMillis, killReason == null ? reason : killReason, labels);

@@ -18,10 +18,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static dev.ale.sandbox.local.TestBackend.bash;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,22 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** A sandbox sees nothing of the host it should not, and can change nothing of it. */
 class HostIsolationTest {
 
-    private static TestBackend tb;
-
-    @BeforeAll
-    static void startBackend() {
-        tb = TestBackend.start();
-    }
-
-    @AfterEach
-    void destroySandboxes() {
-        tb.destroySandboxes();
-    }
-
-    @AfterAll
-    static void closeBackend() {
-        if (tb != null) tb.close();
-    }
+    @RegisterExtension
+    static final TestBackend tb = TestBackend.perClass();
 
     @Test
     void rootOnlyHostFileIsUnreadable() throws IOException {

@@ -13,10 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static dev.ale.sandbox.local.TestBackend.bash;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,22 +27,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class NetworkContainmentTest {
 
-    private static TestBackend tb;
-
-    @BeforeAll
-    static void startBackend() {
-        tb = TestBackend.start();
-    }
-
-    @AfterEach
-    void destroySandboxes() {
-        tb.destroySandboxes();
-    }
-
-    @AfterAll
-    static void closeBackend() {
-        if (tb != null) tb.close();
-    }
+    @RegisterExtension
+    static final TestBackend tb = TestBackend.perClass();
 
     @Test
     void hostLoopbackServiceUnreachable() throws IOException {

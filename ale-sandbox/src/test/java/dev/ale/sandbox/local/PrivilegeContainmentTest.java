@@ -13,10 +13,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static dev.ale.sandbox.local.TestBackend.bash;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,22 +24,8 @@ class PrivilegeContainmentTest {
 
     private static final String NONE = "0000000000000000";
 
-    private static TestBackend tb;
-
-    @BeforeAll
-    static void startBackend() {
-        tb = TestBackend.start();
-    }
-
-    @AfterEach
-    void destroySandboxes() {
-        tb.destroySandboxes();
-    }
-
-    @AfterAll
-    static void closeBackend() {
-        if (tb != null) tb.close();
-    }
+    @RegisterExtension
+    static final TestBackend tb = TestBackend.perClass();
 
     @Test
     void noCapabilitiesInside() {

@@ -16,10 +16,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static dev.ale.sandbox.local.TestBackend.bash;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,22 +29,8 @@ class ResourceLimitTest {
 
     private static final long MIB = 1024 * 1024;
 
-    private static TestBackend tb;
-
-    @BeforeAll
-    static void startBackend() {
-        tb = TestBackend.start();
-    }
-
-    @AfterEach
-    void destroySandboxes() {
-        tb.destroySandboxes();
-    }
-
-    @AfterAll
-    static void closeBackend() {
-        if (tb != null) tb.close();
-    }
+    @RegisterExtension
+    static final TestBackend tb = TestBackend.perClass();
 
     @Test
     void forkBombStoppedByPidsLimit() throws Exception {

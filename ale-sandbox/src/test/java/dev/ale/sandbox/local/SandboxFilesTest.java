@@ -14,10 +14,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.ThrowingConsumer;
 
 import static dev.ale.sandbox.local.TestBackend.bash;
@@ -27,22 +25,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The file API has the agent's reach and no more: paths and symlinks that lead out of /workspace and /tmp are refused. */
 class SandboxFilesTest {
 
-    private static TestBackend tb;
-
-    @BeforeAll
-    static void startBackend() {
-        tb = TestBackend.start();
-    }
-
-    @AfterEach
-    void destroySandboxes() {
-        tb.destroySandboxes();
-    }
-
-    @AfterAll
-    static void closeBackend() {
-        if (tb != null) tb.close();
-    }
+    @RegisterExtension
+    static final TestBackend tb = TestBackend.perClass();
 
     @Test
     void symlinkTricksThroughFileApiCannotEscape() throws IOException {

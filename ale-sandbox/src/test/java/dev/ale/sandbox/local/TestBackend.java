@@ -17,26 +17,53 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * One real local backend for a test class, on a fresh data directory, and the sandboxes its
- * tests make: {@link #destroySandboxes()} after each test, {@link #close()} after the class.
+ * tests make. Registered as {@code @RegisterExtension static final TestBackend tb = TestBackend.perClass()}
+ * it opens before the class (skipping it on a host that cannot run one), destroys the test's
+ * sandboxes after each test, and closes after the class, even when tests fail.
  */
-final class TestBackend implements AutoCloseable {
+final class TestBackend implements AutoCloseable, BeforeAllCallback, AfterEachCallback, AfterAllCallback {
 
     /** Small limits, so a test that goes wrong costs little. */
     static final Resources SMALL = new Resources(1.0, ByteSize.parse("256MiB"), 128, Duration.ofMinutes(2), ByteSize.parse("64MiB"));
 
-    private final LocalSandboxBackend backend;
-    private final Path dataDir;
-    private final boolean ownsDataDir;
+    private LocalSandboxBackend backend;
+    private Path dataDir;
+    private boolean ownsDataDir;
     private final List<Sandbox> sandboxes = new ArrayList<>();
 
-    private TestBackend(LocalSandboxBackend backend, Path dataDir, boolean ownsDataDir) {
-        this.backend = backend;
-        this.dataDir = dataDir;
-        this.ownsDataDir = ownsDataDir;
+    private TestBackend() {
+    }
+
+    /** Not open yet: JUnit opens it before the class and closes it after. */
+    static TestBackend perClass() {
+        return new TestBackend();
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        TestBackend started = start();
+        backend = started.backend;
+        dataDir = started.dataDir;
+        ownsDataDir = started.ownsDataDir;
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        if (backend != null) destroySandboxes();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (backend != null) close();
     }
 
     /** A backend on a new data directory under /tmp, deleted on close; skips the class on a host that cannot run one. */
@@ -56,7 +83,11 @@ final class TestBackend implements AutoCloseable {
     }
 
     private static TestBackend open(Path dataDir, boolean owned) {
-        return new TestBackend(new LocalSandboxBackend(LocalSandboxBackend.Config.defaults().withDataDir(dataDir)), dataDir, owned);
+        TestBackend tb = new TestBackend();
+        tb.backend = new LocalSandboxBackend(LocalSandboxBackend.Config.defaults().withDataDir(dataDir));
+        tb.dataDir = dataDir;
+        tb.ownsDataDir = owned;
+        return tb;
     }
 
     LocalSandboxBackend backend() {
@@ -105,8 +136,10 @@ final class TestBackend implements AutoCloseable {
         return sandbox.exec(ExecRequest.of("/bin/bash", "-c", script));
     }
 
+    /** Deletes a test's directory; refuses while anything is mounted below it (that would reach the host). */
     static void deleteTree(Path dir) {
         if (!Files.exists(dir)) return;
+        if (HostCommands.hasMountsUnder(dir)) throw new IllegalStateException("still mounted below " + dir + "; not deleting it");
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         } catch (IOException e) {
