@@ -170,14 +170,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
         List<SandboxInfo> result = new ArrayList<>();
         for (SandboxState s : states()) {
             LocalSandbox known = live.get(s.id());
-            if (known != null) {
-                result.add(known.info());
-            } else {
-                result.add(new SandboxInfo(s.id(), name(), s.passportId(), java.time.Instant.ofEpochMilli(s.createdAtMillis()),
-                        java.time.Instant.ofEpochMilli(s.expiresAtMillis()), s.detached(),
-                        s.killReason() == null ? SandboxInfo.State.RUNNING : SandboxInfo.State.KILLED,
-                        s.killReasonOptional(), s.labels()));
-            }
+            result.add(known != null ? known.info() : s.info(name(), false));
         }
         result.sort(Comparator.comparing(SandboxInfo::createdAt));
         return List.copyOf(result);
@@ -266,20 +259,27 @@ public final class LocalSandboxBackend implements SandboxBackend {
         List<String> problems = new ArrayList<>();
         live.remove(state.id());
         // say why first, so a command of another ALE process that the kill below ends can tell
-        if (Files.exists(paths.stateFile())) SandboxState.read(paths.stateFile()).ifPresent(s -> s.killed("removed").write(paths.stateFile()));
+        try {
+            SandboxState.read(paths.stateFile()).ifPresent(s -> s.killed("removed").write(paths.stateFile()));
+        } catch (RuntimeException e) {
+            // its directory is already gone: another teardown got there first
+        }
         try {
             cgroups.open(state.id()).ifPresent(Cgroup::remove);
         } catch (RuntimeException e) {
-            problems.add("cgroup " + state.id() + ": " + e.getMessage());
+            if (cgroups.open(state.id()).isPresent()) problems.add("cgroup " + state.id() + ": " + e.getMessage());
         }
         if (HostCommands.isMountPoint(paths.fs())) {
             HostCommands.Result r = HostCommands.tryRun(List.of("umount", paths.fs().toString()));
             if (r.exitCode() != 0) r = HostCommands.tryRun(List.of("umount", "-l", paths.fs().toString()));
-            if (r.exitCode() != 0) problems.add("umount " + paths.fs() + ": " + r.output().strip());
+            // another teardown of the same sandbox (another ALE process) may have won the race
+            if (r.exitCode() != 0 && HostCommands.isMountPoint(paths.fs())) problems.add("umount " + paths.fs() + ": " + r.output().strip());
         }
         if (Files.exists(paths.netnsFile())) {
             HostCommands.Result r = HostCommands.tryRun(List.of("ip", "netns", "del", paths.netnsName()));
-            if (r.exitCode() != 0) problems.add("ip netns del " + paths.netnsName() + ": " + r.output().strip());
+            if (r.exitCode() != 0 && Files.exists(paths.netnsFile())) {
+                problems.add("ip netns del " + paths.netnsName() + ": " + r.output().strip());
+            }
         }
         if (problems.isEmpty()) {
             deleteTree(paths.dir());
