@@ -18,7 +18,8 @@ public record Passport(
         Devices devices,
         EgressRules egress,
         List<String> protectedPaths,
-        DetectorSettings detectors) {
+        DetectorSettings detectors,
+        ModelAccess model) {
 
     public Passport {
         Objects.requireNonNull(id, "id");
@@ -28,6 +29,13 @@ public record Passport(
         Objects.requireNonNull(egress, "egress");
         protectedPaths = List.copyOf(protectedPaths);
         Objects.requireNonNull(detectors, "detectors");
+        Objects.requireNonNull(model, "model");
+    }
+
+    /** A passport with the default model access. */
+    public Passport(String id, Resources resources, FilesystemRules filesystem, Devices devices, EgressRules egress,
+                    List<String> protectedPaths, DetectorSettings detectors) {
+        this(id, resources, filesystem, devices, egress, protectedPaths, detectors, ModelAccess.defaults());
     }
 
     /** A passport with the first part's sections and defaults for the rest. */
@@ -41,22 +49,26 @@ public record Passport(
     }
 
     public Passport withResources(Resources newResources) {
-        return new Passport(id, newResources, filesystem, devices, egress, protectedPaths, detectors);
+        return new Passport(id, newResources, filesystem, devices, egress, protectedPaths, detectors, model);
     }
 
     public Passport withFilesystem(FilesystemRules newFilesystem) {
-        return new Passport(id, resources, newFilesystem, devices, egress, protectedPaths, detectors);
+        return new Passport(id, resources, newFilesystem, devices, egress, protectedPaths, detectors, model);
     }
 
     public Passport withEgress(EgressRules newEgress) {
-        return new Passport(id, resources, filesystem, devices, newEgress, protectedPaths, detectors);
+        return new Passport(id, resources, filesystem, devices, newEgress, protectedPaths, detectors, model);
     }
 
     public Passport withProtectedPaths(List<String> newProtectedPaths) {
-        return new Passport(id, resources, filesystem, devices, egress, newProtectedPaths, detectors);
+        return new Passport(id, resources, filesystem, devices, egress, newProtectedPaths, detectors, model);
+    }
+
+    public Passport withModel(ModelAccess newModel) {
+        return new Passport(id, resources, filesystem, devices, egress, protectedPaths, detectors, newModel);
     }
 
     public Passport withDetectors(DetectorSettings newDetectors) {
-        return new Passport(id, resources, filesystem, devices, egress, protectedPaths, newDetectors);
+        return new Passport(id, resources, filesystem, devices, egress, protectedPaths, newDetectors, model);
     }
 }

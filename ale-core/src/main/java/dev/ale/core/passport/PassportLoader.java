@@ -42,10 +42,11 @@ public final class PassportLoader {
     static final int MAX_NESTING = 64;
 
     static final List<String> TOP_LEVEL =
-            List.of("id", "resources", "filesystem", "devices", "egress", "protected", "detectors");
+            List.of("id", "resources", "filesystem", "devices", "egress", "protected", "detectors", "model");
     static final List<String> RESOURCES = List.of("cpus", "memory", "pids", "wallTime", "workspaceSize");
     static final List<String> FILESYSTEM = List.of("rootfs", "hidden", "readOnly");
     static final List<String> DEVICES = List.of("gpu");
+    static final List<String> MODEL = List.of("proxy", "tokens");
     static final List<String> PHASES = Arrays.stream(Phase.values()).map(Phase::wire).toList();
     static final List<String> EGRESS_ENTRY = List.of("domain", "ports");
     static final List<String> CATEGORIES = Arrays.stream(Category.values()).map(Category::wire).toList();
@@ -61,6 +62,8 @@ public final class PassportLoader {
     /** The kernel's own ceiling (PID_MAX_LIMIT on 64-bit); a larger pids.max means nothing. */
     private static final long MAX_PIDS = 4_194_304;
     private static final int MAX_PORT = 65_535;
+    /** A model-proxy token budget past this is a typo, not a budget. */
+    private static final long MAX_MODEL_TOKENS = 1_000_000_000_000L;
 
     /**
      * Sandbox paths a read-only bind must not cover: the sandbox builder mounts its own /proc,
@@ -136,7 +139,10 @@ public final class PassportLoader {
         DetectorSettings detectors = top.optional("detectors")
                 .map(f -> detectors(f.section(CATEGORIES, "detector category")))
                 .orElseGet(DetectorSettings::defaults);
-        return new Passport(id, resources, filesystem, devices, egress, protectedPaths, detectors);
+        ModelAccess model = top.optional("model")
+                .map(f -> model(f.section(MODEL)))
+                .orElseGet(ModelAccess::defaults);
+        return new Passport(id, resources, filesystem, devices, egress, protectedPaths, detectors, model);
     }
 
     private static Resources resources(YamlMapping section) {
@@ -303,6 +309,24 @@ public final class PassportLoader {
             throw field.error(shown + " is too small: the minimum is " + ByteSize.format(min));
         }
         return bytes;
+    }
+
+    private static ModelAccess model(YamlMapping section) {
+        ModelAccess defaults = ModelAccess.defaults();
+        return new ModelAccess(
+                section.optional("proxy").map(YamlField::bool).orElse(defaults.proxy()),
+                section.optional("tokens").map(PassportLoader::modelTokens).orElse(defaults.tokens()));
+    }
+
+    private static long modelTokens(YamlField field) {
+        JsonNode value = field.present();
+        if (!value.isIntegralNumber()) {
+            throw field.error("must be a whole number of tokens such as 200000, not " + YamlField.describe(value));
+        }
+        if (!value.canConvertToLong() || value.longValue() < 0 || value.longValue() > MAX_MODEL_TOKENS) {
+            throw field.error(value.asText() + " is out of range: tokens must be between 0 and " + MAX_MODEL_TOKENS);
+        }
+        return value.longValue();
     }
 
     private static int pids(YamlField field) {

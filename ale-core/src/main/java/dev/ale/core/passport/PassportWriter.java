@@ -51,6 +51,10 @@ public final class PassportWriter {
         yaml.append("protected:");
         items(yaml, "  ", passport.protectedPaths().stream().map(PassportWriter::quote).toList());
         detectors(yaml, passport.detectors());
+        yaml.append("model:\n");
+        yaml.append("  # The model proxy of ale serve, reached from inside the sandbox; tokens: its budget per sandbox.\n");
+        yaml.append("  proxy: ").append(passport.model().proxy()).append('\n');
+        yaml.append("  tokens: ").append(passport.model().tokens()).append('\n');
         return yaml.toString();
     }
 

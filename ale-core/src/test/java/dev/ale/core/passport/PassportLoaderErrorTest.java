@@ -46,7 +46,20 @@ class PassportLoaderErrorTest {
     void unknownTopLevelFieldIsRejectedWithItsNameAndTheAllowedFields() {
         assertThat(errorFor("id: c\nname: coder\n"))
                 .isEqualTo("coder.yaml: name: unknown field;"
-                        + " allowed at the top level: id, resources, filesystem, devices, egress, protected, detectors");
+                        + " allowed at the top level: id, resources, filesystem, devices, egress, protected, detectors, model");
+    }
+
+    // ---- model ----
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "tokens: -1        | model.tokens: -1 is out of range: tokens must be between 0 and 1000000000000",
+            "tokens: 1.5       | model.tokens: must be a whole number of tokens such as 200000, not the number 1.5",
+            "tokens: lots      | model.tokens: must be a whole number of tokens such as 200000, not",
+            "proxy: maybe      | model.proxy:",
+            "budget: 10        | model.budget: unknown field; allowed in model: proxy, tokens"})
+    void aBadModelSectionNamesTheField(String line, String expected) {
+        assertThat(errorFor("id: c\nmodel:\n  " + line + "\n")).startsWith("coder.yaml: " + expected);
     }
 
     @Test
@@ -275,7 +288,7 @@ class PassportLoaderErrorTest {
             "42                | the number 42"})
     void aDocumentThatIsNotAMappingIsRejected(String yaml, String described) {
         assertThat(errorFor(yaml.replace("\\n", "\n")))
-                .isEqualTo("coder.yaml: must be a mapping of id, resources, filesystem, devices, egress, protected, detectors, not " + described);
+                .isEqualTo("coder.yaml: must be a mapping of id, resources, filesystem, devices, egress, protected, detectors, model, not " + described);
     }
 
     @Test

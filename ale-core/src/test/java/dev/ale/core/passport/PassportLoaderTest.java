@@ -61,6 +61,16 @@ class PassportLoaderTest {
     }
 
     @Test
+    void theModelSectionSetsTheProxyAndItsTokenBudget() {
+        Passport passport = PassportLoader.parse("id: coder-1\nmodel:\n  proxy: false\n  tokens: 20000\n", "coder.yaml");
+        Passport onlyBudget = PassportLoader.parse("id: coder-1\nmodel:\n  tokens: 0\n", "coder.yaml");
+
+        assertThat(passport.model()).isEqualTo(new ModelAccess(false, 20_000));
+        assertThat(onlyBudget.model()).isEqualTo(new ModelAccess(true, 0));
+        assertThat(PassportLoader.parse("id: c\n", "c.yaml").model()).isEqualTo(new ModelAccess(true, ModelAccess.DEFAULT_TOKENS));
+    }
+
+    @Test
     void fieldsMissingFromASectionTakeTheirDefaults() {
         Passport passport = PassportLoader.parse("""
                 id: coder-1

@@ -47,7 +47,8 @@ class PassportWriterTest {
                 .withEgress(new EgressRules(Map.of(Phase.AGENT, List.of(
                         new EgressRule("pypi.org", List.of(443)), new EgressRule("*.githubusercontent.com", List.of(443, 80))))))
                 .withProtectedPaths(List.of("/workspace/tests", "/workspace/answers.txt"))
-                .withDetectors(DetectorSettings.defaults().with(Category.GPU, new DetectorSetting(Action.KILL, 2.5)));
+                .withDetectors(DetectorSettings.defaults().with(Category.GPU, new DetectorSetting(Action.KILL, 2.5)))
+                .withModel(new ModelAccess(false, 5000));
 
         assertThat(PassportWriter.toYaml(passport)).isEqualTo("""
                 id: "coder-1"
@@ -92,6 +93,10 @@ class PassportWriterTest {
                   persistence:   {action: alert, penalty: 0.2}
                   gpu:           {action: kill, penalty: 2.5}  # default: {action: alert, penalty: 0.2}
                   resource:      {action: alert, penalty: 0.2}
+                model:
+                  # The model proxy of ale serve, reached from inside the sandbox; tokens: its budget per sandbox.
+                  proxy: false
+                  tokens: 5000
                 """.formatted(String.join(", ", FilesystemRules.DEFAULT_HIDDEN)));
     }
 
