@@ -22,7 +22,12 @@ import dev.ale.gateway.sink.TcpSink;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +49,12 @@ public final class Gateway implements SandboxNetwork, SandboxClients, AutoClosea
     /** What a sandbox dials for HTTP(S): the rules send it to the proxy listener. */
     public static final String PROXY_URL = "http://" + GatewayNetwork.GATEWAY_ADDRESS.getHostAddress() + ":"
             + ListenerPorts.PROXY_PORT_SEEN;
+
+    /**
+     * What a sandbox's agent program gets as {@code OPENAI_BASE_URL}: the proxy listener, which
+     * passes origin-form requests on to the model proxy of the server that routed one here.
+     */
+    public static final String MODEL_BASE_URL = PROXY_URL + "/v1";
 
     /** The sandbox's /etc/resolv.conf: UDP 53 to any address reaches the DNS server anyway. */
     public static final String RESOLV_CONF = "nameserver " + GatewayNetwork.GATEWAY_ADDRESS.getHostAddress() + "\n";
@@ -105,7 +116,8 @@ public final class Gateway implements SandboxNetwork, SandboxClients, AutoClosea
     }
 
     /** A sandbox this gateway linked: who it is and which phase's allowlist is in force. */
-    private record Registration(String sandboxId, EgressRules egress, SandboxLink link, Attachment attachment) {
+    private record Registration(String sandboxId, EgressRules egress, SandboxLink link, Attachment attachment,
+                                Optional<String> modelToken) {
     }
 
     private final Consumer<NetworkRecord> records;
@@ -114,6 +126,10 @@ public final class Gateway implements SandboxNetwork, SandboxClients, AutoClosea
     private final Map<String, Registration> bySandbox = new ConcurrentHashMap<>();
     /** Who last had each address: a connection accepted just before its sandbox detached is still attributed. */
     private final Map<InetAddress, String> lastOwner = new ConcurrentHashMap<>();
+    /** Sandbox ids by the SHA-256 of their model-proxy token: a lookup by digest tells nothing of a token. */
+    private final Map<String, String> byModelToken = new ConcurrentHashMap<>();
+    private final SecureRandom random = new SecureRandom();
+    private volatile InetSocketAddress modelRoute;
     private TcpSink sink;
     private Service dns;
     private Service proxy;
@@ -181,13 +197,61 @@ public final class Gateway implements SandboxNetwork, SandboxClients, AutoClosea
         return proxy.address();
     }
 
+    /**
+     * Routes the model proxy here: from now on each sandbox attached whose passport allows the
+     * proxy gets a token of its own and {@code OPENAI_BASE_URL}, and its origin-form requests to
+     * the proxy listener go on to {@code address} (a loopback address: {@code ale serve}'s own).
+     */
+    public void routeModelTo(InetSocketAddress address) {
+        Objects.requireNonNull(address, "address");
+        if (address.getAddress() == null || !address.getAddress().isLoopbackAddress()) {
+            throw new IllegalArgumentException("the model proxy must be on loopback, not " + address);
+        }
+        modelRoute = address;
+    }
+
+    @Override
+    public Optional<InetSocketAddress> modelRoute() {
+        return Optional.ofNullable(modelRoute);
+    }
+
+    /** The model-proxy token of a sandbox this gateway attached, if it has one. */
+    public Optional<String> modelToken(String sandboxId) {
+        return Optional.ofNullable(bySandbox.get(sandboxId)).flatMap(Registration::modelToken);
+    }
+
+    /** The sandbox whose model-proxy token {@code token} is, while it is attached. */
+    public Optional<String> modelTokenHolder(String token) {
+        Objects.requireNonNull(token, "token");
+        return Optional.ofNullable(byModelToken.get(digest(token)));
+    }
+
+    private static String digest(String token) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
+    }
+
+    private Optional<String> issueModelToken(NetworkTarget target) {
+        if (modelRoute == null || !target.passport().model().proxy()) return Optional.empty();
+        byte[] bytes = new byte[24];
+        random.nextBytes(bytes);
+        String token = "ale-sbx-" + HexFormat.of().formatHex(bytes);
+        byModelToken.put(digest(token), target.sandboxId());
+        return Optional.of(token);
+    }
+
     /** Links the sandbox's namespace, adds its rules and registers it as a client. */
     @Override
     public NetworkAttachment attach(NetworkTarget target) {
         if (closed) throw new AleException(Fault.ENVIRONMENT, "the gateway is closed");
         SandboxLink link = network.link(target.netnsName(), ports);
         Attachment attachment = new Attachment(target.sandboxId(), target.phase());
-        Registration registration = new Registration(target.sandboxId(), target.passport().egress(), link, attachment);
+        Registration registration = new Registration(target.sandboxId(), target.passport().egress(), link, attachment,
+                issueModelToken(target));
         attachment.registration = registration;
         lastOwner.put(link.sandboxAddress(), target.sandboxId());
         bySource.put(link.sandboxAddress(), registration);
@@ -203,7 +267,8 @@ public final class Gateway implements SandboxNetwork, SandboxClients, AutoClosea
     @Override
     public Optional<Client> bySource(InetAddress source) {
         Registration r = bySource.get(source);
-        return r == null ? Optional.empty() : Optional.of(new Client(r.sandboxId(), r.egress(), r.attachment().phase()));
+        return r == null ? Optional.empty()
+                : Optional.of(new Client(r.sandboxId(), r.egress(), r.attachment().phase(), r.modelToken()));
     }
 
     /** What the rules dropped from (or towards) a sandbox this gateway linked; empty for any other. */
@@ -294,15 +359,28 @@ public final class Gateway implements SandboxNetwork, SandboxClients, AutoClosea
             this.phase = phase;
         }
 
+        /**
+         * The proxy for HTTP(S); with a model-proxy token, also {@code OPENAI_BASE_URL} (and the
+         * older {@code OPENAI_API_BASE}) and {@code OPENAI_API_KEY}, which any OpenAI-compatible
+         * agent program reads. The gateway's address is exempt from the proxy: a client that
+         * honours {@code HTTP_PROXY} still sends the model proxy its requests directly.
+         */
         @Override
         public Map<String, String> environment() {
-            return Map.of(
-                    "HTTP_PROXY", PROXY_URL,
-                    "HTTPS_PROXY", PROXY_URL,
-                    "http_proxy", PROXY_URL,
-                    "https_proxy", PROXY_URL,
-                    "NO_PROXY", "localhost,127.0.0.1,::1",
-                    "no_proxy", "localhost,127.0.0.1,::1");
+            String noProxy = "localhost,127.0.0.1,::1," + GatewayNetwork.GATEWAY_ADDRESS.getHostAddress();
+            Map<String, String> env = new java.util.LinkedHashMap<>();
+            env.put("HTTP_PROXY", PROXY_URL);
+            env.put("HTTPS_PROXY", PROXY_URL);
+            env.put("http_proxy", PROXY_URL);
+            env.put("https_proxy", PROXY_URL);
+            env.put("NO_PROXY", noProxy);
+            env.put("no_proxy", noProxy);
+            registration.modelToken().ifPresent(token -> {
+                env.put("OPENAI_BASE_URL", MODEL_BASE_URL);
+                env.put("OPENAI_API_BASE", MODEL_BASE_URL);
+                env.put("OPENAI_API_KEY", token);
+            });
+            return Map.copyOf(env);
         }
 
         @Override
@@ -337,6 +415,7 @@ public final class Gateway implements SandboxNetwork, SandboxClients, AutoClosea
             List<String> problems = network.unlink(r.link());
             bySource.remove(r.link().sandboxAddress(), r);
             bySandbox.remove(sandboxId, r);
+            r.modelToken().ifPresent(token -> byModelToken.remove(digest(token), sandboxId));
             return problems;
         }
     }

@@ -227,7 +227,8 @@ class GatewayContainmentTest {
         }
 
         assertThat(env.stdout().lines()).contains("HTTP_PROXY=http://198.18.0.1:3128", "HTTPS_PROXY=http://198.18.0.1:3128",
-                "http_proxy=http://198.18.0.1:3128", "https_proxy=http://198.18.0.1:3128", "NO_PROXY=localhost,127.0.0.1,::1");
+                "http_proxy=http://198.18.0.1:3128", "https_proxy=http://198.18.0.1:3128", "NO_PROXY=localhost,127.0.0.1,::1,198.18.0.1");
+        assertThat(env.stdout()).as("no model route on this gateway: no model token").doesNotContain("OPENAI_");
         assertThat(resolv.stdout()).isEqualTo("nameserver 198.18.0.1\n");
         assertThat(session.strip()).isEqualTo("http://198.18.0.1:3128");
         assertThat(s.phase()).isEqualTo(Phase.AGENT);

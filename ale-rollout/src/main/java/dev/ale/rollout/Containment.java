@@ -78,6 +78,24 @@ public final class Containment implements AutoCloseable {
         return audit.file();
     }
 
+    /**
+     * Routes the gateway's model proxy to {@code address} (the server's own, on loopback): each
+     * sandbox made from now on whose passport allows it gets a token and {@code OPENAI_BASE_URL}.
+     */
+    public void routeModelTo(java.net.InetSocketAddress address) {
+        gateway.routeModelTo(address);
+    }
+
+    /** The sandbox a model-proxy token belongs to, while that sandbox lives. */
+    public Optional<String> modelTokenHolder(String token) {
+        return gateway.modelTokenHolder(token);
+    }
+
+    /** The model-proxy token of a live sandbox, if it has one. */
+    public Optional<String> modelToken(String sandboxId) {
+        return gateway.modelToken(sandboxId);
+    }
+
     /** Called with every event, after the kill switch and the audit log saw it. */
     public void listen(Consumer<SafetyEvent> listener) {
         listeners.add(listener);

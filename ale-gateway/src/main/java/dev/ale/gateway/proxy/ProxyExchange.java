@@ -2,6 +2,7 @@ package dev.ale.gateway.proxy;
 
 import dev.ale.core.net.ProxyRecord;
 import dev.ale.gateway.SandboxClients.Client;
+import dev.ale.gateway.net.ListenerPorts;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -86,6 +87,11 @@ final class ProxyExchange {
             respond(out, 400, "bad method");
             return;
         }
+        Optional<String> toGateway = method.equals("CONNECT") ? Optional.empty() : ModelRoute.pathOf(request.second());
+        if (toGateway.isPresent()) {
+            serveModel(client, request, toGateway.get(), in, out, counted, timed);
+            return;
+        }
         Target target;
         HttpHead.Framing requestBody;
         try {
@@ -125,6 +131,54 @@ final class ProxyExchange {
                         proxy.untrack(upstream.get());
                     }
                 }
+            }
+        } finally {
+            proxy.leave(client.sandboxId());
+        }
+    }
+
+    /** A request to the gateway itself: passed on to the model proxy, or refused, and recorded either way. */
+    private void serveModel(Client client, HttpHead request, String path, InputStream in, OutputStream out,
+                            CountingOutput counted, TimedInput timed) throws IOException {
+        String method = request.first();
+        Target named = new Target(ModelRoute.HOST, ListenerPorts.PROXY_PORT_SEEN, path, ModelRoute.HOST);
+        Optional<InetSocketAddress> route = proxy.clients().modelRoute();
+        Optional<Verdict.Refuse> refused = ModelRoute.refusal(client, route, method, path, request.all("Authorization"));
+        if (refused.isPresent()) {
+            record(client, method, named, Optional.of(refused.get().reason()), Optional.empty(), 0, 0);
+            respond(out, refused.get().status(), refused.get().message());
+            return;
+        }
+        HttpHead.Framing requestBody;
+        try {
+            requestBody = request.requestFraming();
+        } catch (Malformed e) {
+            respond(out, e.status(), e.getMessage());
+            return;
+        }
+        if (!proxy.enter(client.sandboxId())) {
+            respond(out, 503, "sandbox " + client.sandboxId() + " has too many proxy connections open");
+            return;
+        }
+        InetSocketAddress to = route.get();
+        String address = to.getAddress().getHostAddress();
+        try {
+            Socket up;
+            try {
+                up = proxy.dialer().dial(to, proxy.limits().connectTimeout());
+                up.setTcpNoDelay(true);
+            } catch (IOException e) {
+                record(client, method, named, Optional.of("cannot connect to the model proxy"), Optional.of(address), 0, 0);
+                respond(out, 502, "the model proxy is not answering");
+                return;
+            }
+            try (up) {
+                proxy.track(up);
+                Target upstream = new Target(address, to.getPort(), path, address + ":" + to.getPort());
+                long[] bytes = forward(request, upstream, requestBody, in, out, counted, timed, up);
+                record(client, method, named, Optional.empty(), Optional.of(address), bytes[0], bytes[1]);
+            } finally {
+                proxy.untrack(up);
             }
         } finally {
             proxy.leave(client.sandboxId());
@@ -286,7 +340,9 @@ final class ProxyExchange {
     private static String reason(int status) {
         return switch (status) {
             case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
             case 403 -> "Forbidden";
+            case 404 -> "Not Found";
             case 408 -> "Request Timeout";
             case 431 -> "Request Header Fields Too Large";
             case 501 -> "Not Implemented";

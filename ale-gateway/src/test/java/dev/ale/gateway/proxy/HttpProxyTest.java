@@ -169,6 +169,93 @@ class HttpProxyTest {
         startProxy(HttpProxy.Limits.DEFAULT);
     }
 
+    private static final String MODEL_TOKEN = "ale-sbx-0123456789abcdef";
+
+    /** A proxy whose clients have a model-proxy token (or none) and, with {@code routed}, a model route to the web server's /echo. */
+    private void startModelProxy(boolean routed, Optional<String> token) {
+        InetSocketAddress route = new InetSocketAddress(LOOPBACK, web.getAddress().getPort());
+        SandboxClients clients = new SandboxClients() {
+            @Override
+            public Optional<Client> bySource(InetAddress source) {
+                return source.equals(LOOPBACK) ? Optional.of(new Client("sb-7", EgressRules.none(), phase.get(), token)) : Optional.empty();
+            }
+
+            @Override
+            public Optional<InetSocketAddress> modelRoute() {
+                return routed ? Optional.of(route) : Optional.empty();
+            }
+        };
+        if (!modelContext) web.createContext("/v1/chat/completions", exchange -> {
+            byte[] body = ("auth=" + exchange.getRequestHeaders().getFirst("Authorization") + " body="
+                    + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        modelContext = true;
+        proxy = HttpProxy.start(new InetSocketAddress(LOOPBACK, 0), clients, HostResolver.pinned(Map.of()), records::add,
+                HttpProxy.Limits.DEFAULT, guard);
+    }
+
+    private boolean modelContext;
+
+    private static String chat(String auth) {
+        return "POST /v1/chat/completions HTTP/1.1\r\nHost: 198.18.0.1:3128\r\n" + auth
+                + "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+    }
+
+    @Test
+    void aRequestToTheGatewayItselfGoesToTheModelRouteWithTheSandboxsOwnToken() throws IOException {
+        startModelProxy(true, Optional.of(MODEL_TOKEN));
+
+        Reply origin = request(chat("Authorization: Bearer " + MODEL_TOKEN + "\r\n"));
+        Reply absolute = request(chat("Authorization: Bearer " + MODEL_TOKEN + "\r\n")
+                .replace("POST /v1/", "POST http://198.18.0.1:3128/v1/"));
+
+        assertThat(origin.status()).isEqualTo(200);
+        assertThat(origin.body()).isEqualTo("auth=Bearer " + MODEL_TOKEN + " body={}");
+        assertThat(absolute.status()).as("sent through the proxy anyway, it is still the gateway's").isEqualTo(200);
+        ProxyRecord record = awaitRecord();
+        assertThat(record.host()).isEqualTo("ale-model-proxy");
+        assertThat(record.allowed()).isTrue();
+        assertThat(dialled).containsOnly(new InetSocketAddress(LOOPBACK, web.getAddress().getPort()));
+    }
+
+    @Test
+    void theModelRouteRefusesAWrongTokenAnotherPathAnotherPhaseAndASandboxWithoutOne() throws IOException {
+        startModelProxy(true, Optional.of(MODEL_TOKEN));
+        Reply wrong = request(chat("Authorization: Bearer ale-sbx-someone-else\r\n"));
+        Reply none = request(chat(""));
+        Reply elsewhere = request("GET /v1/sandboxes HTTP/1.1\r\nAuthorization: Bearer " + MODEL_TOKEN + "\r\n\r\n");
+        phase.set(Phase.VERIFY);
+        Reply verifying = request(chat("Authorization: Bearer " + MODEL_TOKEN + "\r\n"));
+        proxy.close();
+        phase.set(Phase.AGENT);
+        startModelProxy(true, Optional.empty());
+        Reply forbidden = request(chat("Authorization: Bearer " + MODEL_TOKEN + "\r\n"));
+
+        assertThat(wrong.status()).isEqualTo(401);
+        assertThat(wrong.body()).contains("own token");
+        assertThat(none.status()).isEqualTo(401);
+        assertThat(elsewhere.status()).isEqualTo(404);
+        assertThat(elsewhere.body()).contains("POST /v1/chat/completions");
+        assertThat(verifying.status()).isEqualTo(403);
+        assertThat(verifying.body()).contains("agent phase");
+        assertThat(forbidden.status()).isEqualTo(403);
+        assertThat(forbidden.body()).contains("model.proxy: false");
+        assertThat(dialled).as("nothing refused is passed on").isEmpty();
+        assertThat(records).hasSize(5).allMatch(r -> r instanceof ProxyRecord p && !p.allowed() && p.host().equals("ale-model-proxy"));
+    }
+
+    @Test
+    void withoutAModelRouteARequestToTheGatewayItselfIsNotFound() throws IOException {
+        startModelProxy(false, Optional.empty());
+        Reply reply = request("GET /relative HTTP/1.1\r\nHost: web.test\r\n\r\n");
+        assertThat(reply.status()).isEqualTo(404);
+        assertThat(reply.body()).contains("no model proxy here");
+    }
+
     @Test
     void connectTunnelsBytesBothWaysToAnAllowlistedPinnedServer() throws IOException {
         startProxy();
@@ -355,7 +442,6 @@ class HttpProxyTest {
     @Test
     void malformedRequestsGet400AndOversizedHeads431() throws IOException {
         startProxy();
-        assertThat(request("GET /relative HTTP/1.1\r\nHost: web.test\r\n\r\n").status()).isEqualTo(400);
         assertThat(request("CONNECT echo.test HTTP/1.1\r\n\r\n").status()).isEqualTo(400);
         assertThat(request("GET http://user@web.test/ HTTP/1.1\r\n\r\n").status()).isEqualTo(400);
         assertThat(request("POST http://web.test/ HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n").status())
