@@ -4,6 +4,7 @@ import dev.ale.core.AleException;
 import dev.ale.gateway.HostResolver;
 import dev.ale.rollout.Containment;
 import dev.ale.server.AleServer;
+import dev.ale.server.ModelUpstream;
 import dev.ale.server.Tokens;
 import dev.ale.rollout.task.TaskLoader;
 import java.io.IOException;
@@ -55,6 +56,28 @@ final class ServeCommand implements Callable<Integer> {
             description = "Destroy a sandbox left untouched this long, unless its request says otherwise (default: 600).")
     private Optional<Duration> idleTimeout;
 
+    @Option(names = "--model", paramLabel = "URL",
+            description = "Upstream of the model proxy: base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1."
+                    + " Sandboxes then get OPENAI_BASE_URL and a token of their own. Without it the proxy answers 503.")
+    private Optional<String> model;
+
+    @Option(names = "--api-key-env", paramLabel = "VAR",
+            description = "Environment variable holding the upstream's API key (never printed or written; sandboxes never see it).")
+    private Optional<String> apiKeyEnv;
+
+    @Option(names = "--model-timeout", paramLabel = "SECONDS", converter = Seconds.class,
+            description = "Longest one proxied completion may take (default: 600).")
+    private Optional<Duration> modelTimeout;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs",
+            description = "Where the run directory of GEM episodes goes (episodes.jsonl, as ale run writes). Default: ./runs.")
+    private Path out;
+
+    @Option(names = "--rock-open-as", paramLabel = "NAME",
+            description = "Let calls on ROCK's GEM paths that carry no Authorization act as the env token NAME (ROCK's stock client sends none)."
+                    + " Calls with a wrong token still get 401.")
+    private Optional<String> rockOpenAs;
+
     ServeCommand(Cli cli) {
         this.cli = cli;
     }
@@ -66,6 +89,10 @@ final class ServeCommand implements Callable<Integer> {
         AleServer.Config config = AleServer.Config.of(host, port, accepted)
                 .withIdleTimeout(idleTimeout.orElse(AleServer.Config.DEFAULT_IDLE));
         if (passports.isPresent()) config = config.withPassports(passports.get());
+        if (model.isPresent()) config = config.withModel(ModelUpstream.of(model.get(), apiKey(), modelTimeout.orElse(ModelUpstream.DEFAULT_TIMEOUT)));
+        else if (apiKeyEnv.isPresent()) throw new AleException(AleException.Fault.INPUT, "--api-key-env: only with --model (the upstream it is for)");
+        if (rockOpenAs.isPresent()) config = config.withRockOpenAs(rockOpenAs.get());
+        config = config.withRuns(out);
         Optional<Path> taskDir = tasks.or(() -> Optional.of(ShippedTasks.dir("examples")).filter(Files::isDirectory));
         if (taskDir.isPresent()) {
             if (!Files.isDirectory(taskDir.get())) throw new AleException(AleException.Fault.INPUT, "--tasks: " + taskDir.get() + " is not a directory");
@@ -91,9 +118,21 @@ final class ServeCommand implements Callable<Integer> {
         }, "ale-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         cli.out().println("ale: serving on http://" + host + ":" + server.port() + " (SIGTERM or Ctrl-C stops it and destroys its sandboxes)");
+        server.runDirectory().ifPresent(dir -> cli.out().println("ale: GEM episodes go to " + dir.resolve("episodes.jsonl")));
+        model.ifPresent(url -> cli.out().println("ale: model proxy: /v1/chat/completions -> " + url));
+        rockOpenAs.ifPresent(name -> cli.out().println("ale: ROCK GEM calls without a token act as '" + name + "'"));
         cli.out().flush();
         stopped.await(); // until the shutdown hook has run
         return Failures.OK;
+    }
+
+    private Optional<String> apiKey() {
+        if (apiKeyEnv.isEmpty()) return Optional.empty();
+        String name = apiKeyEnv.get();
+        if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) throw new AleException(AleException.Fault.INPUT, "--api-key-env: '" + name + "' is not a variable name");
+        String value = System.getenv(name);
+        if (value == null || value.isBlank()) throw new AleException(AleException.Fault.INPUT, "--api-key-env: $" + name + " is not set");
+        return Optional.of(value);
     }
 
     /** One admin token for this run, printed and kept where only root can read it. */

@@ -5,7 +5,11 @@ import dev.ale.core.task.Task;
 import dev.ale.rollout.Containment;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
+import dev.ale.rollout.run.RunSpec;
+import dev.ale.rollout.run.RunStore;
 import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,9 +27,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class AleServer implements AutoCloseable {
 
-    /** Where to listen and whom to let in. The host is loopback unless the operator says otherwise. */
+    /**
+     * Where to listen and whom to let in. The host is loopback unless the operator says otherwise.
+     *
+     * @param model      the upstream model server of the model proxy; without it the proxy answers 503
+     * @param runs       where the run directory of GEM episodes goes (its {@code episodes.jsonl}); none: not written
+     * @param rockOpenAs the env token a call on ROCK's GEM paths without any Authorization acts as; none: such calls get 401
+     */
     public record Config(String host, int port, Tokens tokens, Optional<Path> passports, Duration idleTimeout, Duration reapPeriod,
-                         List<Task> tasks) {
+                         List<Task> tasks, Optional<ModelUpstream> model, Optional<Path> runs, Optional<String> rockOpenAs) {
 
         public static final String LOOPBACK = "127.0.0.1";
         public static final Duration DEFAULT_IDLE = Duration.ofMinutes(10);
@@ -35,29 +45,45 @@ public final class AleServer implements AutoCloseable {
             Objects.requireNonNull(tokens, "tokens");
             Objects.requireNonNull(passports, "passports");
             tasks = List.copyOf(tasks);
+            Objects.requireNonNull(model, "model");
+            Objects.requireNonNull(runs, "runs");
+            Objects.requireNonNull(rockOpenAs, "rockOpenAs");
             if (port < 0 || port > 65_535) throw new IllegalArgumentException("port must be 0-65535: " + port);
             if (idleTimeout.isNegative() || idleTimeout.isZero()) throw new IllegalArgumentException("idle timeout must be positive");
         }
 
         public static Config of(String host, int port, Tokens tokens) {
-            return new Config(host, port, tokens, Optional.empty(), DEFAULT_IDLE, Duration.ofSeconds(1), List.of());
+            return new Config(host, port, tokens, Optional.empty(), DEFAULT_IDLE, Duration.ofSeconds(1), List.of(),
+                    Optional.empty(), Optional.empty(), Optional.empty());
         }
 
         public Config withPassports(Path dir) {
-            return new Config(host, port, tokens, Optional.of(dir), idleTimeout, reapPeriod, tasks);
+            return new Config(host, port, tokens, Optional.of(dir), idleTimeout, reapPeriod, tasks, model, runs, rockOpenAs);
         }
 
         public Config withIdleTimeout(Duration idle) {
-            return new Config(host, port, tokens, passports, idle, reapPeriod, tasks);
+            return new Config(host, port, tokens, passports, idle, reapPeriod, tasks, model, runs, rockOpenAs);
         }
 
         /** The tasks GEM environments may be made of (see {@code ale serve --tasks}). */
         public Config withTasks(List<Task> newTasks) {
-            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, newTasks);
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, newTasks, model, runs, rockOpenAs);
         }
 
         public Config withReapPeriod(Duration period) {
-            return new Config(host, port, tokens, passports, idleTimeout, period, tasks);
+            return new Config(host, port, tokens, passports, idleTimeout, period, tasks, model, runs, rockOpenAs);
+        }
+
+        public Config withModel(ModelUpstream upstream) {
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, Optional.of(upstream), runs, rockOpenAs);
+        }
+
+        public Config withRuns(Path dir) {
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, Optional.of(dir), rockOpenAs);
+        }
+
+        public Config withRockOpenAs(String tokenName) {
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, runs, Optional.of(tokenName));
         }
     }
 
@@ -69,9 +95,11 @@ public final class AleServer implements AutoCloseable {
     private final Sandboxes sandboxes;
     private final Envs envs;
     private final List<String> routes;
+    private final Optional<RunStore> episodes;
 
-    private AleServer(Javalin app, Sandboxes sandboxes, Envs envs, List<String> routes) {
+    private AleServer(Javalin app, Sandboxes sandboxes, Envs envs, Optional<RunStore> episodes, List<String> routes) {
         this.app = app;
+        this.episodes = episodes;
         this.sandboxes = sandboxes;
         this.envs = envs;
         this.routes = routes;
@@ -81,10 +109,14 @@ public final class AleServer implements AutoCloseable {
         if (config.passports().isPresent() && !Files.isDirectory(config.passports().get())) {
             throw new ServerException(Fault.INPUT, config.passports().get() + ": the passports directory does not exist");
         }
+        Optional<Tokens.Token> rockOpenAs = rockOpenAs(config);
+        InetSocketAddress modelRoute = modelRoute(config);
+        Optional<RunStore> episodes = episodes(config);
         Metrics metrics = new Metrics();
         Quota quota = new Quota();
-        Sandboxes sandboxes = new Sandboxes(containment, quota, metrics, config.reapPeriod());
-        Envs envs = new Envs(containment, quota, metrics, config.reapPeriod());
+        ModelLedgers ledgers = new ModelLedgers();
+        Sandboxes sandboxes = new Sandboxes(containment, quota, metrics, config.reapPeriod(), ledgers);
+        Envs envs = new Envs(containment, quota, metrics, config.reapPeriod(), ledgers, episodes);
         metrics.sandboxesActive(sandboxes::count);
         metrics.envsActive(envs::count);
         Passports passports = new Passports(config.passports());
@@ -100,15 +132,17 @@ public final class AleServer implements AutoCloseable {
                 if (METHODS.contains(h.getHttpMethod())) routes.add(h.getHttpMethod().name() + " " + h.getPath());
             });
         });
-        Routes.wire(new Routes(app, new Auth(config.tokens())),
+        Routes.wire(new Routes(app, new Auth(config.tokens(), containment::modelTokenHolder, rockOpenAs)),
                 new SystemRoutes(metrics, sandboxes),
                 new SandboxRoutes(sandboxes, passports, metrics, config.idleTimeout()),
-                new EnvRoutes(envs, config.tasks(), passports, metrics, config.idleTimeout()));
+                new EnvRoutes(envs, config.tasks(), passports, metrics, config.idleTimeout()),
+                new ModelProxyRoutes(config.model(), sandboxes, envs, ledgers, metrics));
         try {
             app.start(config.host(), config.port());
         } catch (RuntimeException e) {
             envs.close();
             sandboxes.close();
+            episodes.ifPresent(RunStore::close);
             app.stop();
             if (causedBy(e, BindException.class)) {
                 throw new ServerException(Fault.ENVIRONMENT, "cannot listen on " + config.host() + ":" + config.port()
@@ -119,7 +153,47 @@ public final class AleServer implements AutoCloseable {
         for (var connector : app.jettyServer().server().getConnectors()) {
             if (connector instanceof org.eclipse.jetty.server.AbstractConnector c) c.setIdleTimeout(IDLE_CONNECTION_MS);
         }
-        return new AleServer(app, sandboxes, envs, List.copyOf(routes));
+        // sandboxes made from now on reach the model proxy through the gateway, at this server's own port
+        if (config.model().isPresent()) containment.routeModelTo(new InetSocketAddress(modelRoute.getAddress(), app.port()));
+        return new AleServer(app, sandboxes, envs, episodes, List.copyOf(routes));
+    }
+
+    private static Optional<Tokens.Token> rockOpenAs(Config config) {
+        if (config.rockOpenAs().isEmpty()) return Optional.empty();
+        String name = config.rockOpenAs().get();
+        Tokens.Token token = config.tokens().all().stream().filter(t -> t.name().equals(name)).findFirst()
+                .orElseThrow(() -> new ServerException(Fault.INPUT, "--rock-open-as " + name + ": no token of that name in the tokens file"));
+        if (token.admin()) {
+            throw new ServerException(Fault.INPUT, "--rock-open-as " + name + ": that is an admin token; name an env token,"
+                    + " whose quota and scope then bound what unauthenticated ROCK calls can do");
+        }
+        return Optional.of(token);
+    }
+
+    /**
+     * Where the gateway sends a sandbox's model-proxy requests: this server on loopback. A server
+     * bound to one outside address only cannot be reached there, so the proxy needs loopback or
+     * the wildcard address.
+     */
+    private static InetSocketAddress modelRoute(Config config) {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        if (config.model().isEmpty()) return new InetSocketAddress(loopback, 0);
+        InetAddress bound;
+        try {
+            bound = InetAddress.getByName(config.host());
+        } catch (java.net.UnknownHostException e) {
+            throw new ServerException(Fault.INPUT, "--host " + config.host() + ": " + e.getMessage());
+        }
+        if (bound.isLoopbackAddress()) return new InetSocketAddress(bound, 0);
+        if (bound.isAnyLocalAddress()) return new InetSocketAddress(loopback, 0);
+        throw new ServerException(Fault.INPUT, "--model-upstream needs the server on loopback or 0.0.0.0 (the gateway reaches it there),"
+                + " not only on " + config.host());
+    }
+
+    private static Optional<RunStore> episodes(Config config) {
+        if (config.runs().isEmpty() || config.tasks().isEmpty()) return Optional.empty();
+        RunSpec spec = new RunSpec(RunStore.newRunId(), config.tasks(), 1, 1, java.util.OptionalLong.empty());
+        return Optional.of(RunStore.create(config.runs().get(), spec, "remote"));
     }
 
     /** The port it listens on (the one the system chose, when asked for 0). */
@@ -137,6 +211,11 @@ public final class AleServer implements AutoCloseable {
         return sandboxes.count();
     }
 
+    /** The run directory GEM episodes are written to, if any. */
+    public Optional<Path> runDirectory() {
+        return episodes.map(RunStore::directory);
+    }
+
     /** GEM environments alive now. */
     public int envCount() {
         return envs.count();
@@ -151,7 +230,11 @@ public final class AleServer implements AutoCloseable {
             try {
                 envs.close();
             } finally {
-                sandboxes.close();
+                try {
+                    sandboxes.close();
+                } finally {
+                    episodes.ifPresent(RunStore::close);
+                }
             }
         }
     }

@@ -49,7 +49,12 @@ final class Bodies {
 
     /** The body as a JSON object; an empty body is an empty object. */
     static ObjectNode object(Context ctx) {
-        byte[] body = bytes(ctx, JSON_LIMIT);
+        return object(ctx, JSON_LIMIT);
+    }
+
+    /** As {@link #object(Context)}, up to {@code limit} bytes (a chat request carries a whole conversation). */
+    static ObjectNode object(Context ctx, int limit) {
+        byte[] body = bytes(ctx, limit);
         if (body.length == 0) return JSON.createObjectNode();
         JsonNode node;
         try {

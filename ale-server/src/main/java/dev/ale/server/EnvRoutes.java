@@ -166,6 +166,7 @@ final class EnvRoutes {
     private ObjectNode resetJson(HostedEnv h, OptionalLong requested) {
         OptionalLong seed = requested.isPresent() ? requested : h.seed();
         Observation o = h.call(() -> {
+            envs.abandoning(h);
             try {
                 return h.env().reset(seed);
             } catch (EnvironmentException e) {
@@ -184,6 +185,9 @@ final class EnvRoutes {
         info.put("wall_time_seconds", o.wallTime().toSeconds());
         ArrayNode tools = info.putArray("tools");
         o.tools().forEach(t -> tools.add(dev.ale.core.model.ChatJson.toJson(t)));
+        Optional<String> token = envs.modelToken(h);
+        if (token.isPresent()) info.put("model_token", token.get());
+        else info.putNull("model_token");
         return json;
     }
 

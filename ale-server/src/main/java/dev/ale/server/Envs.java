@@ -18,7 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.ale.rollout.run.RunStore;
+import java.util.LinkedHashMap;
+import java.util.Optional;
 
 /**
  * The GEM environments this server made, scoped like {@link Sandboxes}: an admin reaches all, an
@@ -36,8 +39,17 @@ final class Envs implements AutoCloseable {
     private final Map<String, HostedEnv> byId = new ConcurrentHashMap<>();
     private final ScheduledExecutorService reaper;
 
-    Envs(Containment containment, Quota quota, Metrics metrics, Duration reapPeriod) {
+    private final ModelLedgers ledgers;
+    private final Optional<RunStore> episodes;
+
+    /**
+     * {@code episodes}: where each finished episode's line goes (its trajectory, reward, and the
+     * model-proxy calls its sandbox made), as {@code ale run} writes them.
+     */
+    Envs(Containment containment, Quota quota, Metrics metrics, Duration reapPeriod, ModelLedgers ledgers, Optional<RunStore> episodes) {
         this.containment = containment;
+        this.ledgers = ledgers;
+        this.episodes = episodes;
         this.quota = quota;
         this.metrics = metrics;
         this.reaper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("ale-server-env-reaper").factory());
@@ -52,10 +64,52 @@ final class Envs implements AutoCloseable {
     HostedEnv make(Caller caller, Task task, OptionalLong seed, Duration idle) {
         quota.acquire(caller);
         String id = "env-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-        Consumer<StepResult.Ending> onEnd = metrics::episodeEnded;
-        HostedEnv h = new HostedEnv(new Environment(id, task, containment, runner, onEnd), caller.name(), seed, idle);
+        Environment[] env = new Environment[1];
+        env[0] = new Environment(id, task, containment, runner, ending -> ended(env[0], seed, ending));
+        HostedEnv h = new HostedEnv(env[0], caller.name(), seed, idle);
         byId.put(id, h);
         return h;
+    }
+
+    /** Counts the episode, and writes its line with the model-proxy calls its sandbox made. */
+    private void ended(Environment env, OptionalLong seed, StepResult.Ending ending) {
+        metrics.episodeEnded(ending);
+        ArrayNode calls = Views.object().arrayNode();
+        sandboxOf(env).flatMap(ledgers::forget).ifPresent(l -> l.calls().forEach(c -> calls.add(c.toJson())));
+        episodes.ifPresent(store -> {
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("env", env.id());
+            extra.put("seed", seed.isPresent() ? seed.getAsLong() : null);
+            extra.put("model_calls", calls);
+            try {
+                store.append(ending.trajectory(), env.task().passport(), List.of(), extra);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "could not record episode " + ending.trajectory().episodeId() + " of " + env.id(), e);
+            }
+        });
+    }
+
+    private static Optional<String> sandboxOf(Environment env) {
+        return env.live().map(l -> l.guarded().sandbox().id());
+    }
+
+    /** The episode whose sandbox is {@code sandboxId}, if one is running: for the model proxy. */
+    Optional<Environment.Live> liveBySandbox(String sandboxId) {
+        for (HostedEnv h : byId.values()) {
+            Optional<Environment.Live> live = h.env().live();
+            if (live.isPresent() && live.get().guarded().sandbox().id().equals(sandboxId)) return live;
+        }
+        return Optional.empty();
+    }
+
+    /** The model-proxy token of the episode running in {@code h}, if its passport allows the proxy. */
+    Optional<String> modelToken(HostedEnv h) {
+        return sandboxOf(h.env()).flatMap(containment::modelToken);
+    }
+
+    /** An episode about to be abandoned (a reset or a close): its model calls are dropped with it. */
+    void abandoning(HostedEnv h) {
+        sandboxOf(h.env()).ifPresent(ledgers::forget);
     }
 
     /** The environment {@code id} if the caller may reach it; 404 otherwise, the same answer as for no such id. */
@@ -74,6 +128,7 @@ final class Envs implements AutoCloseable {
 
     void close(HostedEnv h) {
         if (byId.remove(h.id(), h)) quota.release(h.owner());
+        abandoning(h);
         h.close();
     }
 

@@ -32,8 +32,11 @@ final class Hosted {
     private volatile Instant lastUsed = Instant.now();
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    Hosted(Containment.Guarded guarded, String owner, Map<String, String> labels, Duration idleTimeout) {
+    private final Optional<String> modelToken;
+
+    Hosted(Containment.Guarded guarded, String owner, Map<String, String> labels, Duration idleTimeout, Optional<String> modelToken) {
         this.guarded = guarded;
+        this.modelToken = modelToken;
         this.owner = owner;
         this.labels = Map.copyOf(labels);
         this.idleTimeout = idleTimeout;
@@ -45,6 +48,11 @@ final class Hosted {
 
     Containment.Guarded guarded() {
         return guarded;
+    }
+
+    /** The sandbox's own model-proxy token (its OPENAI_API_KEY), if its passport allows the proxy and a route is set. */
+    Optional<String> modelToken() {
+        return modelToken;
     }
 
     String owner() {

@@ -14,7 +14,7 @@ import java.util.Locale;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.function.Supplier;
 
-/** What {@code /metrics} shows, in Prometheus text format: sandboxes, exec latency, SafetyEvents, GEM steps and episodes. */
+/** What {@code /metrics} shows, in Prometheus text format: sandboxes, exec latency, SafetyEvents, GEM steps and episodes, model-proxy calls and tokens. */
 final class Metrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -26,6 +26,7 @@ final class Metrics {
     private final DistributionSummary penalty;
     private final DoubleAdder rewardSum = new DoubleAdder();
     private final Counter kills;
+    private final Timer proxyLatency;
 
     Metrics() {
         created = Counter.builder("ale.sandbox.creations").description("Sandboxes made by this server").register(registry);
@@ -43,6 +44,10 @@ final class Metrics {
         score = DistributionSummary.builder("ale.env.reward.score").description("Verifier score of each finished GEM episode").register(registry);
         penalty = DistributionSummary.builder("ale.env.reward.penalty").description("Safety penalty of each finished GEM episode").register(registry);
         Gauge.builder("ale.env.reward.sum", rewardSum, DoubleAdder::sum).description("Sum of the rewards (score - penalty) of finished GEM episodes")
+                .register(registry);
+        proxyLatency = Timer.builder("ale.proxy.duration").description("Duration of model-proxy calls, to the last byte of the reply")
+                .serviceLevelObjectives(seconds(0.1), seconds(0.5), seconds(1), seconds(2.5), seconds(5), seconds(10), seconds(30),
+                        seconds(60), seconds(300))
                 .register(registry);
         kills = Counter.builder("ale.env.kills").description("GEM episodes ended by the monitor's kill").register(registry);
     }
@@ -91,6 +96,22 @@ final class Metrics {
         penalty.record(ending.reward().penalty());
         rewardSum.add(ending.reward().total());
         if (ending.reason() == EndReason.KILLED) kills.increment();
+    }
+
+    /** A model-proxy request refused or failed before it had a reply: {@code refused_killed}, {@code refused_budget}, … */
+    void proxyRequest(String outcome) {
+        Counter.builder("ale.proxy.requests").description("Model-proxy requests, by outcome")
+                .tag("outcome", outcome).register(registry).increment();
+    }
+
+    /** A model-proxy call that had a reply: counted, timed, and its tokens added by kind. */
+    void proxyCall(ModelCall call) {
+        proxyRequest(call.status() / 100 == 2 ? "ok" : "upstream_error");
+        proxyLatency.record(call.latency());
+        Counter.builder("ale.proxy.tokens").description("Tokens spent through the model proxy (estimated where the upstream gave no usage)")
+                .tag("kind", "prompt").register(registry).increment(call.promptTokens());
+        Counter.builder("ale.proxy.tokens").description("Tokens spent through the model proxy (estimated where the upstream gave no usage)")
+                .tag("kind", "completion").register(registry).increment(call.completionTokens());
     }
 
     String scrape() {

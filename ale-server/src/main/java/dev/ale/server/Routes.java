@@ -35,14 +35,12 @@ public final class Routes {
         app.exception(Exception.class, (e, ctx) -> unexpected(ctx, e));
     }
 
-    /**
-     * Every route group of the server, registered in one place. The model proxy is a further
-     * group to add here.
-     */
-    static void wire(Routes routes, SystemRoutes system, SandboxRoutes sandboxes, EnvRoutes envs) {
+    /** Every route group of the server, registered in one place. */
+    static void wire(Routes routes, SystemRoutes system, SandboxRoutes sandboxes, EnvRoutes envs, ModelProxyRoutes model) {
         system.register(routes);
         sandboxes.register(routes);
         envs.register(routes);
+        model.register(routes);
     }
 
     void get(String path, Handler handler) {

@@ -30,8 +30,11 @@ final class Sandboxes implements AutoCloseable {
     private final Quota quota;
     private final ScheduledExecutorService reaper;
 
-    Sandboxes(Containment containment, Quota quota, Metrics metrics, Duration reapPeriod) {
+    private final ModelLedgers ledgers;
+
+    Sandboxes(Containment containment, Quota quota, Metrics metrics, Duration reapPeriod, ModelLedgers ledgers) {
         this.containment = containment;
+        this.ledgers = ledgers;
         this.quota = quota;
         this.metrics = metrics;
         this.reaper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("ale-server-reaper").factory());
@@ -48,7 +51,8 @@ final class Sandboxes implements AutoCloseable {
         quota.acquire(caller);
         try {
             Containment.Guarded guarded = containment.create(request, Optional.empty());
-            Hosted hosted = new Hosted(guarded, caller.name(), request.labels(), idleTimeout);
+            Hosted hosted = new Hosted(guarded, caller.name(), request.labels(), idleTimeout,
+                    containment.modelToken(guarded.sandbox().id()));
             byId.put(hosted.id(), hosted);
             metrics.sandboxCreated();
             return hosted;
@@ -65,6 +69,12 @@ final class Sandboxes implements AutoCloseable {
         return h;
     }
 
+    /** The sandbox {@code id}, whoever owns it: for the model proxy, whose caller is the sandbox itself. */
+    java.util.Optional<Hosted> byId(String id) {
+        Hosted h = byId.get(id);
+        return h == null || h.closed() ? java.util.Optional.empty() : java.util.Optional.of(h);
+    }
+
     List<Hosted> list(Caller caller) {
         List<Hosted> out = new ArrayList<>();
         for (Hosted h : byId.values()) if (!h.closed() && caller.reaches(h.owner())) out.add(h);
@@ -74,7 +84,11 @@ final class Sandboxes implements AutoCloseable {
 
     void destroy(Hosted hosted) {
         if (byId.remove(hosted.id(), hosted)) quota.release(hosted.owner());
-        hosted.close();
+        try {
+            hosted.close();
+        } finally {
+            ledgers.forget(hosted.id());
+        }
     }
 
     private void onEvent(SafetyEvent event) {

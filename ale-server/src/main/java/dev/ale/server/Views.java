@@ -51,6 +51,8 @@ final class Views {
         json.put("idle_expires_at", h.idleExpiresAt().toString());
         ObjectNode labels = json.putObject("labels");
         h.labels().forEach(labels::put);
+        if (h.modelToken().isPresent()) json.put("model_token", h.modelToken().get());
+        else json.putNull("model_token");
         return json;
     }
 

@@ -1,6 +1,7 @@
 package dev.ale.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ale.agent.testing.ScriptedModelServer;
 import dev.ale.gateway.HostResolver;
 import dev.ale.rollout.Containment;
 import dev.ale.rollout.task.TaskLoader;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -39,6 +41,9 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
     static final String BOB = "bob-token-0123456789abc";
 
     private final Duration idle;
+    private final boolean withModel;
+    private ScriptedModelServer model;
+    private Path runs;
     private Containment containment;
     private AleServer server;
     private Path dataDir;
@@ -51,7 +56,30 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
     }
 
     LiveServer(Duration idle) {
+        this(idle, false);
+    }
+
+    private LiveServer(Duration idle, boolean withModel) {
         this.idle = idle;
+        this.withModel = withModel;
+    }
+
+    /**
+     * A server whose model proxy forwards to a {@link ScriptedModelServer} on loopback, and which
+     * writes its GEM episodes to a run directory; the passports {@code noproxy} (model.proxy: false)
+     * and {@code budget} (model.tokens: 100) are there too.
+     */
+    static LiveServer withModel() {
+        return new LiveServer(AleServer.Config.DEFAULT_IDLE, true);
+    }
+
+    ScriptedModelServer model() {
+        return model;
+    }
+
+    /** Where the server writes GEM episodes: its one run directory. */
+    Path runDirectory() {
+        return server.runDirectory().orElseThrow();
     }
 
     @Override
@@ -70,9 +98,17 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
                 new Tokens.Token(ADMIN, Tokens.Role.ADMIN, "root", OptionalInt.empty()),
                 new Tokens.Token(ALICE, Tokens.Role.ENV, "alice", OptionalInt.of(2)),
                 new Tokens.Token(BOB, Tokens.Role.ENV, "bob", OptionalInt.empty())));
+        Files.writeString(passports.resolve("noproxy.yaml"), "id: noproxy\nmodel:\n  proxy: false\n");
+        Files.writeString(passports.resolve("budget.yaml"), "id: budget\nmodel:\n  tokens: 100\n");
         tasks = GemTasks.write(Files.createTempDirectory(Path.of("/tmp"), "ale-server-tasks"));
-        server = AleServer.start(AleServer.Config.of("127.0.0.1", 0, tokens).withPassports(passports)
-                .withIdleTimeout(idle).withReapPeriod(Duration.ofMillis(100)).withTasks(TaskLoader.loadAll(List.of(tasks))), containment);
+        AleServer.Config config = AleServer.Config.of("127.0.0.1", 0, tokens).withPassports(passports)
+                .withIdleTimeout(idle).withReapPeriod(Duration.ofMillis(100)).withTasks(TaskLoader.loadAll(List.of(tasks)));
+        if (withModel) {
+            model = ScriptedModelServer.start();
+            runs = Files.createTempDirectory(Path.of("/tmp"), "ale-server-runs");
+            config = config.withModel(ModelUpstream.of(model.baseUrl().toString(), Optional.empty(), Duration.ofSeconds(30))).withRuns(runs);
+        }
+        server = AleServer.start(config, containment);
     }
 
     AleServer server() {
@@ -144,13 +180,14 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
         if (containment == null) return;
         try {
             if (server != null) server.close();
+            if (model != null) model.close();
         } finally {
             try {
                 containment.close();
             } finally {
-                Files.deleteIfExists(passports.resolve("small.yaml"));
-                Files.deleteIfExists(passports);
+                GemTasks.delete(passports);
                 GemTasks.delete(tasks);
+                GemTasks.delete(runs);
                 String mounts = Files.readString(Path.of("/proc/self/mounts"));
                 if (!mounts.contains(" " + dataDir + "/") && Files.exists(dataDir)) {
                     try (Stream<Path> walk = Files.walk(dataDir)) {

@@ -58,6 +58,14 @@ public final class Environment implements AutoCloseable {
     private final ToolRunner runner;
     private final Consumer<StepResult.Ending> onEnd;
 
+    /**
+     * The episode in progress as others may read it without waiting for a step: its sandbox and
+     * the step a model call made now belongs to (the one running, or else the next).
+     */
+    public record Live(String episodeId, Containment.Guarded guarded, int step) {
+    }
+
+    private volatile Optional<Live> live = Optional.empty();
     private State state = State.NEW;
     private Episode episode;
     private Optional<StepResult.Ending> last = Optional.empty();
@@ -85,6 +93,11 @@ public final class Environment implements AutoCloseable {
     /** The episode now running (or the last one), by id. */
     public synchronized Optional<String> episodeId() {
         return Optional.ofNullable(episode).map(e -> e.episodeId);
+    }
+
+    /** The episode in progress; never waits, even while a step runs (a command in it may be asking). */
+    public Optional<Live> live() {
+        return live;
     }
 
     public synchronized int stepsTaken() {
@@ -133,6 +146,7 @@ public final class Environment implements AutoCloseable {
         }
         episode.messages.add(ChatMessage.user(task.instruction()));
         state = State.RUNNING;
+        live = Optional.of(new Live(episodeId, episode.guarded, 1));
         return new Observation(episodeId, task.id(), task.instruction(), runner.tools().specs(), task.environment().workdir(),
                 task.budget().maxSteps(), task.budget().wallTime());
     }
@@ -146,6 +160,7 @@ public final class Environment implements AutoCloseable {
         Episode e = episode;
         int index = e.steps.size() + 1;
         e.context.enterStep(index);
+        live = Optional.of(new Live(e.episodeId, e.guarded, index));
         Instant started = Instant.now();
         List<ToolRun> runs = new ArrayList<>();
         String observation;
@@ -190,7 +205,10 @@ public final class Environment implements AutoCloseable {
             end = Optional.of(EndReason.WALL_TIME);
             detail = "used all " + task.budget().wallTime() + " of wall time";
         }
-        if (end.isEmpty()) return new StepResult(index, observation, 0, false, false, status, events, Optional.empty(), Optional.empty());
+        if (end.isEmpty()) {
+            live = Optional.of(new Live(e.episodeId, e.guarded, index + 1));
+            return new StepResult(index, observation, 0, false, false, status, events, Optional.empty(), Optional.empty());
+        }
         StepResult.Ending ending = finish(end.get(), detail);
         boolean terminated = end.get() == EndReason.KILLED || end.get() == EndReason.FINISHED;
         return new StepResult(index, observation, ending.reward().total(), terminated, !terminated, status, events, killed, Optional.of(ending));
@@ -228,12 +246,17 @@ public final class Environment implements AutoCloseable {
         }
         StepResult.Ending ending = new StepResult.Ending(end, why, t, reward);
         last = Optional.of(ending);
-        onEnd.accept(ending);
+        try {
+            onEnd.accept(ending);
+        } finally {
+            live = Optional.empty();
+        }
         return ending;
     }
 
     private void abandon() {
         if (state != State.RUNNING) return;
+        live = Optional.empty();
         try {
             episode.context.close();
         } finally {
