@@ -37,7 +37,8 @@ class PythonClientTest {
             Path tasks = greetTask(ale.dataDir().resolve("tasks"));
             String java = ProcessHandle.current().info().command().orElseThrow();
             Process serve = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                    "--data-dir", ale.dataDir().toString(), "serve", "--port", "0", "--tokens", tokens.toString(), "--tasks", tasks.toString())
+                    "--data-dir", ale.dataDir().toString(), "serve", "--port", "0", "--tokens", tokens.toString(), "--tasks", tasks.toString(),
+                    "--out", ale.dataDir().resolve("runs").toString())
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
             try {

@@ -47,11 +47,45 @@ class ServeCommandTest {
     }
 
     @Test
+    void badModelProxyAndRockOptionsAreOneClearLineAndExit2() throws Exception {
+        try (Ale ale = Ale.withFreshDataDir()) {
+            Path tokens = ale.dataDir().resolve("tokens.yaml");
+            Files.writeString(tokens, """
+                    tokens:
+                      - {token: admin-token-0123456789, role: admin, name: root}
+                      - {token: env-token-0123456789ab, role: env, name: trainer}
+                    """);
+            String out = ale.dataDir().resolve("runs").toString();
+            String[][] cases = {
+                    {"--model", "ftp://models.example/v1"},
+                    {"--model", "http://127.0.0.1:8000/v1?x=1"},
+                    {"--api-key-env", "SOME_KEY"},
+                    {"--model", "http://127.0.0.1:8000/v1", "--api-key-env", "ALE_TEST_UNSET_VARIABLE"},
+                    {"--rock-open-as", "nobody"},
+                    {"--rock-open-as", "root"},
+                    {"--model", "http://127.0.0.1:8000/v1", "--host", "192.0.2.10"}};
+            String[] expected = {"must be an http:// or https:// URL", "must be scheme://host[:port][/path]", "--api-key-env: only with --model",
+                    "$ALE_TEST_UNSET_VARIABLE is not set", "--rock-open-as nobody: no token of that name",
+                    "--rock-open-as root: that is an admin token", "needs the server on loopback or 0.0.0.0"};
+            for (int i = 0; i < cases.length; i++) {
+                java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("serve", "--port", "0", "--tokens", tokens.toString(),
+                        "--out", out));
+                args.addAll(java.util.List.of(cases[i]));
+                Ale.Result r = ale.run(args.toArray(String[]::new));
+                assertThat(r.exit()).as(String.join(" ", cases[i]) + ": " + r.err()).isEqualTo(2);
+                assertThat(r.err().strip().lines()).as(r.err()).hasSize(1);
+                assertThat(r.err()).contains(expected[i]);
+            }
+        }
+    }
+
+    @Test
     void withoutTokensItMakesAnAdminTokenAndSigtermDestroysItsSandboxes() throws Exception {
         try (Ale ale = Ale.withFreshDataDir()) {
             String java = ProcessHandle.current().info().command().orElseThrow();
             Process serve = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                    "--data-dir", ale.dataDir().toString(), "serve", "--port", "0")
+                    "--data-dir", ale.dataDir().toString(), "serve", "--port", "0",
+                    "--out", ale.dataDir().resolve("runs").toString())
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
             try {

@@ -66,8 +66,8 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
 
     /**
      * A server whose model proxy forwards to a {@link ScriptedModelServer} on loopback, and which
-     * writes its GEM episodes to a run directory; the passports {@code noproxy} (model.proxy: false)
-     * and {@code budget} (model.tokens: 100) are there too.
+     * writes its GEM episodes to a run directory; ROCK calls without a token act as {@link #BOB}
+     * ({@code --rock-open-as bob}).
      */
     static LiveServer withModel() {
         return new LiveServer(AleServer.Config.DEFAULT_IDLE, true);
@@ -106,7 +106,8 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
         if (withModel) {
             model = ScriptedModelServer.start();
             runs = Files.createTempDirectory(Path.of("/tmp"), "ale-server-runs");
-            config = config.withModel(ModelUpstream.of(model.baseUrl().toString(), Optional.empty(), Duration.ofSeconds(30))).withRuns(runs);
+            config = config.withModel(ModelUpstream.of(model.baseUrl().toString(), Optional.empty(), Duration.ofSeconds(30))).withRuns(runs)
+                    .withRockOpenAs("bob");
         }
         server = AleServer.start(config, containment);
     }
