@@ -227,6 +227,37 @@ class ModelProxyTest {
                 .isEqualTo("write hello");
     }
 
+    /**
+     * Agent-native mode: the trainer installs an agent program (ALE's stdlib mini agent), runs it
+     * in one shell step, and the agent does the work through the model proxy; the episode's line
+     * holds both of its model calls, attributed to that step.
+     */
+    @Test
+    void anAgentProgramInsideAGemEpisodeSolvesTheTaskThroughTheProxy() throws IOException {
+        live.model().replyToolCall("shell", "{\"command\": \"printf 'hello\\\\n' > /workspace/out.txt\"}");
+        live.model().replyText("out.txt holds hello");
+        String agent = Files.readString(Path.of("..", "clients", "agent", "ale_mini_agent.py"));
+        String env = live.call("POST", "/v1/envs", BOB, "{\"task\": \"greet\"}").json().get("env_id").asText();
+        live.call("POST", "/v1/envs/" + env + "/reset", BOB, "{}");
+
+        com.fasterxml.jackson.databind.node.ObjectNode install = Bodies.JSON.createObjectNode();
+        install.putObject("action").put("name", "write_file").putObject("arguments").put("path", "/tmp/agent.py").put("content", agent);
+        assertThat(live.call("POST", "/v1/envs/" + env + "/step", BOB, install.toString()).status()).isEqualTo(200);
+        JsonNode ran = live.call("POST", "/v1/envs/" + env + "/step", BOB,
+                "{\"action\": {\"name\": \"shell\", \"arguments\": {\"command\": \"python3 /tmp/agent.py Read note.txt and write the word\"}}}").json();
+        JsonNode done = live.call("POST", "/v1/envs/" + env + "/step", BOB,
+                "{\"action\": {\"name\": \"finish\", \"arguments\": {\"summary\": \"the agent did it\"}}}").json();
+
+        assertThat(ran.get("observation").asText()).contains("[turn 1] shell").contains("exit 0").contains("[turn 2] done: out.txt holds hello");
+        assertThat(done.get("reward").asDouble()).as(done.toString()).isEqualTo(1.0);
+        RecordedRequest second = live.model().lastRequest();
+        assertThat(second.messages().getLast().path("role").asText()).isEqualTo("tool");
+        JsonNode line = Files.readAllLines(live.runDirectory().resolve("episodes.jsonl")).stream().map(ModelProxyTest::json)
+                .filter(l -> l.path("env").asText().equals(env)).findFirst().orElseThrow();
+        assertThat(line.get("model_calls")).hasSize(2);
+        assertThat(line.get("model_calls").findValuesAsText("step")).containsOnly("2");
+    }
+
     @Test
     void noChatBodyMakesTheProxyFail() {
         live.model().respondWith(request -> Reply.text("fine"));
