@@ -160,6 +160,16 @@ class Sandbox:
         self.info = self.client.request("GET", f"/v1/sandboxes/{self.id}")
         return self.info
 
+    @property
+    def model_token(self):
+        """The sandbox's own model-proxy token (its OPENAI_API_KEY), or None: the server has no
+        --model, or the passport says model.proxy: false."""
+        return self.info.get("model_token")
+
+    def model_calls(self):
+        """The model-proxy calls this sandbox made: {sandbox_id, token_budget, tokens_spent, calls}."""
+        return self.client.request("GET", f"/v1/sandboxes/{self.id}/model-calls")
+
     def delete(self):
         self.client.request("DELETE", f"/v1/sandboxes/{self.id}")
 

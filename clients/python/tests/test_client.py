@@ -85,6 +85,15 @@ class SandboxTest(unittest.TestCase):
                 sb.exec("true")
             self.assertEqual(after.exception.code, "sandbox_not_running")
 
+    def test_model_calls_are_empty_without_a_model_upstream(self):
+        with Sandbox.create() as sb:
+            self.assertIsNone(sb.model_token)
+            ledger = sb.model_calls()
+            self.assertEqual(ledger["sandbox_id"], sb.id)
+            self.assertEqual(ledger["calls"], [])
+            self.assertEqual(ledger["tokens_spent"], 0)
+            self.assertEqual(ledger["token_budget"], 1000000)
+
 
 if __name__ == "__main__":
     unittest.main()
