@@ -11,7 +11,6 @@ import java.io.OutputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -149,6 +148,9 @@ final class ModelProxyRoutes {
         HttpResponse<InputStream> response;
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (java.net.http.HttpTimeoutException e) {
+            metrics.proxyRequest("upstream_unavailable");
+            throw new ApiError(504, "upstream_timeout", "the model server did not answer within " + up.timeout().toSeconds() + " s");
         } catch (IOException e) {
             metrics.proxyRequest("upstream_unavailable");
             throw unavailable(up, e);
@@ -160,6 +162,8 @@ final class ModelProxyRoutes {
         boolean eventStream = type.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream");
         JsonNode reply;
         long[] usage;
+        // the request timeout covers the wait for the head; this one, the whole reply
+        Thread deadline = Thread.ofVirtual().start(() -> closeAfter(response.body(), up.timeout()));
         try (InputStream in = response.body()) {
             if (eventStream) {
                 StreamedReply assembled = relayStream(ctx, response.statusCode(), type, in);
@@ -177,12 +181,11 @@ final class ModelProxyRoutes {
                 usage = reply.path("usage").isObject() ? reported(reply.get("usage"))
                         : response.statusCode() / 100 == 2 ? estimated(sent.length, all.length) : new long[] {0, 0, 0};
             }
-        } catch (HttpTimeoutException e) {
-            metrics.proxyRequest("upstream_unavailable");
-            throw new ApiError(504, "upstream_timeout", "the model server did not answer within " + up.timeout().toSeconds() + " s");
         } catch (IOException e) {
             metrics.proxyRequest("upstream_unavailable");
             throw unavailable(up, e);
+        } finally {
+            deadline.interrupt();
         }
         ModelCall call = new ModelCall(ledger.nextIndex(), at, s.step(), response.statusCode(), eventStream, parsed(sent), reply,
                 usage[0], usage[1], usage[2] == 1, Duration.between(at, Instant.now()));
@@ -204,7 +207,25 @@ final class ModelProxyRoutes {
         }
     }
 
-    /** Passes an SSE reply on chunk by chunk as it comes, reading it on the way. */
+    /** Closes {@code in} once {@code limit} has passed, unless interrupted first: a reply may not take longer than that. */
+    private static void closeAfter(InputStream in, Duration limit) {
+        try {
+            Thread.sleep(limit);
+        } catch (InterruptedException done) {
+            return;
+        }
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // closed already
+        }
+    }
+
+    /**
+     * Passes an SSE reply on chunk by chunk as it comes, reading it on the way. Once the stream
+     * has begun, a failure upstream can only cut it short: the client sees the stream end, and
+     * the record keeps what came ({@code ale_cut_short}).
+     */
     private static StreamedReply relayStream(Context ctx, int status, String type, InputStream in) throws IOException {
         ctx.status(status);
         ctx.res().setContentType(type);
@@ -214,8 +235,15 @@ final class ModelProxyRoutes {
         OutputStream out = ctx.res().getOutputStream();
         boolean clientGone = false;
         byte[] buffer = new byte[8192];
-        int n;
-        while ((n = in.read(buffer)) >= 0) {
+        while (true) {
+            int n;
+            try {
+                n = in.read(buffer);
+            } catch (IOException e) {
+                assembled.cutShort();
+                break;
+            }
+            if (n < 0) break;
             assembled.feed(buffer, n);
             if (clientGone) continue; // read to the end all the same: the reply is the episode's, and its usage comes last
             try {

@@ -29,6 +29,7 @@ final class StreamedReply {
     private String finishReason;
     private JsonNode usage;
     private boolean truncated;
+    private boolean cutShort;
     private int chunks;
 
     /**
@@ -88,6 +89,11 @@ final class StreamedReply {
         return s.substring(0, MAX_RECORDED);
     }
 
+    /** The upstream broke off (or ran past its time) after the stream had begun. */
+    void cutShort() {
+        cutShort = true;
+    }
+
     Optional<JsonNode> usage() {
         return Optional.ofNullable(usage);
     }
@@ -124,6 +130,7 @@ final class StreamedReply {
         if (usage != null) json.set("usage", usage);
         json.put("ale_streamed_chunks", chunks);
         if (truncated) json.put("ale_truncated", true);
+        if (cutShort) json.put("ale_cut_short", true);
         return json;
     }
 }

@@ -39,6 +39,8 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
     static final String ADMIN = "admin-token-0123456789";
     static final String ALICE = "alice-token-0123456789";
     static final String BOB = "bob-token-0123456789abc";
+    /** How long the model proxy of {@link #withModel()} waits on its upstream. */
+    static final Duration MODEL_TIMEOUT = Duration.ofSeconds(3);
 
     private final Duration idle;
     private final boolean withModel;
@@ -106,7 +108,7 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
         if (withModel) {
             model = ScriptedModelServer.start();
             runs = Files.createTempDirectory(Path.of("/tmp"), "ale-server-runs");
-            config = config.withModel(ModelUpstream.of(model.baseUrl().toString(), Optional.empty(), Duration.ofSeconds(30))).withRuns(runs)
+            config = config.withModel(ModelUpstream.of(model.baseUrl().toString(), Optional.empty(), MODEL_TIMEOUT)).withRuns(runs)
                     .withRockOpenAs("bob");
         }
         server = AleServer.start(config, containment);

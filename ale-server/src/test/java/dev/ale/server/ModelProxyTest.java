@@ -259,6 +259,28 @@ class ModelProxyTest {
     }
 
     @Test
+    void anUpstreamThatDoesNotAnswerInTimeIsA504AndAStreamThatRunsOverIsCutShortAndRecorded() {
+        JsonNode sandbox = created(ALICE, null);
+        String id = sandbox.get("id").asText();
+        String token = sandbox.get("model_token").asText();
+        live.model().replyDelayed(LiveServer.MODEL_TIMEOUT.plusSeconds(2), Reply.text("too late"));
+        live.model().reply(Reply.text("a long answer that keeps coming in small pieces").withChunkDelay(Duration.ofMillis(400)));
+
+        LiveServer.Reply late = live.call("POST", "/v1/chat/completions", token, body(false, ""));
+        LiveServer.Reply cut = live.call("POST", "/v1/chat/completions", token, body(true, ""));
+
+        assertThat(late.status()).as(late.body()).isEqualTo(504);
+        assertThat(late.errorCode()).isEqualTo("upstream_timeout");
+        assertThat(cut.status()).isEqualTo(200);
+        assertThat(cut.body()).contains("data: {").doesNotContain("[DONE]");
+        JsonNode recorded = calls(ALICE, id).get("calls");
+        assertThat(recorded).as("the late call had no reply to record").hasSize(1);
+        assertThat(recorded.get(0).get("response").get("ale_cut_short").asBoolean()).isTrue();
+        assertThat(recorded.get(0).get("response").get("choices").get(0).get("message").get("content").asText())
+                .isNotEmpty().isNotEqualTo("a long answer that keeps coming in small pieces");
+    }
+
+    @Test
     void noChatBodyMakesTheProxyFail() {
         live.model().respondWith(request -> Reply.text("fine"));
         String token = created(BOB, null).get("model_token").asText();
