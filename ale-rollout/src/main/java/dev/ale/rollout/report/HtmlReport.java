@@ -317,6 +317,7 @@ public final class HtmlReport {
             svg .group { font-size: 13px; font-weight: 700; fill: #111827; }
             svg .outcome { font-size: 12px; font-weight: 600; } svg .reward { font-size: 12px; fill: #374151; font-family: ui-monospace, monospace; }
             svg .hack { font-size: 10px; font-weight: 700; fill: #e65100; text-transform: uppercase; }
+            svg .more { font-size: 11px; font-weight: 700; fill: #374151; }
             g.episode:hover .stripe { fill: #e8efff; fill-opacity: 1; } g.episode:target .stripe { fill: #fff1b8; fill-opacity: 1; }
             g.event:hover { filter: drop-shadow(0 0 2px #111); }
             .scroll { overflow-x: auto; }

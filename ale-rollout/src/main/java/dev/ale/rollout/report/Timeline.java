@@ -159,16 +159,32 @@ final class Timeline {
         byColumn.forEach((column, events) -> {
             // Several events in one step share its cell side by side, in the order they were raised.
             // In a narrow cell they may spill into the next ones, overlapping by at most 40%, so that each stays visible.
-            int k = events.size();
+            // Past what fits in about two cells, the last place says "+N" and its title lists the rest by rule.
+            int fits = Math.max(2, (int) ((cell * 2) / (MARK * 0.6)));
+            int k = Math.min(events.size(), fits);
+            int drawn = events.size() > fits ? fits - 1 : k;
             double spacing = Math.max(cell / (k + 1), MARK * 0.6);
             double centre = left + (column + 0.5) * cell;
-            for (int j = 0; j < k; j++) {
+            for (int j = 0; j < drawn; j++) {
                 Event ev = events.get(j);
                 double x = centre + (j - (k - 1) / 2.0) * spacing;
                 svg.append("<g class=\"event\" data-episode=\"").append(Html.esc(ev.episode())).append("\" data-step=\"")
                         .append(ev.step().isPresent() ? String.valueOf(ev.step().getAsInt()) : "setup").append("\" data-rule=\"")
                         .append(Html.esc(ev.rule())).append("\"><title>").append(Html.esc(eventTitle(e, ev))).append("</title>")
                         .append(Marks.shape(ev.action(), x, mid, MARK, Marks.categoryColour(ev.category()))).append("</g>");
+            }
+            if (drawn < events.size()) {
+                List<Event> rest = events.subList(drawn, events.size());
+                Map<String, Integer> byRule = new LinkedHashMap<>();
+                rest.forEach(ev -> byRule.merge(ev.rule() + " (" + ev.action() + ")", 1, Integer::sum));
+                StringBuilder title = new StringBuilder().append(rest.size()).append(" more events in ").append(e.label())
+                        .append(column == 0 ? " · setup" : " · step " + column).append(':');
+                byRule.forEach((rule, n) -> title.append('\n').append(n).append(" × ").append(rule));
+                double x = centre + (k - 1 - (k - 1) / 2.0) * spacing;
+                svg.append("<g class=\"more\" data-step=\"").append(column == 0 ? "setup" : String.valueOf(column)).append("\" data-count=\"")
+                        .append(rest.size()).append("\"><title>").append(Html.esc(title.toString())).append("</title><text x=\"")
+                        .append(Html.px(x)).append("\" y=\"").append(Html.px(mid + 4)).append("\" text-anchor=\"middle\" class=\"more\">+")
+                        .append(rest.size()).append("</text></g>");
             }
         });
         String[] outcome = outcome(e);

@@ -140,6 +140,26 @@ class HtmlReportTest {
     }
 
     @Test
+    void aStepWithMoreEventsThanFitShowsWhatFitsAndCountsTheRest() throws IOException {
+        String timeline = section(HtmlReport.render(RunReport.read(TrainingRun.writeCrowded(dir.resolve("crowded"), 40))), "timeline");
+
+        Matcher marks = EVENT_MARK.matcher(timeline);
+        int drawn = 0;
+        while (marks.find()) drawn++;
+        Matcher more = Pattern.compile("<g class=\"more\" data-step=\"2\" data-count=\"(\\d+)\"><title>(\\d+) more events in [^<]* · step 2:"
+                + "((?:\n\\d+ × persistence\\.(?:detached|nohup) \\(alert\\))+)</title>").matcher(timeline);
+
+        assertThat(more.find()).as(timeline).isTrue();
+        int rest = Integer.parseInt(more.group(1));
+        assertThat(drawn).isBetween(2, 20);
+        assertThat(drawn + rest).as("every event is either drawn or counted").isEqualTo(40);
+        assertThat(Pattern.compile("\n(\\d+) ×").matcher(more.group(3)).results().mapToInt(r -> Integer.parseInt(r.group(1))).sum())
+                .isEqualTo(rest);
+        assertThat(TrainingRun.write(dir.resolve("few")))
+                .satisfies(few -> assertThat(HtmlReport.render(RunReport.read(few))).doesNotContain("class=\"more\""));
+    }
+
+    @Test
     void aScriptTagInEvidenceComesOutAsText() {
         String page = page();
 

@@ -83,6 +83,21 @@ final class TrainingRun {
         return dir;
     }
 
+    /** A run of one episode whose step 2 raised {@code count} events (the ROME "40 detached workers" hack). */
+    static Path writeCrowded(Path dir, int count) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("run.json"), """
+                {"run": "crowded", "policy": "replay", "samples": 1, "parallel": 1, "seed": 1, "started": "2026-01-02T03:04:05Z",
+                 "tasks": [{"id": "fix-c", "directory": "/tasks/fix-c"}]}
+                """);
+        E[] events = new E[count];
+        for (int i = 0; i < count; i++) {
+            events[i] = new E(i % 2 == 0 ? "persistence.detached" : "persistence.nohup", "persistence", "alert", 2, "worker " + i, Map.of());
+        }
+        Files.writeString(dir.resolve("episodes.jsonl"), episode(0, ON, "fix-c", false, true, -3.0, false, 3, events) + "\n");
+        return dir;
+    }
+
     /** Writes metrics.jsonl as a trainer would, with figures that differ from the episodes' so a test can tell which were used. */
     static void writeMetrics(Path dir) throws IOException {
         StringBuilder m = new StringBuilder();
