@@ -319,25 +319,23 @@ public final class PassportLoader {
     }
 
     private static long modelTokens(YamlField field) {
-        JsonNode value = field.present();
-        if (!value.isIntegralNumber()) {
-            throw field.error("must be a whole number of tokens such as 200000, not " + YamlField.describe(value));
-        }
-        if (!value.canConvertToLong() || value.longValue() < 0 || value.longValue() > MAX_MODEL_TOKENS) {
-            throw field.error(value.asText() + " is out of range: tokens must be between 0 and " + MAX_MODEL_TOKENS);
-        }
-        return value.longValue();
+        return wholeNumber(field, "tokens", 200_000, 0, MAX_MODEL_TOKENS);
     }
 
     private static int pids(YamlField field) {
+        return (int) wholeNumber(field, "pids", 256, 1, MAX_PIDS);
+    }
+
+    /** A whole number from {@code min} to {@code max}; {@code example} is what the message suggests. */
+    private static long wholeNumber(YamlField field, String name, long example, long min, long max) {
         JsonNode value = field.present();
         if (!value.isIntegralNumber()) {
-            throw field.error("must be a whole number such as 256, not " + YamlField.describe(value));
+            throw field.error("must be a whole number such as " + example + ", not " + YamlField.describe(value));
         }
-        if (!value.canConvertToLong() || value.longValue() < 1 || value.longValue() > MAX_PIDS) {
-            throw field.error(value.asText() + " is out of range: pids must be between 1 and " + MAX_PIDS);
+        if (!value.canConvertToLong() || value.longValue() < min || value.longValue() > max) {
+            throw field.error(value.asText() + " is out of range: " + name + " must be between " + min + " and " + max);
         }
-        return value.intValue();
+        return value.longValue();
     }
 
     private static Duration duration(YamlField field) {

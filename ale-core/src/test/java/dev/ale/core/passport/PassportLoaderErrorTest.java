@@ -54,8 +54,8 @@ class PassportLoaderErrorTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "tokens: -1        | model.tokens: -1 is out of range: tokens must be between 0 and 1000000000000",
-            "tokens: 1.5       | model.tokens: must be a whole number of tokens such as 200000, not the number 1.5",
-            "tokens: lots      | model.tokens: must be a whole number of tokens such as 200000, not",
+            "tokens: 1.5       | model.tokens: must be a whole number such as 200000, not the number 1.5",
+            "tokens: lots      | model.tokens: must be a whole number such as 200000, not",
             "proxy: maybe      | model.proxy:",
             "budget: 10        | model.budget: unknown field; allowed in model: proxy, tokens"})
     void aBadModelSectionNamesTheField(String line, String expected) {

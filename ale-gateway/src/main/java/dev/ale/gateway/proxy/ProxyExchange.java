@@ -101,10 +101,7 @@ final class ProxyExchange {
             respond(out, e.status(), e.getMessage());
             return;
         }
-        if (!proxy.enter(client.sandboxId())) {
-            respond(out, 503, "sandbox " + client.sandboxId() + " has too many proxy connections open");
-            return;
-        }
+        if (!entered(client, out)) return;
         try {
             switch (Verdict.decide(client, target, proxy.resolver())) {
                 case Verdict.Refuse refuse -> {
@@ -156,10 +153,7 @@ final class ProxyExchange {
             respond(out, e.status(), e.getMessage());
             return;
         }
-        if (!proxy.enter(client.sandboxId())) {
-            respond(out, 503, "sandbox " + client.sandboxId() + " has too many proxy connections open");
-            return;
-        }
+        if (!entered(client, out)) return;
         InetSocketAddress to = route.get();
         String address = to.getAddress().getHostAddress();
         try {
@@ -183,6 +177,13 @@ final class ProxyExchange {
         } finally {
             proxy.leave(client.sandboxId());
         }
+    }
+
+    /** Counts the client's connection in; when it already has its fill, answers 503 and says false. */
+    private boolean entered(Client client, OutputStream out) {
+        if (proxy.enter(client.sandboxId())) return true;
+        respond(out, 503, "sandbox " + client.sandboxId() + " has too many proxy connections open");
+        return false;
     }
 
     private Optional<Socket> dial(Verdict.Dial dial, Target target) {
