@@ -60,7 +60,8 @@ public final class Main {
                 .addSubcommand(new BenchSandboxCommand(cli::openBackend, out))
                 .addSubcommand(new BenchGatewayCommand(out))
                 .addSubcommand(new dev.ale.cli.bench.BenchMonitorCommand(cli::openContainment, out))
-                .addSubcommand(new dev.ale.cli.bench.BenchRolloutCommand(cli::openContainment, out));
+                .addSubcommand(new dev.ale.cli.bench.BenchRolloutCommand(cli::openContainment, out))
+                .addSubcommand(new dev.ale.cli.bench.BenchGemCommand(cli::openContainment, out));
 
         AuditFile auditFile = new AuditFile(cli::dataDir);
         CommandLine audit = new CommandLine(new AuditGroups.Audit())

@@ -40,4 +40,43 @@ class BenchCommandTest {
             assertThat(ale.listed()).isEmpty();
         }
     }
+
+    @Test
+    void gemBenchWithTinyNumbersReportsBothSidesAndLeavesNoSandbox() throws Exception {
+        try (Ale ale = Ale.withFreshDataDir()) {
+            Ale.Result r = ale.run("bench", "gem", "--steps", "5", "--warmup", "1", "--envs", "2", "--seconds", "1", "--rounds", "1",
+                    "--json");
+
+            assertThat(r.exit()).as(r.err()).isZero();
+            JsonNode json = new ObjectMapper().readTree(r.out());
+            JsonNode latency = json.get("latency");
+            assertThat(latency.get("steps").asInt()).isEqualTo(5);
+            for (String kind : new String[] {"inProcess", "http", "roundTrip"}) {
+                for (String p : new String[] {"p50Ms", "p90Ms", "p99Ms"}) {
+                    assertThat(latency.get(kind).get(p).asDouble()).as(kind + " " + p).isPositive();
+                }
+            }
+            assertThat(latency.get("addedP50Ms").isNumber()).isTrue();
+            assertThat(latency.get("ratioP50").isNumber()).isTrue();
+            assertThat(latency.get("targetMet").isBoolean()).isTrue();
+
+            JsonNode throughput = json.get("throughput");
+            assertThat(throughput.get("envs").asInt()).isEqualTo(2);
+            assertThat(throughput.get("rounds").asInt()).isEqualTo(1);
+            for (String side : new String[] {"inProcess", "http"}) {
+                assertThat(throughput.get(side).get("steps").asLong()).as(side).isPositive();
+                assertThat(throughput.get(side).get("stepsPerSecond").asDouble()).as(side).isPositive();
+            }
+            assertThat(throughput.get("ratio").isNumber()).isTrue();
+            assertThat(ale.listed()).isEmpty();
+        }
+    }
+
+    @Test
+    void gemBenchWithNoEnvironmentsIsAUsageError() {
+        Ale.Result r = Ale.runWithoutDataDir("bench", "gem", "--envs", "0");
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--envs").contains("0 is less than 1");
+    }
 }

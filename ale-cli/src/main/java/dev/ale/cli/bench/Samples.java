@@ -24,6 +24,10 @@ final class Samples {
         return percentileMillis(50);
     }
 
+    double p90Millis() {
+        return percentileMillis(90);
+    }
+
     double p95Millis() {
         return percentileMillis(95);
     }
