@@ -199,7 +199,7 @@ public final class Watch implements AutoCloseable {
             List<ProcessSnapshot> now = sweepLocked(out);
             // a child forked by `cmd &` may not have exec'd yet: its argv is still its parent's.
             // Wait a moment for it, so the evidence names what it runs
-            for (int tries = 0; tries < FORK_SETTLE_TRIES && hasUnexecutedFork(now); tries++) {
+            for (int tries = 0; tries < FORK_SETTLE_TRIES && awaitsExec(now); tries++) {
                 try {
                     Thread.sleep(10);
                 } catch (InterruptedException e) {
@@ -210,9 +210,8 @@ public final class Watch implements AutoCloseable {
             }
             ProcessForest forest = new ProcessForest(now);
             for (ProcessSnapshot p : now) {
-                Tracked t = processes.get(ProcessId.of(p));
-                if (t == null || t.call != call || t.mayStay || t.persistent || forest.isCommandRoot(p) || isZombie(p)) continue;
-                t.persistent = true;
+                if (!outlivesCall(p, forest)) continue;
+                processes.get(ProcessId.of(p)).persistent = true;
                 processEvent(out, new Detection(OUTLIVED_CALL, Category.PERSISTENCE, Severity.MEDIUM,
                         p.name() + " (pid " + p.pid() + ") was started by the tool call and still runs after it",
                         Map.of()), p);
@@ -229,12 +228,24 @@ public final class Watch implements AutoCloseable {
 
     private static final int FORK_SETTLE_TRIES = 5;
 
-    private static boolean hasUnexecutedFork(List<ProcessSnapshot> processes) {
+    /** A process this call started that still runs, and is not allowed to: what {@link #callEnded} reports. Under {@link #lock}. */
+    private boolean outlivesCall(ProcessSnapshot p, ProcessForest forest) {
+        Tracked t = processes.get(ProcessId.of(p));
+        return t != null && t.call == call && !t.mayStay && !t.persistent && !forest.isCommandRoot(p) && !isZombie(p);
+    }
+
+    /**
+     * Whether a process about to be reported has its parent's argv: forked, not yet exec'd. Only
+     * those count: bubblewrap itself always leaves such a pair (the outer bwrap and its copy
+     * inside), and waiting on it cost every tool call the whole settle time. Under {@link #lock}.
+     */
+    private boolean awaitsExec(List<ProcessSnapshot> now) {
+        ProcessForest forest = new ProcessForest(now);
         java.util.Map<Long, ProcessSnapshot> byPid = new java.util.HashMap<>();
-        for (ProcessSnapshot p : processes) byPid.put(p.pid(), p);
-        for (ProcessSnapshot p : processes) {
+        for (ProcessSnapshot p : now) byPid.put(p.pid(), p);
+        for (ProcessSnapshot p : now) {
             ProcessSnapshot parent = byPid.get(p.parentPid());
-            if (parent != null && !p.argv().isEmpty() && p.argv().equals(parent.argv())) return true;
+            if (parent != null && !p.argv().isEmpty() && p.argv().equals(parent.argv()) && outlivesCall(p, forest)) return true;
         }
         return false;
     }
