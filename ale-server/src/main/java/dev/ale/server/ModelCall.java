@@ -20,6 +20,12 @@ record ModelCall(int index, Instant at, OptionalInt step, int status, boolean st
         return promptTokens + completionTokens;
     }
 
+    /** The same call with its request and reply left out (the sandbox's record is full), saying so. */
+    ModelCall withoutBodies(String why) {
+        JsonNode note = Views.object().put("ale_dropped", why);
+        return new ModelCall(index, at, step, status, streamed, note, note, promptTokens, completionTokens, estimated, latency);
+    }
+
     ObjectNode toJson() {
         ObjectNode json = Views.object();
         json.put("index", index);

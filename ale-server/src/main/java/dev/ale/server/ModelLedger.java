@@ -5,13 +5,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One sandbox's model-proxy calls and the tokens they spent, against its passport's budget. */
+/**
+ * One sandbox's model-proxy calls and the tokens they spent, against its passport's budget. A
+ * conversation is sent whole with every call, so the record of a long episode grows with the
+ * square of its length: past {@link #MAX_RECORDED} bytes of requests and replies, further calls
+ * are kept without their bodies (their tokens still count).
+ */
 final class ModelLedger {
+
+    static final long MAX_RECORDED = 64L << 20;
 
     private final String sandboxId;
     private final long budget;
     private final List<ModelCall> calls = new ArrayList<>();
     private long spent;
+    private long recorded;
 
     ModelLedger(String sandboxId, long budget) {
         this.sandboxId = sandboxId;
@@ -34,8 +42,12 @@ final class ModelLedger {
         return calls.size() + 1;
     }
 
-    synchronized void add(ModelCall call) {
-        calls.add(call);
+    /** Adds a call whose request and reply take {@code bytes}. */
+    synchronized void add(ModelCall call, long bytes) {
+        boolean fits = recorded + bytes <= MAX_RECORDED;
+        calls.add(fits ? call : call.withoutBodies("this sandbox's record of model traffic is over " + (MAX_RECORDED >> 20)
+                + " MiB; the call's tokens still count"));
+        if (fits) recorded += bytes;
         spent += call.tokens();
     }
 

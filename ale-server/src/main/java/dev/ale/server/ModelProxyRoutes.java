@@ -162,12 +162,14 @@ final class ModelProxyRoutes {
         boolean eventStream = type.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream");
         JsonNode reply;
         long[] usage;
+        long replyBytes;
         // the request timeout covers the wait for the head; this one, the whole reply
         Thread deadline = Thread.ofVirtual().start(() -> closeAfter(response.body(), up.timeout()));
         try (InputStream in = response.body()) {
             if (eventStream) {
                 StreamedReply assembled = relayStream(ctx, response.statusCode(), type, in);
                 reply = assembled.completion();
+                replyBytes = assembled.completionChars();
                 usage = assembled.usage().map(ModelProxyRoutes::reported)
                         .orElseGet(() -> estimated(sent.length, assembled.completionChars()));
             } else {
@@ -178,6 +180,7 @@ final class ModelProxyRoutes {
                 }
                 ctx.status(response.statusCode()).contentType(type).result(all);
                 reply = parsed(all);
+                replyBytes = all.length;
                 usage = reply.path("usage").isObject() ? reported(reply.get("usage"))
                         : response.statusCode() / 100 == 2 ? estimated(sent.length, all.length) : new long[] {0, 0, 0};
             }
@@ -189,7 +192,7 @@ final class ModelProxyRoutes {
         }
         ModelCall call = new ModelCall(ledger.nextIndex(), at, s.step(), response.statusCode(), eventStream, parsed(sent), reply,
                 usage[0], usage[1], usage[2] == 1, Duration.between(at, Instant.now()));
-        ledger.add(call);
+        ledger.add(call, sent.length + replyBytes);
         metrics.proxyCall(call);
     }
 
