@@ -16,19 +16,19 @@ import java.util.Locale;
  * The JSON the CLI prints. Objects are built field by field so the order and the names are
  * the contract a script reads, not whatever the records happen to hold.
  */
-final class Json {
+public final class Json {
 
     static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private Json() {
     }
 
-    static ObjectNode object() {
+    public static ObjectNode object() {
         return MAPPER.createObjectNode();
     }
 
     /** Prints one JSON document and a newline. */
-    static void print(PrintStream out, ObjectNode json) {
+    public static void print(PrintStream out, ObjectNode json) {
         try {
             out.println(MAPPER.writeValueAsString(json));
             out.flush();

@@ -2,38 +2,24 @@ package dev.ale.cli.audit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ale.cli.Json;
 import dev.ale.monitor.audit.AuditLog;
 import dev.ale.monitor.audit.AuditRecord;
-import java.io.PrintStream;
 import java.util.List;
 
 /** The JSON documents of the audit commands; a record inside one has the shape the export writes. */
 final class AuditJson {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private AuditJson() {
     }
 
-    static ObjectNode object() {
-        return MAPPER.createObjectNode();
-    }
-
-    static void print(PrintStream out, ObjectNode json) {
-        try {
-            out.println(MAPPER.writeValueAsString(json));
-            out.flush();
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a JSON tree could not be written", e);
-        }
-    }
-
     /** {"records": [...]}, each record read back from the export's own line so that the two cannot drift apart. */
     static ObjectNode records(AuditLog log, List<AuditRecord> records) {
-        ObjectNode root = object();
+        ObjectNode root = Json.object();
         ArrayNode list = root.putArray("records");
         for (AuditRecord r : records) {
             try {

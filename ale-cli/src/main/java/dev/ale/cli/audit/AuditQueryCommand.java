@@ -1,5 +1,6 @@
 package dev.ale.cli.audit;
 
+import dev.ale.cli.Json;
 import dev.ale.monitor.audit.AuditLog;
 import dev.ale.monitor.audit.AuditRecord;
 import java.io.PrintStream;
@@ -51,7 +52,7 @@ public final class AuditQueryCommand implements Callable<Integer> {
                 return 0;
             }
             List<AuditRecord> records = log.query(filters.query());
-            if (format.json) AuditJson.print(out, AuditJson.records(log, records));
+            if (format.json) Json.print(out, AuditJson.records(log, records));
             else if (records.isEmpty()) out.println("No records in " + log.file() + " match.");
             else RecordCells.table(out, records);
             return 0;

@@ -2,6 +2,7 @@ package dev.ale.cli.audit;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ale.cli.Json;
 import dev.ale.monitor.audit.AuditLog;
 import dev.ale.monitor.audit.VerifyReport;
 import dev.ale.monitor.audit.VerifyReport.Problem;
@@ -72,7 +73,7 @@ public final class AuditVerifyCommand implements Callable<Integer> {
     }
 
     private void printJson(Path file, VerifyReport report, Optional<String> head) {
-        ObjectNode root = AuditJson.object();
+        ObjectNode root = Json.object();
         root.put("file", file.toString());
         root.put("ok", report.ok());
         root.put("checked", report.checked());
@@ -84,7 +85,7 @@ public final class AuditVerifyCommand implements Callable<Integer> {
             problem.put("kind", kind(p));
             problem.put("message", p.message());
         }
-        AuditJson.print(out, root);
+        Json.print(out, root);
     }
 
     private static String kind(Problem p) {
