@@ -96,21 +96,7 @@ public final class AuditLog implements AutoCloseable {
             throw new AuditException(Fault.ENVIRONMENT, "cannot make the directory of audit log " + sqliteFile
                     + ": " + e.getMessage(), e);
         }
-        Connection writer = null;
-        Connection reader = null;
-        try {
-            writer = connect(file);
-            prepareWriter(writer, sqliteFile);
-            reader = connect(file);
-            try (Statement s = reader.createStatement()) {
-                s.execute("PRAGMA query_only = 1");
-            }
-            return new AuditLog(sqliteFile, writer, reader);
-        } catch (SQLException | RuntimeException e) {
-            closeQuietly(reader);
-            closeQuietly(writer);
-            throw e instanceof SQLException sql ? failure(sqliteFile, "open", sql) : (RuntimeException) e;
-        }
+        return connected(sqliteFile, file, writer -> prepareWriter(writer, sqliteFile));
     }
 
     /**
@@ -127,11 +113,22 @@ public final class AuditLog implements AutoCloseable {
             throw new AuditException(Fault.INPUT, sqliteFile + " is not an ALE audit log: it is not a file;"
                     + " give the path of an audit log");
         }
+        return connected(sqliteFile, file, writer -> AuditSchema.checkExisting(writer, sqliteFile));
+    }
+
+    /** What is done to the writer before the log is handed out (its schema made, or checked). */
+    @FunctionalInterface
+    private interface WriterStep {
+        void apply(Connection writer) throws SQLException;
+    }
+
+    /** A writer with {@code step} applied and a read-only reader on {@code file}; both closed if either fails. */
+    private static AuditLog connected(Path sqliteFile, Path file, WriterStep step) {
         Connection writer = null;
         Connection reader = null;
         try {
             writer = connect(file);
-            AuditSchema.checkExisting(writer, sqliteFile);
+            step.apply(writer);
             reader = connect(file);
             try (Statement s = reader.createStatement()) {
                 s.execute("PRAGMA query_only = 1");
