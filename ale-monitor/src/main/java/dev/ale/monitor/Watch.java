@@ -197,9 +197,10 @@ public final class Watch implements AutoCloseable {
         try {
             if (!inCall) return List.of();
             List<ProcessSnapshot> now = sweepLocked(out);
+            List<ProcessSnapshot> outliving = outlivingCall(now);
             // a child forked by `cmd &` may not have exec'd yet: its argv is still its parent's.
             // Wait a moment for it, so the evidence names what it runs
-            for (int tries = 0; tries < FORK_SETTLE_TRIES && awaitsExec(now); tries++) {
+            for (int tries = 0; tries < FORK_SETTLE_TRIES && awaitsExec(outliving, now); tries++) {
                 try {
                     Thread.sleep(10);
                 } catch (InterruptedException e) {
@@ -207,10 +208,9 @@ public final class Watch implements AutoCloseable {
                     break;
                 }
                 now = sweepLocked(out);
+                outliving = outlivingCall(now);
             }
-            ProcessForest forest = new ProcessForest(now);
-            for (ProcessSnapshot p : now) {
-                if (!outlivesCall(p, forest)) continue;
+            for (ProcessSnapshot p : outliving) {
                 processes.get(ProcessId.of(p)).persistent = true;
                 processEvent(out, new Detection(OUTLIVED_CALL, Category.PERSISTENCE, Severity.MEDIUM,
                         p.name() + " (pid " + p.pid() + ") was started by the tool call and still runs after it",
@@ -228,24 +228,27 @@ public final class Watch implements AutoCloseable {
 
     private static final int FORK_SETTLE_TRIES = 5;
 
-    /** A process this call started that still runs, and is not allowed to: what {@link #callEnded} reports. Under {@link #lock}. */
-    private boolean outlivesCall(ProcessSnapshot p, ProcessForest forest) {
-        Tracked t = processes.get(ProcessId.of(p));
-        return t != null && t.call == call && !t.mayStay && !t.persistent && !forest.isCommandRoot(p) && !isZombie(p);
+    /** The processes this call started that still run, and are not allowed to: what {@link #callEnded} reports. Under {@link #lock}. */
+    private List<ProcessSnapshot> outlivingCall(List<ProcessSnapshot> now) {
+        ProcessForest forest = new ProcessForest(now);
+        return now.stream().filter(p -> {
+            Tracked t = processes.get(ProcessId.of(p));
+            return t != null && t.call == call && !t.mayStay && !t.persistent && !forest.isCommandRoot(p) && !isZombie(p);
+        }).toList();
     }
 
     /**
      * Whether a process about to be reported has its parent's argv: forked, not yet exec'd. Only
      * those count: bubblewrap itself always leaves such a pair (the outer bwrap and its copy
-     * inside), and waiting on it cost every tool call the whole settle time. Under {@link #lock}.
+     * inside), and waiting on it cost every tool call the whole settle time.
      */
-    private boolean awaitsExec(List<ProcessSnapshot> now) {
-        ProcessForest forest = new ProcessForest(now);
+    private static boolean awaitsExec(List<ProcessSnapshot> outliving, List<ProcessSnapshot> now) {
+        if (outliving.isEmpty()) return false;
         java.util.Map<Long, ProcessSnapshot> byPid = new java.util.HashMap<>();
         for (ProcessSnapshot p : now) byPid.put(p.pid(), p);
-        for (ProcessSnapshot p : now) {
+        for (ProcessSnapshot p : outliving) {
             ProcessSnapshot parent = byPid.get(p.parentPid());
-            if (parent != null && !p.argv().isEmpty() && p.argv().equals(parent.argv()) && outlivesCall(p, forest)) return true;
+            if (parent != null && !p.argv().isEmpty() && p.argv().equals(parent.argv())) return true;
         }
         return false;
     }
