@@ -64,27 +64,26 @@ final class Envs implements AutoCloseable {
     HostedEnv make(Caller caller, Task task, OptionalLong seed, Duration idle) {
         quota.acquire(caller);
         String id = "env-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-        Environment[] env = new Environment[1];
-        env[0] = new Environment(id, task, containment, runner, ending -> ended(env[0], seed, ending));
-        HostedEnv h = new HostedEnv(env[0], caller.name(), seed, idle);
+        Environment env = new Environment(id, task, containment, runner, ending -> ended(id, task, seed, ending));
+        HostedEnv h = new HostedEnv(env, caller.name(), seed, idle);
         byId.put(id, h);
         return h;
     }
 
     /** Counts the episode, and writes its line with the model-proxy calls its sandbox made. */
-    private void ended(Environment env, OptionalLong seed, StepResult.Ending ending) {
+    private void ended(String envId, Task task, OptionalLong seed, StepResult.Ending ending) {
         metrics.episodeEnded(ending);
         ArrayNode calls = Views.object().arrayNode();
-        sandboxOf(env).flatMap(ledgers::forget).ifPresent(l -> l.calls().forEach(c -> calls.add(c.toJson())));
+        ledgers.forget(ending.sandboxId()).ifPresent(l -> l.calls().forEach(c -> calls.add(c.toJson())));
         episodes.ifPresent(store -> {
             Map<String, Object> extra = new LinkedHashMap<>();
-            extra.put("env", env.id());
+            extra.put("env", envId);
             extra.put("seed", seed.isPresent() ? seed.getAsLong() : null);
             extra.put("model_calls", calls);
             try {
-                store.append(ending.trajectory(), env.task().passport(), List.of(), extra);
+                store.append(ending.trajectory(), task.passport(), List.of(), extra);
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "could not record episode " + ending.trajectory().episodeId() + " of " + env.id(), e);
+                LOG.log(System.Logger.Level.ERROR, "could not record episode " + ending.trajectory().episodeId() + " of " + envId, e);
             }
         });
     }

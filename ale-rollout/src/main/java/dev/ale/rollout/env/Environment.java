@@ -244,13 +244,10 @@ public final class Environment implements AutoCloseable {
         } finally {
             state = State.ENDED;
         }
-        StepResult.Ending ending = new StepResult.Ending(end, why, t, reward);
+        StepResult.Ending ending = new StepResult.Ending(end, why, t, reward, e.guarded.sandbox().id());
         last = Optional.of(ending);
-        try {
-            onEnd.accept(ending);
-        } finally {
-            live = Optional.empty();
-        }
+        live = Optional.empty();
+        onEnd.accept(ending);
         return ending;
     }
 

@@ -20,7 +20,7 @@ public record StepResult(int step, String observation, double reward, boolean te
         events = List.copyOf(events);
     }
 
-    /** How the episode ended, once it has: why, the whole trajectory and its reward. */
-    public record Ending(EndReason reason, String detail, Trajectory trajectory, Reward reward) {
+    /** How the episode ended, once it has: why, the whole trajectory and its reward, and the sandbox it ran in. */
+    public record Ending(EndReason reason, String detail, Trajectory trajectory, Reward reward, String sandboxId) {
     }
 }
