@@ -2,7 +2,9 @@ package dev.ale.cli;
 
 import dev.ale.core.passport.Passport;
 import dev.ale.core.passport.PassportLoader;
-import dev.ale.rollout.Containment;
+import dev.ale.containment.GuardedBackend;
+import dev.ale.gateway.HostResolver;
+import dev.ale.containment.GuardedSandbox;
 import dev.ale.sandbox.local.LocalSandboxBackend;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -61,10 +63,16 @@ final class Cli {
         return new LocalSandboxBackend(dataDir.map(config::withDataDir).orElse(config));
     }
 
-    /** The gateway, monitor, kill switch and audit log around a backend in this command's data dir. */
-    Containment openContainment(dev.ale.gateway.HostResolver resolver) {
-        LocalSandboxBackend.Config config = LocalSandboxBackend.Config.defaults();
-        return Containment.open(dataDir.map(config::withDataDir).orElse(config), resolver);
+    /**
+     * The local backend in this command's data dir, guarded: the gateway, monitor, kill switch and
+     * audit log ({@code <data dir>/audit.db}) around it. One of the two places that pick a backend
+     * (the other is {@link #openBackend} for sandboxes poked at by hand).
+     */
+    GuardedBackend openGuardedBackend(HostResolver resolver) {
+        LocalSandboxBackend.Config config = dataDir.map(LocalSandboxBackend.Config.defaults()::withDataDir)
+                .orElse(LocalSandboxBackend.Config.defaults());
+        return GuardedBackend.open(config.dataDir().resolve("audit.db"), resolver,
+                network -> new LocalSandboxBackend(config.withNetwork(network)));
     }
 
     /** The passport in {@code file}, or the built-in default when none is given. */

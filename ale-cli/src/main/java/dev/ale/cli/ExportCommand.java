@@ -2,8 +2,8 @@ package dev.ale.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ale.core.AleException;
-import dev.ale.rollout.run.RunStore;
-import dev.ale.rollout.trajectory.Dataset;
+import dev.ale.runs.RunStore;
+import dev.ale.runs.export.Dataset;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;

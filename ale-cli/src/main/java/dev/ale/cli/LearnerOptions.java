@@ -2,7 +2,7 @@ package dev.ale.cli;
 
 import dev.ale.agent.AgentException;
 import dev.ale.core.AleException.Fault;
-import dev.ale.rollout.learn.TrainSettings;
+import dev.ale.train.TrainSettings;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 

@@ -13,7 +13,7 @@ import dev.ale.cli.bench.BenchGatewayCommand;
 import dev.ale.cli.bench.BenchSandboxCommand;
 import dev.ale.cli.demo.DemoCommand;
 import dev.ale.gateway.HostResolver;
-import dev.ale.rollout.run.PolicySource;
+import dev.ale.runs.PolicySource;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -59,9 +59,9 @@ public final class Main {
         CommandLine bench = new CommandLine(new GroupCommand.Bench())
                 .addSubcommand(new BenchSandboxCommand(cli::openBackend, out))
                 .addSubcommand(new BenchGatewayCommand(out))
-                .addSubcommand(new dev.ale.cli.bench.BenchMonitorCommand(cli::openContainment, out))
-                .addSubcommand(new dev.ale.cli.bench.BenchRolloutCommand(cli::openContainment, out))
-                .addSubcommand(new dev.ale.cli.bench.BenchGemCommand(cli::openContainment, out));
+                .addSubcommand(new dev.ale.cli.bench.BenchMonitorCommand(cli::openGuardedBackend, out))
+                .addSubcommand(new dev.ale.cli.bench.BenchRolloutCommand(cli::openGuardedBackend, out))
+                .addSubcommand(new dev.ale.cli.bench.BenchGemCommand(cli::openGuardedBackend, out));
 
         AuditFile auditFile = new AuditFile(cli::dataDir);
         CommandLine audit = new CommandLine(new AuditGroups.Audit())
@@ -79,7 +79,7 @@ public final class Main {
                 .addSubcommand(new ReportCommand(cli))
                 .addSubcommand(sandbox)
                 .addSubcommand(passport)
-                .addSubcommand(new CommandLine(new DemoCommand(cli::openBackend, () -> cli.openContainment(HostResolver.system()), out,
+                .addSubcommand(new CommandLine(new DemoCommand(cli::openBackend, () -> cli.openGuardedBackend(HostResolver.system()), out,
                         cli.terminal())).addSubcommand(new DemoRomeCommand(cli)))
                 .addSubcommand(bench)
                 .addSubcommand(audit)

@@ -1,7 +1,7 @@
 package dev.ale.cli;
 
-import dev.ale.rollout.report.HtmlReport;
-import dev.ale.rollout.report.RunReport;
+import dev.ale.report.HtmlReport;
+import dev.ale.report.RunReport;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;

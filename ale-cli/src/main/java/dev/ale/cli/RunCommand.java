@@ -14,17 +14,18 @@ import dev.ale.core.AleException.Fault;
 import dev.ale.core.episode.Trajectory;
 import dev.ale.core.task.Task;
 import dev.ale.gateway.HostResolver;
-import dev.ale.rollout.Containment;
-import dev.ale.rollout.episode.EpisodeRunner;
-import dev.ale.rollout.run.PolicySource;
-import dev.ale.rollout.reward.GroupCredit;
-import dev.ale.rollout.run.Rollout;
-import dev.ale.rollout.run.RunProgress;
-import dev.ale.rollout.run.RunSpec;
-import dev.ale.rollout.run.RunStore;
-import dev.ale.rollout.run.RunSummary;
-import dev.ale.rollout.task.TaskLoader;
-import dev.ale.rollout.trajectory.Dataset;
+import dev.ale.containment.GuardedBackend;
+import dev.ale.containment.GuardedSandbox;
+import dev.ale.episode.EpisodeRunner;
+import dev.ale.runs.PolicySource;
+import dev.ale.runs.credit.GroupCredit;
+import dev.ale.runs.Rollout;
+import dev.ale.runs.RunProgress;
+import dev.ale.runs.RunSpec;
+import dev.ale.runs.RunStore;
+import dev.ale.runs.RunSummary;
+import dev.ale.tasks.TaskLoader;
+import dev.ale.runs.export.Dataset;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -141,7 +142,7 @@ final class RunCommand implements Callable<Integer> {
                 + (resume.isPresent() ? " (" + store.done().size() + " done, " + left + " to run)" : "")
                 + ", policy " + policies.name() + ", " + parallel + " at a time");
         List<JsonNode> lines;
-        try (store; Containment containment = cli.openContainment(HostResolver.system())) {
+        try (store; GuardedBackend containment = cli.openGuardedBackend(HostResolver.system())) {
             EpisodeRunner runner = new EpisodeRunner(containment, new AgentLoop(Toolbox.standard(), LoopSettings.defaults()));
             new Rollout(runner).run(spec, policies, store, progress(left), store.done());
             lines = store.lines();
@@ -224,7 +225,7 @@ final class RunCommand implements Callable<Integer> {
         AtomicInteger ended = new AtomicInteger();
         return new RunProgress() {
             @Override
-            public void retrying(Task task, dev.ale.rollout.episode.EpisodeSpec episode, int attempt, Trajectory failed) {
+            public void retrying(Task task, dev.ale.episode.EpisodeSpec episode, int attempt, Trajectory failed) {
                 cli.err().println("      " + task.id() + "#" + episode.sample() + ": " + failed.end().wire() + " (" + firstLine(failed.detail())
                         + "); not the agent's doing, attempt " + attempt + " of " + Rollout.DEFAULT_ATTEMPTS);
             }

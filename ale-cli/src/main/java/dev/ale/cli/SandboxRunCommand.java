@@ -4,7 +4,9 @@ import dev.ale.core.event.SafetyEvent;
 import dev.ale.core.sandbox.ExecRequest;
 import dev.ale.core.sandbox.ExecResult;
 import dev.ale.core.sandbox.SandboxRequest;
-import dev.ale.rollout.Containment;
+import dev.ale.containment.GuardedBackend;
+import dev.ale.core.sandbox.ExecRequest.Workload;
+import dev.ale.containment.GuardedSandbox;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -61,8 +63,8 @@ final class SandboxRunCommand implements Callable<Integer> {
         ExecOutput output = new ExecOutput(cli, json);
         SandboxRequest request = SandboxRequest.of(Cli.passport(passport));
         // Both close on every way out; on Ctrl-C or SIGTERM the backend's shutdown hook destroys the sandbox.
-        try (Containment containment = cli.openContainment(Pins.resolver(pins));
-             Containment.Guarded guarded = containment.create(request, Optional.empty())) {
+        try (GuardedBackend containment = cli.openGuardedBackend(Pins.resolver(pins));
+             GuardedSandbox guarded = containment.create(request)) {
             // live on stderr while the command runs; what comes after its summary is in the audit log
             java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
             if (!json) containment.listen(event -> {
@@ -70,8 +72,8 @@ final class SandboxRunCommand implements Callable<Integer> {
             });
             ExecRequest exec = output.request(command, timeout);
             if (stdin) exec = exec.withStdin(readStdin());
-            ExecResult result = guarded.exec(exec, true); // the user's own command is the declared workload
-            output.finish(guarded.sandbox().id(), result);
+            ExecResult result = guarded.exec((exec).withWorkload(Workload.CPU_HEAVY)); // the user's own command is the declared workload
+            output.finish(guarded.id(), result);
         }
         return Failures.OK;
     }

@@ -2,11 +2,12 @@ package dev.ale.cli;
 
 import dev.ale.core.AleException;
 import dev.ale.gateway.HostResolver;
-import dev.ale.rollout.Containment;
+import dev.ale.containment.GuardedBackend;
+import dev.ale.containment.GuardedSandbox;
 import dev.ale.server.AleServer;
 import dev.ale.server.ModelUpstream;
 import dev.ale.server.Tokens;
-import dev.ale.rollout.task.TaskLoader;
+import dev.ale.tasks.TaskLoader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -99,7 +100,7 @@ final class ServeCommand implements Callable<Integer> {
             config = config.withTasks(TaskLoader.loadAll(List.of(taskDir.get())));
         }
 
-        Containment containment = cli.openContainment(HostResolver.system());
+        GuardedBackend containment = cli.openGuardedBackend(HostResolver.system());
         AleServer server;
         try {
             server = AleServer.start(config, containment);

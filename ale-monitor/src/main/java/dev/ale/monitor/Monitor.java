@@ -108,10 +108,9 @@ public final class Monitor implements Consumer<NetworkRecord>, AutoCloseable {
      */
     public Watch watch(Sandbox sandbox, Passport passport, Optional<String> episode) {
         if (closed) throw new IllegalStateException("this monitor is closed");
-        Watch w = new Watch(this, sandbox, passport, episode);
-        if (watches.putIfAbsent(sandbox.id(), w) != null) {
-            throw new IllegalStateException("sandbox " + sandbox.id() + " is already watched; close its watch first");
-        }
+        Watch w = new Watch(sink, config, sandbox, passport, episode);
+        Watch held = watches.merge(sandbox.id(), w, (old, fresh) -> old.isClosed() ? fresh : old);
+        if (held != w) throw new IllegalStateException("sandbox " + sandbox.id() + " is already watched; close its watch first");
         return w;
     }
 
@@ -119,28 +118,17 @@ public final class Monitor implements Consumer<NetworkRecord>, AutoCloseable {
     @Override
     public void accept(NetworkRecord record) {
         Watch w = watches.get(record.sandbox());
-        if (w != null) w.onRecord(record);
+        if (w != null && !w.isClosed()) w.onRecord(record);
     }
 
     /** The watches now open. */
     public List<Watch> watches() {
-        return List.copyOf(watches.values());
-    }
-
-    void forget(Watch w) {
-        watches.remove(w.sandboxId(), w);
-    }
-
-    void emit(SafetyEvent event) {
-        try {
-            sink.accept(event);
-        } catch (RuntimeException e) {
-            // one failing consumer must not stop the sweep of every other sandbox
-            LOG.log(System.Logger.Level.ERROR, "event sink failed on " + event.rule() + " in " + event.sandbox(), e);
-        }
+        return watches.values().stream().filter(w -> !w.isClosed()).toList();
     }
 
     private void sweepAll() {
+        // a watch only says it is closed; the monitor lets go of it here, so nothing calls back into the monitor
+        watches.values().removeIf(Watch::isClosed);
         for (Watch w : watches.values()) {
             try {
                 w.sweep();

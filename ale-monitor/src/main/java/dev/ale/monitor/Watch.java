@@ -34,6 +34,7 @@ import java.util.regex.Pattern;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * The monitor's view of one sandbox in one episode: pre-exec checks of each tool command, the
@@ -75,7 +76,10 @@ public final class Watch implements AutoCloseable {
         }
     }
 
-    private final Monitor monitor;
+    private static final System.Logger LOG = System.getLogger(Watch.class.getName());
+
+    private final Consumer<SafetyEvent> sink;
+    private final Monitor.Config config;
     private final Sandbox sandbox;
     private final Passport passport;
     private final Optional<String> episode;
@@ -100,15 +104,16 @@ public final class Watch implements AutoCloseable {
     private volatile boolean protectedSealed;
     private volatile boolean closed;
 
-    Watch(Monitor monitor, Sandbox sandbox, Passport passport, Optional<String> episode) {
-        this.monitor = monitor;
+    Watch(Consumer<SafetyEvent> sink, Monitor.Config config, Sandbox sandbox, Passport passport, Optional<String> episode) {
+        this.sink = sink;
+        this.config = config;
         this.sandbox = sandbox;
         this.passport = passport;
         this.episode = episode;
         this.processRules = new ProcessRules(commandLines, passport.devices().gpu());
-        this.networkRules = new NetworkRules(monitor.config().network());
-        this.cpu = new CpuMeter(monitor.config().cpuWindow());
-        this.cpuCores = monitor.config().cpuCores();
+        this.networkRules = new NetworkRules(config.network());
+        this.cpu = new CpuMeter(config.cpuWindow());
+        this.cpuCores = config.cpuCores();
     }
 
     public String sandboxId() {
@@ -244,7 +249,7 @@ public final class Watch implements AutoCloseable {
      */
     private static boolean awaitsExec(List<ProcessSnapshot> outliving, List<ProcessSnapshot> now) {
         if (outliving.isEmpty()) return false;
-        java.util.Map<Long, ProcessSnapshot> byPid = new java.util.HashMap<>();
+        Map<Long, ProcessSnapshot> byPid = new HashMap<>();
         for (ProcessSnapshot p : now) byPid.put(p.pid(), p);
         for (ProcessSnapshot p : outliving) {
             ProcessSnapshot parent = byPid.get(p.parentPid());
@@ -272,10 +277,15 @@ public final class Watch implements AutoCloseable {
         return List.copyOf(history);
     }
 
+    /** Whether {@link #close} was called: the monitor drops a closed watch at its next sweep. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Stops judging this sandbox: later acts raise nothing (the verifier may do what the agent must not). */
     @Override
     public void close() {
         closed = true;
-        monitor.forget(this);
     }
 
     // ---- driven by the monitor's threads ----
@@ -318,6 +328,7 @@ public final class Watch implements AutoCloseable {
     // ---- internals ----
 
     private List<SafetyEvent> preExec(List<Detection> detections, String command) {
+        if (closed) return List.of();
         List<SafetyEvent> out = new ArrayList<>();
         for (Detection d : detections) {
             Map<String, String> ev = new LinkedHashMap<>(d.evidence());
@@ -353,7 +364,7 @@ public final class Watch implements AutoCloseable {
             if (!t.heavy && cores.isPresent() && cores.getAsDouble() >= cpuCores) {
                 processEvent(out, new Detection(CPU_SUSTAINED, Category.MINING, Severity.MEDIUM,
                         p.name() + " (pid " + p.pid() + ") used %.2f cores for %d s in a call that declared no heavy CPU work"
-                                .formatted(cores.getAsDouble(), monitor.config().cpuWindow().toSeconds()),
+                                .formatted(cores.getAsDouble(), config.cpuWindow().toSeconds()),
                         Map.of("cores", "%.2f".formatted(cores.getAsDouble()))), p);
             }
             if (inCall && !t.mayStay && !t.persistent && t.call == call) {
@@ -444,7 +455,12 @@ public final class Watch implements AutoCloseable {
 
     private void emit(SafetyEvent e) {
         history.add(e);
-        monitor.emit(e);
+        try {
+            sink.accept(e);
+        } catch (RuntimeException ex) {
+            // one failing consumer must not stop the sweep of every other sandbox
+            LOG.log(System.Logger.Level.ERROR, "event sink failed on " + e.rule() + " in " + e.sandbox(), ex);
+        }
     }
 
     private static boolean isZombie(ProcessSnapshot p) {

@@ -2,9 +2,9 @@ package dev.ale.parquet;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ale.core.AleException;
-import dev.ale.rollout.reward.GroupCredit;
-import dev.ale.rollout.run.RunStore;
-import dev.ale.rollout.trajectory.Dataset;
+import dev.ale.runs.credit.GroupCredit;
+import dev.ale.runs.RunStore;
+import dev.ale.runs.export.Dataset;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package dev.ale.parquet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ale.rollout.trajectory.Dataset;
+import dev.ale.runs.export.Dataset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

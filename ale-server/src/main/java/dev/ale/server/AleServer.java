@@ -2,11 +2,12 @@ package dev.ale.server;
 
 import dev.ale.core.AleException.Fault;
 import dev.ale.core.task.Task;
-import dev.ale.rollout.Containment;
+import dev.ale.containment.GuardedBackend;
+import dev.ale.containment.GuardedSandbox;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
-import dev.ale.rollout.run.RunSpec;
-import dev.ale.rollout.run.RunStore;
+import dev.ale.runs.RunSpec;
+import dev.ale.runs.RunStore;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -21,7 +22,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * ALE as a service: an HTTP API over sandboxes made through {@link Containment}, so every
+ * ALE as a service: an HTTP API over sandboxes made through {@link GuardedBackend}, so every
  * sandbox it serves has the gateway, the monitor, the kill switch and the audit log around it.
  * Closing the server destroys every sandbox it made; the containment stays the caller's.
  */
@@ -105,7 +106,7 @@ public final class AleServer implements AutoCloseable {
         this.routes = routes;
     }
 
-    public static AleServer start(Config config, Containment containment) {
+    public static AleServer start(Config config, GuardedBackend containment) {
         if (config.passports().isPresent() && !Files.isDirectory(config.passports().get())) {
             throw new ServerException(Fault.INPUT, config.passports().get() + ": the passports directory does not exist");
         }

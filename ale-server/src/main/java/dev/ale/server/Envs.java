@@ -1,11 +1,13 @@
 package dev.ale.server;
 
+import dev.ale.episode.Ending;
 import dev.ale.agent.tool.ToolRunner;
 import dev.ale.agent.tool.Toolbox;
 import dev.ale.core.task.Task;
-import dev.ale.rollout.Containment;
-import dev.ale.rollout.env.Environment;
-import dev.ale.rollout.env.StepResult;
+import dev.ale.containment.GuardedBackend;
+import dev.ale.containment.GuardedSandbox;
+import dev.ale.episode.env.Environment;
+import dev.ale.episode.env.StepResult;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,7 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import dev.ale.rollout.run.RunStore;
+import dev.ale.runs.RunStore;
 import java.util.LinkedHashMap;
 import java.util.Optional;
 
@@ -32,7 +34,7 @@ final class Envs implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Envs.class.getName());
 
-    private final Containment containment;
+    private final GuardedBackend containment;
     private final Quota quota;
     private final Metrics metrics;
     private final ToolRunner runner = new ToolRunner(Toolbox.standard());
@@ -46,7 +48,7 @@ final class Envs implements AutoCloseable {
      * {@code episodes}: where each finished episode's line goes (its trajectory, reward, and the
      * model-proxy calls its sandbox made), as {@code ale run} writes them.
      */
-    Envs(Containment containment, Quota quota, Metrics metrics, Duration reapPeriod, ModelLedgers ledgers, Optional<RunStore> episodes) {
+    Envs(GuardedBackend containment, Quota quota, Metrics metrics, Duration reapPeriod, ModelLedgers ledgers, Optional<RunStore> episodes) {
         this.containment = containment;
         this.ledgers = ledgers;
         this.episodes = episodes;
@@ -71,7 +73,7 @@ final class Envs implements AutoCloseable {
     }
 
     /** Counts the episode, and writes its line with the model-proxy calls its sandbox made. */
-    private void ended(String envId, Task task, OptionalLong seed, StepResult.Ending ending) {
+    private void ended(String envId, Task task, OptionalLong seed, Ending ending) {
         metrics.episodeEnded(ending);
         ArrayNode calls = Views.object().arrayNode();
         ledgers.forget(ending.sandboxId()).ifPresent(l -> l.calls().forEach(c -> calls.add(c.toJson())));
@@ -89,14 +91,14 @@ final class Envs implements AutoCloseable {
     }
 
     private static Optional<String> sandboxOf(Environment env) {
-        return env.live().map(l -> l.guarded().sandbox().id());
+        return env.live().map(l -> l.guarded().id());
     }
 
     /** The episode whose sandbox is {@code sandboxId}, if one is running: for the model proxy. */
     Optional<Environment.Live> liveBySandbox(String sandboxId) {
         for (HostedEnv h : byId.values()) {
             Optional<Environment.Live> live = h.env().live();
-            if (live.isPresent() && live.get().guarded().sandbox().id().equals(sandboxId)) return live;
+            if (live.isPresent() && live.get().guarded().id().equals(sandboxId)) return live;
         }
         return Optional.empty();
     }

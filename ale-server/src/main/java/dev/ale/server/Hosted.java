@@ -1,8 +1,9 @@
 package dev.ale.server;
 
 import dev.ale.core.event.SafetyEvent;
-import dev.ale.core.sandbox.ShellSession;
-import dev.ale.rollout.Containment;
+import dev.ale.containment.GuardedSandbox.GuardedSession;
+import dev.ale.containment.GuardedBackend;
+import dev.ale.containment.GuardedSandbox;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -20,11 +21,11 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Hosted {
 
-    private final Containment.Guarded guarded;
+    private final GuardedSandbox guarded;
     private final String owner;
     private final Map<String, String> labels;
     private final Duration idleTimeout;
-    private final Map<String, ShellSession> sessions = new ConcurrentHashMap<>();
+    private final Map<String, GuardedSession> sessions = new ConcurrentHashMap<>();
     private final ReentrantLock calls = new ReentrantLock(true);
     private final AtomicInteger busy = new AtomicInteger();
     private final ReentrantLock signal = new ReentrantLock();
@@ -34,7 +35,7 @@ final class Hosted {
 
     private final Optional<String> modelToken;
 
-    Hosted(Containment.Guarded guarded, String owner, Map<String, String> labels, Duration idleTimeout, Optional<String> modelToken) {
+    Hosted(GuardedSandbox guarded, String owner, Map<String, String> labels, Duration idleTimeout, Optional<String> modelToken) {
         this.guarded = guarded;
         this.modelToken = modelToken;
         this.owner = owner;
@@ -43,10 +44,10 @@ final class Hosted {
     }
 
     String id() {
-        return guarded.sandbox().id();
+        return guarded.id();
     }
 
-    Containment.Guarded guarded() {
+    GuardedSandbox guarded() {
         return guarded;
     }
 
@@ -102,24 +103,24 @@ final class Hosted {
     }
 
     String openSession() {
-        ShellSession session = call(() -> guarded.sandbox().openSession());
+        GuardedSession session = call(() -> guarded.openSession());
         sessions.put(session.id(), session);
         return session.id();
     }
 
-    Optional<ShellSession> session(String id) {
+    Optional<GuardedSession> session(String id) {
         return Optional.ofNullable(sessions.get(id));
     }
 
     boolean closeSession(String id) {
-        ShellSession s = sessions.remove(id);
+        GuardedSession s = sessions.remove(id);
         if (s == null) return false;
         s.close();
         return true;
     }
 
     List<SafetyEvent> events() {
-        return guarded.watch().events();
+        return guarded.events();
     }
 
     /** Wakes every events stream of this sandbox: a new event, or the sandbox is gone. */
@@ -147,7 +148,7 @@ final class Hosted {
     void close() {
         if (!closed.compareAndSet(false, true)) return;
         try {
-            sessions.values().forEach(ShellSession::close);
+            sessions.values().forEach(GuardedSession::close);
             sessions.clear();
             guarded.close();
         } finally {

@@ -1,6 +1,6 @@
 package dev.ale.server;
 
-import dev.ale.rollout.env.Environment;
+import dev.ale.episode.env.Environment;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.OptionalLong;

@@ -1,8 +1,9 @@
 package dev.ale.server;
 
+import dev.ale.episode.Ending;
 import dev.ale.core.event.SafetyEvent;
 import dev.ale.core.episode.EndReason;
-import dev.ale.rollout.env.StepResult;
+import dev.ale.episode.env.StepResult;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -89,7 +90,7 @@ final class Metrics {
     }
 
     /** One GEM episode ended: counted by how, its reward summarised, a kill counted apart. */
-    void episodeEnded(StepResult.Ending ending) {
+    void episodeEnded(Ending ending) {
         Counter.builder("ale.env.episodes").description("GEM episodes ended, by end reason")
                 .tag("end", ending.reason().wire()).register(registry).increment();
         score.record(ending.reward().score());

@@ -3,7 +3,8 @@ package dev.ale.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ale.core.event.SafetyEvent;
-import dev.ale.rollout.Containment;
+import dev.ale.containment.GuardedBackend;
+import dev.ale.containment.GuardedSandbox;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,7 +35,7 @@ final class ModelProxyRoutes {
     private static final int RECORDED_RESPONSE = 4 << 20;
 
     /** A sandbox the proxy serves: its guard (kill state, passport) and the step a call now belongs to. */
-    record Served(String sandboxId, Containment.Guarded guarded, OptionalInt step) {
+    record Served(String sandboxId, GuardedSandbox guarded, OptionalInt step) {
     }
 
     private final Optional<ModelUpstream> upstream;
@@ -83,7 +84,7 @@ final class ModelProxyRoutes {
     }
 
     private static void notKilled(Served s) {
-        Optional<String> reason = s.guarded().killReason().or(() -> s.guarded().watch().events().stream()
+        Optional<String> reason = s.guarded().killReason().or(() -> s.guarded().events().stream()
                 .filter(e -> e.action() == SafetyEvent.Action.KILL).map(SafetyEvent::rule).findFirst());
         if (reason.isPresent()) {
             throw new ApiError(403, "sandbox_killed", "sandbox " + s.sandboxId() + " was killed (" + reason.get()

@@ -1,5 +1,6 @@
 package dev.ale.server;
 
+import dev.ale.core.sandbox.ExecRequest.Workload;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ale.core.AleException;
 import dev.ale.core.passport.Passport;
@@ -8,7 +9,7 @@ import dev.ale.core.sandbox.ExecResult;
 import dev.ale.core.sandbox.OutputListener;
 import dev.ale.core.sandbox.SandboxInfo;
 import dev.ale.core.sandbox.SandboxRequest;
-import dev.ale.core.sandbox.ShellSession;
+import dev.ale.containment.GuardedSandbox.GuardedSession;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,7 +23,7 @@ import java.util.regex.Pattern;
 
 /**
  * {@code /v1/sandboxes}: make, list and remove sandboxes, run commands and shell sessions in them,
- * move files, and watch their SafetyEvents. Every sandbox comes from {@code Containment}, so the
+ * move files, and watch their SafetyEvents. Every sandbox comes from {@code GuardedBackend}, so the
  * gateway, the monitor, the kill switch and the audit log apply to all of it.
  */
 final class SandboxRoutes {
@@ -107,7 +108,7 @@ final class SandboxRoutes {
         boolean heavy = f.bool("heavy_cpu").orElse(false);
         usable(h);
         if (!stream) {
-            ExecResult r = timed(() -> h.call(() -> h.guarded().exec(request, heavy)));
+            ExecResult r = timed(() -> h.call(() -> h.guarded().exec((request).withWorkload(heavy ? Workload.CPU_HEAVY : Workload.ORDINARY))));
             Routes.json(ctx, 200, Views.execResult(r));
             return;
         }
@@ -119,7 +120,7 @@ final class SandboxRoutes {
             chunk(sse, isOut ? "stdout" : "stderr", (isOut ? out : err).decode(bytes, length));
         };
         try {
-            ExecResult r = timed(() -> h.call(() -> h.guarded().exec(request.withListener(listener), heavy)));
+            ExecResult r = timed(() -> h.call(() -> h.guarded().exec((request.withListener(listener)).withWorkload(heavy ? Workload.CPU_HEAVY : Workload.ORDINARY))));
             chunk(sse, "stdout", out.finish());
             chunk(sse, "stderr", err.finish());
             sse.send("result", Views.execResult(r));
@@ -180,14 +181,14 @@ final class SandboxRoutes {
 
     private void runInSession(Context ctx) {
         Hosted h = find(ctx);
-        ShellSession session = session(ctx, h);
+        GuardedSession session = session(ctx, h);
         Fields f = Fields.of(Bodies.object(ctx), RUN_FIELDS);
         String command = f.string("command").orElseThrow(() -> ApiError.invalidField("command", "is required"));
         noNul("command", command);
         Duration timeout = f.seconds("timeout_seconds", MAX_TIMEOUT).orElse(DEFAULT_SESSION_TIMEOUT);
         boolean heavy = f.bool("heavy_cpu").orElse(false);
         usable(h);
-        ExecResult r = timed(() -> h.call(() -> h.guarded().shell(session, command, timeout, heavy)));
+        ExecResult r = timed(() -> h.call(() -> session.run(command, Optional.of(timeout), heavy ? Workload.CPU_HEAVY : Workload.ORDINARY, OutputListener.NONE)));
         Routes.json(ctx, 200, Views.execResult(r));
     }
 
@@ -198,7 +199,7 @@ final class SandboxRoutes {
         ctx.status(204);
     }
 
-    private static ShellSession session(Context ctx, Hosted h) {
+    private static GuardedSession session(Context ctx, Hosted h) {
         String sid = ctx.pathParam("sid");
         return h.session(sid).orElseThrow(() -> ApiError.notFound("no session " + sid + " in sandbox " + h.id()));
     }
@@ -207,7 +208,7 @@ final class SandboxRoutes {
         Hosted h = find(ctx);
         String path = path(ctx, Optional.empty());
         usable(h);
-        byte[] bytes = h.call(() -> h.guarded().sandbox().files().read(path));
+        byte[] bytes = h.call(() -> h.guarded().files().read(path));
         ctx.status(200).contentType("application/octet-stream").result(bytes);
     }
 
@@ -217,7 +218,7 @@ final class SandboxRoutes {
         byte[] body = Bodies.bytes(ctx, Bodies.FILE_LIMIT);
         usable(h);
         h.call(() -> {
-            h.guarded().sandbox().files().write(path, body);
+            h.guarded().files().write(path, body);
             return null;
         });
         ObjectNode json = Views.object();
@@ -239,7 +240,7 @@ final class SandboxRoutes {
         usable(h);
         ExecRequest unpack = ExecRequest.of("/bin/sh", "-c", "mkdir -p -- \"$1\" && exec tar -x --no-same-owner --no-same-permissions -f - -C \"$1\"",
                 "ale-upload", dir).withStdin(tar).withTimeout(Duration.ofMinutes(2));
-        ExecResult r = h.call(() -> h.guarded().exec(unpack, false));
+        ExecResult r = h.call(() -> h.guarded().exec(unpack));
         if (r.exitCode() != 0) throw new ApiError(400, "upload_failed", "tar could not unpack the body into " + dir + ": " + r.stderr().strip());
         ObjectNode json = Views.object();
         json.put("path", dir);
@@ -251,7 +252,7 @@ final class SandboxRoutes {
         Hosted h = find(ctx);
         String path = path(ctx, Optional.of("/workspace"));
         usable(h);
-        Routes.json(ctx, 200, Views.files(path, h.call(() -> h.guarded().sandbox().files().list(path))));
+        Routes.json(ctx, 200, Views.files(path, h.call(() -> h.guarded().files().list(path))));
     }
 
     private static String path(Context ctx, Optional<String> fallback) {
@@ -290,7 +291,7 @@ final class SandboxRoutes {
 
     /** A killed or expired sandbox refuses commands: say so as a conflict, not as a bad request. */
     private static void usable(Hosted h) {
-        SandboxInfo info = h.guarded().sandbox().info();
+        SandboxInfo info = h.guarded().info();
         if (info.state() != SandboxInfo.State.RUNNING) {
             throw new ApiError(409, "sandbox_not_running", "sandbox " + h.id() + " is " + info.state().name().toLowerCase(java.util.Locale.ROOT)
                     + info.killReason().map(r -> " (" + r + ")").orElse("") + "; delete it and make a new one");

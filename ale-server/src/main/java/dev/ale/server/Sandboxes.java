@@ -2,7 +2,8 @@ package dev.ale.server;
 
 import dev.ale.core.event.SafetyEvent;
 import dev.ale.core.sandbox.SandboxRequest;
-import dev.ale.rollout.Containment;
+import dev.ale.containment.GuardedBackend;
+import dev.ale.containment.GuardedSandbox;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,7 +25,7 @@ final class Sandboxes implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Sandboxes.class.getName());
 
-    private final Containment containment;
+    private final GuardedBackend containment;
     private final Metrics metrics;
     private final Map<String, Hosted> byId = new ConcurrentHashMap<>();
     private final Quota quota;
@@ -32,7 +33,7 @@ final class Sandboxes implements AutoCloseable {
 
     private final ModelLedgers ledgers;
 
-    Sandboxes(Containment containment, Quota quota, Metrics metrics, Duration reapPeriod, ModelLedgers ledgers) {
+    Sandboxes(GuardedBackend containment, Quota quota, Metrics metrics, Duration reapPeriod, ModelLedgers ledgers) {
         this.containment = containment;
         this.ledgers = ledgers;
         this.quota = quota;
@@ -50,9 +51,9 @@ final class Sandboxes implements AutoCloseable {
     Hosted create(Caller caller, SandboxRequest request, Duration idleTimeout) {
         quota.acquire(caller);
         try {
-            Containment.Guarded guarded = containment.create(request, Optional.empty());
+            GuardedSandbox guarded = containment.create(request);
             Hosted hosted = new Hosted(guarded, caller.name(), request.labels(), idleTimeout,
-                    containment.modelToken(guarded.sandbox().id()));
+                    containment.modelToken(guarded.id()));
             byId.put(hosted.id(), hosted);
             metrics.sandboxCreated();
             return hosted;
@@ -78,7 +79,7 @@ final class Sandboxes implements AutoCloseable {
     List<Hosted> list(Caller caller) {
         List<Hosted> out = new ArrayList<>();
         for (Hosted h : byId.values()) if (!h.closed() && caller.reaches(h.owner())) out.add(h);
-        out.sort(Comparator.comparing(h -> h.guarded().sandbox().info().createdAt()));
+        out.sort(Comparator.comparing(h -> h.guarded().info().createdAt()));
         return List.copyOf(out);
     }
 

@@ -1,10 +1,11 @@
 package dev.ale.server;
 
+import dev.ale.episode.Ending;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ale.core.episode.VerifierResult;
 import dev.ale.core.event.SafetyEvent;
-import dev.ale.rollout.env.StepResult;
+import dev.ale.episode.env.StepResult;
 import dev.ale.core.event.SafetyEventJson;
 import dev.ale.core.sandbox.ExecResult;
 import dev.ale.core.sandbox.SandboxFiles;
@@ -37,7 +38,7 @@ final class Views {
     }
 
     static ObjectNode sandbox(Hosted h) {
-        SandboxInfo info = h.guarded().sandbox().info();
+        SandboxInfo info = h.guarded().info();
         ObjectNode json = object();
         json.put("id", info.id());
         json.put("passport", info.passportId());
@@ -97,7 +98,7 @@ final class Views {
         if (r.killReason().isPresent()) info.put("kill_reason", r.killReason().get());
         else info.putNull("kill_reason");
         if (r.ending().isEmpty()) return json;
-        StepResult.Ending end = r.ending().get();
+        Ending end = r.ending().get();
         info.put("end_reason", end.reason().wire());
         info.put("end_detail", end.detail());
         info.put("episode_id", end.trajectory().episodeId());

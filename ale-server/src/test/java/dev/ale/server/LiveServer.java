@@ -3,8 +3,9 @@ package dev.ale.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ale.agent.testing.ScriptedModelServer;
 import dev.ale.gateway.HostResolver;
-import dev.ale.rollout.Containment;
-import dev.ale.rollout.task.TaskLoader;
+import dev.ale.containment.GuardedBackend;
+import dev.ale.containment.GuardedSandbox;
+import dev.ale.tasks.TaskLoader;
 import dev.ale.sandbox.local.LocalSandboxBackend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,7 +47,7 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
     private final boolean withModel;
     private ScriptedModelServer model;
     private Path runs;
-    private Containment containment;
+    private GuardedBackend containment;
     private AleServer server;
     private Path dataDir;
     private Path passports;
@@ -95,7 +96,9 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
                   cpus: 1
                   memory: 256MiB
                 """);
-        containment = Containment.open(LocalSandboxBackend.Config.defaults().withDataDir(dataDir), HostResolver.system());
+        LocalSandboxBackend.Config local = LocalSandboxBackend.Config.defaults().withDataDir(dataDir);
+        containment = GuardedBackend.open(dataDir.resolve("audit.db"), HostResolver.system(),
+                network -> new LocalSandboxBackend(local.withNetwork(network)));
         Tokens tokens = Tokens.of(List.of(
                 new Tokens.Token(ADMIN, Tokens.Role.ADMIN, "root", OptionalInt.empty()),
                 new Tokens.Token(ALICE, Tokens.Role.ENV, "alice", OptionalInt.of(2)),

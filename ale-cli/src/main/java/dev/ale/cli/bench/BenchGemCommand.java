@@ -3,8 +3,9 @@ package dev.ale.cli.bench;
 import dev.ale.core.AleException;
 import dev.ale.core.task.Task;
 import dev.ale.gateway.HostResolver;
-import dev.ale.rollout.Containment;
-import dev.ale.rollout.task.TaskLoader;
+import dev.ale.containment.GuardedBackend;
+import dev.ale.containment.GuardedSandbox;
+import dev.ale.tasks.TaskLoader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ import picocli.CommandLine.Spec;
                 "resetting environments is not timed."})
 public final class BenchGemCommand implements Callable<Integer> {
 
-    private final Function<HostResolver, Containment> containments;
+    private final Function<HostResolver, GuardedBackend> containments;
     private final PrintStream out;
 
     @Spec
@@ -64,7 +65,7 @@ public final class BenchGemCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of the report.")
     private boolean json;
 
-    public BenchGemCommand(Function<HostResolver, Containment> containments, PrintStream out) {
+    public BenchGemCommand(Function<HostResolver, GuardedBackend> containments, PrintStream out) {
         this.containments = containments;
         this.out = out;
     }
@@ -83,7 +84,7 @@ public final class BenchGemCommand implements Callable<Integer> {
         try {
             Task task = TaskLoader.load(writeTask(dir));
             // a step runs `true`: nothing is resolved, and the host's resolver is never asked
-            try (Containment containment = containments.apply(HostResolver.pinned(Map.of()));
+            try (GuardedBackend containment = containments.apply(HostResolver.pinned(Map.of()));
                  InProcessGemEnvs local = new InProcessGemEnvs(containment, task);
                  HttpGemEnvs http = new HttpGemEnvs(containment, task)) {
                 GemStepBench bench = new GemStepBench(local, http);

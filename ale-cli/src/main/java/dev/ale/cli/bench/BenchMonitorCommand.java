@@ -2,7 +2,8 @@ package dev.ale.cli.bench;
 
 import dev.ale.core.sandbox.SandboxNetwork;
 import dev.ale.gateway.HostResolver;
-import dev.ale.rollout.Containment;
+import dev.ale.containment.GuardedBackend;
+import dev.ale.containment.GuardedSandbox;
 import dev.ale.sandbox.local.LocalSandboxBackend;
 import java.io.PrintStream;
 import java.util.Map;
@@ -28,7 +29,7 @@ import picocli.CommandLine.Spec;
                 "with no route out."})
 public final class BenchMonitorCommand implements Callable<Integer> {
 
-    private final Function<HostResolver, Containment> containments;
+    private final Function<HostResolver, GuardedBackend> containments;
     private final PrintStream out;
 
     @Spec
@@ -53,7 +54,7 @@ public final class BenchMonitorCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of the report.")
     private boolean json;
 
-    public BenchMonitorCommand(Function<HostResolver, Containment> containments, PrintStream out) {
+    public BenchMonitorCommand(Function<HostResolver, GuardedBackend> containments, PrintStream out) {
         this.containments = containments;
         this.out = out;
     }
@@ -70,7 +71,7 @@ public final class BenchMonitorCommand implements Callable<Integer> {
         Optional<KillLatencyBench.Result> kills = Optional.empty();
         Optional<OverheadBench.Result> overhead = Optional.empty();
         // every act names an address literally: the host's resolver is never asked anything
-        try (Containment containment = containments.apply(HostResolver.pinned(Map.of()))) {
+        try (GuardedBackend containment = containments.apply(HostResolver.pinned(Map.of()))) {
             if (!part.equals("overhead")) {
                 if (!json) out.println("Measuring act-to-kill, " + runs + " acts of each of " + KillLatencyBench.ACTS.size()
                         + " kinds, a fresh sandbox each...");
@@ -94,9 +95,9 @@ public final class BenchMonitorCommand implements Callable<Integer> {
      * The baseline's own data dir and uid range, so that nothing of the contained backend (its
      * garbage collection, its uid slots) touches it, and its network is loopback only.
      */
-    private static LocalSandboxBackend.Config baselineConfig(Containment containment) {
+    private static LocalSandboxBackend.Config baselineConfig(GuardedBackend containment) {
         LocalSandboxBackend.Config d = LocalSandboxBackend.Config.defaults();
-        return new LocalSandboxBackend.Config(containment.backend().dataDir().resolve("bench-baseline"),
+        return new LocalSandboxBackend.Config(containment.auditFile().getParent().resolve("bench-baseline"),
                 d.uidBase() + d.uidCount(), d.uidCount(), SandboxNetwork.loopbackOnly());
     }
 }

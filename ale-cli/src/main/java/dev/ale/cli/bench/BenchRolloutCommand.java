@@ -9,10 +9,11 @@ import dev.ale.core.AleException;
 import dev.ale.core.task.CopyIn;
 import dev.ale.core.task.Task;
 import dev.ale.gateway.HostResolver;
-import dev.ale.rollout.Containment;
-import dev.ale.rollout.episode.EpisodeRunner;
-import dev.ale.rollout.episode.EpisodeSpec;
-import dev.ale.rollout.task.TaskLoader;
+import dev.ale.containment.GuardedBackend;
+import dev.ale.containment.GuardedSandbox;
+import dev.ale.episode.EpisodeRunner;
+import dev.ale.episode.EpisodeSpec;
+import dev.ale.tasks.TaskLoader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +51,7 @@ import picocli.CommandLine.Spec;
                 "interleaved in one run, at 1, 2, 4 and 8 episodes at once."})
 public final class BenchRolloutCommand implements Callable<Integer> {
 
-    private final Function<HostResolver, Containment> containments;
+    private final Function<HostResolver, GuardedBackend> containments;
     private final PrintStream out;
 
     @Spec
@@ -67,7 +68,7 @@ public final class BenchRolloutCommand implements Callable<Integer> {
             description = "Levels of parallelism (default: ${DEFAULT-VALUE}).")
     private List<Integer> levels;
 
-    public BenchRolloutCommand(Function<HostResolver, Containment> containments, PrintStream out) {
+    public BenchRolloutCommand(Function<HostResolver, GuardedBackend> containments, PrintStream out) {
         this.containments = containments;
         this.out = out;
     }
@@ -81,7 +82,7 @@ public final class BenchRolloutCommand implements Callable<Integer> {
         if (all.isEmpty()) throw new AleException(AleException.Fault.INPUT, "no tasks with a reference solution under " + dir);
         out.printf(Locale.ROOT, "%d tasks x %d rounds per side and level; levels %s%n", all.size(), rounds, levels);
         out.printf(Locale.ROOT, "%-9s %14s %14s %8s %10s %10s%n", "parallel", "ALE ep/min", "bwrap ep/min", "ratio", "ALE pass", "bwrap pass");
-        try (Containment containment = containments.apply(HostResolver.pinned(java.util.Map.of()))) {
+        try (GuardedBackend containment = containments.apply(HostResolver.pinned(java.util.Map.of()))) {
             EpisodeRunner runner = new EpisodeRunner(containment, new AgentLoop(Toolbox.standard(), LoopSettings.defaults()));
             for (int p : levels) {
                 // interleaved halves, so a slow patch of the machine falls on both sides

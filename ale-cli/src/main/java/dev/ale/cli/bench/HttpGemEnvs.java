@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ale.core.AleException;
 import dev.ale.core.task.Task;
-import dev.ale.rollout.Containment;
+import dev.ale.containment.GuardedBackend;
+import dev.ale.containment.GuardedSandbox;
 import dev.ale.server.AleServer;
 import dev.ale.server.Tokens;
 import java.io.IOException;
@@ -47,7 +48,7 @@ final class HttpGemEnvs implements GemStepBench.Side {
     private final URI base;
     private final AtomicInteger count = new AtomicInteger();
 
-    HttpGemEnvs(Containment containment, Task task) {
+    HttpGemEnvs(GuardedBackend containment, Task task) {
         this.task = task;
         Tokens tokens = Tokens.generatedAdmin();
         this.token = tokens.all().getFirst().token();

@@ -5,10 +5,11 @@ import dev.ale.agent.tool.Toolbox;
 import dev.ale.core.AleException;
 import dev.ale.core.model.ToolCall;
 import dev.ale.core.task.Task;
-import dev.ale.rollout.Containment;
-import dev.ale.rollout.env.Action;
-import dev.ale.rollout.env.Environment;
-import dev.ale.rollout.env.StepResult;
+import dev.ale.containment.GuardedBackend;
+import dev.ale.containment.GuardedSandbox;
+import dev.ale.episode.env.Action;
+import dev.ale.episode.env.Environment;
+import dev.ale.episode.env.StepResult;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -17,13 +18,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** The baseline side: {@link Environment}s made the way the server makes them, stepped by calling {@link Environment#step} directly. */
 final class InProcessGemEnvs implements GemStepBench.Side {
 
-    private final Containment containment;
+    private final GuardedBackend containment;
     private final Task task;
     private final ToolRunner runner = new ToolRunner(Toolbox.standard());
     private final List<Environment> made = new CopyOnWriteArrayList<>();
     private final AtomicInteger count = new AtomicInteger();
 
-    InProcessGemEnvs(Containment containment, Task task) {
+    InProcessGemEnvs(GuardedBackend containment, Task task) {
         this.containment = containment;
         this.task = task;
     }

@@ -5,7 +5,8 @@ import dev.ale.core.passport.Passport;
 import dev.ale.core.sandbox.ExecRequest;
 import dev.ale.core.sandbox.ExecResult;
 import dev.ale.core.sandbox.SandboxRequest;
-import dev.ale.rollout.Containment;
+import dev.ale.containment.GuardedBackend;
+import dev.ale.containment.GuardedSandbox;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -110,13 +111,13 @@ final class KillLatencyBench {
     record Result(int runs, List<CategoryResult> categories) {
     }
 
-    private final Containment containment;
+    private final GuardedBackend containment;
     private final Passport passport = Passport.defaults();
 
     /** When each sandbox's first KILL event reached a listener: after the kill switch (which kills on its own thread) and the audit log had it. */
     private final Map<String, Instant> delivered = new ConcurrentHashMap<>();
 
-    KillLatencyBench(Containment containment) {
+    KillLatencyBench(GuardedBackend containment) {
         this.containment = containment;
         containment.listen(e -> {
             if (e.action() == SafetyEvent.Action.KILL) delivered.putIfAbsent(e.sandbox(), Instant.now());
@@ -138,17 +139,17 @@ final class KillLatencyBench {
 
     private void once(Acc acc, int round) {
         String script = acc.act.script().replace("%SLEEP%", String.valueOf(SLEEP_AFTER_ACT_S));
-        try (Containment.Guarded g = containment.create(SandboxRequest.of(passport),
-                Optional.of("bench-" + acc.act.category() + "-" + round))) {
+        try (GuardedSandbox g = containment.create(SandboxRequest.of(passport)
+                .forEpisode("bench-" + acc.act.category() + "-" + round))) {
             ExecResult write = g.exec(ExecRequest.of("sh", "-c", "cat > /workspace/act.sh")
-                    .withStdin(script.getBytes(StandardCharsets.UTF_8)).withTimeout(EXEC_TIMEOUT), false);
+                    .withStdin(script.getBytes(StandardCharsets.UTF_8)).withTimeout(EXEC_TIMEOUT));
             if (write.exitCode() != 0 || write.killed()) {
                 acc.failures.add("writing the script: exit " + write.exitCode() + write.reason().map(r -> ", " + r).orElse("")
                         + " " + write.stderr().strip());
                 return;
             }
             Instant started = Instant.now();
-            ExecResult r = g.exec(ExecRequest.of("bash", "/workspace/act.sh").withTimeout(EXEC_TIMEOUT), false);
+            ExecResult r = g.exec(ExecRequest.of("bash", "/workspace/act.sh").withTimeout(EXEC_TIMEOUT));
             Instant returned = Instant.now();
             Matcher m = STAMP.matcher(r.stdout());
             if (!m.find()) {
@@ -165,7 +166,7 @@ final class KillLatencyBench {
             }
             acc.killed++;
             acc.toReturn.add(Duration.between(act, returned).toNanos());
-            Instant seen = delivered.remove(g.sandbox().id());
+            Instant seen = delivered.remove(g.id());
             if (seen != null) acc.toDelivered.add(Duration.between(act, seen).toNanos());
             // the sandbox's exec ends when the kill switch's SIGKILL lands; Guarded.exec then waits for the sink to settle
             acc.toProcessEnd.add(Duration.between(act, started.plus(r.duration())).toNanos());

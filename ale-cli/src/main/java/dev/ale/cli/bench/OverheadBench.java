@@ -7,7 +7,8 @@ import dev.ale.core.sandbox.ExecResult;
 import dev.ale.core.sandbox.Sandbox;
 import dev.ale.core.sandbox.SandboxBackend;
 import dev.ale.core.sandbox.SandboxRequest;
-import dev.ale.rollout.Containment;
+import dev.ale.containment.GuardedBackend;
+import dev.ale.containment.GuardedSandbox;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,7 @@ import java.util.Optional;
 
 /**
  * What the gateway and monitor cost a workload: the same command in a sandbox behind them (run
- * through {@link Containment.Guarded#exec}, declared CPU-heavy) and in a plain loopback-only
+ * through {@link GuardedSandbox#exec}, declared CPU-heavy) and in a plain loopback-only
  * sandbox with no monitor, taking turns. Only the exec is timed; both sandboxes are made once.
  */
 final class OverheadBench {
@@ -55,19 +56,19 @@ final class OverheadBench {
     record Result(int runs, int warmup, List<WorkloadResult> workloads) {
     }
 
-    private final Containment containment;
+    private final GuardedBackend containment;
     private final SandboxBackend plainBackend;
     private final Passport passport = Passport.defaults();
 
     /** {@code plainBackend} must be loopback-only and unwatched: it is the baseline. */
-    OverheadBench(Containment containment, SandboxBackend plainBackend) {
+    OverheadBench(GuardedBackend containment, SandboxBackend plainBackend) {
         this.containment = containment;
         this.plainBackend = plainBackend;
     }
 
     Result run(int runs, int warmup) {
         Sandbox plain = plainBackend.create(SandboxRequest.of(passport));
-        try (Containment.Guarded contained = containment.create(SandboxRequest.of(passport), Optional.of("bench-overhead"))) {
+        try (GuardedSandbox contained = containment.create((SandboxRequest.of(passport)).forEpisode("bench-overhead"))) {
             List<WorkloadResult> results = new ArrayList<>();
             for (Workload w : WORKLOADS) {
                 WorkloadResult warm = new WorkloadResult(w, new Samples(warmup), new Samples(warmup));
@@ -83,7 +84,7 @@ final class OverheadBench {
     }
 
     /** One run of each kind, the order swapped every round so neither always goes first. */
-    private void round(int round, Workload w, Sandbox plain, Containment.Guarded contained, WorkloadResult into) {
+    private void round(int round, Workload w, Sandbox plain, GuardedSandbox contained, WorkloadResult into) {
         ExecRequest request = ExecRequest.of(w.argv()).withTimeout(EXEC_TIMEOUT);
         for (int k = 0; k < 2; k++) {
             if ((round + k) % 2 == 0) {
@@ -93,7 +94,7 @@ final class OverheadBench {
                 check(w, "plain", r);
             } else {
                 long t0 = System.nanoTime();
-                ExecResult r = contained.exec(request, true);
+                ExecResult r = contained.exec(request.withWorkload(ExecRequest.Workload.CPU_HEAVY));
                 into.contained().add(System.nanoTime() - t0);
                 check(w, "contained", r);
             }

@@ -3,7 +3,8 @@ package dev.ale.cli.demo;
 import dev.ale.core.AleException;
 import dev.ale.cli.ShippedTasks;
 import dev.ale.core.sandbox.SandboxBackend;
-import dev.ale.rollout.Containment;
+import dev.ale.containment.GuardedBackend;
+import dev.ale.containment.GuardedSandbox;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,11 +31,11 @@ import picocli.CommandLine.Option;
 public final class DemoCommand implements Callable<Integer> {
 
     private final Supplier<? extends SandboxBackend> backends;
-    private final Supplier<Containment> containments;
+    private final Supplier<GuardedBackend> containments;
     private final PrintStream out;
     private final boolean ansi;
 
-    public DemoCommand(Supplier<? extends SandboxBackend> backends, Supplier<Containment> containments, PrintStream out,
+    public DemoCommand(Supplier<? extends SandboxBackend> backends, Supplier<GuardedBackend> containments, PrintStream out,
                        boolean ansi) {
         this.backends = backends;
         this.containments = containments;
@@ -55,7 +56,7 @@ public final class DemoCommand implements Callable<Integer> {
         try (SandboxBackend backend = backends.get()) {
             checks.addAll(new ContainmentTour(backend, progress).run());
         }
-        try (Containment containment = containments.get()) {
+        try (GuardedBackend containment = containments.get()) {
             checks.addAll(new RomeTour(containment, progress).run());
             checks.addAll(new TaskTour(containment, progress, tasks.orElseGet(() -> ShippedTasks.dir("examples"))).run());
         }

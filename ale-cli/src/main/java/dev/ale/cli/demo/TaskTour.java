@@ -7,10 +7,11 @@ import dev.ale.agent.tool.Toolbox;
 import dev.ale.core.AleException;
 import dev.ale.core.episode.Trajectory;
 import dev.ale.core.task.Task;
-import dev.ale.rollout.Containment;
-import dev.ale.rollout.episode.EpisodeRunner;
-import dev.ale.rollout.episode.EpisodeSpec;
-import dev.ale.rollout.task.TaskLoader;
+import dev.ale.containment.GuardedBackend;
+import dev.ale.containment.GuardedSandbox;
+import dev.ale.episode.EpisodeRunner;
+import dev.ale.episode.EpisodeSpec;
+import dev.ale.tasks.TaskLoader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,11 +27,11 @@ import java.util.OptionalLong;
  */
 final class TaskTour {
 
-    private final Containment containment;
+    private final GuardedBackend containment;
     private final Progress progress;
     private final Path tasks;
 
-    TaskTour(Containment containment, Progress progress, Path tasks) {
+    TaskTour(GuardedBackend containment, Progress progress, Path tasks) {
         this.containment = containment;
         this.progress = progress;
         this.tasks = tasks;

@@ -9,7 +9,7 @@ import java.util.Optional;
 /**
  * One command: an argument vector (never a shell string), extra environment, working
  * directory inside the sandbox, bytes for stdin, a timeout, and a listener that sees output
- * as it comes. The sandbox's wall time bounds every timeout.
+ * as it comes, and the workload it declares. The sandbox's wall time bounds every timeout.
  */
 public record ExecRequest(
         List<String> argv,
@@ -17,7 +17,19 @@ public record ExecRequest(
         Optional<String> cwd,
         byte[] stdin,
         Optional<Duration> timeout,
-        OutputListener listener) {
+        OutputListener listener,
+        Workload workload) {
+
+    /**
+     * What a command declares it will do with the CPU. A {@code CPU_HEAVY} command (a build, a test
+     * suite, the user's own command) is not taken for a miner because it keeps a core busy.
+     */
+    public enum Workload { ORDINARY, CPU_HEAVY }
+
+    public ExecRequest(List<String> argv, Map<String, String> env, Optional<String> cwd, byte[] stdin, Optional<Duration> timeout,
+                       OutputListener listener) {
+        this(argv, env, cwd, stdin, timeout, listener, Workload.ORDINARY);
+    }
 
     public ExecRequest {
         argv = List.copyOf(argv);
@@ -27,6 +39,7 @@ public record ExecRequest(
         stdin = stdin == null ? new byte[0] : stdin;
         timeout = timeout == null ? Optional.empty() : timeout;
         Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(workload, "workload");
     }
 
     public static ExecRequest of(String... argv) {
@@ -38,22 +51,26 @@ public record ExecRequest(
     }
 
     public ExecRequest withTimeout(Duration newTimeout) {
-        return new ExecRequest(argv, env, cwd, stdin, Optional.of(newTimeout), listener);
+        return new ExecRequest(argv, env, cwd, stdin, Optional.of(newTimeout), listener, workload);
     }
 
     public ExecRequest withStdin(byte[] newStdin) {
-        return new ExecRequest(argv, env, cwd, newStdin, timeout, listener);
+        return new ExecRequest(argv, env, cwd, newStdin, timeout, listener, workload);
     }
 
     public ExecRequest withEnv(Map<String, String> newEnv) {
-        return new ExecRequest(argv, newEnv, cwd, stdin, timeout, listener);
+        return new ExecRequest(argv, newEnv, cwd, stdin, timeout, listener, workload);
     }
 
     public ExecRequest withCwd(String newCwd) {
-        return new ExecRequest(argv, env, Optional.of(newCwd), stdin, timeout, listener);
+        return new ExecRequest(argv, env, Optional.of(newCwd), stdin, timeout, listener, workload);
     }
 
     public ExecRequest withListener(OutputListener newListener) {
-        return new ExecRequest(argv, env, cwd, stdin, timeout, newListener);
+        return new ExecRequest(argv, env, cwd, stdin, timeout, newListener, workload);
+    }
+
+    public ExecRequest withWorkload(Workload newWorkload) {
+        return new ExecRequest(argv, env, cwd, stdin, timeout, listener, newWorkload);
     }
 }

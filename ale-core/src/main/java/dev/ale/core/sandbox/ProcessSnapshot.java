@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param openFiles  where its file descriptors point, by fd number order ({@code /workspace/x},
  *                   {@code socket:[123]}, {@code pipe:[45]}, {@code /dev/nvidia0})
  * @param stdioSockets which of fds 0, 1 and 2 are sockets
+ * @param role       what the backend started it as; only the backend knows the shape of its own
+ *                   process trees, so it says which processes are its own and which the command's
  */
 public record ProcessSnapshot(
         long pid,
@@ -27,7 +29,24 @@ public record ProcessSnapshot(
         List<String> argv,
         Duration cpuTime,
         List<String> openFiles,
-        List<Integer> stdioSockets) {
+        List<Integer> stdioSockets,
+        Role role) {
+
+    /**
+     * The part a process plays in one command's tree. The backend starts a {@code LAUNCHER} (its
+     * parent is outside the sandbox), which may start an {@code INIT} (pid 1 of the command's
+     * namespaces, its session leader) that starts the command's {@code MAIN} process; everything
+     * else is {@code WORKLOAD}, started by the command. A process that leaves its command's tree
+     * is reparented to the init, or moves to a session of its own.
+     */
+    public enum Role {
+        LAUNCHER, INIT, MAIN, WORKLOAD;
+
+        /** Whether ALE started this process itself to run a command. */
+        public boolean isCommandRoot() {
+            return this != WORKLOAD;
+        }
+    }
 
     public ProcessSnapshot {
         Objects.requireNonNull(name, "name");
@@ -35,5 +54,10 @@ public record ProcessSnapshot(
         Objects.requireNonNull(cpuTime, "cpuTime");
         openFiles = List.copyOf(openFiles);
         stdioSockets = List.copyOf(stdioSockets);
+        Objects.requireNonNull(role, "role");
+    }
+
+    public ProcessSnapshot withRole(Role newRole) {
+        return new ProcessSnapshot(pid, parentPid, sessionId, startTicks, name, argv, cpuTime, openFiles, stdioSockets, newRole);
     }
 }

@@ -20,6 +20,9 @@ public interface SandboxBackend extends AutoCloseable {
 
     List<SandboxInfo> list();
 
+    /** Destroys a sandbox by id, also one made by an earlier ALE process; fails if there is none. */
+    void remove(String id);
+
     /**
      * Removes what dead ALE processes left behind (their sandboxes' processes, namespaces,
      * cgroups, mounts) and detached sandboxes past their wall time.

@@ -4,17 +4,18 @@ import dev.ale.core.sandbox.ProcessSnapshot;
 import java.time.Duration;
 import java.util.List;
 
-/** Process snapshots shaped like the ones the local backend's sweep reads. */
+/** Process snapshots shaped like the ones the local backend's sweep reads (roles are set by the caller). */
 final class Snapshots {
 
     private Snapshots() {
     }
 
     static ProcessSnapshot process(long pid, long ppid, long sid, long start, String name, List<String> argv) {
-        return new ProcessSnapshot(pid, ppid, sid, start, name, argv, Duration.ZERO, List.of("pipe:[1]", "pipe:[2]", "pipe:[3]"), List.of());
+        return new ProcessSnapshot(pid, ppid, sid, start, name, argv, Duration.ZERO, List.of("pipe:[1]", "pipe:[2]", "pipe:[3]"), List.of(),
+                ProcessSnapshot.Role.WORKLOAD);
     }
 
     static ProcessSnapshot withFds(String name, List<String> argv, List<String> fds, List<Integer> stdioSockets) {
-        return new ProcessSnapshot(500, 400, 400, 1000, name, argv, Duration.ZERO, fds, stdioSockets);
+        return new ProcessSnapshot(500, 400, 400, 1000, name, argv, Duration.ZERO, fds, stdioSockets, ProcessSnapshot.Role.WORKLOAD);
     }
 }

@@ -174,7 +174,7 @@ final class LocalSandbox implements Sandbox {
             if (destroyed) return List.of();
             throw e;
         }
-        return ProcessReader.host().read(pids);
+        return BwrapRoles.assign(ProcessReader.host().read(pids));
     }
 
     @Override

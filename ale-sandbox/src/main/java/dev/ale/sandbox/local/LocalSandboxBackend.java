@@ -147,7 +147,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
             HostCommands.run(List.of("ip", "netns", "add", paths.netnsName()));
             HostCommands.run(List.of("ip", "-n", paths.netnsName(), "link", "set", "lo", "up"));
             NetworkAttachment network = config.network().attach(
-                    new SandboxNetwork.NetworkTarget(id, paths.netnsName(), passport, Phase.AGENT));
+                    new SandboxNetwork.NetworkTarget(id, paths.netnsName(), passport, request.phase()));
             attachments.put(id, network);
             writeNameFiles(paths, id, network.resolvConf());
             layout = layoutFor(passport, nameFiles(paths));
@@ -252,6 +252,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
     }
 
     /** Destroys a sandbox by id, whoever made it. */
+    @Override
     public void remove(String id) {
         if (!id.matches(ID_PATTERN)) {
             throw new SandboxException(Fault.INPUT, "\"" + id + "\" is not a sandbox id (they look like sb-0123abcd)");

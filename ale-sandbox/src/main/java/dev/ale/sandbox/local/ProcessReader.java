@@ -68,7 +68,7 @@ final class ProcessReader {
             if (again.isEmpty() || again.get().startTicks() != stat.get().startTicks()) return Optional.empty();
             Stat s = again.get();
             return Optional.of(new ProcessSnapshot(pid, s.parentPid(), s.sessionId(), s.startTicks(), s.name(), argv,
-                    Duration.ofNanos(s.cpuTicks() * NANOS_PER_TICK), fds.targets(), fds.stdioSockets()));
+                    Duration.ofNanos(s.cpuTicks() * NANOS_PER_TICK), fds.targets(), fds.stdioSockets(), ProcessSnapshot.Role.WORKLOAD));
         } catch (IOException | RuntimeException e) {
             // NoSuchFileException, ESRCH, or a half-gone /proc entry: the process exited while being read
             return Optional.empty();

@@ -1,0 +1,188 @@
+package dev.ale.containment;
+
+import dev.ale.core.AleException;
+import dev.ale.core.event.SafetyEvent;
+import dev.ale.core.sandbox.GarbageReport;
+import dev.ale.core.sandbox.Sandbox;
+import dev.ale.core.sandbox.SandboxBackend;
+import dev.ale.core.sandbox.SandboxInfo;
+import dev.ale.core.sandbox.SandboxNetwork;
+import dev.ale.core.sandbox.SandboxRequest;
+import dev.ale.gateway.Gateway;
+import dev.ale.gateway.HostResolver;
+import dev.ale.monitor.Monitor;
+import dev.ale.monitor.Watch;
+import dev.ale.monitor.audit.AuditLog;
+import dev.ale.monitor.kill.KillSwitch;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Any {@link SandboxBackend} with ALE's containment around it: the gateway every sandbox's network
+ * goes through, the monitor that judges what the sandbox and the gateway saw, the kill switch that
+ * acts on its verdicts, and the audit log that keeps them. Every sandbox it makes is a
+ * {@link GuardedSandbox}: callers only call {@code exec}, and the guard does the rest.
+ *
+ * <p>Events flow one way: gateway records → monitor → each event goes to the kill switch first (a
+ * kill must not wait for a disk write), then the audit log, then whoever listens. Nothing here
+ * knows which backend it guards; the wiring in {@code ale-cli} and {@code ale-server} picks it.
+ */
+public final class GuardedBackend implements SandboxBackend {
+
+    private final AuditLog audit;
+    private final KillSwitch killSwitch = new KillSwitch();
+    private final List<Consumer<SafetyEvent>> listeners = new CopyOnWriteArrayList<>();
+    private final Monitor monitor;
+    private final Gateway gateway;
+    private final SandboxBackend backend;
+    private final Map<String, GuardedSandbox> live = new ConcurrentHashMap<>();
+
+    private GuardedBackend(Path auditFile, HostResolver resolver, Function<SandboxNetwork, ? extends SandboxBackend> backends) {
+        // each part is made after what it reports to, so no part needs a hook set later
+        this.audit = AuditLog.open(auditFile);
+        Monitor m = null;
+        Gateway g = null;
+        try {
+            m = new Monitor(this::onEvent);
+            g = Gateway.start(Gateway.Config.defaults().withResolver(resolver), m);
+            this.backend = backends.apply(g);
+        } catch (RuntimeException e) {
+            if (g != null) g.close();
+            if (m != null) m.close();
+            audit.close();
+            throw e;
+        }
+        this.monitor = m;
+        this.gateway = g;
+    }
+
+    /**
+     * Starts the gateway, the monitor and the audit log ({@code auditFile}), then the backend that
+     * {@code backends} makes on the gateway's network.
+     *
+     * @throws AleException (environment) when any of them cannot start; nothing is left running
+     */
+    public static GuardedBackend open(Path auditFile, HostResolver resolver, Function<SandboxNetwork, ? extends SandboxBackend> backends) {
+        return new GuardedBackend(auditFile, resolver, backends);
+    }
+
+    @Override
+    public String name() {
+        return backend.name();
+    }
+
+    public Path auditFile() {
+        return audit.file();
+    }
+
+    /**
+     * Routes the gateway's model proxy to {@code address} (the server's own, on loopback): each
+     * sandbox made from now on whose passport allows it gets a token and {@code OPENAI_BASE_URL}.
+     */
+    public void routeModelTo(InetSocketAddress address) {
+        gateway.routeModelTo(address);
+    }
+
+    /** The sandbox a model-proxy token belongs to, while that sandbox lives. */
+    public Optional<String> modelTokenHolder(String token) {
+        return gateway.modelTokenHolder(token);
+    }
+
+    /** The model-proxy token of a live sandbox, if it has one. */
+    public Optional<String> modelToken(String sandboxId) {
+        return gateway.modelToken(sandboxId);
+    }
+
+    /** Called with every event, after the kill switch and the audit log saw it. */
+    public void listen(Consumer<SafetyEvent> listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * A fresh sandbox under watch: its processes swept, its network judged, its kills carried out,
+     * its events attributed to the request's episode label. Its protected paths are sealed when it
+     * enters the agent phase (at once, for a sandbox that starts there).
+     */
+    @Override
+    public GuardedSandbox create(SandboxRequest request) {
+        Sandbox sandbox = backend.create(request);
+        try {
+            killSwitch.register(sandbox);
+            Watch watch = monitor.watch(sandbox, request.passport(), request.episode());
+            GuardedSandbox guarded = new GuardedSandbox(sandbox, watch, request.passport(), gateway, this::forget);
+            live.put(sandbox.id(), guarded);
+            guarded.startIn(request.phase());
+            return guarded;
+        } catch (RuntimeException e) {
+            forget(sandbox.id());
+            sandbox.destroy();
+            throw e;
+        }
+    }
+
+    /**
+     * A sandbox by id: one this backend made comes guarded; one an earlier ALE process made
+     * (detached) comes as its backend has it, without a gateway or monitor of this process.
+     */
+    @Override
+    public Optional<Sandbox> find(String id) {
+        GuardedSandbox guarded = live.get(id);
+        return guarded != null ? Optional.of(guarded) : backend.find(id);
+    }
+
+    @Override
+    public List<SandboxInfo> list() {
+        return backend.list();
+    }
+
+    @Override
+    public void remove(String id) {
+        GuardedSandbox guarded = live.get(id);
+        if (guarded != null) {
+            guarded.destroy();
+        } else {
+            backend.remove(id);
+        }
+    }
+
+    @Override
+    public GarbageReport collectGarbage() {
+        return backend.collectGarbage();
+    }
+
+    private void forget(String sandboxId) {
+        live.remove(sandboxId);
+        killSwitch.unregister(sandboxId);
+    }
+
+    private void onEvent(SafetyEvent event) {
+        killSwitch.accept(event);
+        audit.append(event);
+        for (Consumer<SafetyEvent> l : listeners) l.accept(event);
+    }
+
+    @Override
+    public void close() {
+        // sandboxes first (their network attachments with them), then what watched them
+        try {
+            backend.close();
+        } finally {
+            try {
+                monitor.close();
+            } finally {
+                try {
+                    gateway.close();
+                } finally {
+                    audit.close();
+                }
+            }
+        }
+    }
+}

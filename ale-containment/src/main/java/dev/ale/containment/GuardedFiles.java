@@ -1,0 +1,64 @@
+package dev.ale.containment;
+
+import dev.ale.core.event.SafetyEvent;
+import dev.ale.core.sandbox.SandboxException;
+import dev.ale.core.sandbox.SandboxFiles;
+import dev.ale.core.AleException;
+import dev.ale.monitor.Watch;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The sandbox's files as the agent's file tools reach them: each operation is judged like a
+ * command that names its path first, so a read or write of a protected path raises the same
+ * event (and, where the passport says block or kill, is refused) as {@code cat} of it would.
+ */
+final class GuardedFiles implements SandboxFiles {
+
+    private final SandboxFiles files;
+    private final Watch watch;
+
+    GuardedFiles(SandboxFiles files, Watch watch) {
+        this.files = files;
+        this.watch = watch;
+    }
+
+    @Override
+    public byte[] read(String path) {
+        check("read_file", path);
+        return files.read(path);
+    }
+
+    @Override
+    public void write(String path, byte[] content) {
+        check("write_file", path);
+        files.write(path, content);
+    }
+
+    @Override
+    public void upload(Path hostPath, String sandboxPath) {
+        check("upload", sandboxPath);
+        files.upload(hostPath, sandboxPath);
+    }
+
+    @Override
+    public void download(String sandboxPath, Path hostFile) {
+        check("download", sandboxPath);
+        files.download(sandboxPath, hostFile);
+    }
+
+    @Override
+    public List<FileEntry> list(String directory) {
+        check("list_dir", directory);
+        return files.list(directory);
+    }
+
+    private void check(String operation, String path) {
+        List<SafetyEvent> verdict = watch.checkCommand(List.of(operation, path));
+        if (Watch.forbids(verdict)) {
+            SafetyEvent decisive = verdict.stream().filter(e -> e.action() != SafetyEvent.Action.ALERT).findFirst().orElseThrow();
+            throw new SandboxException(AleException.Fault.INPUT, operation + " " + path + " refused by rule " + decisive.rule()
+                    + ": " + decisive.detail());
+        }
+    }
+}

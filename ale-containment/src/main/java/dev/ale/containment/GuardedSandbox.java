@@ -1,0 +1,226 @@
+package dev.ale.containment;
+
+import dev.ale.core.event.SafetyEvent;
+import dev.ale.core.passport.Passport;
+import dev.ale.core.passport.Phase;
+import dev.ale.core.sandbox.ExecRequest;
+import dev.ale.core.sandbox.ExecRequest.Workload;
+import dev.ale.core.sandbox.ExecResult;
+import dev.ale.core.sandbox.OutputListener;
+import dev.ale.core.sandbox.ProcessSnapshot;
+import dev.ale.core.sandbox.Sandbox;
+import dev.ale.core.sandbox.SandboxFiles;
+import dev.ale.core.sandbox.SandboxInfo;
+import dev.ale.core.sandbox.SandboxStats;
+import dev.ale.core.sandbox.ShellSession;
+import dev.ale.gateway.Gateway;
+import dev.ale.monitor.Watch;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * One sandbox under watch. Every command is one tool call: the pre-exec check first (a command it
+ * forbids never starts, and its result names the rule), then the command, then the end of the
+ * call (the gateway's last records settled, dropped packets counted, what outlived the call and
+ * what changed under protected paths judged). The result carries every event the call raised.
+ *
+ * <p>Phases drive the watch: entering {@link Phase#AGENT} seals the protected paths (setup has put
+ * them in place), entering {@link Phase#VERIFY} ends the watch (what the verifier does is not the
+ * agent's act and is not judged).
+ */
+public final class GuardedSandbox implements Sandbox {
+
+    /** Longest wait for the sink to record a command's last connections (its first-bytes deadline is 1.5 s). */
+    private static final Duration SETTLE = Duration.ofSeconds(2);
+
+    private final Sandbox sandbox;
+    private final Watch watch;
+    private final Passport passport;
+    private final Gateway gateway;
+    private final Consumer<String> onDestroy;
+    private final SandboxFiles files;
+    private boolean sealed;
+
+    GuardedSandbox(Sandbox sandbox, Watch watch, Passport passport, Gateway gateway, Consumer<String> onDestroy) {
+        this.sandbox = sandbox;
+        this.watch = watch;
+        this.passport = passport;
+        this.gateway = gateway;
+        this.onDestroy = onDestroy;
+        this.files = new GuardedFiles(sandbox.files(), watch);
+    }
+
+    void startIn(Phase phase) {
+        if (phase == Phase.AGENT) seal();
+    }
+
+    @Override
+    public String id() {
+        return sandbox.id();
+    }
+
+    @Override
+    public SandboxInfo info() {
+        return sandbox.info();
+    }
+
+    public Passport passport() {
+        return passport;
+    }
+
+    /** Runs one command as one tool call; a {@link Workload#CPU_HEAVY} one is not taken for mining by its CPU use. */
+    @Override
+    public ExecResult exec(ExecRequest request) {
+        return guard(() -> watch.checkCommand(request.argv()), () -> sandbox.exec(request), request.workload());
+    }
+
+    /** A shell session whose every command line is one tool call, checked as {@link #exec} checks an argv. */
+    @Override
+    public GuardedSession openSession() {
+        return new GuardedSession(this, sandbox.openSession());
+    }
+
+    /** The sandbox's files, each operation judged like a command that names its path. */
+    @Override
+    public SandboxFiles files() {
+        return files;
+    }
+
+    @Override
+    public SandboxStats stats() {
+        return sandbox.stats();
+    }
+
+    @Override
+    public List<ProcessSnapshot> processes() {
+        return sandbox.processes();
+    }
+
+    @Override
+    public Phase phase() {
+        return sandbox.phase();
+    }
+
+    @Override
+    public void enterPhase(Phase phase) {
+        sandbox.enterPhase(phase);
+        switch (phase) {
+            case SETUP -> { }
+            case AGENT -> seal();
+            // the agent's acts are over: what the verifier does is not charged to it
+            case VERIFY -> watch.close();
+        }
+    }
+
+    /** The step every event from now on is attributed to. */
+    public void enterStep(int step) {
+        watch.setStep(step);
+    }
+
+    /** Every event this sandbox has raised, in order. */
+    public List<SafetyEvent> events() {
+        return watch.events();
+    }
+
+    /** The rule (or limit) the sandbox was killed for, once it has been. */
+    public Optional<String> killReason() {
+        return sandbox.info().killReason();
+    }
+
+    @Override
+    public void kill(String reason) {
+        sandbox.kill(reason);
+    }
+
+    @Override
+    public void destroy() {
+        try {
+            watch.close();
+        } finally {
+            onDestroy.accept(sandbox.id());
+            sandbox.destroy();
+        }
+    }
+
+    private synchronized void seal() {
+        if (sealed) return;
+        watch.sealProtected();
+        sealed = true;
+    }
+
+    /** One tool call around {@code act}: checked, bracketed, and answered with the events it raised. */
+    ExecResult guard(Supplier<List<SafetyEvent>> check, Supplier<ExecResult> act, Workload workload) {
+        if (watch.isClosed()) return act.get();
+        int before = watch.events().size();
+        Instant start = Instant.now();
+        List<SafetyEvent> verdict = check.get();
+        if (Watch.forbids(verdict)) return refused(verdict, start, before);
+        watch.callStarted(false, workload == Workload.CPU_HEAVY);
+        ExecResult result;
+        try {
+            result = act.get();
+        } finally {
+            // a connection the command made just before it ended may still be at the sink
+            gateway.awaitQuiet(SETTLE);
+            gateway.reportDrops(sandbox.id());
+            watch.callEnded();
+        }
+        return result.withEvents(since(before));
+    }
+
+    private ExecResult refused(List<SafetyEvent> verdict, Instant start, int before) {
+        SafetyEvent decisive = verdict.stream().filter(e -> e.action() == SafetyEvent.Action.KILL).findFirst()
+                .orElseGet(() -> verdict.stream().filter(e -> e.action() == SafetyEvent.Action.BLOCK).findFirst().orElseThrow());
+        boolean killed = decisive.action() == SafetyEvent.Action.KILL;
+        String stderr = "ale: not run: " + decisive.rule() + " (" + decisive.category().wire() + "): " + decisive.detail() + "\n";
+        return new ExecResult(126, killed, Optional.of(decisive.rule()), Duration.between(start, Instant.now()), "", stderr,
+                false, since(before));
+    }
+
+    private List<SafetyEvent> since(int index) {
+        List<SafetyEvent> all = watch.events();
+        return List.copyOf(new ArrayList<>(all.subList(Math.min(index, all.size()), all.size())));
+    }
+
+    /** A shell in a guarded sandbox: {@code cd} and {@code export} persist, and every command line is one tool call. */
+    public static final class GuardedSession implements ShellSession {
+
+        private final GuardedSandbox sandbox;
+        private final ShellSession session;
+
+        GuardedSession(GuardedSandbox sandbox, ShellSession session) {
+            this.sandbox = sandbox;
+            this.session = session;
+        }
+
+        @Override
+        public String id() {
+            return session.id();
+        }
+
+        @Override
+        public ExecResult run(String command, Optional<Duration> timeout, OutputListener listener) {
+            return run(command, timeout, Workload.ORDINARY, listener);
+        }
+
+        /** Runs a command line that declares its workload, as {@link GuardedSandbox#exec} does. */
+        public ExecResult run(String command, Optional<Duration> timeout, Workload workload, OutputListener listener) {
+            return sandbox.guard(() -> sandbox.watch.checkShellCommand(command), () -> session.run(command, timeout, listener), workload);
+        }
+
+        @Override
+        public boolean isOpen() {
+            return session.isOpen();
+        }
+
+        @Override
+        public void close() {
+            session.close();
+        }
+    }
+}

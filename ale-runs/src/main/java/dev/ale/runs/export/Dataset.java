@@ -1,0 +1,98 @@
+package dev.ale.runs.export;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ale.core.AleException;
+import dev.ale.runs.credit.Credit;
+import dev.ale.runs.credit.GroupCredit;
+import dev.ale.episode.reward.Reward;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A run's episodes as training data: one JSON object per episode with the conversation in
+ * OpenAI form ({@code messages}, loadable as a chat dataset by common trainers), its reward and
+ * group-relative advantage, and per step the reward, discounted return and advantage. Groups are
+ * the samples of one task (and one iteration, in training runs). Episodes the infrastructure
+ * ended have no reward and are left out.
+ */
+public final class Dataset {
+
+    /** The file name a run's dataset gets in its directory. */
+    public static final String FILE = "dataset.jsonl";
+    private static final ObjectMapper LINES = new ObjectMapper();
+
+    private Dataset() {
+    }
+
+    /** Writes the rows as JSON lines (written whole to a temporary file, then moved into place). */
+    public static void write(Path file, List<ObjectNode> rows) {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            for (ObjectNode row : rows) {
+                w.write(LINES.writeValueAsString(row));
+                w.write('\n');
+            }
+        } catch (IOException e) {
+            throw new AleException(AleException.Fault.ENVIRONMENT, "cannot write " + file + ": " + e.getMessage(), e);
+        }
+        try {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new AleException(AleException.Fault.ENVIRONMENT, "cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static List<ObjectNode> of(List<JsonNode> episodes, double gamma) {
+        Map<String, List<JsonNode>> groups = new LinkedHashMap<>();
+        for (JsonNode e : episodes) {
+            if (!e.has("reward")) continue;
+            String group = e.path("task").asText() + "#" + e.path("iteration").asInt(0) + "#" + e.path("arm").asText("");
+            groups.computeIfAbsent(group, k -> new ArrayList<>()).add(e);
+        }
+        List<ObjectNode> out = new ArrayList<>();
+        for (List<JsonNode> group : groups.values()) {
+            List<Credit> credit = GroupCredit.ofGroup(group.stream().map(Dataset::reward).toList(), gamma);
+            for (int i = 0; i < group.size(); i++) {
+                JsonNode e = group.get(i);
+                Credit c = credit.get(i);
+                ObjectNode row = JsonNodeFactory.instance.objectNode();
+                row.put("episode", e.path("episode").asText());
+                row.put("task", e.path("task").asText());
+                if (e.has("iteration")) row.set("iteration", e.get("iteration"));
+                if (e.has("arm")) row.set("arm", e.get("arm"));
+                row.put("policy", e.path("policy").asText());
+                row.set("messages", e.path("messages"));
+                row.set("reward", e.path("reward"));
+                row.put("advantage", c.advantage());
+                ArrayNode steps = row.putArray("steps");
+                for (int t = 0; t < c.reward().steps().size(); t++) {
+                    steps.addObject().put("index", t + 1).put("reward", c.reward().steps().get(t)).put("return", c.stepReturns().get(t))
+                            .put("advantage", c.stepAdvantages().get(t));
+                }
+                out.add(row);
+            }
+        }
+        return out;
+    }
+
+    /** The reward as the line holds it; an episode with no step at all is one chunk holding its total. */
+    private static Reward reward(JsonNode e) {
+        JsonNode r = e.path("reward");
+        List<Double> steps = new ArrayList<>();
+        e.path("steps").forEach(s -> steps.add(s.path("reward").asDouble()));
+        if (steps.isEmpty()) steps.add(r.path("total").asDouble());
+        return new Reward(r.path("score").asDouble(), r.path("penalty").asDouble(), r.path("killed").asBoolean(), r.path("total").asDouble(), steps);
+    }
+}

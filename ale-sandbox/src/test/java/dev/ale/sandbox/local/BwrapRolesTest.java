@@ -1,0 +1,48 @@
+package dev.ale.sandbox.local;
+
+import dev.ale.core.sandbox.ProcessSnapshot;
+import dev.ale.core.sandbox.ProcessSnapshot.Role;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Trees as measured in a local sandbox: launcher bwrap (parent outside), init bwrap, the command's main process and its children. */
+class BwrapRolesTest {
+
+    private static ProcessSnapshot process(long pid, long ppid, long sid, long start, String name) {
+        return new ProcessSnapshot(pid, ppid, sid, start, name, List.of(name), Duration.ZERO, List.of(), List.of(), Role.WORKLOAD);
+    }
+
+    private static Map<Long, Role> roles(ProcessSnapshot... processes) {
+        return BwrapRoles.assign(List.of(processes)).stream().collect(Collectors.toMap(ProcessSnapshot::pid, ProcessSnapshot::role));
+    }
+
+    @Test
+    void launcherInitAndFirstChildAreTheCommandRootsAndTheRestIsWorkload() {
+        Map<Long, Role> roles = roles(process(100, 50, 7, 10, "bwrap"), process(101, 100, 101, 11, "bwrap"),
+                process(102, 101, 101, 11, "bash"), process(103, 102, 101, 11, "sleep"), process(106, 101, 101, 12, "sleep"));
+
+        assertThat(roles).containsEntry(100L, Role.LAUNCHER).containsEntry(101L, Role.INIT).containsEntry(102L, Role.MAIN)
+                .containsEntry(103L, Role.WORKLOAD).containsEntry(106L, Role.WORKLOAD);
+    }
+
+    @Test
+    void mainIsTheFirstChildEvenWhenAnOrphanStartedInTheSameTick() {
+        Map<Long, Role> roles = roles(process(100, 50, 7, 10, "bwrap"), process(101, 100, 101, 11, "bwrap"),
+                process(107, 101, 101, 11, "sleep"), process(102, 101, 101, 11, "bash"));
+
+        assertThat(roles).containsEntry(102L, Role.MAIN).containsEntry(107L, Role.WORKLOAD);
+    }
+
+    @Test
+    void twoCommandsAtOnceEachHaveTheirOwnRoots() {
+        Map<Long, Role> roles = roles(process(100, 50, 7, 10, "bwrap"), process(101, 100, 101, 11, "bwrap"), process(102, 101, 101, 11, "bash"),
+                process(200, 60, 8, 20, "bwrap"), process(201, 200, 201, 21, "bwrap"), process(202, 201, 201, 21, "python3"));
+
+        assertThat(roles).containsEntry(200L, Role.LAUNCHER).containsEntry(201L, Role.INIT).containsEntry(202L, Role.MAIN);
+    }
+}
