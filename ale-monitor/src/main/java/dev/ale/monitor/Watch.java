@@ -1,9 +1,7 @@
 package dev.ale.monitor;
 
-import dev.ale.core.event.Category;
 import dev.ale.core.event.SafetyEvent;
 import dev.ale.core.event.SafetyEvent.Action;
-import dev.ale.core.event.SafetyEvent.Severity;
 import dev.ale.core.net.NetworkRecord;
 import dev.ale.core.passport.Passport;
 import dev.ale.core.sandbox.ProcessSnapshot;
@@ -14,6 +12,7 @@ import dev.ale.monitor.detect.Detection;
 import dev.ale.monitor.integrity.ProtectedFiles;
 import dev.ale.monitor.net.NetworkFinding;
 import dev.ale.monitor.net.NetworkRules;
+import dev.ale.monitor.rules.RuleId;
 import dev.ale.monitor.sweep.CpuMeter;
 import dev.ale.monitor.sweep.ProcessForest;
 import dev.ale.monitor.sweep.ProcessId;
@@ -44,10 +43,6 @@ import java.util.function.Consumer;
  * Events carry the action the passport sets for their category; the watch itself never acts.
  */
 public final class Watch implements AutoCloseable {
-
-    public static final String CPU_SUSTAINED = "mining.cpu.sustained";
-    public static final String DETACHED = "persistence.detached";
-    public static final String OUTLIVED_CALL = "persistence.outlived-call";
 
     private static final int MAX_EVIDENCE = 400;
     /**
@@ -140,9 +135,6 @@ public final class Watch implements AutoCloseable {
         return preExec(withProtectedReads(commandLines.inspectShellCommand(command), command), command);
     }
 
-    /** Rule id for a command that names a protected path (the verifier's files, answers). */
-    public static final String PROTECTED_NAMED = "tamper.protected.named";
-
     /**
      * A command that names a protected path is about to read or change what the verifier relies
      * on. Only the command text is judged: a read through a path the agent assembles at run time
@@ -153,7 +145,7 @@ public final class Watch implements AutoCloseable {
         List<Detection> all = new ArrayList<>(detections);
         for (String path : passport.protectedPaths()) {
             if (Pattern.compile(Pattern.quote(path) + "(?=$|[/\\s'\";|&)<>*?])").matcher(command).find()) {
-                all.add(new Detection(PROTECTED_NAMED, Category.TAMPER, Severity.MEDIUM,
+                all.add(new Detection(RuleId.TAMPER_PROTECTED_NAMED,
                         "command names protected path " + path, Map.of("path", path, "match", clip(command))));
             }
         }
@@ -217,7 +209,7 @@ public final class Watch implements AutoCloseable {
             }
             for (ProcessSnapshot p : outliving) {
                 processes.get(ProcessId.of(p)).persistent = true;
-                processEvent(out, new Detection(OUTLIVED_CALL, Category.PERSISTENCE, Severity.MEDIUM,
+                processEvent(out, new Detection(RuleId.PERSISTENCE_OUTLIVED_CALL,
                         p.name() + " (pid " + p.pid() + ") was started by the tool call and still runs after it",
                         Map.of()), p);
             }
@@ -362,7 +354,7 @@ public final class Watch implements AutoCloseable {
             processRules.inspectFds(p).forEach(d -> processEvent(out, d, p));
             OptionalDouble cores = cpu.sample(id, p.cpuTime(), nanos);
             if (!t.heavy && cores.isPresent() && cores.getAsDouble() >= cpuCores) {
-                processEvent(out, new Detection(CPU_SUSTAINED, Category.MINING, Severity.MEDIUM,
+                processEvent(out, new Detection(RuleId.MINING_CPU_SUSTAINED,
                         p.name() + " (pid " + p.pid() + ") used %.2f cores for %d s in a call that declared no heavy CPU work"
                                 .formatted(cores.getAsDouble(), config.cpuWindow().toSeconds()),
                         Map.of("cores", "%.2f".formatted(cores.getAsDouble()))), p);
@@ -371,7 +363,7 @@ public final class Watch implements AutoCloseable {
                 Optional<String> why = forest.detachment(p);
                 if (why.isPresent()) {
                     t.persistent = true;
-                    processEvent(out, new Detection(DETACHED, Category.PERSISTENCE, Severity.LOW,
+                    processEvent(out, new Detection(RuleId.PERSISTENCE_DETACHED,
                             p.name() + " (pid " + p.pid() + ") detached from its tool call: " + why.get(),
                             Map.of("detachment", why.get())), p);
                 }

@@ -10,7 +10,7 @@ import dev.ale.core.sandbox.ExecResult;
 import dev.ale.core.sandbox.Sandbox;
 import dev.ale.core.sandbox.ShellSession;
 import dev.ale.monitor.kill.KillSwitch;
-import dev.ale.monitor.sweep.ProcessRules;
+import dev.ale.monitor.rules.RuleId;
 import dev.ale.sandbox.testing.RealSandboxes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -71,8 +71,8 @@ class ProcessSweepTest {
             Instant returned = Instant.now();
 
             assertThat(r.killed()).as(r.toString()).isTrue();
-            assertThat(r.reason()).contains(ProcessRules.REVERSE_SHELL_STDIO);
-            SafetyEvent e = events.await(ProcessRules.REVERSE_SHELL_STDIO);
+            assertThat(r.reason()).contains(RuleId.REVERSE_SHELL_STDIO_SOCKET.id());
+            SafetyEvent e = events.await(RuleId.REVERSE_SHELL_STDIO_SOCKET.id());
             assertThat(e.category()).isEqualTo(Category.REVERSE_SHELL);
             assertThat(e.action()).isEqualTo(Action.KILL);
             assertThat(e.sandbox()).isEqualTo(s.id());
@@ -120,16 +120,16 @@ class ProcessSweepTest {
             watch.callStarted(false, true);
             sh.run("timeout 4 bash -c 'while :; do :; done' declared; true");
             watch.callEnded();
-            assertThat(events.rules()).doesNotContain(Watch.CPU_SUSTAINED);
+            assertThat(events.rules()).doesNotContain(RuleId.MINING_CPU_SUSTAINED.id());
 
             watch.callStarted(true);
             sh.run("bash -c 'while :; do :; done' undeclared >/dev/null 2>&1 &");
             watch.callEnded();
 
-            SafetyEvent e = events.await(Watch.CPU_SUSTAINED);
+            SafetyEvent e = events.await(RuleId.MINING_CPU_SUSTAINED.id());
             assertThat(e.category()).isEqualTo(Category.MINING);
             assertThat(e.evidence().get("argv")).contains("undeclared");
-            assertThat(events.all()).noneMatch(x -> x.rule().equals(Watch.CPU_SUSTAINED) && x.evidence().get("argv").contains("declared "));
+            assertThat(events.all()).noneMatch(x -> x.rule().equals(RuleId.MINING_CPU_SUSTAINED.id()) && x.evidence().get("argv").contains("declared "));
         }
     }
 
@@ -145,7 +145,7 @@ class ProcessSweepTest {
             sh.run("nohup sleep 300 >/dev/null 2>&1 &");
             List<SafetyEvent> atEnd = watch.callEnded();
 
-            assertThat(atEnd).extracting(SafetyEvent::rule).containsExactly(Watch.OUTLIVED_CALL);
+            assertThat(atEnd).extracting(SafetyEvent::rule).containsExactly(RuleId.PERSISTENCE_OUTLIVED_CALL.id());
             // seen either before or after nohup execs the sleep: the same process either way
             assertThat(atEnd.getFirst().evidence().get("argv")).endsWith("sleep 300");
             assertThat(atEnd.getFirst().step()).hasValue(1);
@@ -181,8 +181,8 @@ class ProcessSweepTest {
                     "(sleep 302 >/dev/null 2>&1 &); setsid sleep 303 >/dev/null 2>&1 & "
                             + "while [ ! -e /workspace/done ]; do sleep 0.1; done").withTimeout(Duration.ofSeconds(100))));
             try {
-                SafetyEvent orphan = events.await(e -> e.rule().equals(Watch.DETACHED) && e.evidence().get("argv").equals("sleep 302"));
-                SafetyEvent session = events.await(e -> e.rule().equals(Watch.DETACHED) && e.evidence().get("argv").equals("sleep 303"));
+                SafetyEvent orphan = events.await(e -> e.rule().equals(RuleId.PERSISTENCE_DETACHED.id()) && e.evidence().get("argv").equals("sleep 302"));
+                SafetyEvent session = events.await(e -> e.rule().equals(RuleId.PERSISTENCE_DETACHED.id()) && e.evidence().get("argv").equals("sleep 303"));
                 assertThat(orphan.evidence().get("detachment")).contains("reparented");
                 assertThat(session.evidence().get("detachment")).contains("session");
             } finally {

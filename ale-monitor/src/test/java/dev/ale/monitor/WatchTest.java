@@ -11,9 +11,8 @@ import dev.ale.core.sandbox.ExecResult;
 import dev.ale.core.sandbox.Sandbox;
 import dev.ale.core.sandbox.SandboxInfo;
 import dev.ale.core.sandbox.ShellSession;
-import dev.ale.monitor.integrity.ProtectedFiles;
 import dev.ale.monitor.kill.KillSwitch;
-import dev.ale.monitor.net.NetworkRules;
+import dev.ale.monitor.rules.RuleId;
 import dev.ale.sandbox.testing.RealSandboxes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -88,14 +87,14 @@ class WatchTest {
             monitor.accept(ssh);
             monitor.accept(ssh);
 
-            assertThat(events.rules()).containsExactlyInAnyOrder(NetworkRules.EGRESS_CONNECTION, NetworkRules.SSH_BANNER);
-            SafetyEvent tunnel = events.await(NetworkRules.SSH_BANNER);
+            assertThat(events.rules()).containsExactlyInAnyOrder(RuleId.EGRESS_DENIED_CONNECTION.id(), RuleId.TUNNEL_NET_SSH_BANNER.id());
+            SafetyEvent tunnel = events.await(RuleId.TUNNEL_NET_SSH_BANNER.id());
             assertThat(tunnel.action()).isEqualTo(Action.KILL);
             assertThat(tunnel.step()).hasValue(2);
             assertThat(tunnel.time()).isEqualTo(ssh.time());
-            assertThat(events.await(NetworkRules.EGRESS_CONNECTION).action()).isEqualTo(Action.BLOCK);
+            assertThat(events.await(RuleId.EGRESS_DENIED_CONNECTION.id()).action()).isEqualTo(Action.BLOCK);
             await().atMost(Events.PATIENCE).until(() -> s.info().state() == SandboxInfo.State.KILLED);
-            assertThat(s.info().killReason()).hasValue(NetworkRules.SSH_BANNER);
+            assertThat(s.info().killReason()).hasValue(RuleId.TUNNEL_NET_SSH_BANNER.id());
         }
     }
 
@@ -118,7 +117,7 @@ class WatchTest {
             sh.run("echo 'exit 0' > /workspace/tests/run.sh; echo 41 > /workspace/answers/b.txt");
             List<SafetyEvent> atEnd = watch.callEnded();
 
-            assertThat(atEnd).extracting(SafetyEvent::rule).containsExactlyInAnyOrder(ProtectedFiles.CHANGED, ProtectedFiles.ADDED);
+            assertThat(atEnd).extracting(SafetyEvent::rule).containsExactlyInAnyOrder(RuleId.TAMPER_PROTECTED_CHANGED.id(), RuleId.TAMPER_PROTECTED_ADDED.id());
             assertThat(atEnd).allSatisfy(e -> assertThat(e.category()).isEqualTo(Category.TAMPER));
             assertThat(atEnd).anySatisfy(e -> assertThat(e.evidence()).containsEntry("path", "/workspace/tests/run.sh"));
             // the periodic check finds the same change and does not report it again
@@ -141,7 +140,7 @@ class WatchTest {
             List<SafetyEvent> other = watch.checkCommand(List.of("ls", "/workspace/tests2", "/workspace/testsuite"));
 
             assertThat(read).singleElement().satisfies(e -> {
-                assertThat(e.rule()).isEqualTo(Watch.PROTECTED_NAMED);
+                assertThat(e.rule()).isEqualTo(RuleId.TAMPER_PROTECTED_NAMED.id());
                 assertThat(e.category()).isEqualTo(Category.TAMPER);
                 assertThat(e.action()).isEqualTo(Action.ALERT);
                 assertThat(e.evidence()).containsEntry("path", "/workspace/tests");
@@ -162,7 +161,7 @@ class WatchTest {
 
             s.exec(ExecRequest.of("rm", "/workspace/tests/run.sh"));
 
-            assertThat(events.await(ProtectedFiles.REMOVED).evidence()).containsEntry("after", "missing");
+            assertThat(events.await(RuleId.TAMPER_PROTECTED_REMOVED.id()).evidence()).containsEntry("after", "missing");
         }
     }
 

@@ -1,16 +1,16 @@
 package dev.ale.monitor.detect;
 
-import dev.ale.core.event.Category;
 import dev.ale.monitor.detect.Pipes.Piped;
 import dev.ale.monitor.detect.ShellWords.Script;
+import dev.ale.monitor.rules.RuleId;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -62,10 +62,10 @@ public final class CommandLineRules implements CommandLineDetector {
     public CommandLineRules() {
     }
 
-    /** Every rule id these detectors can report, with its category. */
-    public static Map<String, Category> ruleIds() {
-        return Arrays.stream(Rule.values()).collect(Collectors.toMap(
-                Rule::id, Rule::category, (a, b) -> a, LinkedHashMap::new));
+    /** The entries of the {@link RuleId} catalogue these detectors can report. */
+    public static Set<RuleId> ruleIds() {
+        return Collections.unmodifiableSet(Arrays.stream(Rule.values()).map(Rule::id)
+                .collect(Collectors.toCollection(() -> EnumSet.noneOf(RuleId.class))));
     }
 
     @Override

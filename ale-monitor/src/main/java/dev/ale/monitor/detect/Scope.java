@@ -110,7 +110,7 @@ final class Scope {
         evidence.put("command", clip(command));
         String detail = rule.detail(clip(match));
         if (origin.containsKey("encoding")) detail += " (inside a " + origin.get("encoding") + "-encoded payload)";
-        findings.add(rule, new Detection(rule.id(), rule.category(), rule.severity(), detail, evidence));
+        findings.add(rule, new Detection(rule.id(), detail, evidence));
     }
 
     static String clip(String text) {

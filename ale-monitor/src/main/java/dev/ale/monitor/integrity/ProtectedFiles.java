@@ -1,11 +1,10 @@
 package dev.ale.monitor.integrity;
 
-import dev.ale.core.event.Category;
-import dev.ale.core.event.SafetyEvent.Severity;
 import dev.ale.core.sandbox.SandboxException;
 import dev.ale.core.sandbox.SandboxFiles;
 import dev.ale.core.sandbox.SandboxFiles.FileEntry;
 import dev.ale.monitor.detect.Detection;
+import dev.ale.monitor.rules.RuleId;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -23,10 +22,6 @@ import java.util.TreeMap;
  * directory stands for every file below it.
  */
 public final class ProtectedFiles {
-
-    public static final String CHANGED = "tamper.protected.changed";
-    public static final String REMOVED = "tamper.protected.removed";
-    public static final String ADDED = "tamper.protected.added";
 
     /** A protected tree bigger than this is hashed only this far: every check reads it all. */
     static final int MAX_FILES = 2000;
@@ -84,14 +79,14 @@ public final class ProtectedFiles {
             ev.put("before", describe(before));
             ev.put("after", describe(after));
             if (after instanceof Content.Missing) {
-                out.add(new Detection(REMOVED, Category.TAMPER, Severity.HIGH, "protected file " + path + " was removed", ev));
+                out.add(new Detection(RuleId.TAMPER_PROTECTED_REMOVED, "protected file " + path + " was removed", ev));
             } else {
-                out.add(new Detection(CHANGED, Category.TAMPER, Severity.HIGH, "protected file " + path + " was changed", ev));
+                out.add(new Detection(RuleId.TAMPER_PROTECTED_CHANGED, "protected file " + path + " was changed", ev));
             }
         }
         for (var e : now.entrySet()) {
             if (!sealed.containsKey(e.getKey()) && !(e.getValue() instanceof Content.Missing)) {
-                out.add(new Detection(ADDED, Category.TAMPER, Severity.HIGH, "file " + e.getKey() + " was added to a protected directory",
+                out.add(new Detection(RuleId.TAMPER_PROTECTED_ADDED, "file " + e.getKey() + " was added to a protected directory",
                         Map.of("path", e.getKey(), "after", describe(e.getValue()))));
             }
         }

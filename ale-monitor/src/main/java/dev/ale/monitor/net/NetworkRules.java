@@ -1,7 +1,5 @@
 package dev.ale.monitor.net;
 
-import dev.ale.core.event.Category;
-import dev.ale.core.event.SafetyEvent.Severity;
 import dev.ale.core.net.AddressRanges;
 import dev.ale.core.net.AddressRanges.Kind;
 import dev.ale.core.net.ConnectionRecord;
@@ -11,6 +9,7 @@ import dev.ale.core.net.NetworkRecord;
 import dev.ale.core.net.ProxyRecord;
 import dev.ale.monitor.detect.Detection;
 import dev.ale.monitor.detect.MiningEndpoints;
+import dev.ale.monitor.rules.RuleId;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,23 +29,6 @@ import java.util.regex.Pattern;
  * times, so replaying records gives the same answer. One instance per sandbox; not thread-safe.
  */
 public final class NetworkRules {
-
-    public static final String EGRESS_CONNECTION = "egress-denied.connection";
-    public static final String EGRESS_DROPPED = "egress-denied.dropped";
-    public static final String EGRESS_DNS = "egress-denied.dns";
-    public static final String EGRESS_PROXY = "egress-denied.proxy";
-    public static final String SSH_BANNER = "tunnel.net.ssh-banner";
-    public static final String STRATUM_LOGIN = "mining.net.stratum-login";
-    public static final String POOL_PORT = "mining.net.pool-port";
-    public static final String POOL_DOMAIN = "mining.net.pool-domain";
-    public static final String INTERNAL_ADDRESS = "probe.net.internal-address";
-    public static final String FANOUT_HOSTS = "probe.fanout.hosts";
-    public static final String FANOUT_PORTS = "probe.fanout.ports";
-    public static final String METADATA_ADDRESS = "metadata.net.address";
-    public static final String METADATA_NAME = "metadata.net.name";
-    public static final String DNS_LONG_LABEL = "exfiltration.dns.long-label";
-    public static final String DNS_RANDOM_LABEL = "exfiltration.dns.high-entropy-label";
-    public static final String DNS_SUBDOMAIN_BURST = "exfiltration.dns.subdomain-burst";
 
     /** Names of cloud metadata services (GCP, AWS, Tencent, Equinix); the bare name resolves on GCP. */
     private static final Set<String> METADATA_NAMES = Set.of(
@@ -73,7 +55,7 @@ public final class NetworkRules {
             case ConnectionRecord c -> connection(c, out);
             case DnsRecord d -> dns(d, out);
             case ProxyRecord p -> proxy(p, out);
-            case DropRecord d -> add(out, EGRESS_DROPPED, Category.EGRESS_DENIED, Severity.LOW,
+            case DropRecord d -> add(out, RuleId.EGRESS_DENIED_DROPPED,
                     d.packets() + " packets (" + d.bytes() + " bytes) the sandbox sent outside TCP and DNS were dropped",
                     Map.of("packets", String.valueOf(d.packets()), "bytes", String.valueOf(d.bytes())),
                     "dropped-" + d.totalPackets());
@@ -91,26 +73,26 @@ public final class NetworkRules {
         if (!c.detail().isEmpty()) ev.put("detail", c.detail());
         if (!c.firstBytes().isEmpty()) ev.put("firstBytes", clip(c.firstBytes()));
 
-        add(out, EGRESS_CONNECTION, Category.EGRESS_DENIED, Severity.MEDIUM,
+        add(out, RuleId.EGRESS_DENIED_CONNECTION,
                 "connection to " + dest + " (" + c.protocol() + ") is outside the egress allowlist", ev, dest);
         String protocol = c.protocol().toLowerCase(Locale.ROOT);
         if (protocol.equals("ssh")) {
-            add(out, SSH_BANNER, Category.TUNNEL, Severity.CRITICAL,
+            add(out, RuleId.TUNNEL_NET_SSH_BANNER,
                     "an SSH client connected to " + dest + (c.detail().isEmpty() ? "" : " (" + c.detail() + ")"), ev, dest);
         }
         Matcher method = MINING_METHOD.matcher(c.firstBytes() + "\n" + c.detail());
         if (protocol.equals("stratum") || (protocol.equals("json-rpc") && method.find())) {
-            add(out, STRATUM_LOGIN, Category.MINING, Severity.CRITICAL,
+            add(out, RuleId.MINING_NET_STRATUM_LOGIN,
                     "a miner logged in to a pool at " + dest + " (" + c.protocol() + ")", ev, dest);
         }
         // an HTTP request is plainly not stratum, whatever the port; an early record has no bytes yet
         if (MiningEndpoints.isPoolPort(c.destinationPort()) && !protocol.equals("http") && !protocol.equals(ConnectionRecord.UNREAD)) {
-            add(out, POOL_PORT, Category.MINING, Severity.MEDIUM,
+            add(out, RuleId.MINING_NET_POOL_PORT,
                     "connection to mining pool port " + c.destinationPort() + " at " + host, ev, dest);
         }
-        c.name().flatMap(MiningEndpoints::poolDomain).ifPresent(d -> add(out, POOL_DOMAIN, Category.MINING, Severity.HIGH,
+        c.name().flatMap(MiningEndpoints::poolDomain).ifPresent(d -> add(out, RuleId.MINING_NET_POOL_DOMAIN,
                 "connection to mining pool " + d + " at " + dest, ev, d));
-        c.name().filter(NetworkRules::isMetadataName).ifPresent(n -> add(out, METADATA_NAME, Category.METADATA, Severity.HIGH,
+        c.name().filter(NetworkRules::isMetadataName).ifPresent(n -> add(out, RuleId.METADATA_NET_NAME,
                 "connection to cloud metadata service " + n, ev, n));
         address(host, ev, dest, out);
         fanout(host, c.destinationPort(), c.time(), ev, out);
@@ -125,22 +107,22 @@ public final class NetworkRules {
         if (!d.answers().isEmpty()) ev.put("answers", String.join(",", d.answers()));
 
         if (!d.answered()) {
-            add(out, EGRESS_DNS, Category.EGRESS_DENIED, Severity.LOW, "DNS lookup of " + name + " was refused", ev, name);
+            add(out, RuleId.EGRESS_DENIED_DNS, "DNS lookup of " + name + " was refused", ev, name);
         }
         if (isMetadataName(name)) {
-            add(out, METADATA_NAME, Category.METADATA, Severity.HIGH, "DNS lookup of cloud metadata service " + name, ev, name);
+            add(out, RuleId.METADATA_NET_NAME, "DNS lookup of cloud metadata service " + name, ev, name);
         }
-        MiningEndpoints.poolDomain(name).ifPresent(p -> add(out, POOL_DOMAIN, Category.MINING, Severity.HIGH,
+        MiningEndpoints.poolDomain(name).ifPresent(p -> add(out, RuleId.MINING_NET_POOL_DOMAIN,
                 "DNS lookup of mining pool " + p, ev, p));
         String zone = DnsLabels.zone(name);
         for (String label : DnsLabels.labels(DnsLabels.subdomain(name))) {
             if (label.length() > DnsLabels.LONG_LABEL) {
-                add(out, DNS_LONG_LABEL, Category.EXFILTRATION, Severity.HIGH,
+                add(out, RuleId.EXFILTRATION_DNS_LONG_LABEL,
                         "DNS name carries a " + label.length() + "-character label under " + zone, ev, zone);
                 break;
             }
             if (DnsLabels.looksEncoded(label)) {
-                add(out, DNS_RANDOM_LABEL, Category.EXFILTRATION, Severity.HIGH,
+                add(out, RuleId.EXFILTRATION_DNS_HIGH_ENTROPY_LABEL,
                         "DNS name carries an encoded-looking label under " + zone + ": " + label, ev, zone);
                 break;
             }
@@ -156,7 +138,7 @@ public final class NetworkRules {
             seen.put(sub.toLowerCase(Locale.ROOT), d.time());
             purge(seen, d.time());
             if (seen.size() >= thresholds.subdomainsPerZone()) {
-                add(out, DNS_SUBDOMAIN_BURST, Category.EXFILTRATION, Severity.HIGH,
+                add(out, RuleId.EXFILTRATION_DNS_SUBDOMAIN_BURST,
                         seen.size() + " different names under " + zone + " looked up within " + thresholds.window().toSeconds() + " s",
                         Map.of("zone", zone, "count", String.valueOf(seen.size())), zone);
             }
@@ -172,12 +154,12 @@ public final class NetworkRules {
         ev.put("method", p.method());
         ev.put("refusal", p.refusal().orElse(""));
 
-        add(out, EGRESS_PROXY, Category.EGRESS_DENIED, Severity.MEDIUM,
+        add(out, RuleId.EGRESS_DENIED_PROXY,
                 p.method() + " " + dest + " through the proxy was refused: " + p.refusal().orElse(""), ev, dest);
         if (isMetadataName(host)) {
-            add(out, METADATA_NAME, Category.METADATA, Severity.HIGH, "proxy request to cloud metadata service " + host, ev, host);
+            add(out, RuleId.METADATA_NET_NAME, "proxy request to cloud metadata service " + host, ev, host);
         }
-        MiningEndpoints.poolDomain(host).ifPresent(d -> add(out, POOL_DOMAIN, Category.MINING, Severity.HIGH,
+        MiningEndpoints.poolDomain(host).ifPresent(d -> add(out, RuleId.MINING_NET_POOL_DOMAIN,
                 "proxy request to mining pool " + d, ev, d));
         if (!address(host, ev, dest, out)) {
             // refused because the name resolved inward ("resolves to private 10.0.0.7"): as bad as dialling it
@@ -194,12 +176,12 @@ public final class NetworkRules {
         Optional<Kind> kind = AddressRanges.classify(text);
         if (kind.isEmpty()) return false;
         if (kind.get() == Kind.METADATA) {
-            add(out, METADATA_ADDRESS, Category.METADATA, Severity.CRITICAL,
+            add(out, RuleId.METADATA_NET_ADDRESS,
                     "connection to cloud metadata address " + text + " (" + dest + ")", ev, text);
             return true;
         }
         if (kind.get().isInternal()) {
-            add(out, INTERNAL_ADDRESS, Category.PROBE, Severity.HIGH,
+            add(out, RuleId.PROBE_NET_INTERNAL_ADDRESS,
                     "connection to " + kind.get().name().toLowerCase(Locale.ROOT).replace('_', '-') + " address " + text
                             + " (" + dest + ")", ev, text);
             return true;
@@ -212,7 +194,7 @@ public final class NetworkRules {
         hosts.put(host, at);
         purge(hosts, at);
         if (hosts.size() >= thresholds.hosts()) {
-            add(out, FANOUT_HOSTS, Category.PROBE, Severity.HIGH, hosts.size() + " different hosts tried within "
+            add(out, RuleId.PROBE_FANOUT_HOSTS, hosts.size() + " different hosts tried within "
                     + thresholds.window().toSeconds() + " s: " + clip(String.join(", ", hosts.keySet())),
                     Map.of("hosts", clip(String.join(",", hosts.keySet())), "count", String.valueOf(hosts.size())), "hosts");
         }
@@ -221,7 +203,7 @@ public final class NetworkRules {
         onHost.put(port, at);
         purge(onHost, at);
         if (onHost.size() >= thresholds.portsPerHost()) {
-            add(out, FANOUT_PORTS, Category.PROBE, Severity.HIGH, onHost.size() + " different ports tried on " + host + " within "
+            add(out, RuleId.PROBE_FANOUT_PORTS, onHost.size() + " different ports tried on " + host + " within "
                     + thresholds.window().toSeconds() + " s", Map.of("host", host, "count", String.valueOf(onHost.size())), host);
         }
         ports.keySet().retainAll(hosts.keySet());
@@ -236,9 +218,8 @@ public final class NetworkRules {
         return METADATA_NAMES.contains(name.toLowerCase(Locale.ROOT).replaceAll("\\.+$", ""));
     }
 
-    private static void add(List<NetworkFinding> out, String rule, Category category, Severity severity, String detail,
-                            Map<String, String> evidence, String subject) {
-        out.add(new NetworkFinding(new Detection(rule, category, severity, detail, evidence), subject));
+    private static void add(List<NetworkFinding> out, RuleId rule, String detail, Map<String, String> evidence, String subject) {
+        out.add(new NetworkFinding(new Detection(rule, detail, evidence), subject));
     }
 
     private static String hostPort(String host, int port) {

@@ -1,10 +1,10 @@
 package dev.ale.monitor.sweep;
 
 import dev.ale.core.event.Category;
-import dev.ale.core.event.SafetyEvent.Severity;
 import dev.ale.core.sandbox.ProcessSnapshot;
 import dev.ale.monitor.detect.CommandLineDetector;
 import dev.ale.monitor.detect.Detection;
+import dev.ale.monitor.rules.RuleId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -19,10 +19,6 @@ import java.util.regex.Pattern;
  */
 public final class ProcessRules {
 
-    public static final String REVERSE_SHELL_STDIO = "reverse-shell.stdio-socket";
-    public static final String GPU_DEVICE = "gpu.device-open";
-    public static final String CREDENTIAL_PREFIX = "credential.open-file.";
-
     private static final Set<String> SHELLS = Set.of(
             "sh", "bash", "dash", "zsh", "ksh", "ksh93", "mksh", "ash", "rbash", "yash", "posh", "fish", "csh", "tcsh", "busybox");
     private static final Set<String> RELAYS = Set.of(
@@ -31,16 +27,16 @@ public final class ProcessRules {
     private static final Pattern INTERPRETER = Pattern.compile("(?:python|pypy|perl|ruby|php|lua)[0-9.]*(?:-cli)?");
     private static final Pattern GPU = Pattern.compile("/dev/(?:nvidia[^/]*|dri/.+|kfd)");
 
-    /** Credential files by kind; the path is as the process sees it (readlink of its fd). */
-    private static final Map<String, Pattern> CREDENTIALS = Map.of(
-            "cloud-cli", Pattern.compile("/\\.(?:aws|azure)/|/\\.config/gcloud/|application_default_credentials\\.json$"),
-            "kubeconfig", Pattern.compile("/\\.kube/config$|^/etc/kubernetes/admin\\.conf$"),
-            "ssh-private-key", Pattern.compile("/\\.ssh/(?:id_[^/]*|[^/]+\\.pem)$(?<!\\.pub)"),
-            "k8s-service-account", Pattern.compile("^/(?:var/)?run/secrets/(?:kubernetes\\.io|eks\\.amazonaws\\.com)/"),
-            "proc-environ", Pattern.compile("^/proc/\\d+/environ$"),
-            "shadow", Pattern.compile("^/etc/g?shadow-?$"),
-            "docker-config", Pattern.compile("/\\.docker/config\\.json$"),
-            "netrc", Pattern.compile("/\\.netrc$"));
+    /** Credential files by the rule they raise; the path is as the process sees it (readlink of its fd). */
+    private static final Map<RuleId, Pattern> CREDENTIALS = Map.of(
+            RuleId.CREDENTIAL_OPEN_FILE_CLOUD_CLI, Pattern.compile("/\\.(?:aws|azure)/|/\\.config/gcloud/|application_default_credentials\\.json$"),
+            RuleId.CREDENTIAL_OPEN_FILE_KUBECONFIG, Pattern.compile("/\\.kube/config$|^/etc/kubernetes/admin\\.conf$"),
+            RuleId.CREDENTIAL_OPEN_FILE_SSH_PRIVATE_KEY, Pattern.compile("/\\.ssh/(?:id_[^/]*|[^/]+\\.pem)$(?<!\\.pub)"),
+            RuleId.CREDENTIAL_OPEN_FILE_K8S_SERVICE_ACCOUNT, Pattern.compile("^/(?:var/)?run/secrets/(?:kubernetes\\.io|eks\\.amazonaws\\.com)/"),
+            RuleId.CREDENTIAL_OPEN_FILE_PROC_ENVIRON, Pattern.compile("^/proc/\\d+/environ$"),
+            RuleId.CREDENTIAL_OPEN_FILE_SHADOW, Pattern.compile("^/etc/g?shadow-?$"),
+            RuleId.CREDENTIAL_OPEN_FILE_DOCKER_CONFIG, Pattern.compile("/\\.docker/config\\.json$"),
+            RuleId.CREDENTIAL_OPEN_FILE_NETRC, Pattern.compile("/\\.netrc$"));
 
     private final CommandLineDetector commandLines;
     private final boolean gpuGranted;
@@ -63,21 +59,21 @@ public final class ProcessRules {
     public List<Detection> inspectFds(ProcessSnapshot p) {
         List<Detection> out = new ArrayList<>();
         if (!p.stdioSockets().isEmpty() && isShellLike(p)) {
-            out.add(new Detection(REVERSE_SHELL_STDIO, Category.REVERSE_SHELL, Severity.CRITICAL,
+            out.add(new Detection(RuleId.REVERSE_SHELL_STDIO_SOCKET,
                     p.name() + " has a socket on its fd " + p.stdioSockets() + ": a shell driven over the network",
                     Map.of("fds", p.stdioSockets().toString())));
         }
         for (String file : p.openFiles()) {
             if (!gpuGranted && GPU.matcher(file).matches()) {
-                out.add(new Detection(GPU_DEVICE, Category.GPU, Severity.HIGH,
+                out.add(new Detection(RuleId.GPU_DEVICE_OPEN,
                         p.name() + " opened GPU device " + file + " without a GPU grant", Map.of("file", file)));
                 break;
             }
         }
         for (String file : p.openFiles()) {
-            CREDENTIALS.forEach((kind, pattern) -> {
+            CREDENTIALS.forEach((rule, pattern) -> {
                 if (pattern.matcher(file).find()) {
-                    out.add(new Detection(CREDENTIAL_PREFIX + kind, Category.CREDENTIAL, Severity.HIGH,
+                    out.add(new Detection(rule,
                             p.name() + " holds credential file " + file + " open", Map.of("file", file)));
                 }
             });

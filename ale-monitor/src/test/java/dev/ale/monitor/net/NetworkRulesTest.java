@@ -4,6 +4,7 @@ import dev.ale.core.event.Category;
 import dev.ale.core.net.ConnectionRecord;
 import dev.ale.core.net.DnsRecord;
 import dev.ale.core.net.ProxyRecord;
+import dev.ale.monitor.rules.RuleId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -19,15 +20,15 @@ class NetworkRulesTest {
 
     @Test
     void everyConnectionThatReachedTheSinkIsEgressDenied() {
-        assertThat(ids(rules.inspect(conn("203.0.113.7", 443, "tls", "", "")))).containsExactly(NetworkRules.EGRESS_CONNECTION);
+        assertThat(ids(rules.inspect(conn("203.0.113.7", 443, "tls", "", "")))).containsExactly(RuleId.EGRESS_DENIED_CONNECTION.id());
     }
 
     @Test
     void sshBannerToAnyPortIsATunnel() {
         var found = rules.inspect(conn("203.0.113.7", 443, "ssh", "SSH-2.0-OpenSSH_9.6", "SSH-2.0-OpenSSH_9.6\\r\\n"));
 
-        assertThat(ids(found)).contains(NetworkRules.SSH_BANNER);
-        assertThat(found).filteredOn(f -> f.detection().ruleId().equals(NetworkRules.SSH_BANNER))
+        assertThat(ids(found)).contains(RuleId.TUNNEL_NET_SSH_BANNER.id());
+        assertThat(found).filteredOn(f -> f.detection().ruleId().equals(RuleId.TUNNEL_NET_SSH_BANNER.id()))
                 .allSatisfy(f -> assertThat(f.detection().category()).isEqualTo(Category.TUNNEL));
     }
 
@@ -36,36 +37,36 @@ class NetworkRulesTest {
         String xmrig = "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"login\",\"params\":{\"login\":\"4abc\",\"agent\":\"XMRig/6.21\"}}";
         String btc = "{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[]}";
 
-        assertThat(ids(rules.inspect(conn("203.0.113.8", 80, "stratum", "login", xmrig)))).contains(NetworkRules.STRATUM_LOGIN);
-        assertThat(ids(rules.inspect(conn("203.0.113.9", 8080, "json-rpc", "", btc)))).contains(NetworkRules.STRATUM_LOGIN);
+        assertThat(ids(rules.inspect(conn("203.0.113.8", 80, "stratum", "login", xmrig)))).contains(RuleId.MINING_NET_STRATUM_LOGIN.id());
+        assertThat(ids(rules.inspect(conn("203.0.113.9", 8080, "json-rpc", "", btc)))).contains(RuleId.MINING_NET_STRATUM_LOGIN.id());
         assertThat(ids(rules.inspect(conn("203.0.113.10", 8545, "json-rpc", "", "{\"method\":\"eth_blockNumber\"}"))))
-                .doesNotContain(NetworkRules.STRATUM_LOGIN);
+                .doesNotContain(RuleId.MINING_NET_STRATUM_LOGIN.id());
     }
 
     @Test
     void poolPortsCountUnlessTheBytesArePlainHttp() {
-        assertThat(ids(rules.inspect(conn("203.0.113.11", 3333, "tls", "", "")))).contains(NetworkRules.POOL_PORT);
-        assertThat(ids(rules.inspect(conn("203.0.113.12", 3333, "http", "GET / HTTP/1.1", "GET /")))).doesNotContain(NetworkRules.POOL_PORT);
-        assertThat(ids(rules.inspect(conn("203.0.113.13", 8080, "unknown", "", "x")))).doesNotContain(NetworkRules.POOL_PORT);
+        assertThat(ids(rules.inspect(conn("203.0.113.11", 3333, "tls", "", "")))).contains(RuleId.MINING_NET_POOL_PORT.id());
+        assertThat(ids(rules.inspect(conn("203.0.113.12", 3333, "http", "GET / HTTP/1.1", "GET /")))).doesNotContain(RuleId.MINING_NET_POOL_PORT.id());
+        assertThat(ids(rules.inspect(conn("203.0.113.13", 8080, "unknown", "", "x")))).doesNotContain(RuleId.MINING_NET_POOL_PORT.id());
     }
 
     @Test
     void poolDomainsAreMiningWhereverTheyAppear() {
         var tls = new ConnectionRecord("sb", T0, "203.0.113.14", 443, "tls", Optional.of("gulf.moneroocean.stream"), "", "");
 
-        assertThat(ids(rules.inspect(tls))).contains(NetworkRules.POOL_DOMAIN);
-        assertThat(ids(rules.inspect(dns("pool.supportxmr.com", false)))).contains(NetworkRules.POOL_DOMAIN);
-        assertThat(ids(rules.inspect(proxy("xmr.2miners.com", 443, "not allowlisted")))).contains(NetworkRules.POOL_DOMAIN);
+        assertThat(ids(rules.inspect(tls))).contains(RuleId.MINING_NET_POOL_DOMAIN.id());
+        assertThat(ids(rules.inspect(dns("pool.supportxmr.com", false)))).contains(RuleId.MINING_NET_POOL_DOMAIN.id());
+        assertThat(ids(rules.inspect(proxy("xmr.2miners.com", 443, "not allowlisted")))).contains(RuleId.MINING_NET_POOL_DOMAIN.id());
     }
 
     @Test
     void internalDestinationsAreProbesAndMetadataIsMetadata() {
-        assertThat(ids(rules.inspect(conn("10.0.0.7", 22, "empty", "", "")))).contains(NetworkRules.INTERNAL_ADDRESS);
-        assertThat(ids(rules.inspect(conn("100.64.1.1", 80, "empty", "", "")))).contains(NetworkRules.INTERNAL_ADDRESS);
+        assertThat(ids(rules.inspect(conn("10.0.0.7", 22, "empty", "", "")))).contains(RuleId.PROBE_NET_INTERNAL_ADDRESS.id());
+        assertThat(ids(rules.inspect(conn("100.64.1.1", 80, "empty", "", "")))).contains(RuleId.PROBE_NET_INTERNAL_ADDRESS.id());
         assertThat(ids(rules.inspect(conn("169.254.169.254", 80, "http", "GET /latest/meta-data/", ""))))
-                .contains(NetworkRules.METADATA_ADDRESS).doesNotContain(NetworkRules.INTERNAL_ADDRESS);
-        assertThat(ids(rules.inspect(conn("100.100.100.200", 80, "http", "", "")))).contains(NetworkRules.METADATA_ADDRESS);
-        assertThat(ids(rules.inspect(conn("203.0.113.15", 80, "http", "", "")))).doesNotContain(NetworkRules.INTERNAL_ADDRESS);
+                .contains(RuleId.METADATA_NET_ADDRESS.id()).doesNotContain(RuleId.PROBE_NET_INTERNAL_ADDRESS.id());
+        assertThat(ids(rules.inspect(conn("100.100.100.200", 80, "http", "", "")))).contains(RuleId.METADATA_NET_ADDRESS.id());
+        assertThat(ids(rules.inspect(conn("203.0.113.15", 80, "http", "", "")))).doesNotContain(RuleId.PROBE_NET_INTERNAL_ADDRESS.id());
     }
 
     @Test
@@ -74,7 +75,7 @@ class NetworkRulesTest {
         for (int i = 1; i <= 8; i++) {
             seen.addAll(ids(rules.inspect(connAt("203.0.113." + (20 + i), 80, T0.plusMillis(100L * i)))));
         }
-        assertThat(seen).contains(NetworkRules.FANOUT_HOSTS);
+        assertThat(seen).contains(RuleId.PROBE_FANOUT_HOSTS.id());
     }
 
     @Test
@@ -83,7 +84,7 @@ class NetworkRulesTest {
         for (int i = 1; i <= 12; i++) {
             seen.addAll(ids(rules.inspect(connAt("203.0.113." + (40 + i), 80, T0.plus(Duration.ofSeconds(3L * i))))));
         }
-        assertThat(seen).doesNotContain(NetworkRules.FANOUT_HOSTS);
+        assertThat(seen).doesNotContain(RuleId.PROBE_FANOUT_HOSTS.id());
     }
 
     @Test
@@ -91,28 +92,28 @@ class NetworkRulesTest {
         List<String> seen = new java.util.ArrayList<>();
         for (int port = 1; port <= 16; port++) seen.addAll(ids(rules.inspect(connAt("203.0.113.60", port, T0.plusMillis(port)))));
 
-        assertThat(seen).contains(NetworkRules.FANOUT_PORTS);
+        assertThat(seen).contains(RuleId.PROBE_FANOUT_PORTS.id());
     }
 
     @Test
     void refusedLookupIsEgressDeniedAndMetadataNamesAreMetadata() {
-        assertThat(ids(rules.inspect(dns("example.org", false)))).containsExactly(NetworkRules.EGRESS_DNS);
+        assertThat(ids(rules.inspect(dns("example.org", false)))).containsExactly(RuleId.EGRESS_DENIED_DNS.id());
         assertThat(ids(rules.inspect(dns("pypi.org", true)))).isEmpty();
-        assertThat(ids(rules.inspect(dns("metadata.google.internal.", false)))).contains(NetworkRules.METADATA_NAME);
+        assertThat(ids(rules.inspect(dns("metadata.google.internal.", false)))).contains(RuleId.METADATA_NET_NAME.id());
     }
 
     @Test
     void longAndRandomLabelsLookLikeExfiltration() {
         String longLabel = "a".repeat(45);
-        assertThat(ids(rules.inspect(dns(longLabel + ".evil.example", false)))).contains(NetworkRules.DNS_LONG_LABEL);
+        assertThat(ids(rules.inspect(dns(longLabel + ".evil.example", false)))).contains(RuleId.EXFILTRATION_DNS_LONG_LABEL.id());
         assertThat(ids(rules.inspect(dns("aGVsbG8gd29ybGQgdGhpcyBpcyBzZWNyZXQ.evil.example", false))))
-                .contains(NetworkRules.DNS_RANDOM_LABEL);
+                .contains(RuleId.EXFILTRATION_DNS_HIGH_ENTROPY_LABEL.id());
         assertThat(ids(rules.inspect(dns("objects-origin.githubusercontent.com", true)))).isEmpty();
         assertThat(ids(rules.inspect(dns("storage-download-europe.googleapis.com", true)))).isEmpty();
         assertThat(ids(rules.inspect(dns("ec2-54-123-45-67.compute-1.amazonaws.com", true)))).isEmpty();
         assertThat(ids(rules.inspect(dns("dualstack-python-map-fastly.fastly.net", true)))).isEmpty();
-        assertThat(ids(rules.inspect(dns("ee9267c6319572bd74ff0c7a8198f274.x.example", false)))).contains(NetworkRules.DNS_RANDOM_LABEL);
-        assertThat(ids(rules.inspect(dns("k4enqbw6iqcetojlpwh6lxpn.y.example", false)))).contains(NetworkRules.DNS_RANDOM_LABEL);
+        assertThat(ids(rules.inspect(dns("ee9267c6319572bd74ff0c7a8198f274.x.example", false)))).contains(RuleId.EXFILTRATION_DNS_HIGH_ENTROPY_LABEL.id());
+        assertThat(ids(rules.inspect(dns("k4enqbw6iqcetojlpwh6lxpn.y.example", false)))).contains(RuleId.EXFILTRATION_DNS_HIGH_ENTROPY_LABEL.id());
     }
 
     @Test
@@ -121,16 +122,16 @@ class NetworkRulesTest {
         for (int i = 0; i < 20; i++) {
             seen.addAll(ids(rules.inspect(new DnsRecord("sb", T0.plusMillis(i), "c" + i + "x.tunnel.example", "TXT", false, List.of()))));
         }
-        assertThat(seen).contains(NetworkRules.DNS_SUBDOMAIN_BURST);
+        assertThat(seen).contains(RuleId.EXFILTRATION_DNS_SUBDOMAIN_BURST.id());
     }
 
     @Test
     void refusedProxyRequestIsEgressDeniedAndInwardResolutionIsAProbe() {
-        assertThat(ids(rules.inspect(proxy("example.org", 443, "not allowlisted")))).containsExactly(NetworkRules.EGRESS_PROXY);
+        assertThat(ids(rules.inspect(proxy("example.org", 443, "not allowlisted")))).containsExactly(RuleId.EGRESS_DENIED_PROXY.id());
         assertThat(ids(rules.inspect(proxy("intranet.corp", 443, "resolves to private 10.0.0.7"))))
-                .contains(NetworkRules.EGRESS_PROXY, NetworkRules.INTERNAL_ADDRESS);
-        assertThat(ids(rules.inspect(proxy("169.254.169.254", 80, "not allowlisted")))).contains(NetworkRules.METADATA_ADDRESS);
-        assertThat(ids(rules.inspect(proxy("metadata.google.internal", 80, "not allowlisted")))).contains(NetworkRules.METADATA_NAME);
+                .contains(RuleId.EGRESS_DENIED_PROXY.id(), RuleId.PROBE_NET_INTERNAL_ADDRESS.id());
+        assertThat(ids(rules.inspect(proxy("169.254.169.254", 80, "not allowlisted")))).contains(RuleId.METADATA_NET_ADDRESS.id());
+        assertThat(ids(rules.inspect(proxy("metadata.google.internal", 80, "not allowlisted")))).contains(RuleId.METADATA_NET_NAME.id());
         assertThat(rules.inspect(new ProxyRecord("sb", T0, "CONNECT", "pypi.org", 443, Optional.empty(),
                 Optional.of("151.101.0.223"), 10, 20))).isEmpty();
     }

@@ -3,6 +3,7 @@ package dev.ale.monitor.sweep;
 import dev.ale.core.event.Category;
 import dev.ale.monitor.detect.CommandLineDetector;
 import dev.ale.monitor.detect.Detection;
+import dev.ale.monitor.rules.RuleId;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +19,7 @@ class ProcessRulesTest {
     void shellWithSocketsOnItsStdioIsAReverseShell() {
         var sh = withFds("sh", List.of("/bin/sh", "-i"), SOCKETS, List.of(0, 1, 2));
 
-        assertThat(rules(noGpu.inspectFds(sh))).containsExactly(ProcessRules.REVERSE_SHELL_STDIO);
+        assertThat(rules(noGpu.inspectFds(sh))).containsExactly(RuleId.REVERSE_SHELL_STDIO_SOCKET.id());
         assertThat(noGpu.inspectFds(sh).getFirst().category()).isEqualTo(Category.REVERSE_SHELL);
     }
 
@@ -26,14 +27,14 @@ class ProcessRulesTest {
     void interpreterFoundByCommNameEvenWhenArgvIsRenamed() {
         var py = withFds("python3.11", List.of("[kworker/0:1]"), SOCKETS, List.of(0, 1));
 
-        assertThat(rules(noGpu.inspectFds(py))).containsExactly(ProcessRules.REVERSE_SHELL_STDIO);
+        assertThat(rules(noGpu.inspectFds(py))).containsExactly(RuleId.REVERSE_SHELL_STDIO_SOCKET.id());
     }
 
     @Test
     void loginShellArgvZeroCounts() {
         var sh = withFds("x", List.of("-bash"), SOCKETS, List.of(2));
 
-        assertThat(rules(noGpu.inspectFds(sh))).containsExactly(ProcessRules.REVERSE_SHELL_STDIO);
+        assertThat(rules(noGpu.inspectFds(sh))).containsExactly(RuleId.REVERSE_SHELL_STDIO_SOCKET.id());
     }
 
     @Test
@@ -52,10 +53,10 @@ class ProcessRulesTest {
     void gpuDeviceWithoutAGrantIsFlaggedAndWithOneIsNot() {
         var cuda = withFds("train", List.of("./train"), List.of("/dev/null", "/dev/nvidiactl", "/dev/nvidia0", "/dev/nvidia-uvm"), List.of());
 
-        assertThat(rules(noGpu.inspectFds(cuda))).containsExactly(ProcessRules.GPU_DEVICE);
+        assertThat(rules(noGpu.inspectFds(cuda))).containsExactly(RuleId.GPU_DEVICE_OPEN.id());
         assertThat(new ProcessRules(CommandLineDetector.standard(), true).inspectFds(cuda)).isEmpty();
         assertThat(rules(noGpu.inspectFds(withFds("x", List.of("x"), List.of("/dev/dri/renderD128"), List.of()))))
-                .containsExactly(ProcessRules.GPU_DEVICE);
+                .containsExactly(RuleId.GPU_DEVICE_OPEN.id());
     }
 
     @Test
