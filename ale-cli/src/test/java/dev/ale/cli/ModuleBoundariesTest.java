@@ -2,10 +2,14 @@ package dev.ale.cli;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -32,7 +36,13 @@ class ModuleBoundariesTest {
                 .anyMatch(p -> p.startsWith("dev.ale.gateway"))
                 .anyMatch(p -> p.startsWith("dev.ale.monitor"))
                 .anyMatch(p -> p.startsWith("dev.ale.agent"))
-                .anyMatch(p -> p.startsWith("dev.ale.rollout"))
+                .anyMatch(p -> p.startsWith("dev.ale.containment"))
+                .anyMatch(p -> p.startsWith("dev.ale.tasks"))
+                .anyMatch(p -> p.startsWith("dev.ale.episode"))
+                .anyMatch(p -> p.startsWith("dev.ale.runs"))
+                .anyMatch(p -> p.startsWith("dev.ale.train"))
+                .anyMatch(p -> p.startsWith("dev.ale.report"))
+                .anyMatch(p -> p.startsWith("dev.ale.server"))
                 .anyMatch(p -> p.startsWith("dev.ale.cli"));
     }
 
@@ -81,11 +91,56 @@ class ModuleBoundariesTest {
                 .check(classes);
     }
 
+    /**
+     * The modules follow the data flow (DESIGN.md): each may use only what comes before it, so no
+     * module reaches forward (an episode never knows of runs, a run never of training).
+     */
     @Test
-    void rolloutDoesNotDependOnTheCli() {
-        noClasses().that().resideInAPackage("dev.ale.rollout..")
-                .should().dependOnClassesThat().resideInAPackage("dev.ale.cli..")
+    void eachModuleUsesOnlyTheModulesBeforeItInTheDataFlow() {
+        dependsOnlyOn("dev.ale.tasks", "dev.ale.core", "dev.ale.agent");
+        dependsOnlyOn("dev.ale.containment", "dev.ale.core", "dev.ale.gateway", "dev.ale.monitor");
+        dependsOnlyOn("dev.ale.episode", "dev.ale.core", "dev.ale.agent", "dev.ale.tasks", "dev.ale.containment");
+        dependsOnlyOn("dev.ale.runs", "dev.ale.core", "dev.ale.agent", "dev.ale.tasks", "dev.ale.containment", "dev.ale.episode");
+        dependsOnlyOn("dev.ale.train", "dev.ale.core", "dev.ale.agent", "dev.ale.tasks", "dev.ale.containment", "dev.ale.episode",
+                "dev.ale.runs");
+        dependsOnlyOn("dev.ale.report", "dev.ale.core");
+    }
+
+    /** The guarded backend wraps any backend: only the wiring in the CLI and the server picks the local one. */
+    @Test
+    void onlyTheWiringConstructsTheLocalBackend() {
+        noClasses().that().resideOutsideOfPackages("dev.ale.cli..", "dev.ale.sandbox..")
+                .should().callConstructorWhere(com.tngtech.archunit.core.domain.JavaConstructorCall.Predicates.target(
+                        com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.With.owner(
+                                com.tngtech.archunit.base.DescribedPredicate.describe("LocalSandboxBackend",
+                                        c -> c.getName().equals("dev.ale.sandbox.local.LocalSandboxBackend")))))
                 .check(classes);
+        noClasses().that().resideOutsideOfPackages("dev.ale.cli..", "dev.ale.sandbox..")
+                .should().dependOnClassesThat().resideInAPackage("dev.ale.sandbox..")
+                .check(classes);
+    }
+
+    @Test
+    void noCyclesBetweenModules() {
+        slices().matching("dev.ale.(*)..").should().beFreeOfCycles().check(classes);
+    }
+
+    /**
+     * No package cycles inside a module. Not yet true in two rooms, left out here by name: the
+     * gateway's dns/proxy/sink use types of the gateway package that wires them, and the CLI's
+     * audit/bench/demo commands use helpers of the CLI package that registers them.
+     */
+    @Test
+    void noPackageCyclesOutsideTheGatewayAndTheCli() {
+        slices().matching("dev.ale.(**)").should().beFreeOfCycles()
+                .ignoreDependency(resideInAnyPackage("dev.ale.gateway..", "dev.ale.cli.."), DescribedPredicate.alwaysTrue())
+                .check(classes);
+    }
+
+    private static void dependsOnlyOn(String module, String... allowed) {
+        DescribedPredicate<JavaClass> outside = resideInAPackage("dev.ale..").and(not(resideInAPackage(module + "..")));
+        for (String a : allowed) outside = outside.and(not(resideInAPackage(a + "..")));
+        noClasses().that().resideInAPackage(module + "..").should().dependOnClassesThat(outside).check(classes);
     }
 
     /** DESIGN.md: detectors report; only the kill switch acts on a sandbox. */
