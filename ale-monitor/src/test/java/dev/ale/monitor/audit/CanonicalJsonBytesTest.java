@@ -7,9 +7,11 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,6 +43,23 @@ class CanonicalJsonBytesTest {
                 "\u00e4", "non-ASCII key sorts by UTF-16");
 
         assertThat(CanonicalJson.write(payload)).isEqualTo(GOLDEN);
+    }
+
+    /** A sorted map sorted otherwise (here: reversed) is still written in the natural order of its keys. */
+    @Test
+    void aMapSortedByItsOwnComparatorIsWrittenInKeyOrder() {
+        TreeMap<String, Object> reversed = new TreeMap<>(Comparator.reverseOrder());
+        reversed.put("a", 1);
+        reversed.put("b", unsortedReversed());
+
+        assertThat(CanonicalJson.write(Map.of("m", reversed))).isEqualTo("{\"m\":{\"a\":1,\"b\":{\"x\":1,\"y\":2}}}");
+    }
+
+    private static Map<String, Object> unsortedReversed() {
+        TreeMap<String, Object> m = new TreeMap<>(Comparator.reverseOrder());
+        m.put("x", 1);
+        m.put("y", 2);
+        return m;
     }
 
     private static final String GOLDEN = "{\"B\":\"upper before lower\",\"Z\":1.10,\"alpha\":{\"x\":\"\u00e9\\n\\\"\\u0001\u2028\ud834\udd1e\\\\/\",\"y\":[3,2.5,0.10000000149011612,1.5,null,true,7,-1]},\"big\":1180591620717411303424,\"list\":[{\"a\":1,\"b\":2},[],{}],\"long\":9223372036854775807,\"neg\":-0.0,\"nothing\":null,\"tiny\":1.0E-12,\"zeta\":1,\"\u00e4\":\"non-ASCII key sorts by UTF-16\"}";
