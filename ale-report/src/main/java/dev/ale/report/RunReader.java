@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.ale.core.AleException.Fault;
+import dev.ale.core.event.SafetyEvent;
+import dev.ale.core.event.SafetyEventJson;
 import dev.ale.report.RunReport.Episode;
 import dev.ale.report.RunReport.Event;
 import dev.ale.report.RunReport.IterationMetrics;
@@ -28,14 +30,17 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
-/** Reads a run directory into a {@link RunReport}; lenient about lines, strict about run.json. */
+/** Reads a run directory into a {@link RunReport}; strict about run.json and events, lenient about other lines (each skip is noted). */
 final class RunReader {
 
     static final String RUN = "run.json";
@@ -64,8 +69,8 @@ final class RunReader {
         Map<String, PassportDraft> passports = new LinkedHashMap<>();
         Path episodesFile = dir.resolve(EPISODES);
         if (Files.isRegularFile(episodesFile)) {
-            lines(episodesFile, notes, json -> {
-                Episode e = episode(json);
+            lines(episodesFile, notes, (json, flag) -> {
+                Episode e = episode(json, flag);
                 episodes.add(e);
                 passport(json.path("passport"), e, passports);
             });
@@ -76,7 +81,7 @@ final class RunReader {
         Path metricsFile = dir.resolve(METRICS);
         MetricsSource source;
         if (Files.isRegularFile(metricsFile)) {
-            lines(metricsFile, notes, json -> metrics.add(metric(json)));
+            lines(metricsFile, notes, (json, flag) -> metrics.add(metric(json)));
             source = MetricsSource.METRICS_FILE;
         } else {
             metrics.addAll(Metrics.of(episodes));
@@ -109,10 +114,11 @@ final class RunReader {
     }
 
     /**
-     * Feeds every JSON object line of {@code file} to {@code each}. Bytes that are not UTF-8 (a
-     * line cut inside a character) become U+FFFD rather than failing the whole file.
+     * Feeds every JSON object line of {@code file} to {@code each}, with a way to note a problem
+     * in that line. Bytes that are not UTF-8 (a line cut inside a character) become U+FFFD
+     * rather than failing the whole file.
      */
-    private static void lines(Path file, List<String> notes, Consumer<JsonNode> each) {
+    private static void lines(Path file, List<String> notes, BiConsumer<JsonNode, Consumer<String>> each) {
         var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
         try (BufferedReader in = new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder))) {
@@ -122,7 +128,8 @@ final class RunReader {
                 number++;
                 String next = in.readLine();
                 if (!line.isBlank()) {
-                    Optional<String> problem = parse(line, each);
+                    String where = "Line " + number + " of " + file.getFileName();
+                    Optional<String> problem = parse(line, json -> each.accept(json, note -> notes.add(where + ": " + note)));
                     if (problem.isPresent()) {
                         notes.add(next == null
                                 ? "The last line of " + file.getFileName() + " (line " + number + ") is cut short, as a run stopped while "
@@ -149,7 +156,7 @@ final class RunReader {
         return Optional.empty();
     }
 
-    private static Episode episode(JsonNode json) {
+    private static Episode episode(JsonNode json, Consumer<String> flag) {
         String id = json.path("episode").asText("?");
         List<Step> steps = new ArrayList<>();
         List<Event> stepEvents = new ArrayList<>();
@@ -157,13 +164,13 @@ final class RunReader {
             List<ToolCall> calls = new ArrayList<>();
             for (JsonNode c : s.path("tool_calls")) {
                 calls.add(new ToolCall(c.path("name").asText(""), c.path("arguments").asText(""), c.path("status").asText("")));
-                c.path("events").forEach(e -> stepEvents.add(event(e, id)));
+                c.path("events").forEach(e -> event(e, id, flag).ifPresent(stepEvents::add));
             }
             steps.add(new Step(s.path("index").asInt(steps.size() + 1), s.path("duration_ms").asLong(0), calls,
                     optionalDouble(s.get("reward")), optionalDouble(s.get("return")), optionalDouble(s.get("advantage"))));
         }
         List<Event> events = new ArrayList<>();
-        json.path("events").forEach(e -> events.add(event(e, id)));
+        json.path("events").forEach(e -> event(e, id, flag).ifPresent(events::add));
         // Older or partial lines may hold events only under their tool calls.
         if (!json.has("events")) events.addAll(stepEvents);
         JsonNode hack = json.get("hack");
@@ -178,15 +185,21 @@ final class RunReader {
         return episode.substring(episode.lastIndexOf('.') + 1);
     }
 
-    private static Event event(JsonNode e, String episode) {
-        Map<String, String> evidence = new LinkedHashMap<>();
-        e.path("evidence").properties().forEach(p -> evidence.put(p.getKey(), p.getValue().isValueNode() ? p.getValue().asText() : p.getValue().toString()));
-        JsonNode step = e.get("step");
-        JsonNode ep = e.get("episode");
-        return new Event(e.path("rule").asText("?"), e.path("category").asText("?"), e.path("severity").asText(""),
-                e.path("action").asText("alert"), ep != null && ep.isTextual() ? ep.asText() : episode,
-                step != null && step.canConvertToInt() && step.isNumber() ? OptionalInt.of(step.asInt()) : OptionalInt.empty(),
-                e.path("time").asText(""), e.path("detail").asText(""), evidence);
+    /**
+     * An event through the one reader of the wire form; one it cannot read is left out and
+     * flagged, since a made-up rule or category would be counted as if it were real.
+     */
+    private static Optional<Event> event(JsonNode e, String episode, Consumer<String> flag) {
+        SafetyEvent read;
+        try {
+            read = SafetyEventJson.fromJson(e);
+        } catch (IllegalArgumentException bad) {
+            flag.accept("a safety event of episode " + episode + " could not be read and is not counted (" + bad.getMessage() + ")");
+            return Optional.empty();
+        }
+        return Optional.of(new Event(read.rule(), read.category().wire(), read.severity().name().toLowerCase(Locale.ROOT),
+                read.action().name().toLowerCase(Locale.ROOT), read.episode().orElse(episode), read.step(), read.time().toString(),
+                read.detail(), new TreeMap<>(read.evidence())));
     }
 
     private static Optional<Reward> reward(JsonNode r) {

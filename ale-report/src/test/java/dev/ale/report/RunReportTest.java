@@ -9,6 +9,8 @@ import static org.assertj.core.api.Assertions.within;
 import dev.ale.core.AleException;
 import dev.ale.report.RunReport.IterationMetrics;
 import dev.ale.report.RunReport.TaskRow;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,6 +87,27 @@ class RunReportTest {
 
         assertThat(r.episodes()).hasSize(12);
         assertThat(r.notes()).singleElement().asString().startsWith("Line 4 of episodes.jsonl was skipped: not valid JSON");
+    }
+
+    @Test
+    void anUnreadableEventIsLeftOutAndNamedNotGuessed() throws IOException {
+        Path run = TrainingRun.write(dir.resolve("run"));
+        List<String> lines = Files.readAllLines(run.resolve("episodes.jsonl"));
+        ObjectMapper json = new ObjectMapper();
+        int at = 0;
+        while (json.readTree(lines.get(at)).path("events").isEmpty()) at++;
+        ObjectNode episode = (ObjectNode) json.readTree(lines.get(at));
+        ((ObjectNode) episode.path("events").get(0)).put("category", "?").remove("passport");
+        lines.set(at, episode.toString());
+        Files.write(run.resolve("episodes.jsonl"), lines.subList(0, 12));
+
+        RunReport r = RunReport.read(run);
+
+        assertThat(r.episodes()).hasSize(12);
+        assertThat(r.eventCount()).isEqualTo(5);
+        assertThat(r.episodes()).flatExtracting(RunReport.Episode::events).extracting(RunReport.Event::category).doesNotContain("?");
+        assertThat(r.notes()).singleElement().asString().startsWith("Line " + (at + 1) + " of episodes.jsonl: a safety event of episode "
+                + episode.path("episode").asText() + " could not be read and is not counted").contains("passport");
     }
 
     @Test

@@ -1,62 +1,62 @@
 package dev.ale.core.event;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.time.Instant;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalInt;
-import java.util.TreeMap;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import java.util.stream.Collectors;
 
-/** The one JSON form of a SafetyEvent, shared by the CLI, trajectories and the audit export. */
+/**
+ * The one serializer and the one reader of a SafetyEvent's wire form ({@link SafetyEventWire}),
+ * used by the CLI, the server, trajectories, the audit payload and the report.
+ */
 public final class SafetyEventJson {
+
+    /** Strict: no unknown field, no number read as text or text as a number, no fraction cut to a step. */
+    private static final ObjectMapper MAPPER = strict();
 
     private SafetyEventJson() {
     }
 
     public static ObjectNode toJson(SafetyEvent e) {
-        ObjectNode json = JsonNodeFactory.instance.objectNode();
-        json.put("rule", e.rule());
-        json.put("category", e.category().wire());
-        json.put("severity", e.severity().name().toLowerCase(Locale.ROOT));
-        json.put("action", e.action().name().toLowerCase(Locale.ROOT));
-        json.put("sandbox", e.sandbox());
-        if (e.episode().isPresent()) json.put("episode", e.episode().get());
-        else json.putNull("episode");
-        if (e.step().isPresent()) json.put("step", e.step().getAsInt());
-        else json.putNull("step");
-        json.put("passport", e.passportId());
-        json.put("time", e.time().toString());
-        json.put("detail", e.detail());
-        ObjectNode evidence = json.putObject("evidence");
-        new TreeMap<>(e.evidence()).forEach(evidence::put);
-        return json;
+        return MAPPER.valueToTree(SafetyEventWire.of(e));
     }
 
-    /** Reads what {@link #toJson} wrote; a field that is missing or wrong throws IllegalArgumentException naming it. */
+    /** Reads what {@link #toJson} wrote; a field that is missing, extra or wrong throws IllegalArgumentException naming it. */
     public static SafetyEvent fromJson(JsonNode json) {
-        Map<String, String> evidence = new TreeMap<>();
-        json.path("evidence").properties().forEach(p -> evidence.put(p.getKey(), p.getValue().asText()));
-        JsonNode step = json.path("step");
-        JsonNode episode = json.path("episode");
-        return new SafetyEvent(text(json, "rule"),
-                Category.fromWire(text(json, "category")).orElseThrow(() -> new IllegalArgumentException("unknown category " + json.path("category"))),
-                SafetyEvent.Severity.valueOf(text(json, "severity").toUpperCase(Locale.ROOT)),
-                SafetyEvent.Action.valueOf(text(json, "action").toUpperCase(Locale.ROOT)),
-                text(json, "sandbox"),
-                episode.isTextual() ? Optional.of(episode.asText()) : Optional.empty(),
-                step.isInt() ? OptionalInt.of(step.asInt()) : OptionalInt.empty(),
-                text(json, "passport"),
-                Instant.parse(text(json, "time")),
-                text(json, "detail"),
-                evidence);
+        if (json == null || !json.isObject()) {
+            throw new IllegalArgumentException("a safety event must be a JSON object, not " + (json == null ? "nothing" : json.getNodeType()));
+        }
+        SafetyEventWire wire;
+        try {
+            wire = MAPPER.treeToValue(json, SafetyEventWire.class);
+        } catch (JsonProcessingException e) {
+            String where = e instanceof JsonMappingException m && !m.getPath().isEmpty()
+                    ? "event field `" + m.getPath().stream().map(r -> r.getFieldName() == null ? "[" + r.getIndex() + "]" : r.getFieldName())
+                            .collect(Collectors.joining(".")) + "`: "
+                    : "not a safety event: ";
+            throw new IllegalArgumentException(where + e.getOriginalMessage().lines().findFirst().orElse(""), e);
+        }
+        return wire.toEvent();
     }
 
-    private static String text(JsonNode json, String field) {
-        JsonNode v = json.get(field);
-        if (v == null || !v.isTextual()) throw new IllegalArgumentException("event field `" + field + "` is missing or not a string");
-        return v.asText();
+    private static ObjectMapper strict() {
+        JsonMapper mapper = JsonMapper.builder()
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .build();
+        for (CoercionInputShape shape : new CoercionInputShape[] {CoercionInputShape.Integer, CoercionInputShape.Float,
+                CoercionInputShape.Boolean}) {
+            mapper.coercionConfigFor(LogicalType.Textual).setCoercion(shape, CoercionAction.Fail);
+        }
+        return mapper;
     }
 }

@@ -1,9 +1,11 @@
 package dev.ale.monitor.audit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ale.core.AleException.Fault;
 import dev.ale.core.event.SafetyEvent;
+import dev.ale.core.event.SafetyEventJson;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.Files;
@@ -19,7 +21,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -210,15 +211,12 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
-    /** Appends a detection as kind {@value AuditRecord#SAFETY_EVENT}; the event's own fields go in the payload. */
+    /**
+     * Appends a detection as kind {@value AuditRecord#SAFETY_EVENT}; the payload is the event's
+     * one wire form ({@link SafetyEventJson}), read back by {@link AuditRecord#safetyEvent()}.
+     */
     public AuditRecord append(SafetyEvent e) {
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("severity", e.severity().name().toLowerCase(Locale.ROOT));
-        payload.put("action", e.action().name().toLowerCase(Locale.ROOT));
-        payload.put("passportId", e.passportId());
-        payload.put("time", e.time().toString());
-        payload.put("detail", e.detail());
-        payload.put("evidence", e.evidence());
+        Map<String, Object> payload = CanonicalJson.MAPPER.convertValue(SafetyEventJson.toJson(e), new TypeReference<>() {});
         return append(AuditRecord.SAFETY_EVENT, e.sandbox(), e.episode(), e.step(), Optional.of(e.rule()),
                 Optional.of(e.category().wire()), payload);
     }

@@ -15,6 +15,11 @@ import java.util.TreeMap;
  * Payloads as canonical JSON: keys sorted at every level, no whitespace, only JSON's own
  * value types. The same map always gives the same text, whatever its iteration order; the
  * chain hashes the text as stored, so verifying never has to re-canonicalize.
+ *
+ * <p>Why not Jackson's ORDER_MAP_ENTRIES_BY_KEYS: it keeps a SortedMap in its own comparator's
+ * order and writes a Float as its float text (0.1, not 0.10000000149011612), so the bytes would
+ * differ from those old chains hashed (CanonicalJsonBytesTest), and it serializes beans and NaN
+ * that this refuses.
  */
 final class CanonicalJson {
 

@@ -98,7 +98,7 @@ class AuditQueryTest {
         assertThat(r.step()).hasValue(1);
         assertThat(r.category()).contains("mining");
         assertThat(r.payloadMap()).containsEntry("severity", "high").containsEntry("action", "kill")
-                .containsEntry("passportId", "coder").containsEntry("time", "2026-03-01T10:00:00Z")
+                .containsEntry("passport", "coder").containsEntry("rule", "stratum-login").containsEntry("time", "2026-03-01T10:00:00Z")
                 .containsEntry("evidence", Map.of("argv", "ssh -R 9000:localhost:22 203.0.113.9", "dest", "203.0.113.9:22"));
     }
 
