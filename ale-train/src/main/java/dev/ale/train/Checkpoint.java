@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 
 /** The softmax policy's θ on disk: {@code {"format": "ale-softmax-1", "weights": {feature: weight, ...}}}, features sorted. */
@@ -52,8 +51,7 @@ public final class Checkpoint {
                     + FORMAT + "\" and a weights mapping)");
         }
         Map<String, Double> weights = new HashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.get("weights").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : root.get("weights").properties()) {
             if (!e.getValue().isNumber()) throw new AleException(AleException.Fault.INPUT, file + ": weights." + e.getKey() + " is not a number");
             weights.put(e.getKey(), e.getValue().doubleValue());
         }

@@ -44,6 +44,8 @@ final class ProxyThroughputBench {
         }
     }
 
+    // the upstream socket is closed early on purpose: that is what unblocks the serving thread
+    @SuppressWarnings("try")
     Result run(long bytes, int runs, int warmup) throws IOException {
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             AtomicBoolean stop = new AtomicBoolean();

@@ -31,9 +31,13 @@ final class MachineLock {
         try {
             if (IN_JVM.getHoldCount() > 1) return action.get(); // already holds the file lock too
             Files.createDirectories(file.getParent());
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock ignored = channel.lock()) {
-                return action.get();
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                FileLock lock = channel.lock();
+                try {
+                    return action.get();
+                } finally {
+                    lock.release();
+                }
             }
         } catch (IOException e) {
             throw new AleException(Fault.ENVIRONMENT, "cannot lock " + file + ": " + e.getMessage(), e);

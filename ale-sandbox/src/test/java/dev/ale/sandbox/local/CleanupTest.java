@@ -94,8 +94,14 @@ class CleanupTest {
         }
 
         @Override
-        public void close() throws InterruptedException {
-            for (Process p : processes) p.destroyForcibly().waitFor();
+        public void close() {
+            for (Process p : processes) {
+                try {
+                    p.destroyForcibly().waitFor();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             // a backend's start collects what the killed JVMs left, whatever went wrong in the test
             new LocalSandboxBackend(LocalSandboxBackend.Config.defaults().withDataDir(dataDir)).close();
             TestBackend.deleteTree(dataDir);
