@@ -137,6 +137,16 @@ class ModuleBoundariesTest {
                 .check(classes);
     }
 
+    /** One logging API (System.Logger, which Javalin's SLF4J binding does not need): library code never prints. */
+    @Test
+    void libraryCodeLogsThroughSystemLoggerAndNeverPrints() {
+        noClasses().that().resideOutsideOfPackages("dev.ale.cli..", "dev.ale.parquet..")
+                .should().accessField(System.class, "out").orShould().accessField(System.class, "err")
+                .check(classes);
+        noClasses().should().dependOnClassesThat().resideInAnyPackage("java.util.logging..", "org.slf4j..", "org.apache.logging..")
+                .check(classes);
+    }
+
     private static void dependsOnlyOn(String module, String... allowed) {
         DescribedPredicate<JavaClass> outside = resideInAPackage("dev.ale..").and(not(resideInAPackage(module + "..")));
         for (String a : allowed) outside = outside.and(not(resideInAPackage(a + "..")));

@@ -45,6 +45,8 @@ import java.util.stream.Stream;
  */
 public final class LocalSandboxBackend implements SandboxBackend {
 
+    private static final System.Logger LOG = System.getLogger(LocalSandboxBackend.class.getName());
+
     /**
      * How a local backend is set up: where it keeps state, the host uids it may use, and what
      * each sandbox's network namespace is connected to (by default nothing: only loopback).
@@ -278,7 +280,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
                 try {
                     s.destroy();
                 } catch (RuntimeException e) {
-                    System.err.println("ale: " + e.getMessage());
+                    LOG.log(System.Logger.Level.WARNING, "could not destroy sandbox " + s.id() + ": " + e.getMessage());
                 }
             }
         }
