@@ -1,23 +1,23 @@
 package dev.ale.agent.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.ale.core.model.ChatMessage;
 import dev.ale.core.model.ModelResponse;
+import dev.ale.core.model.StreamedCompletion;
 import dev.ale.core.model.ToolCall;
 import dev.ale.core.model.Usage;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
  * Builds one completion from a server-sent event stream of {@code chat.completion.chunk}s, fed
- * line by line: text deltas appended (and passed to the listener as they come), tool calls put
- * together by their {@code index} (id and name come first, the arguments in pieces), the last
- * finish reason, the usage of the final chunk, and the log probabilities of every chunk in order.
+ * line by line: the SSE framing and the checks a model client needs (a stream that breaks off, an
+ * error mid-stream, no choices) are here; the chunks themselves are joined by core's
+ * {@link StreamedCompletion}, as the server's model proxy joins them. Text is passed to the
+ * listener as it comes.
  */
 final class StreamAccumulator {
 
@@ -27,12 +27,7 @@ final class StreamAccumulator {
     private boolean dataPending;
     private boolean done;
 
-    private final StringBuilder content = new StringBuilder();
-    private final SortedMap<Integer, PartialCall> calls = new TreeMap<>();
-    private String finishReason = "";
-    private Usage usage = Usage.NONE;
-    private Optional<ArrayNode> logprobs = Optional.empty();
-    private boolean sawChoice;
+    private final StreamedCompletion reply = new StreamedCompletion(Integer.MAX_VALUE);
 
     StreamAccumulator(CompletionListener listener) {
         this.listener = listener;
@@ -55,16 +50,16 @@ final class StreamAccumulator {
     ModelResponse finish() throws BadReply {
         dispatch();
         if (events.isEmpty()) throw BadReply.malformed("the stream has no data: lines; it is not a server-sent event stream");
-        if (!done && finishReason.isEmpty()) throw BadReply.broken("the stream ended before a finish_reason or [DONE]");
-        if (!sawChoice) throw BadReply.malformed("no chunk of the stream has choices[0]");
+        if (!done && reply.finishReason().isEmpty()) throw BadReply.broken("the stream ended before a finish_reason or [DONE]");
+        if (!reply.sawChoice()) throw BadReply.malformed("no chunk of the stream has choices[0]");
         List<ToolCall> toolCalls = new ArrayList<>();
-        for (var entry : calls.entrySet()) {
-            PartialCall c = entry.getValue();
-            toolCalls.add(ChatWire.toolCall(c.id, c.name, c.arguments.toString(), entry.getKey(),
-                    "the streamed tool call with index " + entry.getKey()));
+        for (StreamedCompletion.PartialToolCall c : reply.toolCalls()) {
+            toolCalls.add(ChatWire.toolCall(text(c.id()), text(c.name()), c.arguments(), c.index(),
+                    "the streamed tool call with index " + c.index()));
         }
-        Optional<JsonNode> lp = logprobs.map(tokens -> ChatWire.JSON.createObjectNode().set("content", tokens));
-        return new ModelResponse(ChatMessage.assistant(content.toString(), toolCalls), finishReason, usage, lp,
+        Optional<JsonNode> lp = reply.logprobs().map(tokens -> ChatWire.JSON.createObjectNode().set("content", tokens));
+        Usage usage = reply.usage().map(ChatWire::usage).orElse(Usage.NONE);
+        return new ModelResponse(ChatMessage.assistant(reply.content(), toolCalls), reply.finishReason().orElse(""), usage, lp,
                 Optional.empty());
     }
 
@@ -87,43 +82,11 @@ final class StreamAccumulator {
         if (chunk.has("error")) {
             throw BadReply.broken("the server reported an error mid-stream: " + ChatWire.errorMessage(payload));
         }
-        if (chunk.path("usage").isObject()) usage = ChatWire.usage(chunk.path("usage"));
-        JsonNode choice = chunk.path("choices").path(0);
-        if (!choice.isObject()) return;
-        sawChoice = true;
-        JsonNode delta = choice.path("delta");
-        if (delta.path("content").isTextual() && !delta.path("content").asText().isEmpty()) {
-            String text = delta.path("content").asText();
-            content.append(text);
-            listener.text(text);
-        }
-        JsonNode deltaCalls = delta.path("tool_calls");
-        for (int position = 0; position < deltaCalls.size(); position++) {
-            JsonNode piece = deltaCalls.get(position);
-            PartialCall call = calls.computeIfAbsent(piece.path("index").asInt(position), i -> new PartialCall());
-            call.add(piece);
-        }
-        if (choice.path("finish_reason").isTextual()) finishReason = choice.path("finish_reason").asText();
-        JsonNode tokens = choice.path("logprobs").path("content");
-        if (tokens.isArray()) {
-            ArrayNode all = logprobs.orElseGet(ChatWire.JSON::createArrayNode);
-            all.addAll((ArrayNode) tokens);
-            logprobs = Optional.of(all);
-        }
+        String text = reply.add(chunk);
+        if (!text.isEmpty()) listener.text(text);
     }
 
-    /** A tool call being put together from its deltas. */
-    private static final class PartialCall {
-        JsonNode id = ChatWire.JSON.missingNode();
-        JsonNode name = ChatWire.JSON.missingNode();
-        final StringBuilder arguments = new StringBuilder();
-
-        void add(JsonNode piece) {
-            // some servers repeat id and name in every delta; the first non-empty one counts
-            if (!id.isTextual() && !piece.path("id").asText("").isEmpty()) id = piece.path("id");
-            JsonNode function = piece.path("function");
-            if (!name.isTextual() && !function.path("name").asText("").isEmpty()) name = function.path("name");
-            arguments.append(ChatWire.arguments(function));
-        }
+    private static JsonNode text(Optional<String> value) {
+        return value.<JsonNode>map(TextNode::valueOf).orElse(ChatWire.JSON.missingNode());
     }
 }
