@@ -1,5 +1,6 @@
 package dev.ale.cli;
 
+import dev.ale.cli.common.Version;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

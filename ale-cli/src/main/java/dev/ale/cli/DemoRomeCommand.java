@@ -1,5 +1,6 @@
 package dev.ale.cli;
 
+import dev.ale.cli.common.ShippedTasks;
 import dev.ale.agent.loop.AgentLoop;
 import dev.ale.agent.loop.LoopSettings;
 import dev.ale.agent.tool.Toolbox;

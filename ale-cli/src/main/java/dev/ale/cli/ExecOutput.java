@@ -1,5 +1,6 @@
 package dev.ale.cli;
 
+import dev.ale.cli.common.Json;
 import dev.ale.core.sandbox.ExecRequest;
 import dev.ale.core.sandbox.ExecResult;
 import dev.ale.core.sandbox.OutputListener;

@@ -1,5 +1,6 @@
 package dev.ale.cli;
 
+import dev.ale.cli.common.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ale.agent.AgentException;

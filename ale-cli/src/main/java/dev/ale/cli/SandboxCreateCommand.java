@@ -1,5 +1,6 @@
 package dev.ale.cli;
 
+import dev.ale.cli.common.Json;
 import dev.ale.core.sandbox.Sandbox;
 import dev.ale.core.sandbox.SandboxInfo;
 import dev.ale.core.sandbox.SandboxRequest;

@@ -1,5 +1,6 @@
 package dev.ale.cli;
 
+import dev.ale.cli.common.ShippedTasks;
 import dev.ale.core.AleException;
 import dev.ale.gateway.HostResolver;
 import dev.ale.containment.GuardedBackend;

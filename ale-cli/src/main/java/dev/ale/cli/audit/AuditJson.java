@@ -1,10 +1,10 @@
 package dev.ale.cli.audit;
 
+import dev.ale.cli.common.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ale.cli.Json;
 import dev.ale.monitor.audit.AuditLog;
 import dev.ale.monitor.audit.AuditRecord;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.ale.cli.audit;
 
-import dev.ale.cli.Json;
+import dev.ale.cli.common.Json;
 import dev.ale.monitor.audit.AuditLog;
 import dev.ale.monitor.audit.AuditRecord;
 import java.io.PrintStream;

@@ -1,8 +1,8 @@
 package dev.ale.cli.audit;
 
+import dev.ale.cli.common.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ale.cli.Json;
 import dev.ale.monitor.audit.AuditLog;
 import dev.ale.monitor.audit.VerifyReport;
 import dev.ale.monitor.audit.VerifyReport.Problem;

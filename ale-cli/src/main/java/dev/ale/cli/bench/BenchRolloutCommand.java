@@ -1,10 +1,10 @@
 package dev.ale.cli.bench;
 
+import dev.ale.cli.common.ShippedTasks;
 import dev.ale.agent.loop.AgentLoop;
 import dev.ale.agent.loop.LoopSettings;
 import dev.ale.agent.policy.ReplayPolicy;
 import dev.ale.agent.tool.Toolbox;
-import dev.ale.cli.ShippedTasks;
 import dev.ale.core.AleException;
 import dev.ale.core.task.CopyIn;
 import dev.ale.core.task.Task;

@@ -1,5 +1,6 @@
 package dev.ale.cli.bench;
 
+import dev.ale.cli.common.Version;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,7 +1,7 @@
 package dev.ale.cli.demo;
 
+import dev.ale.cli.common.ShippedTasks;
 import dev.ale.core.AleException;
-import dev.ale.cli.ShippedTasks;
 import dev.ale.core.sandbox.SandboxBackend;
 import dev.ale.containment.GuardedBackend;
 import dev.ale.containment.GuardedSandbox;

@@ -1,5 +1,6 @@
-package dev.ale.cli;
+package dev.ale.cli.common;
 
+import dev.ale.cli.common.Json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

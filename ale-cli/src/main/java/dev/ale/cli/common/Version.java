@@ -1,4 +1,4 @@
-package dev.ale.cli;
+package dev.ale.cli.common;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -6,7 +6,7 @@ import java.util.Properties;
 import picocli.CommandLine.IVersionProvider;
 
 /** The version Maven wrote into the jar, and the Java that runs it. */
-final class Version implements IVersionProvider {
+public final class Version implements IVersionProvider {
 
     private static final String POM_PROPERTIES = "/META-INF/maven/dev.ale/ale-cli/pom.properties";
 
@@ -15,7 +15,7 @@ final class Version implements IVersionProvider {
         return new String[] {"ale " + aleVersion() + " (Java " + Runtime.version() + ")"};
     }
 
-    static String aleVersion() {
+    public static String aleVersion() {
         try (InputStream in = Version.class.getResourceAsStream(POM_PROPERTIES)) {
             if (in == null) return "development build";
             Properties p = new Properties();

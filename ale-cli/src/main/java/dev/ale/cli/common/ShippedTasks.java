@@ -1,4 +1,4 @@
-package dev.ale.cli;
+package dev.ale.cli.common;
 
 import java.nio.file.Path;
 

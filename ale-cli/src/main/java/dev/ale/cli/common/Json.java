@@ -1,4 +1,4 @@
-package dev.ale.cli;
+package dev.ale.cli.common;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,7 +37,7 @@ public final class Json {
         }
     }
 
-    static ObjectNode execResult(String sandboxId, ExecResult r) {
+    public static ObjectNode execResult(String sandboxId, ExecResult r) {
         ObjectNode json = object();
         json.put("sandbox", sandboxId);
         json.put("exitCode", r.exitCode());
@@ -52,11 +52,11 @@ public final class Json {
         return json;
     }
 
-    static ObjectNode event(SafetyEvent e) {
+    public static ObjectNode event(SafetyEvent e) {
         return SafetyEventJson.toJson(e);
     }
 
-    static ObjectNode sandbox(SandboxInfo info) {
+    public static ObjectNode sandbox(SandboxInfo info) {
         ObjectNode json = object();
         json.put("id", info.id());
         json.put("passport", info.passportId());
