@@ -1,0 +1,2 @@
+/** {@code ale audit} and {@code ale events}: the audit log read, verified, queried and followed. */
+package dev.ale.cli.audit;

@@ -1,0 +1,2 @@
+/** The sandbox backend port: sandboxes, commands, sessions, files, processes and what a backend reports of them. */
+package dev.ale.core.sandbox;

@@ -1,0 +1,2 @@
+/** The tool port and the context a tool runs in. */
+package dev.ale.core.tool;

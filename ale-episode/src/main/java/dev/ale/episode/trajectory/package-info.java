@@ -1,0 +1,2 @@
+/** The trajectory line an episode is written down as. */
+package dev.ale.episode.trajectory;

@@ -1,0 +1,2 @@
+/** Rules over the gateway's records: denied egress, probes, tunnels, miners, DNS exfiltration. */
+package dev.ale.monitor.net;

@@ -1,0 +1,2 @@
+/** Optional: a run's dataset as Parquet. */
+package dev.ale.parquet;

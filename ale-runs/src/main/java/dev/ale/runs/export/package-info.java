@@ -1,0 +1,2 @@
+/** A run as a chat dataset with rewards, advantages and per-step credit. */
+package dev.ale.runs.export;
