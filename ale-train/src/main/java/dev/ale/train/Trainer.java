@@ -188,11 +188,4 @@ public final class Trainer {
             throw new AleException(AleException.Fault.ENVIRONMENT, "cannot append to " + file + ": " + e.getMessage(), e);
         }
     }
-
-    /** Ordered metrics by arm, for printing two arms side by side. */
-    public static Map<String, List<IterationMetrics>> byArm(List<IterationMetrics> metrics) {
-        Map<String, List<IterationMetrics>> out = new LinkedHashMap<>();
-        for (IterationMetrics m : metrics) out.computeIfAbsent(m.arm(), k -> new ArrayList<>()).add(m);
-        return out;
-    }
 }

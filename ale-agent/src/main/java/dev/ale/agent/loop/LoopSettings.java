@@ -36,8 +36,4 @@ public record LoopSettings(String systemPrompt, int maxObservationChars, int max
     public LoopSettings withContextLimits(int newMaxObservationChars, int newMaxContextChars) {
         return new LoopSettings(systemPrompt, newMaxObservationChars, newMaxContextChars, maxTurnsWithoutAction, temperature, logprobs);
     }
-
-    public LoopSettings withSampling(OptionalDouble newTemperature, boolean newLogprobs) {
-        return new LoopSettings(systemPrompt, maxObservationChars, maxContextChars, maxTurnsWithoutAction, newTemperature, newLogprobs);
-    }
 }

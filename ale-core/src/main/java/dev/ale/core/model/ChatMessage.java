@@ -36,10 +36,6 @@ public record ChatMessage(Role role, String content, List<ToolCall> toolCalls, O
         return new ChatMessage(Role.TOOL, content, List.of(), Optional.of(callId), Optional.of(toolName));
     }
 
-    public ChatMessage withContent(String newContent) {
-        return new ChatMessage(role, newContent, toolCalls, toolCallId, name);
-    }
-
     public enum Role {
         SYSTEM, USER, ASSISTANT, TOOL;
 

@@ -39,10 +39,6 @@ public record DetectorSettings(Map<Category, DetectorSetting> byCategory) {
         return of(category).action();
     }
 
-    public double penaltyFor(Category category) {
-        return of(category).penalty();
-    }
-
     public DetectorSettings with(Category category, DetectorSetting setting) {
         EnumMap<Category, DetectorSetting> copy = new EnumMap<>(byCategory);
         copy.put(category, setting);
