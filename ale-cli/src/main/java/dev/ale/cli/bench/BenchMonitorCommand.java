@@ -97,6 +97,6 @@ public final class BenchMonitorCommand implements Callable<Integer> {
     private static LocalSandboxBackend.Config baselineConfig(Containment containment) {
         LocalSandboxBackend.Config d = LocalSandboxBackend.Config.defaults();
         return new LocalSandboxBackend.Config(containment.backend().dataDir().resolve("bench-baseline"),
-                d.uidBase() + d.uidCount(), d.uidCount(), SandboxNetwork.loopbackOnly());
+                d.uidBase() + d.uidCount(), d.uidCount(), SandboxNetwork.loopbackOnly(), d.hiddenHostPaths());
     }
 }
