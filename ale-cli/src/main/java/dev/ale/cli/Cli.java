@@ -63,7 +63,13 @@ final class Cli {
 
     /** The gateway, monitor, kill switch and audit log around a backend in this command's data dir. */
     Containment openContainment(dev.ale.gateway.HostResolver resolver) {
-        LocalSandboxBackend.Config config = LocalSandboxBackend.Config.defaults();
+        return openContainment(resolver, java.util.List.of());
+    }
+
+    /** The same, with the directories of {@code tasks} hidden from every sandbox (their solutions, verifiers). */
+    Containment openContainment(dev.ale.gateway.HostResolver resolver, java.util.List<dev.ale.core.task.Task> tasks) {
+        LocalSandboxBackend.Config config = LocalSandboxBackend.Config.defaults()
+                .hiding(tasks.stream().map(dev.ale.core.task.Task::directory).toList());
         return Containment.open(dataDir.map(config::withDataDir).orElse(config), resolver);
     }
 

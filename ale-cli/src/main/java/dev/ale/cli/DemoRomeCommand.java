@@ -67,7 +67,7 @@ final class DemoRomeCommand implements Callable<Integer> {
                 + " iterations, two arms from seed " + learner.seed);
         List<IterationMetrics> done = new ArrayList<>();
         Path dir;
-        try (Containment containment = cli.openContainment(HostResolver.system());
+        try (Containment containment = cli.openContainment(HostResolver.system(), rome);
              RunStore store = RunStore.create(learner.out, spec, SoftmaxPolicy.NAME)) {
             dir = store.directory();
             EpisodeRunner runner = new EpisodeRunner(containment, new AgentLoop(Toolbox.standard(), LoopSettings.defaults()));

@@ -141,7 +141,7 @@ final class RunCommand implements Callable<Integer> {
                 + (resume.isPresent() ? " (" + store.done().size() + " done, " + left + " to run)" : "")
                 + ", policy " + policies.name() + ", " + parallel + " at a time");
         List<JsonNode> lines;
-        try (store; Containment containment = cli.openContainment(HostResolver.system())) {
+        try (store; Containment containment = cli.openContainment(HostResolver.system(), spec.tasks())) {
             EpisodeRunner runner = new EpisodeRunner(containment, new AgentLoop(Toolbox.standard(), LoopSettings.defaults()));
             new Rollout(runner).run(spec, policies, store, progress(left), store.done());
             lines = store.lines();

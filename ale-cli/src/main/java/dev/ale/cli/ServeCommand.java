@@ -99,7 +99,7 @@ final class ServeCommand implements Callable<Integer> {
             config = config.withTasks(TaskLoader.loadAll(List.of(taskDir.get())));
         }
 
-        Containment containment = cli.openContainment(HostResolver.system());
+        Containment containment = cli.openContainment(HostResolver.system(), config.tasks());
         AleServer server;
         try {
             server = AleServer.start(config, containment);

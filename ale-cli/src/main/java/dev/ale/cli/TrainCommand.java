@@ -75,7 +75,7 @@ final class TrainCommand implements Callable<Integer> {
                 + " samples x " + iterations + " iterations, " + parallel + " at a time, seed " + learner.seed + ", lr " + learner.lr);
         List<IterationMetrics> done = new ArrayList<>();
         Path dir;
-        try (Containment containment = cli.openContainment(HostResolver.system());
+        try (Containment containment = cli.openContainment(HostResolver.system(), tasks);
              RunStore store = RunStore.create(learner.out, spec, SoftmaxPolicy.NAME)) {
             dir = store.directory();
             EpisodeRunner runner = new EpisodeRunner(containment, new AgentLoop(Toolbox.standard(), LoopSettings.defaults()));

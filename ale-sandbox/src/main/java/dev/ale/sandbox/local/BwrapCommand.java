@@ -49,10 +49,12 @@ final class BwrapCommand {
     static final int ARGS_FD = 4;
 
     /*
-     * $1: the filter, $2: the arguments file, then cgroup.procs files up to "--". `command exec`
-     * keeps a failed redirection from ending the shell before it can say exit 125.
+     * $1: the filter, $2: the arguments file, then cgroup.procs files up to "--". `cd /` first:
+     * the shell exports PWD (and OLDPWD), which bubblewrap's pid 1 keeps in its environment, and
+     * ALE's working directory (the checkout, often) is not the sandbox's business. `command exec` keeps a failed
+     * redirection from ending the shell before it can say exit 125.
      */
-    private static final String LAUNCH = "command exec 3<\"$1\" 4<\"$2\" || exit 125; shift 2; "
+    private static final String LAUNCH = "cd / && unset OLDPWD || exit 125; command exec 3<\"$1\" 4<\"$2\" || exit 125; shift 2; "
             + "for f; do [ \"$f\" = -- ] && break; echo $$ > \"$f\" || exit 125; shift; done; shift; exec \"$@\"";
 
     /* Namespace flags of clone(2) and unshare(2); CLONE_NEWTIME shares its bit with clone's exit signal. */
