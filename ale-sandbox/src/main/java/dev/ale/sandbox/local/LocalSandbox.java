@@ -13,6 +13,7 @@ import dev.ale.core.sandbox.SandboxStats;
 import dev.ale.core.sandbox.ShellSession;
 import dev.ale.sandbox.cgroup.Cgroup;
 import dev.ale.sandbox.cgroup.CgroupUsage;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -32,7 +33,7 @@ final class LocalSandbox implements Sandbox {
     private final Passport passport;
     private final Cgroup cgroup;
     /** bubblewrap's arguments for this sandbox (its root, binds, namespaces), read on fd 4. */
-    private final java.nio.file.Path argsFile;
+    private final Path argsFile;
     private final dev.ale.core.sandbox.SandboxNetwork.NetworkAttachment network;
     private final Set<LocalShellSession> sessions = ConcurrentHashMap.newKeySet();
     private final Set<ProcessTree> running = ConcurrentHashMap.newKeySet();
@@ -40,7 +41,7 @@ final class LocalSandbox implements Sandbox {
     private volatile boolean destroyed;
 
     LocalSandbox(LocalSandboxBackend backend, SandboxPaths paths, SandboxState state, Passport passport,
-                 Cgroup cgroup, java.nio.file.Path argsFile, dev.ale.core.sandbox.SandboxNetwork.NetworkAttachment network) {
+                 Cgroup cgroup, Path argsFile, dev.ale.core.sandbox.SandboxNetwork.NetworkAttachment network) {
         this.backend = backend;
         this.paths = paths;
         this.state = state;

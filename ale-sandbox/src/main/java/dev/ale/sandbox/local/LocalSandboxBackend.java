@@ -64,8 +64,8 @@ public final class LocalSandboxBackend implements SandboxBackend {
                 if (!p.isAbsolute()) throw new SandboxException(Fault.INPUT, "hidden host path " + p + " is not absolute");
                 Path n = p.normalize();
                 unhideable(n).ifPresent(needed -> {
-                    throw new SandboxException(Fault.INPUT, "cannot hide " + n + " from sandboxes: every sandbox needs " + needed
-                            + " from it");
+                    throw new SandboxException(Fault.INPUT, "cannot hide " + n + " from sandboxes: every sandbox runs from "
+                            + needed + "; name a directory below it");
                 });
                 if (!paths.contains(n)) paths.add(n);
             }
