@@ -3,6 +3,8 @@ package dev.ale.cli;
 import dev.ale.core.passport.Passport;
 import dev.ale.core.passport.PassportLoader;
 import dev.ale.containment.GuardedBackend;
+import java.util.List;
+import dev.ale.core.task.Task;
 import dev.ale.gateway.HostResolver;
 import dev.ale.containment.GuardedSandbox;
 import dev.ale.sandbox.local.LocalSandboxBackend;
@@ -63,14 +65,20 @@ final class Cli {
         return new LocalSandboxBackend(dataDir.map(config::withDataDir).orElse(config));
     }
 
+    /** The local backend in this command's data dir, guarded: see {@link #openGuardedBackend(HostResolver, List)}. */
+    GuardedBackend openGuardedBackend(HostResolver resolver) {
+        return openGuardedBackend(resolver, List.of());
+    }
+
     /**
      * The local backend in this command's data dir, guarded: the gateway, monitor, kill switch and
-     * audit log ({@code <data dir>/audit.db}) around it. One of the two places that pick a backend
-     * (the other is {@link #openBackend} for sandboxes poked at by hand).
+     * audit log ({@code <data dir>/audit.db}) around it, with the directories of {@code tasks}
+     * hidden from every sandbox (their solutions, verifiers). One of the two places that pick a
+     * backend (the other is {@link #openBackend} for sandboxes poked at by hand).
      */
-    GuardedBackend openGuardedBackend(HostResolver resolver) {
-        LocalSandboxBackend.Config config = dataDir.map(LocalSandboxBackend.Config.defaults()::withDataDir)
-                .orElse(LocalSandboxBackend.Config.defaults());
+    GuardedBackend openGuardedBackend(HostResolver resolver, List<Task> tasks) {
+        LocalSandboxBackend.Config defaults = LocalSandboxBackend.Config.defaults().hiding(tasks.stream().map(Task::directory).toList());
+        LocalSandboxBackend.Config config = dataDir.map(defaults::withDataDir).orElse(defaults);
         return GuardedBackend.open(config.dataDir().resolve("audit.db"), resolver,
                 network -> new LocalSandboxBackend(config.withNetwork(network)));
     }

@@ -69,7 +69,7 @@ final class DemoRomeCommand implements Callable<Integer> {
                 + " iterations, two arms from seed " + learner.seed);
         List<IterationMetrics> done = new ArrayList<>();
         Path dir;
-        try (GuardedBackend containment = cli.openGuardedBackend(HostResolver.system());
+        try (GuardedBackend containment = cli.openGuardedBackend(HostResolver.system(), rome);
              RunStore store = RunStore.create(learner.out, spec, SoftmaxPolicy.NAME)) {
             dir = store.directory();
             EpisodeRunner runner = new EpisodeRunner(containment, new AgentLoop(Toolbox.standard(), LoopSettings.defaults()));

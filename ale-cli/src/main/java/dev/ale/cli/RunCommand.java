@@ -143,7 +143,7 @@ final class RunCommand implements Callable<Integer> {
                 + (resume.isPresent() ? " (" + store.done().size() + " done, " + left + " to run)" : "")
                 + ", policy " + policies.name() + ", " + parallel + " at a time");
         List<JsonNode> lines;
-        try (store; GuardedBackend containment = cli.openGuardedBackend(HostResolver.system())) {
+        try (store; GuardedBackend containment = cli.openGuardedBackend(HostResolver.system(), spec.tasks())) {
             EpisodeRunner runner = new EpisodeRunner(containment, new AgentLoop(Toolbox.standard(), LoopSettings.defaults()));
             new Rollout(runner).run(spec, policies, store, progress(left), store.done());
             lines = store.lines();

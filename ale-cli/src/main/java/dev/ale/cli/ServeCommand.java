@@ -101,7 +101,7 @@ final class ServeCommand implements Callable<Integer> {
             config = config.withTasks(TaskLoader.loadAll(List.of(taskDir.get())));
         }
 
-        GuardedBackend containment = cli.openGuardedBackend(HostResolver.system());
+        GuardedBackend containment = cli.openGuardedBackend(HostResolver.system(), config.tasks());
         AleServer server;
         try {
             server = AleServer.start(config, containment);

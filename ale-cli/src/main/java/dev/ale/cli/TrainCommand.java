@@ -76,7 +76,7 @@ final class TrainCommand implements Callable<Integer> {
                 + " samples x " + iterations + " iterations, " + parallel + " at a time, seed " + learner.seed + ", lr " + learner.lr);
         List<IterationMetrics> done = new ArrayList<>();
         Path dir;
-        try (GuardedBackend containment = cli.openGuardedBackend(HostResolver.system());
+        try (GuardedBackend containment = cli.openGuardedBackend(HostResolver.system(), tasks);
              RunStore store = RunStore.create(learner.out, spec, SoftmaxPolicy.NAME)) {
             dir = store.directory();
             EpisodeRunner runner = new EpisodeRunner(containment, new AgentLoop(Toolbox.standard(), LoopSettings.defaults()));

@@ -98,6 +98,6 @@ public final class BenchMonitorCommand implements Callable<Integer> {
     private static LocalSandboxBackend.Config baselineConfig(GuardedBackend containment) {
         LocalSandboxBackend.Config d = LocalSandboxBackend.Config.defaults();
         return new LocalSandboxBackend.Config(containment.auditFile().getParent().resolve("bench-baseline"),
-                d.uidBase() + d.uidCount(), d.uidCount(), SandboxNetwork.loopbackOnly());
+                d.uidBase() + d.uidCount(), d.uidCount(), SandboxNetwork.loopbackOnly(), d.hiddenHostPaths());
     }
 }

@@ -1,27 +1,42 @@
 package dev.ale.sandbox.local;
 
+import dev.ale.sandbox.local.SeccompFilter.AllowOnly;
+import dev.ale.sandbox.local.SeccompFilter.Refuse;
+import dev.ale.sandbox.local.SeccompFilter.RefuseFlags;
+import dev.ale.sandbox.local.SeccompFilter.Rule;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+
+import static dev.ale.sandbox.local.SeccompFilter.EAFNOSUPPORT;
+import static dev.ale.sandbox.local.SeccompFilter.ENOSYS;
+import static dev.ale.sandbox.local.SeccompFilter.EPERM;
 
 /**
  * The command line that starts a process tree in a sandbox. Every isolation decision ALE
  * makes about a local sandbox is in this one file, in the order it takes effect:
  *
  * <ol>
- *   <li>a fixed {@code sh} script (no input is ever spliced into it) writes its own pid into
- *       the sandbox's cgroups, so the whole tree is limited and killable from its first fork;</li>
+ *   <li>a fixed {@code sh} script (no input is ever spliced into it) opens the seccomp filter
+ *       on fd 3 and the sandbox's bubblewrap arguments on fd 4 (both root-only files), then
+ *       writes its own pid into the sandbox's cgroups, so the whole tree is limited and
+ *       killable from its first fork;</li>
  *   <li>{@code nsenter --net} enters the network namespace ALE made for the sandbox;</li>
  *   <li>{@code setpriv} drops to the sandbox's own unprivileged host uid, with no groups, no
  *       capabilities (inheritable, bounding) and no_new_privs — a setuid binary gains nothing,
  *       and root-only host files stay unreadable (bubblewrap started by root would leave
  *       either full capabilities or a user namespace mapped to host root);</li>
- *   <li>{@code bwrap} unshares user, pid, ipc, uts and cgroup namespaces, forbids nested user
- *       namespaces, drops every capability inside, starts a new session (no TIOCSTI into the
- *       caller's terminal), dies with its parent, and builds the root from read-only binds;</li>
- *   <li>only /workspace and /tmp are writable; /proc is the sandbox's own; /dev is minimal;
- *       the environment is cleared and rebuilt from what the caller allows.</li>
+ *   <li>{@code bwrap} reads its arguments from fd 4 (so no host path of ALE's is in the argv
+ *       the sandbox sees as its pid 1), unshares user, pid, ipc, uts and cgroup namespaces,
+ *       forbids nested user namespaces, drops every capability inside, starts a new session
+ *       (no TIOCSTI into the caller's terminal), dies with its parent, and builds the root from
+ *       read-only binds;</li>
+ *   <li>only /workspace, /tmp and /dev/shm are writable, all three on the sandbox's one
+ *       size-capped tmpfs; /proc is the sandbox's own; /dev is minimal and read-only; the
+ *       environment is cleared and rebuilt from what the caller allows;</li>
+ *   <li>last, after its own setup, bubblewrap installs the seccomp filter {@link #SECCOMP_POLICY}.</li>
  * </ol>
  */
 final class BwrapCommand {
@@ -29,46 +44,149 @@ final class BwrapCommand {
     /** The uid and gid the agent has inside; it maps to the sandbox's own host uid. */
     static final int INSIDE_UID = 1000;
 
-    private static final String JOIN_CGROUPS =
-            "for f; do [ \"$f\" = -- ] && break; echo $$ > \"$f\" || exit 125; shift; done; shift; exec \"$@\"";
+    /** The fds the launcher opens for bubblewrap: the filter, and the sandbox's arguments. */
+    static final int SECCOMP_FD = 3;
+    static final int ARGS_FD = 4;
+
+    /*
+     * $1: the filter, $2: the arguments file, then cgroup.procs files up to "--". `cd /` first:
+     * the shell exports PWD (and OLDPWD), which bubblewrap's pid 1 keeps in its environment, and
+     * ALE's working directory (the checkout, often) is not the sandbox's business. `command exec` keeps a failed
+     * redirection from ending the shell before it can say exit 125.
+     */
+    private static final String LAUNCH = "cd / && unset OLDPWD || exit 125; command exec 3<\"$1\" 4<\"$2\" || exit 125; shift 2; "
+            + "for f; do [ \"$f\" = -- ] && break; echo $$ > \"$f\" || exit 125; shift; done; shift; exec \"$@\"";
+
+    /* Namespace flags of clone(2) and unshare(2); CLONE_NEWTIME shares its bit with clone's exit signal. */
+    private static final int CLONE_NEWNS = 0x00020000;
+    private static final int CLONE_NEWCGROUP = 0x02000000;
+    private static final int CLONE_NEWUTS = 0x04000000;
+    private static final int CLONE_NEWIPC = 0x08000000;
+    private static final int CLONE_NEWUSER = 0x10000000;
+    private static final int CLONE_NEWPID = 0x20000000;
+    private static final int CLONE_NEWNET = 0x40000000;
+    private static final int CLONE_NEWTIME = 0x00000080;
+    private static final int NEW_NAMESPACES = CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER
+            | CLONE_NEWPID | CLONE_NEWNET;
+
+    /**
+     * What the seccomp filter refuses, and with which error. Everything else is allowed; a call
+     * of a foreign ABI (i386 via int 0x80, x32) kills the process. docs/sandbox.md says why for
+     * each line. ENOSYS where programs treat "this kernel lacks it" as the cue to fall back,
+     * EPERM where they already expect to lack the privilege.
+     */
+    static final List<Rule> SECCOMP_POLICY = List.of(
+            // namespaces: bubblewrap already made the sandbox's; a new one is only a way out or a
+            // larger kernel surface (a nested user namespace grants capabilities over it)
+            new RefuseFlags("clone", 0, NEW_NAMESPACES, EPERM),
+            new RefuseFlags("unshare", 0, NEW_NAMESPACES | CLONE_NEWTIME, EPERM),
+            new Refuse("setns", EPERM),
+            // clone3 passes its flags in memory the filter cannot read; glibc and others fall back to clone on ENOSYS
+            new Refuse("clone3", ENOSYS),
+            // io_uring runs I/O in kernel workers beside the filter, and is a large, often-patched surface
+            new Refuse("io_uring_setup", ENOSYS),
+            new Refuse("io_uring_enter", ENOSYS),
+            new Refuse("io_uring_register", ENOSYS),
+            // only the families a network namespace confines (vsock reaches the hypervisor past it)
+            new AllowOnly("socket", 0, Set.of(1 /* AF_UNIX */, 2 /* AF_INET */, 10 /* AF_INET6 */, 16 /* AF_NETLINK */), EAFNOSUPPORT),
+            // ASLR stays on; only the personalities Docker allows (Linux, 32-bit, uname26, query)
+            new AllowOnly("personality", 0, Set.of(0x0, 0x8, 0x20000, 0x20008, 0xffffffff), EPERM),
+            // kernel keyrings are not namespaced: keys would be shared with the host's users
+            new Refuse("add_key", EPERM),
+            new Refuse("request_key", EPERM),
+            new Refuse("keyctl", EPERM),
+            // kernel attack surface with no use in a task: BPF programs, perf counters, page-fault handlers
+            new Refuse("bpf", EPERM),
+            new Refuse("perf_event_open", EPERM),
+            new Refuse("userfaultfd", EPERM),
+            // loading or replacing kernel code
+            new Refuse("kexec_load", EPERM),
+            new Refuse("kexec_file_load", EPERM),
+            new Refuse("init_module", EPERM),
+            new Refuse("finit_module", EPERM),
+            new Refuse("delete_module", EPERM),
+            // file handles open files by inode, past every path-based hiding
+            new Refuse("open_by_handle_at", EPERM),
+            new Refuse("name_to_handle_at", EPERM),
+            // mounts, old and new API: the sandbox's view of the filesystem is bubblewrap's, final
+            new Refuse("mount", EPERM),
+            new Refuse("umount2", EPERM),
+            new Refuse("pivot_root", EPERM),
+            new Refuse("fsopen", EPERM),
+            new Refuse("fsconfig", EPERM),
+            new Refuse("fsmount", EPERM),
+            new Refuse("fspick", EPERM),
+            new Refuse("move_mount", EPERM),
+            new Refuse("open_tree", EPERM),
+            new Refuse("open_tree_attr", EPERM),
+            new Refuse("mount_setattr", EPERM),
+            // the machine, not the sandbox: swap, power, process accounting, quotas, the kernel log
+            new Refuse("swapon", EPERM),
+            new Refuse("swapoff", EPERM),
+            new Refuse("reboot", EPERM),
+            new Refuse("acct", EPERM),
+            new Refuse("quotactl", EPERM),
+            new Refuse("syslog", EPERM),
+            // the clock is the host's (not namespaced)
+            new Refuse("settimeofday", EPERM),
+            new Refuse("clock_settime", EPERM),
+            new Refuse("adjtimex", EPERM),
+            new Refuse("clock_adjtime", EPERM),
+            // x86 I/O ports
+            new Refuse("iopl", EPERM),
+            new Refuse("ioperm", EPERM));
 
     private BwrapCommand() {
     }
 
+    /** What every process tree of one sandbox shares: written once to its arguments file. */
+    record SandboxSpec(List<String> rootfsArgs, Path workspace, Path tmp, Path shm, List<String> gpuDevices) {
+    }
+
+    /** One process tree: the sandbox's files and cgroups, and what this command runs. */
     record Spec(
             String sandboxId,
             List<Path> cgroupProcsFiles,
             Path netnsFile,
             int hostUid,
-            List<String> rootfsArgs,
-            Path workspace,
-            Path tmp,
-            List<String> gpuDevices,
+            Path seccompFile,
+            Path argsFile,
             String cwd,
             Map<String, String> env,
             List<String> argv) {
     }
 
+    /** bubblewrap's arguments for a sandbox, in order, as read from {@link #ARGS_FD}. */
+    static List<String> sandboxArgs(SandboxSpec s) {
+        List<String> args = new ArrayList<>(List.of(
+                "--unshare-user", "--uid", String.valueOf(INSIDE_UID), "--gid", String.valueOf(INSIDE_UID),
+                "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup",
+                "--disable-userns", "--cap-drop", "ALL",
+                "--die-with-parent", "--new-session",
+                "--seccomp", String.valueOf(SECCOMP_FD)));
+        args.addAll(s.rootfsArgs());
+        // /run is an empty read-only directory, as it is to any unprivileged user on a real host
+        args.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--dir", "/run"));
+        for (String device : s.gpuDevices()) args.addAll(List.of("--dev-bind", device, device));
+        args.addAll(List.of("--bind", s.workspace().toString(), "/workspace", "--bind", s.tmp().toString(), "/tmp",
+                "--bind", s.shm().toString(), "/dev/shm"));
+        // /dev's own tmpfs has no size limit: nothing may be written there (device nodes still work)
+        args.addAll(List.of("--remount-ro", "/", "--remount-ro", "/dev"));
+        return args;
+    }
+
+    /** The host command line: launcher, network namespace, uid drop, bubblewrap, then the command. */
     static List<String> build(Spec s) {
         List<String> cmd = new ArrayList<>();
-        cmd.addAll(List.of("/bin/sh", "-c", JOIN_CGROUPS, "ale-join"));
+        cmd.addAll(List.of("/bin/sh", "-c", LAUNCH, "ale-join", s.seccompFile().toString(), s.argsFile().toString()));
         s.cgroupProcsFiles().forEach(p -> cmd.add(p.toString()));
         cmd.add("--");
         cmd.addAll(List.of("nsenter", "--net=" + s.netnsFile(), "--"));
         cmd.addAll(List.of("setpriv", "--reuid=" + s.hostUid(), "--regid=" + s.hostUid(), "--clear-groups",
                 "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"));
-        cmd.addAll(List.of("bwrap",
-                "--unshare-user", "--uid", String.valueOf(INSIDE_UID), "--gid", String.valueOf(INSIDE_UID),
-                "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup",
-                "--disable-userns", "--cap-drop", "ALL",
-                "--die-with-parent", "--new-session",
-                "--hostname", s.sandboxId()));
-        cmd.addAll(s.rootfsArgs());
-        // /run is an empty read-only directory, as it is to any unprivileged user on a real host
-        cmd.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--dir", "/run"));
-        for (String device : s.gpuDevices()) cmd.addAll(List.of("--dev-bind", device, device));
-        cmd.addAll(List.of("--bind", s.workspace().toString(), "/workspace", "--bind", s.tmp().toString(), "/tmp"));
-        cmd.addAll(List.of("--remount-ro", "/", "--chdir", s.cwd(), "--clearenv"));
+        // the id stays on the command line: the host's ps shows which sandbox a bwrap serves
+        cmd.addAll(List.of("bwrap", "--hostname", s.sandboxId(), "--args", String.valueOf(ARGS_FD)));
+        cmd.addAll(List.of("--chdir", s.cwd(), "--clearenv"));
         s.env().forEach((k, v) -> cmd.addAll(List.of("--setenv", k, v)));
         cmd.add("--");
         cmd.addAll(s.argv());

@@ -13,6 +13,7 @@ import dev.ale.core.sandbox.SandboxStats;
 import dev.ale.core.sandbox.ShellSession;
 import dev.ale.sandbox.cgroup.Cgroup;
 import dev.ale.sandbox.cgroup.CgroupUsage;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -31,7 +32,8 @@ final class LocalSandbox implements Sandbox {
     private final SandboxPaths paths;
     private final Passport passport;
     private final Cgroup cgroup;
-    private final List<String> rootfsArgs;
+    /** bubblewrap's arguments for this sandbox (its root, binds, namespaces), read on fd 4. */
+    private final Path argsFile;
     private final dev.ale.core.sandbox.SandboxNetwork.NetworkAttachment network;
     private final Set<LocalShellSession> sessions = ConcurrentHashMap.newKeySet();
     private final Set<ProcessTree> running = ConcurrentHashMap.newKeySet();
@@ -39,13 +41,13 @@ final class LocalSandbox implements Sandbox {
     private volatile boolean destroyed;
 
     LocalSandbox(LocalSandboxBackend backend, SandboxPaths paths, SandboxState state, Passport passport,
-                 Cgroup cgroup, List<String> rootfsArgs, dev.ale.core.sandbox.SandboxNetwork.NetworkAttachment network) {
+                 Cgroup cgroup, Path argsFile, dev.ale.core.sandbox.SandboxNetwork.NetworkAttachment network) {
         this.backend = backend;
         this.paths = paths;
         this.state = state;
         this.passport = passport;
         this.cgroup = cgroup;
-        this.rootfsArgs = List.copyOf(rootfsArgs);
+        this.argsFile = argsFile;
         this.network = network;
     }
 
@@ -136,8 +138,8 @@ final class LocalSandbox implements Sandbox {
         Map<String, String> withNetwork = new HashMap<>(state.networkEnv());
         withNetwork.putAll(env);
         return BwrapCommand.build(new BwrapCommand.Spec(
-                id(), cgroup.procsFiles(), paths.netnsFile(), state.hostUid(), rootfsArgs,
-                paths.workspace(), paths.tmp(), backend.gpuDevices(passport), cwd, withNetwork, argv));
+                id(), cgroup.procsFiles(), paths.netnsFile(), state.hostUid(), backend.seccompFile(), argsFile,
+                cwd, withNetwork, argv));
     }
 
     @Override

@@ -48,29 +48,68 @@ public final class LocalSandboxBackend implements SandboxBackend {
     private static final System.Logger LOG = System.getLogger(LocalSandboxBackend.class.getName());
 
     /**
-     * How a local backend is set up: where it keeps state, the host uids it may use, and what
-     * each sandbox's network namespace is connected to (by default nothing: only loopback).
+     * How a local backend is set up: where it keeps state, the host uids it may use, what each
+     * sandbox's network namespace is connected to (by default nothing: only loopback), and
+     * host paths no sandbox on the host root may see (ALE's checkout, task directories).
      */
-    public record Config(Path dataDir, int uidBase, int uidCount, SandboxNetwork network) {
+    public record Config(Path dataDir, int uidBase, int uidCount, SandboxNetwork network, List<Path> hiddenHostPaths) {
+
+        /** Directories every sandbox on the host root runs from: hiding one of them (or / itself) would break it. */
+        private static final List<Path> NEEDED = Stream.of("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+                .map(Path::of).toList();
 
         public Config {
             java.util.Objects.requireNonNull(dataDir, "dataDir");
             java.util.Objects.requireNonNull(network, "network");
+            List<Path> paths = new ArrayList<>();
+            for (Path p : hiddenHostPaths) {
+                if (!p.isAbsolute()) throw new SandboxException(Fault.INPUT, "hidden host path " + p + " is not absolute");
+                Path n = p.normalize();
+                unhideable(n).ifPresent(needed -> {
+                    throw new SandboxException(Fault.INPUT, "cannot hide " + n + " from sandboxes: every sandbox runs from "
+                            + needed + "; name a directory below it");
+                });
+                if (!paths.contains(n)) paths.add(n);
+            }
+            hiddenHostPaths = List.copyOf(paths);
         }
 
+        /**
+         * $ALE_HOME (else /var/lib/ale) as data directory, and the checkout ALE runs from
+         * ($ALE_REPO) and the working directory hidden, as far as they can be.
+         */
         public static Config defaults() {
             String home = System.getenv("ALE_HOME");
+            List<Path> hidden = new ArrayList<>();
+            for (String dir : new String[] {System.getenv("ALE_REPO"), System.getProperty("user.dir")}) {
+                if (dir == null || dir.isBlank()) continue;
+                Path p = Path.of(dir);
+                // a working directory of / (a service) or /usr hides nothing rather than everything
+                if (p.isAbsolute() && unhideable(p.normalize()).isEmpty()) hidden.add(p);
+            }
             return new Config(Path.of(home == null || home.isBlank() ? "/var/lib/ale" : home), 1_000_000_000, 65_536,
-                    SandboxNetwork.loopbackOnly());
+                    SandboxNetwork.loopbackOnly(), hidden);
         }
 
         public Config withDataDir(Path dir) {
-            return new Config(dir, uidBase, uidCount, network);
+            return new Config(dir, uidBase, uidCount, network, hiddenHostPaths);
         }
 
         /** Connects every sandbox's namespace to {@code n} (the gateway) instead of leaving it loopback only. */
         public Config withNetwork(SandboxNetwork n) {
-            return new Config(dataDir, uidBase, uidCount, n);
+            return new Config(dataDir, uidBase, uidCount, n, hiddenHostPaths);
+        }
+
+        /** Also hides {@code paths} (task directories, say) from every sandbox made on the host root. */
+        public Config hiding(java.util.Collection<Path> paths) {
+            List<Path> all = new ArrayList<>(hiddenHostPaths);
+            for (Path p : paths) all.add(p.toAbsolutePath());
+            return new Config(dataDir, uidBase, uidCount, network, all);
+        }
+
+        private static Optional<Path> unhideable(Path p) {
+            if (p.getNameCount() == 0) return Optional.of(Path.of("/"));
+            return NEEDED.stream().filter(needed -> needed.startsWith(p)).findFirst();
         }
     }
 
@@ -86,7 +125,10 @@ public final class LocalSandboxBackend implements SandboxBackend {
     /** Ids this backend made; only these die with it (a sandbox merely found belongs to its maker). */
     private final java.util.Set<String> created = ConcurrentHashMap.newKeySet();
     private GarbageReport startupCollection;
-    private final Map<Path, Path> generatedFiles;
+    /** The compiled seccomp filter every sandbox's launcher opens for bubblewrap. */
+    private final Path seccompFile;
+    /** bubblewrap argument files this backend wrote; they name its overlay views, so they go with it. */
+    private final java.util.Set<Path> argsFiles = ConcurrentHashMap.newKeySet();
     private final OverlayViews views;
     private final Thread watcher;
     private final Thread shutdownHook;
@@ -97,7 +139,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
         this.config = config;
         this.dataDir = prepareDataDir(config.dataDir());
         this.cgroups = CgroupDriver.detect();
-        this.generatedFiles = writeIdentityFiles(dataDir.resolve("etc"));
+        this.seccompFile = writeSeccompFilter(dataDir);
         this.views = new OverlayViews(dataDir.resolve("views"));
         this.startupCollection = collectGarbage();
         this.watcher = Thread.ofPlatform().daemon().name("ale-limit-watcher").start(this::watchLimits);
@@ -152,11 +194,11 @@ public final class LocalSandboxBackend implements SandboxBackend {
                     new SandboxNetwork.NetworkTarget(id, paths.netnsName(), passport, request.phase()));
             attachments.put(id, network);
             writeNameFiles(paths, id, network.resolvConf());
-            layout = layoutFor(passport, nameFiles(paths));
+            layout = layoutFor(passport, sandboxEtc(paths));
             state = state.withNetworkEnv(network.environment());
             state.write(paths.stateFile());
 
-            LocalSandbox sandbox = new LocalSandbox(this, paths, state, passport, cgroup, layout.bwrapArgs(), network);
+            LocalSandbox sandbox = new LocalSandbox(this, paths, state, passport, cgroup, argsFile(paths, layout, passport), network);
             created.add(id);
             live.put(id, sandbox);
             if (closed) { // close() ran while we were making it: do not outlive the backend
@@ -186,12 +228,13 @@ public final class LocalSandboxBackend implements SandboxBackend {
         SandboxPaths paths = new SandboxPaths(dataDir.resolve("sandboxes").resolve(id));
         return SandboxState.read(paths.stateFile()).flatMap(state -> {
             Passport passport = PassportLoader.parse(state.passportYaml(), paths.stateFile().toString());
+            addShm(paths, state.hostUid());
             return cgroups.open(id).map(cgroup -> {
                 // its network belongs to the process that made it: here only its phase is tracked
                 NetworkAttachment network = SandboxNetwork.loopbackOnly()
                         .attach(new SandboxNetwork.NetworkTarget(id, paths.netnsName(), passport, Phase.AGENT));
                 LocalSandbox s = new LocalSandbox(this, paths, state, passport, cgroup,
-                        layoutFor(passport, nameFiles(paths)).bwrapArgs(), network);
+                        argsFile(paths, layoutFor(passport, sandboxEtc(paths)), passport), network);
                 live.put(id, s);
                 return (Sandbox) s;
             });
@@ -285,6 +328,13 @@ public final class LocalSandboxBackend implements SandboxBackend {
             }
         }
         live.clear();
+        for (Path f : argsFiles) {
+            try {
+                Files.deleteIfExists(f);
+            } catch (IOException e) {
+                // its sandbox's teardown removes it with the directory
+            }
+        }
         views.close();
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -335,6 +385,10 @@ public final class LocalSandboxBackend implements SandboxBackend {
         return problems;
     }
 
+    Path seccompFile() {
+        return seccompFile;
+    }
+
     /** GPU device nodes to pass through when the passport grants a GPU. */
     List<String> gpuDevices(Passport passport) {
         if (!passport.devices().gpu()) return List.of();
@@ -368,9 +422,14 @@ public final class LocalSandboxBackend implements SandboxBackend {
         } catch (IOException e) {
             throw new SandboxException(Fault.INPUT, "filesystem.rootfs: " + base + ": " + e.getMessage(), e);
         }
-        if (dataDir.startsWith(realBase)) hidden.add(Path.of("/").resolve(realBase.relativize(dataDir).toString()).toString());
-        Map<Path, Path> replacements = new HashMap<>(generatedFiles);
-        replacements.putAll(sandboxFiles);
+        List<Path> hostPaths = new ArrayList<>(config.hiddenHostPaths());
+        hostPaths.add(dataDir);
+        for (Path p : hostPaths) {
+            Path real = realPathOrSelf(p);
+            // a path above the base (a rootfs inside the checkout) has nothing of it inside
+            if (real.startsWith(realBase) && !real.equals(realBase)) hidden.add("/" + realBase.relativize(real));
+        }
+        Map<Path, Path> replacements = new HashMap<>(sandboxFiles);
         RootfsLayout probe = new RootfsLayout(base, hidden, Map.of());
         for (FilesystemRules.ReadOnlyBind bind : fs.readOnly()) {
             replacements.put(bind.target(), probe.checkBind(bind));
@@ -379,26 +438,112 @@ public final class LocalSandboxBackend implements SandboxBackend {
     }
 
     /**
-     * The sandbox's own /etc/hosts names its hostname (programs such as git look it up, and a
-     * lookup that reached the gateway would be an egress event for nothing), and its
-     * /etc/resolv.conf is the network's. Readable by the sandbox's uid, which bubblewrap runs as
-     * when it binds them.
+     * The sandbox's own /etc files, on its tmpfs (so the mount table inside names no host path):
+     * a clean identity (the agent is user 1000 "agent", and no host account names leak in),
+     * /etc/hosts naming its hostname (programs such as git look it up, and a lookup that reached
+     * the gateway would be an egress event for nothing), and the network's /etc/resolv.conf.
+     * Readable by the sandbox's uid, which bubblewrap runs as when it binds them.
      */
     private static void writeNameFiles(SandboxPaths paths, String id, Optional<String> resolvConf) throws IOException {
         Map<Path, String> files = new java.util.LinkedHashMap<>();
         files.put(paths.hosts(), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" + id + "\n");
         resolvConf.ifPresent(contents -> files.put(paths.resolvConf(), contents));
-        for (Map.Entry<Path, String> f : files.entrySet()) {
-            Files.writeString(f.getKey(), f.getValue());
-            Files.setPosixFilePermissions(f.getKey(), PosixFilePermissions.fromString("rw-r--r--"));
-        }
+        for (Map.Entry<Path, String> f : files.entrySet()) writeReadable(f.getKey(), f.getValue());
     }
 
-    private static Map<Path, Path> nameFiles(SandboxPaths paths) {
+    /**
+     * The /etc files bound over the base's: passwd and group always (written now if a sandbox
+     * made by an older ALE lacks them), hosts and resolv.conf when the sandbox has them. As
+     * replacements they become plain mount points in the layout, so a host whose
+     * /etc/resolv.conf is a symlink (systemd-resolved) or has none gets the same file inside.
+     */
+    private static Map<Path, Path> sandboxEtc(SandboxPaths paths) {
+        try {
+            Files.createDirectories(paths.etc());
+            if (!Files.exists(paths.passwd())) writeReadable(paths.passwd(), """
+                    root:x:0:0:root:/root:/usr/sbin/nologin
+                    agent:x:1000:1000:ALE agent:/workspace:/bin/bash
+                    nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
+                    """);
+            if (!Files.exists(paths.group())) writeReadable(paths.group(), """
+                    root:x:0:
+                    agent:x:1000:
+                    nogroup:x:65534:
+                    """);
+        } catch (IOException e) {
+            throw new SandboxException(Fault.ENVIRONMENT, "cannot write " + paths.etc() + ": " + e.getMessage(), e);
+        }
         Map<Path, Path> files = new HashMap<>();
+        files.put(Path.of("/etc/passwd"), paths.passwd());
+        files.put(Path.of("/etc/group"), paths.group());
         if (Files.exists(paths.hosts())) files.put(Path.of("/etc/hosts"), paths.hosts());
         if (Files.exists(paths.resolvConf())) files.put(Path.of("/etc/resolv.conf"), paths.resolvConf());
         return files;
+    }
+
+    private static void writeReadable(Path file, String contents) throws IOException {
+        Files.writeString(file, contents);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+    }
+
+    /**
+     * Writes what bubblewrap reads on {@link BwrapCommand#ARGS_FD} for this sandbox (root-only,
+     * NUL-separated), once per content: the same layout from the same backend is the same file.
+     */
+    private Path argsFile(SandboxPaths paths, RootfsLayout layout, Passport passport) {
+        List<String> args = BwrapCommand.sandboxArgs(new BwrapCommand.SandboxSpec(layout.bwrapArgs(), paths.workspace(),
+                paths.tmp(), paths.shm(), gpuDevices(passport)));
+        StringBuilder data = new StringBuilder();
+        for (String a : args) {
+            if (a.indexOf('\0') >= 0) throw new SandboxException(Fault.INPUT, "a sandbox argument holds a NUL byte: " + a.replace('\0', '?'));
+            data.append(a).append('\0');
+        }
+        byte[] bytes = data.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Path file = paths.dir().resolve("bwrap-" + sha256(bytes) + ".args");
+        writeOnce(file, bytes);
+        argsFiles.add(file);
+        return file;
+    }
+
+    /** The filter for this host's architecture, in the data directory under a name that is its hash. */
+    private static Path writeSeccompFilter(Path dataDir) {
+        byte[] bpf = SeccompFilter.compile(BwrapCommand.SECCOMP_POLICY, SeccompFilter.Arch.host());
+        Path file = dataDir.resolve("seccomp-" + sha256(bpf) + ".bpf");
+        writeOnce(file, bpf);
+        return file;
+    }
+
+    /** Writes {@code file} unless it is there; readers never see it half written. */
+    private static void writeOnce(Path file, byte[] bytes) {
+        if (Files.exists(file)) return;
+        try {
+            Path tmp = Files.createTempFile(file.getParent(), ".launch", ".tmp", PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rw-------")));
+            try {
+                Files.write(tmp, bytes);
+                Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new SandboxException(Fault.ENVIRONMENT, "cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path realPathOrSelf(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize();
+        }
     }
 
     private void mountWorkspace(SandboxPaths paths, int uid, long bytes) throws IOException {
@@ -408,12 +553,30 @@ public final class LocalSandboxBackend implements SandboxBackend {
                 paths.fs().toString()));
         Files.createDirectory(paths.workspace());
         Files.createDirectory(paths.tmp());
-        for (Path p : List.of(paths.workspace(), paths.tmp())) {
+        Files.createDirectory(paths.shm());
+        for (Path p : List.of(paths.workspace(), paths.tmp(), paths.shm())) {
             Files.setAttribute(p, "unix:uid", uid);
             Files.setAttribute(p, "unix:gid", uid);
         }
         Files.setPosixFilePermissions(paths.workspace(), PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.setAttribute(paths.tmp(), "unix:mode", 01777); // sticky, like every /tmp
+        // sticky, like every /tmp and /dev/shm
+        Files.setAttribute(paths.tmp(), "unix:mode", 01777);
+        Files.setAttribute(paths.shm(), "unix:mode", 01777);
+        Files.createDirectory(paths.etc());
+        Files.setPosixFilePermissions(paths.etc(), PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    /** A sandbox made before /dev/shm moved onto its tmpfs gets the directory when first found. */
+    private static void addShm(SandboxPaths paths, int uid) {
+        if (Files.exists(paths.shm()) || !HostCommands.isMountPoint(paths.fs())) return;
+        try {
+            Files.createDirectory(paths.shm());
+            Files.setAttribute(paths.shm(), "unix:uid", uid);
+            Files.setAttribute(paths.shm(), "unix:gid", uid);
+            Files.setAttribute(paths.shm(), "unix:mode", 01777);
+        } catch (IOException e) {
+            // another process made it first, or the sandbox is going: its bwrap says why
+        }
     }
 
     private void watchLimits() {
@@ -534,30 +697,6 @@ public final class LocalSandboxBackend implements SandboxBackend {
             return abs.toRealPath();
         } catch (IOException e) {
             throw new SandboxException(Fault.ENVIRONMENT, "cannot prepare data directory " + dir + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** A clean identity inside: the agent is user 1000 "agent", and no host account names leak in. */
-    private static Map<Path, Path> writeIdentityFiles(Path etc) {
-        try {
-            Files.createDirectories(etc);
-            Files.setPosixFilePermissions(etc, PosixFilePermissions.fromString("rwxr-xr-x"));
-            Path passwd = etc.resolve("passwd");
-            Path group = etc.resolve("group");
-            Files.writeString(passwd, """
-                    root:x:0:0:root:/root:/usr/sbin/nologin
-                    agent:x:1000:1000:ALE agent:/workspace:/bin/bash
-                    nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
-                    """);
-            Files.writeString(group, """
-                    root:x:0:
-                    agent:x:1000:
-                    nogroup:x:65534:
-                    """);
-            for (Path p : List.of(passwd, group)) Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
-            return Map.of(Path.of("/etc/passwd"), passwd, Path.of("/etc/group"), group);
-        } catch (IOException e) {
-            throw new SandboxException(Fault.ENVIRONMENT, "cannot write " + etc + ": " + e.getMessage(), e);
         }
     }
 }

@@ -57,8 +57,6 @@ final class OverlayViews implements AutoCloseable {
     }
 
     private Optional<Path> build(String key, Path hostDir, Set<Path> hidden, Map<Path, Boolean> mountPoints) {
-        String lower = hostDir.toString();
-        if (lower.contains(":") || lower.contains(",") || lower.contains("\\")) return Optional.empty();
         Path dir = root.resolve(key);
         Path layer = dir.resolve("layer");
         Path mnt = dir.resolve("mnt");
@@ -77,8 +75,12 @@ final class OverlayViews implements AutoCloseable {
                 makeDirsLike(hostDir, layer, m.getValue() ? m.getKey() : m.getKey().getParent());
                 if (!m.getValue() && !Files.exists(point)) Files.createFile(point);
             }
-            HostTools.Result r = HostCommands.tryRun(List.of("mount", "-t", "overlay", "ale-view", "-o",
-                    "ro,lowerdir=" + layer + ":" + lower, mnt.toString()));
+            // The layers are named relative to the view's directory, through a link to the host
+            // directory: a sandbox reads the overlay's options in its mount table, and they must
+            // name no host path of ALE's (nor need quoting of the host directory's name).
+            Files.createSymbolicLink(dir.resolve("lower"), hostDir);
+            HostTools.Result r = HostCommands.tryRun(List.of("env", "-C", dir.toString(), "mount", "-t", "overlay", "ale-view",
+                    "-o", "ro,lowerdir=layer:lower", mnt.toString()));
             if (r.exitCode() != 0) return fail(dir);
             HostCommands.tryRun(List.of("mount", "--make-private", mnt.toString()));
             return Optional.of(mnt);

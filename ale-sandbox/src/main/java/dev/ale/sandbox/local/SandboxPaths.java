@@ -9,7 +9,7 @@ record SandboxPaths(Path dir) {
         return dir.resolve("state.json");
     }
 
-    /** The tmpfs mount that holds /workspace and /tmp (one size cap for both). */
+    /** The tmpfs mount that holds /workspace, /tmp and /dev/shm (one size cap for all). */
     Path fs() {
         return dir.resolve("fs");
     }
@@ -22,13 +22,34 @@ record SandboxPaths(Path dir) {
         return fs().resolve("tmp");
     }
 
-    /** The sandbox's /etc/resolv.conf when its network names a DNS server (bound read-only inside). */
-    Path hosts() {
-        return dir.resolve("hosts");
+    /** /dev/shm inside: on the same tmpfs, so shared memory counts against the same cap. */
+    Path shm() {
+        return fs().resolve("shm");
     }
 
+    /**
+     * The sandbox's own /etc files, bound read-only over the base's. They live on its tmpfs
+     * (not in the data directory) so the mount table inside names no host path of ALE's.
+     */
+    Path etc() {
+        return fs().resolve("etc");
+    }
+
+    Path passwd() {
+        return etc().resolve("passwd");
+    }
+
+    Path group() {
+        return etc().resolve("group");
+    }
+
+    Path hosts() {
+        return etc().resolve("hosts");
+    }
+
+    /** The sandbox's /etc/resolv.conf when its network names a DNS server. */
     Path resolvConf() {
-        return dir.resolve("resolv.conf");
+        return etc().resolve("resolv.conf");
     }
 
     String netnsName() {

@@ -83,10 +83,20 @@ final class TestBackend implements AutoCloseable, BeforeAllCallback, AfterEachCa
         return open(dataDir, false);
     }
 
+    /** A backend of {@code config}, whose data directory the caller owns (and removes). */
+    static TestBackend on(LocalSandboxBackend.Config config) {
+        assumeTrue(HostTools.isRoot(), "the local backend needs root");
+        return open(config, false);
+    }
+
     private static TestBackend open(Path dataDir, boolean owned) {
+        return open(LocalSandboxBackend.Config.defaults().withDataDir(dataDir), owned);
+    }
+
+    private static TestBackend open(LocalSandboxBackend.Config config, boolean owned) {
         TestBackend tb = new TestBackend();
-        tb.backend = new LocalSandboxBackend(LocalSandboxBackend.Config.defaults().withDataDir(dataDir));
-        tb.dataDir = dataDir;
+        tb.backend = new LocalSandboxBackend(config);
+        tb.dataDir = config.dataDir();
         tb.ownsDataDir = owned;
         return tb;
     }
