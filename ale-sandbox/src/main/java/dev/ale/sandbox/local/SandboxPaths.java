@@ -22,6 +22,19 @@ record SandboxPaths(Path dir) {
         return fs().resolve("tmp");
     }
 
+    /** An image sandbox's root: an overlay of the image's layers with its own upper layer on the tmpfs. */
+    Path root() {
+        return dir.resolve("root");
+    }
+
+    Path upper() {
+        return fs().resolve("upper");
+    }
+
+    Path work() {
+        return fs().resolve("work");
+    }
+
     /** The sandbox's /etc/resolv.conf when its network names a DNS server (bound read-only inside). */
     Path hosts() {
         return dir.resolve("hosts");
