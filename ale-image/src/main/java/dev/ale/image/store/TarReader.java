@@ -113,12 +113,11 @@ final class TarReader {
         long skip = remaining + padding;
         remaining = 0;
         padding = 0;
+        // read, never skip: the caller hashes the stream (a layer's diff id covers every byte)
+        byte[] buf = new byte[8192];
         while (skip > 0) {
-            long n = in.skip(skip);
-            if (n <= 0) {
-                if (in.read() < 0) throw bad("the archive ends in the middle of an entry");
-                n = 1;
-            }
+            int n = in.read(buf, 0, (int) Math.min(buf.length, skip));
+            if (n < 0) throw bad("the archive ends in the middle of an entry");
             skip -= n;
         }
     }
