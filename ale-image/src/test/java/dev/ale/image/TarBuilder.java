@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.zip.GZIPOutputStream;
 
 /** Writes ustar archives by hand, so tests can make layers no well-behaved tar tool would. */
-final class TarBuilder {
+class TarBuilder {
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 

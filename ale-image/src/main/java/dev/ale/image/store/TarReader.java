@@ -161,7 +161,7 @@ final class TarReader {
             byte c = header[i];
             if (c == 0 || (c == ' ' && any)) break;
             if (c == ' ') continue;
-            if (c < '0' || c > '7') throw bad("a header holds a malformed number");
+            if (c < '0' || c > '7') throw bad("a header holds a malformed number (not a tar archive, or corrupt)");
             v = v * 8 + (c - '0');
             any = true;
         }
