@@ -5,6 +5,10 @@ import dev.ale.core.passport.PassportLoader;
 import dev.ale.containment.GuardedBackend;
 import dev.ale.gateway.HostResolver;
 import dev.ale.containment.GuardedSandbox;
+import dev.ale.image.ImageStore;
+import dev.ale.image.registry.Credentials;
+import dev.ale.image.registry.Mirrors;
+import dev.ale.image.registry.RegistryClient;
 import dev.ale.sandbox.local.LocalSandboxBackend;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -23,6 +27,7 @@ final class Cli {
     private final PrintStream err;
     private final boolean terminal;
     private Optional<Path> dataDir = Optional.empty();
+    private java.util.List<String> registryMirrors = java.util.List.of();
 
     Cli(InputStream in, PrintStream out, PrintStream err) {
         this.in = in;
@@ -60,7 +65,24 @@ final class Cli {
 
     LocalSandboxBackend openBackend() {
         LocalSandboxBackend.Config config = LocalSandboxBackend.Config.defaults();
-        return new LocalSandboxBackend(dataDir.map(config::withDataDir).orElse(config));
+        return new LocalSandboxBackend(withImages(dataDir.map(config::withDataDir).orElse(config)));
+    }
+
+    /** {@code --registry-mirror REGISTRY=URL} flags, on top of {@value Mirrors#ENV}. */
+    void registryMirrors(java.util.List<String> flags) {
+        registryMirrors = java.util.List.copyOf(flags);
+    }
+
+    /** The image store in the data directory, reaching registries through the configured mirrors and logins. */
+    ImageStore images() {
+        Mirrors mirrors = Mirrors.from(Optional.ofNullable(System.getenv(Mirrors.ENV)), registryMirrors);
+        return new ImageStore(dataDir(), RegistryClient.Settings.defaults().withMirrors(mirrors)
+                .withCredentials(Credentials.fromEnvironment()));
+    }
+
+    /** Passports may name an image; the store is opened only when one does. */
+    private LocalSandboxBackend.Config withImages(LocalSandboxBackend.Config config) {
+        return config.withImages(reference -> images().resolve(reference));
     }
 
     /**
@@ -69,8 +91,8 @@ final class Cli {
      * (the other is {@link #openBackend} for sandboxes poked at by hand).
      */
     GuardedBackend openGuardedBackend(HostResolver resolver) {
-        LocalSandboxBackend.Config config = dataDir.map(LocalSandboxBackend.Config.defaults()::withDataDir)
-                .orElse(LocalSandboxBackend.Config.defaults());
+        LocalSandboxBackend.Config config = withImages(dataDir.map(LocalSandboxBackend.Config.defaults()::withDataDir)
+                .orElse(LocalSandboxBackend.Config.defaults()));
         return GuardedBackend.open(config.dataDir().resolve("audit.db"), resolver,
                 network -> new LocalSandboxBackend(config.withNetwork(network)));
     }

@@ -209,12 +209,14 @@ public final class ImageStore implements ImageResolver {
             ImageRecord r = record(reference).orElseThrow(() -> new StoreException(Fault.INPUT,
                     "no image " + reference + " in the store (see: ale image ls)"));
             Optional<String> name = nameMatch(r, reference);
-            if (name.isPresent() && r.names().size() > 1) {
+            if (name.isPresent()) {
                 List<String> rest = new ArrayList<>(r.names());
                 rest.remove(name.get());
-                // the digest aliases of the removed tag's repository go only with the last tag
-                store.writeRecord(r.withNames(rest));
-                return;
+                // digest aliases (repo@sha256:…) alone do not keep an image: it goes with its last tag
+                if (rest.stream().anyMatch(n -> !n.contains("@"))) {
+                    store.writeRecord(r.withNames(rest));
+                    return;
+                }
             }
             Set<Digest> mounted = store.mountedLayers();
             if (r.layers().stream().anyMatch(mounted::contains)) {
