@@ -6,7 +6,7 @@ ALE_TOOLS="bwrap:bubblewrap ip:iproute2 nft:nftables setpriv:util-linux nsenter:
 # ssh tunnels) and benign work (a C build, git, a python HTTP server); and headless chromium,
 # which loads `ale report`'s page (Debian's package installs the binary /usr/bin/chromium).
 # ./run-tests adds them.
-ALE_TEST_TOOLS="python3:python3 curl:curl ssh:openssh-client cc:gcc git:git node:nodejs chromium:chromium"
+ALE_TEST_TOOLS="python3:python3 curl:curl ssh:openssh-client cc:gcc git:git node:nodejs chromium:chromium docker-registry:docker-registry skopeo:skopeo umoci:umoci busybox:busybox-static"
 
 ale_missing_packages() {
   local pair tool pkg missing=""

@@ -7,6 +7,10 @@ import java.util.List;
 import dev.ale.core.task.Task;
 import dev.ale.gateway.HostResolver;
 import dev.ale.containment.GuardedSandbox;
+import dev.ale.image.ImageStore;
+import dev.ale.image.registry.Credentials;
+import dev.ale.image.registry.Mirrors;
+import dev.ale.image.registry.RegistryClient;
 import dev.ale.sandbox.local.LocalSandboxBackend;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -25,6 +29,7 @@ final class Cli {
     private final PrintStream err;
     private final boolean terminal;
     private Optional<Path> dataDir = Optional.empty();
+    private java.util.List<String> registryMirrors = java.util.List.of();
 
     Cli(InputStream in, PrintStream out, PrintStream err) {
         this.in = in;
@@ -62,7 +67,24 @@ final class Cli {
 
     LocalSandboxBackend openBackend() {
         LocalSandboxBackend.Config config = LocalSandboxBackend.Config.defaults();
-        return new LocalSandboxBackend(dataDir.map(config::withDataDir).orElse(config));
+        return new LocalSandboxBackend(withImages(dataDir.map(config::withDataDir).orElse(config)));
+    }
+
+    /** {@code --registry-mirror REGISTRY=URL} flags, on top of {@value Mirrors#ENV}. */
+    void registryMirrors(java.util.List<String> flags) {
+        registryMirrors = java.util.List.copyOf(flags);
+    }
+
+    /** The image store in the data directory, reaching registries through the configured mirrors and logins. */
+    ImageStore images() {
+        Mirrors mirrors = Mirrors.from(Optional.ofNullable(System.getenv(Mirrors.ENV)), registryMirrors);
+        return new ImageStore(dataDir(), RegistryClient.Settings.defaults().withMirrors(mirrors)
+                .withCredentials(Credentials.fromEnvironment()));
+    }
+
+    /** Passports may name an image; the store is opened only when one does. */
+    private LocalSandboxBackend.Config withImages(LocalSandboxBackend.Config config) {
+        return config.withImages(reference -> images().resolve(reference));
     }
 
     /** The local backend in this command's data dir, guarded: see {@link #openGuardedBackend(HostResolver, List)}. */
@@ -78,7 +100,7 @@ final class Cli {
      */
     GuardedBackend openGuardedBackend(HostResolver resolver, List<Task> tasks) {
         LocalSandboxBackend.Config defaults = LocalSandboxBackend.Config.defaults().hiding(tasks.stream().map(Task::directory).toList());
-        LocalSandboxBackend.Config config = dataDir.map(defaults::withDataDir).orElse(defaults);
+        LocalSandboxBackend.Config config = withImages(dataDir.map(defaults::withDataDir).orElse(defaults));
         return GuardedBackend.open(config.dataDir().resolve("audit.db"), resolver,
                 network -> new LocalSandboxBackend(config.withNetwork(network)));
     }

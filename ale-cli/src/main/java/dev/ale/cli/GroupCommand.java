@@ -23,6 +23,10 @@ abstract class GroupCommand implements Runnable {
     static final class Passport extends GroupCommand {
     }
 
+    @Command(name = "image", description = "Pull, import, list and remove the OCI images sandboxes can be rooted in.")
+    static final class Image extends GroupCommand {
+    }
+
     @Command(name = "bench", description = "Measure ALE on this machine.")
     static final class Bench extends GroupCommand {
     }

@@ -53,6 +53,12 @@ public final class Main {
         // `ale sandbox run ls -la`: everything after the first word of the command belongs to it.
         sandbox.getSubcommands().get("run").setStopAtPositional(true);
 
+        CommandLine image = new CommandLine(new GroupCommand.Image())
+                .addSubcommand(new ImageCommands.Pull(cli))
+                .addSubcommand(new ImageCommands.Import(cli))
+                .addSubcommand(new ImageCommands.List(cli))
+                .addSubcommand(new ImageCommands.Remove(cli))
+                .addSubcommand(new ImageCommands.Prune(cli));
         CommandLine passport = new CommandLine(new GroupCommand.Passport())
                 .addSubcommand(new PassportCheckCommand(cli));
 
@@ -79,6 +85,7 @@ public final class Main {
                 .addSubcommand(new ReportCommand(cli))
                 .addSubcommand(sandbox)
                 .addSubcommand(passport)
+                .addSubcommand(image)
                 .addSubcommand(new CommandLine(new DemoCommand(cli::openBackend, () -> cli.openGuardedBackend(HostResolver.system()), out,
                         cli.terminal())).addSubcommand(new DemoRomeCommand(cli)))
                 .addSubcommand(bench)

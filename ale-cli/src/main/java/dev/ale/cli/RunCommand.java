@@ -61,6 +61,12 @@ final class RunCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "TASK_DIR", description = "A task directory, or a directory of task directories.")
     private List<Path> taskDirs = List.of();
 
+    @Option(names = "--registry-mirror", paramLabel = "REGISTRY=URL",
+            description = "Fetch REGISTRY's images from URL (e.g. docker.io=http://127.0.0.1:5000); repeatable; also ALE_REGISTRY_MIRRORS.")
+    void registryMirror(java.util.List<String> mirrors) {
+        cli.registryMirrors(mirrors);
+    }
+
     @Option(names = "--resume", paramLabel = "RUN_DIR",
             description = "Finish a run that was stopped (even by kill -9): run only the episodes its episodes.jsonl lacks.")
     private Optional<Path> resume;

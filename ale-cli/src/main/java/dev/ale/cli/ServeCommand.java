@@ -36,6 +36,12 @@ final class ServeCommand implements Callable<Integer> {
 
     private final Cli cli;
 
+    @Option(names = "--registry-mirror", paramLabel = "REGISTRY=URL",
+            description = "Fetch REGISTRY's images from URL (e.g. docker.io=http://127.0.0.1:5000); repeatable; also ALE_REGISTRY_MIRRORS.")
+    void registryMirror(java.util.List<String> mirrors) {
+        cli.registryMirrors(mirrors);
+    }
+
     @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = AleServer.Config.LOOPBACK,
             description = "Address to listen on (default: ${DEFAULT-VALUE}, this machine only).")
     private String host;

@@ -103,6 +103,7 @@ class ModuleBoundariesTest {
         dependsOnlyOn("dev.ale.train", "dev.ale.core", "dev.ale.agent", "dev.ale.tasks", "dev.ale.containment", "dev.ale.episode",
                 "dev.ale.runs");
         dependsOnlyOn("dev.ale.report", "dev.ale.core");
+        dependsOnlyOn("dev.ale.image", "dev.ale.core");
     }
 
     /** The guarded backend wraps any backend: only the wiring in the CLI and the server picks the local one. */

@@ -44,7 +44,7 @@ public final class PassportLoader {
     static final List<String> TOP_LEVEL =
             List.of("id", "resources", "filesystem", "devices", "egress", "protected", "detectors", "model");
     static final List<String> RESOURCES = List.of("cpus", "memory", "pids", "wallTime", "workspaceSize");
-    static final List<String> FILESYSTEM = List.of("rootfs", "hidden", "readOnly");
+    static final List<String> FILESYSTEM = List.of("rootfs", "image", "hidden", "readOnly");
     static final List<String> DEVICES = List.of("gpu");
     static final List<String> MODEL = List.of("proxy", "tokens");
     static final List<String> PHASES = Arrays.stream(Phase.values()).map(Phase::wire).toList();
@@ -163,7 +163,20 @@ public final class PassportLoader {
         List<FilesystemRules.ReadOnlyBind> readOnly = section.optional("readOnly")
                 .map(f -> readOnlyBinds(f.items("\"HOST\" or \"HOST:SANDBOX\" paths")))
                 .orElse(List.of());
-        return new FilesystemRules(rootfs, hidden, readOnly);
+        Optional<String> image = section.optional("image").map(PassportLoader::image);
+        if (rootfs.isPresent() && image.isPresent()) {
+            throw section.optional("image").orElseThrow().error("a sandbox root is either rootfs or image, not both; remove one");
+        }
+        return new FilesystemRules(rootfs, hidden, readOnly, image);
+    }
+
+    /** An image name; its full syntax is checked where it is pulled (ale-image), here only what no name can hold. */
+    private static String image(YamlField field) {
+        String name = field.text("an image name such as debian:bookworm or ghcr.io/org/name:tag");
+        if (name.isBlank() || name.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+            throw field.error(YamlField.quote(name) + " is not an image name (no spaces; e.g. debian:bookworm)");
+        }
+        return name;
     }
 
     private static Devices devices(YamlMapping section) {

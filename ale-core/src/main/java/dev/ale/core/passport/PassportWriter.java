@@ -40,6 +40,7 @@ public final class PassportWriter {
         yaml.append("  workspaceSize: ").append(ByteSize.formatExact(resources.workspaceBytes())).append('\n');
         yaml.append("filesystem:\n");
         filesystem.rootfs().ifPresent(rootfs -> yaml.append("  rootfs: ").append(quote(rootfs.toString())).append('\n'));
+        filesystem.image().ifPresent(image -> yaml.append("  image: ").append(quote(image)).append('\n'));
         yaml.append("  # Always hidden as well, whatever this file says: ")
                 .append(String.join(", ", FilesystemRules.DEFAULT_HIDDEN)).append('\n');
         list(yaml, "hidden", filesystem.hidden());

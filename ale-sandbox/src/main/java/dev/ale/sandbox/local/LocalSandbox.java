@@ -89,9 +89,9 @@ final class LocalSandbox implements Sandbox {
 
     Raw execCapturing(ExecRequest request, int captureLimit) {
         checkUsable();
-        Map<String, String> env = new HashMap<>(BwrapCommand.baseEnv(id()));
+        Map<String, String> env = startEnv();
         env.putAll(request.env());
-        List<String> command = command(request.argv(), request.cwd().orElse("/workspace"), env);
+        List<String> command = command(request.argv(), request.cwd().orElse(defaultCwd()), env);
         CapturedOutput out = new CapturedOutput(captureLimit);
         CapturedOutput err = new CapturedOutput(captureLimit);
         long oomBefore = cgroup.oomKills();
@@ -127,6 +127,18 @@ final class LocalSandbox implements Sandbox {
     private Optional<String> killedElsewhere() {
         if (!java.nio.file.Files.exists(paths.stateFile())) return Optional.of("removed");
         return SandboxState.read(paths.stateFile()).flatMap(SandboxState::killReasonOptional);
+    }
+
+    /** What every process starts with before the caller's variables: ALE's base, then the image's {@code Env}. */
+    Map<String, String> startEnv() {
+        Map<String, String> env = new HashMap<>(BwrapCommand.baseEnv(id()));
+        env.putAll(state.imageEnv());
+        return env;
+    }
+
+    /** The image's {@code WorkingDir} in an image sandbox, else /workspace. */
+    String defaultCwd() {
+        return state.imageWorkdirOptional().orElse("/workspace");
     }
 
     /**

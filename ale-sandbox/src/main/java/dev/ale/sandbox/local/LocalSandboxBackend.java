@@ -10,6 +10,8 @@ import dev.ale.core.passport.PassportWriter;
 import dev.ale.core.passport.Phase;
 import dev.ale.core.passport.Resources;
 import dev.ale.core.sandbox.GarbageReport;
+import dev.ale.core.sandbox.ImageResolver;
+import dev.ale.core.sandbox.ImageRoot;
 import dev.ale.core.sandbox.Sandbox;
 import dev.ale.core.sandbox.SandboxBackend;
 import dev.ale.core.sandbox.SandboxException;
@@ -52,7 +54,8 @@ public final class LocalSandboxBackend implements SandboxBackend {
      * sandbox's network namespace is connected to (by default nothing: only loopback), and
      * host paths no sandbox on the host root may see (ALE's checkout, task directories).
      */
-    public record Config(Path dataDir, int uidBase, int uidCount, SandboxNetwork network, List<Path> hiddenHostPaths) {
+    public record Config(Path dataDir, int uidBase, int uidCount, SandboxNetwork network, List<Path> hiddenHostPaths,
+                         Optional<ImageResolver> images) {
 
         /** Directories every sandbox on the host root runs from: hiding one of them (or / itself) would break it. */
         private static final List<Path> NEEDED = Stream.of("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
@@ -72,6 +75,16 @@ public final class LocalSandboxBackend implements SandboxBackend {
                 if (!paths.contains(n)) paths.add(n);
             }
             hiddenHostPaths = List.copyOf(paths);
+            images = images == null ? Optional.empty() : images;
+        }
+
+        public Config(Path dataDir, int uidBase, int uidCount, SandboxNetwork network, List<Path> hiddenHostPaths) {
+            this(dataDir, uidBase, uidCount, network, hiddenHostPaths, Optional.empty());
+        }
+
+        /** Lets passports name an image ({@code filesystem.image}), resolved to its layers by {@code images}. */
+        public Config withImages(ImageResolver resolver) {
+            return new Config(dataDir, uidBase, uidCount, network, hiddenHostPaths, Optional.of(resolver));
         }
 
         /**
@@ -92,19 +105,19 @@ public final class LocalSandboxBackend implements SandboxBackend {
         }
 
         public Config withDataDir(Path dir) {
-            return new Config(dir, uidBase, uidCount, network, hiddenHostPaths);
+            return new Config(dir, uidBase, uidCount, network, hiddenHostPaths, images);
         }
 
         /** Connects every sandbox's namespace to {@code n} (the gateway) instead of leaving it loopback only. */
         public Config withNetwork(SandboxNetwork n) {
-            return new Config(dataDir, uidBase, uidCount, n, hiddenHostPaths);
+            return new Config(dataDir, uidBase, uidCount, n, hiddenHostPaths, images);
         }
 
         /** Also hides {@code paths} (task directories, say) from every sandbox made on the host root. */
         public Config hiding(java.util.Collection<Path> paths) {
             List<Path> all = new ArrayList<>(hiddenHostPaths);
             for (Path p : paths) all.add(p.toAbsolutePath());
-            return new Config(dataDir, uidBase, uidCount, network, all);
+            return new Config(dataDir, uidBase, uidCount, network, all, images);
         }
 
         private static Optional<Path> unhideable(Path p) {
@@ -169,7 +182,9 @@ public final class LocalSandboxBackend implements SandboxBackend {
     public Sandbox create(SandboxRequest request) {
         if (closed) throw new SandboxException(Fault.ENVIRONMENT, "the sandbox backend is closed");
         Passport passport = request.passport();
-        RootfsLayout layout = layoutFor(passport); // checks the passport's binds before anything exists
+        // an image is resolved (pulled if need be) before anything exists; a host or rootfs base is checked now
+        Optional<ImageRoot> image = passport.filesystem().image().map(this::resolveImage);
+        RootfsLayout layout = image.isPresent() ? null : layoutFor(passport); // checks the passport's binds before anything exists
         String id = newId();
         SandboxPaths paths = new SandboxPaths(dataDir.resolve("sandboxes").resolve(id));
         int uid = -1;
@@ -182,20 +197,22 @@ public final class LocalSandboxBackend implements SandboxBackend {
             ProcessHandle self = ProcessHandle.current();
             state = new SandboxState(id, uid, PassportWriter.toYaml(passport), passport.id(), now,
                     now + passport.resources().wallTime().toMillis(), request.detached(), self.pid(),
-                    self.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L), null, request.labels(), Map.of());
+                    self.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L), null, request.labels(), Map.of(), Map.of(), null);
             state.write(paths.stateFile());
 
             Resources r = passport.resources();
             Cgroup cgroup = cgroups.create(id, new CgroupLimits(r.cpus(), r.memoryBytes(), r.pids()));
             mountWorkspace(paths, uid, r.workspaceBytes());
+            if (image.isPresent()) mountImageRoot(paths, image.get());
             HostCommands.run(List.of("ip", "netns", "add", paths.netnsName()));
             HostCommands.run(List.of("ip", "-n", paths.netnsName(), "link", "set", "lo", "up"));
             NetworkAttachment network = config.network().attach(
                     new SandboxNetwork.NetworkTarget(id, paths.netnsName(), passport, request.phase()));
             attachments.put(id, network);
             writeNameFiles(paths, id, network.resolvConf());
-            layout = layoutFor(passport, sandboxEtc(paths));
+            layout = layoutFor(passport, sandboxEtc(paths), imageBase(paths));
             state = state.withNetworkEnv(network.environment());
+            if (image.isPresent()) state = state.withImage(imageEnv(image.get()), image.get().workingDir());
             state.write(paths.stateFile());
 
             LocalSandbox sandbox = new LocalSandbox(this, paths, state, passport, cgroup, argsFile(paths, layout, passport), network);
@@ -234,7 +251,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
                 NetworkAttachment network = SandboxNetwork.loopbackOnly()
                         .attach(new SandboxNetwork.NetworkTarget(id, paths.netnsName(), passport, Phase.AGENT));
                 LocalSandbox s = new LocalSandbox(this, paths, state, passport, cgroup,
-                        argsFile(paths, layoutFor(passport, sandboxEtc(paths)), passport), network);
+                        argsFile(paths, layoutFor(passport, sandboxEtc(paths), imageBase(paths)), passport), network);
                 live.put(id, s);
                 return (Sandbox) s;
             });
@@ -358,6 +375,12 @@ public final class LocalSandboxBackend implements SandboxBackend {
         } catch (RuntimeException e) {
             if (cgroups.open(state.id()).isPresent()) problems.add("cgroup " + state.id() + ": " + e.getMessage());
         }
+        // an image root's upper layer lives on the tmpfs below: the overlay goes first
+        if (HostCommands.isMountPoint(paths.root())) {
+            HostTools.Result r = HostCommands.tryRun(List.of("umount", paths.root().toString()));
+            if (r.exitCode() != 0) r = HostCommands.tryRun(List.of("umount", "-l", paths.root().toString()));
+            if (r.exitCode() != 0 && HostCommands.isMountPoint(paths.root())) problems.add("umount " + paths.root() + ": " + r.output().strip());
+        }
         if (HostCommands.isMountPoint(paths.fs())) {
             HostTools.Result r = HostCommands.tryRun(List.of("umount", paths.fs().toString()));
             if (r.exitCode() != 0) r = HostCommands.tryRun(List.of("umount", "-l", paths.fs().toString()));
@@ -402,7 +425,58 @@ public final class LocalSandboxBackend implements SandboxBackend {
     }
 
     private RootfsLayout layoutFor(Passport passport) {
-        return layoutFor(passport, Map.of());
+        return layoutFor(passport, Map.of(), Optional.empty());
+    }
+
+    private ImageRoot resolveImage(String reference) {
+        ImageResolver images = config.images().orElseThrow(() -> new SandboxException(Fault.INPUT,
+                "filesystem.image: " + reference + ": this sandbox backend was started without an image store"));
+        ImageRoot root = images.resolve(reference);
+        if (root.layers().isEmpty()) throw new SandboxException(Fault.INPUT, "filesystem.image: " + reference + " has no layers");
+        return root;
+    }
+
+    private static Optional<Path> imageBase(SandboxPaths paths) {
+        return HostCommands.isMountPoint(paths.root()) ? Optional.of(paths.root()) : Optional.empty();
+    }
+
+    /**
+     * The sandbox's root for an image: an overlay whose lower layers are the image's (shared by
+     * every sandbox of it, never written) and whose upper layer is the sandbox's own, on its tmpfs,
+     * so what it writes is capped by workspaceSize and gone with it. nosuid and nodev, like the tmpfs.
+     */
+    private static void mountImageRoot(SandboxPaths paths, ImageRoot image) throws IOException {
+        for (Path p : List.of(paths.upper(), paths.work(), paths.root())) {
+            Files.createDirectories(p);
+            Files.setAttribute(p, "unix:uid", 0);
+            Files.setAttribute(p, "unix:gid", 0);
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        List<String> lower = new ArrayList<>();
+        for (Path layer : image.layers().reversed()) { // overlayfs lists the top layer first
+            String l = layer.toString();
+            if (l.contains(":") || l.contains(",") || l.contains("\\")) {
+                throw new SandboxException(Fault.ENVIRONMENT, "image layer path " + l + " holds a character overlayfs options cannot carry");
+            }
+            lower.add(l);
+        }
+        String options = "lowerdir=" + String.join(":", lower) + ",upperdir=" + paths.upper() + ",workdir=" + paths.work() + ",nosuid,nodev";
+        if (options.length() > 4000) {
+            throw new SandboxException(Fault.ENVIRONMENT, "image " + image.image() + " has too many layers (" + image.layers().size()
+                    + ") for one overlay mount's options; move the data directory to a shorter path");
+        }
+        HostCommands.run(List.of("mount", "-t", "overlay", "ale-img-" + paths.dir().getFileName(), "-o", options, paths.root().toString()));
+        HostCommands.tryRun(List.of("mount", "--make-private", paths.root().toString()));
+    }
+
+    /** An image's {@code Env} ({@code K=V} each) as a map; entries without {@code =} are ignored, as runtimes do. */
+    private static Map<String, String> imageEnv(ImageRoot image) {
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        for (String e : image.env()) {
+            int eq = e.indexOf('=');
+            if (eq > 0) env.put(e.substring(0, eq), e.substring(eq + 1));
+        }
+        return env;
     }
 
     /**
@@ -410,9 +484,9 @@ public final class LocalSandboxBackend implements SandboxBackend {
      * they become plain mount points in the layout, so a host whose /etc/resolv.conf is a symlink
      * (systemd-resolved) or has none gets the same file inside.
      */
-    private RootfsLayout layoutFor(Passport passport, Map<Path, Path> sandboxFiles) {
+    private RootfsLayout layoutFor(Passport passport, Map<Path, Path> sandboxFiles, Optional<Path> imageRoot) {
         FilesystemRules fs = passport.filesystem();
-        Path base = fs.rootfs().orElse(Path.of("/"));
+        Path base = imageRoot.orElseGet(() -> fs.rootfs().orElse(Path.of("/")));
         List<String> hidden = new ArrayList<>(FilesystemRules.DEFAULT_HIDDEN);
         hidden.addAll(fs.hidden());
         // ALE's own data (other sandboxes' state and workspaces) never shows, whichever base the passport names
@@ -434,7 +508,9 @@ public final class LocalSandboxBackend implements SandboxBackend {
         for (FilesystemRules.ReadOnlyBind bind : fs.readOnly()) {
             replacements.put(bind.target(), probe.checkBind(bind));
         }
-        return new RootfsLayout(base, hidden, replacements, Optional.of(views));
+        RootfsLayout layout = new RootfsLayout(base, hidden, replacements, Optional.of(views));
+        // an image root's entries are bound writable: writes land in the sandbox's own upper layer
+        return imageRoot.isPresent() ? layout.writable() : layout;
     }
 
     /**

@@ -74,7 +74,7 @@ final class LocalShellSession implements ShellSession {
     }
 
     static LocalShellSession open(LocalSandbox sandbox) {
-        Map<String, String> env = new HashMap<>(BwrapCommand.baseEnv(sandbox.id()));
+        Map<String, String> env = sandbox.startEnv();
         List<String> command = sandbox.command(List.of("/bin/bash", "--noprofile", "--norc"), "/workspace", env);
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().clear();

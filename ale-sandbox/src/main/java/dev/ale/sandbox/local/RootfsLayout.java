@@ -37,6 +37,8 @@ final class RootfsLayout {
     private final Set<Path> hidden;
     private final Map<Path, Path> replacements;
     private final Optional<OverlayViews> views;
+    /** Base entries bound writable (an image sandbox's own overlay root); hidden paths and replacements stay as they are. */
+    private boolean writable;
 
     /**
      * @param base         host directory that becomes / inside (the host root, or a rootfs)
@@ -53,6 +55,12 @@ final class RootfsLayout {
         this.hidden = resolveHidden(base, hidden);
         this.replacements = Map.copyOf(replacements);
         this.views = views;
+    }
+
+    /** The same layout with the base's entries bound read-write, for a base that is the sandbox's own overlay. */
+    RootfsLayout writable() {
+        writable = true;
+        return this;
     }
 
     /** The effective hidden paths (globs expanded, symlinks resolved), as sandbox paths. */
@@ -140,7 +148,7 @@ final class RootfsLayout {
                     expand(inside, args, placed);
                 }
             } else if (attrs.isDirectory() || attrs.isRegularFile()) {
-                args.addAll(List.of("--ro-bind", hostEntry.toString(), inside.toString()));
+                args.addAll(List.of(writable ? "--bind" : "--ro-bind", hostEntry.toString(), inside.toString()));
             }
             // sockets, fifos and device nodes outside /dev are never carried into a sandbox
         }

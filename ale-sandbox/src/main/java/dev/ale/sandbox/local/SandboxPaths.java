@@ -27,6 +27,19 @@ record SandboxPaths(Path dir) {
         return fs().resolve("shm");
     }
 
+    /** An image sandbox's root: an overlay of the image's layers with its own upper layer on the tmpfs. */
+    Path root() {
+        return dir.resolve("root");
+    }
+
+    Path upper() {
+        return fs().resolve("upper");
+    }
+
+    Path work() {
+        return fs().resolve("work");
+    }
+
     /**
      * The sandbox's own /etc files, bound read-only over the base's. They live on its tmpfs
      * (not in the data directory) so the mount table inside names no host path of ALE's.

@@ -30,7 +30,9 @@ record SandboxState(
         long ownerStartMillis,
         String killReason,
         Map<String, String> labels,
-        Map<String, String> networkEnv) {
+        Map<String, String> networkEnv,
+        Map<String, String> imageEnv,
+        String imageWorkdir) {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -39,6 +41,17 @@ record SandboxState(
     SandboxState {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         networkEnv = networkEnv == null ? Map.of() : Map.copyOf(networkEnv);
+        imageEnv = imageEnv == null ? Map.of() : Map.copyOf(imageEnv);
+    }
+
+    /** With what an image's config gives every process: its {@code Env} and {@code WorkingDir} (the default cwd). */
+    SandboxState withImage(Map<String, String> env, Optional<String> workdir) {
+        return new SandboxState(id, hostUid, passportYaml, passportId, createdAtMillis, expiresAtMillis, detached,
+                ownerPid, ownerStartMillis, killReason, labels, networkEnv, env, workdir.orElse(null));
+    }
+
+    Optional<String> imageWorkdirOptional() {
+        return Optional.ofNullable(imageWorkdir);
     }
 
     Optional<String> killReasonOptional() {
@@ -55,7 +68,7 @@ record SandboxState(
 
     SandboxState killed(String reason) {
         return new SandboxState(id, hostUid, passportYaml, passportId, createdAtMillis, expiresAtMillis, detached,
-                ownerPid, ownerStartMillis, killReason == null ? reason : killReason, labels, networkEnv);
+                ownerPid, ownerStartMillis, killReason == null ? reason : killReason, labels, networkEnv, imageEnv, imageWorkdir);
     }
 
     /**
@@ -64,7 +77,7 @@ record SandboxState(
      */
     SandboxState withNetworkEnv(Map<String, String> env) {
         return new SandboxState(id, hostUid, passportYaml, passportId, createdAtMillis, expiresAtMillis, detached,
-                ownerPid, ownerStartMillis, killReason, labels, env);
+                ownerPid, ownerStartMillis, killReason, labels, env, imageEnv, imageWorkdir);
     }
 
     /** True when the ALE process that made this sandbox is gone (pid reused counts as gone). */

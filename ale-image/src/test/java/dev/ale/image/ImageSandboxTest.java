@@ -1,0 +1,161 @@
+package dev.ale.image;
+
+import dev.ale.core.host.HostTools;
+import dev.ale.core.passport.ByteSize;
+import dev.ale.core.passport.Passport;
+import dev.ale.core.passport.Resources;
+import dev.ale.core.sandbox.ExecRequest;
+import dev.ale.core.sandbox.ExecResult;
+import dev.ale.core.sandbox.Sandbox;
+import dev.ale.core.sandbox.SandboxException;
+import dev.ale.core.sandbox.SandboxRequest;
+import dev.ale.image.registry.RegistryClient;
+import dev.ale.sandbox.local.LocalSandboxBackend;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Real sandboxes rooted in an image pulled from the loopback registry: real overlay mounts, real bubblewrap. */
+class ImageSandboxTest {
+
+    @RegisterExtension
+    static final LoopbackRegistry registry = new LoopbackRegistry();
+
+    static final Resources SMALL = new Resources(1.0, ByteSize.parse("256MiB"), 128, Duration.ofMinutes(2), ByteSize.parse("64MiB"));
+
+    static Path data;
+    static ImageStore store;
+    static LocalSandboxBackend backend;
+    static String image;
+
+    @BeforeAll
+    static void pullAndOpen() throws Exception {
+        assumeTrue(HostTools.isRoot(), "the local backend needs root");
+        data = Files.createTempDirectory(Path.of("/tmp"), "ale-imgsb");
+        Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        store = new ImageStore(data, RegistryClient.Settings.defaults());
+        // two layers: the second deletes /gone (whiteout) and makes /keep opaque
+        registry.pushImage("test/sandboxed", "1", "amd64", List.of(TestImages.busyboxRoot("ale-image-test"),
+                new TarBuilder().file(".wh.gone", 0644, "").dir("keep/", 0755).file("keep/.wh..wh..opq", 0644, "")
+                        .file("keep/new", 0644, "upper\n").tar()), TestImages.config("FOO=from-image", "/work"));
+        image = registry.host() + "/test/sandboxed:1";
+        store.pull(image, PullProgress.none());
+        backend = new LocalSandboxBackend(LocalSandboxBackend.Config.defaults().withDataDir(data).withImages(store));
+    }
+
+    @AfterAll
+    static void close() throws IOException {
+        if (backend != null) backend.close();
+        if (data != null) {
+            assertThat(mountsUnder(data)).isEmpty();
+            try (Stream<Path> w = Files.walk(data)) {
+                for (Path p : w.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    static Passport passport() {
+        Passport p = Passport.defaults().withResources(SMALL);
+        return p.withFilesystem(p.filesystem().withImage(image));
+    }
+
+    static ExecResult sh(Sandbox s, String script) {
+        return s.exec(ExecRequest.of("/bin/sh", "-c", script));
+    }
+
+    @Test
+    void aSandboxRunsInTheImageWithItsEnvAndWorkingDirectory() {
+        Sandbox s = backend.create(SandboxRequest.of(passport()));
+        try {
+            ExecResult r = sh(s, "cat /etc/os-release; echo $FOO; pwd; id -u; test -e /gone && echo gone-visible; ls /keep");
+            assertThat(r.exitCode()).as(r.stderr()).isZero();
+            assertThat(r.stdout()).isEqualTo("ID=ale-image-test\nfrom-image\n/work\n1000\nnew\n");
+            // the host's root is not there: no /usr/bin/java, no host /etc/debian_version
+            assertThat(sh(s, "test -e /etc/debian_version || echo absent").stdout()).isEqualTo("absent\n");
+        } finally {
+            s.destroy();
+        }
+    }
+
+    @Test
+    void writesLandInTheSandboxsOwnUpperLayerAndNoOtherSandboxSeesThem() throws IOException {
+        Sandbox a = backend.create(SandboxRequest.of(passport()));
+        Sandbox b = backend.create(SandboxRequest.of(passport()));
+        try {
+            assertThat(sh(a, "echo mine > /data/note && cat /data/note").stdout()).isEqualTo("mine\n");
+            assertThat(sh(b, "cat /data/note 2>&1 || echo none").stdout()).endsWith("none\n");
+            // the image's files are root's: the agent (an unprivileged uid) cannot change them
+            assertThat(sh(a, "echo x > /etc/os-release 2>/dev/null || echo refused").stdout()).isEqualTo("refused\n");
+            // the shared layer itself is untouched
+            for (Path layer : store.resolve(image).layers()) assertThat(layer.resolve("data/note")).doesNotExist();
+        } finally {
+            a.destroy();
+            b.destroy();
+        }
+        assertThat(mountsUnder(data.resolve("sandboxes"))).isEmpty();
+        assertThat(ImagePullTest.subdirs(data.resolve("sandboxes"))).isEmpty();
+    }
+
+    @Test
+    void anImageInUseCannotBeRemovedAndPruneKeepsIt() {
+        Sandbox s = backend.create(SandboxRequest.of(passport()));
+        try {
+            assertThat(store.find(image).orElseThrow().inUse()).isTrue();
+            String id = store.find(image).orElseThrow().id();
+            assertThatThrownBy(() -> store.remove(id)).hasMessageContaining("is in use by a sandbox");
+            assertThat(store.prune(true).images()).isEmpty();
+            assertThat(store.find(image)).isPresent();
+        } finally {
+            s.destroy();
+        }
+        assertThat(store.find(image).orElseThrow().inUse()).isFalse();
+    }
+
+    @Test
+    void garbageCollectionUnmountsTheOverlayOfACrashedOwner() throws Exception {
+        Sandbox s = backend.create(SandboxRequest.of(passport()));
+        Path dir = data.resolve("sandboxes").resolve(s.id());
+        assertThat(mountsUnder(dir)).hasSize(2); // the tmpfs and the overlay root
+        // the state now names an owner that is gone, as after kill -9 of the ALE process that made it
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path state = dir.resolve("state.json");
+        Files.writeString(state, Files.readString(state).replaceFirst("\"ownerPid\" : [0-9]+", "\"ownerPid\" : " + gone.pid()));
+
+        try (LocalSandboxBackend other = new LocalSandboxBackend(LocalSandboxBackend.Config.defaults().withDataDir(data).withImages(store))) {
+            assertThat(other.collectGarbage().removed()).contains(s.id());
+        }
+
+        assertThat(mountsUnder(dir)).isEmpty();
+        assertThat(dir).doesNotExist();
+    }
+
+    @Test
+    void aPassportNamingAnImageOnABackendWithoutAStoreIsRefused() {
+        try (LocalSandboxBackend plain = new LocalSandboxBackend(LocalSandboxBackend.Config.defaults().withDataDir(data))) {
+            assertThatThrownBy(() -> plain.create(SandboxRequest.of(passport())))
+                    .isInstanceOf(SandboxException.class).hasMessageContaining("without an image store");
+        }
+    }
+
+    static List<String> mountsUnder(Path dir) throws IOException {
+        String prefix = (Files.exists(dir) ? dir.toRealPath() : dir.toAbsolutePath()) + "/";
+        return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                .map(l -> l.split(" ")[4]).filter(m -> m.startsWith(prefix)).toList();
+    }
+
+    @SuppressWarnings("unused")
+    private static final Map<String, String> NONE = Map.of();
+}

@@ -1,0 +1,33 @@
+package dev.ale.image;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Small images made here, from the host's static busybox: no registry but the loopback one is ever needed. */
+final class TestImages {
+
+    private TestImages() {
+    }
+
+    /** A root with busybox as /bin/sh and friends, a marker os-release, a world-writable /data and /work. */
+    static byte[] busyboxRoot(String marker) throws IOException {
+        byte[] busybox = Files.readAllBytes(Path.of("/bin/busybox"));
+        TarBuilder t = new TarBuilder().dir("bin/", 0755).file("bin/busybox", 0755, busybox);
+        for (String tool : new String[] {"sh", "cat", "echo", "ls", "touch", "id", "pwd", "env", "mkdir", "test", "stat", "rm"}) {
+            t.symlink("bin/" + tool, "busybox");
+        }
+        return t.dir("etc/", 0755).file("etc/os-release", 0644, "ID=" + marker + "\n")
+                .dir("data/", 0777).dir("work/", 0755).dir("keep/", 0755).file("keep/old", 0644, "lower\n")
+                .file("gone", 0644, "lower\n").tar();
+    }
+
+    static ObjectNode config(String env, String workdir) {
+        ObjectNode c = new ObjectMapper().createObjectNode();
+        c.putArray("Env").add("PATH=/bin").add(env);
+        c.put("WorkingDir", workdir);
+        return c;
+    }
+}
