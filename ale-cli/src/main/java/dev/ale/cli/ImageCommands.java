@@ -2,6 +2,7 @@ package dev.ale.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ale.cli.common.Json;
 import dev.ale.image.ImageStore;
 import dev.ale.image.PruneReport;
 import dev.ale.image.PullProgress;

@@ -204,6 +204,7 @@ public final class ImageStore implements ImageResolver {
      * Removes a name; the image itself goes with its last name (or when named by id), with the
      * layers no other image shares. Refused while a sandbox runs on it.
      */
+    @SuppressWarnings("try") // the store's file lock is held for the block; the body never names it
     public void remove(String reference) {
         try (FileLock ignored = store.lock()) {
             ImageRecord r = record(reference).orElseThrow(() -> new StoreException(Fault.INPUT,
@@ -233,6 +234,7 @@ public final class ImageStore implements ImageResolver {
      * Removes what no sandbox uses: images without a name (or, with {@code all}, every image no
      * sandbox runs on), then layers and blobs no image refers to, and leftovers of crashed pulls.
      */
+    @SuppressWarnings("try") // the store's file lock is held for the block; the body never names it
     public PruneReport prune(boolean all) {
         try (FileLock ignored = store.lock()) {
             store.clearAbandonedTemp();
@@ -259,6 +261,7 @@ public final class ImageStore implements ImageResolver {
         void copy(Descriptor layer, OutputStream out, java.util.function.LongConsumer advance) throws IOException;
     }
 
+    @SuppressWarnings("try") // the store's file lock is held for the block; the body never names it
     private StoredImage commit(String what, Digest id, ImageManifest manifest, ImageConfig config, List<String> names,
                                PullProgress progress, LayerSource source) {
         List<Descriptor> layers = manifest.layers();

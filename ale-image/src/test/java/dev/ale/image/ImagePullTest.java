@@ -135,6 +135,7 @@ class ImagePullTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the silent socket is closed early on purpose: that ends its acceptor
     void aRegistryThatNeverAnswersTimesOutWithOneLine() throws Exception {
         try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             List<Socket> held = new ArrayList<>();
