@@ -56,7 +56,7 @@ final class GuardedFiles implements SandboxFiles {
     private void check(String operation, String path) {
         List<SafetyEvent> verdict = watch.checkCommand(List.of(operation, path));
         if (Watch.forbids(verdict)) {
-            SafetyEvent decisive = verdict.stream().filter(e -> e.action() != SafetyEvent.Action.ALERT).findFirst().orElseThrow();
+            SafetyEvent decisive = GuardedSandbox.decisive(verdict);
             throw new SandboxException(AleException.Fault.INPUT, operation + " " + path + " refused by rule " + decisive.rule()
                     + ": " + decisive.detail());
         }

@@ -173,9 +173,14 @@ public final class GuardedSandbox implements Sandbox {
         return result.withEvents(since(before));
     }
 
-    private ExecResult refused(List<SafetyEvent> verdict, Instant start, int before) {
-        SafetyEvent decisive = verdict.stream().filter(e -> e.action() == SafetyEvent.Action.KILL).findFirst()
+    /** The event that stops an act the verdict forbids: a kill before a block. */
+    static SafetyEvent decisive(List<SafetyEvent> verdict) {
+        return verdict.stream().filter(e -> e.action() == SafetyEvent.Action.KILL).findFirst()
                 .orElseGet(() -> verdict.stream().filter(e -> e.action() == SafetyEvent.Action.BLOCK).findFirst().orElseThrow());
+    }
+
+    private ExecResult refused(List<SafetyEvent> verdict, Instant start, int before) {
+        SafetyEvent decisive = decisive(verdict);
         boolean killed = decisive.action() == SafetyEvent.Action.KILL;
         String stderr = "ale: not run: " + decisive.rule() + " (" + decisive.category().wire() + "): " + decisive.detail() + "\n";
         return new ExecResult(126, killed, Optional.of(decisive.rule()), Duration.between(start, Instant.now()), "", stderr,
