@@ -60,18 +60,37 @@ public final class Watch implements AutoCloseable {
         final boolean mayStay;
         /** Started by a call declared CPU-heavy: its CPU use is the declared workload. */
         final boolean heavy;
+        /**
+         * The step whose call started it (or started the process it descends from); -1 when none
+         * is known. What it does later, after its call returned, is that step's doing.
+         */
+        final int step;
         List<String> inspectedArgv = List.of();
         boolean persistent;
         long lastSeen;
 
-        Tracked(int call, boolean mayStay, boolean heavy) {
+        Tracked(int call, boolean mayStay, boolean heavy, int step) {
             this.call = call;
             this.mayStay = mayStay;
             this.heavy = heavy;
+            this.step = step;
         }
     }
 
     private static final System.Logger LOG = System.getLogger(Watch.class.getName());
+
+    /**
+     * How long a sweep holds a plain {@code /dev/tcp} finding before reporting it. Such a socket
+     * leaves the sandbox only to the sink (loopback is not flagged), which never forwards a byte,
+     * so waiting costs no containment; it lets the sink say what was sent, so the act is named for
+     * its content: an SSH banner is a tunnel, a stratum login mining, not a reverse shell.
+     */
+    static final long DEV_TCP_GRACE_NANOS = 2_000_000_000L;
+    private static final Pattern DEV_TCP = Pattern.compile("/dev/(?:tcp|udp)/([^/\\s'\"]+)/(\\d+)");
+
+    /** A sweep's plain /dev/tcp finding, held until the sink has had its say about that destination. */
+    private record HeldSocket(String destination, Detection detection, ProcessSnapshot process, long dueNanos) {
+    }
 
     private final Consumer<SafetyEvent> sink;
     private final Monitor.Config config;
@@ -89,6 +108,10 @@ public final class Watch implements AutoCloseable {
     private final Map<ProcessId, Tracked> processes = new HashMap<>();
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
     private final List<SafetyEvent> history = new CopyOnWriteArrayList<>();
+    /** Under {@link #lock}. */
+    private final Map<String, HeldSocket> held = new LinkedHashMap<>();
+    /** Destinations the gateway named an act for (tunnel, mining, probe, metadata), as {@code host:port}. */
+    private final Set<String> explained = ConcurrentHashMap.newKeySet();
     private volatile int step = -1;
     private int call;
     private long sweeps;
@@ -302,6 +325,8 @@ public final class Watch implements AutoCloseable {
         netLock.lock();
         try {
             for (NetworkFinding f : networkRules.inspect(record)) {
+                String dest = f.detection().evidence().get("destination");
+                if (dest != null && f.detection().category() != dev.ale.core.event.Category.EGRESS_DENIED) explained.add(dest);
                 if (!reported.add(f.detection().ruleId() + "|" + f.subject())) continue;
                 Map<String, String> ev = new LinkedHashMap<>(f.detection().evidence());
                 ev.put("source", "gateway");
@@ -349,7 +374,14 @@ public final class Watch implements AutoCloseable {
             if (!p.argv().equals(t.inspectedArgv)) {
                 // an exec keeps pid and start time but brings a new command line
                 t.inspectedArgv = p.argv();
-                processRules.inspectArgv(p).forEach(d -> processEvent(out, d, p));
+                for (Detection d : processRules.inspectArgv(p)) {
+                    Optional<String> dest = d.ruleId().equals(RuleId.REVERSE_SHELL_DEV_TCP.id()) ? devTcpDestination(d) : Optional.empty();
+                    if (dest.isPresent()) {
+                        held.putIfAbsent(dest.get() + "@" + id, new HeldSocket(dest.get(), d, p, nanos + DEV_TCP_GRACE_NANOS));
+                    } else {
+                        processEvent(out, d, p);
+                    }
+                }
             }
             processRules.inspectFds(p).forEach(d -> processEvent(out, d, p));
             OptionalDouble cores = cpu.sample(id, p.cpuTime(), nanos);
@@ -369,9 +401,32 @@ public final class Watch implements AutoCloseable {
                 }
             }
         }
+        releaseHeld(out, nanos);
         processes.values().removeIf(t -> thisSweep - t.lastSeen > FORGET_AFTER);
         cpu.retain(alive);
         return now;
+    }
+
+    /** Reports the held /dev/tcp findings whose grace is over and that the sink did not explain. Under {@link #lock}. */
+    private void releaseHeld(List<SafetyEvent> out, long nanos) {
+        var it = held.values().iterator();
+        while (it.hasNext()) {
+            HeldSocket h = it.next();
+            if (explained.contains(h.destination())) {
+                it.remove();
+            } else if (nanos - h.dueNanos() >= 0) {
+                it.remove();
+                processEvent(out, h.detection(), h.process());
+            }
+        }
+    }
+
+    /** {@code host:port} of a /dev/tcp finding, written as the gateway writes destinations. */
+    private static Optional<String> devTcpDestination(Detection d) {
+        java.util.regex.Matcher m = DEV_TCP.matcher(d.evidence().getOrDefault("match", ""));
+        if (!m.find()) return Optional.empty();
+        String host = m.group(1);
+        return Optional.of((host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + m.group(2));
     }
 
     /**
@@ -382,14 +437,37 @@ public final class Watch implements AutoCloseable {
     private Tracked firstSight(ProcessSnapshot p, ProcessForest forest) {
         boolean mayStay = !inCall || background;
         boolean isHeavy = inCall && heavy;
+        int startStep = inCall ? step : -1;
         Optional<Tracked> parent = forest.parent(p).filter(q -> !forest.isCommandRoot(q)).map(q -> processes.get(ProcessId.of(q)));
+        // a daemon's grandchild is reparented to the init once its parent exits; the session its
+        // parent made (setsid) still names that parent, whose step is remembered for a while
+        if (parent.isEmpty()) parent = sessionLeader(p, forest);
         if (parent.isPresent()) {
             mayStay |= parent.get().mayStay;
             isHeavy |= parent.get().heavy;
+            if (parent.get().step >= 0) startStep = parent.get().step;
         }
-        return new Tracked(inCall ? call : 0, mayStay, isHeavy);
+        return new Tracked(inCall ? call : 0, mayStay, isHeavy, startStep);
     }
 
+    /** The tracked leader of the process's session, when that is not one of ALE's own command roots. Under {@link #lock}. */
+    private Optional<Tracked> sessionLeader(ProcessSnapshot p, ProcessForest forest) {
+        if (p.sessionId() == p.pid()) return Optional.empty();
+        Optional<ProcessSnapshot> live = forest.byPid(p.sessionId());
+        if (live.isPresent()) {
+            return forest.isCommandRoot(live.get()) ? Optional.empty() : Optional.ofNullable(processes.get(ProcessId.of(live.get())));
+        }
+        // gone: the newest remembered process with that pid (pids are reused, start times are not)
+        return processes.entrySet().stream()
+                .filter(e -> e.getKey().pid() == p.sessionId() && e.getKey().startTicks() <= p.startTicks())
+                .max(Comparator.comparingLong(e -> e.getKey().startTicks()))
+                .map(Map.Entry::getValue);
+    }
+
+    /**
+     * An event about one process, attributed to the step that started it: a daemon left by step 1
+     * that mines during step 4 is step 1's act. {@code seenAtStep} says when it was seen, if later.
+     */
     private void processEvent(List<SafetyEvent> out, Detection d, ProcessSnapshot p) {
         if (!reported.add(d.ruleId() + "@" + p.pid() + ":" + p.startTicks())) return;
         Map<String, String> ev = new LinkedHashMap<>(d.evidence());
@@ -398,7 +476,11 @@ public final class Watch implements AutoCloseable {
         ev.put("startTicks", String.valueOf(p.startTicks()));
         ev.put("name", p.name());
         ev.put("argv", clip(String.join(" ", p.argv())));
-        out.add(event(d, Instant.now(), ev));
+        int now = step;
+        Tracked t = processes.get(ProcessId.of(p));
+        int startStep = t != null && t.step >= 0 ? t.step : now;
+        if (startStep != now && now >= 0) ev.put("seenAtStep", String.valueOf(now));
+        out.add(event(d, Instant.now(), ev, startStep));
     }
 
     /** Checks protected paths; raises each change once. Skipped while another check runs, unless {@code wait}. */
@@ -440,7 +522,10 @@ public final class Watch implements AutoCloseable {
     }
 
     private SafetyEvent event(Detection d, Instant time, Map<String, String> evidence) {
-        int s = step;
+        return event(d, time, evidence, step);
+    }
+
+    private SafetyEvent event(Detection d, Instant time, Map<String, String> evidence, int s) {
         return new SafetyEvent(d.ruleId(), d.category(), d.severity(), passport.detectors().actionFor(d.category()),
                 sandbox.id(), episode, s < 0 ? OptionalInt.empty() : OptionalInt.of(s), passport.id(), time, d.detail(), evidence);
     }
