@@ -4,6 +4,7 @@ import dev.ale.core.event.SafetyEvent;
 import dev.ale.core.event.SafetyEvent.Action;
 import dev.ale.core.net.NetworkRecord;
 import dev.ale.core.passport.Passport;
+import dev.ale.core.sandbox.OutputListener;
 import dev.ale.core.sandbox.ProcessSnapshot;
 import dev.ale.core.sandbox.Sandbox;
 import dev.ale.core.sandbox.SandboxInfo;
@@ -17,6 +18,8 @@ import dev.ale.monitor.sweep.CpuMeter;
 import dev.ale.monitor.sweep.ProcessForest;
 import dev.ale.monitor.sweep.ProcessId;
 import dev.ale.monitor.sweep.ProcessRules;
+import dev.ale.monitor.sweep.QuietBurn;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,6 +35,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -88,6 +92,11 @@ public final class Watch implements AutoCloseable {
     static final long DEV_TCP_GRACE_NANOS = 2_000_000_000L;
     private static final Pattern DEV_TCP = Pattern.compile("/dev/(?:tcp|udp)/([^/\\s'\"]+)/(\\d+)");
 
+    /** Sandbox CPU is averaged over this long for {@code resource.cpu-sustained}: long enough to smooth 10 ms ticks. */
+    static final Duration BURN_WINDOW = Duration.ofSeconds(2);
+    private static final ProcessId WHOLE_SANDBOX = new ProcessId(-1, -1);
+    private static final long NO_PROGRESS = Long.MIN_VALUE;
+
     /** A sweep's plain /dev/tcp finding, held until the sink has had its say about that destination. */
     private record HeldSocket(String destination, Detection detection, ProcessSnapshot process, long dueNanos) {
     }
@@ -102,6 +111,14 @@ public final class Watch implements AutoCloseable {
     private final NetworkRules networkRules;
     private final CpuMeter cpu;
     private final double cpuCores;
+    private final CpuMeter sandboxCpu = new CpuMeter(BURN_WINDOW);
+    private final QuietBurn cpuBurn;
+    private final Optional<QuietBurn> gpuBurn;
+    private final GpuMeter gpuMeter;
+    /** When the running command last produced output, until a sweep takes it; {@link #NO_PROGRESS} when none since. */
+    private final AtomicLong pendingProgress = new AtomicLong(NO_PROGRESS);
+    /** Each process's CPU time at the last sweep, to name the one burning most. Under {@link #lock}. */
+    private Map<ProcessId, Long> lastCpu = Map.of();
     private final ReentrantLock lock = new ReentrantLock();
     private final ReentrantLock netLock = new ReentrantLock();
     private final ReentrantLock integrityLock = new ReentrantLock();
@@ -132,6 +149,11 @@ public final class Watch implements AutoCloseable {
         this.networkRules = new NetworkRules(config.network());
         this.cpu = new CpuMeter(config.cpuWindow());
         this.cpuCores = config.cpuCores();
+        Duration allowed = passport.resources().cpuSustained();
+        // one core busy, or the whole quota when it is less than a core
+        this.cpuBurn = new QuietBurn(config.burnShare() * Math.min(passport.resources().cpus(), 1.0), allowed);
+        this.gpuBurn = passport.devices().gpu() ? Optional.of(new QuietBurn(config.burnShare(), allowed)) : Optional.empty();
+        this.gpuMeter = config.gpu();
     }
 
     public String sandboxId() {
@@ -173,6 +195,22 @@ public final class Watch implements AutoCloseable {
             }
         }
         return all;
+    }
+
+    /**
+     * The running command produced output: it is making progress, so its CPU use is not a quiet
+     * burn. Cheap enough to call for every chunk of output.
+     */
+    public void progress() {
+        pendingProgress.set(System.nanoTime());
+    }
+
+    /** Wraps a command's output listener so that every chunk of output also counts as {@link #progress}. */
+    public OutputListener progressListener(OutputListener next) {
+        return (stream, bytes, length) -> {
+            progress();
+            next.onOutput(stream, bytes, length);
+        };
     }
 
     /** Whether any of these events stops the act: its action is {@code BLOCK} or {@code KILL}. */
@@ -402,9 +440,76 @@ public final class Watch implements AutoCloseable {
             }
         }
         releaseHeld(out, nanos);
+        judgeBurn(out, now, nanos);
         processes.values().removeIf(t -> thisSweep - t.lastSeen > FORGET_AFTER);
         cpu.retain(alive);
         return now;
+    }
+
+    /**
+     * A sandbox that keeps a core (or its GPU) busy and prints nothing for longer than the passport
+     * allows. Whatever the call declared: a build may burn CPU, but it shows progress. The event
+     * names the process that burned most since the last sweep. Under {@link #lock}.
+     */
+    private void judgeBurn(List<SafetyEvent> out, List<ProcessSnapshot> now, long nanos) {
+        long progressAt = pendingProgress.getAndSet(NO_PROGRESS);
+        if (progressAt != NO_PROGRESS) {
+            cpuBurn.progress(progressAt);
+            gpuBurn.ifPresent(g -> g.progress(progressAt));
+        }
+        Map<ProcessId, Long> cpuNow = new HashMap<>();
+        ProcessSnapshot top = null;
+        long topDelta = -1;
+        for (ProcessSnapshot p : now) {
+            ProcessId id = ProcessId.of(p);
+            long c = p.cpuTime().toNanos();
+            cpuNow.put(id, c);
+            long delta = c - lastCpu.getOrDefault(id, c);
+            if (delta > topDelta) {
+                topDelta = delta;
+                top = p;
+            }
+        }
+        lastCpu = cpuNow;
+        Optional<ProcessSnapshot> burner = Optional.ofNullable(top);
+        OptionalDouble cores;
+        try {
+            cores = sandboxCpu.sample(WHOLE_SANDBOX, sandbox.stats().cpuTime(), nanos);
+        } catch (RuntimeException e) {
+            return; // destroyed meanwhile: nothing burns any more
+        }
+        if (cores.isPresent()) {
+            double used = cores.getAsDouble();
+            cpuBurn.observe(used, BURN_WINDOW, nanos).ifPresent(st -> burnEvent(out, RuleId.RESOURCE_CPU_SUSTAINED,
+                    "%.2f cores".formatted(used), used, st, burner));
+        }
+        if (gpuBurn.isPresent()) {
+            OptionalDouble gpu = gpuMeter.utilisation(sandbox, now);
+            if (gpu.isPresent()) {
+                double used = gpu.getAsDouble();
+                gpuBurn.get().observe(used, config.sweepPeriod(), nanos).ifPresent(st -> burnEvent(out, RuleId.RESOURCE_GPU_SUSTAINED,
+                        "its GPU at %.0f%%".formatted(100 * used), used, st, burner));
+            }
+        }
+    }
+
+    private void burnEvent(List<SafetyEvent> out, RuleId rule, String what, double used, QuietBurn.Stretch stretch,
+                           Optional<ProcessSnapshot> burner) {
+        if (!reported.add(rule.id() + "#" + stretch.number() + ":" + stretch.sinceNanos())) return;
+        Duration allowed = passport.resources().cpuSustained();
+        Map<String, String> ev = new LinkedHashMap<>();
+        ev.put("used", "%.2f".formatted(used));
+        ev.put("quietSeconds", String.valueOf(stretch.quietFor().toSeconds()));
+        ev.put("allowed", allowed.toString());
+        String who = burner.map(p -> "; most of it " + p.name() + " (pid " + p.pid() + ")").orElse("");
+        Detection d = new Detection(rule, "the sandbox kept " + what + " busy for " + stretch.quietFor().toSeconds()
+                + " s with no command output (cpuSustained allows " + allowed.toSeconds() + " s)" + who, ev);
+        if (burner.isPresent()) {
+            emitProcessEvent(out, d, burner.get());
+        } else {
+            ev.put("source", "sweep");
+            out.add(event(d, Instant.now(), ev));
+        }
     }
 
     /** Reports the held /dev/tcp findings whose grace is over and that the sink did not explain. Under {@link #lock}. */
@@ -470,6 +575,10 @@ public final class Watch implements AutoCloseable {
      */
     private void processEvent(List<SafetyEvent> out, Detection d, ProcessSnapshot p) {
         if (!reported.add(d.ruleId() + "@" + p.pid() + ":" + p.startTicks())) return;
+        emitProcessEvent(out, d, p);
+    }
+
+    private void emitProcessEvent(List<SafetyEvent> out, Detection d, ProcessSnapshot p) {
         Map<String, String> ev = new LinkedHashMap<>(d.evidence());
         ev.put("source", "sweep");
         ev.put("pid", String.valueOf(p.pid()));
