@@ -412,7 +412,9 @@ public final class Watch implements AutoCloseable {
             if (!p.argv().equals(t.inspectedArgv)) {
                 // an exec keeps pid and start time but brings a new command line
                 t.inspectedArgv = p.argv();
-                for (Detection d : processRules.inspectArgv(p)) {
+                List<Detection> found = new ArrayList<>(processRules.inspectArgv(p));
+                found.addAll(processRules.inspectIdentity(p));
+                for (Detection d : found) {
                     Optional<String> dest = d.ruleId().equals(RuleId.REVERSE_SHELL_DEV_TCP.id()) ? devTcpDestination(d) : Optional.empty();
                     if (dest.isPresent()) {
                         held.putIfAbsent(dest.get() + "@" + id, new HeldSocket(dest.get(), d, p, nanos + DEV_TCP_GRACE_NANOS));

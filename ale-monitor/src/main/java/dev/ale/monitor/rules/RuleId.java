@@ -134,6 +134,7 @@ public enum RuleId {
     PERSISTENCE_DAEMONIZE("persistence.daemonize", PERSISTENCE, LOW, "a command turned into a daemon (daemonize, start-stop-daemon --background)"),
     PERSISTENCE_SCHEDULER("persistence.scheduler", PERSISTENCE, LOW, "a command scheduled to run later (crontab, at, batch, systemd-run)"),
     PERSISTENCE_DETACHED("persistence.detached", PERSISTENCE, LOW, "a process that left its tool call's tree: orphaned, or in a new session"),
+    PERSISTENCE_RENAMED_PROCESS("persistence.renamed-process", PERSISTENCE, LOW, "a process whose argv[0] names neither the file it executes nor its kernel name: a rewritten process title"),
     PERSISTENCE_OUTLIVED_CALL("persistence.outlived-call", PERSISTENCE, MEDIUM, "a process the tool call started that still runs after the call returned"),
 
     GPU_DEVICE_OPEN("gpu.device-open", GPU, HIGH, "a process holding a GPU device open in a sandbox without a GPU grant"),
