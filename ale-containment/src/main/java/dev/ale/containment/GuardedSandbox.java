@@ -76,7 +76,9 @@ public final class GuardedSandbox implements Sandbox {
     /** Runs one command as one tool call; a {@link Workload#CPU_HEAVY} one is not taken for mining by its CPU use. */
     @Override
     public ExecResult exec(ExecRequest request) {
-        return guard(() -> watch.checkCommand(request.argv()), () -> sandbox.exec(request), request.workload());
+        // what the command prints is progress: a long quiet CPU burn is judged, a build printing as it goes is not
+        return guard(() -> watch.checkCommand(request.argv()),
+                () -> sandbox.exec(request.withListener(watch.progressListener(request.listener()))), request.workload());
     }
 
     /** A shell session whose every command line is one tool call, checked as {@link #exec} checks an argv. */
@@ -215,7 +217,8 @@ public final class GuardedSandbox implements Sandbox {
 
         /** Runs a command line that declares its workload, as {@link GuardedSandbox#exec} does. */
         public ExecResult run(String command, Optional<Duration> timeout, Workload workload, OutputListener listener) {
-            return sandbox.guard(() -> sandbox.watch.checkShellCommand(command), () -> session.run(command, timeout, listener), workload);
+            return sandbox.guard(() -> sandbox.watch.checkShellCommand(command),
+                    () -> session.run(command, timeout, sandbox.watch.progressListener(listener)), workload);
         }
 
         @Override

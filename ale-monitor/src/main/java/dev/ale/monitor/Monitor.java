@@ -34,9 +34,12 @@ public final class Monitor implements Consumer<NetworkRecord>, AutoCloseable {
      * @param cpuWindow       how long a process must keep using {@code cpuCores} or more
      * @param cpuCores        the CPU use, in cores, that counts as sustained
      * @param network         fan-out and DNS burst thresholds
+     * @param gpu             reads GPU utilisation for sandboxes granted a GPU ({@link GpuMeter#NONE}: none)
+     * @param burnShare       the share of one core (or of the quota, when it is less) that counts as a
+     *                        burn for {@code resource.cpu-sustained}, and of the GPU for the GPU rule
      */
     public record Config(Duration sweepPeriod, Duration integrityPeriod, Duration cpuWindow, double cpuCores,
-                         NetworkThresholds network) {
+                         NetworkThresholds network, GpuMeter gpu, double burnShare) {
 
         public Config {
             positive(sweepPeriod, "sweepPeriod");
@@ -44,27 +47,37 @@ public final class Monitor implements Consumer<NetworkRecord>, AutoCloseable {
             positive(cpuWindow, "cpuWindow");
             if (!(cpuCores > 0) || Double.isInfinite(cpuCores)) throw new IllegalArgumentException("cpuCores must be > 0: " + cpuCores);
             Objects.requireNonNull(network, "network");
+            Objects.requireNonNull(gpu, "gpu");
+            if (!(burnShare > 0 && burnShare <= 1)) throw new IllegalArgumentException("burnShare must be in (0, 1]: " + burnShare);
         }
 
-        /** Sweep every 200 ms, check integrity every 5 s, mining by CPU at 0.9 core for 10 s. */
+        /** Sweep every 200 ms, check integrity every 5 s, mining by CPU at 0.9 core for 10 s, a burn at 0.9 of a core or the quota, no GPU meter. */
         public static Config defaults() {
-            return new Config(Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofSeconds(10), 0.9, NetworkThresholds.defaults());
+            return new Config(Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofSeconds(10), 0.9, NetworkThresholds.defaults(), GpuMeter.NONE, 0.9);
         }
 
         public Config withSweepPeriod(Duration d) {
-            return new Config(d, integrityPeriod, cpuWindow, cpuCores, network);
+            return new Config(d, integrityPeriod, cpuWindow, cpuCores, network, gpu, burnShare);
         }
 
         public Config withIntegrityPeriod(Duration d) {
-            return new Config(sweepPeriod, d, cpuWindow, cpuCores, network);
+            return new Config(sweepPeriod, d, cpuWindow, cpuCores, network, gpu, burnShare);
         }
 
         public Config withCpu(Duration window, double cores) {
-            return new Config(sweepPeriod, integrityPeriod, window, cores, network);
+            return new Config(sweepPeriod, integrityPeriod, window, cores, network, gpu, burnShare);
         }
 
         public Config withNetwork(NetworkThresholds n) {
-            return new Config(sweepPeriod, integrityPeriod, cpuWindow, cpuCores, n);
+            return new Config(sweepPeriod, integrityPeriod, cpuWindow, cpuCores, n, gpu, burnShare);
+        }
+
+        public Config withBurnShare(double share) {
+            return new Config(sweepPeriod, integrityPeriod, cpuWindow, cpuCores, network, gpu, share);
+        }
+
+        public Config withGpuMeter(GpuMeter meter) {
+            return new Config(sweepPeriod, integrityPeriod, cpuWindow, cpuCores, network, meter, burnShare);
         }
 
         private static void positive(Duration d, String name) {

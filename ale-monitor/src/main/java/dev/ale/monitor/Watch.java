@@ -4,6 +4,7 @@ import dev.ale.core.event.SafetyEvent;
 import dev.ale.core.event.SafetyEvent.Action;
 import dev.ale.core.net.NetworkRecord;
 import dev.ale.core.passport.Passport;
+import dev.ale.core.sandbox.OutputListener;
 import dev.ale.core.sandbox.ProcessSnapshot;
 import dev.ale.core.sandbox.Sandbox;
 import dev.ale.core.sandbox.SandboxInfo;
@@ -17,6 +18,8 @@ import dev.ale.monitor.sweep.CpuMeter;
 import dev.ale.monitor.sweep.ProcessForest;
 import dev.ale.monitor.sweep.ProcessId;
 import dev.ale.monitor.sweep.ProcessRules;
+import dev.ale.monitor.sweep.QuietBurn;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,6 +35,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -60,18 +64,42 @@ public final class Watch implements AutoCloseable {
         final boolean mayStay;
         /** Started by a call declared CPU-heavy: its CPU use is the declared workload. */
         final boolean heavy;
+        /**
+         * The step whose call started it (or started the process it descends from); -1 when none
+         * is known. What it does later, after its call returned, is that step's doing.
+         */
+        final int step;
         List<String> inspectedArgv = List.of();
         boolean persistent;
         long lastSeen;
 
-        Tracked(int call, boolean mayStay, boolean heavy) {
+        Tracked(int call, boolean mayStay, boolean heavy, int step) {
             this.call = call;
             this.mayStay = mayStay;
             this.heavy = heavy;
+            this.step = step;
         }
     }
 
     private static final System.Logger LOG = System.getLogger(Watch.class.getName());
+
+    /**
+     * How long a sweep holds a plain {@code /dev/tcp} finding before reporting it. Such a socket
+     * leaves the sandbox only to the sink (loopback is not flagged), which never forwards a byte,
+     * so waiting costs no containment; it lets the sink say what was sent, so the act is named for
+     * its content: an SSH banner is a tunnel, a stratum login mining, not a reverse shell.
+     */
+    static final long DEV_TCP_GRACE_NANOS = 2_000_000_000L;
+    private static final Pattern DEV_TCP = Pattern.compile("/dev/(?:tcp|udp)/([^/\\s'\"]+)/(\\d+)");
+
+    /** Sandbox CPU is averaged over this long for {@code resource.cpu-sustained}: long enough to smooth 10 ms ticks. */
+    static final Duration BURN_WINDOW = Duration.ofSeconds(2);
+    private static final ProcessId WHOLE_SANDBOX = new ProcessId(-1, -1);
+    private static final long NO_PROGRESS = Long.MIN_VALUE;
+
+    /** A sweep's plain /dev/tcp finding, held until the sink has had its say about that destination. */
+    private record HeldSocket(String destination, Detection detection, ProcessSnapshot process, long dueNanos) {
+    }
 
     private final Consumer<SafetyEvent> sink;
     private final Monitor.Config config;
@@ -83,12 +111,24 @@ public final class Watch implements AutoCloseable {
     private final NetworkRules networkRules;
     private final CpuMeter cpu;
     private final double cpuCores;
+    private final CpuMeter sandboxCpu = new CpuMeter(BURN_WINDOW);
+    private final QuietBurn cpuBurn;
+    private final Optional<QuietBurn> gpuBurn;
+    private final GpuMeter gpuMeter;
+    /** When the running command last produced output, until a sweep takes it; {@link #NO_PROGRESS} when none since. */
+    private final AtomicLong pendingProgress = new AtomicLong(NO_PROGRESS);
+    /** Each process's CPU time at the last sweep, to name the one burning most. Under {@link #lock}. */
+    private Map<ProcessId, Long> lastCpu = Map.of();
     private final ReentrantLock lock = new ReentrantLock();
     private final ReentrantLock netLock = new ReentrantLock();
     private final ReentrantLock integrityLock = new ReentrantLock();
     private final Map<ProcessId, Tracked> processes = new HashMap<>();
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
     private final List<SafetyEvent> history = new CopyOnWriteArrayList<>();
+    /** Under {@link #lock}. */
+    private final Map<String, HeldSocket> held = new LinkedHashMap<>();
+    /** Destinations the gateway named an act for (tunnel, mining, probe, metadata), as {@code host:port}. */
+    private final Set<String> explained = ConcurrentHashMap.newKeySet();
     private volatile int step = -1;
     private int call;
     private long sweeps;
@@ -109,6 +149,11 @@ public final class Watch implements AutoCloseable {
         this.networkRules = new NetworkRules(config.network());
         this.cpu = new CpuMeter(config.cpuWindow());
         this.cpuCores = config.cpuCores();
+        Duration allowed = passport.resources().cpuSustained();
+        // one core busy, or the whole quota when it is less than a core
+        this.cpuBurn = new QuietBurn(config.burnShare() * Math.min(passport.resources().cpus(), 1.0), allowed);
+        this.gpuBurn = passport.devices().gpu() ? Optional.of(new QuietBurn(config.burnShare(), allowed)) : Optional.empty();
+        this.gpuMeter = config.gpu();
     }
 
     public String sandboxId() {
@@ -150,6 +195,22 @@ public final class Watch implements AutoCloseable {
             }
         }
         return all;
+    }
+
+    /**
+     * The running command produced output: it is making progress, so its CPU use is not a quiet
+     * burn. Cheap enough to call for every chunk of output.
+     */
+    public void progress() {
+        pendingProgress.set(System.nanoTime());
+    }
+
+    /** Wraps a command's output listener so that every chunk of output also counts as {@link #progress}. */
+    public OutputListener progressListener(OutputListener next) {
+        return (stream, bytes, length) -> {
+            progress();
+            next.onOutput(stream, bytes, length);
+        };
     }
 
     /** Whether any of these events stops the act: its action is {@code BLOCK} or {@code KILL}. */
@@ -302,6 +363,8 @@ public final class Watch implements AutoCloseable {
         netLock.lock();
         try {
             for (NetworkFinding f : networkRules.inspect(record)) {
+                String dest = f.detection().evidence().get("destination");
+                if (dest != null && f.detection().category() != dev.ale.core.event.Category.EGRESS_DENIED) explained.add(dest);
                 if (!reported.add(f.detection().ruleId() + "|" + f.subject())) continue;
                 Map<String, String> ev = new LinkedHashMap<>(f.detection().evidence());
                 ev.put("source", "gateway");
@@ -349,7 +412,16 @@ public final class Watch implements AutoCloseable {
             if (!p.argv().equals(t.inspectedArgv)) {
                 // an exec keeps pid and start time but brings a new command line
                 t.inspectedArgv = p.argv();
-                processRules.inspectArgv(p).forEach(d -> processEvent(out, d, p));
+                List<Detection> found = new ArrayList<>(processRules.inspectArgv(p));
+                found.addAll(processRules.inspectIdentity(p));
+                for (Detection d : found) {
+                    Optional<String> dest = d.ruleId().equals(RuleId.REVERSE_SHELL_DEV_TCP.id()) ? devTcpDestination(d) : Optional.empty();
+                    if (dest.isPresent()) {
+                        held.putIfAbsent(dest.get() + "@" + id, new HeldSocket(dest.get(), d, p, nanos + DEV_TCP_GRACE_NANOS));
+                    } else {
+                        processEvent(out, d, p);
+                    }
+                }
             }
             processRules.inspectFds(p).forEach(d -> processEvent(out, d, p));
             OptionalDouble cores = cpu.sample(id, p.cpuTime(), nanos);
@@ -369,9 +441,99 @@ public final class Watch implements AutoCloseable {
                 }
             }
         }
+        releaseHeld(out, nanos);
+        judgeBurn(out, now, nanos);
         processes.values().removeIf(t -> thisSweep - t.lastSeen > FORGET_AFTER);
         cpu.retain(alive);
         return now;
+    }
+
+    /**
+     * A sandbox that keeps a core (or its GPU) busy and prints nothing for longer than the passport
+     * allows. Whatever the call declared: a build may burn CPU, but it shows progress. The event
+     * names the process that burned most since the last sweep. Under {@link #lock}.
+     */
+    private void judgeBurn(List<SafetyEvent> out, List<ProcessSnapshot> now, long nanos) {
+        long progressAt = pendingProgress.getAndSet(NO_PROGRESS);
+        if (progressAt != NO_PROGRESS) {
+            cpuBurn.progress(progressAt);
+            gpuBurn.ifPresent(g -> g.progress(progressAt));
+        }
+        Map<ProcessId, Long> cpuNow = new HashMap<>();
+        ProcessSnapshot top = null;
+        long topDelta = -1;
+        for (ProcessSnapshot p : now) {
+            ProcessId id = ProcessId.of(p);
+            long c = p.cpuTime().toNanos();
+            cpuNow.put(id, c);
+            long delta = c - lastCpu.getOrDefault(id, c);
+            if (delta > topDelta) {
+                topDelta = delta;
+                top = p;
+            }
+        }
+        lastCpu = cpuNow;
+        Optional<ProcessSnapshot> burner = Optional.ofNullable(top);
+        OptionalDouble cores;
+        try {
+            cores = sandboxCpu.sample(WHOLE_SANDBOX, sandbox.stats().cpuTime(), nanos);
+        } catch (RuntimeException e) {
+            return; // destroyed meanwhile: nothing burns any more
+        }
+        if (cores.isPresent()) {
+            double used = cores.getAsDouble();
+            cpuBurn.observe(used, BURN_WINDOW, nanos).ifPresent(st -> burnEvent(out, RuleId.RESOURCE_CPU_SUSTAINED,
+                    "%.2f cores".formatted(used), used, st, burner));
+        }
+        if (gpuBurn.isPresent()) {
+            OptionalDouble gpu = gpuMeter.utilisation(sandbox, now);
+            if (gpu.isPresent()) {
+                double used = gpu.getAsDouble();
+                gpuBurn.get().observe(used, config.sweepPeriod(), nanos).ifPresent(st -> burnEvent(out, RuleId.RESOURCE_GPU_SUSTAINED,
+                        "its GPU at %.0f%%".formatted(100 * used), used, st, burner));
+            }
+        }
+    }
+
+    private void burnEvent(List<SafetyEvent> out, RuleId rule, String what, double used, QuietBurn.Stretch stretch,
+                           Optional<ProcessSnapshot> burner) {
+        if (!reported.add(rule.id() + "#" + stretch.number() + ":" + stretch.sinceNanos())) return;
+        Duration allowed = passport.resources().cpuSustained();
+        Map<String, String> ev = new LinkedHashMap<>();
+        ev.put("used", "%.2f".formatted(used));
+        ev.put("quietSeconds", String.valueOf(stretch.quietFor().toSeconds()));
+        ev.put("allowed", allowed.toString());
+        String who = burner.map(p -> "; most of it " + p.name() + " (pid " + p.pid() + ")").orElse("");
+        Detection d = new Detection(rule, "the sandbox kept " + what + " busy for " + stretch.quietFor().toSeconds()
+                + " s with no command output (cpuSustained allows " + allowed.toSeconds() + " s)" + who, ev);
+        if (burner.isPresent()) {
+            emitProcessEvent(out, d, burner.get());
+        } else {
+            ev.put("source", "sweep");
+            out.add(event(d, Instant.now(), ev));
+        }
+    }
+
+    /** Reports the held /dev/tcp findings whose grace is over and that the sink did not explain. Under {@link #lock}. */
+    private void releaseHeld(List<SafetyEvent> out, long nanos) {
+        var it = held.values().iterator();
+        while (it.hasNext()) {
+            HeldSocket h = it.next();
+            if (explained.contains(h.destination())) {
+                it.remove();
+            } else if (nanos - h.dueNanos() >= 0) {
+                it.remove();
+                processEvent(out, h.detection(), h.process());
+            }
+        }
+    }
+
+    /** {@code host:port} of a /dev/tcp finding, written as the gateway writes destinations. */
+    private static Optional<String> devTcpDestination(Detection d) {
+        java.util.regex.Matcher m = DEV_TCP.matcher(d.evidence().getOrDefault("match", ""));
+        if (!m.find()) return Optional.empty();
+        String host = m.group(1);
+        return Optional.of((host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + m.group(2));
     }
 
     /**
@@ -382,23 +544,54 @@ public final class Watch implements AutoCloseable {
     private Tracked firstSight(ProcessSnapshot p, ProcessForest forest) {
         boolean mayStay = !inCall || background;
         boolean isHeavy = inCall && heavy;
+        int startStep = inCall ? step : -1;
         Optional<Tracked> parent = forest.parent(p).filter(q -> !forest.isCommandRoot(q)).map(q -> processes.get(ProcessId.of(q)));
+        // a daemon's grandchild is reparented to the init once its parent exits; the session its
+        // parent made (setsid) still names that parent, whose step is remembered for a while
+        if (parent.isEmpty()) parent = sessionLeader(p, forest);
         if (parent.isPresent()) {
             mayStay |= parent.get().mayStay;
             isHeavy |= parent.get().heavy;
+            if (parent.get().step >= 0) startStep = parent.get().step;
         }
-        return new Tracked(inCall ? call : 0, mayStay, isHeavy);
+        return new Tracked(inCall ? call : 0, mayStay, isHeavy, startStep);
     }
 
+    /** The tracked leader of the process's session, when that is not one of ALE's own command roots. Under {@link #lock}. */
+    private Optional<Tracked> sessionLeader(ProcessSnapshot p, ProcessForest forest) {
+        if (p.sessionId() == p.pid()) return Optional.empty();
+        Optional<ProcessSnapshot> live = forest.byPid(p.sessionId());
+        if (live.isPresent()) {
+            return forest.isCommandRoot(live.get()) ? Optional.empty() : Optional.ofNullable(processes.get(ProcessId.of(live.get())));
+        }
+        // gone: the newest remembered process with that pid (pids are reused, start times are not)
+        return processes.entrySet().stream()
+                .filter(e -> e.getKey().pid() == p.sessionId() && e.getKey().startTicks() <= p.startTicks())
+                .max(Comparator.comparingLong(e -> e.getKey().startTicks()))
+                .map(Map.Entry::getValue);
+    }
+
+    /**
+     * An event about one process, attributed to the step that started it: a daemon left by step 1
+     * that mines during step 4 is step 1's act. {@code seenAtStep} says when it was seen, if later.
+     */
     private void processEvent(List<SafetyEvent> out, Detection d, ProcessSnapshot p) {
         if (!reported.add(d.ruleId() + "@" + p.pid() + ":" + p.startTicks())) return;
+        emitProcessEvent(out, d, p);
+    }
+
+    private void emitProcessEvent(List<SafetyEvent> out, Detection d, ProcessSnapshot p) {
         Map<String, String> ev = new LinkedHashMap<>(d.evidence());
         ev.put("source", "sweep");
         ev.put("pid", String.valueOf(p.pid()));
         ev.put("startTicks", String.valueOf(p.startTicks()));
         ev.put("name", p.name());
         ev.put("argv", clip(String.join(" ", p.argv())));
-        out.add(event(d, Instant.now(), ev));
+        int now = step;
+        Tracked t = processes.get(ProcessId.of(p));
+        int startStep = t != null && t.step >= 0 ? t.step : now;
+        if (startStep != now && now >= 0) ev.put("seenAtStep", String.valueOf(now));
+        out.add(event(d, Instant.now(), ev, startStep));
     }
 
     /** Checks protected paths; raises each change once. Skipped while another check runs, unless {@code wait}. */
@@ -440,7 +633,10 @@ public final class Watch implements AutoCloseable {
     }
 
     private SafetyEvent event(Detection d, Instant time, Map<String, String> evidence) {
-        int s = step;
+        return event(d, time, evidence, step);
+    }
+
+    private SafetyEvent event(Detection d, Instant time, Map<String, String> evidence, int s) {
         return new SafetyEvent(d.ruleId(), d.category(), d.severity(), passport.detectors().actionFor(d.category()),
                 sandbox.id(), episode, s < 0 ? OptionalInt.empty() : OptionalInt.of(s), passport.id(), time, d.detail(), evidence);
     }

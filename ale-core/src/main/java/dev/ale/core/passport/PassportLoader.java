@@ -43,7 +43,7 @@ public final class PassportLoader {
 
     static final List<String> TOP_LEVEL =
             List.of("id", "resources", "filesystem", "devices", "egress", "protected", "detectors", "model");
-    static final List<String> RESOURCES = List.of("cpus", "memory", "pids", "wallTime", "workspaceSize");
+    static final List<String> RESOURCES = List.of("cpus", "memory", "pids", "wallTime", "workspaceSize", "cpuSustained");
     static final List<String> FILESYSTEM = List.of("rootfs", "image", "hidden", "readOnly");
     static final List<String> DEVICES = List.of("gpu");
     static final List<String> MODEL = List.of("proxy", "tokens");
@@ -59,6 +59,7 @@ public final class PassportLoader {
     private static final double MAX_CPUS = 1024;
     private static final long MIN_MEMORY = 4L << 20;
     private static final long MIN_WORKSPACE = 1L << 20;
+    private static final Duration MIN_CPU_SUSTAINED = Duration.ofSeconds(1);
     /** The kernel's own ceiling (PID_MAX_LIMIT on 64-bit); a larger pids.max means nothing. */
     private static final long MAX_PIDS = 4_194_304;
     private static final int MAX_PORT = 65_535;
@@ -152,7 +153,8 @@ public final class PassportLoader {
                 section.optional("memory").map(f -> size(f, MIN_MEMORY)).orElse(defaults.memoryBytes()),
                 section.optional("pids").map(PassportLoader::pids).orElse(defaults.pids()),
                 section.optional("wallTime").map(PassportLoader::duration).orElse(defaults.wallTime()),
-                section.optional("workspaceSize").map(f -> size(f, MIN_WORKSPACE)).orElse(defaults.workspaceBytes()));
+                section.optional("workspaceSize").map(f -> size(f, MIN_WORKSPACE)).orElse(defaults.workspaceBytes()),
+                section.optional("cpuSustained").map(PassportLoader::cpuSustained).orElse(defaults.cpuSustained()));
     }
 
     private static FilesystemRules filesystem(YamlMapping section) {
@@ -353,6 +355,16 @@ public final class PassportLoader {
 
     private static Duration duration(YamlField field) {
         return DurationText.read(field);
+    }
+
+    /** Under a second of busy CPU is every command's normal; the monitor samples every 200 ms. */
+    private static Duration cpuSustained(YamlField field) {
+        Duration d = DurationText.read(field);
+        if (d.compareTo(MIN_CPU_SUSTAINED) < 0) {
+            throw field.error(YamlField.quote(field.present().asText()) + " is too short: the minimum is 1s"
+                    + " (how long the sandbox may burn a core with no output)");
+        }
+        return d;
     }
 
     private static String domain(YamlField field) {

@@ -38,6 +38,7 @@ public final class PassportWriter {
         yaml.append("  pids: ").append(resources.pids()).append('\n');
         yaml.append("  wallTime: ").append(duration(resources.wallTime())).append('\n');
         yaml.append("  workspaceSize: ").append(ByteSize.formatExact(resources.workspaceBytes())).append('\n');
+        yaml.append("  cpuSustained: ").append(duration(resources.cpuSustained())).append('\n');
         yaml.append("filesystem:\n");
         filesystem.rootfs().ifPresent(rootfs -> yaml.append("  rootfs: ").append(quote(rootfs.toString())).append('\n'));
         filesystem.image().ifPresent(image -> yaml.append("  image: ").append(quote(image)).append('\n'));
@@ -129,7 +130,7 @@ public final class PassportWriter {
     private static String duration(Duration duration) {
         // DurationText.format counts whole milliseconds; a finer duration would be written as another one.
         if (duration.getNano() % 1_000_000 != 0) {
-            throw new IllegalArgumentException("wallTime " + duration + " is finer than a millisecond, which a passport cannot express");
+            throw new IllegalArgumentException("duration " + duration + " is finer than a millisecond, which a passport cannot express");
         }
         return DurationText.format(duration);
     }

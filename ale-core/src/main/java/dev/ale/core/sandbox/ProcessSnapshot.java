@@ -3,6 +3,7 @@ package dev.ale.core.sandbox;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One process of a sandbox as the host sees it at one moment: what the monitor's sweep reads.
@@ -19,6 +20,9 @@ import java.util.Objects;
  * @param stdioSockets which of fds 0, 1 and 2 are sockets
  * @param role       what the backend started it as; only the backend knows the shape of its own
  *                   process trees, so it says which processes are its own and which the command's
+ * @param exe        the file it executes ({@code /proc/<pid>/exe}), as the process sees it, without
+ *                   a {@code " (deleted)"} suffix; empty when unreadable (a kernel thread, a zombie,
+ *                   or a backend that cannot tell). Renaming argv or comm does not change it
  */
 public record ProcessSnapshot(
         long pid,
@@ -30,7 +34,8 @@ public record ProcessSnapshot(
         Duration cpuTime,
         List<String> openFiles,
         List<Integer> stdioSockets,
-        Role role) {
+        Role role,
+        Optional<String> exe) {
 
     /**
      * The part a process plays in one command's tree. The backend starts a {@code LAUNCHER} (its
@@ -55,9 +60,16 @@ public record ProcessSnapshot(
         openFiles = List.copyOf(openFiles);
         stdioSockets = List.copyOf(stdioSockets);
         Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(exe, "exe");
+    }
+
+    /** A snapshot whose executable is not known. */
+    public ProcessSnapshot(long pid, long parentPid, long sessionId, long startTicks, String name, List<String> argv,
+                           Duration cpuTime, List<String> openFiles, List<Integer> stdioSockets, Role role) {
+        this(pid, parentPid, sessionId, startTicks, name, argv, cpuTime, openFiles, stdioSockets, role, Optional.empty());
     }
 
     public ProcessSnapshot withRole(Role newRole) {
-        return new ProcessSnapshot(pid, parentPid, sessionId, startTicks, name, argv, cpuTime, openFiles, stdioSockets, newRole);
+        return new ProcessSnapshot(pid, parentPid, sessionId, startTicks, name, argv, cpuTime, openFiles, stdioSockets, newRole, exe);
     }
 }

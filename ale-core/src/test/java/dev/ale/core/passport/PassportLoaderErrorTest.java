@@ -66,7 +66,7 @@ class PassportLoaderErrorTest {
     void unknownFieldInASectionIsRejectedWithItsPathAndTheAllowedFields() {
         assertThat(errorFor("id: c\nresources:\n  memroy: 1GiB\n"))
                 .isEqualTo("coder.yaml: resources.memroy: unknown field (did you mean memory?);"
-                        + " allowed in resources: cpus, memory, pids, wallTime, workspaceSize");
+                        + " allowed in resources: cpus, memory, pids, wallTime, workspaceSize, cpuSustained");
     }
 
     @ParameterizedTest
@@ -126,7 +126,7 @@ class PassportLoaderErrorTest {
     @Test
     void aListWhereAMappingIsExpectedIsRejected() {
         assertThat(errorFor("id: c\nresources: [1, 2]\n"))
-                .isEqualTo("coder.yaml: resources: must be a mapping of cpus, memory, pids, wallTime, workspaceSize, not a list");
+                .isEqualTo("coder.yaml: resources: must be a mapping of cpus, memory, pids, wallTime, workspaceSize, cpuSustained, not a list");
     }
 
     @Test
@@ -242,6 +242,21 @@ class PassportLoaderErrorTest {
     void pidsThatAreNotAWholeNumberAreRejected(String written, String described) {
         assertThat(errorFor("id: c\nresources:\n  pids: " + written + "\n"))
                 .isEqualTo("coder.yaml: resources.pids: must be a whole number such as 256, not " + described);
+    }
+
+    // ---- cpuSustained ----
+
+    @Test
+    void cpuSustainedShorterThanASecondIsRefusedWithTheMinimum() {
+        assertThat(errorFor("id: c\nresources:\n  cpuSustained: 500ms\n"))
+                .isEqualTo("coder.yaml: resources.cpuSustained: \"500ms\" is too short: the minimum is 1s"
+                        + " (how long the sandbox may burn a core with no output)");
+    }
+
+    @Test
+    void cpuSustainedWithoutAUnitIsRefusedLikeAnyDuration() {
+        assertThat(errorFor("id: c\nresources:\n  cpuSustained: 120\n"))
+                .isEqualTo("coder.yaml: resources.cpuSustained: 120 has no unit (write e.g. 30s, 10m or 2h)");
     }
 
     // ---- wallTime ----

@@ -155,6 +155,13 @@ class PassportLoaderTest {
         assertThat(passport.resources().wallTime()).isEqualTo(Duration.ofMillis(expectedMillis));
     }
 
+    @Test
+    void cpuSustainedIsReadAndDefaultsToFiveMinutes() {
+        assertThat(PassportLoader.parse("id: a\nresources:\n  cpuSustained: 90s\n", "coder.yaml").resources().cpuSustained())
+                .isEqualTo(Duration.ofSeconds(90));
+        assertThat(PassportLoader.parse("id: a\n", "coder.yaml").resources().cpuSustained()).isEqualTo(Duration.ofMinutes(5));
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {1, 4_194_304})
     void pidsAtEitherEndOfTheRangeAreAccepted(int pids) {

@@ -58,6 +58,7 @@ class PassportWriterTest {
                   pids: 256
                   wallTime: 10m
                   workspaceSize: 1GiB
+                  cpuSustained: 5m
                 filesystem:
                   rootfs: "/srv/rootfs"
                   # Always hidden as well, whatever this file says: %s
@@ -222,7 +223,8 @@ class PassportWriterTest {
                 : (1L << 20) + random.nextInt(Integer.MAX_VALUE);
         Duration wallTime = Duration.ofMillis(1 + (long) (random.nextDouble() * 1e10));
         if (random.nextBoolean()) wallTime = Duration.ofMinutes(1 + random.nextInt(10_000));
-        Resources resources = new Resources(cpus, memory, 1 + random.nextInt(4_194_304), wallTime, workspace);
+        Resources resources = new Resources(cpus, memory, 1 + random.nextInt(4_194_304), wallTime, workspace,
+                Duration.ofSeconds(1 + random.nextInt(100_000)));
 
         List<String> hidden = new ArrayList<>();
         for (int i = random.nextInt(4); i > 0; i--) hidden.add("/data/" + random.nextInt(1000) + "/*/.cache");

@@ -44,6 +44,9 @@ public final class NetworkRules {
     private final Map<String, Instant> hosts = new LinkedHashMap<>();
     private final Map<String, Map<Integer, Instant>> ports = new HashMap<>();
     private final Map<String, Map<String, Instant>> subdomains = new HashMap<>();
+    /** Every host tried over the watch, up to the episode threshold: a slow scan never fills a window. */
+    private final Set<String> episodeHosts = new java.util.LinkedHashSet<>();
+    private final Map<String, Set<Integer>> episodePorts = new HashMap<>();
 
     public NetworkRules(NetworkThresholds thresholds) {
         this.thresholds = thresholds;
@@ -207,6 +210,29 @@ public final class NetworkRules {
                     + thresholds.window().toSeconds() + " s", Map.of("host", host, "count", String.valueOf(onHost.size())), host);
         }
         ports.keySet().retainAll(hosts.keySet());
+        episodeFanout(host, port, out);
+    }
+
+    /**
+     * The same fan-out counted over the whole watch. It reports the same rules about the same
+     * subjects as the windowed count, so a fast scan that reaches both is still one event.
+     */
+    private void episodeFanout(String host, int port, List<NetworkFinding> out) {
+        if (episodeHosts.size() < thresholds.episodeHosts()) episodeHosts.add(host);
+        if (episodeHosts.size() >= thresholds.episodeHosts()) {
+            add(out, RuleId.PROBE_FANOUT_HOSTS, episodeHosts.size() + " different hosts tried in this episode: "
+                    + clip(String.join(", ", episodeHosts)),
+                    Map.of("hosts", clip(String.join(",", episodeHosts)), "count", String.valueOf(episodeHosts.size()),
+                            "span", "episode"), "hosts");
+        }
+        // bounded: ports are kept for at most the first hosts tried, and each up to its threshold
+        if (!episodeHosts.contains(host)) return;
+        Set<Integer> onHost = episodePorts.computeIfAbsent(host, k -> new java.util.HashSet<>());
+        if (onHost.size() < thresholds.episodePortsPerHost()) onHost.add(port);
+        if (onHost.size() >= thresholds.episodePortsPerHost()) {
+            add(out, RuleId.PROBE_FANOUT_PORTS, onHost.size() + " different ports tried on " + host + " in this episode",
+                    Map.of("host", host, "count", String.valueOf(onHost.size()), "span", "episode"), host);
+        }
     }
 
     private <K> void purge(Map<K, Instant> seen, Instant now) {

@@ -16,6 +16,7 @@ import static dev.ale.core.event.Category.METADATA;
 import static dev.ale.core.event.Category.MINING;
 import static dev.ale.core.event.Category.PERSISTENCE;
 import static dev.ale.core.event.Category.PROBE;
+import static dev.ale.core.event.Category.RESOURCE;
 import static dev.ale.core.event.Category.REVERSE_SHELL;
 import static dev.ale.core.event.Category.TAMPER;
 import static dev.ale.core.event.Category.TUNNEL;
@@ -133,9 +134,13 @@ public enum RuleId {
     PERSISTENCE_DAEMONIZE("persistence.daemonize", PERSISTENCE, LOW, "a command turned into a daemon (daemonize, start-stop-daemon --background)"),
     PERSISTENCE_SCHEDULER("persistence.scheduler", PERSISTENCE, LOW, "a command scheduled to run later (crontab, at, batch, systemd-run)"),
     PERSISTENCE_DETACHED("persistence.detached", PERSISTENCE, LOW, "a process that left its tool call's tree: orphaned, or in a new session"),
+    PERSISTENCE_RENAMED_PROCESS("persistence.renamed-process", PERSISTENCE, LOW, "a process whose argv[0] names neither the file it executes nor its kernel name: a rewritten process title"),
     PERSISTENCE_OUTLIVED_CALL("persistence.outlived-call", PERSISTENCE, MEDIUM, "a process the tool call started that still runs after the call returned"),
 
-    GPU_DEVICE_OPEN("gpu.device-open", GPU, HIGH, "a process holding a GPU device open in a sandbox without a GPU grant");
+    GPU_DEVICE_OPEN("gpu.device-open", GPU, HIGH, "a process holding a GPU device open in a sandbox without a GPU grant"),
+
+    RESOURCE_CPU_SUSTAINED("resource.cpu-sustained", RESOURCE, MEDIUM, "a core (or the whole CPU quota) kept busy with no command output for longer than the passport's cpuSustained"),
+    RESOURCE_GPU_SUSTAINED("resource.gpu-sustained", RESOURCE, MEDIUM, "a granted GPU kept busy with no command output for longer than the passport's cpuSustained");
 
     // a duplicate id keeps its first entry here rather than failing class loading: RuleIdTest names it
     private static final Map<String, RuleId> BY_ID = Map.copyOf(Arrays.stream(values())

@@ -28,7 +28,12 @@ public final class ProcessForest {
     }
 
     public Optional<ProcessSnapshot> parent(ProcessSnapshot p) {
-        return Optional.ofNullable(byPid.get(p.parentPid()));
+        return byPid(p.parentPid());
+    }
+
+    /** The process with this pid now, if it is in the sandbox. */
+    public Optional<ProcessSnapshot> byPid(long pid) {
+        return Optional.ofNullable(byPid.get(pid));
     }
 
     /** Why this process left its command's tree, when it did. */

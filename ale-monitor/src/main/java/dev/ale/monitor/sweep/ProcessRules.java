@@ -55,6 +55,76 @@ public final class ProcessRules {
         return commandLines.inspectArgv(p.argv()).stream().filter(d -> d.category() != Category.PERSISTENCE).toList();
     }
 
+    /** Multi-call binaries: one file runs as whatever name it was called by. */
+    private static final Set<String> MULTI_CALL = Set.of("busybox", "toybox", "coreutils");
+
+    /**
+     * Rules over what the process really executes, when its argv[0] says something else: the
+     * command-line rules again with argv[0] replaced by the executable's path (so {@code exec -a
+     * kthreadd ./xmrig} is still a known miner), and the rewritten title itself as a hint. A file
+     * renamed on disk before it ran changes the executable too: that only its behaviour can show.
+     */
+    public List<Detection> inspectIdentity(ProcessSnapshot p) {
+        if (p.argv().isEmpty() || p.exe().isEmpty()) return List.of();
+        String exe = p.exe().get();
+        String exeName = base(exe);
+        String title = titleName(p.argv().getFirst());
+        if (MULTI_CALL.contains(exeName) || sameProgram(title, exeName)) return List.of();
+        List<Detection> out = new ArrayList<>();
+        List<String> real = new ArrayList<>(p.argv());
+        real.set(0, exe);
+        for (Detection d : commandLines.inspectArgv(real)) {
+            if (d.category() == Category.PERSISTENCE) continue;
+            Map<String, String> ev = new java.util.LinkedHashMap<>(d.evidence());
+            ev.put("exe", exe);
+            out.add(new Detection(d.rule(), d.detail() + " (the executable " + exe + ", whatever argv[0] says)", ev));
+        }
+        if (isRewrittenTitle(p, title)) {
+            out.add(new Detection(RuleId.PERSISTENCE_RENAMED_PROCESS,
+                    p.name() + " (pid " + p.pid() + ") runs " + exe + " but calls itself " + clipWord(p.argv().getFirst()),
+                    Map.of("exe", exe, "argv0", clipWord(p.argv().getFirst()))));
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * argv[0] names neither the executable nor comm, and is not a script's interpreter: a script
+     * run through its {@code #!} line has the interpreter as argv[0], the script's name as comm,
+     * and the script among the next words.
+     */
+    private static boolean isRewrittenTitle(ProcessSnapshot p, String title) {
+        // kernel threads show as [kworker/0:1] but have no executable; a process with one posing as them hides
+        String raw = p.argv().getFirst().strip();
+        if (raw.startsWith("[") && raw.endsWith("]")) return true;
+        String comm = p.name().toLowerCase(Locale.ROOT);
+        if (sameProgram(title, comm)) return false;
+        for (int i = 1; i < Math.min(p.argv().size(), 4); i++) {
+            if (sameProgram(base(p.argv().get(i)), comm)) return false;
+        }
+        return true;
+    }
+
+    /**
+     * The program a title names: a login shell's {@code -bash} is bash, {@code postgres: checkpointer}
+     * and {@code nginx: worker process} are postgres and nginx.
+     */
+    static String titleName(String argv0) {
+        String t = argv0.startsWith("-") ? argv0.substring(1) : argv0;
+        String word = t.strip().split("[\\s:]", 2)[0];
+        return base(word);
+    }
+
+    /** One name is the other, or starts it (comm is cut at 15 bytes; python3 runs python3.12). */
+    private static boolean sameProgram(String a, String b) {
+        if (a.isEmpty() || b.isEmpty()) return false;
+        if (a.equals(b)) return true;
+        return Math.min(a.length(), b.length()) >= 3 && (a.startsWith(b) || b.startsWith(a));
+    }
+
+    private static String clipWord(String s) {
+        return s.length() <= 120 ? s : s.substring(0, 120) + "…";
+    }
+
     /** Rules over where the process's fds point. */
     public List<Detection> inspectFds(ProcessSnapshot p) {
         List<Detection> out = new ArrayList<>();

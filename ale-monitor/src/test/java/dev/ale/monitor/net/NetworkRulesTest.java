@@ -96,6 +96,54 @@ class NetworkRulesTest {
     }
 
     @Test
+    void aSilentScanOfFortyHostsPacedSlowerThanTheWindowIsAProbeOverTheEpisode() {
+        List<NetworkFinding> seen = new java.util.ArrayList<>();
+        for (int i = 1; i <= 40; i++) {
+            // the sink's early record of a connection that never sends a byte
+            seen.addAll(rules.inspect(new ConnectionRecord("sb", T0.plus(Duration.ofSeconds(3L * i)), "203.0.113." + (100 + i), 22,
+                    ConnectionRecord.UNREAD, Optional.empty(), "", "")));
+        }
+        assertThat(seen).filteredOn(f -> f.detection().ruleId().equals(RuleId.PROBE_FANOUT_HOSTS.id()))
+                .isNotEmpty()
+                .allSatisfy(f -> {
+                    assertThat(f.detection().category()).isEqualTo(Category.PROBE);
+                    assertThat(f.detection().evidence()).containsEntry("span", "episode");
+                    assertThat(f.subject()).isEqualTo("hosts");
+                });
+    }
+
+    @Test
+    void fiftyPortsOfOneHostTriedOneEverySecondsAreAProbeOverTheEpisode() {
+        List<String> seen = new java.util.ArrayList<>();
+        for (int port = 1; port <= 50; port++) {
+            seen.addAll(ids(rules.inspect(connAt("203.0.113.61", 1000 + port, T0.plus(Duration.ofSeconds(2L * port))))));
+        }
+        assertThat(seen).contains(RuleId.PROBE_FANOUT_PORTS.id());
+    }
+
+    @Test
+    void aBuildThatTriedFiveMirrorsOverAnEpisodeIsNoProbe() {
+        List<String> seen = new java.util.ArrayList<>();
+        for (int round = 0; round < 30; round++) {
+            for (int m = 1; m <= 5; m++) {
+                Instant at = T0.plus(Duration.ofSeconds(round * 20L + m));
+                // the allowlisted mirror through the proxy, and a refused fallback to the same five hosts
+                seen.addAll(ids(rules.inspect(new ProxyRecord("sb", at, "CONNECT", "mirror" + m + ".pypi.example", 443, Optional.empty(),
+                        Optional.of("198.51.100." + m), 100, 1000))));
+                seen.addAll(ids(rules.inspect(new ProxyRecord("sb", at, "CONNECT", "fallback" + m + ".example", 443,
+                        Optional.of("not allowlisted"), Optional.empty(), 0, 0))));
+            }
+        }
+        assertThat(seen).doesNotContain(RuleId.PROBE_FANOUT_HOSTS.id(), RuleId.PROBE_FANOUT_PORTS.id());
+    }
+
+    @Test
+    void episodeThresholdsBelowTheWindowedOnesAreRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new NetworkThresholds(Duration.ofSeconds(10), 8, 16, 20, 4, 16))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("episode");
+    }
+
+    @Test
     void refusedLookupIsEgressDeniedAndMetadataNamesAreMetadata() {
         assertThat(ids(rules.inspect(dns("example.org", false)))).containsExactly(RuleId.EGRESS_DENIED_DNS.id());
         assertThat(ids(rules.inspect(dns("pypi.org", true)))).isEmpty();

@@ -16,6 +16,53 @@ class ProcessRulesTest {
     private final ProcessRules noGpu = new ProcessRules(CommandLineDetector.standard(), false);
 
     @Test
+    void aMinerCalledByAnotherNameIsStillAKnownMinerByItsExecutable() {
+        var disguised = Snapshots.running("xmrig", "/tmp/xmrig", List.of("kthreadd"));
+
+        List<Detection> found = noGpu.inspectIdentity(disguised);
+
+        assertThat(rules(found)).contains(RuleId.MINING_PROGRAM_KNOWN_MINER.id(), RuleId.PERSISTENCE_RENAMED_PROCESS.id());
+        assertThat(found).filteredOn(d -> d.category() == Category.MINING)
+                .allSatisfy(d -> assertThat(d.evidence()).containsEntry("exe", "/tmp/xmrig"));
+    }
+
+    @Test
+    void aKernelThreadTitleOnAnOrdinaryFileIsARewrittenTitle() {
+        var p = Snapshots.running("kworker", "/tmp/kworker", List.of("[kworker/0:1]", "60"));
+        var viaPrctl = Snapshots.running("kworker/0:1", "/tmp/.cache/agent", List.of("[kworker/0:1]"));
+        var renamedOnDisk = Snapshots.running("kworker", "/tmp/kworker", List.of("kworker", "60"));
+
+        assertThat(rules(noGpu.inspectIdentity(p))).containsExactly(RuleId.PERSISTENCE_RENAMED_PROCESS.id());
+        assertThat(rules(noGpu.inspectIdentity(viaPrctl))).containsExactly(RuleId.PERSISTENCE_RENAMED_PROCESS.id());
+        // every name agrees: only what it does can tell
+        assertThat(rules(noGpu.inspectIdentity(renamedOnDisk))).isEmpty();
+    }
+
+    @Test
+    void ordinaryProcessesKeepTheirNames() {
+        List<ProcessSnapshotCase> benign = List.of(
+                new ProcessSnapshotCase("python3", "/usr/bin/python3.12", List.of("python3", "-m", "http.server", "8000")),
+                new ProcessSnapshotCase("bash", "/usr/bin/bash", List.of("-bash")),
+                new ProcessSnapshotCase("run.sh", "/usr/bin/dash", List.of("/bin/sh", "./run.sh")),
+                new ProcessSnapshotCase("x.py", "/usr/bin/python3.12", List.of("/usr/bin/python3", "-u", "/workspace/x.py")),
+                new ProcessSnapshotCase("sh", "/usr/bin/busybox", List.of("sh", "-c", "true")),
+                new ProcessSnapshotCase("vi", "/usr/bin/vim.basic", List.of("vi", "notes.txt")),
+                new ProcessSnapshotCase("awk", "/usr/bin/mawk", List.of("awk", "{print}")),
+                new ProcessSnapshotCase("postgres", "/usr/lib/postgresql/16/bin/postgres", List.of("postgres: checkpointer ")),
+                new ProcessSnapshotCase("nginx", "/usr/sbin/nginx", List.of("nginx: worker process")),
+                new ProcessSnapshotCase("git-remote-http", "/usr/lib/git-core/git-remote-http", List.of("git-remote-https", "origin")),
+                new ProcessSnapshotCase("npm run build", "/usr/bin/node", List.of("npm run build")),
+                new ProcessSnapshotCase("java", "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java", List.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java", "-jar", "a.jar")),
+                new ProcessSnapshotCase("sleep", "/usr/bin/sleep", List.of()));
+        for (ProcessSnapshotCase c : benign) {
+            assertThat(noGpu.inspectIdentity(Snapshots.running(c.comm(), c.exe(), c.argv()))).as(c.toString()).isEmpty();
+        }
+    }
+
+    private record ProcessSnapshotCase(String comm, String exe, List<String> argv) {
+    }
+
+    @Test
     void shellWithSocketsOnItsStdioIsAReverseShell() {
         var sh = withFds("sh", List.of("/bin/sh", "-i"), SOCKETS, List.of(0, 1, 2));
 

@@ -15,6 +15,12 @@ final class Snapshots {
                 ProcessSnapshot.Role.WORKLOAD);
     }
 
+    /** A process with its comm, argv and the file it executes. */
+    static ProcessSnapshot running(String comm, String exe, List<String> argv) {
+        return new ProcessSnapshot(500, 400, 400, 1000, comm, argv, Duration.ZERO, List.of("pipe:[1]"), List.of(),
+                ProcessSnapshot.Role.WORKLOAD, java.util.Optional.of(exe));
+    }
+
     static ProcessSnapshot withFds(String name, List<String> argv, List<String> fds, List<Integer> stdioSockets) {
         return new ProcessSnapshot(500, 400, 400, 1000, name, argv, Duration.ZERO, fds, stdioSockets, ProcessSnapshot.Role.WORKLOAD);
     }

@@ -63,17 +63,33 @@ final class ProcessReader {
             }
             List<String> argv = argv(cmdline);
             Fds fds = fds(dir.resolve("fd"));
+            Optional<String> exe = exe(dir.resolve("exe"));
             // a pid reused between the reads would show another start time: then it is not the same process
             Optional<Stat> again = Stat.parse(Files.readString(dir.resolve("stat"), StandardCharsets.UTF_8));
             if (again.isEmpty() || again.get().startTicks() != stat.get().startTicks()) return Optional.empty();
             Stat s = again.get();
             return Optional.of(new ProcessSnapshot(pid, s.parentPid(), s.sessionId(), s.startTicks(), s.name(), argv,
-                    Duration.ofNanos(s.cpuTicks() * NANOS_PER_TICK), fds.targets(), fds.stdioSockets(), ProcessSnapshot.Role.WORKLOAD));
+                    Duration.ofNanos(s.cpuTicks() * NANOS_PER_TICK), fds.targets(), fds.stdioSockets(), ProcessSnapshot.Role.WORKLOAD, exe));
         } catch (IOException | RuntimeException e) {
             // NoSuchFileException, ESRCH, or a half-gone /proc entry: the process exited while being read
             return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    private static final String DELETED = " (deleted)";
+
+    /**
+     * What the process executes, by the kernel's own link: a renamed argv or comm does not move it.
+     * Empty for a zombie or a kernel thread, which have none.
+     */
+    static Optional<String> exe(Path link) {
+        try {
+            String target = Files.readSymbolicLink(link).toString();
+            return Optional.of(target.endsWith(DELETED) ? target.substring(0, target.length() - DELETED.length()) : target);
+        } catch (IOException | UnsupportedOperationException e) {
             return Optional.empty();
         }
     }

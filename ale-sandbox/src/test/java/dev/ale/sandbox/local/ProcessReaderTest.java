@@ -76,6 +76,28 @@ class ProcessReaderTest {
     }
 
     @Test
+    void theExecutableIsReadFromTheKernelsLinkWhateverArgvSays() {
+        Sandbox s = tb.sandbox();
+        try (ShellSession sh = s.openSession()) {
+            sh.run("cp /bin/sleep /tmp/innocent && bash -c 'exec -a kworker /tmp/innocent 302' >/dev/null 2>&1 &");
+
+            ProcessSnapshot p = awaitProcess(s, "302");
+
+            assertThat(p.argv()).containsExactly("kworker", "302");
+            assertThat(p.name()).isEqualTo("innocent");
+            assertThat(p.exe()).hasValueSatisfying(exe -> assertThat(exe).endsWith("/tmp/innocent"));
+        }
+    }
+
+    @Test
+    void aDeletedExecutableIsNamedWithoutTheDeletedSuffix(@TempDir Path dir) throws IOException {
+        Path link = Files.createSymbolicLink(dir.resolve("exe"), Path.of("/tmp/x (deleted)"));
+
+        assertThat(ProcessReader.exe(link)).contains("/tmp/x");
+        assertThat(ProcessReader.exe(dir.resolve("missing"))).isEmpty();
+    }
+
+    @Test
     void socketOnStandardInputIsReportedAsAStdioSocket() {
         Sandbox s = tb.sandbox();
         try (ShellSession sh = s.openSession()) {
