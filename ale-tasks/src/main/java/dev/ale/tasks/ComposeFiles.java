@@ -131,6 +131,9 @@ final class ComposeFiles {
             throw source.error(at + ".environment: must be a list of NAME=VALUE or a mapping, not " + YamlField.describe(node));
         }
         raw.forEach((k, v) -> {
+            if (!k.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw source.error(at + ".environment: " + YamlField.quote(k) + " is not a variable name");
+            }
             if (v.contains("$")) {
                 if (!k.equals("TEST_DIR")) {
                     warnings.add(written + ": " + at + ".environment: " + k + "=" + v + " takes its value from the host;"

@@ -256,6 +256,7 @@ final class HarborReader {
         }
         Map<String, String> env = new LinkedHashMap<>();
         table.properties().forEach(p -> {
+            if (!p.getKey().matches("[A-Za-z_][A-Za-z0-9_]*")) throw field.error(YamlField.quote(p.getKey()) + " is not a variable name");
             if (!p.getValue().isTextual()) throw field.error(p.getKey() + ": must be text, not " + YamlField.describe(p.getValue()));
             String value = p.getValue().textValue();
             if (value.contains("${")) {
