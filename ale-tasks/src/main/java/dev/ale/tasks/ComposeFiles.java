@@ -116,6 +116,10 @@ final class ComposeFiles {
         Map<String, String> raw = new LinkedHashMap<>();
         if (node.isArray()) {
             for (JsonNode item : node) {
+                if (!item.isTextual()) {
+                    throw source.error(at + ".environment: an item must be NAME=VALUE text, not " + YamlField.describe(item)
+                            + " (quote it if it holds ': ')");
+                }
                 String s = item.asText();
                 int eq = s.indexOf('=');
                 if (eq <= 0) {
