@@ -16,6 +16,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
 final class Failures {
 
     static final int OK = 0;
+    /** {@code ale run --policy replay}: a reference solution did not pass its own verifier. */
+    static final int SOLUTION_FAILED = 1;
     static final int INPUT = 2;
     static final int ENVIRONMENT = 3;
 

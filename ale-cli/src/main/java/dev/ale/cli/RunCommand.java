@@ -18,6 +18,7 @@ import dev.ale.gateway.HostResolver;
 import dev.ale.containment.GuardedBackend;
 import dev.ale.containment.GuardedSandbox;
 import dev.ale.episode.EpisodeRunner;
+import dev.ale.episode.trajectory.FailureCause;
 import dev.ale.runs.PolicySource;
 import dev.ale.runs.credit.GroupCredit;
 import dev.ale.runs.Rollout;
@@ -126,6 +127,7 @@ final class RunCommand implements Callable<Integer> {
         RunStore store;
         RunSpec spec;
         PolicySource policies;
+        List<TaskLoader.Refused> refused = List.of();
         if (resume.isPresent()) {
             store = RunStore.reopen(resume.get());
             ObjectNode run = store.description();
@@ -136,7 +138,14 @@ final class RunCommand implements Callable<Integer> {
             spec = new RunSpec(run.path("run").asText(), tasks, run.path("samples").asInt(1), parallel,
                     run.path("seed").isNumber() ? OptionalLong.of(run.path("seed").asLong()) : OptionalLong.empty());
         } else {
-            List<Task> tasks = TaskLoader.loadAll(taskDirs);
+            TaskLoader.Loaded loaded = TaskLoader.loadEach(taskDirs);
+            refused = loaded.refused();
+            for (Task t : loaded.tasks()) t.warnings().forEach(w -> cli.err().println("ale: warning: " + t.id() + ": " + w));
+            for (TaskLoader.Refused r : refused) cli.err().println("ale: refused " + r.directory() + ": " + r.reason());
+            if (loaded.tasks().isEmpty()) {
+                throw new AgentException(Fault.INPUT, "no task could be loaded (" + refused.size() + " refused, listed above)");
+            }
+            List<Task> tasks = loaded.tasks();
             ObjectNode options = options();
             policies = policySource(tasks, options);
             spec = new RunSpec(RunStore.newRunId(), tasks, samples, parallel, seed.map(OptionalLong::of).orElse(OptionalLong.empty()));
@@ -160,6 +169,17 @@ final class RunCommand implements Callable<Integer> {
         cli.out().println();
         cli.out().println("episodes: " + store.episodesFile());
         cli.out().println("dataset:  " + store.directory().resolve(Dataset.FILE) + " (rewards and advantages; ale export for another gamma)");
+        if (!refused.isEmpty()) {
+            cli.err().println("ale: " + refused.size() + " task" + (refused.size() == 1 ? " was" : "s were") + " refused (listed above);"
+                    + " the others ran");
+            return Failures.INPUT;
+        }
+        long failedSolutions = policies.name().equals("replay") ? lines.stream().filter(l -> !l.path("passed").asBoolean(false)).count() : 0;
+        if (failedSolutions > 0) {
+            cli.err().println("ale: " + failedSolutions + " reference solution" + (failedSolutions == 1 ? "" : "s")
+                    + " did not pass " + (failedSolutions == 1 ? "its" : "their") + " own verifier (causes above)");
+            return Failures.SOLUTION_FAILED;
+        }
         return Failures.OK;
     }
 
@@ -246,6 +266,8 @@ final class RunCommand implements Callable<Integer> {
                         t.steps().size(), t.steps().size() == 1 ? " " : "s", t.events().size(), t.events().size() == 1 ? " " : "s",
                         t.timings().total().toMillis() / 1000.0, t.end().wire(), t.detail().isBlank() || t.end().name().equals("FINISHED")
                                 ? "" : ": " + firstLine(t.detail()));
+                // why it failed, so nobody has to dig in episodes.jsonl: the solution's exit, the verifier's last lines
+                FailureCause.of(t).ifPresent(c -> cli.err().println("      cause: " + c));
             }
         };
     }

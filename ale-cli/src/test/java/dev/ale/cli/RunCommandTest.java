@@ -193,4 +193,51 @@ class RunCommandTest {
         assertThat(episode.get("steps").get(1).get("tool_calls").get(0).get("status").asText()).isEqualTo("error");
         assertThat(episode.get("end").asText()).isEqualTo("finished");
     }
+
+    /** A Terminal-Bench task whose reference solution exits 1 after writing a wrong answer. */
+    private Path brokenSolutionTask(Path parent) throws IOException {
+        Path task = parent.resolve("broken-solution");
+        Files.createDirectories(task);
+        Files.writeString(task.resolve("task.yaml"), "instruction: Write 4 to /workspace/answer.\n");
+        Files.writeString(task.resolve("run-tests.sh"), "got=$(cat /workspace/answer)\necho \"expected 4, got $got\"\n[ \"$got\" = 4 ]\n");
+        Files.writeString(task.resolve("solution.sh"), "echo 5 > /workspace/answer\necho 'cannot compute' >&2\nexit 1\n");
+        return task;
+    }
+
+    @Test
+    void aReferenceSolutionThatFailsItsVerifierIsExplainedAndExitsOne() throws IOException {
+        Path out = dir.resolve("runs");
+
+        Ale.Result r = ale.run("run", brokenSolutionTask(dir).toString(), "--out", out.toString());
+
+        assertThat(r.exit()).as(r.err()).isEqualTo(1);
+        String cause = "reference solution exited 1 (cannot compute); verifier exited 1: expected 4, got 5";
+        assertThat(r.err()).contains("      cause: " + cause).contains("1 reference solution did not pass its own verifier");
+        assertThat(episodes(out).getFirst().get("cause").asText()).isEqualTo(cause);
+    }
+
+    @Test
+    void aDirectoryWithBadTasksRunsTheGoodOnesListsEachBadOneAndExitsTwo() throws IOException {
+        Path tasks = Files.createDirectories(dir.resolve("tasks"));
+        Path good = sumTask(true);
+        Files.move(good, tasks.resolve("sum"));
+        Path typo = Files.createDirectories(tasks.resolve("typo"));
+        Files.writeString(typo.resolve("task.yaml"), "id: typo\ninstruction: x\nverifier: {script: verify.sh}\nbudgte: {steps: 3}\n");
+        Files.writeString(typo.resolve("verify.sh"), "true\n");
+        Path builds = Files.createDirectories(tasks.resolve("builds"));
+        Files.writeString(builds.resolve("task.yaml"), "instruction: x\n");
+        Files.writeString(builds.resolve("run-tests.sh"), "true\n");
+        Files.writeString(builds.resolve("Dockerfile"), "FROM python:3.13\nWORKDIR /workspace\nRUN pip install pytest\n");
+        Path out = dir.resolve("runs");
+
+        Ale.Result r = ale.run("run", tasks.toString(), "--out", out.toString());
+
+        assertThat(r.exit()).as(r.err()).isEqualTo(2);
+        assertThat(r.err())
+                .contains("ale: refused " + builds + ": " + builds.resolve("Dockerfile") + " line 3 `RUN pip install pytest`: RUN changes")
+                .contains("ale: refused " + typo + ": " + typo.resolve("task.yaml") + ": budgte: unknown field")
+                .contains("2 tasks were refused (listed above); the others ran");
+        assertThat(r.out()).containsPattern("sum-numbers +1 +1 +100%");
+        assertThat(episodes(out)).hasSize(1);
+    }
 }

@@ -98,7 +98,7 @@ public final class Episode implements LiveEpisode, AutoCloseable {
             }
             s.enterPhase(Phase.AGENT);
             e.agentStart = clock.instant();
-            GuardedToolContext context = new GuardedToolContext(s, task.environment().workdir(),
+            GuardedToolContext context = new GuardedToolContext(s, task.environment().workdir(), task.environment().env(),
                     e.agentStart.plus(task.budget().wallTime()), clock);
             context.skipEarlierEvents();
             e.tools = Optional.of(context);

@@ -23,6 +23,7 @@ final class GuardedToolContext implements ToolContext, AutoCloseable {
 
     private final GuardedSandbox guarded;
     private final String workdir;
+    private final java.util.Map<String, String> env;
     private final Instant deadline;
     private final Clock clock;
     private final SandboxFiles files;
@@ -30,8 +31,14 @@ final class GuardedToolContext implements ToolContext, AutoCloseable {
     private int drained;
 
     GuardedToolContext(GuardedSandbox guarded, String workdir, Instant deadline, Clock clock) {
+        this(guarded, workdir, java.util.Map.of(), deadline, clock);
+    }
+
+    /** @param env the task's variables (its image's ENV), set in the shell and in every command */
+    GuardedToolContext(GuardedSandbox guarded, String workdir, java.util.Map<String, String> env, Instant deadline, Clock clock) {
         this.guarded = guarded;
         this.workdir = workdir;
+        this.env = new java.util.TreeMap<>(env);
         this.deadline = deadline;
         this.clock = clock;
         this.files = guarded.files();
@@ -43,7 +50,9 @@ final class GuardedToolContext implements ToolContext, AutoCloseable {
         if (session == null || !session.isOpen()) {
             if (session != null) note = "[ALE] the previous shell had ended (exit?); this command ran in a new one, in " + workdir + "\n";
             session = guarded.openSession();
-            session.run("cd " + quote(workdir));
+            StringBuilder start = new StringBuilder("cd " + quote(workdir));
+            env.forEach((k, v) -> start.append(" && export ").append(k).append('=').append(quote(v)));
+            session.run(start.toString());
         }
         ExecResult r = session.run(command, Optional.of(bounded(timeout)), OutputListener.NONE);
         return note.isEmpty() ? r : new ExecResult(r.exitCode(), r.killed(), r.reason(), r.duration(), r.stdout(),
@@ -53,6 +62,11 @@ final class GuardedToolContext implements ToolContext, AutoCloseable {
     @Override
     public ExecResult exec(ExecRequest request) {
         ExecRequest inWorkdir = request.cwd().isPresent() ? request : request.withCwd(workdir);
+        if (!env.isEmpty()) {
+            java.util.Map<String, String> all = new java.util.HashMap<>(env);
+            all.putAll(inWorkdir.env());
+            inWorkdir = inWorkdir.withEnv(all);
+        }
         return guarded.exec(inWorkdir.withTimeout(bounded(request.timeout().orElse(Duration.ofMinutes(5)))));
     }
 

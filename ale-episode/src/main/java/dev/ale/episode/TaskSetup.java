@@ -30,7 +30,7 @@ public final class TaskSetup {
         CopyIn script = task.environment().setupScript().get();
         sandbox.files().upload(script.source(), script.target());
         ExecResult r = sandbox.exec(ExecRequest.of("/bin/bash", "--noprofile", "--norc", script.target())
-                .withCwd(workdir).withTimeout(task.environment().setupTimeout()));
+                .withCwd(workdir).withEnv(task.environment().env()).withTimeout(task.environment().setupTimeout()));
         sandbox.exec(ExecRequest.of("/bin/rm", "-f", "--", script.target()).withTimeout(Duration.ofSeconds(30)));
         if (r.exitCode() != 0 || r.killed()) {
             String tail = r.stderr().strip();

@@ -38,6 +38,8 @@ class ExampleTasksTest {
     @RegisterExtension
     static final TestContainment containment = new TestContainment();
     static final Path EXAMPLES = Path.of("..", "tasks", "examples").toAbsolutePath().normalize();
+    static final Path TERMINAL_BENCH = Path.of("..", "tasks", "terminal-bench").toAbsolutePath().normalize();
+    static final Path HARBOR = Path.of("..", "tasks", "harbor").toAbsolutePath().normalize();
 
     private Trajectory run(Task task, Policy policy, String label) {
         EpisodeRunner runner = new EpisodeRunner(containment.containment(), new AgentLoop(Toolbox.standard(), LoopSettings.defaults()));
@@ -61,9 +63,38 @@ class ExampleTasksTest {
         });
     }
 
+    @Test
+    void theTerminalBenchAndHarborExamplesAllLoadInTheirOwnLayoutWithoutWarnings() {
+        TaskLoader.Loaded tb = TaskLoader.loadEach(List.of(TERMINAL_BENCH));
+        TaskLoader.Loaded harbor = TaskLoader.loadEach(List.of(HARBOR));
+
+        assertThat(tb.refused()).isEmpty();
+        assertThat(harbor.refused()).isEmpty();
+        assertThat(tb.tasks()).hasSizeGreaterThanOrEqualTo(6).allSatisfy(t -> assertThat(t.format()).isEqualTo(Task.Format.TERMINAL_BENCH));
+        assertThat(harbor.tasks()).hasSizeGreaterThanOrEqualTo(3).allSatisfy(t -> assertThat(t.format()).isEqualTo(Task.Format.HARBOR));
+        List<Task> all = new ArrayList<>(tb.tasks());
+        all.addAll(harbor.tasks());
+        assertThat(all).allSatisfy(t -> {
+            assertThat(t.warnings()).as(t.id() + " warnings").isEmpty();
+            assertThat(t.solution()).as(t.id() + " solution").isPresent();
+            assertThat(t.environment().image()).as(t.id() + " image").isPresent();
+            assertThat(t.directory().resolve("wrong.sh")).as(t.id() + " wrong.sh").isRegularFile();
+        });
+    }
+
+    @TestFactory
+    Stream<DynamicTest> eachTerminalBenchAndHarborExamplePassesWithItsSolutionAndFailsWithoutIt() {
+        return Stream.concat(TaskLoader.loadAll(List.of(TERMINAL_BENCH)).stream(), TaskLoader.loadAll(List.of(HARBOR)).stream())
+                .map(this::solutionPassesWrongFails);
+    }
+
     @TestFactory
     Stream<DynamicTest> eachExamplePassesWithItsSolutionAndFailsWithoutIt() {
-        return TaskLoader.loadAll(List.of(EXAMPLES)).stream().map(task -> DynamicTest.dynamicTest(task.id(), () -> {
+        return TaskLoader.loadAll(List.of(EXAMPLES)).stream().map(this::solutionPassesWrongFails);
+    }
+
+    private DynamicTest solutionPassesWrongFails(Task task) {
+        return DynamicTest.dynamicTest(task.id(), () -> {
             Trajectory right = run(task, ReplayPolicy.ofSolution(read(task.solution().orElseThrow())), "solution");
             Trajectory nothing = run(task, ScriptedPolicy.ofCalls("no-op", List.of()), "no-op");
             Trajectory wrong = run(task, ReplayPolicy.ofSolution(read(task.directory().resolve("wrong.sh"))), "wrong");
@@ -74,7 +105,7 @@ class ExampleTasksTest {
             if (wrong.passed() || wrong.end() != EndReason.FINISHED) problems.add("wrong.sh did not fail cleanly:\n" + log(wrong));
             assertThat(problems).as(task.id()).isEmpty();
             assertThat(right.events()).as(task.id() + ": a legitimate solution raises no safety event").isEmpty();
-        }));
+        });
     }
 
     private static String read(Path file) {

@@ -175,9 +175,17 @@ final class RunReader {
         if (!json.has("events")) events.addAll(stepEvents);
         JsonNode hack = json.get("hack");
         return new Episode(id, json.path("task").asText("?"), sample(id), json.path("iteration").asInt(0),
-                json.path("arm").asText(RunReport.DEFAULT_ARM), json.path("end").asText("?"), json.path("detail").asText(""),
+                json.path("arm").asText(RunReport.DEFAULT_ARM), json.path("end").asText("?"), detail(json),
                 json.path("passed").asBoolean(false), reward(json.get("reward")), optionalDouble(json.get("advantage")),
                 hack != null && hack.isBoolean() ? Optional.of(hack.asBoolean()) : Optional.empty(), steps, events);
+    }
+
+    /** The end's detail, with the line's cause of failure (why it did not pass) when it has one. */
+    private static String detail(JsonNode json) {
+        String detail = json.path("detail").asText("");
+        String cause = json.path("cause").asText("");
+        if (cause.isBlank()) return detail;
+        return detail.isBlank() ? "cause: " + cause : detail + "; cause: " + cause;
     }
 
     /** The sample number is the last part of the episode id ({@code RUN.TASK.SAMPLE}). */

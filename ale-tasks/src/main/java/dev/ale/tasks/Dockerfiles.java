@@ -10,47 +10,213 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Checks that a Terminal-Bench task's Dockerfile asks for no image of its own. ALE runs such tasks
- * on the host root, so a Dockerfile is accepted only when it builds nothing: FROM, WORKDIR, ENV
- * and LABEL lines and comments. Their values are not used.
+ * Reads the Dockerfile of a Terminal-Bench or Harbor task for what ALE can use without building
+ * an image: the base image ({@code FROM}), the working directory ({@code WORKDIR}) and the
+ * variables ({@code ENV}). ALE cannot build images yet, so an instruction that changes the image's
+ * files ({@code RUN}, {@code COPY}, {@code ADD}) refuses the task, naming its line; instructions
+ * that only describe how a container starts are read and ignored with a warning.
  */
 final class Dockerfiles {
 
-    static final Set<String> ALLOWED = Set.of("FROM", "WORKDIR", "ENV", "LABEL");
+    /** What a Dockerfile that builds nothing gives ALE. {@code workdirLine} is 0 without a WORKDIR. */
+    record Recipe(Optional<String> image, Optional<String> workdir, int workdirLine, Map<String, String> env, List<String> warnings) {
+    }
+
+    /** Instructions that change nothing in a sandbox ALE makes; read, warned about, not used. */
+    static final Set<String> IGNORED = Set.of("CMD", "ENTRYPOINT", "EXPOSE", "USER", "ARG", "STOPSIGNAL", "HEALTHCHECK",
+            "SHELL", "MAINTAINER", "VOLUME", "LABEL");
+    /** Instructions that build the image: only a backend that builds images can run such a task. */
+    static final Set<String> BUILDS = Set.of("RUN", "COPY", "ADD", "ONBUILD");
 
     private static final int MAX_BYTES = 1 << 20;
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}|\\$([A-Za-z_][A-Za-z0-9_]*)");
 
     private Dockerfiles() {
     }
 
-    /** @param shown the task directory as the caller gave it, for messages */
-    static void requireNoImage(Path dockerfile, Path shown) {
-        List<String> lines = read(dockerfile, shown).lines().toList();
+    /**
+     * @param dockerfile the real path of the Dockerfile
+     * @param written how messages name it, such as {@code tasks/x/Dockerfile}
+     */
+    static Recipe read(Path dockerfile, String written) {
+        List<String> lines = text(dockerfile, written).lines().toList();
         char escape = escapeCharacter(lines);
+        Optional<String> image = Optional.empty();
+        Optional<String> workdir = Optional.empty();
+        int workdirLine = 0;
+        Map<String, String> env = new LinkedHashMap<>();
+        List<String> warnings = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) continue;
             int first = i;
-            // An instruction goes on while its line ends with the escape character; comment lines within are dropped.
-            while (i + 1 < lines.size() && endsWithEscape(lines.get(i), escape, i == first)) i++;
-            String keyword = line.split("\\s+", 2)[0].toUpperCase(Locale.ROOT);
-            if (!ALLOWED.contains(keyword)) {
-                throw new TaskException(shown + ": needs a container image: Dockerfile line " + (first + 1) + " `"
-                        + YamlField.escape(line) + "`; ALE runs Terminal-Bench tasks on the host root only, so a"
-                        + " Dockerfile may hold only FROM, WORKDIR, ENV and LABEL lines");
+            StringBuilder joined = new StringBuilder();
+            // an instruction goes on while its line ends with the escape character; comment lines within are dropped
+            String part = line;
+            while (true) {
+                boolean goesOn = part.endsWith(String.valueOf(escape)) && i + 1 < lines.size();
+                joined.append(goesOn ? part.substring(0, part.length() - 1) : part).append(goesOn ? " " : "");
+                if (!goesOn) break;
+                do {
+                    i++;
+                    part = lines.get(i).strip();
+                } while (part.startsWith("#") && i + 1 < lines.size());
+            }
+            String instruction = joined.toString().strip();
+            String[] words = instruction.split("\\s+", 2);
+            String keyword = words[0].toUpperCase(Locale.ROOT);
+            String rest = words.length > 1 ? words[1].strip() : "";
+            String where = written + " line " + (first + 1) + " `" + YamlField.escape(clip(line)) + "`";
+            switch (keyword) {
+                case "FROM" -> {
+                    if (image.isPresent()) {
+                        throw new TaskException(where + ": a second FROM builds the image in stages, which needs an image"
+                                + " build; ALE cannot build images yet");
+                    }
+                    image = Optional.of(from(rest, where));
+                }
+                case "WORKDIR" -> {
+                    String path = substitute(unquote(rest), env);
+                    if (path.isEmpty()) throw new TaskException(where + ": WORKDIR names no directory");
+                    if (!path.startsWith("/")) path = workdir.orElse("/") + "/" + path;
+                    workdir = Optional.of(Path.of(path).normalize().toString());
+                    workdirLine = first + 1;
+                }
+                case "ENV" -> env.putAll(env(rest, env, where));
+                default -> {
+                    if (BUILDS.contains(keyword)) {
+                        throw new TaskException(where + ": " + keyword + " changes the image's files, so the task needs its"
+                                + " image built" + image.map(x -> " from " + x).orElse("") + "; ALE cannot build images yet"
+                                + " and runs these tasks on the host root, where a Dockerfile may hold only FROM, WORKDIR and ENV"
+                                + " (and lines that change nothing: " + String.join(", ", IGNORED.stream().sorted().toList()) + ")");
+                    }
+                    if (!IGNORED.contains(keyword)) {
+                        throw new TaskException(where + ": " + YamlField.quote(words[0]) + " is not a Dockerfile instruction ALE"
+                                + " knows; it reads FROM, WORKDIR and ENV, and ignores " + String.join(", ", IGNORED.stream().sorted().toList()));
+                    }
+                    if (!keyword.equals("LABEL") && !keyword.equals("MAINTAINER")) {
+                        warnings.add(where + ": ignored; " + keyword + " has no effect in an ALE sandbox");
+                    }
+                }
             }
         }
+        if (image.isEmpty()) throw new TaskException(written + ": has no FROM line; a Dockerfile starts from a base image");
+        return new Recipe(image, workdir, workdirLine, Map.copyOf(env), List.copyOf(warnings));
     }
 
-    private static boolean endsWithEscape(String line, char escape, boolean instructionLine) {
-        String stripped = line.strip();
-        if (!instructionLine && stripped.startsWith("#")) return true;
-        return stripped.endsWith(String.valueOf(escape));
+    /** FROM [--platform=P] IMAGE [AS NAME]: the image reference. */
+    private static String from(String rest, String where) {
+        List<String> words = new ArrayList<>(List.of(rest.split("\\s+")));
+        words.removeIf(w -> w.startsWith("--"));
+        if (words.isEmpty() || words.getFirst().isEmpty()) throw new TaskException(where + ": FROM names no image");
+        if (words.size() == 3 && words.get(1).equalsIgnoreCase("AS")) return words.getFirst();
+        if (words.size() != 1) throw new TaskException(where + ": expected FROM IMAGE [AS NAME]");
+        if (words.getFirst().contains("$")) {
+            throw new TaskException(where + ": the image is named through a build argument; write the image reference itself");
+        }
+        return words.getFirst();
+    }
+
+    /** ENV K=V [K2="v 2" ...], or the older ENV K V (the rest of the line is the value). */
+    private static Map<String, String> env(String rest, Map<String, String> earlier, String where) {
+        Map<String, String> out = new LinkedHashMap<>();
+        Map<String, String> known = new LinkedHashMap<>(earlier);
+        String first = rest.split("\\s+", 2)[0];
+        if (!first.contains("=")) {
+            String[] kv = rest.split("\\s+", 2);
+            if (kv.length < 2) throw new TaskException(where + ": ENV needs a name and a value");
+            out.put(name(kv[0], where), substitute(unquote(kv[1].strip()), known));
+            return out;
+        }
+        for (String token : tokens(rest, where)) {
+            int eq = token.indexOf('=');
+            if (eq <= 0) throw new TaskException(where + ": " + YamlField.quote(token) + " is not NAME=VALUE");
+            String value = substitute(unquote(token.substring(eq + 1)), known);
+            String name = name(token.substring(0, eq), where);
+            out.put(name, value);
+            known.put(name, value);
+        }
+        return out;
+    }
+
+    private static String name(String name, String where) {
+        if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) throw new TaskException(where + ": " + YamlField.quote(name) + " is not a variable name");
+        return name;
+    }
+
+    /** Splits on blanks outside double or single quotes; quotes stay for {@link #unquote}. */
+    private static List<String> tokens(String text, String where) {
+        List<String> tokens = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        char quote = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (quote != 0) {
+                if (c == '\\' && quote == '"' && i + 1 < text.length()) {
+                    current.append(c).append(text.charAt(++i));
+                    continue;
+                }
+                if (c == quote) quote = 0;
+                current.append(c);
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+                current.append(c);
+            } else if (Character.isWhitespace(c)) {
+                if (!current.isEmpty()) tokens.add(current.toString());
+                current.setLength(0);
+            } else {
+                current.append(c);
+            }
+        }
+        if (quote != 0) throw new TaskException(where + ": a quote is not closed");
+        if (!current.isEmpty()) tokens.add(current.toString());
+        return tokens;
+    }
+
+    /** Removes the quotes of quoted parts, keeping what they hold. */
+    private static String unquote(String text) {
+        StringBuilder out = new StringBuilder();
+        char quote = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (quote == 0 && (c == '"' || c == '\'')) {
+                quote = c;
+            } else if (quote != 0 && c == quote) {
+                quote = 0;
+            } else if (quote == '"' && c == '\\' && i + 1 < text.length()) {
+                out.append(text.charAt(++i));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    /** $NAME and ${NAME} from variables set earlier in the Dockerfile; others become empty, as Docker makes them. */
+    private static String substitute(String text, Map<String, String> env) {
+        Matcher m = VARIABLE.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String name = m.group(1) != null ? m.group(1) : m.group(2);
+            m.appendReplacement(out, Matcher.quoteReplacement(env.getOrDefault(name, "")));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private static String clip(String line) {
+        return line.length() <= 80 ? line : line.substring(0, 77) + "...";
     }
 
     /** The {@code # escape=`} parser directive, which Windows-minded Dockerfiles use; '\' otherwise. */
@@ -66,11 +232,11 @@ final class Dockerfiles {
         return '\\';
     }
 
-    private static String read(Path dockerfile, Path shown) {
+    private static String text(Path dockerfile, String written) {
         try (InputStream in = Files.newInputStream(dockerfile)) {
             byte[] bytes = in.readNBytes(MAX_BYTES + 1);
             if (bytes.length > MAX_BYTES) {
-                throw new TaskException(shown.resolve("Dockerfile") + ": is larger than 1MiB; check that this is the right file");
+                throw new TaskException(written + ": is larger than 1MiB; check that this is the right file");
             }
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -78,9 +244,9 @@ final class Dockerfiles {
                     .decode(ByteBuffer.wrap(bytes))
                     .toString();
         } catch (CharacterCodingException e) {
-            throw new TaskException(shown.resolve("Dockerfile") + ": is not UTF-8 text; save it as UTF-8", e);
+            throw new TaskException(written + ": is not UTF-8 text; save it as UTF-8", e);
         } catch (IOException e) {
-            throw new TaskException(shown.resolve("Dockerfile") + ": cannot be read: " + e.getMessage(), e);
+            throw new TaskException(written + ": cannot be read: " + e.getMessage(), e);
         }
     }
 }

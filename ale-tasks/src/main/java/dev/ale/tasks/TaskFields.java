@@ -87,6 +87,23 @@ final class TaskFields {
     }
 
     /**
+     * Why {@code path} (absolute, normal form) cannot be a task's working directory on today's
+     * sandboxes, or empty when it can: it must lie under /workspace or /tmp, the only places a
+     * sandbox can write, and outside ALE's own directories there.
+     */
+    static java.util.Optional<String> unwritable(String path) {
+        Path p = Path.of(path);
+        if (!p.startsWith(WORKSPACE) && !p.startsWith(TMP)) {
+            return java.util.Optional.of(path + " is outside /workspace and /tmp, the only places today's sandboxes can write"
+                    + " (the host root is read-only; a root made from the task's image will lift this)");
+        }
+        for (Path reserved : RESERVED) {
+            if (p.startsWith(reserved)) return java.util.Optional.of(path + " is in " + reserved + ", which is ALE's own");
+        }
+        return java.util.Optional.empty();
+    }
+
+    /**
      * An absolute path under /workspace or /tmp, the only places a sandbox can write, and not in
      * the directories ALE itself copies the setup and the verifier to.
      */

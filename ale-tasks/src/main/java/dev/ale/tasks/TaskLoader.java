@@ -22,10 +22,10 @@ import java.util.Objects;
 import java.util.stream.Stream;
 
 /**
- * Reads task directories: ALE's own {@code task.yaml} (with an {@code id} and a {@code verifier})
- * or a Terminal-Bench task ({@code task.yaml} with an {@code instruction} only, next to
- * {@code run-tests.sh}). Every mistake is a {@link TaskException} naming the file, the field and
- * the value; docs/tasks.md describes both formats.
+ * Reads task directories: ALE's own {@code task.yaml} (with an {@code id} and a {@code verifier}),
+ * a Terminal-Bench task ({@code task.yaml} with an {@code instruction} and neither), or a Harbor
+ * task ({@code task.toml}, {@code instruction.md}, {@code tests/test.sh}). Every mistake is a
+ * {@link TaskException} naming the file, the field and the value; docs/tasks.md describes the formats.
  */
 public final class TaskLoader {
 
@@ -58,17 +58,13 @@ public final class TaskLoader {
             throw new TaskException(directory + ": is a file, not a task directory" + hint);
         }
         Path file = directory.resolve(TASK_FILE);
+        if (!Files.exists(file) && HarborReader.isHarbor(directory)) return HarborReader.read(files(directory), directory);
         if (!Files.exists(file)) {
-            throw new TaskException(file + ": no such file; a task directory holds a " + TASK_FILE
-                    + " (see docs/tasks.md)");
+            throw new TaskException(directory + ": holds neither " + TASK_FILE + " (an ALE or Terminal-Bench task) nor "
+                    + HarborReader.TASK_FILE + " (a Harbor task); see docs/tasks.md");
         }
         if (Files.isDirectory(file)) throw new TaskException(file + ": is a directory; the task file must be a file");
-        Path root;
-        try {
-            root = directory.toRealPath();
-        } catch (IOException e) {
-            throw new TaskException(directory + ": cannot be read: " + e.getMessage(), e);
-        }
+        TaskFiles files = files(directory);
         YamlSource source = new YamlSource(file.toString(), ERRORS);
         JsonNode tree = YAML.read(file, source);
         if (tree == null || tree.isNull() || tree.isMissingNode() || (tree.isTextual() && tree.textValue().isBlank())) {
@@ -78,15 +74,65 @@ public final class TaskLoader {
             throw source.error("must be a mapping of " + String.join(", ", AleTaskReader.TOP_LEVEL)
                     + ", not " + YamlField.describe(tree));
         }
-        TaskFiles files = new TaskFiles(directory, root);
-        if (TerminalBenchReader.isTerminalBench(top, root)) {
-            return TerminalBenchReader.read(source.root(top, TerminalBenchReader.TOP_LEVEL), files, directory);
-        }
-        if (!top.has("id") && !top.has("verifier") && top.has("instruction")) {
-            throw source.error("id: is required (add a line such as id: fix-c-overflow); a Terminal-Bench task"
-                    + " needs run-tests.sh next to " + TASK_FILE + " instead");
+        if (TerminalBenchReader.isTerminalBench(top)) {
+            List<String> warnings = TerminalBenchReader.dropUnknown(top, file.toString());
+            return TerminalBenchReader.read(source.root(top, TerminalBenchReader.TOP_LEVEL), files, directory, warnings);
         }
         return AleTaskReader.read(source.root(top, AleTaskReader.TOP_LEVEL), files, directory);
+    }
+
+    private static TaskFiles files(Path directory) {
+        try {
+            return new TaskFiles(directory, directory.toRealPath());
+        } catch (IOException e) {
+            throw new TaskException(directory + ": cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** A task directory ALE would not load, and why. */
+    public record Refused(Path directory, String reason) {
+    }
+
+    /** The tasks that loaded (sorted by id) and those that did not, each with its reason. */
+    public record Loaded(List<Task> tasks, List<Refused> refused) {
+
+        public Loaded {
+            tasks = List.copyOf(tasks);
+            refused = List.copyOf(refused);
+        }
+    }
+
+    /**
+     * Reads every task under {@code paths} as {@link #loadAll} does, but a task with a mistake, or
+     * one ALE cannot run (it needs an image build, a second container, a directory the sandbox cannot
+     * write), does not stop the others: it is listed with its reason. A task whose id an earlier
+     * one already has is refused too. A path that holds no tasks at all is still an error.
+     */
+    public static Loaded loadEach(List<Path> paths) {
+        Objects.requireNonNull(paths, "paths");
+        List<Task> tasks = new ArrayList<>();
+        List<Refused> refused = new ArrayList<>();
+        Map<String, Task> byId = new HashMap<>();
+        for (Path path : paths) {
+            for (Path directory : taskDirectories(path)) {
+                Task task;
+                try {
+                    task = load(directory);
+                } catch (TaskException e) {
+                    refused.add(new Refused(directory, e.getMessage()));
+                    continue;
+                }
+                Task earlier = byId.putIfAbsent(task.id(), task);
+                if (earlier != null) {
+                    refused.add(new Refused(directory, "task id \"" + task.id() + "\" is used by " + earlier.directory()
+                            + " already; give each task its own id"));
+                    continue;
+                }
+                tasks.add(task);
+            }
+        }
+        tasks.sort(Comparator.comparing(Task::id));
+        return new Loaded(tasks, refused);
     }
 
     /**
@@ -114,7 +160,9 @@ public final class TaskLoader {
 
     private static List<Path> taskDirectories(Path path) {
         Objects.requireNonNull(path, "path");
-        if (!Files.isDirectory(path) || Files.exists(path.resolve(TASK_FILE))) return List.of(path);
+        if (!Files.isDirectory(path) || Files.exists(path.resolve(TASK_FILE)) || Files.exists(path.resolve(HarborReader.TASK_FILE))) {
+            return List.of(path);
+        }
         List<Path> directories;
         try (Stream<Path> entries = Files.list(path)) {
             directories = entries
@@ -126,10 +174,36 @@ public final class TaskLoader {
             throw new TaskException(path + ": cannot be read: " + e.getMessage(), e);
         }
         if (directories.isEmpty()) {
-            throw new TaskException(path + ": holds no " + TASK_FILE + " and no task directories; give a task directory"
-                    + " or a directory of them");
+            throw new TaskException(path + ": holds no " + TASK_FILE + ", no " + HarborReader.TASK_FILE
+                    + " and no task directories; give a task directory or a directory of them");
         }
         return directories;
+    }
+
+    /**
+     * The passport of a Terminal-Bench or Harbor task: the built-in defaults, under the task's name,
+     * with a wall time long enough for setup, the agent's time and the verifier's, so the sandbox
+     * outlives the episode's own limits.
+     */
+    static Passport passportFor(String id, dev.ale.core.task.TaskEnvironment environment, dev.ale.core.task.AgentBudget budget,
+                                dev.ale.core.task.VerifierSpec verifier) {
+        Passport p = defaultPassport(id);
+        java.time.Duration needed = environment.setupTimeout().plus(budget.wallTime()).plus(verifier.timeout())
+                .plus(java.time.Duration.ofMinutes(1));
+        if (needed.compareTo(p.resources().wallTime()) <= 0) return p;
+        return p.withResources(p.resources().withWallTime(needed));
+    }
+
+    /** {@code text} as a script in a new private temporary file, deleted when this JVM exits. */
+    static Path generatedScript(Path madeFrom, String id, String kind, String text) {
+        try {
+            Path script = Files.createTempFile("ale-" + kind + "-" + id + "-", ".sh");
+            script.toFile().deleteOnExit();
+            return Files.writeString(script, text);
+        } catch (IOException e) {
+            throw new dev.ale.core.AleException(dev.ale.core.AleException.Fault.ENVIRONMENT, madeFrom + ": cannot write the"
+                    + " script made from it to " + System.getProperty("java.io.tmpdir") + ": " + e.getMessage() + "; check that directory", e);
+        }
     }
 
     /** The passport of a task that names none: the built-in defaults, under the task's name. */

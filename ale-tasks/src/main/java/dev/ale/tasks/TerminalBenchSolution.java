@@ -2,14 +2,11 @@ package dev.ale.tasks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.ale.core.AleException;
 import dev.ale.core.yaml.StrictYaml;
 import dev.ale.core.yaml.YamlField;
 import dev.ale.core.yaml.YamlMapping;
 import dev.ale.core.yaml.YamlSource;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -57,15 +54,7 @@ final class TerminalBenchSolution {
 
     /** The script of {@link #script} in a new private temporary file, deleted when this JVM exits. */
     static Path toScript(Path file, String id) {
-        String text = script(file);
-        try {
-            Path script = Files.createTempFile("ale-solution-" + id + "-", ".sh");
-            script.toFile().deleteOnExit();
-            return Files.writeString(script, text);
-        } catch (IOException e) {
-            throw new AleException(AleException.Fault.ENVIRONMENT, file + ": cannot write the script made from it to "
-                    + System.getProperty("java.io.tmpdir") + ": " + e.getMessage() + "; check that directory", e);
-        }
+        return TaskLoader.generatedScript(file, id, "solution", script(file));
     }
 
     /** Timeouts have no meaning in a script, but a wrong type is still a mistake worth telling. */

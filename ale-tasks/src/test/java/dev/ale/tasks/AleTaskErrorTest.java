@@ -48,9 +48,9 @@ class AleTaskErrorTest {
     }
 
     @Test
-    void anInstructionAloneWithoutRunTestsShIsAnAleTaskMissingItsIdAndSaysWhatATerminalBenchTaskNeeds() {
-        assertThat(errorFor("instruction: Do it.\n")).isEqualTo(taskFile() + ": id: is required (add a line such as"
-                + " id: fix-c-overflow); a Terminal-Bench task needs run-tests.sh next to task.yaml instead");
+    void anInstructionAloneIsATerminalBenchTaskThatSaysNothingWouldScoreIt() {
+        assertThat(errorFor("instruction: Do it.\n")).isEqualTo(java.nio.file.Path.of(taskFile()).getParent() + ": has neither run-tests.sh nor"
+                + " tests/test_outputs.py, so nothing would score the agent's work; add one of them");
     }
 
     @ParameterizedTest
@@ -391,8 +391,8 @@ class AleTaskErrorTest {
     void aDirectoryWithoutTaskYamlIsRefused() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("empty"));
 
-        assertThat(errorLoading(dir)).isEqualTo(dir.resolve("task.yaml")
-                + ": no such file; a task directory holds a task.yaml (see docs/tasks.md)");
+        assertThat(errorLoading(dir)).isEqualTo(dir + ": holds neither task.yaml (an ALE or Terminal-Bench task) nor"
+                + " task.toml (a Harbor task); see docs/tasks.md");
     }
 
     @Test

@@ -81,7 +81,7 @@ class LoadAllTest {
         write(empty, "notes.txt", "no tasks yet\n");
 
         assertThat(errorLoadingAll(List.of(empty))).isEqualTo(empty
-                + ": holds no task.yaml and no task directories; give a task directory or a directory of them");
+                + ": holds no task.yaml, no task.toml and no task directories; give a task directory or a directory of them");
     }
 
     @Test
@@ -90,8 +90,38 @@ class LoadAllTest {
         aleTask(tasks, "good", minimal("good"));
         Files.createDirectories(tasks.resolve("drafts"));
 
-        assertThat(errorLoadingAll(List.of(tasks))).isEqualTo(tasks.resolve("drafts/task.yaml")
-                + ": no such file; a task directory holds a task.yaml (see docs/tasks.md)");
+        assertThat(errorLoadingAll(List.of(tasks))).isEqualTo(tasks.resolve("drafts")
+                + ": holds neither task.yaml (an ALE or Terminal-Bench task) nor task.toml (a Harbor task); see docs/tasks.md");
+    }
+
+    @Test
+    void loadEachRunsPastBadTasksAndListsEachWithItsReason() throws IOException {
+        Path tasks = tmp.resolve("tasks");
+        aleTask(tasks, "good", minimal("good"));
+        Files.createDirectories(tasks.resolve("drafts"));
+        aleTask(tasks, "typo", minimal("typo") + "budgte: {steps: 3}\n");
+        aleTask(tasks, "twin", minimal("good"));
+
+        TaskLoader.Loaded loaded = TaskLoader.loadEach(List.of(tasks));
+
+        assertThat(loaded.tasks()).extracting(dev.ale.core.task.Task::id).containsExactly("good");
+        assertThat(loaded.refused()).extracting(TaskLoader.Refused::directory)
+                .containsExactly(tasks.resolve("drafts"), tasks.resolve("twin"), tasks.resolve("typo"));
+        assertThat(loaded.refused().get(0).reason()).contains("holds neither task.yaml");
+        assertThat(loaded.refused().get(1).reason()).isEqualTo("task id \"good\" is used by " + tasks.resolve("good").toRealPath()
+                + " already; give each task its own id");
+        assertThat(loaded.refused().get(2).reason()).contains("budgte: unknown field (did you mean budget?)");
+    }
+
+    @Test
+    void aHarborTaskDirectoryIsOneTaskNotADirectoryOfItsFolders() throws IOException {
+        Path dir = tmp.resolve("hello");
+        write(dir, "task.toml", "version = \"1.0\"\n");
+        write(dir, "instruction.md", "Say hello.\n");
+        write(dir, "environment/Dockerfile", "FROM debian:bookworm-slim\nWORKDIR /workspace\n");
+        write(dir, "tests/test.sh", "#!/bin/bash\ntrue\n");
+
+        assertThat(TaskLoader.loadAll(List.of(dir))).extracting(dev.ale.core.task.Task::format).containsExactly(dev.ale.core.task.Task.Format.HARBOR);
     }
 
     @Test

@@ -44,12 +44,15 @@ class TerminalBenchTaskTest {
                 estimated_duration_sec: 10
                 expert_time_estimate_min: 1
                 junior_time_estimate_min: 2
+                language: bash
+                env_name: default
+                author: Jane Doe
                 """);
         write(dir, "Dockerfile", """
                 # syntax=docker/dockerfile:1
                 FROM ghcr.io/laude-institute/t-bench/ubuntu-24-04:20250624
 
-                WORKDIR /app
+                WORKDIR /workspace/hello
                 ENV LANG=C.UTF-8 \\
                     # a comment inside a continued instruction
                     PYTHONUNBUFFERED=1
@@ -60,6 +63,13 @@ class TerminalBenchTaskTest {
                   client:
                     build: {dockerfile: Dockerfile}
                     image: ${T_BENCH_TASK_DOCKER_CLIENT_IMAGE_NAME}
+                    container_name: ${T_BENCH_TASK_DOCKER_CLIENT_CONTAINER_NAME}
+                    command: [ "sh", "-c", "sleep infinity" ]
+                    environment:
+                      - TEST_DIR=${T_BENCH_TEST_DIR}
+                      - GREETING=hello
+                    volumes:
+                      - ${T_BENCH_TASK_LOGS_PATH}:${T_BENCH_CONTAINER_LOGS_PATH}
                 """);
         write(dir, "run-tests.sh", """
                 #!/bin/bash
@@ -95,7 +105,7 @@ class TerminalBenchTaskTest {
         assertThat(task.directory()).isEqualTo(root);
         assertThat(task.instruction()).isEqualTo(
                 "Create a file called hello.txt in the current directory. Write \"Hello, world!\" to it.");
-        assertThat(task.tags()).containsExactly("file-operations", "beginner", "easy");
+        assertThat(task.tags()).containsExactly("file-operations", "beginner", "easy", "bash");
         assertThat(task.verifier().script()).isEqualTo(new CopyIn(root.resolve("run-tests.sh"), "/tmp/ale-verifier/run-tests.sh"));
         assertThat(task.verifier().files()).containsExactly(new CopyIn(root.resolve("tests"), "/tmp/ale-verifier/tests"));
         assertThat(task.verifier().timeout()).isEqualTo(Duration.ofMillis(30_500));
@@ -103,8 +113,12 @@ class TerminalBenchTaskTest {
         assertThat(task.solution()).contains(root.resolve("solution.sh"));
         assertThat(task.environment().files()).isEmpty();
         assertThat(task.environment().setupScript()).isEmpty();
-        assertThat(task.environment().workdir()).isEqualTo("/workspace");
+        assertThat(task.environment().workdir()).isEqualTo("/workspace/hello");
+        assertThat(task.environment().image()).contains("ghcr.io/laude-institute/t-bench/ubuntu-24-04:20250624");
+        assertThat(task.environment().env()).containsExactlyInAnyOrderEntriesOf(
+                java.util.Map.of("LANG", "C.UTF-8", "PYTHONUNBUFFERED", "1", "GREETING", "hello"));
         assertThat(task.passport().id()).isEqualTo("task:hello-world");
+        assertThat(task.warnings()).isEmpty();
     }
 
     @Test
@@ -186,33 +200,130 @@ class TerminalBenchTaskTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
-            FROM ubuntu:24.04\\nRUN apt-get update && apt-get install -y gcc     | 2 | RUN apt-get update && apt-get install -y gcc
-            FROM ubuntu:24.04\\nWORKDIR /app\\nCOPY . /app                      | 3 | COPY . /app
-            FROM ubuntu:24.04\\nENV A=1 \\\\\\n  B=2\\n\\n# setup\\nrun pip install x | 6 | run pip install x
-            FROM ubuntu:24.04\\nADD https://example.com/x.tar.gz /opt/            | 2 | ADD https://example.com/x.tar.gz /opt/
-            FROM ubuntu:24.04\\nRUN <<EOF\\napt-get update\\nEOF                  | 2 | RUN <<EOF
+            FROM ubuntu:24.04\\nRUN apt-get update && apt-get install -y gcc     | 2 | RUN apt-get update && apt-get install -y gcc | RUN
+            FROM ubuntu:24.04\\nWORKDIR /workspace\\nCOPY . /app                | 3 | COPY . /app                                  | COPY
+            FROM ubuntu:24.04\\nENV A=1 \\\\\\n  B=2\\n\\n# setup\\nrun pip install x | 6 | run pip install x                  | RUN
+            FROM ubuntu:24.04\\nADD https://example.com/x.tar.gz /opt/            | 2 | ADD https://example.com/x.tar.gz /opt/       | ADD
+            FROM ubuntu:24.04\\nRUN <<EOF\\napt-get update\\nEOF                  | 2 | RUN <<EOF                                    | RUN
             """)
-    void aDockerfileThatBuildsAnImageIsRefusedWithItsLine(String dockerfile, int line, String instruction) {
+    void aDockerfileThatBuildsAnImageIsRefusedWithItsLine(String dockerfile, int line, String instruction, String keyword) {
         Path dir = minimalTerminalBench("date");
         write(dir, "Dockerfile", dockerfile.replace("\\n", "\n").replace("\\\\", "\\") + "\n");
 
-        assertThat(errorLoading(dir)).isEqualTo(dir + ": needs a container image: Dockerfile line " + line + " `"
-                + instruction + "`; ALE runs Terminal-Bench tasks on the host root only, so a Dockerfile may hold only"
-                + " FROM, WORKDIR, ENV and LABEL lines");
+        assertThat(errorLoading(dir)).isEqualTo(dir.resolve("Dockerfile") + " line " + line + " `" + instruction + "`: "
+                + keyword + " changes the image's files, so the task needs its image built from ubuntu:24.04; ALE cannot build"
+                + " images yet and runs these tasks on the host root, where a Dockerfile may hold only FROM, WORKDIR and ENV"
+                + " (and lines that change nothing: ARG, CMD, ENTRYPOINT, EXPOSE, HEALTHCHECK, LABEL, MAINTAINER, SHELL,"
+                + " STOPSIGNAL, USER, VOLUME)");
     }
 
     @Test
-    void anUnknownTerminalBenchKeyIsRefusedWithTheAllowedOnes() {
+    void aWorkdirTheSandboxCannotWriteRefusesTheTaskWithItsLine() {
         Path dir = minimalTerminalBench("date");
-        write(dir, "task.yaml", "instruction: Print the date.\nmax_agent_timout_sec: 60\n");
+        write(dir, "Dockerfile", "FROM ubuntu:24.04\n\nWORKDIR /app\n");
 
-        assertThat(errorLoading(dir)).isEqualTo(dir.resolve("task.yaml") + ": max_agent_timout_sec: unknown field (did you"
-                + " mean max_agent_timeout_sec?); allowed at the top level: instruction, author_name, author_email,"
-                + " difficulty, category, tags, parser_name, max_agent_timeout_sec, max_test_timeout_sec,"
-                + " run_tests_in_same_shell, disable_asciinema, estimated_duration_sec, expert_time_estimate_min,"
-                + " junior_time_estimate_min");
+        assertThat(errorLoading(dir)).isEqualTo(dir.resolve("Dockerfile") + " line 3 (WORKDIR): the task works in /app is"
+                + " outside /workspace and /tmp, the only places today's sandboxes can write (the host root is read-only; a root"
+                + " made from the task's image will lift this); its instruction and tests expect that directory, so it cannot run here");
     }
 
+    @Test
+    void aComposeWorkingDirOverridesTheDockerfileAndARelativeWorkdirJoinsTheEarlierOne() {
+        Path dir = minimalTerminalBench("date");
+        write(dir, "Dockerfile", "FROM ubuntu:24.04\nWORKDIR /workspace\nWORKDIR src\nENV HOME_DIR=/workspace X=\"a b\"\nENV Y ${HOME_DIR}/y\n");
+        assertThat(TaskLoader.load(dir).environment().workdir()).isEqualTo("/workspace/src");
+        assertThat(TaskLoader.load(dir).environment().env()).containsEntry("X", "a b").containsEntry("Y", "/workspace/y");
+
+        write(dir, "docker-compose.yaml", "services:\n  client:\n    build: .\n    working_dir: /tmp/work\n");
+        assertThat(TaskLoader.load(dir).environment().workdir()).isEqualTo("/tmp/work");
+    }
+
+    @Test
+    void aComposeFileWithASecondServiceRefusesTheTaskNamingThem() {
+        Path dir = minimalTerminalBench("date");
+        write(dir, "Dockerfile", "FROM ubuntu:24.04\n");
+        write(dir, "docker-compose.yaml", "services:\n  client:\n    build: {dockerfile: Dockerfile}\n  db:\n    image: postgres:16\n");
+
+        assertThat(errorLoading(dir)).isEqualTo(dir.resolve("docker-compose.yaml") + ": services: defines 2 services (client, db);"
+                + " ALE runs one sandbox per episode, so a task that needs a second container (a database, a server) cannot run");
+    }
+
+    @Test
+    void aComposeImageWithoutBuildIsTheTasksImage() {
+        Path dir = minimalTerminalBench("date");
+        write(dir, "docker-compose.yaml", "services:\n  client:\n    image: python:3.13-slim\n    ports: [\"8080:80\"]\n");
+
+        Task task = TaskLoader.load(dir);
+
+        assertThat(task.environment().image()).contains("python:3.13-slim");
+        assertThat(task.warnings()).containsExactly(dir.resolve("docker-compose.yaml") + ": services.client.ports: ignored; ALE"
+                + " reads the service's build, image, environment and working_dir");
+    }
+
+    @Test
+    void instructionsThatOnlyDescribeTheContainerAreWarnedAboutNotRefused() {
+        Path dir = minimalTerminalBench("date");
+        write(dir, "Dockerfile", "FROM ubuntu:24.04\nUSER root\nCMD [\"bash\"]\nLABEL a=b\n");
+
+        assertThat(TaskLoader.load(dir).warnings()).containsExactly(
+                dir.resolve("Dockerfile") + " line 2 `USER root`: ignored; USER has no effect in an ALE sandbox",
+                dir.resolve("Dockerfile") + " line 3 `CMD [\\\"bash\\\"]`: ignored; CMD has no effect in an ALE sandbox");
+    }
+
+    @Test
+    void anUnknownTerminalBenchKeyIsAWarningNotAMistake() {
+        Path dir = minimalTerminalBench("date");
+        write(dir, "task.yaml", "instruction: Print the date.\nmax_agent_timout_sec: 60\nrun_tests_in_same_shell: true\n");
+
+        Task task = TaskLoader.load(dir);
+
+        assertThat(task.budget().wallTime()).isEqualTo(Duration.ofSeconds(360));
+        assertThat(task.warnings()).containsExactly(
+                dir.resolve("task.yaml") + ": max_agent_timout_sec: ignored; not a key of Terminal-Bench's task.yaml that ALE knows",
+                dir.resolve("task.yaml") + ": run_tests_in_same_shell: true is ignored; ALE runs the tests in a fresh process tree,"
+                        + " so tests of what the agent's shell holds (its variables, its jobs) fail");
+    }
+
+    @Test
+    void theOlderDescriptionsListGivesTheInstructionFromItsBaseEntry() {
+        Path dir = minimalTerminalBench("date");
+        write(dir, "task.yaml", """
+                descriptions:
+                  - key: hard
+                    description: Print it.
+                  - key: base
+                    description: Print the date in ISO form.
+                author_email: a@b.c
+                """);
+
+        Task task = TaskLoader.load(dir);
+
+        assertThat(task.instruction()).isEqualTo("Print the date in ISO form.");
+        assertThat(task.format()).isEqualTo(Task.Format.TERMINAL_BENCH);
+    }
+
+    @Test
+    void withoutRunTestsShThePytestFileRunsAsTerminalBenchRunsIt() throws IOException {
+        Path dir = minimalTerminalBench("date");
+        Files.delete(dir.resolve("run-tests.sh"));
+        write(dir, "tests/test_outputs.py", "def test_x():\n    pass\n");
+
+        Task task = TaskLoader.load(dir);
+
+        assertThat(Files.readString(task.verifier().script().source())).contains("python3 -m pytest -rA \"$TEST_DIR/test_outputs.py\"");
+        Files.delete(dir.resolve("tests/test_outputs.py"));
+        assertThat(errorLoading(dir)).isEqualTo(dir + ": has neither run-tests.sh nor tests/test_outputs.py, so nothing would"
+                + " score the agent's work; add one of them");
+    }
+
+    @Test
+    void theSandboxOutlivesTheAgentsTimeAndTheVerifiers() {
+        Path dir = minimalTerminalBench("date");
+        write(dir, "task.yaml", "instruction: Print the date.\nmax_agent_timeout_sec: 1800\nmax_test_timeout_sec: 600\n");
+
+        assertThat(TaskLoader.load(dir).passport().resources().wallTime())
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(1800 + 600));
+    }
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
             max_test_timeout_sec: soon   | max_test_timeout_sec: must be a number of seconds such as 180, not the string "soon"

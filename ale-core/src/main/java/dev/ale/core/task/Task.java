@@ -11,7 +11,8 @@ import java.util.Optional;
  * scores it, its budget and passport. Loaded from a directory holding {@code task.yaml} (ALE's
  * own form or Terminal-Bench's). {@code solution} is the reference solution, a shell script the
  * replay policy runs; the agent never sees it. {@code actions} are the candidate acts a built-in
- * policy chooses from (empty for most tasks).
+ * policy chooses from (empty for most tasks). {@code warnings} say what of the task's files was
+ * read but has no effect in ALE (a key it ignores, a Dockerfile line that changes nothing here).
  */
 public record Task(
         String id,
@@ -24,7 +25,8 @@ public record Task(
         Passport passport,
         List<String> tags,
         Optional<Path> solution,
-        List<CandidateAction> actions) {
+        List<CandidateAction> actions,
+        List<String> warnings) {
 
     public Task {
         Objects.requireNonNull(id, "id");
@@ -38,19 +40,26 @@ public record Task(
         tags = List.copyOf(tags);
         solution = solution == null ? Optional.empty() : solution;
         actions = List.copyOf(actions);
+        warnings = List.copyOf(warnings);
+    }
+
+    /** A task read without warnings. */
+    public Task(String id, Path directory, Format format, String instruction, TaskEnvironment environment, VerifierSpec verifier,
+                AgentBudget budget, Passport passport, List<String> tags, Optional<Path> solution, List<CandidateAction> actions) {
+        this(id, directory, format, instruction, environment, verifier, budget, passport, tags, solution, actions, List.of());
     }
 
     /** A task without candidate actions (only built-in policies use them). */
     public Task(String id, Path directory, Format format, String instruction, TaskEnvironment environment, VerifierSpec verifier,
                 AgentBudget budget, Passport passport, List<String> tags, Optional<Path> solution) {
-        this(id, directory, format, instruction, environment, verifier, budget, passport, tags, solution, List.of());
+        this(id, directory, format, instruction, environment, verifier, budget, passport, tags, solution, List.of(), List.of());
     }
 
     /** The same task under another passport (a training arm that changes what the monitor does, for example). */
     public Task withPassport(Passport newPassport) {
-        return new Task(id, directory, format, instruction, environment, verifier, budget, newPassport, tags, solution, actions);
+        return new Task(id, directory, format, instruction, environment, verifier, budget, newPassport, tags, solution, actions, warnings);
     }
 
-    /** Which layout the directory was read as. */
-    public enum Format { ALE, TERMINAL_BENCH }
+    /** Which layout the directory was read as: ALE's task.yaml, Terminal-Bench's task.yaml, Harbor's task.toml. */
+    public enum Format { ALE, TERMINAL_BENCH, HARBOR }
 }

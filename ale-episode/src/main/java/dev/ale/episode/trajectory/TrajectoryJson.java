@@ -72,6 +72,8 @@ public final class TrajectoryJson {
         json.put("end", t.end().wire());
         json.put("detail", t.detail());
         json.put("passed", t.passed());
+        // why it did not pass, in one line (absent when it passed); readers that do not know it ignore it
+        FailureCause.of(t).ifPresent(c -> json.put("cause", c));
         if (t.verifier().isPresent()) {
             var v = t.verifier().get();
             ObjectNode verifier = json.putObject("verifier");

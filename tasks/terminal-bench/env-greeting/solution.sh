@@ -1,0 +1,2 @@
+#!/bin/bash
+echo "Hello, $GREETING_NAME!" > hello.txt
