@@ -13,6 +13,8 @@ import dev.ale.core.episode.VerifierResult;
 import dev.ale.core.event.SafetyEvent;
 import dev.ale.core.model.ChatMessage;
 import dev.ale.core.model.Usage;
+import dev.ale.core.passport.FilesystemRules;
+import dev.ale.core.passport.Passport;
 import dev.ale.core.passport.Phase;
 import dev.ale.core.sandbox.SandboxRequest;
 import dev.ale.core.task.Task;
@@ -81,7 +83,7 @@ public final class Episode implements LiveEpisode, AutoCloseable {
         Map<String, String> all = new java.util.HashMap<>(labels);
         all.put(TASK_LABEL, task.id());
         try {
-            e.sandbox = Optional.of(backend.create(new SandboxRequest(task.passport(), all, false)
+            e.sandbox = Optional.of(backend.create(new SandboxRequest(withTaskHidden(task), all, false)
                     .forEpisode(episodeId).startingIn(Phase.SETUP)));
         } catch (AleException ex) {
             e.endNow(EndReason.INFRASTRUCTURE, "sandbox would not start: " + ex.getMessage());
@@ -107,6 +109,19 @@ public final class Episode implements LiveEpisode, AutoCloseable {
             e.endNow(EndReason.INFRASTRUCTURE, "setting up task " + task.id() + " failed: " + ex.getMessage());
         }
         return e;
+    }
+
+    /**
+     * The task's passport with the task's own directory hidden from its sandbox: on the host root
+     * the agent would otherwise find its reference solution and tests by searching the disk. A
+     * sandbox on another base (a rootfs, an image) never shows the host's task directory.
+     */
+    static Passport withTaskHidden(Task task) {
+        FilesystemRules fs = task.passport().filesystem();
+        if (fs.rootfs().isPresent() || fs.image().isPresent()) return task.passport();
+        List<String> hidden = new ArrayList<>(fs.hidden());
+        hidden.add(task.directory().toAbsolutePath().normalize().toString());
+        return task.passport().withFilesystem(new FilesystemRules(fs.rootfs(), hidden, fs.readOnly(), fs.image()));
     }
 
     public String id() {

@@ -21,7 +21,6 @@ import java.util.OptionalLong;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -40,11 +39,15 @@ class HiddenAnswersTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String marker = "SECRET_MARKER_" + UUID.randomUUID().toString().replace("-", "");
+    private Path root;
     private Path dir;
 
     @BeforeEach
     void writeProbeTask() throws IOException {
-        dir = Path.of("target", "hidden-probe-" + marker.substring(14, 26).toLowerCase()).toAbsolutePath();
+        // outside the checkout and the working directory (which ALE hides anyway): only the episode's own hiding keeps it out
+        String id = marker.substring(14, 26).toLowerCase();
+        root = Path.of("/var/tmp", "ale-probe-" + id);
+        dir = root.resolve("suite").resolve("set").resolve("hidden-probe-" + id);
         Files.createDirectories(dir.resolve("tests"));
         Files.writeString(dir.resolve("task.yaml"), "instruction: Find the answers if you can.\nmax_agent_timeout_sec: 600\n");
         Files.writeString(dir.resolve("Dockerfile"), "FROM debian:bookworm-slim\nWORKDIR /workspace\n");
@@ -56,7 +59,7 @@ class HiddenAnswersTest {
 
     @AfterEach
     void removeProbeTask() throws IOException {
-        try (var files = Files.walk(dir)) {
+        try (var files = Files.walk(root)) {
             for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
         }
     }
@@ -90,8 +93,6 @@ class HiddenAnswersTest {
     }
 
     @Test
-    @Disabled("known failing (issue: hidden answers): on host-root sandboxes the checkout, and so the task directory, is"
-            + " readable; hiding it is RootfsLayout's part, done by another helper in ale-sandbox")
     void anAgentSearchingTheWholeFilesystemFindsNeitherItsSolutionNorItsTests() {
         Trajectory t = probe(
                 "timeout 240 find / \\( -path /proc -o -path /sys -o -path /dev \\) -prune -o \\( -name '" + dir.getFileName()
