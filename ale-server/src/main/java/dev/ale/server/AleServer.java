@@ -118,7 +118,7 @@ public final class AleServer implements AutoCloseable {
         ModelLedgers ledgers = new ModelLedgers();
         Sandboxes sandboxes = new Sandboxes(containment, quota, metrics, config.reapPeriod(), ledgers);
         Envs envs = new Envs(containment, quota, metrics, config.reapPeriod(), ledgers, episodes);
-        metrics.sandboxesActive(sandboxes::count);
+        metrics.sandboxesActive(() -> sandboxes.count() + envs.sandboxCount());
         metrics.envsActive(envs::count);
         Passports passports = new Passports(config.passports());
         List<String> routes = new CopyOnWriteArrayList<>();
@@ -127,6 +127,9 @@ public final class AleServer implements AutoCloseable {
             c.useVirtualThreads = true; // calls block for as long as their command runs
             c.http.prefer405over404 = true;
             c.http.maxRequestSize = Bodies.FILE_LIMIT; // Bodies enforces each route's own limit
+            // ROCK's multipart upload: parts over the limit are refused before they are held
+            c.jetty.multipartConfig.maxFileSize(Bodies.FILE_LIMIT, io.javalin.config.SizeUnit.BYTES);
+            c.jetty.multipartConfig.maxTotalRequestSize(Bodies.FILE_LIMIT + (1 << 16), io.javalin.config.SizeUnit.BYTES);
             c.http.disableCompression(); // event streams must reach the client as written
             c.startupWatcherEnabled = false;
             c.events.handlerAdded(h -> {
@@ -134,8 +137,9 @@ public final class AleServer implements AutoCloseable {
             });
         });
         Routes.wire(new Routes(app, new Auth(config.tokens(), containment::modelTokenHolder, rockOpenAs)),
-                new SystemRoutes(metrics, sandboxes),
+                new SystemRoutes(metrics, sandboxes, envs),
                 new SandboxRoutes(sandboxes, passports, metrics, config.idleTimeout()),
+                new RockSandboxRoutes(sandboxes, passports, metrics, config.idleTimeout()),
                 new EnvRoutes(envs, config.tasks(), passports, metrics, config.idleTimeout()),
                 new ModelProxyRoutes(config.model(), sandboxes, envs, ledgers, metrics));
         try {
@@ -207,9 +211,9 @@ public final class AleServer implements AutoCloseable {
         return routes;
     }
 
-    /** Sandboxes alive now. */
+    /** Sandboxes alive now: those made through the API and those GEM episodes hold. */
     public int sandboxCount() {
-        return sandboxes.count();
+        return sandboxes.count() + envs.sandboxCount();
     }
 
     /** The run directory GEM episodes are written to, if any. */

@@ -63,6 +63,13 @@ final class Envs implements AutoCloseable {
         return byId.size();
     }
 
+    /** Sandboxes the environments hold now: one per episode running (none between episodes). */
+    int sandboxCount() {
+        int n = 0;
+        for (HostedEnv h : byId.values()) if (h.env().live().isPresent()) n++;
+        return n;
+    }
+
     HostedEnv make(Caller caller, Task task, OptionalLong seed, Duration idle) {
         quota.acquire(caller);
         String id = "env-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
