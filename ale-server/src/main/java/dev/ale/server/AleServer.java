@@ -34,9 +34,12 @@ public final class AleServer implements AutoCloseable {
      * @param model      the upstream model server of the model proxy; without it the proxy answers 503
      * @param runs       where the run directory of GEM episodes goes (its {@code episodes.jsonl}); none: not written
      * @param rockOpenAs the env token a call on ROCK's GEM paths without any Authorization acts as; none: such calls get 401
+     * @param maxActionBytes the largest GEM step body taken as an action; a larger one is answered as a malformed action
+     *                       naming the environment's files route (up to 16 MiB; beyond that the request is refused)
      */
     public record Config(String host, int port, Tokens tokens, Optional<Path> passports, Duration idleTimeout, Duration reapPeriod,
-                         List<Task> tasks, Optional<ModelUpstream> model, Optional<Path> runs, Optional<String> rockOpenAs) {
+                         List<Task> tasks, Optional<ModelUpstream> model, Optional<Path> runs, Optional<String> rockOpenAs,
+                         int maxActionBytes) {
 
         public static final String LOOPBACK = "127.0.0.1";
         public static final Duration DEFAULT_IDLE = Duration.ofMinutes(10);
@@ -51,40 +54,48 @@ public final class AleServer implements AutoCloseable {
             Objects.requireNonNull(rockOpenAs, "rockOpenAs");
             if (port < 0 || port > 65_535) throw new IllegalArgumentException("port must be 0-65535: " + port);
             if (idleTimeout.isNegative() || idleTimeout.isZero()) throw new IllegalArgumentException("idle timeout must be positive");
+            if (maxActionBytes < 1024 || maxActionBytes > Bodies.FILE_LIMIT) {
+                throw new IllegalArgumentException("max action bytes must be 1024-" + Bodies.FILE_LIMIT + ": " + maxActionBytes);
+            }
         }
 
         public static Config of(String host, int port, Tokens tokens) {
             return new Config(host, port, tokens, Optional.empty(), DEFAULT_IDLE, Duration.ofSeconds(1), List.of(),
-                    Optional.empty(), Optional.empty(), Optional.empty());
+                    Optional.empty(), Optional.empty(), Optional.empty(), Bodies.JSON_LIMIT);
         }
 
         public Config withPassports(Path dir) {
-            return new Config(host, port, tokens, Optional.of(dir), idleTimeout, reapPeriod, tasks, model, runs, rockOpenAs);
+            return new Config(host, port, tokens, Optional.of(dir), idleTimeout, reapPeriod, tasks, model, runs, rockOpenAs, maxActionBytes);
         }
 
         public Config withIdleTimeout(Duration idle) {
-            return new Config(host, port, tokens, passports, idle, reapPeriod, tasks, model, runs, rockOpenAs);
+            return new Config(host, port, tokens, passports, idle, reapPeriod, tasks, model, runs, rockOpenAs, maxActionBytes);
         }
 
         /** The tasks GEM environments may be made of (see {@code ale serve --tasks}). */
         public Config withTasks(List<Task> newTasks) {
-            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, newTasks, model, runs, rockOpenAs);
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, newTasks, model, runs, rockOpenAs, maxActionBytes);
         }
 
         public Config withReapPeriod(Duration period) {
-            return new Config(host, port, tokens, passports, idleTimeout, period, tasks, model, runs, rockOpenAs);
+            return new Config(host, port, tokens, passports, idleTimeout, period, tasks, model, runs, rockOpenAs, maxActionBytes);
         }
 
         public Config withModel(ModelUpstream upstream) {
-            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, Optional.of(upstream), runs, rockOpenAs);
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, Optional.of(upstream), runs, rockOpenAs, maxActionBytes);
         }
 
         public Config withRuns(Path dir) {
-            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, Optional.of(dir), rockOpenAs);
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, Optional.of(dir), rockOpenAs, maxActionBytes);
+        }
+
+        /** The largest GEM step body taken as an action (default 1 MiB). */
+        public Config withMaxActionBytes(int bytes) {
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, runs, rockOpenAs, bytes);
         }
 
         public Config withRockOpenAs(String tokenName) {
-            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, runs, Optional.of(tokenName));
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, runs, Optional.of(tokenName), maxActionBytes);
         }
     }
 
@@ -140,7 +151,7 @@ public final class AleServer implements AutoCloseable {
                 new SystemRoutes(metrics, sandboxes, envs),
                 new SandboxRoutes(sandboxes, passports, metrics, config.idleTimeout()),
                 new RockSandboxRoutes(sandboxes, passports, metrics, config.idleTimeout()),
-                new EnvRoutes(envs, config.tasks(), passports, metrics, config.idleTimeout()),
+                new EnvRoutes(envs, config.tasks(), passports, metrics, config.idleTimeout(), config.maxActionBytes()),
                 new ModelProxyRoutes(config.model(), sandboxes, envs, ledgers, metrics));
         try {
             app.start(config.host(), config.port());
