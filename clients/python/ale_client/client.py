@@ -38,12 +38,16 @@ class Client:
         self._port = parts.port
         self._prefix = parts.path.rstrip("/")
         self._local = threading.local()
+        self._open = []
+        self._lock = threading.Lock()
 
     def _connection(self):
         conn = getattr(self._local, "conn", None)
         if conn is None:
             cls = http.client.HTTPSConnection if self._scheme == "https" else http.client.HTTPConnection
             conn = cls(self._host, self._port, timeout=self.timeout)
+            with self._lock:
+                self._open.append(conn)
             self._local.conn = conn
             self._local.used = False
         return conn
@@ -52,11 +56,24 @@ class Client:
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()
+            with self._lock:
+                if conn in self._open:
+                    self._open.remove(conn)
         self._local.conn = None
 
     def close(self):
-        """Closes this thread's connection (others close with their threads)."""
-        self._drop()
+        """Closes every connection this client opened, in any thread; the next call opens a fresh one."""
+        with self._lock:
+            conns, self._open = self._open, []
+        for conn in conns:
+            conn.close()
+        self._local = threading.local()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
 
     def request(self, method, path, body=None, raw=None, content_type="application/json", query=None):
         """Sends one request; the JSON answer (or the raw bytes for raw=True answers), or AleError."""
@@ -115,6 +132,7 @@ class Env:
                  action_format=None, env_id=None):
         """Makes an environment of `task` (a task id) or `task_dir` (a directory under the server's --tasks);
         `env_id` instead attaches to one made before. `group` and `sample` label its episodes for GRPO."""
+        self._owns_client = client is None
         self.client = client or Client()
         self.tools = []
         if env_id is not None:
@@ -157,7 +175,11 @@ class Env:
         return r["observation"], r["reward"], r["terminated"], r["truncated"], r["info"]
 
     def close(self):
-        self.client.request("POST", f"/v1/envs/{self.env_id}/close")
+        try:
+            self.client.request("POST", f"/v1/envs/{self.env_id}/close")
+        finally:
+            if self._owns_client:
+                self.client.close()
 
     def __enter__(self):
         return self
@@ -177,9 +199,11 @@ class Sandbox:
         self.client = client
         self.info = info
         self.id = info["id"]
+        self._owns_client = False
 
     @classmethod
     def create(cls, passport=None, labels=None, idle_timeout_seconds=None, client=None):
+        owns = client is None
         client = client or Client()
         body = {}
         if passport is not None:
@@ -188,7 +212,9 @@ class Sandbox:
             body["labels"] = labels
         if idle_timeout_seconds is not None:
             body["idle_timeout_seconds"] = idle_timeout_seconds
-        return cls(client, client.request("POST", "/v1/sandboxes", body))
+        sandbox = cls(client, client.request("POST", "/v1/sandboxes", body))
+        sandbox._owns_client = owns
+        return sandbox
 
     def exec(self, command, timeout_seconds=None, env=None, cwd=None, stdin=None):
         """Runs `command`: a list is an argv, a string a shell line. Returns the result dict
@@ -229,7 +255,11 @@ class Sandbox:
         return self.client.request("GET", f"/v1/sandboxes/{self.id}/model-calls")
 
     def delete(self):
-        self.client.request("DELETE", f"/v1/sandboxes/{self.id}")
+        try:
+            self.client.request("DELETE", f"/v1/sandboxes/{self.id}")
+        finally:
+            if self._owns_client:
+                self.client.close()
 
     def __enter__(self):
         return self
