@@ -1,10 +1,10 @@
 """ALE's HTTP API over urllib: a Client (base URL and token), GEM Envs and Sandboxes."""
 
+import http.client
 import json
 import os
-import urllib.error
+import threading
 import urllib.parse
-import urllib.request
 
 
 class AleError(Exception):
@@ -18,7 +18,11 @@ class AleError(Exception):
 
 
 class Client:
-    """Where the server is and the token to show it. Defaults: $ALE_URL and $ALE_TOKEN."""
+    """Where the server is and the token to show it. Defaults: $ALE_URL and $ALE_TOKEN.
+
+    One client may be shared by many threads: each thread keeps its own keep-alive connection,
+    so calls reuse their TCP connection and never interleave on one.
+    """
 
     def __init__(self, url=None, token=None, timeout=600.0):
         self.url = (url or os.environ.get("ALE_URL") or "http://127.0.0.1:8080").rstrip("/")
@@ -26,12 +30,56 @@ class Client:
         if not self.token:
             raise ValueError("no token: pass token=... or set ALE_TOKEN")
         self.timeout = timeout
+        parts = urllib.parse.urlsplit(self.url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"not an http(s) URL: {self.url}")
+        self._scheme = parts.scheme
+        self._host = parts.hostname
+        self._port = parts.port
+        self._prefix = parts.path.rstrip("/")
+        self._local = threading.local()
+        self._open = []
+        self._lock = threading.Lock()
+
+    def _connection(self):
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            cls = http.client.HTTPSConnection if self._scheme == "https" else http.client.HTTPConnection
+            conn = cls(self._host, self._port, timeout=self.timeout)
+            with self._lock:
+                self._open.append(conn)
+            self._local.conn = conn
+            self._local.used = False
+        return conn
+
+    def _drop(self):
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            with self._lock:
+                if conn in self._open:
+                    self._open.remove(conn)
+        self._local.conn = None
+
+    def close(self):
+        """Closes every connection this client opened, in any thread; the next call opens a fresh one."""
+        with self._lock:
+            conns, self._open = self._open, []
+        for conn in conns:
+            conn.close()
+        self._local = threading.local()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
 
     def request(self, method, path, body=None, raw=None, content_type="application/json", query=None):
         """Sends one request; the JSON answer (or the raw bytes for raw=True answers), or AleError."""
-        url = self.url + path
+        target = self._prefix + path
         if query:
-            url += "?" + urllib.parse.urlencode(query)
+            target += "?" + urllib.parse.urlencode(query)
         data = None
         headers = {"Authorization": "Bearer " + self.token}
         if raw is not None:
@@ -40,58 +88,86 @@ class Client:
         elif body is not None:
             data = json.dumps(body).encode("utf-8")
             headers["Content-Type"] = "application/json"
-        req = urllib.request.Request(url, data=data, method=method, headers=headers)
-        try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+        for attempt in (1, 2):
+            conn = self._connection()
+            reused = self._local.used
+            try:
+                conn.request(method, target, body=data, headers=headers)
+                resp = conn.getresponse()
                 payload = resp.read()
-                if resp.headers.get_content_type() == "application/json":
-                    return json.loads(payload) if payload else None
-                return payload
-        except urllib.error.HTTPError as e:
-            text = e.read().decode("utf-8", "replace")
+                self._local.used = True
+                break
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                # a kept-alive connection the server had closed while idle: the request never reached it
+                self._drop()
+                if not reused or attempt == 2:
+                    raise
+            except Exception:
+                self._drop()
+                raise
+        if resp.getheader("Connection", "").lower() == "close":
+            self._drop()
+        if resp.status >= 400:
+            text = payload.decode("utf-8", "replace")
             try:
                 err = json.loads(text)["error"]
-                raise AleError(e.code, err.get("code", "unknown"), err.get("message", text)) from None
+                raise AleError(resp.status, err.get("code", "unknown"), err.get("message", text)) from None
             except (ValueError, KeyError, TypeError):
-                raise AleError(e.code, "http_error", text) from None
+                raise AleError(resp.status, "http_error", text) from None
+        if (resp.getheader("Content-Type") or "").split(";")[0].strip() == "application/json":
+            return json.loads(payload) if payload else None
+        return payload
 
 
 class Env:
-    """A GEM environment: one task, stepped one tool call at a time.
+    """A GEM environment: one task, stepped one action at a time.
 
-        env = Env.make("greet", seed=1)
+        env = Env(client, "greet")                  # or Env.make("greet", seed=1), Env.make(task_dir="greet")
         obs, info = env.reset()
         obs, reward, terminated, truncated, info = env.step({"name": "shell", "arguments": {"command": "ls"}})
         env.close()
     """
 
-    def __init__(self, client, env_id, task):
-        self.client = client
-        self.env_id = env_id
-        self.task = task
+    def __init__(self, client=None, task=None, seed=None, passport=None, task_dir=None, group=None, sample=None,
+                 action_format=None, env_id=None):
+        """Makes an environment of `task` (a task id) or `task_dir` (a directory under the server's --tasks);
+        `env_id` instead attaches to one made before. `group` and `sample` label its episodes for GRPO."""
+        self._owns_client = client is None
+        self.client = client or Client()
         self.tools = []
+        if env_id is not None:
+            made = self.client.request("GET", f"/v1/envs/{env_id}")
+        else:
+            if (task is None) == (task_dir is None):
+                raise ValueError("give exactly one of task (a task id) and task_dir (a directory name)")
+            body = {"task_dir": task_dir} if task_dir is not None else {"task": task}
+            for key, value in (("seed", seed), ("passport", passport), ("group", group), ("sample", sample),
+                               ("action_format", action_format)):
+                if value is not None:
+                    body[key] = value
+            made = self.client.request("POST", "/v1/envs", body)
+        self.env_id = made["env_id"]
+        self.task = made["task"]
 
     @classmethod
-    def make(cls, task, seed=None, passport=None, client=None, task_dir=None):
-        """A new environment of `task` (a task id), or of `task_dir` (a directory under the server's --tasks)."""
-        client = client or Client()
-        body = {"task_dir": task_dir} if task_dir else {"task": task}
-        if seed is not None:
-            body["seed"] = seed
-        if passport is not None:
-            body["passport"] = passport
-        made = client.request("POST", "/v1/envs", body)
-        return cls(client, made["env_id"], made["task"])
+    def make(cls, task=None, seed=None, passport=None, client=None, task_dir=None, group=None, sample=None, action_format=None):
+        """A new environment of `task`, or of `task_dir`; as Env(client, task, ...)."""
+        return cls(client, task, seed=seed, passport=passport, task_dir=task_dir, group=group, sample=sample,
+                   action_format=action_format)
 
-    def reset(self, seed=None):
+    def reset(self, seed=None, group=None, sample=None):
         """A fresh episode: returns (observation, info); info["tools"] holds the OpenAI tool schemas."""
-        body = {} if seed is None else {"seed": seed}
+        body = {}
+        for key, value in (("seed", seed), ("group", group), ("sample", sample)):
+            if value is not None:
+                body[key] = value
         r = self.client.request("POST", f"/v1/envs/{self.env_id}/reset", body)
         self.tools = r["info"].get("tools", [])
         return r["observation"], r["info"]
 
     def step(self, action):
-        """Runs one tool call (OpenAI form, {"name", "arguments"} or {"tool", "arguments"}).
+        """Runs one action: a tool call (OpenAI form, {"name", "arguments"} or {"tool", "arguments"}),
+        or a string for a task whose action format is shell or text.
 
         Returns (observation, reward, terminated, truncated, info).
         """
@@ -99,7 +175,11 @@ class Env:
         return r["observation"], r["reward"], r["terminated"], r["truncated"], r["info"]
 
     def close(self):
-        self.client.request("POST", f"/v1/envs/{self.env_id}/close")
+        try:
+            self.client.request("POST", f"/v1/envs/{self.env_id}/close")
+        finally:
+            if self._owns_client:
+                self.client.close()
 
     def __enter__(self):
         return self
@@ -119,9 +199,11 @@ class Sandbox:
         self.client = client
         self.info = info
         self.id = info["id"]
+        self._owns_client = False
 
     @classmethod
     def create(cls, passport=None, labels=None, idle_timeout_seconds=None, client=None):
+        owns = client is None
         client = client or Client()
         body = {}
         if passport is not None:
@@ -130,7 +212,9 @@ class Sandbox:
             body["labels"] = labels
         if idle_timeout_seconds is not None:
             body["idle_timeout_seconds"] = idle_timeout_seconds
-        return cls(client, client.request("POST", "/v1/sandboxes", body))
+        sandbox = cls(client, client.request("POST", "/v1/sandboxes", body))
+        sandbox._owns_client = owns
+        return sandbox
 
     def exec(self, command, timeout_seconds=None, env=None, cwd=None, stdin=None):
         """Runs `command`: a list is an argv, a string a shell line. Returns the result dict
@@ -171,7 +255,11 @@ class Sandbox:
         return self.client.request("GET", f"/v1/sandboxes/{self.id}/model-calls")
 
     def delete(self):
-        self.client.request("DELETE", f"/v1/sandboxes/{self.id}")
+        try:
+            self.client.request("DELETE", f"/v1/sandboxes/{self.id}")
+        finally:
+            if self._owns_client:
+                self.client.close()
 
     def __enter__(self):
         return self

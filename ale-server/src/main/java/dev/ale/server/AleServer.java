@@ -34,9 +34,12 @@ public final class AleServer implements AutoCloseable {
      * @param model      the upstream model server of the model proxy; without it the proxy answers 503
      * @param runs       where the run directory of GEM episodes goes (its {@code episodes.jsonl}); none: not written
      * @param rockOpenAs the env token a call on ROCK's GEM paths without any Authorization acts as; none: such calls get 401
+     * @param maxActionBytes the largest GEM step body taken as an action; a larger one is answered as a malformed action
+     *                       naming the environment's files route (up to 16 MiB; beyond that the request is refused)
      */
     public record Config(String host, int port, Tokens tokens, Optional<Path> passports, Duration idleTimeout, Duration reapPeriod,
-                         List<Task> tasks, Optional<ModelUpstream> model, Optional<Path> runs, Optional<String> rockOpenAs) {
+                         List<Task> tasks, Optional<ModelUpstream> model, Optional<Path> runs, Optional<String> rockOpenAs,
+                         int maxActionBytes) {
 
         public static final String LOOPBACK = "127.0.0.1";
         public static final Duration DEFAULT_IDLE = Duration.ofMinutes(10);
@@ -51,40 +54,48 @@ public final class AleServer implements AutoCloseable {
             Objects.requireNonNull(rockOpenAs, "rockOpenAs");
             if (port < 0 || port > 65_535) throw new IllegalArgumentException("port must be 0-65535: " + port);
             if (idleTimeout.isNegative() || idleTimeout.isZero()) throw new IllegalArgumentException("idle timeout must be positive");
+            if (maxActionBytes < 1024 || maxActionBytes > Bodies.FILE_LIMIT) {
+                throw new IllegalArgumentException("max action bytes must be 1024-" + Bodies.FILE_LIMIT + ": " + maxActionBytes);
+            }
         }
 
         public static Config of(String host, int port, Tokens tokens) {
             return new Config(host, port, tokens, Optional.empty(), DEFAULT_IDLE, Duration.ofSeconds(1), List.of(),
-                    Optional.empty(), Optional.empty(), Optional.empty());
+                    Optional.empty(), Optional.empty(), Optional.empty(), Bodies.JSON_LIMIT);
         }
 
         public Config withPassports(Path dir) {
-            return new Config(host, port, tokens, Optional.of(dir), idleTimeout, reapPeriod, tasks, model, runs, rockOpenAs);
+            return new Config(host, port, tokens, Optional.of(dir), idleTimeout, reapPeriod, tasks, model, runs, rockOpenAs, maxActionBytes);
         }
 
         public Config withIdleTimeout(Duration idle) {
-            return new Config(host, port, tokens, passports, idle, reapPeriod, tasks, model, runs, rockOpenAs);
+            return new Config(host, port, tokens, passports, idle, reapPeriod, tasks, model, runs, rockOpenAs, maxActionBytes);
         }
 
         /** The tasks GEM environments may be made of (see {@code ale serve --tasks}). */
         public Config withTasks(List<Task> newTasks) {
-            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, newTasks, model, runs, rockOpenAs);
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, newTasks, model, runs, rockOpenAs, maxActionBytes);
         }
 
         public Config withReapPeriod(Duration period) {
-            return new Config(host, port, tokens, passports, idleTimeout, period, tasks, model, runs, rockOpenAs);
+            return new Config(host, port, tokens, passports, idleTimeout, period, tasks, model, runs, rockOpenAs, maxActionBytes);
         }
 
         public Config withModel(ModelUpstream upstream) {
-            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, Optional.of(upstream), runs, rockOpenAs);
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, Optional.of(upstream), runs, rockOpenAs, maxActionBytes);
         }
 
         public Config withRuns(Path dir) {
-            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, Optional.of(dir), rockOpenAs);
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, Optional.of(dir), rockOpenAs, maxActionBytes);
+        }
+
+        /** The largest GEM step body taken as an action (default 1 MiB). */
+        public Config withMaxActionBytes(int bytes) {
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, runs, rockOpenAs, bytes);
         }
 
         public Config withRockOpenAs(String tokenName) {
-            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, runs, Optional.of(tokenName));
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, runs, Optional.of(tokenName), maxActionBytes);
         }
     }
 
@@ -118,7 +129,7 @@ public final class AleServer implements AutoCloseable {
         ModelLedgers ledgers = new ModelLedgers();
         Sandboxes sandboxes = new Sandboxes(containment, quota, metrics, config.reapPeriod(), ledgers);
         Envs envs = new Envs(containment, quota, metrics, config.reapPeriod(), ledgers, episodes);
-        metrics.sandboxesActive(sandboxes::count);
+        metrics.sandboxesActive(() -> sandboxes.count() + envs.sandboxCount());
         metrics.envsActive(envs::count);
         Passports passports = new Passports(config.passports());
         List<String> routes = new CopyOnWriteArrayList<>();
@@ -127,6 +138,9 @@ public final class AleServer implements AutoCloseable {
             c.useVirtualThreads = true; // calls block for as long as their command runs
             c.http.prefer405over404 = true;
             c.http.maxRequestSize = Bodies.FILE_LIMIT; // Bodies enforces each route's own limit
+            // ROCK's multipart upload: parts over the limit are refused before they are held
+            c.jetty.multipartConfig.maxFileSize(Bodies.FILE_LIMIT, io.javalin.config.SizeUnit.BYTES);
+            c.jetty.multipartConfig.maxTotalRequestSize(Bodies.FILE_LIMIT + (1 << 16), io.javalin.config.SizeUnit.BYTES);
             c.http.disableCompression(); // event streams must reach the client as written
             c.startupWatcherEnabled = false;
             c.events.handlerAdded(h -> {
@@ -134,9 +148,10 @@ public final class AleServer implements AutoCloseable {
             });
         });
         Routes.wire(new Routes(app, new Auth(config.tokens(), containment::modelTokenHolder, rockOpenAs)),
-                new SystemRoutes(metrics, sandboxes),
+                new SystemRoutes(metrics, sandboxes, envs),
                 new SandboxRoutes(sandboxes, passports, metrics, config.idleTimeout()),
-                new EnvRoutes(envs, config.tasks(), passports, metrics, config.idleTimeout()),
+                new RockSandboxRoutes(sandboxes, passports, metrics, config.idleTimeout()),
+                new EnvRoutes(envs, config.tasks(), passports, metrics, config.idleTimeout(), config.maxActionBytes()),
                 new ModelProxyRoutes(config.model(), sandboxes, envs, ledgers, metrics));
         try {
             app.start(config.host(), config.port());
@@ -207,9 +222,9 @@ public final class AleServer implements AutoCloseable {
         return routes;
     }
 
-    /** Sandboxes alive now. */
+    /** Sandboxes alive now: those made through the API and those GEM episodes hold. */
     public int sandboxCount() {
-        return sandboxes.count();
+        return sandboxes.count() + envs.sandboxCount();
     }
 
     /** The run directory GEM episodes are written to, if any. */

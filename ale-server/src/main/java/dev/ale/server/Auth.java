@@ -12,7 +12,8 @@ import java.util.function.Function;
  *
  * <p>With {@code rockCaller} set ({@code ale serve --rock-open-as NAME}), a call on ROCK's GEM
  * paths that carries no Authorization header at all acts as that env token: ROCK's stock client
- * sends none. A wrong token is still a 401.
+ * sends none. A wrong token is still a 401. ROCK's {@code XRL-Authorization: Bearer TOKEN} is taken
+ * as Authorization is, on every route.
  */
 final class Auth {
 
@@ -20,6 +21,7 @@ final class Auth {
     private static final Set<String> OPEN = Set.of("/healthz", "/openapi.yaml");
     static final Set<String> MODEL_PROXY = Set.of("/v1/chat/completions", "/v1/models");
     static final String ROCK_PREFIX = "/apis/v1/envs/gem/";
+    static final String XRL = "XRL-Authorization";
 
     private final Tokens tokens;
     private final Function<String, Optional<String>> sandboxTokens;
@@ -33,7 +35,8 @@ final class Auth {
 
     void check(Context ctx) {
         if (OPEN.contains(ctx.path())) return;
-        String header = ctx.header("Authorization");
+        // ROCK's SDK sends its token as XRL-Authorization; it is the same bearer token, taken alike
+        String header = Optional.ofNullable(ctx.header("Authorization")).orElse(ctx.header(XRL));
         if (header == null && rockCaller.isPresent() && ctx.path().startsWith(ROCK_PREFIX)) {
             ctx.attribute(CALLER, rockCaller.get());
             return;

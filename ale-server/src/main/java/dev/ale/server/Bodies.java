@@ -54,7 +54,11 @@ final class Bodies {
 
     /** As {@link #object(Context)}, up to {@code limit} bytes (a chat request carries a whole conversation). */
     static ObjectNode object(Context ctx, int limit) {
-        byte[] body = bytes(ctx, limit);
+        return object(ctx, bytes(ctx, limit));
+    }
+
+    /** Bytes already read, as a JSON object. */
+    static ObjectNode object(Context ctx, byte[] body) {
         if (body.length == 0) return JSON.createObjectNode();
         JsonNode node;
         try {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ale.core.AleException;
 import dev.ale.core.task.Task;
 import dev.ale.episode.env.Action;
+import dev.ale.episode.env.ActionFormat;
 import dev.ale.episode.env.Actions;
 import dev.ale.episode.env.Environment;
 import dev.ale.episode.env.EnvironmentException;
@@ -29,11 +30,13 @@ final class EnvRoutes {
 
     static final String ROCK = "/apis/v1/envs/gem";
 
-    private static final Set<String> MAKE_FIELDS = Set.of("task", "task_dir", "seed", "passport", "idle_timeout_seconds");
-    private static final Set<String> RESET_FIELDS = Set.of("seed");
+    private static final Set<String> MAKE_FIELDS = Set.of("task", "task_dir", "seed", "passport", "idle_timeout_seconds", "action_format",
+            "group", "sample");
+    private static final Set<String> RESET_FIELDS = Set.of("seed", "group", "sample");
     private static final Set<String> STEP_FIELDS = Set.of("action");
-    private static final Set<String> ROCK_MAKE_FIELDS = Set.of("env_id", "seed");
-    private static final Set<String> ROCK_RESET_FIELDS = Set.of("sandbox_id", "seed");
+    /** ROCK's make may carry a sandbox_id (ALE always makes a fresh environment) and other fields of its own: all ignored. */
+    private static final Set<String> ROCK_MAKE_FIELDS = Set.of("env_id", "seed", "sandbox_id", "action_format", "group", "sample");
+    private static final Set<String> ROCK_RESET_FIELDS = Set.of("sandbox_id", "seed", "group", "sample");
     private static final Set<String> ROCK_STEP_FIELDS = Set.of("sandbox_id", "action");
     private static final Set<String> ROCK_ID_FIELDS = Set.of("sandbox_id");
     private static final Duration MAX_IDLE = Duration.ofDays(1);
@@ -44,8 +47,10 @@ final class EnvRoutes {
     private final Passports passports;
     private final Metrics metrics;
     private final Duration defaultIdle;
+    private final int maxActionBytes;
 
-    EnvRoutes(Envs envs, List<Task> tasks, Passports passports, Metrics metrics, Duration defaultIdle) {
+    EnvRoutes(Envs envs, List<Task> tasks, Passports passports, Metrics metrics, Duration defaultIdle, int maxActionBytes) {
+        this.maxActionBytes = maxActionBytes;
         this.envs = envs;
         for (Task t : tasks) {
             byId.put(t.id(), t);
@@ -63,6 +68,7 @@ final class EnvRoutes {
         routes.post("/v1/envs/{id}/reset", this::reset);
         routes.post("/v1/envs/{id}/step", this::step);
         routes.post("/v1/envs/{id}/close", this::close);
+        routes.put("/v1/envs/{id}/files", this::writeFile);
         routes.post(ROCK + "/make", this::rockMake);
         routes.post(ROCK + "/reset", this::rockReset);
         routes.post(ROCK + "/step", this::rockStep);
@@ -79,7 +85,7 @@ final class EnvRoutes {
                 .orElseThrow(() -> ApiError.invalidField("task_dir", "no task directory " + dir.get() + " under the server's --tasks; there are " + byDir.keySet()));
         if (f.has("passport")) task = task.withPassport(passports.resolve(f.node("passport"), Auth.caller(ctx).admin()));
         Duration idle = f.seconds("idle_timeout_seconds", MAX_IDLE).orElse(defaultIdle);
-        HostedEnv h = envs.make(Auth.caller(ctx), task, seed(f), idle);
+        HostedEnv h = envs.make(Auth.caller(ctx), task, seed(f), group(f), sample(f), format(f), idle);
         Routes.json(ctx, 201, env(h));
     }
 
@@ -97,14 +103,14 @@ final class EnvRoutes {
     private void reset(Context ctx) {
         HostedEnv h = find(ctx, ctx.pathParam("id"));
         Fields f = Fields.of(Bodies.object(ctx), RESET_FIELDS);
-        ObjectNode json = resetJson(h, seed(f));
+        ObjectNode json = resetJson(h, h.labelsFor(seed(f), group(f), sample(f)));
         json.put("env_id", h.id());
         Routes.json(ctx, 200, json);
     }
 
     private void step(Context ctx) {
         HostedEnv h = find(ctx, ctx.pathParam("id"));
-        Fields f = Fields.of(Bodies.object(ctx), STEP_FIELDS);
+        Fields f = Fields.of(actionBody(ctx), STEP_FIELDS);
         ObjectNode json = stepJson(h, f.node("action"));
         json.put("env_id", h.id());
         Routes.json(ctx, 200, json);
@@ -120,26 +126,27 @@ final class EnvRoutes {
     }
 
     private void rockMake(Context ctx) {
-        Fields f = Fields.of(Bodies.object(ctx), ROCK_MAKE_FIELDS);
+        Fields f = Fields.lenient(Bodies.object(ctx), ROCK_MAKE_FIELDS, "ROCK gem make");
         String id = f.string("env_id").orElseThrow(() -> ApiError.invalidField("env_id", "is required (a task id)"));
-        HostedEnv h = envs.make(Auth.caller(ctx), task(id, "env_id"), seed(f), defaultIdle);
+        HostedEnv h = envs.make(Auth.caller(ctx), task(id, "env_id"), seed(f), group(f), sample(f), format(f), defaultIdle);
         ObjectNode json = Views.object();
         json.put("sandbox_id", h.id());
         Routes.json(ctx, 200, json);
     }
 
     private void rockReset(Context ctx) {
-        Fields f = Fields.of(Bodies.object(ctx), ROCK_RESET_FIELDS);
-        Routes.json(ctx, 200, resetJson(find(ctx, sandboxId(f)), seed(f)));
+        Fields f = Fields.lenient(Bodies.object(ctx), ROCK_RESET_FIELDS, "ROCK gem reset");
+        HostedEnv h = find(ctx, sandboxId(f));
+        Routes.json(ctx, 200, resetJson(h, h.labelsFor(seed(f), group(f), sample(f))));
     }
 
     private void rockStep(Context ctx) {
-        Fields f = Fields.of(Bodies.object(ctx), ROCK_STEP_FIELDS);
+        Fields f = Fields.lenient(actionBody(ctx), ROCK_STEP_FIELDS, "ROCK gem step");
         Routes.json(ctx, 200, stepJson(find(ctx, sandboxId(f)), f.node("action")));
     }
 
     private void rockClose(Context ctx) {
-        Fields f = Fields.of(Bodies.object(ctx), ROCK_ID_FIELDS);
+        Fields f = Fields.lenient(Bodies.object(ctx), ROCK_ID_FIELDS, "ROCK gem close");
         HostedEnv h = find(ctx, sandboxId(f));
         envs.close(h);
         ObjectNode json = Views.object();
@@ -149,7 +156,7 @@ final class EnvRoutes {
 
     /** ROCK answers the environment ids there are; ALE adds the caller's environments. */
     private void rockList(Context ctx) {
-        Fields.of(Bodies.object(ctx), ROCK_ID_FIELDS);
+        Fields.lenient(Bodies.object(ctx), ROCK_ID_FIELDS, "ROCK gem list");
         ObjectNode json = Views.object();
         ArrayNode ids = json.putArray("env_id");
         byId.keySet().forEach(ids::add);
@@ -163,12 +170,14 @@ final class EnvRoutes {
         Routes.json(ctx, 200, json);
     }
 
-    private ObjectNode resetJson(HostedEnv h, OptionalLong requested) {
-        OptionalLong seed = requested.isPresent() ? requested : h.seed();
+    private ObjectNode resetJson(HostedEnv h, HostedEnv.EpisodeLabels labels) {
+        OptionalLong seed = labels.seed();
         Observation o = h.call(() -> {
             envs.abandoning(h);
             try {
-                return h.env().reset(seed);
+                Observation fresh = h.env().reset(seed);
+                h.running(labels);
+                return fresh;
             } catch (EnvironmentException e) {
                 throw refusal(h, e);
             }
@@ -183,6 +192,11 @@ final class EnvRoutes {
         info.put("workdir", o.workdir());
         info.put("max_steps", o.maxSteps());
         info.put("wall_time_seconds", o.wallTime().toSeconds());
+        info.put("action_format", o.actionFormat().wire());
+        if (labels.group().isPresent()) info.put("group", labels.group().get());
+        else info.putNull("group");
+        if (labels.sample().isPresent()) info.put("sample", labels.sample().getAsLong());
+        else info.putNull("sample");
         ArrayNode tools = info.putArray("tools");
         o.tools().forEach(t -> tools.add(dev.ale.core.model.ChatJson.toJson(t)));
         Optional<String> token = envs.modelToken(h);
@@ -196,7 +210,9 @@ final class EnvRoutes {
         StepResult r;
         try {
             r = h.call(() -> {
-                Action action = Actions.parse(body.orElse(null), "call_" + (h.env().stepsTaken() + 1));
+                Action action = body.isPresent() && body.get().isTextual() && body.get().asText().equals(OVERSIZE)
+                        ? new Action.Malformed(oversize(h))
+                        : Actions.parse(body.orElse(null), "call_" + (h.env().stepsTaken() + 1), h.env().format().kind());
                 try {
                     return h.env().step(action);
                 } catch (EnvironmentException e) {
@@ -207,6 +223,71 @@ final class EnvRoutes {
             metrics.envStep(Duration.ofNanos(System.nanoTime() - start));
         }
         return Views.step(r);
+    }
+
+    /** Stands for an action over the limit, which is never parsed: the step says so instead of the request failing. */
+    private static final String OVERSIZE = "\u0000ale-oversize-action";
+
+    /**
+     * A step body: up to the transport's limit is read, so that an action over the server's own
+     * limit becomes an observation (naming the files route) rather than a 413 the policy never sees.
+     */
+    private ObjectNode actionBody(Context ctx) {
+        byte[] bytes = Bodies.bytes(ctx, Bodies.FILE_LIMIT);
+        ObjectNode body = Bodies.object(ctx, bytes);
+        if (bytes.length > maxActionBytes && body.has("action")) body.put("action", OVERSIZE);
+        return body;
+    }
+
+    private String oversize(HostedEnv h) {
+        return "this action is over this server's limit of " + maxActionBytes + " bytes for one action; write large content with"
+                + " PUT /v1/envs/" + h.id() + "/files?path=PATH (the raw bytes as the body), then act on the file";
+    }
+
+    /** A file into the running episode's sandbox, for content too large for one action. */
+    private void writeFile(Context ctx) {
+        HostedEnv h = find(ctx, ctx.pathParam("id"));
+        String path = ctx.queryParam("path");
+        if (path == null || path.isEmpty()) throw ApiError.invalidField("path", "the query parameter is required");
+        if (path.indexOf('\0') >= 0) throw ApiError.invalidField("path", "must not contain NUL");
+        byte[] body = Bodies.bytes(ctx, Bodies.FILE_LIMIT);
+        h.call(() -> {
+            try {
+                h.env().writeFile(path, body);
+            } catch (EnvironmentException e) {
+                throw refusal(h, e);
+            }
+            return null;
+        });
+        ObjectNode json = Views.object();
+        json.put("path", path);
+        json.put("size", body.length);
+        Routes.json(ctx, 200, json);
+    }
+
+    private static Optional<String> group(Fields f) {
+        Optional<JsonNode> n = f.node("group");
+        if (n.isEmpty()) return Optional.empty();
+        if (!n.get().isTextual() && !n.get().isIntegralNumber()) throw ApiError.invalidField("group", "must be a string or an integer");
+        String g = n.get().asText();
+        if (g.isBlank() || g.length() > 256) throw ApiError.invalidField("group", "must be 1-256 characters");
+        return Optional.of(g);
+    }
+
+    private static OptionalLong sample(Fields f) {
+        Optional<JsonNode> n = f.node("sample");
+        if (n.isEmpty()) return OptionalLong.empty();
+        if (!n.get().isIntegralNumber() || !n.get().canConvertToLong() || n.get().asLong() < 0) {
+            throw ApiError.invalidField("sample", "must be a non-negative integer");
+        }
+        return OptionalLong.of(n.get().asLong());
+    }
+
+    private static Optional<ActionFormat.Kind> format(Fields f) {
+        Optional<String> text = f.string("action_format");
+        if (text.isEmpty()) return Optional.empty();
+        return Optional.of(ActionFormat.Kind.of(text.get())
+                .orElseThrow(() -> ApiError.invalidField("action_format", "one of tool, shell, text; not '" + text.get() + "'")));
     }
 
     private static ApiError refusal(HostedEnv h, EnvironmentException e) {
@@ -248,6 +329,7 @@ final class EnvRoutes {
         if (e.episodeId().isPresent()) json.put("episode_id", e.episodeId().get());
         else json.putNull("episode_id");
         json.put("steps", e.stepsTaken());
+        json.put("action_format", e.format().kind().wire());
         json.put("created_at", h.createdAt().toString());
         json.put("idle_timeout_seconds", h.idleTimeout().toSeconds());
         json.put("idle_expires_at", h.idleExpiresAt().toString());

@@ -6,6 +6,7 @@ import dev.ale.agent.tool.Toolbox;
 import dev.ale.core.task.Task;
 import dev.ale.containment.GuardedBackend;
 import dev.ale.containment.GuardedSandbox;
+import dev.ale.episode.env.ActionFormat;
 import dev.ale.episode.env.Environment;
 import dev.ale.episode.env.StepResult;
 import java.time.Duration;
@@ -63,17 +64,31 @@ final class Envs implements AutoCloseable {
         return byId.size();
     }
 
-    HostedEnv make(Caller caller, Task task, OptionalLong seed, Duration idle) {
+    /** Sandboxes the environments hold now: one per episode running (none between episodes). */
+    int sandboxCount() {
+        int n = 0;
+        for (HostedEnv h : byId.values()) if (h.env().live().isPresent()) n++;
+        return n;
+    }
+
+    /** A new environment; {@code format} chooses the action format, else the task's own ({@code gem.yaml}). */
+    HostedEnv make(Caller caller, Task task, OptionalLong seed, Optional<String> group, OptionalLong sample, Optional<ActionFormat.Kind> format,
+                   Duration idle) {
+        ActionFormat declared = ActionFormat.of(task);
+        ActionFormat chosen = format.map(k -> declared.as(k, task.id())).orElse(declared);
         quota.acquire(caller);
         String id = "env-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-        Environment env = new Environment(id, task, containment, runner, ending -> ended(id, task, seed, ending));
-        HostedEnv h = new HostedEnv(env, caller.name(), seed, idle);
+        Environment env = new Environment(id, task, containment, runner, ending -> ended(id, task, ending), chosen);
+        HostedEnv h = new HostedEnv(env, caller.name(), seed, group, sample, idle);
         byId.put(id, h);
         return h;
     }
 
     /** Counts the episode, and writes its line with the model-proxy calls its sandbox made. */
-    private void ended(String envId, Task task, OptionalLong seed, Ending ending) {
+    private void ended(String envId, Task task, Ending ending) {
+        HostedEnv.EpisodeLabels labels = Optional.ofNullable(byId.get(envId)).map(HostedEnv::current)
+                .orElse(new HostedEnv.EpisodeLabels(OptionalLong.empty(), Optional.empty(), OptionalLong.empty()));
+        OptionalLong seed = labels.seed();
         metrics.episodeEnded(ending);
         ArrayNode calls = Views.object().arrayNode();
         ledgers.forget(ending.sandboxId()).ifPresent(l -> l.calls().forEach(c -> calls.add(c.toJson())));
@@ -81,6 +96,9 @@ final class Envs implements AutoCloseable {
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("env", envId);
             extra.put("seed", seed.isPresent() ? seed.getAsLong() : null);
+            // the trainer's GRPO group: ale export takes advantages within it rather than within the task
+            labels.group().ifPresent(g -> extra.put("group", g));
+            if (labels.sample().isPresent()) extra.put("sample", labels.sample().getAsLong());
             extra.put("model_calls", calls);
             try {
                 store.append(ending.trajectory(), task.passport(), List.of(), extra);

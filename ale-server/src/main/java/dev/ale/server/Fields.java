@@ -18,6 +18,7 @@ import java.util.Set;
  */
 final class Fields {
 
+    private static final System.Logger LOG = System.getLogger(Fields.class.getName());
     private static final int MAX_LIST = 4096;
     private static final int MAX_STRING = 1 << 20;
     private static final BigDecimal MIN_SECONDS = new BigDecimal("0.001");
@@ -33,6 +34,16 @@ final class Fields {
             String name = it.next();
             if (!known.contains(name)) throw ApiError.invalidField(name, "unknown field; expected one of " + known.stream().sorted().toList());
         }
+        return new Fields(body);
+    }
+
+    /** As ROCK reads a body: a field the route does not know is ignored, and logged, never refused. */
+    static Fields lenient(ObjectNode body, Set<String> known, String route) {
+        List<String> unknown = new ArrayList<>();
+        body.fieldNames().forEachRemaining(n -> {
+            if (!known.contains(n)) unknown.add(n);
+        });
+        if (!unknown.isEmpty()) LOG.log(System.Logger.Level.WARNING, route + ": ignoring fields ALE does not know: " + unknown);
         return new Fields(body);
     }
 

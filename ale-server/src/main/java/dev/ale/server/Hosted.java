@@ -26,6 +26,8 @@ final class Hosted {
     private final Map<String, String> labels;
     private final Duration idleTimeout;
     private final Map<String, GuardedSession> sessions = new ConcurrentHashMap<>();
+    /** Sessions by the name a ROCK client gave them ({@code create_session {session: NAME}}), to ALE's session id. */
+    private final Map<String, String> named = new ConcurrentHashMap<>();
     private final ReentrantLock calls = new ReentrantLock(true);
     private final AtomicInteger busy = new AtomicInteger();
     private final ReentrantLock signal = new ReentrantLock();
@@ -108,6 +110,25 @@ final class Hosted {
         return session.id();
     }
 
+    /** Opens a session under a client's name; empty when that name is taken. */
+    Optional<GuardedSession> openNamed(String name) {
+        synchronized (named) {
+            if (named.containsKey(name)) return Optional.empty();
+            String sid = openSession();
+            named.put(name, sid);
+            return session(sid);
+        }
+    }
+
+    Optional<GuardedSession> sessionNamed(String name) {
+        return Optional.ofNullable(named.get(name)).flatMap(this::session);
+    }
+
+    boolean closeNamed(String name) {
+        String sid = named.remove(name);
+        return sid != null && closeSession(sid);
+    }
+
     Optional<GuardedSession> session(String id) {
         return Optional.ofNullable(sessions.get(id));
     }
@@ -150,6 +171,7 @@ final class Hosted {
         try {
             sessions.values().forEach(GuardedSession::close);
             sessions.clear();
+            named.clear();
             guarded.close();
         } finally {
             signal();

@@ -3,6 +3,7 @@ package dev.ale.server;
 import dev.ale.episode.env.Environment;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,12 +20,37 @@ final class HostedEnv {
     private final AtomicInteger busy = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Instant lastUsed = Instant.now();
+    private final Optional<String> group;
+    private final OptionalLong sample;
+    /** The trainer's labels of the episode now running: its seed, GRPO group and sample index. */
+    private volatile EpisodeLabels current;
 
-    HostedEnv(Environment env, String owner, OptionalLong seed, Duration idleTimeout) {
+    /** What a trainer says of one episode: the seed it ran with, the group it belongs to and its index in it. */
+    record EpisodeLabels(OptionalLong seed, Optional<String> group, OptionalLong sample) {
+    }
+
+    HostedEnv(Environment env, String owner, OptionalLong seed, Optional<String> group, OptionalLong sample, Duration idleTimeout) {
         this.env = env;
         this.owner = owner;
         this.seed = seed;
+        this.group = group;
+        this.sample = sample;
         this.idleTimeout = idleTimeout;
+        this.current = new EpisodeLabels(seed, group, sample);
+    }
+
+    /** The labels a reset gives its episode: what it says, else what make said. */
+    EpisodeLabels labelsFor(OptionalLong resetSeed, Optional<String> resetGroup, OptionalLong resetSample) {
+        return new EpisodeLabels(resetSeed.isPresent() ? resetSeed : seed, resetGroup.or(() -> group),
+                resetSample.isPresent() ? resetSample : sample);
+    }
+
+    void running(EpisodeLabels labels) {
+        current = labels;
+    }
+
+    EpisodeLabels current() {
+        return current;
     }
 
     String id() {

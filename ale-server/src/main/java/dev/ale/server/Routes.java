@@ -3,6 +3,7 @@ package dev.ale.server;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ale.core.AleException;
+import dev.ale.server.rock.RockEnvelope;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -25,9 +26,13 @@ public final class Routes {
         app.beforeMatched(auth::check);
         app.exception(ApiError.class, (e, ctx) -> {
             if (e.status() == 401) ctx.header("WWW-Authenticate", "Bearer realm=\"ale\"");
-            json(ctx, e.status(), Views.error(e.code(), e.getMessage()));
+            if (rock(ctx)) json(ctx, e.status(), RockEnvelope.failed(e.code().replace('_', ' '), e.getMessage()));
+            else json(ctx, e.status(), Views.error(e.code(), e.getMessage()));
         });
-        app.exception(HttpResponseException.class, (e, ctx) -> json(ctx, e.getStatus(), Views.error(code(e.getStatus()), e.getMessage())));
+        app.exception(HttpResponseException.class, (e, ctx) -> {
+            if (rock(ctx)) json(ctx, e.getStatus(), RockEnvelope.failed(code(e.getStatus()).replace('_', ' '), e.getMessage()));
+            else json(ctx, e.getStatus(), Views.error(code(e.getStatus()), e.getMessage()));
+        });
         app.exception(AleException.class, (e, ctx) -> {
             if (e.fault() == AleException.Fault.INPUT) json(ctx, 400, Views.error("invalid_request", e.getMessage()));
             else unexpected(ctx, e);
@@ -35,10 +40,16 @@ public final class Routes {
         app.exception(Exception.class, (e, ctx) -> unexpected(ctx, e));
     }
 
+    /** ROCK's sandbox API answers even its refusals (a missing token, a wrong method) in its own envelope. */
+    private static boolean rock(Context ctx) {
+        return ctx.path().startsWith(RockSandboxRoutes.PREFIX + "/");
+    }
+
     /** Every route group of the server, registered in one place. */
-    static void wire(Routes routes, SystemRoutes system, SandboxRoutes sandboxes, EnvRoutes envs, ModelProxyRoutes model) {
+    static void wire(Routes routes, SystemRoutes system, SandboxRoutes sandboxes, RockSandboxRoutes rock, EnvRoutes envs, ModelProxyRoutes model) {
         system.register(routes);
         sandboxes.register(routes);
+        rock.register(routes);
         envs.register(routes);
         model.register(routes);
     }

@@ -12,11 +12,13 @@ final class SystemRoutes {
 
     private final Metrics metrics;
     private final Sandboxes sandboxes;
+    private final Envs envs;
     private final byte[] spec;
 
-    SystemRoutes(Metrics metrics, Sandboxes sandboxes) {
+    SystemRoutes(Metrics metrics, Sandboxes sandboxes, Envs envs) {
         this.metrics = metrics;
         this.sandboxes = sandboxes;
+        this.envs = envs;
         this.spec = spec();
     }
 
@@ -29,7 +31,9 @@ final class SystemRoutes {
     private void health(Context ctx) {
         var json = Views.object();
         json.put("status", "ok");
-        json.put("sandboxes", sandboxes.count());
+        // every sandbox the server holds: those made through the API and those GEM episodes run in
+        json.put("sandboxes", sandboxes.count() + envs.sandboxCount());
+        json.put("envs", envs.count());
         Routes.json(ctx, 200, json);
     }
 

@@ -207,9 +207,25 @@ class EnvApiTest {
     void anIdleEnvironmentIsClosedWithItsSandbox() {
         String id = make(BOB, "{\"task\": \"greet\", \"idle_timeout_seconds\": 1}");
         ok(live.call("POST", "/v1/envs/" + id + "/reset", BOB, null));
-        assertThat(live.server().sandboxCount()).isZero(); // env sandboxes are not in /v1/sandboxes
+        assertThat(live.call("GET", "/v1/sandboxes", ADMIN, null).json().get("sandboxes")).as("env sandboxes are not in /v1/sandboxes").isEmpty();
         await().atMost(Duration.ofSeconds(20)).until(() -> live.call("GET", "/v1/envs/" + id, BOB, null).status() == 404);
         assertThat(live.server().envCount()).isZero();
+        assertThat(live.server().sandboxCount()).isZero();
+    }
+
+    @Test
+    void healthAndMetricsCountTheSandboxesGemEpisodesHold() {
+        String id = make(BOB, "{\"task\": \"greet\"}");
+        live.create(BOB);
+        assertThat(live.call("GET", "/healthz", null, null).json().get("sandboxes").asInt()).as("no episode yet").isEqualTo(1);
+        ok(live.call("POST", "/v1/envs/" + id + "/reset", BOB, null));
+        JsonNode health = live.call("GET", "/healthz", null, null).json();
+        assertThat(health.get("sandboxes").asInt()).isEqualTo(2);
+        assertThat(health.get("envs").asInt()).isEqualTo(1);
+        assertThat(live.call("GET", "/metrics", ADMIN, null).body()).containsPattern("(?m)^ale_sandboxes_active 2\\.0$");
+        ok(live.call("POST", "/v1/envs/" + id + "/step", BOB, FINISH));
+        assertThat(live.call("GET", "/healthz", null, null).json().get("sandboxes").asInt()).as("the episode ended").isEqualTo(1);
+        assertThat(live.call("GET", "/metrics", ADMIN, null).body()).containsPattern("(?m)^ale_sandboxes_active 1\\.0$");
     }
 
     /** Many trainers' workers at once, each on its own environment: make, reset, solve, close. */

@@ -13,6 +13,10 @@ public sealed interface Action {
     record Call(ToolCall call) implements Action {
     }
 
+    /** Free text for the task's parser (the {@code text} action format). */
+    record Text(String text) implements Action {
+    }
+
     record Malformed(String why) implements Action {
     }
 }

@@ -16,6 +16,29 @@ public final class Actions {
     }
 
     /**
+     * Reads an action in the task's format: for {@link ActionFormat.Kind#SHELL} a string is one shell
+     * command; for {@link ActionFormat.Kind#TEXT} the action must be a string, for the task's parser;
+     * otherwise (and for an object in the shell format) one tool call, as {@link #parse(JsonNode, String)}.
+     */
+    public static Action parse(JsonNode action, String fallbackId, ActionFormat.Kind kind) {
+        return switch (kind) {
+            case TOOL -> parse(action, fallbackId);
+            case SHELL -> action != null && action.isTextual()
+                    ? shell(action.asText(), fallbackId)
+                    : parse(action, fallbackId);
+            case TEXT -> action != null && action.isTextual()
+                    ? new Action.Text(action.asText())
+                    : new Action.Malformed("this task takes its action as text (a JSON string), not a "
+                            + (action == null || action.isNull() ? "missing action" : "JSON " + action.getNodeType().name().toLowerCase(Locale.ROOT)));
+        };
+    }
+
+    private static Action shell(String command, String id) {
+        if (command.isBlank()) return new Action.Malformed("the action is an empty shell command");
+        return new Action.Call(new ToolCall(id, "shell", JSON.createObjectNode().put("command", command).toString()));
+    }
+
+    /**
      * Reads the forms trainers send: OpenAI's {@code {"type": "function", "function": {"name", "arguments"}}}
      * (arguments a JSON string), {@code {"name", "arguments"}} (arguments a string or an object),
      * and {@code {"tool", "arguments"}}. A bare string is read as JSON of one of those.

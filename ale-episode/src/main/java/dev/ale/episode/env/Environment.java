@@ -1,6 +1,8 @@
 package dev.ale.episode.env;
 
 import dev.ale.agent.tool.ToolRunner;
+import dev.ale.agent.tool.Toolbox;
+import dev.ale.core.model.ToolCall;
 import dev.ale.containment.GuardedBackend;
 import dev.ale.containment.GuardedSandbox;
 import dev.ale.core.AleException;
@@ -52,6 +54,8 @@ public final class Environment implements AutoCloseable {
     private final GuardedBackend backend;
     private final ToolRunner runner;
     private final Consumer<Ending> onEnd;
+    private final ActionFormat format;
+    private final Optional<ToolRunner> parser;
 
     /** The episode in progress as others may read it without waiting for a step: its sandbox and the step a model call made now belongs to. */
     public record Live(String episodeId, GuardedSandbox guarded, int step) {
@@ -62,12 +66,24 @@ public final class Environment implements AutoCloseable {
     private Optional<Episode> episode = Optional.empty();
     private Optional<Ending> last = Optional.empty();
 
+    /** An environment reading actions as the task declares ({@link ActionFormat#of}). */
     public Environment(String id, Task task, GuardedBackend backend, ToolRunner runner, Consumer<Ending> onEnd) {
+        this(id, task, backend, runner, onEnd, ActionFormat.of(task));
+    }
+
+    public Environment(String id, Task task, GuardedBackend backend, ToolRunner runner, Consumer<Ending> onEnd, ActionFormat format) {
         this.id = id;
         this.task = task;
         this.backend = backend;
         this.runner = runner;
         this.onEnd = onEnd;
+        this.format = format;
+        this.parser = format.parser().map(script -> new ToolRunner(new Toolbox(List.of(new ParserTool(script)))));
+    }
+
+    /** How this environment reads a trainer's action. */
+    public ActionFormat format() {
+        return format;
     }
 
     public String id() {
@@ -120,8 +136,9 @@ public final class Environment implements AutoCloseable {
         e.converse(ChatMessage.user(task.instruction()));
         state = State.RUNNING;
         running = Optional.of(e);
-        return new Observation(episodeId, task.id(), task.instruction(), runner.tools().specs(), task.environment().workdir(),
-                task.budget().maxSteps(), task.budget().wallTime());
+        // a text task's agent has no tools: its words go to the task's parser
+        return new Observation(episodeId, task.id(), task.instruction(), format.kind() == ActionFormat.Kind.TEXT ? List.of() : runner.tools().specs(),
+                task.environment().workdir(), task.budget().maxSteps(), task.budget().wallTime(), format.kind());
     }
 
     /** Runs one action as the next step. Only while an episode runs ({@link State#RUNNING}). */
@@ -131,6 +148,7 @@ public final class Environment implements AutoCloseable {
                     + (state == State.CLOSED ? "" : "; reset it to start an episode"));
         }
         Episode e = episode.orElseThrow();
+        if (action instanceof Action.Malformed m && !format.malformedUsesStep()) return unspent(e, "[ALE] error: " + m.why());
         OptionalInt begun = e.beginStep();
         if (begun.isEmpty()) return ended(e, e.stepsTaken(), "", "ended", List.of());
         int index = begun.getAsInt();
@@ -149,6 +167,19 @@ public final class Environment implements AutoCloseable {
                 e.converse(said);
                 e.converse(ChatMessage.tool(c.call().id(), c.call().name(), observation));
             }
+            case Action.Text t -> {
+                ToolCall call = new ToolCall("text_" + index, ParserTool.NAME, ParserTool.arguments(t.text()));
+                ToolRun run = parser.orElseThrow().run(call, e.tools());
+                boolean malformed = run.status() == ToolRun.Status.ERROR && run.observation().startsWith("[ALE] error: " + ParserTool.MALFORMED);
+                // a malformed text that raised nothing may leave the budget alone; the step begun is simply not ended
+                if (malformed && !format.malformedUsesStep() && run.events().isEmpty()) return unspent(e, run.observation(), t.text());
+                runs.add(run);
+                observation = run.observation();
+                status = malformed ? "malformed" : run.status().name().toLowerCase(Locale.ROOT);
+                said = ChatMessage.assistant(t.text(), List.of());
+                e.converse(said);
+                e.converse(ChatMessage.user(observation));
+            }
             case Action.Malformed m -> {
                 observation = "[ALE] error: " + m.why();
                 status = "malformed";
@@ -162,6 +193,28 @@ public final class Environment implements AutoCloseable {
         List<SafetyEvent> events = record.step().tools().isEmpty() ? List.of() : record.step().tools().getLast().events();
         if (record.end().isEmpty()) return new StepResult(index, observation, 0, false, false, status, events, Optional.empty(), Optional.empty());
         return ended(e, index, observation, status, events);
+    }
+
+    /** A malformed action that, by the task's setting, spends no step: said and answered, nothing else. */
+    private StepResult unspent(Episode e, String observation) {
+        return unspent(e, observation, "");
+    }
+
+    private StepResult unspent(Episode e, String observation, String text) {
+        e.converse(ChatMessage.assistant(text, List.of()));
+        e.converse(ChatMessage.user(observation));
+        return new StepResult(e.stepsTaken(), observation, 0, false, false, "malformed", List.of(), Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * Writes a file into the running episode's sandbox for the trainer, outside any step: for content
+     * too large for one action. Guarded as every file operation is (protected paths are refused).
+     */
+    public synchronized void writeFile(String path, byte[] content) {
+        if (state != State.RUNNING) {
+            throw new EnvironmentException(AleException.Fault.INPUT, "environment " + id + " is " + state.wire() + "; files go into a running episode");
+        }
+        episode.orElseThrow().sandbox().orElseThrow().files().write(path, content);
     }
 
     private StepResult ended(Episode e, int index, String observation, String status, List<SafetyEvent> events) {

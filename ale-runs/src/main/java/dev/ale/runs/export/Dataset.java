@@ -24,7 +24,8 @@ import java.util.Map;
  * A run's episodes as training data: one JSON object per episode with the conversation in
  * OpenAI form ({@code messages}, loadable as a chat dataset by common trainers), its reward and
  * group-relative advantage, and per step the reward, discounted return and advantage. Groups are
- * the samples of one task (and one iteration, in training runs). Episodes the infrastructure
+ * the trainer's own where an episode names one ({@code group}, from a GEM make or reset), else the
+ * samples of one task (and one iteration, in training runs). Episodes the infrastructure
  * ended have no reward and are left out.
  */
 public final class Dataset {
@@ -58,7 +59,10 @@ public final class Dataset {
         Map<String, List<JsonNode>> groups = new LinkedHashMap<>();
         for (JsonNode e : episodes) {
             if (!e.has("reward")) continue;
-            String group = e.path("task").asText() + "#" + e.path("iteration").asInt(0) + "#" + e.path("arm").asText("");
+            // a trainer's own group (a GEM episode made with one) is the group; else the task's samples of an iteration and arm
+            String group = e.hasNonNull("group")
+                    ? "group#" + e.path("task").asText() + "#" + e.get("group").asText()
+                    : e.path("task").asText() + "#" + e.path("iteration").asInt(0) + "#" + e.path("arm").asText("");
             groups.computeIfAbsent(group, k -> new ArrayList<>()).add(e);
         }
         List<ObjectNode> out = new ArrayList<>();
@@ -72,6 +76,8 @@ public final class Dataset {
                 row.put("task", e.path("task").asText());
                 if (e.has("iteration")) row.set("iteration", e.get("iteration"));
                 if (e.has("arm")) row.set("arm", e.get("arm"));
+                if (e.hasNonNull("group")) row.set("group", e.get("group"));
+                if (e.hasNonNull("sample")) row.set("sample", e.get("sample"));
                 row.put("policy", e.path("policy").asText());
                 row.set("messages", e.path("messages"));
                 row.set("reward", e.path("reward"));

@@ -1,0 +1,286 @@
+package dev.ale.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static dev.ale.server.LiveServer.ADMIN;
+import static dev.ale.server.LiveServer.ALICE;
+import static dev.ale.server.LiveServer.BOB;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * ROCK's sandbox API over a real server and real sandboxes, on ROCK's wire: its paths under
+ * {@code /apis/envs/sandbox/v1}, its request bodies, its envelope (a refusal is {@code Failed}
+ * over HTTP 200) and its {@code XRL-Authorization} header.
+ */
+@Timeout(300)
+class RockSandboxApiTest {
+
+    @RegisterExtension
+    static final LiveServer live = new LiveServer();
+
+    private static final String V1 = "/apis/envs/sandbox/v1";
+
+    /** As ROCK's SDK sends it: JSON, the token in XRL-Authorization. */
+    private static LiveServer.Reply rock(String method, String route, String token, String json) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(live.uri(V1 + route)).timeout(Duration.ofMinutes(2))
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        if (token != null) b.header("XRL-Authorization", "Bearer " + token);
+        if (json != null) b.header("Content-Type", "application/json");
+        b.header("ROUTE-KEY", "k").header("X-Cluster", "default");
+        return send(b.build());
+    }
+
+    private static LiveServer.Reply send(HttpRequest request) {
+        try {
+            HttpResponse<String> r = live.http().send(request, HttpResponse.BodyHandlers.ofString());
+            return new LiveServer.Reply(r.statusCode(), r.body(), r);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private static JsonNode success(LiveServer.Reply r) {
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        JsonNode json = r.json();
+        assertThat(json.get("status").asText()).as(r.body()).isEqualTo("Success");
+        assertThat(json.get("error").isNull()).isTrue();
+        assertThat(json.has("message")).isTrue();
+        return json.get("result");
+    }
+
+    private static String failed(LiveServer.Reply r) {
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        JsonNode json = r.json();
+        assertThat(json.get("status").asText()).as(r.body()).isEqualTo("Failed");
+        assertThat(json.get("result").isNull()).isTrue();
+        assertThat(json.get("message").asText()).endsWith("failed");
+        return json.get("error").asText();
+    }
+
+    private static String start(String token) {
+        return success(rock("POST", "/start_async", token, "{\"image\": \"\", \"memory\": \"512m\", \"cpus\": 1}")).get("sandbox_id").asText();
+    }
+
+    @Test
+    void aSandboxStartsReportsItsStatusAndIsStoppedThenDeleted() {
+        // the fields ROCK's SDK sends on start_async, ALE's unknown ones among them
+        JsonNode started = success(rock("POST", "/start_async", ALICE, """
+                {"image": "", "image_os": "linux", "auto_clear_time": 5, "auto_clear_time_minutes": 5, "startup_timeout": 180,
+                 "memory": "8g", "cpus": 2, "registry_username": null, "registry_password": null, "use_kata_runtime": false,
+                 "operator_type": null, "a_field_from_a_newer_sdk": 1}"""));
+        String id = started.get("sandbox_id").asText();
+        assertThat(started.get("cpus").asDouble()).as("bounded by the default passport").isEqualTo(1.0);
+        assertThat(started.get("memory").asText()).isEqualTo("1g");
+        assertThat(started.has("host_name")).isTrue();
+        assertThat(live.call("GET", "/v1/sandboxes/" + id, ALICE, null).json().get("idle_timeout_seconds").asLong()).isEqualTo(300);
+
+        JsonNode status = success(rock("GET", "/get_status?sandbox_id=" + id, ALICE, null));
+        assertThat(status.get("sandbox_id").asText()).isEqualTo(id);
+        assertThat(status.get("is_alive").asBoolean()).isTrue();
+        assertThat(status.get("state").asText()).isEqualTo("running");
+        assertThat(status.get("status").get("docker_run").get("status").asText()).isEqualTo("success");
+        assertThat(status.get("status").get("image_pull").get("status").asText()).isEqualTo("success");
+        assertThat(status.get("memory").asText()).isEqualTo("1g");
+        assertThat(success(rock("GET", "/is_alive?sandbox_id=" + id, ALICE, null)).get("is_alive").asBoolean()).isTrue();
+
+        assertThat(failed(rock("POST", "/delete", ALICE, "{\"sandbox_id\": \"" + id + "\"}"))).contains("running").contains("stop it first");
+        assertThat(success(rock("POST", "/stop", ALICE, "{\"sandbox_id\": \"" + id + "\"}")).asText()).isEqualTo(id + " stopped");
+        assertThat(live.call("GET", "/v1/sandboxes/" + id, ALICE, null).status()).as("destroyed").isEqualTo(404);
+        JsonNode gone = success(rock("GET", "/is_alive?sandbox_id=" + id, ALICE, null));
+        assertThat(gone.get("is_alive").asBoolean()).isFalse();
+        assertThat(failed(rock("GET", "/get_status?sandbox_id=" + id, ALICE, null))).contains("no sandbox " + id);
+        assertThat(success(rock("POST", "/delete", ALICE, "{\"sandbox_id\": \"" + id + "\"}")).asText()).as("idempotent, as ROCK's").isEqualTo(id + " deleted");
+        assertThat(failed(rock("POST", "/stop", ALICE, "{\"sandbox_id\": \"" + id + "\"}"))).contains("no sandbox");
+    }
+
+    @Test
+    void syncStartAnAdminsResourcesAndANamedPassport() {
+        JsonNode admin = success(rock("POST", "/start", ADMIN, "{\"memory\": \"2g\", \"cpus\": 2}"));
+        assertThat(admin.get("memory").asText()).as("an admin may ask more than the passport").isEqualTo("2g");
+        assertThat(admin.get("cpus").asDouble()).isEqualTo(2.0);
+        JsonNode small = success(rock("POST", "/start", BOB, "{\"passport\": \"small\", \"memory\": \"8g\"}"));
+        assertThat(small.get("memory").asText()).as("bounded by the passport 'small'").isEqualTo("256m");
+        JsonNode status = success(rock("GET", "/get_status?sandbox_id=" + small.get("sandbox_id").asText(), BOB, null));
+        assertThat(status.get("passport").asText()).isEqualTo("small");
+    }
+
+    @Test
+    void whatALECannotHonourOnStartIsFailedWithTheReason() {
+        assertThat(failed(rock("POST", "/start_async", BOB, "{\"image\": \"python:3.11\"}"))).contains("image 'python:3.11'").contains("not offered");
+        assertThat(failed(rock("POST", "/start", BOB, "{\"memory\": \"lots\"}"))).contains("memory").contains("lots");
+        assertThat(failed(rock("POST", "/start", BOB, "{\"cpus\": -1}"))).contains("cpus");
+        assertThat(failed(rock("POST", "/start", BOB, "{\"passport\": \"nope\"}"))).contains("no passport named 'nope'");
+        assertThat(failed(rock("POST", "/start", BOB, "{\"passport\": \"id: mine\\n\"}"))).contains("admin token");
+        assertThat(failed(rock("POST", "/start", BOB, "{not json"))).contains("not valid JSON");
+        assertThat(live.call("GET", "/v1/sandboxes", BOB, null).json().get("sandboxes")).isEmpty();
+    }
+
+    @Test
+    void theTokensQuotaHoldsOnRocksStart() {
+        start(ALICE);
+        start(ALICE);
+        assertThat(failed(rock("POST", "/start", ALICE, "{}"))).contains("already has 2 of its 2 sandboxes");
+    }
+
+    @Test
+    void executeRunsAStringAsAShellLineAndAListAsArgv() {
+        String id = start(BOB);
+        JsonNode line = success(rock("POST", "/execute", BOB, "{\"sandbox_id\": \"" + id + "\", \"command\": \"echo $((2+3)) && echo oops >&2\","
+                + " \"timeout\": 60, \"env\": {\"X\": \"y\"}, \"cwd\": \"/tmp\", \"shell\": true}"));
+        assertThat(line.get("stdout").asText()).isEqualTo("5\n");
+        assertThat(line.get("stderr").asText()).isEqualTo("oops\n");
+        assertThat(line.get("exit_code").asInt()).isZero();
+        JsonNode argv = success(rock("POST", "/execute", BOB, "{\"sandbox_id\": \"" + id + "\", \"command\": [\"sh\", \"-c\", \"echo $X; pwd\"],"
+                + " \"env\": {\"X\": \"y\"}, \"cwd\": \"/tmp\"}"));
+        assertThat(argv.get("stdout").asText()).isEqualTo("y\n/tmp\n");
+        JsonNode nonzero = success(rock("POST", "/execute", BOB, "{\"sandbox_id\": \"" + id + "\", \"command\": [\"false\"]}"));
+        assertThat(nonzero.get("exit_code").asInt()).as("check is false by default").isEqualTo(1);
+        assertThat(failed(rock("POST", "/execute", BOB, "{\"sandbox_id\": \"" + id + "\", \"command\": \"exit 3\", \"check\": true,"
+                + " \"error_msg\": \"setup\"}"))).startsWith("setup: ").contains("exited 3");
+        assertThat(failed(rock("POST", "/execute", BOB, "{\"sandbox_id\": \"" + id + "\"}"))).contains("command: is required");
+        assertThat(failed(rock("POST", "/execute", BOB, "{\"command\": \"ls\"}"))).contains("sandbox_id: is required");
+        assertThat(failed(rock("POST", "/execute", BOB, "{\"sandbox_id\": \"" + id + "\", \"command\": 7}"))).contains("command");
+    }
+
+    @Test
+    void aForbiddenCommandIsKilledByTheMonitorAndTheSandboxRefusesMore() {
+        String id = start(BOB);
+        JsonNode killed = success(rock("POST", "/execute", BOB, "{\"sandbox_id\": \"" + id + "\","
+                + " \"command\": [\"ssh\", \"-N\", \"-R\", \"2222:localhost:22\", \"x@203.0.113.9\"]}"));
+        assertThat(killed.get("killed").asBoolean()).isTrue();
+        assertThat(killed.get("reason").asText()).isEqualTo("tunnel.ssh.remote-forward");
+        assertThat(killed.get("events").get(0).get("rule").asText()).isEqualTo("tunnel.ssh.remote-forward");
+        assertThat(success(rock("GET", "/is_alive?sandbox_id=" + id, BOB, null)).get("is_alive").asBoolean()).isFalse();
+        JsonNode status = success(rock("GET", "/get_status?sandbox_id=" + id, BOB, null));
+        assertThat(status.get("status").get("docker_run").get("status").asText()).isEqualTo("failed");
+        assertThat(status.get("kill_reason").asText()).contains("tunnel.ssh.remote-forward");
+        assertThat(failed(rock("POST", "/execute", BOB, "{\"sandbox_id\": \"" + id + "\", \"command\": \"ls\"}"))).contains("killed");
+        assertThat(success(rock("POST", "/delete", BOB, "{\"sandbox_id\": \"" + id + "\"}")).asText()).as("a killed sandbox is stopped").endsWith("deleted");
+    }
+
+    @Test
+    void aNamedSessionKeepsItsShellStateUntilClosed() {
+        String id = start(BOB);
+        JsonNode made = success(rock("POST", "/create_session", BOB, "{\"sandbox_id\": \"" + id + "\", \"session\": \"s1\", \"startup_source\": [],"
+                + " \"env_enable\": true, \"env\": {\"GREETING\": \"it's me\"}}"));
+        assertThat(made.get("session_type").asText()).isEqualTo("bash");
+        success(rock("POST", "/run_in_session", BOB, "{\"sandbox_id\": \"" + id + "\", \"session\": \"s1\", \"command\": \"cd /tmp && A=1\","
+                + " \"action_type\": \"bash\", \"check\": \"raise\"}"));
+        JsonNode obs = success(rock("POST", "/run_in_session", BOB, "{\"sandbox_id\": \"" + id + "\", \"session\": \"s1\","
+                + " \"command\": \"echo $PWD $A $GREETING\", \"timeout\": 30}"));
+        assertThat(obs.get("output").asText()).isEqualTo("/tmp 1 it's me\n");
+        assertThat(obs.get("exit_code").asInt()).isZero();
+        assertThat(obs.get("session_type").asText()).isEqualTo("bash");
+        assertThat(obs.get("failure_reason").asText()).isEmpty();
+
+        assertThat(failed(rock("POST", "/run_in_session", BOB, "{\"sandbox_id\": \"" + id + "\", \"session\": \"s1\", \"command\": \"false\"}")))
+                .as("check 'raise' is ROCK's default").contains("exited 1");
+        JsonNode ignored = success(rock("POST", "/run_in_session", BOB, "{\"sandbox_id\": \"" + id + "\", \"session\": \"s1\", \"command\": \"false\","
+                + " \"check\": \"ignore\"}"));
+        assertThat(ignored.get("exit_code").asInt()).isEqualTo(1);
+
+        assertThat(failed(rock("POST", "/create_session", BOB, "{\"sandbox_id\": \"" + id + "\", \"session\": \"s1\"}"))).contains("already exists");
+        assertThat(failed(rock("POST", "/run_in_session", BOB, "{\"sandbox_id\": \"" + id + "\", \"command\": \"ls\"}")))
+                .as("the 'default' session was never made").contains("no session 'default'");
+        assertThat(success(rock("POST", "/close_session", BOB, "{\"sandbox_id\": \"" + id + "\", \"session\": \"s1\", \"session_type\": \"bash\"}"))
+                .get("session_type").asText()).isEqualTo("bash");
+        assertThat(failed(rock("POST", "/run_in_session", BOB, "{\"sandbox_id\": \"" + id + "\", \"session\": \"s1\", \"command\": \"ls\"}")))
+                .contains("no session 's1'");
+        assertThat(failed(rock("POST", "/close_session", BOB, "{\"sandbox_id\": \"" + id + "\", \"session\": \"s1\"}"))).contains("no session");
+        assertThat(failed(rock("POST", "/create_session", BOB, "{\"sandbox_id\": \"" + id + "\", \"env\": {\"A B\": \"x\"}}"))).contains("env.A B");
+    }
+
+    @Test
+    void filesAreWrittenReadAndUploadedAsRocksModelsSay() {
+        String id = start(BOB);
+        JsonNode wrote = success(rock("POST", "/write_file", BOB, "{\"sandbox_id\": \"" + id + "\", \"path\": \"/workspace/a.txt\","
+                + " \"content\": \"héllo\\n\"}"));
+        assertThat(wrote.get("success").asBoolean()).isTrue();
+        assertThat(success(rock("POST", "/read_file", BOB, "{\"sandbox_id\": \"" + id + "\", \"path\": \"/workspace/a.txt\"}")).get("content").asText())
+                .isEqualTo("héllo\n");
+        assertThat(success(rock("POST", "/read_file", BOB, "{\"sandbox_id\": \"" + id + "\", \"path\": \"/workspace/a.txt\", \"encoding\": \"latin-1\"}"))
+                .get("content").asText()).isEqualTo("hÃ©llo\n");
+
+        success(rock("POST", "/execute", BOB, "{\"sandbox_id\": \"" + id + "\", \"command\": \"printf 'a\\\\377b' > /workspace/bin\"}"));
+        assertThat(failed(rock("POST", "/read_file", BOB, "{\"sandbox_id\": \"" + id + "\", \"path\": \"/workspace/bin\"}"))).contains("not UTF-8 text");
+        assertThat(success(rock("POST", "/read_file", BOB, "{\"sandbox_id\": \"" + id + "\", \"path\": \"/workspace/bin\", \"errors\": \"replace\"}"))
+                .get("content").asText()).isEqualTo("a\uFFFDb");
+        assertThat(failed(rock("POST", "/read_file", BOB, "{\"sandbox_id\": \"" + id + "\", \"path\": \"/workspace/nope\"}"))).isNotBlank();
+        assertThat(failed(rock("POST", "/write_file", BOB, "{\"sandbox_id\": \"" + id + "\", \"path\": \"/etc/passwd\", \"content\": \"x\"}")))
+                .contains("/etc/passwd");
+
+        JsonNode uploaded = success(multipart(id, "/workspace/up/data.bin", "data.bin", new byte[] {1, 2, 3, 'z'}));
+        assertThat(uploaded.get("success").asBoolean()).isTrue();
+        assertThat(uploaded.get("file_name").asText()).isEqualTo("data.bin");
+        JsonNode listed = live.call("GET", "/v1/sandboxes/" + id + "/files/list?path=/workspace/up", BOB, null).json();
+        assertThat(listed.get("entries").get(0).get("size").asLong()).isEqualTo(4);
+        assertThat(failed(rock("POST", "/upload", BOB, "{\"sandbox_id\": \"" + id + "\"}"))).contains("multipart/form-data");
+    }
+
+    private static LiveServer.Reply multipart(String id, String target, String filename, byte[] content) {
+        String boundary = "----ale" + System.nanoTime();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"target_path\"\r\n\r\n" + target + "\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"sandbox_id\"\r\n\r\n" + id + "\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename
+                + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(content);
+        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return send(HttpRequest.newBuilder(live.uri(V1 + "/upload")).header("XRL-Authorization", "Bearer " + BOB)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build());
+    }
+
+    @Test
+    void withoutAValidTokenTheAnswerIs401InRocksEnvelope() {
+        LiveServer.Reply none = rock("POST", "/start", null, "{}");
+        assertThat(none.status()).isEqualTo(401);
+        assertThat(none.json().get("status").asText()).isEqualTo("Failed");
+        assertThat(none.json().get("error").asText()).contains("bearer token");
+        assertThat(rock("POST", "/start", "not-a-token-at-all-x", "{}").status()).isEqualTo(401);
+        LiveServer.Reply ale = live.call("POST", V1 + "/start", BOB, "{}");
+        assertThat(success(ale).get("sandbox_id").asText()).as("ALE's Authorization header works here too").isNotBlank();
+        HttpRequest xrlOnAleRoute = HttpRequest.newBuilder(live.uri("/v1/sandboxes")).header("XRL-Authorization", "Bearer " + BOB).GET().build();
+        assertThat(send(xrlOnAleRoute).status()).as("and XRL-Authorization on ALE's routes").isEqualTo(200);
+    }
+
+    @Test
+    void anotherTokensSandboxIsUnknownOnEveryRoute() {
+        String id = start(BOB);
+        assertThat(failed(rock("GET", "/get_status?sandbox_id=" + id, ALICE, null))).isEqualTo("no sandbox " + id);
+        assertThat(success(rock("GET", "/is_alive?sandbox_id=" + id, ALICE, null)).get("is_alive").asBoolean()).isFalse();
+        assertThat(failed(rock("POST", "/execute", ALICE, "{\"sandbox_id\": \"" + id + "\", \"command\": \"ls\"}"))).isEqualTo("no sandbox " + id);
+        assertThat(failed(rock("POST", "/stop", ALICE, "{\"sandbox_id\": \"" + id + "\"}"))).isEqualTo("no sandbox " + id);
+        assertThat(success(rock("POST", "/delete", ALICE, "{\"sandbox_id\": \"" + id + "\"}")).asText()).endsWith("deleted");
+        assertThat(success(rock("GET", "/is_alive?sandbox_id=" + id, BOB, null)).get("is_alive").asBoolean()).as("still bob's, still alive").isTrue();
+        assertThat(success(rock("GET", "/get_status?sandbox_id=" + id, ADMIN, null)).get("user_id").asText()).isEqualTo("bob");
+    }
+
+    @Test
+    void routesALEDoesNotOfferAnswerFailedWithWhy() {
+        String id = start(BOB);
+        assertThat(failed(rock("POST", "/commit", BOB, "{\"sandbox_id\": \"" + id + "\", \"image_tag\": \"r/x:1\", \"username\": \"u\", \"password\": \"p\"}")))
+                .contains("does not commit");
+        assertThat(failed(rock("GET", "/proxy/" + id + "/api/v1/x", BOB, null))).contains("does not proxy");
+        assertThat(failed(rock("POST", "/proxy/" + id + "/a/b", BOB, "{}"))).contains("does not proxy");
+        assertThat(failed(rock("POST", "/restart", BOB, "{\"sandbox_id\": \"" + id + "\"}"))).contains("does not restart");
+        assertThat(failed(rock("GET", "/get_token", BOB, null))).contains("upload");
+        assertThat(failed(rock("GET", "/get_status", BOB, null))).contains("sandbox_id");
+        LiveServer.Reply wrongMethod = rock("GET", "/start", BOB, null);
+        assertThat(wrongMethod.status()).isEqualTo(405);
+        assertThat(wrongMethod.json().get("status").asText()).isEqualTo("Failed");
+    }
+}
