@@ -74,6 +74,22 @@ public final class FirstBytes {
         return new Reading(inner.classification(), payload.complete());
     }
 
+    /**
+     * What a request body carries, from its first bytes as they came on the wire ({@code chunked}:
+     * still in chunks). Read as a body: a shell's line inside it (a log being uploaded) does not
+     * count unless the body opens with it; a mining call or a banner anywhere does.
+     */
+    public static Reading readBody(byte[] raw, int length, boolean chunked) {
+        int n = Math.clamp(length, 0, raw.length);
+        byte[] body = chunked ? HttpRequestHead.dechunk(raw, 0, n).body() : Arrays.copyOf(raw, n);
+        return at(body, 0, body.length, 1, true);
+    }
+
+    /** Whether the last chunk of a chunked body has arrived in {@code raw[0, length)}. */
+    public static boolean chunkedBodyEnded(byte[] raw, int length) {
+        return HttpRequestHead.dechunk(raw, 0, Math.clamp(length, 0, raw.length)).ended();
+    }
+
     /** Whether enough has arrived to classify without waiting for the deadline. */
     static boolean complete(byte[] bytes, int length) {
         return read(bytes, length).complete();
