@@ -60,8 +60,11 @@ public final class AddressSpellings {
         return parse(host).map(a -> AddressRanges.classify(embedded(a)));
     }
 
-    /** Percent-decoding, full-width forms and the ideographic full stops that URL parsers fold into ASCII. */
-    private static String fold(String host) {
+    /**
+     * A host as URL parsers read it before they judge it: percent-decoded (but an IPv6 zone's
+     * {@code %}), full-width forms and ideographic full stops folded into ASCII, lower case.
+     */
+    public static String fold(String host) {
         String t = host.strip();
         if (t.indexOf('%') >= 0 && !t.contains(":")) t = percentDecoded(t); // an IPv6 zone keeps its '%'
         boolean ascii = t.chars().allMatch(c -> c < 0x80);

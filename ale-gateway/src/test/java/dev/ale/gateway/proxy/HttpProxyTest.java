@@ -422,6 +422,32 @@ class HttpProxyTest {
     }
 
     @Test
+    void everySpellingOfAnAddressIsRefusedAsThatAddressAndRecorded() throws IOException {
+        startProxy();
+        Map<String, String> spellings = new java.util.LinkedHashMap<>();
+        spellings.put("GET http://2852039166/latest/meta-data/ HTTP/1.1\r\n\r\n", "169.254.169.254");
+        spellings.put("GET http://0xA9FEA9FE/ HTTP/1.1\r\n\r\n", "169.254.169.254");
+        spellings.put("GET http://0251.0376.0251.0376/ HTTP/1.1\r\n\r\n", "169.254.169.254");
+        spellings.put("GET http://169.254.43518/ HTTP/1.1\r\n\r\n", "169.254.169.254");
+        spellings.put("GET http://[::ffff:169.254.169.254]/ HTTP/1.1\r\n\r\n", "169.254.169.254");
+        spellings.put("GET http://%31%36%39.254.169.254/ HTTP/1.1\r\n\r\n", "169.254.169.254");
+        spellings.put("GET http://\u00ef\u00bc\u0091\u00ef\u00bc\u0090.0.0.1/ HTTP/1.1\r\n\r\n", "10.0.0.1"); // full-width 10, as UTF-8
+        spellings.put("CONNECT 127.1:" + echo.getLocalPort() + " HTTP/1.1\r\n\r\n", "127.0.0.1");
+        spellings.put("CONNECT 0x7f000001:" + echo.getLocalPort() + " HTTP/1.1\r\n\r\n", "127.0.0.1");
+        for (Map.Entry<String, String> spelling : spellings.entrySet()) {
+            records.clear();
+            Reply reply = request(spelling.getKey());
+            assertThat(reply.status()).as(spelling.getKey()).isEqualTo(403);
+            assertThat(reply.body()).as(spelling.getKey()).contains("is an address").contains(spelling.getValue());
+            ProxyRecord record = awaitRecord();
+            assertThat(record.refusal()).contains("not allowlisted");
+            assertThat(dev.ale.core.net.AddressRanges.classify(record.host())).as(record.host()).isPresent();
+        }
+        assertThat(dialled).isEmpty();
+        assertThat(echoAccepted).hasValue(0);
+    }
+
+    @Test
     void unresolvableAllowlistedNameGets502AndIsRecorded() throws IOException {
         startProxy();
         Reply reply = request("CONNECT nowhere.test:" + echo.getLocalPort() + " HTTP/1.1\r\n\r\n");
