@@ -32,9 +32,10 @@ import java.util.stream.Collectors;
 
 /**
  * Where a sandbox's redirected TCP connections end. For each one it looks up the original
- * destination, reads the client's first bytes for a short while, classifies them, closes the
- * connection and hands a {@link SinkRecord} to its consumer. It never writes a byte to a client
- * and never forwards anything.
+ * destination, gathers the client's first bytes as {@link Limits} says, classifies them
+ * ({@link FirstBytes}), closes the connection and hands a {@link SinkRecord} to its consumer; a
+ * connection past its limits is closed at once and recorded as skipped. It never writes a byte to
+ * a client and never forwards anything.
  */
 public final class TcpSink implements AutoCloseable {
 
