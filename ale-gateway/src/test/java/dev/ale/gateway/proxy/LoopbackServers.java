@@ -128,11 +128,15 @@ final class LoopbackServers {
         });
     }
 
-    /** A websocket server (RFC 6455) that answers the upgrade and echoes each text message back. */
+    /**
+     * A websocket server (RFC 6455) that answers the upgrade and echoes each text message back;
+     * {@link Server#received()} counts the upgrade request and every payload byte.
+     */
     static Server webSocketEcho() throws IOException {
         return new Server(new ServerSocket(0, 50, LOOPBACK), (s, server) -> {
             InputStream in = s.getInputStream();
             String head = readHead(in);
+            server.received.addAndGet(head.length()); // what got through includes the upgrade request
             String key = head.lines().filter(l -> l.toLowerCase(Locale.ROOT).startsWith("sec-websocket-key:"))
                     .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElseThrow();
             String accept;

@@ -273,7 +273,7 @@ class ProxyInspectionTest {
     }
 
     @Test
-    void aWebsocketThePassportDoesNotAllowIsRefused() {
+    void aWebsocketThePassportDoesNotAllowIsRefused() throws IOException {
         HttpClient http = HttpClient.newBuilder().proxy(ProxySelector.of(proxy.address())).build();
 
         assertThatThrownBy(() -> http.newWebSocketBuilder().buildAsync(URI.create("ws://nows.test:" + wsEcho.port() + "/"),
@@ -282,7 +282,14 @@ class ProxyInspectionTest {
         ProxyRecord record = awaitRecord();
         assertThat(record.refusal()).contains("websocket upgrade not allowlisted");
         assertThat(record.opening()).hasValueSatisfying(o -> assertThat(o.detail()).contains("upgrade=websocket"));
-        assertThat(wsEcho.received()).isZero();
+
+        // the same upgrade sent as a plain proxied request
+        records.clear();
+        String answer = exchange("GET http://nows.test:" + wsEcho.port() + "/ HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 403");
+        assertThat(awaitRecord().refusal()).contains("websocket upgrade not allowlisted");
+        assertThat(wsEcho.received()).as("bytes that reached the websocket server").isZero();
     }
 
     @Test
@@ -293,13 +300,14 @@ class ProxyInspectionTest {
                 .getBytes(StandardCharsets.ISO_8859_1));
         assertThat(LoopbackServers.readHead(tunnel.getInputStream())).startsWith("HTTP/1.1 101");
 
+        long upgradeRequest = wsEcho.received();
         tunnel.getOutputStream().write(maskedFrame(ascii(XMRIG_LOGIN)));
 
         assertThat(tunnel.getInputStream().read()).isEqualTo(-1);
         ProxyRecord record = awaitRecord();
         assertThat(record.refusal()).contains("websocket carried stratum");
         assertThat(record.opening()).hasValueSatisfying(o -> assertThat(o.detail()).contains("method=login"));
-        assertThat(wsEcho.received()).as("bytes of messages that reached the websocket server").isZero();
+        assertThat(wsEcho.received()).as("bytes of messages that reached the websocket server").isEqualTo(upgradeRequest);
     }
 
     @Test
