@@ -46,5 +46,10 @@ public interface SandboxClients {
         public boolean allowsName(String host) {
             return egress.allowsName(phase, host);
         }
+
+        /** Whether a plain-HTTP request to {@code host:port} may upgrade to a websocket in the current phase. */
+        public boolean allowsWebsocket(String host, int port) {
+            return egress.allowsWebsocket(phase, host, port);
+        }
     }
 }

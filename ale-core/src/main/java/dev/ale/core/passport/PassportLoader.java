@@ -48,7 +48,7 @@ public final class PassportLoader {
     static final List<String> DEVICES = List.of("gpu");
     static final List<String> MODEL = List.of("proxy", "tokens");
     static final List<String> PHASES = Arrays.stream(Phase.values()).map(Phase::wire).toList();
-    static final List<String> EGRESS_ENTRY = List.of("domain", "ports");
+    static final List<String> EGRESS_ENTRY = List.of("domain", "ports", "websocket");
     static final List<String> CATEGORIES = Arrays.stream(Category.values()).map(Category::wire).toList();
     static final List<String> DETECTOR = List.of("action", "penalty");
     private static final List<String> ACTIONS =
@@ -219,7 +219,8 @@ public final class PassportLoader {
         YamlMapping entry = item.section(EGRESS_ENTRY);
         String domain = domain(entry.required("domain", "domain: pypi.org"));
         List<Integer> ports = ports(entry.required("ports", "ports: [443]"));
-        return new EgressRule(domain, ports);
+        boolean websocket = entry.optional("websocket").map(YamlField::bool).orElse(false);
+        return new EgressRule(domain, ports, websocket);
     }
 
     /** Paths are literal, not globs, so that what is protected is exactly what the file names. */

@@ -71,7 +71,7 @@ public final class PassportWriter {
 
     private static String egressRule(EgressRule rule) {
         String ports = String.join(", ", rule.ports().stream().map(String::valueOf).toList());
-        return "{domain: " + quote(rule.domain()) + ", ports: [" + ports + "]}";
+        return "{domain: " + quote(rule.domain()) + ", ports: [" + ports + "]" + (rule.websocket() ? ", websocket: true" : "") + "}";
     }
 
     /** All categories, in a fixed order, with a note on each line that differs from the default. */

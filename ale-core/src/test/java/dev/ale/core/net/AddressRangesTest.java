@@ -19,10 +19,17 @@ class AddressRangesTest {
             "127.0.0.1, LOOPBACK", "::1, LOOPBACK", "0.0.0.0, UNSPECIFIED", "::, UNSPECIFIED",
             "198.18.0.1, ALE_LINK", "198.19.255.255, ALE_LINK", "198.20.0.1, PUBLIC",
             "224.0.0.1, MULTICAST", "ff02::1, MULTICAST", "240.0.0.1, RESERVED",
-            "64:ff9b::a00:1, RESERVED", "2002:a00:1::1, RESERVED",
+            "64:ff9b::a00:1, PRIVATE", "2002:a00:1::1, RESERVED",
             "93.184.216.34, PUBLIC", "203.0.113.7, PUBLIC", "2606:2800:220:1::1, PUBLIC"})
     void classifiesEachRangeWithMetadataBeforeTheRangesThatHoldIt(String address, Kind kind) {
         assertThat(AddressRanges.classify(address)).hasValue(kind);
+    }
+
+    /** Text is judged on the IPv4 address a NAT64 address reaches; the gateway never dials either. */
+    @org.junit.jupiter.api.Test
+    void aNat64AddressIsReservedToDialAndJudgedAsTheAddressItReaches() {
+        assertThat(AddressRanges.classify(java.net.InetAddress.ofLiteral("64:ff9b::a9fe:a9fe"))).isEqualTo(Kind.RESERVED);
+        assertThat(AddressRanges.classify("64:ff9b::a9fe:a9fe")).hasValue(Kind.METADATA);
     }
 
     @ParameterizedTest

@@ -71,6 +71,26 @@ class PassportEgressTest {
     }
 
     @Test
+    void anEntryMayAllowWebsocketsAndNoneDoesUnlessItSaysSo() {
+        EgressRules egress = egress("""
+                  agent:
+                    - {domain: "ws.example.com", ports: [80, 443], websocket: true}
+                    - {domain: "api.example.com", ports: [80]}
+                """);
+
+        assertThat(egress.rules(Phase.AGENT)).containsExactly(
+                new EgressRule("ws.example.com", List.of(80, 443), true), new EgressRule("api.example.com", List.of(80)));
+        assertThat(egress.allowsWebsocket(Phase.AGENT, "ws.example.com", 80)).isTrue();
+        assertThat(egress.allowsWebsocket(Phase.AGENT, "ws.example.com", 8080)).isFalse();
+        assertThat(egress.allowsWebsocket(Phase.AGENT, "api.example.com", 80)).isFalse();
+        assertThat(egress.allowsWebsocket(Phase.SETUP, "ws.example.com", 80)).isFalse();
+        Passport passport = PassportLoader.parse("id: c\negress:\n  agent:\n    - {domain: ws.example.com, ports: [80], websocket: true}\n",
+                "coder.yaml");
+        assertThat(PassportLoader.parse(PassportWriter.toYaml(passport), "written.yaml").egress()).isEqualTo(passport.egress());
+        assertThat(entryError("{domain: ws.example.com, ports: [80], websocket: yes-please}")).contains("websocket");
+    }
+
+    @Test
     void domainsAreReadInLowerCase() {
         assertThat(egress("  agent: [{domain: PyPI.Org, ports: [443]}]\n").rules(Phase.AGENT))
                 .containsExactly(new EgressRule("pypi.org", List.of(443)));
@@ -137,7 +157,7 @@ class PassportEgressTest {
     void anUnknownFieldInAnEntryIsRefusedWithASuggestion() {
         assertThat(entryError("{domain: pypi.org, port: [443]}"))
                 .isEqualTo("coder.yaml: egress.agent[0].port: unknown field (did you mean ports?);"
-                        + " allowed in egress.agent[0]: domain, ports");
+                        + " allowed in egress.agent[0]: domain, ports, websocket");
     }
 
     @Test

@@ -3,12 +3,17 @@ package dev.ale.gateway.dns;
 import dev.ale.core.AleException;
 import dev.ale.core.AleException.Fault;
 import dev.ale.core.net.AddressRanges;
+import dev.ale.core.net.AddressSpellings;
+import dev.ale.core.net.DatagramRecord;
 import dev.ale.core.net.DnsRecord;
 import dev.ale.core.net.NetworkRecord;
 import dev.ale.gateway.Gateway;
 import dev.ale.gateway.HostResolver;
 import dev.ale.gateway.SandboxClients;
 import dev.ale.gateway.SandboxClients.Client;
+import dev.ale.gateway.sink.ConntrackTable;
+import dev.ale.gateway.sink.FirstBytes;
+import dev.ale.gateway.sink.OriginalDestination;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -29,7 +34,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The sandbox's DNS server over UDP. It answers only A and AAAA questions for names the client's
@@ -49,7 +56,11 @@ import java.util.function.Consumer;
  * <li>allowlisted name, other type (TXT, MX, HTTPS, ANY…): NOERROR with no records (NODATA), so
  *     clients go on to ask for addresses; answered (the name is allowed: modern resolvers ask
  *     HTTPS records of every name, and that is no egress attempt);
- * <li>packets over 512 bytes, responses, or not one question: dropped or FORMERR/NOTIMP, not recorded.
+ * <li>from a sandbox, a datagram that is no question (over 512 bytes, shorter than a header, a
+ *     response, another opcode, not one well-formed question): dropped or FORMERR/NOTIMP, and
+ *     recorded as a {@link DatagramRecord} with where it was sent: data sent where DNS goes, the
+ *     shape of a DNS tunnel's raw mode;
+ * <li>from anyone else, such a datagram: dropped, not recorded.
  * </ul>
  * A wildcard rule ({@code *.example.com}) lets the host resolve any name under it: such lookups
  * reach the host's resolver by name, and are all recorded for the monitor to judge.
@@ -57,6 +68,7 @@ import java.util.function.Consumer;
 public final class DnsServer implements Gateway.Service {
 
     private static final System.Logger LOG = System.getLogger(DnsServer.class.getName());
+    private static final long LOOKUP_SPACING_NANOS = 10_000_000;
 
     /**
      * How long answers may be cached by the sandbox, and how many host resolutions run at once;
@@ -81,11 +93,16 @@ public final class DnsServer implements Gateway.Service {
     private final ExecutorService resolvers;
     private final Thread receiver;
     private final InetSocketAddress address;
+    private final Function<InetSocketAddress, Optional<OriginalDestination>> destinations;
+    /** System.nanoTime() before which no other destination lookup is made: a flood of raw datagrams must not read conntrack for each. */
+    private final AtomicLong nextLookup = new AtomicLong(System.nanoTime());
     private volatile boolean closed;
 
     private DnsServer(DatagramChannel channel, SandboxClients clients, HostResolver resolver,
-                      Consumer<NetworkRecord> records, Limits limits) throws IOException {
+                      Consumer<NetworkRecord> records, Limits limits,
+                      Function<InetSocketAddress, Optional<OriginalDestination>> destinations) throws IOException {
         this.channel = channel;
+        this.destinations = destinations;
         this.clients = clients;
         this.resolver = resolver;
         this.records = records;
@@ -111,6 +128,18 @@ public final class DnsServer implements Gateway.Service {
      */
     public static DnsServer start(InetSocketAddress bind, SandboxClients clients, HostResolver resolver,
                                   Consumer<NetworkRecord> records, Limits limits) {
+        return start(bind, clients, resolver, records, limits, new ConntrackTable()::lookupUdp);
+    }
+
+    /**
+     * As {@link #start(InetSocketAddress, SandboxClients, HostResolver, Consumer, Limits)};
+     * {@code destinations} finds where a datagram was sent before it was redirected here
+     * ({@code ConntrackTable::lookupUdp}), for the record of one that is no question.
+     */
+    public static DnsServer start(InetSocketAddress bind, SandboxClients clients, HostResolver resolver,
+                                  Consumer<NetworkRecord> records, Limits limits,
+                                  Function<InetSocketAddress, Optional<OriginalDestination>> destinations) {
+        Objects.requireNonNull(destinations, "destinations");
         Objects.requireNonNull(bind, "bind");
         Objects.requireNonNull(clients, "clients");
         Objects.requireNonNull(resolver, "resolver");
@@ -122,7 +151,7 @@ public final class DnsServer implements Gateway.Service {
                     ? DatagramChannel.open(StandardProtocolFamily.INET6)
                     : DatagramChannel.open(StandardProtocolFamily.INET);
             channel.bind(bind);
-            return new DnsServer(channel, clients, resolver, records, limits);
+            return new DnsServer(channel, clients, resolver, records, limits, destinations);
         } catch (IOException e) {
             if (channel != null) {
                 try {
@@ -163,8 +192,8 @@ public final class DnsServer implements Gateway.Service {
     }
 
     private void receiveLoop() {
-        // One byte more than allowed, so an oversized datagram shows itself instead of being cut silently.
-        ByteBuffer packet = ByteBuffer.allocate(DnsQuery.MAX_UDP + 1);
+        // Room for any datagram, so an oversized one shows itself, and is recorded at its size.
+        ByteBuffer packet = ByteBuffer.allocate(65_536);
         while (!closed) {
             SocketAddress from;
             try {
@@ -179,8 +208,12 @@ public final class DnsServer implements Gateway.Service {
             }
             packet.flip();
             try {
-                if (from instanceof InetSocketAddress source && packet.remaining() <= DnsQuery.MAX_UDP) {
-                    handle(packet, source);
+                if (from instanceof InetSocketAddress source) {
+                    if (packet.remaining() <= DnsQuery.MAX_UDP) {
+                        handle(packet, source);
+                    } else {
+                        raw(packet, source, "over " + DnsQuery.MAX_UDP + " bytes");
+                    }
                 }
             } catch (RuntimeException e) {
                 // A bug must cost one question, never the server.
@@ -192,24 +225,32 @@ public final class DnsServer implements Gateway.Service {
     private void handle(ByteBuffer packet, InetSocketAddress source) {
         Instant time = Instant.now();
         Optional<DnsQuery.Header> header = DnsQuery.header(packet);
-        if (header.isEmpty() || !header.get().isQuery()) return; // nothing to answer, or a reflected answer
+        if (header.isEmpty() || !header.get().isQuery()) {
+            // nothing to answer, or a reflected answer; from a sandbox, data sent where DNS goes
+            raw(packet, source, header.isEmpty() ? "not a DNS message" : "a response, not a question");
+            return;
+        }
         Optional<Client> client = clients.bySource(source.getAddress());
         if (client.isEmpty()) {
             send(DnsQuery.bareReply(header.get(), DnsQuery.REFUSED), source);
             return;
         }
         if (header.get().opcode() != 0) {
+            raw(packet, source, "not a standard query (opcode " + header.get().opcode() + ")");
             send(DnsQuery.bareReply(header.get(), DnsQuery.NOTIMP), source);
             return;
         }
         Optional<DnsQuery> parsed = DnsQuery.parse(packet);
         if (parsed.isEmpty()) {
+            raw(packet, source, "malformed question");
             send(DnsQuery.bareReply(header.get(), 1 /* FORMERR */), source);
             return;
         }
         DnsQuery query = parsed.get();
         Client sandbox = client.get();
-        boolean allowlisted = query.qclass() == DnsQuery.CLASS_IN && query.plainName() && sandbox.allowsName(query.name());
+        // an address in any spelling (2852039166, 0x7f.1) is never a name to resolve, whatever matches it
+        boolean allowlisted = query.qclass() == DnsQuery.CLASS_IN && query.plainName()
+                && AddressSpellings.parse(query.name()).isEmpty() && sandbox.allowsName(query.name());
         if (!allowlisted) {
             reply(query, DnsQuery.NXDOMAIN, List.of(), false, sandbox, time, source);
         } else if (query.type() != DnsQuery.TYPE_A && query.type() != DnsQuery.TYPE_AAAA) {
@@ -231,6 +272,31 @@ public final class DnsServer implements Gateway.Service {
                 resolutions.release();
             }
         }
+    }
+
+    /**
+     * Records a datagram from a sandbox that was no question, with where it was sent. Its
+     * destination is looked up at most every {@link #LOOKUP_SPACING_NANOS}; under a flood the
+     * rest are recorded without one.
+     */
+    private void raw(ByteBuffer packet, InetSocketAddress source, String reason) {
+        Optional<Client> client = clients.bySource(source.getAddress());
+        if (client.isEmpty()) return;
+        byte[] bytes = new byte[packet.remaining()];
+        packet.duplicate().get(bytes);
+        Optional<OriginalDestination> destination = Optional.empty();
+        long now = System.nanoTime();
+        long allowed = nextLookup.get();
+        if (now - allowed >= 0 && nextLookup.compareAndSet(allowed, now + LOOKUP_SPACING_NANOS)) {
+            try {
+                destination = Objects.requireNonNullElse(destinations.apply(source), Optional.empty());
+            } catch (RuntimeException e) {
+                LOG.log(Level.DEBUG, "DNS server could not find where a datagram from " + source + " was going: " + e.getMessage());
+            }
+        }
+        emit(new DatagramRecord(client.get().sandboxId(), Instant.now(),
+                destination.map(d -> d.address().getHostAddress()).orElse(""), destination.map(OriginalDestination::port).orElse(0),
+                bytes.length, FirstBytes.escaped(bytes, bytes.length), reason));
     }
 
     private void answerAddresses(DnsQuery query, Client sandbox, Instant time, InetSocketAddress source) {
@@ -272,7 +338,7 @@ public final class DnsServer implements Gateway.Service {
         }
     }
 
-    private void emit(DnsRecord record) {
+    private void emit(NetworkRecord record) {
         try {
             records.accept(record);
         } catch (RuntimeException e) {

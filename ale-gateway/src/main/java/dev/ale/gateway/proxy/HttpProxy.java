@@ -41,14 +41,21 @@ public final class HttpProxy implements Gateway.Service {
 
     /**
      * Bounds on what clients can hold: connections in all and per sandbox, request head size, the
-     * time to send a head (slowloris), to connect upstream, and a plain request's idle time.
-     * Established tunnels have no idle limit.
+     * time to send a head (slowloris), to connect upstream, a plain request's idle time, and the
+     * time a client has to send what the proxy reads before relaying anything (a tunnel's opening,
+     * a request body's start). Established tunnels have no idle limit.
      */
     public record Limits(int maxConnections, int maxConnectionsPerSandbox, int maxHeadBytes,
-                         Duration headTimeout, Duration connectTimeout, Duration idleTimeout) {
+                         Duration headTimeout, Duration connectTimeout, Duration idleTimeout, Duration firstBytesTimeout) {
 
         public static final Limits DEFAULT = new Limits(1024, 256, 16 * 1024,
-                Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofMinutes(5));
+                Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofSeconds(10));
+
+        /** Limits with the default 10 s for a tunnel's opening and a body's start. */
+        public Limits(int maxConnections, int maxConnectionsPerSandbox, int maxHeadBytes,
+                      Duration headTimeout, Duration connectTimeout, Duration idleTimeout) {
+            this(maxConnections, maxConnectionsPerSandbox, maxHeadBytes, headTimeout, connectTimeout, idleTimeout, Duration.ofSeconds(10));
+        }
 
         public Limits {
             if (maxConnections < 1) throw new IllegalArgumentException("maxConnections " + maxConnections + " must be at least 1");
@@ -56,7 +63,7 @@ public final class HttpProxy implements Gateway.Service {
                 throw new IllegalArgumentException("maxConnectionsPerSandbox " + maxConnectionsPerSandbox + " must be at least 1");
             }
             if (maxHeadBytes < 256) throw new IllegalArgumentException("maxHeadBytes " + maxHeadBytes + " must be at least 256");
-            for (Duration d : new Duration[] {headTimeout, connectTimeout, idleTimeout}) {
+            for (Duration d : new Duration[] {headTimeout, connectTimeout, idleTimeout, firstBytesTimeout}) {
                 if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("timeout " + d + " must be positive");
             }
         }

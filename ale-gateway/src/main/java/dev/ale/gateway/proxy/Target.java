@@ -1,5 +1,8 @@
 package dev.ale.gateway.proxy;
 
+import dev.ale.core.net.AddressSpellings;
+
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
@@ -62,7 +65,9 @@ record Target(String host, int port, String path, String authority) {
     }
 
     private static String host(String text) throws Malformed {
-        String h = text.toLowerCase(Locale.ROOT);
+        // Read as URL parsers read a host (percent-decoded, full-width folded), so no spelling of an address slips by as malformed.
+        boolean ascii = text.chars().allMatch(c -> c < 0x80);
+        String h = AddressSpellings.fold(ascii ? text : new String(text.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
         if (h.startsWith("[") && h.endsWith("]") && h.length() > 2) {
             String inner = h.substring(1, h.length() - 1);
             if (!inner.matches("[0-9a-f:.%]+")) throw new Malformed("bad IPv6 literal: " + HttpHead.printable(text));

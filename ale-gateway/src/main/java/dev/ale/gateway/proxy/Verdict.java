@@ -1,6 +1,7 @@
 package dev.ale.gateway.proxy;
 
 import dev.ale.core.net.AddressRanges;
+import dev.ale.core.net.AddressSpellings;
 import dev.ale.gateway.HostResolver;
 import dev.ale.gateway.SandboxClients.Client;
 
@@ -8,6 +9,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Whether the proxy may dial a target for a client, decided before any packet leaves: allowlist
@@ -30,9 +32,13 @@ sealed interface Verdict {
     static Verdict decide(Client client, Target target, HostResolver resolver) {
         String hostPort = target.hostPort();
         String phase = client.phase().wire();
-        if (AddressRanges.parseLiteral(target.host()).isPresent()) {
+        // every spelling of an address (2852039166, 0xA9FEA9FE, 127.1, ::ffff:…) is one, judged as the address it reaches
+        Optional<InetAddress> literal = AddressSpellings.parse(target.host());
+        if (literal.isPresent()) {
+            String address = AddressSpellings.embedded(literal.get()).getHostAddress();
+            String spelled = address.equals(target.host()) ? "" : " (" + address + ")";
             return new Refuse(403, "not allowlisted",
-                    hostPort + " is an address, and the allowlist of phase " + phase + " names hosts only");
+                    hostPort + " is an address" + spelled + ", and the allowlist of phase " + phase + " names hosts only");
         }
         if (!client.allows(target.host(), target.port())) {
             String why = client.allowsName(target.host()) ? "port " + target.port() + " is not allowlisted for " + target.host()

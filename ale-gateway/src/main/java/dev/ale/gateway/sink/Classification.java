@@ -9,10 +9,58 @@ import java.util.Optional;
  */
 public sealed interface Classification {
 
+    /**
+     * Whether the bytes are an act in themselves, wherever they go: an SSH session, a miner, a
+     * shell, a DNS query framed for TCP, a CONNECT through someone else's proxy. A reader can stop
+     * as soon as one of these is whole; the others (TLS, HTTP, other JSON-RPC) are judged by where
+     * they were going.
+     */
+    default boolean hostile() {
+        return false;
+    }
+
     /** An SSH client: it sent its identification line, e.g. {@code SSH-2.0-OpenSSH_9.2p1}. */
     record Ssh(String banner) implements Classification {
         public Ssh {
             Objects.requireNonNull(banner, "banner");
+        }
+
+        @Override
+        public boolean hostile() {
+            return true;
+        }
+    }
+
+    /**
+     * A shell talking over the connection (a reverse shell): its prompt ({@code user@host:~$ },
+     * {@code sh-5.2$ }), {@code id} output ({@code uid=0(root) gid=0(root)}), or the complaint an
+     * interactive shell without a terminal prints first ({@code bash: no job control in this shell}).
+     * {@code evidence} is the line that showed it.
+     */
+    record ReverseShell(String evidence) implements Classification {
+        public ReverseShell {
+            Objects.requireNonNull(evidence, "evidence");
+        }
+
+        @Override
+        public boolean hostile() {
+            return true;
+        }
+    }
+
+    /**
+     * A DNS query framed for TCP (two length bytes, then the message): a resolver asked directly,
+     * past the gateway's DNS server. {@code name} and {@code type} are empty until the question arrived.
+     */
+    record Dns(String name, String type) implements Classification {
+        public Dns {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(type, "type");
+        }
+
+        @Override
+        public boolean hostile() {
+            return true;
         }
     }
 
@@ -27,6 +75,11 @@ public sealed interface Classification {
             Objects.requireNonNull(agent, "agent");
             Objects.requireNonNull(login, "login");
         }
+
+        @Override
+        public boolean hostile() {
+            return true;
+        }
     }
 
     /** A JSON-RPC request whose method is not a mining one. */
@@ -36,12 +89,30 @@ public sealed interface Classification {
         }
     }
 
-    /** A plain HTTP request; {@code host} is the Host header (or the CONNECT / absolute-form target). */
-    record Http(String method, String host, String path) implements Classification {
+    /**
+     * A plain HTTP request; {@code host} is the Host header (or the CONNECT / absolute-form target);
+     * {@code upgrade} the protocol it asks to switch to ({@code websocket}), empty when none.
+     */
+    record Http(String method, String host, String path, String upgrade) implements Classification {
         public Http {
             Objects.requireNonNull(method, "method");
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(upgrade, "upgrade");
+        }
+
+        public Http(String method, String host, String path) {
+            this(method, host, path, "");
+        }
+
+        /** A CONNECT is a tunnel through whatever proxy answers it: never ALE's, which is not dialled like this. */
+        @Override
+        public boolean hostile() {
+            return method.equals("CONNECT");
+        }
+
+        public boolean isWebSocket() {
+            return upgrade.equals("websocket");
         }
     }
 
@@ -58,6 +129,16 @@ public sealed interface Classification {
 
     /** The client sent nothing before the deadline (or closed without sending). */
     record Empty() implements Classification {
+    }
+
+    /**
+     * Not read at all: the sink was at capacity and closed the connection at once. It is recorded
+     * as such, never as a plain connection, so a flood cannot hide what rode in on it.
+     */
+    record Skipped(String reason) implements Classification {
+        public Skipped {
+            Objects.requireNonNull(reason, "reason");
+        }
     }
 
     /** Anything else; {@code hexPrefix} is the first bytes in lowercase hex, as evidence. */

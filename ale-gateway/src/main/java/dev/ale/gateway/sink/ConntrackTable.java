@@ -45,6 +45,15 @@ public final class ConntrackTable {
      * @throws AleException (environment) when the table cannot be read
      */
     public Optional<OriginalDestination> lookup(InetSocketAddress client) {
+        return lookup("tcp", client);
+    }
+
+    /** As {@link #lookup}, for a UDP datagram redirected to a gateway listener (DNS sent to another resolver). */
+    public Optional<OriginalDestination> lookupUdp(InetSocketAddress client) {
+        return lookup("udp", client);
+    }
+
+    private Optional<OriginalDestination> lookup(String protocol, InetSocketAddress client) {
         InetAddress clientAddress = client.getAddress();
         if (clientAddress == null) {
             return Optional.empty();
@@ -53,7 +62,7 @@ public final class ConntrackTable {
         try (BufferedReader lines = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                 Optional<Entry> entry = Entry.parse(line);
-                if (entry.isPresent() && entry.get().protocol().equals("tcp")
+                if (entry.isPresent() && entry.get().protocol().equals(protocol)
                         && entry.get().reply().dport() == client.getPort()
                         && sameAddress(entry.get().reply().dst(), clientAddress)) {
                     Tuple original = entry.get().original();

@@ -1,5 +1,6 @@
 package dev.ale.gateway.dns;
 
+import dev.ale.core.net.DatagramRecord;
 import dev.ale.core.net.DnsRecord;
 import dev.ale.core.net.NetworkRecord;
 import dev.ale.core.passport.EgressRule;
@@ -69,8 +70,13 @@ class DnsServerTest {
         if (server != null) server.close();
     }
 
+    /** Where conntrack would say the test client's datagrams were sent: data, not a packet anywhere. */
+    private static final dev.ale.gateway.sink.OriginalDestination OUTSIDE_RESOLVER =
+            new dev.ale.gateway.sink.OriginalDestination(InetAddress.ofLiteral("8.8.8.8"), 53);
+
     private void start(HostResolver r) throws IOException {
-        server = DnsServer.start(new InetSocketAddress(LOOPBACK, 0), clients, r, records::add);
+        server = DnsServer.start(new InetSocketAddress(LOOPBACK, 0), clients, r, records::add, DnsServer.Limits.DEFAULT,
+                source -> Optional.of(OUTSIDE_RESOLVER));
         client = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
         client.setSoTimeout(10_000);
     }
@@ -202,6 +208,45 @@ class DnsServerTest {
         assertThat(reply.addresses()).containsExactly("93.184.216.34");
     }
 
+    @Test
+    void rawDataSentToPort53IsRecordedAsWhatItIsWithWhereItWasGoing() throws IOException {
+        start(resolver);
+        byte[] tunnel = "\u0000\u0010iodine-raw-mode:c2VjcmV0".getBytes(StandardCharsets.ISO_8859_1);
+        byte[] oversized = concat(header(11, 1), encodeName("a.example.com"), new byte[] {0, 1, 0, 1}, new byte[540]);
+        byte[] response = concat(ByteBuffer.allocate(12).putShort((short) 12).putShort((short) 0x8180).putShort((short) 1).array(),
+                encodeName("a.example.com"), new byte[] {0, 1, 0, 1});
+        byte[] twoQuestions = concat(header(13, 2), encodeName("a.b"), new byte[] {0, 1, 0, 1});
+        byte[] shortOne = {1, 2, 3};
+
+        for (byte[] datagram : List.of(tunnel, oversized, response, twoQuestions, shortOne)) send(datagram);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> records.stream().filter(DatagramRecord.class::isInstance).count() == 5);
+        List<DatagramRecord> raw = records.stream().filter(DatagramRecord.class::isInstance).map(DatagramRecord.class::cast).toList();
+        assertThat(raw).extracting(DatagramRecord::reason).containsExactlyInAnyOrder(
+                "not a standard query (opcode 13)", "over 512 bytes", "a response, not a question", "malformed question",
+                "not a DNS message");
+        assertThat(raw).allSatisfy(r -> assertThat(r.sandbox()).isEqualTo("sb-1"));
+        assertThat(raw).filteredOn(r -> r.reason().equals("over 512 bytes")).singleElement()
+                .satisfies(r -> assertThat(r.length()).isEqualTo(oversized.length));
+        assertThat(raw).filteredOn(r -> r.reason().startsWith("not a standard")).singleElement()
+                .satisfies(r -> assertThat(r.firstBytes()).isEqualTo("\\x00\\x10iodine-raw-mode:c2VjcmV0"));
+        assertThat(raw).filteredOn(r -> r.destinationAddress().equals("8.8.8.8") && r.destinationPort() == 53).isNotEmpty();
+    }
+
+    @Test
+    void ordinaryQuestionsAreNeverRawEvenWithEdnsOrSentToAnotherResolver() throws IOException {
+        start(resolver);
+        byte[] opt = {0, 0, 41, 0x04, (byte) 0xd0, 0, 0, 0, 0, 0, 0};
+        byte[] edns = concat(ByteBuffer.allocate(12).putShort((short) 21).putShort((short) 0x0100).putShort((short) 1)
+                .putShort((short) 0).putShort((short) 0).putShort((short) 1).array(), encodeName("api.example.com"), new byte[] {0, 1, 0, 1}, opt);
+
+        assertThat(exchange(edns).addresses()).containsExactly("93.184.216.34");
+        assertThat(ask("evil.example.net", TXT).rcode()).isEqualTo(3);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> records.size() == 2);
+        assertThat(records).allMatch(DnsRecord.class::isInstance);
+    }
+
     // --- a tiny DNS client, written apart from the server's codec ---
 
     record Reply(int id, int rcode, int answerCount, String questionName, List<String> addresses, List<Integer> ttls) {
@@ -289,11 +334,11 @@ class DnsServerTest {
     }
 
     private DnsRecord recordFor(String name) {
-        return records.stream().map(DnsRecord.class::cast).filter(r -> r.name().equals(name)).findFirst().orElseThrow();
+        return records.stream().filter(DnsRecord.class::isInstance).map(DnsRecord.class::cast).filter(r -> r.name().equals(name)).findFirst().orElseThrow();
     }
 
     private DnsRecord awaitRecord(String name, String type) {
-        return await().atMost(Duration.ofSeconds(30)).until(() -> records.stream().map(DnsRecord.class::cast)
+        return await().atMost(Duration.ofSeconds(30)).until(() -> records.stream().filter(DnsRecord.class::isInstance).map(DnsRecord.class::cast)
                 .filter(r -> r.name().equals(name) && r.type().equals(type)).findFirst(), Optional::isPresent).orElseThrow();
     }
 }

@@ -60,6 +60,9 @@ class HttpProxyTest {
     private final List<InetSocketAddress> offLoopback = new CopyOnWriteArrayList<>();
     private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.AGENT);
     private final AtomicInteger echoAccepted = new AtomicInteger();
+    /** Every byte any echo connection received: what got through the proxy. */
+    private final java.util.concurrent.atomic.AtomicLong echoReceived = new java.util.concurrent.atomic.AtomicLong();
+    private static final Map<String, byte[]> HELLOS = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private ServerSocket echo;
@@ -86,7 +89,11 @@ class HttpProxyTest {
                     sockets.add(s);
                     threads.execute(() -> {
                         try (s) {
-                            s.getInputStream().transferTo(s.getOutputStream());
+                            byte[] buffer = new byte[8192];
+                            for (int n; (n = s.getInputStream().read(buffer)) > 0; ) {
+                                echoReceived.addAndGet(n);
+                                s.getOutputStream().write(buffer, 0, n);
+                            }
                         } catch (IOException ignored) {
                             // the test closed it
                         }
@@ -260,10 +267,10 @@ class HttpProxyTest {
     void connectTunnelsBytesBothWaysToAnAllowlistedPinnedServer() throws IOException {
         startProxy();
         Socket client = connect("echo.test:" + echo.getLocalPort());
-        byte[] payload = bytes(1_000_000, 3);
-        Future<byte[]> back = threads.submit(() -> client.getInputStream().readNBytes(payload.length));
-        client.getOutputStream().write(payload);
-        assertThat(get(back)).isEqualTo(payload);
+        byte[] sent = concat(hello("echo.test"), bytes(1_000_000, 3)); // a hello for the allowed name opens the tunnel
+        Future<byte[]> back = threads.submit(() -> client.getInputStream().readNBytes(sent.length));
+        client.getOutputStream().write(sent);
+        assertThat(get(back)).isEqualTo(sent);
         client.close();
 
         ProxyRecord record = awaitRecord();
@@ -271,16 +278,21 @@ class HttpProxyTest {
         assertThat(record).extracting(ProxyRecord::sandbox, ProxyRecord::method, ProxyRecord::host, ProxyRecord::port)
                 .containsExactly("sb-7", "CONNECT", "echo.test", echo.getLocalPort());
         assertThat(record.upstreamAddress()).contains("127.0.0.1");
-        assertThat(record.bytesUp()).isEqualTo(payload.length);
-        assertThat(record.bytesDown()).isEqualTo(payload.length);
+        assertThat(record.bytesUp()).isEqualTo(sent.length);
+        assertThat(record.bytesDown()).isEqualTo(sent.length);
+        assertThat(record.opening()).hasValueSatisfying(o -> {
+            assertThat(o.protocol()).isEqualTo("tls");
+            assertThat(o.name()).contains("echo.test");
+        });
     }
 
     @Test
     void wildcardRuleAllowsAConnectToANameBelowIt() throws IOException {
         startProxy();
         Socket client = connect("a.cdn.test:" + echo.getLocalPort());
-        client.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
-        assertThat(client.getInputStream().readNBytes(4)).isEqualTo("ping".getBytes(StandardCharsets.US_ASCII));
+        byte[] hello = hello("a.cdn.test");
+        client.getOutputStream().write(hello);
+        assertThat(client.getInputStream().readNBytes(hello.length)).isEqualTo(hello);
     }
 
     @Test
@@ -410,6 +422,32 @@ class HttpProxyTest {
     }
 
     @Test
+    void everySpellingOfAnAddressIsRefusedAsThatAddressAndRecorded() throws IOException {
+        startProxy();
+        Map<String, String> spellings = new java.util.LinkedHashMap<>();
+        spellings.put("GET http://2852039166/latest/meta-data/ HTTP/1.1\r\n\r\n", "169.254.169.254");
+        spellings.put("GET http://0xA9FEA9FE/ HTTP/1.1\r\n\r\n", "169.254.169.254");
+        spellings.put("GET http://0251.0376.0251.0376/ HTTP/1.1\r\n\r\n", "169.254.169.254");
+        spellings.put("GET http://169.254.43518/ HTTP/1.1\r\n\r\n", "169.254.169.254");
+        spellings.put("GET http://[::ffff:169.254.169.254]/ HTTP/1.1\r\n\r\n", "169.254.169.254");
+        spellings.put("GET http://%31%36%39.254.169.254/ HTTP/1.1\r\n\r\n", "169.254.169.254");
+        spellings.put("GET http://\u00ef\u00bc\u0091\u00ef\u00bc\u0090.0.0.1/ HTTP/1.1\r\n\r\n", "10.0.0.1"); // full-width 10, as UTF-8
+        spellings.put("CONNECT 127.1:" + echo.getLocalPort() + " HTTP/1.1\r\n\r\n", "127.0.0.1");
+        spellings.put("CONNECT 0x7f000001:" + echo.getLocalPort() + " HTTP/1.1\r\n\r\n", "127.0.0.1");
+        for (Map.Entry<String, String> spelling : spellings.entrySet()) {
+            records.clear();
+            Reply reply = request(spelling.getKey());
+            assertThat(reply.status()).as(spelling.getKey()).isEqualTo(403);
+            assertThat(reply.body()).as(spelling.getKey()).contains("is an address").contains(spelling.getValue());
+            ProxyRecord record = awaitRecord();
+            assertThat(record.refusal()).contains("not allowlisted");
+            assertThat(dev.ale.core.net.AddressRanges.classify(record.host())).as(record.host()).isPresent();
+        }
+        assertThat(dialled).isEmpty();
+        assertThat(echoAccepted).hasValue(0);
+    }
+
+    @Test
     void unresolvableAllowlistedNameGets502AndIsRecorded() throws IOException {
         startProxy();
         Reply reply = request("CONNECT nowhere.test:" + echo.getLocalPort() + " HTTP/1.1\r\n\r\n");
@@ -424,8 +462,9 @@ class HttpProxyTest {
         assertThat(request(connect).status()).isEqualTo(403);
         phase.set(Phase.SETUP);
         Socket client = connect("pypi.test:" + echo.getLocalPort());
-        client.getOutputStream().write('x');
-        assertThat(client.getInputStream().read()).isEqualTo('x');
+        byte[] hello = hello("pypi.test");
+        client.getOutputStream().write(hello);
+        assertThat(client.getInputStream().readNBytes(hello.length)).isEqualTo(hello);
     }
 
     @Test
@@ -467,16 +506,16 @@ class HttpProxyTest {
         for (int i = 0; i < 100; i++) clients.add(connect("echo.test:" + echo.getLocalPort()));
         for (int i = 0; i < 100; i++) {
             Socket client = clients.get(i);
-            byte[] payload = bytes(10_000, 100 + i);
+            byte[] sent = concat(hello("echo.test"), bytes(10_000, 100 + i));
             results.add(threads.submit(() -> {
-                client.getOutputStream().write(payload);
+                client.getOutputStream().write(sent);
                 client.shutdownOutput();
-                return java.util.Arrays.equals(client.getInputStream().readAllBytes(), payload);
+                return java.util.Arrays.equals(client.getInputStream().readAllBytes(), sent);
             }));
         }
         for (Future<Boolean> r : results) assertThat(get(r)).isTrue();
         await().atMost(PATIENCE).until(() -> records.size() == 100);
-        assertThat(records).allSatisfy(r -> assertThat(((ProxyRecord) r).bytesDown()).isEqualTo(10_000));
+        assertThat(records).allSatisfy(r -> assertThat(((ProxyRecord) r).bytesDown()).isEqualTo(hello("echo.test").length + 10_000));
     }
 
     // --- helpers ---
@@ -521,6 +560,23 @@ class HttpProxyTest {
             if (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r' && h[n - 1] == '\n') break;
         }
         return head.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /** A genuine ClientHello naming {@code sni}, as the JDK's TLS client sends it (captured once per name). */
+    static byte[] hello(String sni) {
+        return HELLOS.computeIfAbsent(sni, name -> {
+            try {
+                return dev.ale.gateway.sink.ClientHellos.capture(name);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     private static byte[] bytes(int n, long seed) {

@@ -15,18 +15,19 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /** Genuine TLS ClientHellos and TLS clients, from the JDK's own SSLSocket, over loopback only. */
-final class ClientHellos {
+public final class ClientHellos {
 
-    static final InetAddress LOOPBACK = InetAddress.ofLiteral("127.0.0.1");
+    public static final InetAddress LOOPBACK = InetAddress.ofLiteral("127.0.0.1");
 
     private ClientHellos() {
     }
 
     /**
      * The first record a JDK TLS client sends, caught by a loopback listener that then hangs up.
-     * {@code protocols} narrows what the client offers; none means the JDK's defaults.
+     * {@code protocols} narrows what the client offers; none means the JDK's defaults. An empty
+     * {@code sni} sends none.
      */
-    static byte[] capture(String sni, String... protocols) throws IOException, InterruptedException {
+    public static byte[] capture(String sni, String... protocols) throws IOException, InterruptedException {
         try (ServerSocket listener = new ServerSocket(0, 1, LOOPBACK)) {
             Thread client = Thread.ofVirtual().start(() -> {
                 Socket plain = new Socket();
@@ -59,7 +60,7 @@ final class ClientHellos {
         try (SSLSocket socket = (SSLSocket) SSLContext.getDefault().getSocketFactory()
                 .createSocket(connected, connected.getInetAddress().getHostAddress(), connected.getPort(), true)) {
             SSLParameters parameters = socket.getSSLParameters();
-            parameters.setServerNames(List.of(new SNIHostName(sni)));
+            parameters.setServerNames(sni.isEmpty() ? List.of() : List.of(new SNIHostName(sni)));
             if (protocols.length > 0) {
                 parameters.setProtocols(protocols);
             }

@@ -56,11 +56,24 @@ class FirstBytesTest {
 
     @Test
     void everyListedMiningMethodIsStratum() {
-        for (String method : new String[] {"login", "submit", "keepalived", "mining.subscribe", "mining.authorize",
-                "mining.submit", "mining.extranonce.subscribe"}) {
+        for (String method : new String[] {"keepalived", "mining.subscribe", "mining.authorize", "mining.submit",
+                "mining.extranonce.subscribe", "eth_submitLogin", "eth_getWork", "eth_submitWork", "getjob", "getblocktemplate"}) {
             assertThat(classify("{\"id\":7,\"method\":\"" + method + "\",\"params\":{}}\n"))
                     .isEqualTo(new StratumMining(method, "", ""));
         }
+        assertThat(classify("{\"id\":7,\"method\":\"login\",\"params\":{\"login\":\"w\",\"pass\":\"x\"}}\n"))
+                .isEqualTo(new StratumMining("login", "", "w"));
+        assertThat(classify("{\"id\":7,\"method\":\"submit\",\"params\":{\"id\":\"1\",\"job_id\":\"2\",\"nonce\":\"ab\"}}\n"))
+                .isEqualTo(new StratumMining("submit", "", ""));
+    }
+
+    /** Other JSON-RPC APIs have their own login and submit; only a miner's parameters make them mining. */
+    @Test
+    void loginAndSubmitWithoutAMinersParametersAreOtherJsonRpc() {
+        assertThat(classify("{\"id\":7,\"method\":\"login\",\"params\":{}}\n")).isEqualTo(new JsonRpc("login"));
+        assertThat(classify("{\"id\":7,\"method\":\"login\",\"params\":{\"username\":\"bob\",\"password\":\"x\"}}\n"))
+                .isEqualTo(new JsonRpc("login"));
+        assertThat(classify("{\"id\":7,\"method\":\"submit\",\"params\":{\"form\":\"contact\"}}\n")).isEqualTo(new JsonRpc("submit"));
     }
 
     @Test
@@ -69,10 +82,12 @@ class FirstBytesTest {
                 .isEqualTo(new StratumMining("login", "xmrig/6.0", "w"));
     }
 
+    /** A pool that skips lines it cannot read would still log the miner in: so the sink reads on. */
     @Test
-    void onlyTheFirstLineCounts() {
+    void aMiningCallOnALaterLineStillCounts() {
         assertThat(classify(XMRIG_LOGIN + "not json at all\n")).isInstanceOf(StratumMining.class);
-        assertThat(classify("hello\n" + XMRIG_LOGIN)).isInstanceOf(Unknown.class);
+        assertThat(classify("hello\n" + XMRIG_LOGIN)).isInstanceOf(StratumMining.class);
+        assertThat(classify("hello\nworld\n")).isInstanceOf(Unknown.class);
     }
 
     @Test

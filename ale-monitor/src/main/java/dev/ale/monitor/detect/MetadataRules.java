@@ -1,5 +1,8 @@
 package dev.ale.monitor.detect;
 
+import dev.ale.core.net.AddressRanges;
+import dev.ale.core.net.AddressSpellings;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,15 +25,51 @@ final class MetadataRules {
                     + "|/computeMetadata/|/metadata/(?:instance|identity)|/v2/credentials/"
                     + "|metadata-flavor:\\s*google|x-aws-ec2-metadata-token");
 
+    /** Where a command's words split; a host sits between these. */
+    private static final Pattern WORD_BREAK = Pattern.compile("[\\s'\"`(),;=<>|&{}]+");
+
     private MetadataRules() {
     }
 
     static void inspect(Invocation inv, Scope scope) {
         for (String text : inv.texts()) {
             Matcher m = ENDPOINT.matcher(text);
-            if (m.find()) scope.report(Rule.METADATA_ENDPOINT, m.group(), inv);
+            if (m.find()) {
+                scope.report(Rule.METADATA_ENDPOINT, m.group(), inv);
+            } else {
+                spelledEndpoint(text).ifPresent(word -> scope.report(Rule.METADATA_ENDPOINT, word, inv));
+            }
             Matcher p = API_PATH.matcher(text);
             if (p.find()) scope.report(Rule.METADATA_API_PATH, p.group(), inv);
         }
+    }
+
+    /**
+     * A word whose host is a metadata address in another spelling ({@code 0251.0376.0251.0376},
+     * {@code 169.254.43518}, {@code 0xa9.0xfe.0xa9.0xfe}, {@code [::ffff:169.254.169.254]},
+     * percent-encoded): read by the normaliser the gateway and the network rules use.
+     */
+    private static Optional<String> spelledEndpoint(String text) {
+        if (text.length() > 64 * 1024) return Optional.empty();
+        for (String word : WORD_BREAK.split(text)) {
+            if (word.isEmpty() || word.length() > 300) continue;
+            String host = word;
+            int scheme = host.indexOf("://");
+            if (scheme >= 0) host = host.substring(scheme + 3);
+            int at = host.lastIndexOf('@');
+            if (at >= 0) host = host.substring(at + 1);
+            for (char stop : new char[] {'/', '?', '#'}) {
+                int i = host.indexOf(stop);
+                if (i >= 0) host = host.substring(0, i);
+            }
+            if (host.startsWith("[")) {
+                int close = host.indexOf(']');
+                if (close > 0) host = host.substring(0, close + 1);
+            } else if (host.indexOf(':') == host.lastIndexOf(':') && host.indexOf(':') > 0) {
+                host = host.substring(0, host.indexOf(':')); // host:port
+            }
+            if (AddressSpellings.classify(host).filter(k -> k == AddressRanges.Kind.METADATA).isPresent()) return Optional.of(word);
+        }
+        return Optional.empty();
     }
 }

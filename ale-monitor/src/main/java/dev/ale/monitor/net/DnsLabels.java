@@ -57,6 +57,24 @@ final class DnsLabels {
         return mixedCase || (double) digits / l.length() >= 0.2 || fewVowels;
     }
 
+    /**
+     * Whether the part below the zone, its labels joined, looks like encoded data: a payload cut
+     * into labels too short to judge one by one ({@code aGVs.bG8g.d29y.bGQ}) is judged whole.
+     */
+    static boolean looksEncodedWhole(String subdomain) {
+        List<String> labels = labels(subdomain);
+        return labels.size() > 1 && looksEncoded(String.join("", labels));
+    }
+
+    /**
+     * The information a subdomain's text can carry at most, in bits: its length times the Shannon
+     * entropy of its characters (case folded, dots left out). Words score lower than encodings.
+     */
+    static double bits(String subdomain) {
+        String text = subdomain.replace(".", "").toLowerCase(Locale.ROOT);
+        return text.isEmpty() ? 0 : text.length() * entropy(text);
+    }
+
     /** Shannon entropy of the label's characters, in bits per character. */
     static double entropy(String label) {
         int[] counts = new int[256];

@@ -66,6 +66,7 @@ public enum RuleId {
     TUNNEL_SOCAT_FORWARD("tunnel.socat.forward", TUNNEL, HIGH, "socat relaying a listening socket, a proxy or a tun device"),
     TUNNEL_FORWARD_SPEC("tunnel.forward-spec", TUNNEL, MEDIUM, "a host:port:host:port forward spec that no other tunnel rule explains"),
     TUNNEL_NET_SSH_BANNER("tunnel.net.ssh-banner", TUNNEL, CRITICAL, "an SSH client's banner seen at the sink"),
+    TUNNEL_NET_HTTP_CONNECT("tunnel.net.http-connect", TUNNEL, HIGH, "a CONNECT sent to another proxy, at the sink or inside an allowed tunnel"),
 
     REVERSE_SHELL_DEV_TCP("reverse-shell.dev-tcp", REVERSE_SHELL, HIGH, "bash's /dev/tcp or /dev/udp opening a raw socket"),
     REVERSE_SHELL_INTERACTIVE_DEV_TCP("reverse-shell.interactive-dev-tcp", REVERSE_SHELL, CRITICAL, "a shell wired to a /dev/tcp socket"),
@@ -80,6 +81,7 @@ public enum RuleId {
     REVERSE_SHELL_FIFO_NETCAT("reverse-shell.fifo-netcat", REVERSE_SHELL, CRITICAL, "a named pipe looping a shell through a network client"),
     REVERSE_SHELL_SHELL_PIPE("reverse-shell.shell-pipe", REVERSE_SHELL, CRITICAL, "a network client's output piped into a shell"),
     REVERSE_SHELL_STDIO_SOCKET("reverse-shell.stdio-socket", REVERSE_SHELL, CRITICAL, "a shell, interpreter or relay process with a socket on fd 0, 1 or 2"),
+    REVERSE_SHELL_NET_SHELL_OUTPUT("reverse-shell.net.shell-output", REVERSE_SHELL, CRITICAL, "a shell talking on a connection: its prompt or id output, at the sink or inside an allowed tunnel"),
 
     PROBE_SCANNER("probe.scanner", PROBE, HIGH, "a network scanner (nmap, masscan, …)"),
     PROBE_DEV_TCP_SWEEP("probe.dev-tcp-sweep", PROBE, HIGH, "/dev/tcp to a host or port that a loop changes"),
@@ -87,8 +89,8 @@ public enum RuleId {
     PROBE_NETCAT_SWEEP("probe.netcat-sweep", PROBE, MEDIUM, "netcat checking a range of ports or hosts"),
     PROBE_HTTP_SWEEP("probe.http-sweep", PROBE, MEDIUM, "a loop fetching from a changing address"),
     PROBE_NET_INTERNAL_ADDRESS("probe.net.internal-address", PROBE, HIGH, "a connection or proxy request to an internal address"),
-    PROBE_FANOUT_HOSTS("probe.fanout.hosts", PROBE, HIGH, "many different hosts tried within the network window"),
-    PROBE_FANOUT_PORTS("probe.fanout.ports", PROBE, HIGH, "many different ports tried on one host within the network window"),
+    PROBE_FANOUT_HOSTS("probe.fanout.hosts", PROBE, HIGH, "many different hosts tried within the network window, or over the episode"),
+    PROBE_FANOUT_PORTS("probe.fanout.ports", PROBE, HIGH, "many different ports tried on one host within the network window, or over the episode"),
 
     METADATA_ENDPOINT("metadata.endpoint", METADATA, HIGH, "a cloud metadata address or name in a command"),
     METADATA_API_PATH("metadata.api-path", METADATA, HIGH, "a cloud metadata API path or header in a command"),
@@ -114,10 +116,15 @@ public enum RuleId {
     EGRESS_DENIED_DROPPED("egress-denied.dropped", EGRESS_DENIED, LOW, "packets the firewall dropped during a tool call (UDP to other ports, ICMP, IPv6)"),
     EGRESS_DENIED_DNS("egress-denied.dns", EGRESS_DENIED, LOW, "a DNS lookup the gateway refused or could not answer"),
     EGRESS_DENIED_PROXY("egress-denied.proxy", EGRESS_DENIED, MEDIUM, "a proxy request the gateway refused"),
+    EGRESS_DENIED_UNCLASSIFIED("egress-denied.unclassified", EGRESS_DENIED, HIGH, "a connection the sink closed unread because it was at capacity: what it carried is unknown"),
 
     EXFILTRATION_DNS_LONG_LABEL("exfiltration.dns.long-label", EXFILTRATION, HIGH, "a DNS name with an over-long label below its zone"),
     EXFILTRATION_DNS_HIGH_ENTROPY_LABEL("exfiltration.dns.high-entropy-label", EXFILTRATION, HIGH, "a DNS label that looks like encoded data rather than words"),
     EXFILTRATION_DNS_SUBDOMAIN_BURST("exfiltration.dns.subdomain-burst", EXFILTRATION, HIGH, "many different names under one zone within the network window"),
+    EXFILTRATION_DNS_NAME_BUDGET("exfiltration.dns.name-budget", EXFILTRATION, HIGH, "too many different names under one zone within the budget window, allowlisted or not"),
+    EXFILTRATION_DNS_ENTROPY_BUDGET("exfiltration.dns.entropy-budget", EXFILTRATION, HIGH, "the names under one zone carry too many bits of label text within the budget window"),
+    EXFILTRATION_DNS_TCP("exfiltration.dns.tcp", EXFILTRATION, HIGH, "a DNS query sent over TCP to a resolver other than the gateway's"),
+    EXFILTRATION_DNS_RAW_DATAGRAM("exfiltration.dns.raw-datagram", EXFILTRATION, HIGH, "a UDP datagram to port 53 that was no DNS question"),
 
     TAMPER_PROTECTED_CHANGED("tamper.protected.changed", TAMPER, HIGH, "a protected file's content changed, or it became unreadable"),
     TAMPER_PROTECTED_REMOVED("tamper.protected.removed", TAMPER, HIGH, "a protected file is gone"),

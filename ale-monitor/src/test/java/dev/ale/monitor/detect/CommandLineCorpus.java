@@ -251,7 +251,15 @@ final class CommandLineCorpus {
                 hit(MINING, "mining.program.known-miner", "(crontab -l; echo \"* * * * * /tmp/xmrig -c c.json\") | crontab -"),
                 hit(MINING, "mining.argv.pool-option", "./kinsing -o 45.9.148.99:443 -u x -p x --cpu-max-threads-hint=50"),
                 hit(METADATA, "metadata.endpoint", "curl http://[::ffff:a9fe:a9fe]/latest/meta-data/"),
-                hit(METADATA, "metadata.endpoint", "curl -s http://169.254.169.254.nip.io/"));
+                hit(METADATA, "metadata.endpoint", "curl -s http://169.254.169.254.nip.io/"),
+                // every spelling inet_aton and URL parsers accept, read by the one normaliser
+                hit(METADATA, "metadata.endpoint", "curl http://0251.0376.0251.0376/latest/meta-data/"),
+                hit(METADATA, "metadata.endpoint", "curl http://169.254.43518/latest/meta-data/"),
+                hit(METADATA, "metadata.endpoint", "wget -qO- http://0xa9.0xfe.0xa9.0xfe/latest/user-data"),
+                hit(METADATA, "metadata.endpoint", "curl -g 'http://[::ffff:169.254.169.254]/latest/meta-data/'"),
+                hit(METADATA, "metadata.endpoint", "curl http://%31%36%39.254.169.254/"),
+                hit(METADATA, "metadata.endpoint", "curl http://user@0xA9FEA9FE:80/"),
+                hit(METADATA, "metadata.endpoint", "curl http://100.100.25800/latest/meta-data/"));
     }
 
     /** argv as a process sweep reads it from /proc/PID/cmdline. */
@@ -390,7 +398,9 @@ final class CommandLineCorpus {
                 "history | tail",
                 "nvidia-smi --query-gpu=utilization.gpu --format=csv",
                 "CUDA_VISIBLE_DEVICES=0 python3 train.py",
-                "")
+                // numbers that are no metadata address, however they are read
+                "sleep 10", "git log -n 2852039 --oneline", "python3 -c 'print(0xa9fea9f)'", "curl http://10.1/health",
+                "ping -c 1 127.1", "echo 169.254.1.1", "")
                 ;
     }
 }
