@@ -6,7 +6,6 @@ import dev.ale.containment.GuardedBackend;
 import java.util.List;
 import dev.ale.core.task.Task;
 import dev.ale.gateway.HostResolver;
-import dev.ale.containment.GuardedSandbox;
 import dev.ale.image.ImageStore;
 import dev.ale.image.registry.Credentials;
 import dev.ale.image.registry.Mirrors;
@@ -29,7 +28,7 @@ final class Cli {
     private final PrintStream err;
     private final boolean terminal;
     private Optional<Path> dataDir = Optional.empty();
-    private java.util.List<String> registryMirrors = java.util.List.of();
+    private List<String> registryMirrors = List.of();
 
     Cli(InputStream in, PrintStream out, PrintStream err) {
         this.in = in;
@@ -71,8 +70,8 @@ final class Cli {
     }
 
     /** {@code --registry-mirror REGISTRY=URL} flags, on top of {@value Mirrors#ENV}. */
-    void registryMirrors(java.util.List<String> flags) {
-        registryMirrors = java.util.List.copyOf(flags);
+    void registryMirrors(List<String> flags) {
+        registryMirrors = List.copyOf(flags);
     }
 
     /** The image store in the data directory, reaching registries through the configured mirrors and logins. */

@@ -7,7 +7,6 @@ import dev.ale.agent.tool.Toolbox;
 import dev.ale.core.task.Task;
 import dev.ale.gateway.HostResolver;
 import dev.ale.containment.GuardedBackend;
-import dev.ale.containment.GuardedSandbox;
 import dev.ale.episode.EpisodeRunner;
 import dev.ale.train.ArmComparison;
 import dev.ale.train.IterationMetrics;

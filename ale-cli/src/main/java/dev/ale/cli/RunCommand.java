@@ -16,7 +16,6 @@ import dev.ale.core.episode.Trajectory;
 import dev.ale.core.task.Task;
 import dev.ale.gateway.HostResolver;
 import dev.ale.containment.GuardedBackend;
-import dev.ale.containment.GuardedSandbox;
 import dev.ale.episode.EpisodeRunner;
 import dev.ale.episode.trajectory.FailureCause;
 import dev.ale.runs.PolicySource;
@@ -64,7 +63,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--registry-mirror", paramLabel = "REGISTRY=URL",
             description = "Fetch REGISTRY's images from URL (e.g. docker.io=http://127.0.0.1:5000); repeatable; also ALE_REGISTRY_MIRRORS.")
-    void registryMirror(java.util.List<String> mirrors) {
+    void registryMirror(List<String> mirrors) {
         cli.registryMirrors(mirrors);
     }
 

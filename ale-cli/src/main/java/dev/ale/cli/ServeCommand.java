@@ -4,7 +4,6 @@ import dev.ale.cli.common.ShippedTasks;
 import dev.ale.core.AleException;
 import dev.ale.gateway.HostResolver;
 import dev.ale.containment.GuardedBackend;
-import dev.ale.containment.GuardedSandbox;
 import dev.ale.server.AleServer;
 import dev.ale.server.ModelUpstream;
 import dev.ale.server.Tokens;
@@ -38,7 +37,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--registry-mirror", paramLabel = "REGISTRY=URL",
             description = "Fetch REGISTRY's images from URL (e.g. docker.io=http://127.0.0.1:5000); repeatable; also ALE_REGISTRY_MIRRORS.")
-    void registryMirror(java.util.List<String> mirrors) {
+    void registryMirror(List<String> mirrors) {
         cli.registryMirrors(mirrors);
     }
 

@@ -11,6 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -65,12 +66,12 @@ class PythonClientTest {
         }
     }
 
-    private static java.util.Optional<String> python3() {
+    private static Optional<String> python3() {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
             Path p = Path.of(dir.isEmpty() ? "." : dir, "python3");
-            if (Files.isExecutable(p)) return java.util.Optional.of(p.toString());
+            if (Files.isExecutable(p)) return Optional.of(p.toString());
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     private static Path repoRoot() {

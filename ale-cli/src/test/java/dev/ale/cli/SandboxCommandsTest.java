@@ -2,6 +2,7 @@ package dev.ale.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
@@ -210,7 +211,7 @@ class SandboxCommandsTest {
     }
 
     private static List<String> fieldNames(JsonNode json) {
-        return json.propertyStream().map(java.util.Map.Entry::getKey).toList();
+        return json.propertyStream().map(Map.Entry::getKey).toList();
     }
 
     private static List<String> listedIds() throws IOException {

@@ -17,6 +17,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -68,9 +70,9 @@ class ServeCommandTest {
                     "$ALE_TEST_UNSET_VARIABLE is not set", "--rock-open-as nobody: no token of that name",
                     "--rock-open-as root: that is an admin token", "needs the server on loopback or 0.0.0.0"};
             for (int i = 0; i < cases.length; i++) {
-                java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("serve", "--port", "0", "--tokens", tokens.toString(),
+                List<String> args = new ArrayList<>(List.of("serve", "--port", "0", "--tokens", tokens.toString(),
                         "--out", out));
-                args.addAll(java.util.List.of(cases[i]));
+                args.addAll(List.of(cases[i]));
                 Ale.Result r = ale.run(args.toArray(String[]::new));
                 assertThat(r.exit()).as(String.join(" ", cases[i]) + ": " + r.err()).isEqualTo(2);
                 assertThat(r.err().strip().lines()).as(r.err()).hasSize(1);

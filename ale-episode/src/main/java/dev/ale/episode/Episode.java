@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.HashMap;
 
 /**
  * One attempt at one task by one policy in one fresh guarded sandbox, as a state machine:
@@ -80,7 +81,7 @@ public final class Episode implements LiveEpisode, AutoCloseable {
 
     static Episode open(GuardedBackend backend, Task task, String episodeId, String policy, Map<String, String> labels, Clock clock) {
         Episode e = new Episode(task, episodeId, policy, clock);
-        Map<String, String> all = new java.util.HashMap<>(labels);
+        Map<String, String> all = new HashMap<>(labels);
         all.put(TASK_LABEL, task.id());
         try {
             e.sandbox = Optional.of(backend.create(new SandboxRequest(withTaskHidden(task), all, false)

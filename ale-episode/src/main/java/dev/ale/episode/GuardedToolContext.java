@@ -13,6 +13,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The agent's tools wired to one guarded sandbox: commands pass the monitor's pre-exec check and
@@ -23,7 +26,7 @@ final class GuardedToolContext implements ToolContext, AutoCloseable {
 
     private final GuardedSandbox guarded;
     private final String workdir;
-    private final java.util.Map<String, String> env;
+    private final Map<String, String> env;
     private final Instant deadline;
     private final Clock clock;
     private final SandboxFiles files;
@@ -31,14 +34,14 @@ final class GuardedToolContext implements ToolContext, AutoCloseable {
     private int drained;
 
     GuardedToolContext(GuardedSandbox guarded, String workdir, Instant deadline, Clock clock) {
-        this(guarded, workdir, java.util.Map.of(), deadline, clock);
+        this(guarded, workdir, Map.of(), deadline, clock);
     }
 
     /** @param env the task's variables (its image's ENV), set in the shell and in every command */
-    GuardedToolContext(GuardedSandbox guarded, String workdir, java.util.Map<String, String> env, Instant deadline, Clock clock) {
+    GuardedToolContext(GuardedSandbox guarded, String workdir, Map<String, String> env, Instant deadline, Clock clock) {
         this.guarded = guarded;
         this.workdir = workdir;
-        this.env = new java.util.TreeMap<>(env);
+        this.env = new TreeMap<>(env);
         this.deadline = deadline;
         this.clock = clock;
         this.files = guarded.files();
@@ -63,7 +66,7 @@ final class GuardedToolContext implements ToolContext, AutoCloseable {
     public ExecResult exec(ExecRequest request) {
         ExecRequest inWorkdir = request.cwd().isPresent() ? request : request.withCwd(workdir);
         if (!env.isEmpty()) {
-            java.util.Map<String, String> all = new java.util.HashMap<>(env);
+            Map<String, String> all = new HashMap<>(env);
             all.putAll(inWorkdir.env());
             inWorkdir = inWorkdir.withEnv(all);
         }

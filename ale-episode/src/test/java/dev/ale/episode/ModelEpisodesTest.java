@@ -28,6 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.ArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -68,7 +69,7 @@ class ModelEpisodesTest {
     }
 
     private static String observation(JsonNode request, int fromEnd) {
-        List<JsonNode> messages = new java.util.ArrayList<>();
+        List<JsonNode> messages = new ArrayList<>();
         request.path("messages").forEach(messages::add);
         return messages.get(messages.size() - fromEnd).path("content").asText();
     }

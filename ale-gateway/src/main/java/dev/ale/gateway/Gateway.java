@@ -35,6 +35,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.LinkedHashMap;
 
 /**
  * The sandbox's only way out, as one object: it links each sandbox's network namespace to the
@@ -368,7 +369,7 @@ public final class Gateway implements SandboxNetwork, SandboxClients, AutoClosea
         @Override
         public Map<String, String> environment() {
             String noProxy = "localhost,127.0.0.1,::1," + GatewayNetwork.GATEWAY_ADDRESS.getHostAddress();
-            Map<String, String> env = new java.util.LinkedHashMap<>();
+            Map<String, String> env = new LinkedHashMap<>();
             env.put("HTTP_PROXY", PROXY_URL);
             env.put("HTTPS_PROXY", PROXY_URL);
             env.put("http_proxy", PROXY_URL);

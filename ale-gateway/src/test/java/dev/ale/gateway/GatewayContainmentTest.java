@@ -43,6 +43,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import java.util.Arrays;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -381,12 +383,12 @@ class GatewayContainmentTest {
         assertThat(r.stdout()).as(r.toString()).contains("tunnel HTTP/1.1 200 Connection established then 0 bytes");
         ProxyRecord tunnel = await().atMost(Duration.ofSeconds(20)).until(() -> records.stream()
                 .filter(rec -> rec instanceof ProxyRecord p && p.sandbox().equals(s.id()) && p.refusal().isPresent())
-                .map(ProxyRecord.class::cast).findFirst(), java.util.Optional::isPresent).orElseThrow();
+                .map(ProxyRecord.class::cast).findFirst(), Optional::isPresent).orElseThrow();
         assertThat(tunnel.refusal()).hasValueSatisfying(reason -> assertThat(reason).startsWith("tunnel carried ssh"));
         assertThat(tunnel.upstreamAddress()).contains(OUTSIDE_ADDRESS);
         DatagramRecord raw = await().atMost(Duration.ofSeconds(20)).until(() -> records.stream()
                 .filter(rec -> rec instanceof DatagramRecord d && d.sandbox().equals(s.id()))
-                .map(DatagramRecord.class::cast).findFirst(), java.util.Optional::isPresent).orElseThrow();
+                .map(DatagramRecord.class::cast).findFirst(), Optional::isPresent).orElseThrow();
         assertThat(raw.destinationAddress() + ":" + raw.destinationPort()).isEqualTo(OUTSIDE_ADDRESS + ":53");
         ConnectionRecord dns = awaitConnection(s.id(), OUTSIDE_ADDRESS, 53);
         assertThat(dns.protocol()).isEqualTo("dns");
@@ -417,7 +419,7 @@ class GatewayContainmentTest {
                 Host.tryRun("ip", "netns", "del", netns);
             }
         }
-        System.out.println("gateway attach µs: " + java.util.Arrays.toString(attach) + ", detach µs: " + java.util.Arrays.toString(detach));
+        System.out.println("gateway attach µs: " + Arrays.toString(attach) + ", detach µs: " + Arrays.toString(detach));
         assertThat(attach).hasSize(rounds);
     }
 
@@ -441,7 +443,7 @@ class GatewayContainmentTest {
         return await().atMost(Duration.ofSeconds(20)).until(() -> records.stream()
                 .filter(r -> r instanceof ConnectionRecord c && c.sandbox().equals(sandbox) && c.destinationPort() == port
                         && (address == null || c.destinationAddress().equals(address)))
-                .map(ConnectionRecord.class::cast).findFirst(), java.util.Optional::isPresent).orElseThrow();
+                .map(ConnectionRecord.class::cast).findFirst(), Optional::isPresent).orElseThrow();
     }
 
     private static long outsideCounter(String name) {

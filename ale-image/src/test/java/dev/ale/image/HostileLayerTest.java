@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.Arguments;
+import java.util.Arrays;
+import java.util.Comparator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,7 +40,7 @@ class HostileLayerTest {
     void close() throws IOException {
         for (Path d : new Path[] {data, outside}) {
             try (Stream<Path> w = Files.walk(d)) {
-                for (Path p : w.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+                for (Path p : w.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
             }
         }
     }
@@ -64,7 +66,7 @@ class HostileLayerTest {
                     @Override
                     byte[] tar() {
                         byte[] junk = new byte[1024];
-                        java.util.Arrays.fill(junk, (byte) 'z');
+                        Arrays.fill(junk, (byte) 'z');
                         return junk;
                     }
                 }));

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import java.util.Base64;
+import java.util.Comparator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -45,7 +47,7 @@ class ImagePullTest {
     @AfterEach
     void close() throws IOException {
         try (Stream<Path> w = Files.walk(data)) {
-            for (Path p : w.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            for (Path p : w.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
     }
 
@@ -214,7 +216,7 @@ class ImagePullTest {
     void credentialsAreReadFromTheAuthFileAndNeverShown() throws Exception {
         Path auth = data.resolve("auth.json");
         Files.writeString(auth, "{\"auths\":{\"https://index.docker.io/v1/\":{\"auth\":\""
-                + java.util.Base64.getEncoder().encodeToString("me:s3cret".getBytes()) + "\"}}}");
+                + Base64.getEncoder().encodeToString("me:s3cret".getBytes()) + "\"}}}");
         Credentials c = Credentials.read(auth);
         assertThat(c.forHost("docker.io")).map(Credentials.Login::user).contains("me");
         assertThat(c.forHost("docker.io").orElseThrow().toString()).doesNotContain("s3cret");

@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import java.util.Map;
+import java.util.OptionalInt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -235,7 +237,7 @@ class WatchTest {
 
     private static SafetyEvent event(String sandbox, String rule, Action action) {
         return new SafetyEvent(rule, Category.fromWire(rule.substring(0, rule.indexOf('.'))).orElse(Category.PROBE),
-                SafetyEvent.Severity.HIGH, action, sandbox, Optional.empty(), java.util.OptionalInt.empty(), "default",
-                Instant.now(), rule, java.util.Map.of());
+                SafetyEvent.Severity.HIGH, action, sandbox, Optional.empty(), OptionalInt.empty(), "default",
+                Instant.now(), rule, Map.of());
     }
 }

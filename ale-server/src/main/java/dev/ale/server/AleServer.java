@@ -3,7 +3,6 @@ package dev.ale.server;
 import dev.ale.core.AleException.Fault;
 import dev.ale.core.task.Task;
 import dev.ale.containment.GuardedBackend;
-import dev.ale.containment.GuardedSandbox;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
 import dev.ale.runs.RunSpec;
@@ -20,6 +19,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.OptionalLong;
 
 /**
  * ALE as a service: an HTTP API over sandboxes made through {@link GuardedBackend}, so every
@@ -208,7 +208,7 @@ public final class AleServer implements AutoCloseable {
 
     private static Optional<RunStore> episodes(Config config) {
         if (config.runs().isEmpty() || config.tasks().isEmpty()) return Optional.empty();
-        RunSpec spec = new RunSpec(RunStore.newRunId(), config.tasks(), 1, 1, java.util.OptionalLong.empty());
+        RunSpec spec = new RunSpec(RunStore.newRunId(), config.tasks(), 1, 1, OptionalLong.empty());
         return Optional.of(RunStore.create(config.runs().get(), spec, "remote"));
     }
 

@@ -2,7 +2,6 @@ package dev.ale.server;
 
 import dev.ale.core.event.SafetyEvent;
 import dev.ale.containment.GuardedSandbox.GuardedSession;
-import dev.ale.containment.GuardedBackend;
 import dev.ale.containment.GuardedSandbox;
 import java.time.Duration;
 import java.time.Instant;

@@ -3,7 +3,6 @@ package dev.ale.server;
 import dev.ale.episode.Ending;
 import dev.ale.core.event.SafetyEvent;
 import dev.ale.core.episode.EndReason;
-import dev.ale.episode.env.StepResult;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;

@@ -3,7 +3,6 @@ package dev.ale.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ale.core.event.SafetyEvent;
-import dev.ale.containment.GuardedBackend;
 import dev.ale.containment.GuardedSandbox;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -17,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Locale;
 
 /**
  * The model proxy, {@code /v1/chat/completions} and {@code /v1/models} in OpenAI form, for agent
@@ -160,7 +160,7 @@ final class ModelProxyRoutes {
             throw unavailable(up, e);
         }
         String type = response.headers().firstValue("Content-Type").orElse("application/json");
-        boolean eventStream = type.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream");
+        boolean eventStream = type.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
         JsonNode reply;
         long[] usage;
         long replyBytes;

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import java.util.Locale;
 
 /**
  * {@code /v1/sandboxes}: make, list and remove sandboxes, run commands and shell sessions in them,
@@ -293,7 +294,7 @@ final class SandboxRoutes {
     private static void usable(Hosted h) {
         SandboxInfo info = h.guarded().info();
         if (info.state() != SandboxInfo.State.RUNNING) {
-            throw new ApiError(409, "sandbox_not_running", "sandbox " + h.id() + " is " + info.state().name().toLowerCase(java.util.Locale.ROOT)
+            throw new ApiError(409, "sandbox_not_running", "sandbox " + h.id() + " is " + info.state().name().toLowerCase(Locale.ROOT)
                     + info.killReason().map(r -> " (" + r + ")").orElse("") + "; delete it and make a new one");
         }
     }

@@ -71,9 +71,9 @@ final class Sandboxes implements AutoCloseable {
     }
 
     /** The sandbox {@code id}, whoever owns it: for the model proxy, whose caller is the sandbox itself. */
-    java.util.Optional<Hosted> byId(String id) {
+    Optional<Hosted> byId(String id) {
         Hosted h = byId.get(id);
-        return h == null || h.closed() ? java.util.Optional.empty() : java.util.Optional.of(h);
+        return h == null || h.closed() ? Optional.empty() : Optional.of(h);
     }
 
     List<Hosted> list(Caller caller) {

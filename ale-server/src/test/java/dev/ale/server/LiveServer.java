@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ale.agent.testing.ScriptedModelServer;
 import dev.ale.gateway.HostResolver;
 import dev.ale.containment.GuardedBackend;
-import dev.ale.containment.GuardedSandbox;
 import dev.ale.tasks.TaskLoader;
 import dev.ale.sandbox.local.LocalSandboxBackend;
 import java.io.IOException;

@@ -12,6 +12,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import java.util.ArrayList;
+import java.util.Random;
 
 import static dev.ale.server.LiveServer.ADMIN;
 import static dev.ale.server.LiveServer.ALICE;
@@ -287,8 +289,8 @@ class ModelProxyTest {
         String[] fields = {"messages", "stream", "max_tokens", "max_completion_tokens", "stream_options", "model", ""};
         String[] values = {"null", "true", "0", "-1", "1e400", "123456789012345678901234567890", "\"\"", "[]", "[null]", "{}",
                 "[{\"role\": \"user\", \"content\": 7}]", "\"" + "y".repeat(3000) + "\"", "2.5"};
-        java.util.Random random = new java.util.Random(20261123);
-        List<String> failures = new java.util.ArrayList<>();
+        Random random = new Random(20261123);
+        List<String> failures = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             String sent;
             if (random.nextInt(5) == 0) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import java.util.Locale;
 
 import dev.ale.core.passport.Passport;
 import dev.ale.core.passport.Resources;
@@ -271,7 +272,7 @@ final class HarborReader {
 
     /** Harbor's older sizes, "2G", "512M": megabytes. */
     private static long sizeMb(YamlField field) {
-        String text = field.text("a size such as 2G or 512M").strip().toUpperCase(java.util.Locale.ROOT);
+        String text = field.text("a size such as 2G or 512M").strip().toUpperCase(Locale.ROOT);
         try {
             if (text.endsWith("G")) return (long) (Double.parseDouble(text.substring(0, text.length() - 1)) * 1024);
             if (text.endsWith("M")) return (long) Double.parseDouble(text.substring(0, text.length() - 1));

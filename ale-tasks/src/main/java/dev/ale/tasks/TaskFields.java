@@ -1,6 +1,7 @@
 package dev.ale.tasks;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Optional;
 
 import dev.ale.core.yaml.YamlField;
 
@@ -91,16 +92,16 @@ final class TaskFields {
      * sandboxes, or empty when it can: it must lie under /workspace or /tmp, the only places a
      * sandbox can write, and outside ALE's own directories there.
      */
-    static java.util.Optional<String> unwritable(String path) {
+    static Optional<String> unwritable(String path) {
         Path p = Path.of(path);
         if (!p.startsWith(WORKSPACE) && !p.startsWith(TMP)) {
-            return java.util.Optional.of(path + " is outside /workspace and /tmp, the only places today's sandboxes can write"
+            return Optional.of(path + " is outside /workspace and /tmp, the only places today's sandboxes can write"
                     + " (the host root is read-only; a root made from the task's image will lift this)");
         }
         for (Path reserved : RESERVED) {
-            if (p.startsWith(reserved)) return java.util.Optional.of(path + " is in " + reserved + ", which is ALE's own");
+            if (p.startsWith(reserved)) return Optional.of(path + " is in " + reserved + ", which is ALE's own");
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     /**

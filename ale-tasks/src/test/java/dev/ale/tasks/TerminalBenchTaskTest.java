@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import java.util.Map;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -116,7 +117,7 @@ class TerminalBenchTaskTest {
         assertThat(task.environment().workdir()).isEqualTo("/workspace/hello");
         assertThat(task.environment().image()).contains("ghcr.io/laude-institute/t-bench/ubuntu-24-04:20250624");
         assertThat(task.environment().env()).containsExactlyInAnyOrderEntriesOf(
-                java.util.Map.of("LANG", "C.UTF-8", "PYTHONUNBUFFERED", "1", "GREETING", "hello"));
+                Map.of("LANG", "C.UTF-8", "PYTHONUNBUFFERED", "1", "GREETING", "hello"));
         assertThat(task.passport().id()).isEqualTo("task:hello-world");
         assertThat(task.warnings()).isEmpty();
     }

@@ -3,6 +3,7 @@ package dev.ale.train;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.Collections;
 
 /** θ: a weight per feature name, 0 for a feature never seen. Immutable; the learner makes new ones. */
 public record Weights(Map<String, Double> byFeature) {
@@ -10,7 +11,7 @@ public record Weights(Map<String, Double> byFeature) {
     public static final Weights ZERO = new Weights(Map.of());
 
     public Weights {
-        byFeature = java.util.Collections.unmodifiableMap(new TreeMap<>(byFeature));
+        byFeature = Collections.unmodifiableMap(new TreeMap<>(byFeature));
     }
 
     public double of(String feature) {

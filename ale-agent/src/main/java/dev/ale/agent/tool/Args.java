@@ -3,6 +3,7 @@ package dev.ale.agent.tool;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Locale;
 
 /**
  * Reads one tool call's arguments. A wrong or missing argument throws {@link BadArgument}, whose
@@ -48,7 +49,7 @@ final class Args {
     }
 
     private static String kind(JsonNode v) {
-        return v.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+        return v.getNodeType().name().toLowerCase(Locale.ROOT);
     }
 
     /** An argument the model got wrong; the message is for the model. */

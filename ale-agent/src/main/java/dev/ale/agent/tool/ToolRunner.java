@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Locale;
 
 /**
  * One tool call, run the way the agent loop runs it: an unknown tool, arguments that are not a
@@ -112,7 +113,7 @@ public final class ToolRunner {
     private static String describeBadJson(String arguments) {
         try {
             JsonNode node = JSON.readTree(arguments);
-            return "got " + (node == null ? "nothing" : "a JSON " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+            return "got " + (node == null ? "nothing" : "a JSON " + node.getNodeType().name().toLowerCase(Locale.ROOT));
         } catch (JsonProcessingException e) {
             return e.getOriginalMessage() + " at column " + e.getLocation().getColumnNr();
         }

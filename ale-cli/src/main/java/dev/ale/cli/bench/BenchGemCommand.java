@@ -1,10 +1,8 @@
 package dev.ale.cli.bench;
 
-import dev.ale.core.AleException;
 import dev.ale.core.task.Task;
 import dev.ale.gateway.HostResolver;
 import dev.ale.containment.GuardedBackend;
-import dev.ale.containment.GuardedSandbox;
 import dev.ale.tasks.TaskLoader;
 import java.io.IOException;
 import java.io.PrintStream;

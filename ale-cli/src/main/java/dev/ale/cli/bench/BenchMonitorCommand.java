@@ -3,7 +3,6 @@ package dev.ale.cli.bench;
 import dev.ale.core.sandbox.SandboxNetwork;
 import dev.ale.gateway.HostResolver;
 import dev.ale.containment.GuardedBackend;
-import dev.ale.containment.GuardedSandbox;
 import dev.ale.sandbox.local.LocalSandboxBackend;
 import java.io.PrintStream;
 import java.util.Map;

@@ -10,7 +10,6 @@ import dev.ale.core.task.CopyIn;
 import dev.ale.core.task.Task;
 import dev.ale.gateway.HostResolver;
 import dev.ale.containment.GuardedBackend;
-import dev.ale.containment.GuardedSandbox;
 import dev.ale.episode.EpisodeRunner;
 import dev.ale.episode.EpisodeSpec;
 import dev.ale.tasks.TaskLoader;
@@ -38,6 +37,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import java.util.Map;
 
 /**
  * {@code ale bench rollout}: episodes per minute of the example tasks with the replay policy —
@@ -82,7 +82,7 @@ public final class BenchRolloutCommand implements Callable<Integer> {
         if (all.isEmpty()) throw new AleException(AleException.Fault.INPUT, "no tasks with a reference solution under " + dir);
         out.printf(Locale.ROOT, "%d tasks x %d rounds per side and level; levels %s%n", all.size(), rounds, levels);
         out.printf(Locale.ROOT, "%-9s %14s %14s %8s %10s %10s%n", "parallel", "ALE ep/min", "bwrap ep/min", "ratio", "ALE pass", "bwrap pass");
-        try (GuardedBackend containment = containments.apply(HostResolver.pinned(java.util.Map.of()))) {
+        try (GuardedBackend containment = containments.apply(HostResolver.pinned(Map.of()))) {
             EpisodeRunner runner = new EpisodeRunner(containment, new AgentLoop(Toolbox.standard(), LoopSettings.defaults()));
             for (int p : levels) {
                 // interleaved halves, so a slow patch of the machine falls on both sides

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ale.core.AleException;
 import dev.ale.core.task.Task;
 import dev.ale.containment.GuardedBackend;
-import dev.ale.containment.GuardedSandbox;
 import dev.ale.server.AleServer;
 import dev.ale.server.Tokens;
 import java.io.IOException;

@@ -6,7 +6,6 @@ import dev.ale.core.AleException;
 import dev.ale.core.model.ToolCall;
 import dev.ale.core.task.Task;
 import dev.ale.containment.GuardedBackend;
-import dev.ale.containment.GuardedSandbox;
 import dev.ale.episode.env.Action;
 import dev.ale.episode.env.Environment;
 import dev.ale.episode.env.StepResult;

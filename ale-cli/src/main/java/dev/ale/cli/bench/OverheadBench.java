@@ -12,7 +12,6 @@ import dev.ale.containment.GuardedSandbox;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * What the gateway and monitor cost a workload: the same command in a sandbox behind them (run

@@ -4,7 +4,6 @@ import dev.ale.cli.common.ShippedTasks;
 import dev.ale.core.AleException;
 import dev.ale.core.sandbox.SandboxBackend;
 import dev.ale.containment.GuardedBackend;
-import dev.ale.containment.GuardedSandbox;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -8,7 +8,6 @@ import dev.ale.core.AleException;
 import dev.ale.core.episode.Trajectory;
 import dev.ale.core.task.Task;
 import dev.ale.containment.GuardedBackend;
-import dev.ale.containment.GuardedSandbox;
 import dev.ale.episode.EpisodeRunner;
 import dev.ale.episode.EpisodeSpec;
 import dev.ale.tasks.TaskLoader;

@@ -2,6 +2,8 @@ package dev.ale.core.passport;
 
 import dev.ale.core.AleException;
 import org.junit.jupiter.api.Test;
+import java.util.List;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -31,8 +33,8 @@ class PassportImageTest {
 
     @Test
     void withImageDropsARootfs() {
-        FilesystemRules f = new FilesystemRules(java.util.Optional.of(java.nio.file.Path.of("/srv")), java.util.List.of("/secret"),
-                java.util.List.of()).withImage("debian");
+        FilesystemRules f = new FilesystemRules(Optional.of(java.nio.file.Path.of("/srv")), List.of("/secret"),
+                List.of()).withImage("debian");
         assertThat(f.rootfs()).isEmpty();
         assertThat(f.image()).contains("debian");
         assertThat(f.hidden()).containsExactly("/secret");

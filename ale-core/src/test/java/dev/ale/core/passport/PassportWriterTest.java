@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import java.util.Collections;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -230,7 +231,7 @@ class PassportWriterTest {
         for (int i = random.nextInt(4); i > 0; i--) hidden.add("/data/" + random.nextInt(1000) + "/*/.cache");
         List<ReadOnlyBind> binds = new ArrayList<>();
         List<Path> shuffled = new ArrayList<>(hosts);
-        java.util.Collections.shuffle(shuffled, random);
+        Collections.shuffle(shuffled, random);
         for (int i = random.nextInt(hosts.size() + 1) - 1; i >= 0; i--) {
             binds.add(new ReadOnlyBind(shuffled.get(i), Path.of("/mnt/bind " + i)));
         }

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
+import java.util.Arrays;
 
 /**
  * One DNS question as it arrived (RFC 1035 wire format), and the replies to it. The parser is
@@ -121,7 +122,7 @@ record DnsQuery(int id, boolean recursionDesired, String name, byte[] nameWire, 
         if (end + 4 > limit) return Optional.empty();
         int type = u16(packet, end);
         int qclass = u16(packet, end + 2);
-        byte[] nameWire = java.util.Arrays.copyOf(wire, wireLength);
+        byte[] nameWire = Arrays.copyOf(wire, wireLength);
         String name = text.isEmpty() ? "." : text.toString();
         return Optional.of(new DnsQuery(header.id(), (header.flags() & 0x0100) != 0, name, nameWire, type, qclass));
     }

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.HexFormat;
 
 /**
  * The host side of every sandbox's network, in the network namespace the gateway runs in: the
@@ -153,7 +154,7 @@ public final class GatewayNetwork implements AutoCloseable {
         int value = (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
         int offset = value - ((198 << 24) | (18 << 16));
         if (offset < 2 || offset >= 2 * LinkSlots.SLOTS || offset % 2 == 0) return Optional.empty();
-        String id = java.util.HexFormat.of().toHexDigits(offset / 2);
+        String id = HexFormat.of().toHexDigits(offset / 2);
         return slots.owner(id).map(netns -> LinkSlots.link(id, netns));
     }
 

@@ -7,6 +7,7 @@ import dev.ale.gateway.net.ListenerPorts;
 import dev.ale.gateway.sink.Classification;
 import dev.ale.gateway.sink.ConnectionRecords;
 import dev.ale.gateway.sink.FirstBytes;
+import java.util.Locale;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -459,7 +460,7 @@ final class ProxyExchange {
     }
 
     private static boolean asksForWebSocket(HttpHead request) {
-        return request.all("Upgrade").stream().anyMatch(v -> v.toLowerCase(java.util.Locale.ROOT).contains("websocket"));
+        return request.all("Upgrade").stream().anyMatch(v -> v.toLowerCase(Locale.ROOT).contains("websocket"));
     }
 
     /** A request head as an opening: what the monitor judges about a refused upgrade. */

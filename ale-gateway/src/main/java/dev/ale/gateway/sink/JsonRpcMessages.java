@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.util.HashSet;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -144,7 +145,7 @@ final class JsonRpcMessages {
         Matcher method = METHOD.matcher(text);
         if (!method.find()) return Optional.empty();
         String name = FirstBytes.printable(method.group(1));
-        Set<String> keys = new java.util.HashSet<>();
+        Set<String> keys = new HashSet<>();
         Matcher key = KEY.matcher(text);
         while (key.find() && keys.size() < 64) keys.add(key.group(1));
         boolean mining = name.startsWith("mining.") || MINING_ONLY.contains(name)

@@ -3,6 +3,7 @@ package dev.ale.gateway.sink;
 import java.io.ByteArrayOutputStream;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
+import java.util.Arrays;
 
 /**
  * Reads the first messages of a websocket stream (RFC 6455), as a client sends them: masked
@@ -95,7 +96,7 @@ final class WebSocketFrames {
                 if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) break;
                 total += n;
             }
-            return java.util.Arrays.copyOf(out, total);
+            return Arrays.copyOf(out, total);
         } catch (DataFormatException notDeflate) {
             return deflated;
         } finally {

@@ -11,13 +11,14 @@ import dev.ale.gateway.SandboxClients;
 import dev.ale.gateway.SandboxClients.Client;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import java.util.Arrays;
+import java.util.Random;
 
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -200,7 +201,7 @@ class DnsServerTest {
         garbage.add(concat(header(10, 1), encodeName("a.b"))); // no type and class
         for (int i = 0; i < 200; i++) {
             byte[] random = new byte[1 + (i * 37) % 300];
-            new java.util.Random(i).nextBytes(random);
+            new Random(i).nextBytes(random);
             garbage.add(random);
         }
         for (byte[] g : garbage) send(g);
@@ -322,7 +323,7 @@ class DnsServerTest {
             b.put((byte) label.length()).put(label.getBytes(StandardCharsets.US_ASCII));
         }
         b.put((byte) 0);
-        return java.util.Arrays.copyOf(b.array(), b.position());
+        return Arrays.copyOf(b.array(), b.position());
     }
 
     private static byte[] concat(byte[]... parts) {

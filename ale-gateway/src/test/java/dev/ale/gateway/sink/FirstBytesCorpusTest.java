@@ -2,6 +2,8 @@ package dev.ale.gateway.sink;
 
 import static dev.ale.gateway.sink.FirstBytesCorpus.ascii;
 import static org.assertj.core.api.Assertions.assertThat;
+import java.util.LinkedHashMap;
+import java.util.Random;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -65,9 +67,9 @@ class FirstBytesCorpusTest {
     @Test
     void benignLookAlikesAreNamedButNeverHostile() {
         List<String> wrong = new ArrayList<>();
-        Map<String, byte[]> negatives = new java.util.LinkedHashMap<>(FirstBytesCorpus.negatives());
+        Map<String, byte[]> negatives = new LinkedHashMap<>(FirstBytesCorpus.negatives());
         negatives.put("a real TLS ClientHello", clientHello);
-        java.util.Random random = new java.util.Random(42);
+        Random random = new Random(42);
         for (int i = 0; i < 200; i++) {
             byte[] noise = new byte[1 + random.nextInt(FirstBytes.MAX_BYTES)];
             random.nextBytes(noise);
@@ -131,9 +133,9 @@ class FirstBytesCorpusTest {
 
     @Test
     void aWebsocketsFirstFramesAreReadOnTheirOwn() {
-        byte[] frame = FirstBytesCorpus.frame(ascii(FirstBytesCorpus.XMRIG_LOGIN), false, new java.util.Random(1));
-        byte[] compressed = FirstBytesCorpus.frame(ascii("{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[]}"), true, new java.util.Random(2));
-        byte[] chat = FirstBytesCorpus.frame(ascii("{\"type\":\"hello\"}"), false, new java.util.Random(3));
+        byte[] frame = FirstBytesCorpus.frame(ascii(FirstBytesCorpus.XMRIG_LOGIN), false, new Random(1));
+        byte[] compressed = FirstBytesCorpus.frame(ascii("{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[]}"), true, new Random(2));
+        byte[] chat = FirstBytesCorpus.frame(ascii("{\"type\":\"hello\"}"), false, new Random(3));
 
         assertThat(FirstBytes.readWebSocket(frame, frame.length).classification()).isInstanceOf(Classification.StratumMining.class);
         assertThat(FirstBytes.readWebSocket(frame, frame.length).complete()).isTrue();

@@ -3,6 +3,7 @@ package dev.ale.image.registry;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Locale;
 
 /** A {@code WWW-Authenticate} challenge: its scheme ({@code Bearer}, {@code Basic}) and parameters. */
 record Challenge(String scheme, Map<String, String> params) {
@@ -18,7 +19,7 @@ record Challenge(String scheme, Map<String, String> params) {
             while (i < h.length() && (h.charAt(i) == ' ' || h.charAt(i) == ',')) i++;
             int eq = h.indexOf('=', i);
             if (eq < 0) break;
-            String key = h.substring(i, eq).strip().toLowerCase(java.util.Locale.ROOT);
+            String key = h.substring(i, eq).strip().toLowerCase(Locale.ROOT);
             i = eq + 1;
             StringBuilder value = new StringBuilder();
             if (i < h.length() && h.charAt(i) == '"') {

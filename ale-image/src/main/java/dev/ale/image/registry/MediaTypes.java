@@ -1,6 +1,7 @@
 package dev.ale.image.registry;
 
 import java.util.List;
+import java.util.Optional;
 
 /** The manifest and layer media types ALE understands, OCI's and Docker's. */
 public final class MediaTypes {
@@ -28,11 +29,11 @@ public final class MediaTypes {
     }
 
     /** How a layer blob is compressed; empty (refused) for zstd, foreign and unknown layers. */
-    public static java.util.Optional<Compression> compression(String layerType) {
+    public static Optional<Compression> compression(String layerType) {
         return switch (layerType) {
-            case OCI_LAYER_TAR, "application/vnd.docker.image.rootfs.diff.tar" -> java.util.Optional.of(Compression.NONE);
-            case OCI_LAYER_GZIP, DOCKER_LAYER_GZIP -> java.util.Optional.of(Compression.GZIP);
-            default -> java.util.Optional.empty();
+            case OCI_LAYER_TAR, "application/vnd.docker.image.rootfs.diff.tar" -> Optional.of(Compression.NONE);
+            case OCI_LAYER_GZIP, DOCKER_LAYER_GZIP -> Optional.of(Compression.GZIP);
+            default -> Optional.empty();
         };
     }
 

@@ -48,11 +48,11 @@ final class DnsLabels {
      */
     static boolean looksEncoded(String label) {
         String l = label.replaceAll("(?<=^|-)\\d+(?=-|$)", "").replaceAll("-+", "-");
-        if (l.length() < ENCODED_MIN_LENGTH || entropy(l.toLowerCase(java.util.Locale.ROOT)) < ENTROPY_BITS) return false;
-        boolean mixedCase = !l.equals(l.toLowerCase(java.util.Locale.ROOT)) && !l.equals(l.toUpperCase(java.util.Locale.ROOT));
+        if (l.length() < ENCODED_MIN_LENGTH || entropy(l.toLowerCase(Locale.ROOT)) < ENTROPY_BITS) return false;
+        boolean mixedCase = !l.equals(l.toLowerCase(Locale.ROOT)) && !l.equals(l.toUpperCase(Locale.ROOT));
         long digits = l.chars().filter(Character::isDigit).count();
         long letters = l.chars().filter(Character::isLetter).count();
-        long vowels = l.toLowerCase(java.util.Locale.ROOT).chars().filter(c -> "aeiou".indexOf(c) >= 0).count();
+        long vowels = l.toLowerCase(Locale.ROOT).chars().filter(c -> "aeiou".indexOf(c) >= 0).count();
         boolean fewVowels = !l.contains("-") && letters > 0 && (double) vowels / letters < 0.3;
         return mixedCase || (double) digits / l.length() >= 0.2 || fewVowels;
     }

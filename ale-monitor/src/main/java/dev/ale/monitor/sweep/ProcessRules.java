@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.LinkedHashMap;
 
 /**
  * Rules over one process as a sweep sees it: its command line (for what was started in the
@@ -75,7 +76,7 @@ public final class ProcessRules {
         real.set(0, exe);
         for (Detection d : commandLines.inspectArgv(real)) {
             if (d.category() == Category.PERSISTENCE) continue;
-            Map<String, String> ev = new java.util.LinkedHashMap<>(d.evidence());
+            Map<String, String> ev = new LinkedHashMap<>(d.evidence());
             ev.put("exe", exe);
             out.add(new Detection(d.rule(), d.detail() + " (the executable " + exe + ", whatever argv[0] says)", ev));
         }

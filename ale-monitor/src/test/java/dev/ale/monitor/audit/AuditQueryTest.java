@@ -1,6 +1,7 @@
 package dev.ale.monitor.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import java.util.ArrayList;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -161,7 +162,7 @@ class AuditQueryTest {
     }
 
     private static List<String> iterable(Iterator<String> names) {
-        List<String> list = new java.util.ArrayList<>();
+        List<String> list = new ArrayList<>();
         names.forEachRemaining(list::add);
         return list;
     }

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import java.util.Base64;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -137,7 +138,7 @@ class CommandLineRulesTest {
     @Test
     void persistenceInsideAPayloadThatIsOnlyDecodedIsNotReported() {
         // "nohup xmrig &" decoded but not run: the miner is reported, the nohup is not.
-        String b64 = java.util.Base64.getEncoder().encodeToString("nohup xmrig -c c.json &".getBytes());
+        String b64 = Base64.getEncoder().encodeToString("nohup xmrig -c c.json &".getBytes());
         assertThat(rulesOf("echo " + b64 + " | base64 -d > x.txt")).containsExactly("mining.program.known-miner");
         assertThat(rulesOf("echo " + b64 + " | base64 -d | sh"))
                 .containsExactlyInAnyOrder("mining.program.known-miner", "persistence.nohup", "persistence.background");

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import java.util.ArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -75,7 +76,7 @@ class NetworkRulesTest {
 
     @Test
     void fanOutOverManyHostsIsAProbe() {
-        List<String> seen = new java.util.ArrayList<>();
+        List<String> seen = new ArrayList<>();
         for (int i = 1; i <= 8; i++) {
             seen.addAll(ids(rules.inspect(connAt("203.0.113." + (20 + i), 80, T0.plusMillis(100L * i)))));
         }
@@ -84,7 +85,7 @@ class NetworkRulesTest {
 
     @Test
     void hostsSpreadBeyondTheWindowAreNotFanOut() {
-        List<String> seen = new java.util.ArrayList<>();
+        List<String> seen = new ArrayList<>();
         for (int i = 1; i <= 12; i++) {
             seen.addAll(ids(rules.inspect(connAt("203.0.113." + (40 + i), 80, T0.plus(Duration.ofSeconds(3L * i))))));
         }
@@ -93,7 +94,7 @@ class NetworkRulesTest {
 
     @Test
     void fanOutOverManyPortsOfOneHostIsAProbe() {
-        List<String> seen = new java.util.ArrayList<>();
+        List<String> seen = new ArrayList<>();
         for (int port = 1; port <= 16; port++) seen.addAll(ids(rules.inspect(connAt("203.0.113.60", port, T0.plusMillis(port)))));
 
         assertThat(seen).contains(RuleId.PROBE_FANOUT_PORTS.id());
@@ -101,7 +102,7 @@ class NetworkRulesTest {
 
     @Test
     void aSilentScanOfFortyHostsPacedSlowerThanTheWindowIsAProbeOverTheEpisode() {
-        List<NetworkFinding> seen = new java.util.ArrayList<>();
+        List<NetworkFinding> seen = new ArrayList<>();
         for (int i = 1; i <= 40; i++) {
             // the sink's early record of a connection that never sends a byte
             seen.addAll(rules.inspect(new ConnectionRecord("sb", T0.plus(Duration.ofSeconds(3L * i)), "203.0.113." + (100 + i), 22,
@@ -118,7 +119,7 @@ class NetworkRulesTest {
 
     @Test
     void fiftyPortsOfOneHostTriedOneEverySecondsAreAProbeOverTheEpisode() {
-        List<String> seen = new java.util.ArrayList<>();
+        List<String> seen = new ArrayList<>();
         for (int port = 1; port <= 50; port++) {
             seen.addAll(ids(rules.inspect(connAt("203.0.113.61", 1000 + port, T0.plus(Duration.ofSeconds(2L * port))))));
         }
@@ -127,7 +128,7 @@ class NetworkRulesTest {
 
     @Test
     void aBuildThatTriedFiveMirrorsOverAnEpisodeIsNoProbe() {
-        List<String> seen = new java.util.ArrayList<>();
+        List<String> seen = new ArrayList<>();
         for (int round = 0; round < 30; round++) {
             for (int m = 1; m <= 5; m++) {
                 Instant at = T0.plus(Duration.ofSeconds(round * 20L + m));
@@ -170,7 +171,7 @@ class NetworkRulesTest {
 
     @Test
     void manyUniqueSubdomainsOfOneZoneLookLikeExfiltration() {
-        List<String> seen = new java.util.ArrayList<>();
+        List<String> seen = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             seen.addAll(ids(rules.inspect(new DnsRecord("sb", T0.plusMillis(i), "c" + i + "x.tunnel.example", "TXT", false, List.of()))));
         }
@@ -308,7 +309,7 @@ class NetworkRulesTest {
         String[] words = {"correct", "horse", "battery", "staple", "anvil", "meadow", "copper", "lantern", "orbit", "velvet", "harbor",
                 "pepper", "quartz", "saddle", "timber", "walnut"};
         Random random = new Random(3);
-        List<String> seen = new java.util.ArrayList<>();
+        List<String> seen = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             String label = words[random.nextInt(16)] + "-" + words[random.nextInt(16)] + "-" + words[random.nextInt(16)] + "-" + words[random.nextInt(16)];
             // answered: the name is under an allowlisted wildcard; 12 s apart: never a burst
@@ -321,7 +322,7 @@ class NetworkRulesTest {
 
     @Test
     void manyShortNamesUnderOneZoneSpendItsNameBudget() {
-        List<String> seen = new java.util.ArrayList<>();
+        List<String> seen = new ArrayList<>();
         for (int i = 0; i < 70; i++) {
             seen.addAll(ids(rules.inspect(new DnsRecord("sb", T0.plusSeconds(5L * i), "n" + i + ".cdn.example.com", "A", true, List.of()))));
         }
@@ -337,7 +338,7 @@ class NetworkRulesTest {
     void ordinaryHostnamesUnderAWildcardAskedAllDayStayWithinBudget() {
         List<String> names = List.of("raw", "objects", "avatars", "codeload", "media", "camo", "user-images", "private-user-images",
                 "objects-origin", "release-assets");
-        List<String> seen = new java.util.ArrayList<>();
+        List<String> seen = new ArrayList<>();
         for (int i = 0; i < 2000; i++) {
             String name = names.get(i % names.size()) + ".githubusercontent.com";
             seen.addAll(ids(rules.inspect(new DnsRecord("sb", T0.plusSeconds(3L * i), name, i % 2 == 0 ? "A" : "AAAA", true, List.of()))));

@@ -39,6 +39,10 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Objects;
+import java.util.Set;
 
 /**
  * Sandboxes on this machine: bubblewrap in a network namespace and cgroup that ALE makes, each
@@ -62,8 +66,8 @@ public final class LocalSandboxBackend implements SandboxBackend {
                 .map(Path::of).toList();
 
         public Config {
-            java.util.Objects.requireNonNull(dataDir, "dataDir");
-            java.util.Objects.requireNonNull(network, "network");
+            Objects.requireNonNull(dataDir, "dataDir");
+            Objects.requireNonNull(network, "network");
             List<Path> paths = new ArrayList<>();
             for (Path p : hiddenHostPaths) {
                 if (!p.isAbsolute()) throw new SandboxException(Fault.INPUT, "hidden host path " + p + " is not absolute");
@@ -114,7 +118,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
         }
 
         /** Also hides {@code paths} (task directories, say) from every sandbox made on the host root. */
-        public Config hiding(java.util.Collection<Path> paths) {
+        public Config hiding(Collection<Path> paths) {
             List<Path> all = new ArrayList<>(hiddenHostPaths);
             for (Path p : paths) all.add(p.toAbsolutePath());
             return new Config(dataDir, uidBase, uidCount, network, all, images);
@@ -136,12 +140,12 @@ public final class LocalSandboxBackend implements SandboxBackend {
     /** Network attachments this backend made, closed by teardown before the namespace goes. */
     private final Map<String, NetworkAttachment> attachments = new ConcurrentHashMap<>();
     /** Ids this backend made; only these die with it (a sandbox merely found belongs to its maker). */
-    private final java.util.Set<String> created = ConcurrentHashMap.newKeySet();
+    private final Set<String> created = ConcurrentHashMap.newKeySet();
     private GarbageReport startupCollection;
     /** The compiled seccomp filter every sandbox's launcher opens for bubblewrap. */
     private final Path seccompFile;
     /** bubblewrap argument files this backend wrote; they name its overlay views, so they go with it. */
-    private final java.util.Set<Path> argsFiles = ConcurrentHashMap.newKeySet();
+    private final Set<Path> argsFiles = ConcurrentHashMap.newKeySet();
     private final OverlayViews views;
     private final Thread watcher;
     private final Thread shutdownHook;
@@ -471,7 +475,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
 
     /** An image's {@code Env} ({@code K=V} each) as a map; entries without {@code =} are ignored, as runtimes do. */
     private static Map<String, String> imageEnv(ImageRoot image) {
-        Map<String, String> env = new java.util.LinkedHashMap<>();
+        Map<String, String> env = new LinkedHashMap<>();
         for (String e : image.env()) {
             int eq = e.indexOf('=');
             if (eq > 0) env.put(e.substring(0, eq), e.substring(eq + 1));
@@ -521,7 +525,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
      * Readable by the sandbox's uid, which bubblewrap runs as when it binds them.
      */
     private static void writeNameFiles(SandboxPaths paths, String id, Optional<String> resolvConf) throws IOException {
-        Map<Path, String> files = new java.util.LinkedHashMap<>();
+        Map<Path, String> files = new LinkedHashMap<>();
         files.put(paths.hosts(), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" + id + "\n");
         resolvConf.ifPresent(contents -> files.put(paths.resolvConf(), contents));
         for (Map.Entry<Path, String> f : files.entrySet()) writeReadable(f.getKey(), f.getValue());

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * File access that never has more reach than the agent: each operation is a fixed script run
@@ -94,7 +95,7 @@ final class LocalSandboxFiles implements SandboxFiles {
     private LocalSandbox.Raw run(String path, String action, byte[] stdin, int captureLimit) {
         if (path.isEmpty() || path.indexOf('\0') >= 0) throw new SandboxException(Fault.INPUT, "invalid sandbox path: \"" + path + "\"");
         ExecRequest request = ExecRequest.of("/bin/sh", "-c", RESOLVE + action, "ale-files", path)
-                .withStdin(stdin).withTimeout(TIMEOUT).withEnv(java.util.Map.of("LC_ALL", "C"));
+                .withStdin(stdin).withTimeout(TIMEOUT).withEnv(Map.of("LC_ALL", "C"));
         LocalSandbox.Raw raw = sandbox.execCapturing(request, captureLimit);
         ExecResult r = raw.result();
         if (r.exitCode() == ESCAPES) throw new SandboxException(Fault.INPUT, path + ": " + r.stderr().strip());

@@ -10,13 +10,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.Arrays;
 
 /**
  * A long-lived bash in the sandbox. Each command is sent as a length-prefixed block that a
@@ -251,7 +251,7 @@ final class LocalShellSession implements ShellSession {
                         String rest = new String(buffer, restStart, Math.max(0, lineEnd - restStart), StandardCharsets.UTF_8);
                         int consumed = marker[marker.length - 1] == '\n' ? restStart : Math.min(buffer.length, lineEnd + 1);
                         emit(at, which, listener, capture);
-                        buffer = java.util.Arrays.copyOfRange(buffer, consumed - at, buffer.length);
+                        buffer = Arrays.copyOfRange(buffer, consumed - at, buffer.length);
                         return Optional.of(rest);
                     }
                 } else {
@@ -281,7 +281,7 @@ final class LocalShellSession implements ShellSession {
                 listener.onOutput(which, chunk, n);
                 pos += n;
             }
-            buffer = java.util.Arrays.copyOfRange(buffer, upTo, buffer.length);
+            buffer = Arrays.copyOfRange(buffer, upTo, buffer.length);
         }
 
         private static int indexOf(byte[] haystack, byte[] needle) {

@@ -17,6 +17,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import java.util.HashSet;
+import java.util.TreeMap;
 
 /**
  * The read-only view of the base root a sandbox gets, as bubblewrap arguments.
@@ -70,7 +72,7 @@ final class RootfsLayout {
 
     List<String> bwrapArgs() {
         List<String> args = new ArrayList<>();
-        Set<Path> placed = new java.util.HashSet<>();
+        Set<Path> placed = new HashSet<>();
         expand(Path.of("/"), args, placed);
         // replacements whose target does not exist in the base: bwrap makes the mount point
         replacements.entrySet().stream()
@@ -158,7 +160,7 @@ final class RootfsLayout {
         if (views.isEmpty()) return Optional.empty();
         Set<Path> hiddenBelow = new TreeSet<>();
         for (Path h : hidden) if (h.startsWith(inside) && !h.equals(inside)) hiddenBelow.add(inside.relativize(h));
-        Map<Path, Boolean> mountPoints = new java.util.TreeMap<>();
+        Map<Path, Boolean> mountPoints = new TreeMap<>();
         for (Map.Entry<Path, Path> r : replacements.entrySet()) {
             Path target = r.getKey();
             if (target.startsWith(inside) && !target.equals(inside)) {

@@ -122,7 +122,7 @@ class BadInputTest {
 
     @Test
     void removeRefusesAnythingThatIsNotASandboxId() {
-        for (String bad : java.util.List.of("../..", "sb-../../x", "", "SB-0123ABCD", "sb-0123abcd/..")) {
+        for (String bad : List.of("../..", "sb-../../x", "", "SB-0123ABCD", "sb-0123abcd/..")) {
             assertThatThrownBy(() -> tb.backend().remove(bad))
                     .isInstanceOf(dev.ale.core.sandbox.SandboxException.class)
                     .hasMessageContaining("is not a sandbox id");

@@ -17,6 +17,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import java.util.HashSet;
+import java.util.Set;
 
 import static dev.ale.sandbox.local.SeccompFilter.EAFNOSUPPORT;
 import static dev.ale.sandbox.local.SeccompFilter.ENOSYS;
@@ -85,7 +87,7 @@ class SeccompFilterTest {
     @EnumSource(Arch.class)
     void callsNotInThePolicyAreAllowed(Arch arch) {
         byte[] bpf = SeccompFilter.compile(BwrapCommand.SECCOMP_POLICY, arch);
-        java.util.Set<Integer> listed = new java.util.HashSet<>(arch.numbers.values());
+        Set<Integer> listed = new HashSet<>(arch.numbers.values());
         for (int nr = 0; nr < 500; nr++) {
             if (listed.contains(nr)) continue;
             assertThat(run(bpf, arch.auditArch, nr, 0, 0, 0)).as("%s call %d", arch, nr).isEqualTo(RET_ALLOW);
