@@ -18,6 +18,7 @@ import dev.ale.core.task.Task;
 import dev.ale.episode.EpisodeRunner;
 import dev.ale.episode.EpisodeSpec;
 import dev.ale.episode.SumTask;
+import dev.ale.episode.trajectory.TrajectoryLine;
 import dev.ale.episode.wire.SchemaSubset;
 import dev.ale.runs.RunSpec;
 import dev.ale.runs.RunStore;
@@ -104,6 +105,22 @@ class RunLinesSchemaTest {
         assertThat(line("killed").path("verifier").isNull()).isTrue();
         assertThat(line("infra").path("end").asText()).isEqualTo("infrastructure");
         assertThat(line("infra").has("reward")).isFalse();
+    }
+
+    @Test
+    void everyRealLineReadsBackThroughTheOneReader() {
+        for (JsonNode l : lines) {
+            TrajectoryLine read = TrajectoryLine.read(l);
+            assertThat(read.episode()).isEqualTo(l.path("episode").asText());
+            assertThat(read.end()).isEqualTo(l.path("end").asText());
+            assertThat(read.steps()).isEqualTo(l.path("steps").size());
+            assertThat(read.reward().isPresent()).isEqualTo(l.has("reward"));
+        }
+        assertThat(TrajectoryLine.read(line("killed")).reward().orElseThrow().killed()).isTrue();
+        assertThat(TrajectoryLine.read(line("killed")).retried()).containsExactly("sandbox did not start: test");
+        assertThat(TrajectoryLine.read(line("killed")).iteration()).hasValue(2);
+        assertThat(TrajectoryLine.read(line("infra")).group()).hasValue("g1");
+        assertThat(TrajectoryLine.read(line("infra")).sample()).hasValue(3);
     }
 
     @Test
