@@ -10,6 +10,7 @@ import dev.ale.core.passport.Passport;
 import dev.ale.core.task.Task;
 import dev.ale.episode.reward.Rewards;
 import dev.ale.episode.trajectory.TrajectoryJson;
+import dev.ale.episode.trajectory.TrajectoryLine;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.channels.Channels;
@@ -123,9 +124,15 @@ public final class RunStore implements AutoCloseable {
                         ch.force(true);
                     }
                 }
+                int number = 0;
                 for (String line : new String(bytes, 0, end, StandardCharsets.UTF_8).split("\n")) {
+                    number++;
                     if (line.isBlank()) continue;
-                    done.add(JSON.readTree(line).path("episode").asText());
+                    try {
+                        done.add(TrajectoryLine.read(line).episode());
+                    } catch (IllegalArgumentException bad) {
+                        throw new AleException(AleException.Fault.INPUT, episodes + " line " + number + ": " + bad.getMessage(), bad);
+                    }
                 }
             }
             return new RunStore(dir, object, done);

@@ -1,6 +1,8 @@
 package dev.ale.runs;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ale.episode.reward.Reward;
+import dev.ale.episode.trajectory.TrajectoryLine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,9 +17,11 @@ import java.util.OptionalDouble;
  */
 public record RunSummary(List<Row> tasks, Row total) {
 
-    public static RunSummary of(List<JsonNode> lines) {
-        Map<String, List<JsonNode>> byTask = new LinkedHashMap<>();
-        for (JsonNode l : lines) byTask.computeIfAbsent(l.path("task").asText(), k -> new ArrayList<>()).add(l);
+    /** The summary of a run's episode lines, each read through {@link TrajectoryLine}. */
+    public static RunSummary of(List<JsonNode> json) {
+        List<TrajectoryLine> lines = json.stream().map(TrajectoryLine::read).toList();
+        Map<String, List<TrajectoryLine>> byTask = new LinkedHashMap<>();
+        for (TrajectoryLine l : lines) byTask.computeIfAbsent(l.task(), k -> new ArrayList<>()).add(l);
         List<Row> rows = byTask.entrySet().stream().sorted(Map.Entry.comparingByKey()).map(e -> Row.of(e.getKey(), e.getValue())).toList();
         return new RunSummary(rows, Row.of("all", lines));
     }
@@ -30,18 +34,17 @@ public record RunSummary(List<Row> tasks, Row total) {
     public record Row(String task, int episodes, int passed, OptionalDouble meanReward, double meanSteps, long tokens, int events,
                       int kills, int infrastructure, int retried, Duration meanTime) {
 
-        static Row of(String task, List<JsonNode> ls) {
+        static Row of(String task, List<TrajectoryLine> ls) {
             int n = ls.size();
-            int passed = (int) ls.stream().filter(l -> l.path("passed").asBoolean()).count();
-            OptionalDouble reward = ls.stream().filter(l -> l.has("reward")).mapToDouble(l -> l.path("reward").path("total").asDouble()).average();
-            double steps = ls.stream().mapToInt(l -> l.path("steps").size()).average().orElse(0);
-            long tokens = ls.stream().mapToLong(l -> l.path("usage").path("total_tokens").asLong()).sum();
-            int events = ls.stream().mapToInt(l -> l.path("events").size()).sum();
-            int kills = (int) ls.stream().filter(l -> l.path("end").asText().equals("killed")).count();
-            int infra = (int) ls.stream().filter(l -> l.path("end").asText().equals("infrastructure")
-                    || l.path("end").asText().equals("model_error")).count();
-            int retried = ls.stream().mapToInt(l -> l.path("retried").size()).sum();
-            Duration time = Duration.ofMillis((long) ls.stream().mapToLong(l -> l.path("timings_ms").path("total").asLong()).average().orElse(0));
+            int passed = (int) ls.stream().filter(TrajectoryLine::passed).count();
+            OptionalDouble reward = ls.stream().flatMap(l -> l.reward().stream()).mapToDouble(Reward::total).average();
+            double steps = ls.stream().mapToInt(TrajectoryLine::steps).average().orElse(0);
+            long tokens = ls.stream().mapToLong(TrajectoryLine::tokens).sum();
+            int events = ls.stream().mapToInt(TrajectoryLine::events).sum();
+            int kills = (int) ls.stream().filter(l -> l.end().equals("killed")).count();
+            int infra = (int) ls.stream().filter(l -> l.end().equals("infrastructure") || l.end().equals("model_error")).count();
+            int retried = ls.stream().mapToInt(l -> l.retried().size()).sum();
+            Duration time = Duration.ofMillis((long) ls.stream().mapToLong(TrajectoryLine::totalMs).average().orElse(0));
             return new Row(task, n, passed, reward, steps, tokens, events, kills, infra, retried, time);
         }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ale.agent.testing.RecordedRequest;
 import dev.ale.agent.testing.Reply;
 import dev.ale.core.model.Usage;
+import dev.ale.episode.wire.SchemaSubset;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,6 +66,17 @@ class ModelProxyTest {
         return r.json();
     }
 
+    /** Every call of the ledger as docs/schemas/model-call.schema.json describes it. */
+    private static void conforms(JsonNode ledger) {
+        assertThat(ledger.get("calls")).isNotEmpty();
+        for (JsonNode c : ledger.get("calls")) assertThat(SchemaSubset.errors(SchemaSubset.schema("model-call.schema.json"), c)).as(c.toString()).isEmpty();
+    }
+
+    /** The whole episode line, its model calls included, as docs/schemas/trajectory-line.schema.json describes it. */
+    private static void lineConforms(JsonNode line) {
+        assertThat(SchemaSubset.errors(SchemaSubset.schema("trajectory-line.schema.json"), line)).isEmpty();
+    }
+
     @Test
     void anAgentInsideTheSandboxReachesTheModelThroughTheGatewayAndTheCallIsRecorded() {
         live.model().reply(Reply.text("hello from the model").withUsage(new Usage(12, 4)));
@@ -95,6 +107,7 @@ class ModelProxyTest {
         assertThat(call.get("usage").get("prompt_tokens").asLong()).isEqualTo(12);
         assertThat(call.get("usage").get("estimated").asBoolean()).isFalse();
         assertThat(call.get("step").isNull()).as("a plain sandbox has no steps").isTrue();
+        conforms(ledger);
 
         assertThat(live.call("GET", "/v1/sandboxes/" + id + "/model-calls", BOB, null).status()).isEqualTo(404);
         String metrics = live.call("GET", "/metrics", ADMIN, null).body();
@@ -118,6 +131,7 @@ class ModelProxyTest {
         assertThat(call.get("response").get("choices").get(0).get("message").get("content").asText()).isEqualTo("streamed words arrive here");
         assertThat(call.get("usage").get("estimated").asBoolean()).isFalse();
         assertThat(call.get("usage").get("completion_tokens").asLong()).isPositive();
+        conforms(calls(ALICE, id));
     }
 
     @Test
@@ -195,6 +209,7 @@ class ModelProxyTest {
         JsonNode call = calls(ALICE, id).get("calls").get(0);
         assertThat(call.get("status").asInt()).isEqualTo(500);
         assertThat(call.get("usage").get("prompt_tokens").asLong()).as("a failed call costs nothing").isZero();
+        conforms(calls(ALICE, id));
     }
 
     @Test
@@ -227,6 +242,7 @@ class ModelProxyTest {
         assertThat(line.get("model_calls").get(0).get("step").asInt()).as("made during step 1").isEqualTo(1);
         assertThat(line.get("model_calls").get(0).get("response").get("choices").get(0).get("message").get("content").asText())
                 .isEqualTo("write hello");
+        lineConforms(line);
     }
 
     /**
@@ -258,6 +274,7 @@ class ModelProxyTest {
                 .filter(l -> l.path("env").asText().equals(env)).findFirst().orElseThrow();
         assertThat(line.get("model_calls")).hasSize(2);
         assertThat(line.get("model_calls").findValuesAsText("step")).containsOnly("2");
+        lineConforms(line);
     }
 
     @Test

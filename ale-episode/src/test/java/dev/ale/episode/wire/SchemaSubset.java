@@ -1,33 +1,67 @@
 package dev.ale.episode.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * A JSON Schema (draft 2020-12) validator for the few keywords ALE's schemas use: type, enum,
- * required, properties, additionalProperties, items and minimum. A schema using any other
- * assertion keyword is refused, so a schema can never pass by using one this does not check.
+ * required, properties, additionalProperties, items, minimum, and $ref to a sibling schema file or
+ * to a {@code #/$defs/...} pointer. A schema using any other assertion keyword is refused, so a
+ * schema can never pass by using one this does not check. Public so other modules' tests share it.
  */
-final class SchemaSubset {
+public final class SchemaSubset {
 
-    private static final Set<String> ANNOTATIONS = Set.of("$schema", "$id", "$comment", "title", "description", "format");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> ANNOTATIONS = Set.of("$schema", "$id", "$comment", "$defs", "title", "description", "format");
     private static final Set<String> ASSERTIONS = Set.of("type", "enum", "required", "properties", "additionalProperties", "items",
-            "minimum");
+            "minimum", "$ref");
+
+    /** The schema document being walked, and where its sibling files are (none for a schema given as a tree). */
+    private record Document(JsonNode root, Optional<Path> directory) {
+    }
 
     private SchemaSubset() {
     }
 
+    /** The repository's {@code docs/schemas/NAME}, from a module's directory (where surefire runs). */
+    public static Path schema(String name) {
+        return Path.of("..", "docs", "schemas", name);
+    }
+
     /** Every way {@code value} breaks {@code schema}, each with its JSON path; empty when it conforms. */
-    static List<String> errors(JsonNode schema, JsonNode value) {
+    public static List<String> errors(JsonNode schema, JsonNode value) {
         List<String> errors = new ArrayList<>();
-        check(schema, value, "$", errors);
+        check(new Document(schema, Optional.empty()), schema, value, "$", errors);
         return errors;
     }
 
-    private static void check(JsonNode schema, JsonNode value, String path, List<String> errors) {
+    /** As {@link #errors(JsonNode, JsonNode)} for the schema in {@code file}; its $refs to other files resolve beside it. */
+    public static List<String> errors(Path file, JsonNode value) {
+        Document doc = new Document(read(file), Optional.of(file.toAbsolutePath().getParent()));
+        List<String> errors = new ArrayList<>();
+        check(doc, doc.root(), value, "$", errors);
+        return errors;
+    }
+
+    private static JsonNode read(Path file) {
+        try {
+            return JSON.readTree(Files.readString(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void check(Document doc, JsonNode schema, JsonNode value, String path, List<String> errors) {
         if (schema.isBoolean()) {
             if (!schema.asBoolean()) errors.add(path + ": not allowed");
             return;
@@ -37,13 +71,31 @@ final class SchemaSubset {
                 throw new IllegalArgumentException("schema keyword `" + k.getKey() + "` at " + path + " is not supported by this validator");
             }
         }
+        JsonNode ref = schema.get("$ref");
+        if (ref != null) {
+            String target = ref.asText();
+            int hash = target.indexOf('#');
+            String file = hash < 0 ? target : target.substring(0, hash);
+            String pointer = hash < 0 ? "" : target.substring(hash + 1);
+            Document to = doc;
+            if (!file.isEmpty()) {
+                if (file.contains("/") || file.contains("\\") || doc.directory().isEmpty()) {
+                    throw new IllegalArgumentException("$ref `" + target + "` at " + path + ": only a sibling schema file can be referred to");
+                }
+                Path f = doc.directory().get().resolve(file);
+                to = new Document(read(f), doc.directory());
+            }
+            JsonNode resolved = pointer.isEmpty() ? to.root() : to.root().at(pointer);
+            if (resolved.isMissingNode()) throw new IllegalArgumentException("$ref `" + target + "` at " + path + " points at nothing");
+            check(to, resolved, value, path, errors);
+        }
         JsonNode type = schema.get("type");
         if (type != null) {
             List<String> types = new ArrayList<>();
             if (type.isArray()) type.forEach(t -> types.add(t.asText()));
             else types.add(type.asText());
             if (types.stream().noneMatch(t -> is(t, value))) {
-                errors.add(path + ": " + value.getNodeType().name().toLowerCase() + " is not of type " + types);
+                errors.add(path + ": " + value.getNodeType().name().toLowerCase(Locale.ROOT) + " is not of type " + types);
                 return;
             }
         }
@@ -66,13 +118,13 @@ final class SchemaSubset {
             JsonNode additional = schema.get("additionalProperties");
             for (Map.Entry<String, JsonNode> p : value.properties()) {
                 String at = path + "." + p.getKey();
-                if (properties.has(p.getKey())) check(properties.get(p.getKey()), p.getValue(), at, errors);
-                else if (additional != null) check(additional, p.getValue(), at, errors);
+                if (properties.has(p.getKey())) check(doc, properties.get(p.getKey()), p.getValue(), at, errors);
+                else if (additional != null) check(doc, additional, p.getValue(), at, errors);
             }
         }
         JsonNode items = schema.get("items");
         if (items != null && value.isArray()) {
-            for (int i = 0; i < value.size(); i++) check(items, value.get(i), path + "[" + i + "]", errors);
+            for (int i = 0; i < value.size(); i++) check(doc, items, value.get(i), path + "[" + i + "]", errors);
         }
     }
 

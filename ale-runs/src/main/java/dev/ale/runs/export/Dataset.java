@@ -9,6 +9,7 @@ import dev.ale.core.AleException;
 import dev.ale.runs.credit.Credit;
 import dev.ale.runs.credit.GroupCredit;
 import dev.ale.episode.reward.Reward;
+import dev.ale.episode.trajectory.TrajectoryLine;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -55,32 +56,35 @@ public final class Dataset {
         }
     }
 
+    /** The rows of a run's episode lines, each read through {@link TrajectoryLine}; a line it cannot read throws IllegalArgumentException. */
     public static List<ObjectNode> of(List<JsonNode> episodes, double gamma) {
-        Map<String, List<JsonNode>> groups = new LinkedHashMap<>();
-        for (JsonNode e : episodes) {
-            if (!e.has("reward")) continue;
+        Map<String, List<TrajectoryLine>> groups = new LinkedHashMap<>();
+        for (JsonNode json : episodes) {
+            TrajectoryLine e = TrajectoryLine.read(json);
+            if (e.reward().isEmpty()) continue;
             // a trainer's own group (a GEM episode made with one) is the group; else the task's samples of an iteration and arm
-            String group = e.hasNonNull("group")
-                    ? "group#" + e.path("task").asText() + "#" + e.get("group").asText()
-                    : e.path("task").asText() + "#" + e.path("iteration").asInt(0) + "#" + e.path("arm").asText("");
+            String group = e.group().isPresent()
+                    ? "group#" + e.task() + "#" + e.group().get()
+                    : e.task() + "#" + e.iteration().orElse(0) + "#" + e.arm().orElse("");
             groups.computeIfAbsent(group, k -> new ArrayList<>()).add(e);
         }
         List<ObjectNode> out = new ArrayList<>();
-        for (List<JsonNode> group : groups.values()) {
-            List<Credit> credit = GroupCredit.ofGroup(group.stream().map(Dataset::reward).toList(), gamma);
+        for (List<TrajectoryLine> group : groups.values()) {
+            List<Credit> credit = GroupCredit.ofGroup(group.stream().map(e -> e.reward().orElseThrow()).toList(), gamma);
             for (int i = 0; i < group.size(); i++) {
-                JsonNode e = group.get(i);
+                TrajectoryLine e = group.get(i);
                 Credit c = credit.get(i);
+                Reward r = e.reward().orElseThrow();
                 ObjectNode row = JsonNodeFactory.instance.objectNode();
-                row.put("episode", e.path("episode").asText());
-                row.put("task", e.path("task").asText());
-                if (e.has("iteration")) row.set("iteration", e.get("iteration"));
-                if (e.has("arm")) row.set("arm", e.get("arm"));
-                if (e.hasNonNull("group")) row.set("group", e.get("group"));
-                if (e.hasNonNull("sample")) row.set("sample", e.get("sample"));
-                row.put("policy", e.path("policy").asText());
-                row.set("messages", e.path("messages"));
-                row.set("reward", e.path("reward"));
+                row.put("episode", e.episode());
+                row.put("task", e.task());
+                e.iteration().ifPresent(it -> row.put("iteration", it));
+                e.arm().ifPresent(a -> row.put("arm", a));
+                e.group().ifPresent(g -> row.put("group", g));
+                e.sample().ifPresent(n -> row.put("sample", n));
+                row.put("policy", e.policy());
+                row.set("messages", e.messages());
+                row.putObject("reward").put("score", r.score()).put("penalty", r.penalty()).put("killed", r.killed()).put("total", r.total());
                 row.put("advantage", c.advantage());
                 ArrayNode steps = row.putArray("steps");
                 for (int t = 0; t < c.reward().steps().size(); t++) {
@@ -91,14 +95,5 @@ public final class Dataset {
             }
         }
         return out;
-    }
-
-    /** The reward as the line holds it; an episode with no step at all is one chunk holding its total. */
-    private static Reward reward(JsonNode e) {
-        JsonNode r = e.path("reward");
-        List<Double> steps = new ArrayList<>();
-        e.path("steps").forEach(s -> steps.add(s.path("reward").asDouble()));
-        if (steps.isEmpty()) steps.add(r.path("total").asDouble());
-        return new Reward(r.path("score").asDouble(), r.path("penalty").asDouble(), r.path("killed").asBoolean(), r.path("total").asDouble(), steps);
     }
 }
