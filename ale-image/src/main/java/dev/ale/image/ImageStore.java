@@ -317,7 +317,8 @@ public final class ImageStore implements ImageResolver {
                 if (kept.size() != other.names().size()) store.writeRecord(other.withNames(kept));
             }
             ImageRecord record = new ImageRecord(id, List.copyOf(all), configDigest, layers, config.env(), config.workingDir(),
-                    config.user(), bytes, existing.map(ImageRecord::created).orElse(Instant.now()), what);
+                    config.user(), bytes, existing.map(ImageRecord::created).orElse(Instant.now()),
+                    existing.map(ImageRecord::source).orElse(what)); // where an image first came from stays its source
             store.writeRecord(record);
             return view(record, store.mountedLayers());
         } catch (IOException e) {

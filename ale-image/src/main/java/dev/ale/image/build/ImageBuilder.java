@@ -376,8 +376,11 @@ public final class ImageBuilder {
                 return;
             }
             workSteps++;
+            Set<String> existing = new HashSet<>();
+            images.list().forEach(i -> existing.add(i.id()));
             StoredImage stepImage = images.commitBuilt("build step " + ins.where(), configBytes(st), st.layers, List.of());
-            intermediates.add(stepImage.id());
+            // only a record this build made goes with it (an earlier untagged build of the same content stays)
+            if (!existing.contains(stepImage.id())) intermediates.add(stepImage.id());
             Passport p = request.passport().withFilesystem(request.passport().filesystem().withImage(stepImage.id()));
             Sandbox sandbox = backend.create(new SandboxRequest(p, Map.of(BUILD_LABEL, ins.where()), false, Phase.SETUP));
             sandboxes++;
