@@ -337,4 +337,39 @@ class ImageBuildTest {
                     && a.payload().contains("203.0.113.7"));
         }
     }
+
+    @Test
+    void copyHonoursChownAndChmodAndRefusesWhatLeavesTheContextOrWouldUnpack(@TempDir Path ctx) throws Exception {
+        Path inner = Files.createDirectories(ctx.resolve("inner"));
+        Files.writeString(inner.resolve("tool"), "#!/bin/sh\n");
+        BuildResult r = build(inner, "FROM " + base + "\nCOPY --chown=1234:5678 --chmod=0700 tool /opt/tool\n"
+                + "ENTRYPOINT [\"/opt/tool\"]\n", "owned:1");
+        Path layer = store.resolve("owned:1").layers().getLast();
+        assertThat(Files.getAttribute(layer.resolve("opt/tool"), "unix:uid")).isEqualTo(1234);
+        assertThat(Files.getAttribute(layer.resolve("opt/tool"), "unix:gid")).isEqualTo(5678);
+        assertThat(Files.getPosixFilePermissions(layer.resolve("opt/tool"))).hasSize(3); // rwx------
+        // the parent the image lacked is made root's 0755
+        assertThat(Files.getAttribute(layer.resolve("opt"), "unix:uid")).isEqualTo(0);
+        assertThat(r.sandboxes()).isZero();
+
+        Files.writeString(ctx.resolve("secret"), "outside\n");
+        Files.createSymbolicLink(inner.resolve("link"), Path.of("../secret"));
+        int creates = counting.creates.get();
+        assertThatThrownBy(() -> build(inner, "FROM " + base + "\nCOPY ../secret /s\n", "never:3"))
+                .hasMessageContaining("Dockerfile:2: COPY: ../secret is outside the build context");
+        assertThatThrownBy(() -> build(inner, "FROM " + base + "\nCOPY link /s\n", "never:3"))
+                .hasMessageContaining("Dockerfile:2: COPY: link leads outside the build context");
+        // a benign look-alike: a link that stays inside is followed
+        Files.createSymbolicLink(inner.resolve("inside"), Path.of("tool"));
+        assertThat(build(inner, "FROM " + base + "\nCOPY inside /s\n", "inside:1").image().layers()).isEqualTo(3);
+
+        try (var gz = new java.util.zip.GZIPOutputStream(Files.newOutputStream(inner.resolve("bundle.tar.gz")))) {
+            gz.write(new TarBuilder().file("a", 0644, "a").tar());
+        }
+        assertThatThrownBy(() -> build(inner, "FROM " + base + "\nADD bundle.tar.gz /opt/\n", "never:3"))
+                .hasMessageContaining("Dockerfile:2: ADD: bundle.tar.gz is an archive, which ADD would unpack");
+        assertThat(build(inner, "FROM " + base + "\nADD tool /opt/added\n", "added:1").image().layers()).isEqualTo(3);
+        assertThat(counting.creates.get()).isEqualTo(creates);
+        assertThat(store.find("never:3")).isEmpty();
+    }
 }
