@@ -372,4 +372,22 @@ class ImageBuildTest {
         assertThat(counting.creates.get()).isEqualTo(creates);
         assertThat(store.find("never:3")).isEmpty();
     }
+
+    @Test
+    void theContextsDockerignoreLeavesFilesOutOfCopy(@TempDir Path ctx) throws Exception {
+        Files.createDirectories(ctx.resolve("app/cache"));
+        Files.writeString(ctx.resolve("app/main.sh"), "main\n");
+        Files.writeString(ctx.resolve("app/cache/big"), "junk\n");
+        Files.writeString(ctx.resolve("app/cache/keep"), "kept\n");
+        Files.writeString(ctx.resolve("debug.log"), "log\n");
+        Files.writeString(ctx.resolve(".dockerignore"), "*.log\napp/cache\n!app/cache/keep\n");
+        build(ctx, "FROM " + base + "\nCOPY . /src/\n", "ignored:1");
+        Path layer = store.resolve("ignored:1").layers().getLast();
+        assertThat(layer.resolve("src/app/main.sh")).exists();
+        assertThat(layer.resolve("src/app/cache/keep")).exists();
+        assertThat(layer.resolve("src/app/cache/big")).doesNotExist();
+        assertThat(layer.resolve("src/debug.log")).doesNotExist();
+        assertThatThrownBy(() -> build(ctx, "FROM " + base + "\nCOPY debug.log /x\n", "never:4"))
+                .hasMessageContaining("Dockerfile:2: COPY: debug.log is excluded by the context's .dockerignore");
+    }
 }

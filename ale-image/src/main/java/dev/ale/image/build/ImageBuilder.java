@@ -160,6 +160,7 @@ public final class ImageBuilder {
         private final Set<String> usedArgs = new HashSet<>();
         private final List<State> stages = new ArrayList<>();
         private final Set<String> intermediates = new HashSet<>();
+        private final DockerIgnore ignore;
         private final int steps;
         private int step;
         private int cachedSteps;
@@ -171,6 +172,13 @@ public final class ImageBuilder {
             this.df = df;
             this.progress = progress;
             this.steps = df.globalArgs().size() + df.stages().stream().mapToInt(s -> 1 + s.instructions().size()).sum();
+            Path ignoreFile = request.context().resolve(".dockerignore");
+            try {
+                this.ignore = Files.isRegularFile(ignoreFile) ? DockerIgnore.parse(Files.readString(ignoreFile, StandardCharsets.UTF_8))
+                        : DockerIgnore.none();
+            } catch (IOException e) {
+                throw new DockerfileException(Fault.INPUT, "cannot read " + ignoreFile + ": " + e.getMessage(), e);
+            }
         }
 
         BuildResult run() {
@@ -470,7 +478,7 @@ public final class ImageBuilder {
                     }
                     for (Path src : sources) {
                         if (Files.isDirectory(src, LinkOption.NOFOLLOW_LINKS)) {
-                            walk(ins, src, base, owner, chmod, items);
+                            walk(ins, src, base, owner, chmod, items, fromContext ? Optional.of(srcRoot) : Optional.empty());
                         } else {
                             items.add(item(ins, append(base, src.getFileName().toString()), src, owner, chmod));
                         }
@@ -543,7 +551,8 @@ public final class ImageBuilder {
                 List<Path> found = new ArrayList<>();
                 int depth = rel.split("/").length;
                 try (var walk = Files.walk(context, depth)) {
-                    walk.filter(p -> !p.equals(context) && m.matches(context.relativize(p))).sorted().forEach(found::add);
+                    walk.filter(p -> !p.equals(context) && m.matches(context.relativize(p)) && !ignore.excluded(context.relativize(p).toString()))
+                            .sorted().forEach(found::add);
                 } catch (IOException e) {
                     throw ins.fail("cannot read the build context: " + e.getMessage());
                 }
@@ -554,6 +563,9 @@ public final class ImageBuilder {
             if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) throw ins.fail(src + ": no such file in the build context " + request.context());
             Path real = realPath(p, ins);
             if (!real.startsWith(context)) throw ins.fail(src + " leads outside the build context (through a symlink)");
+            if (!real.equals(context) && ignore.excluded(context.relativize(real).toString())) {
+                throw ins.fail(src + " is excluded by the context's .dockerignore");
+            }
             return List.of(real);
         }
 
@@ -580,10 +592,13 @@ public final class ImageBuilder {
             }
         }
 
-        private void walk(Instruction ins, Path dir, List<String> base, int[] owner, Optional<Integer> chmod, List<Item> items) {
+        private void walk(Instruction ins, Path dir, List<String> base, int[] owner, Optional<Integer> chmod, List<Item> items,
+                          Optional<Path> context) {
             try (var stream = Files.walk(dir)) {
                 for (Path p : stream.sorted().toList()) {
                     if (p.equals(dir)) continue;
+                    // each entry is checked, not just its directory: a ! pattern may bring back a file below an excluded one
+                    if (context.isPresent() && ignore.excluded(context.get().relativize(p).toString())) continue;
                     List<String> dest = new ArrayList<>(base);
                     for (Path part : dir.relativize(p)) dest.add(part.toString());
                     Item it = itemOrSkip(ins, dest, p, owner, chmod);
