@@ -152,6 +152,12 @@ final class ImageCommands {
             err.flush();
         }
 
+        @Override
+        public PullProgress pulls() {
+            endOutput();
+            return new Bar(err);
+        }
+
         private void endOutput() {
             if (!lineStart) err.println();
             lineStart = true;

@@ -17,6 +17,11 @@ public interface BuildProgress {
     /** Output of a RUN, as the sandbox produces it. */
     void output(byte[] bytes, int length);
 
+    /** How the pull of a base image a build needs is shown (none by default). */
+    default dev.ale.image.PullProgress pulls() {
+        return dev.ale.image.PullProgress.none();
+    }
+
     static BuildProgress none() {
         return new BuildProgress() {
             @Override

@@ -14,7 +14,6 @@ import dev.ale.core.sandbox.Sandbox;
 import dev.ale.core.sandbox.SandboxBackend;
 import dev.ale.core.sandbox.SandboxRequest;
 import dev.ale.image.ImageStore;
-import dev.ale.image.PullProgress;
 import dev.ale.image.StoredImage;
 import dev.ale.image.registry.Digest;
 import dev.ale.image.registry.Platform;
@@ -255,7 +254,7 @@ public final class ImageBuilder {
         private State fromImage(String base, Instruction where) {
             ImageRecord r = images.stored(base).orElseGet(() -> {
                 progress.note("pulling " + base);
-                images.pull(base, PullProgress.none());
+                images.pull(base, progress.pulls());
                 return images.stored(base).orElseThrow(() -> where.fail("image " + base + " is not in the store after pulling it"));
             });
             byte[] cfg = store.blob(r.config()).orElseThrow(() -> where.fail("image " + base + " is damaged: its config blob is missing"));
@@ -528,7 +527,7 @@ public final class ImageBuilder {
             }
             ImageRecord r = images.stored(from).orElseGet(() -> {
                 progress.note("pulling " + from);
-                images.pull(from, PullProgress.none());
+                images.pull(from, progress.pulls());
                 return images.stored(from).orElseThrow();
             });
             return r.layers();
