@@ -3,7 +3,13 @@ package dev.ale.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ale.cli.common.Json;
+import dev.ale.containment.GuardedBackend;
+import dev.ale.core.passport.Passport;
+import dev.ale.gateway.HostResolver;
 import dev.ale.image.ImageStore;
+import dev.ale.image.build.BuildProgress;
+import dev.ale.image.build.BuildResult;
+import dev.ale.image.build.ImageBuilder;
 import dev.ale.image.PruneReport;
 import dev.ale.image.PullProgress;
 import dev.ale.image.StoredImage;
@@ -17,7 +23,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code ale image pull|import|ls|rm|prune}: the image store under the data directory (docs/images.md). */
+/** {@code ale image pull|build|import|ls|rm|prune}: the image store under the data directory (docs/images.md). */
 final class ImageCommands {
 
     private ImageCommands() {
@@ -45,6 +51,116 @@ final class ImageCommands {
             StoredImage i = cli.images().pull(image, new Bar(cli.err()));
             cli.out().println(i.names().isEmpty() ? i.id() : i.names().getFirst() + " " + i.id());
             return Failures.OK;
+        }
+    }
+
+    /** {@code ale image build}: a Dockerfile built step by step, each RUN in a guarded sandbox (docs/images.md, "Dockerfile builds"). */
+    @Command(name = "build", description = {"Build an image from a Dockerfile in CONTEXT. Each RUN runs in a sandbox behind ALE's gateway,",
+            "in the setup phase (the passport's setup egress); steps are cached by content. Progress goes to stderr."})
+    static final class Build implements Callable<Integer> {
+        private final Cli cli;
+
+        @Parameters(paramLabel = "CONTEXT", description = "The build context: the directory COPY and ADD read from.")
+        private Path context;
+
+        @Option(names = {"-t", "--tag"}, paramLabel = "NAME", description = "Name the image (repeatable).")
+        private java.util.List<String> tags = new ArrayList<>();
+
+        @Option(names = {"-f", "--file"}, paramLabel = "DOCKERFILE", description = "The Dockerfile (default: CONTEXT/Dockerfile).")
+        private Optional<Path> file = Optional.empty();
+
+        @Option(names = "--build-arg", paramLabel = "NAME=VALUE", description = "A value for an ARG (repeatable).")
+        private java.util.List<String> buildArgs = new ArrayList<>();
+
+        @Option(names = "--passport", paramLabel = "FILE", description = "Passport build sandboxes are made from (its setup egress is what RUN may reach; default: the built-in one).")
+        private Optional<Path> passport = Optional.empty();
+
+        @Option(names = "--run-timeout", paramLabel = "SECONDS", description = "How long one RUN may take (default: ${DEFAULT-VALUE}).")
+        private long runTimeout = 1800;
+
+        @Option(names = "--registry-mirror", paramLabel = "REGISTRY=URL", description = "Fetch REGISTRY's images from URL; repeatable.")
+        private java.util.List<String> mirrors = new ArrayList<>();
+
+        Build(Cli cli) {
+            this.cli = cli;
+        }
+
+        @Override
+        public Integer call() {
+            cli.registryMirrors(mirrors);
+            java.util.Map<String, String> args = new java.util.LinkedHashMap<>();
+            for (String a : buildArgs) {
+                int eq = a.indexOf('=');
+                if (eq <= 0) {
+                    cli.err().println("ale: --build-arg " + a + ": give NAME=VALUE");
+                    return Failures.INPUT;
+                }
+                args.put(a.substring(0, eq), a.substring(eq + 1));
+            }
+            Passport p = Cli.passport(passport);
+            Path dockerfile = file.orElse(context.resolve("Dockerfile"));
+            ImageBuilder.Request request = new ImageBuilder.Request(context, dockerfile, tags, args, p, java.time.Duration.ofSeconds(runTimeout));
+            try (GuardedBackend containment = cli.openGuardedBackend(HostResolver.system())) {
+                BuildResult r = new ImageBuilder(cli.images(), containment).build(request, new Printer(cli.err()));
+                cli.err().println("ale: built " + r.image().shortId() + " (" + r.steps() + " steps run, " + r.cached() + " from the cache, "
+                        + r.sandboxes() + " sandboxes)");
+                StoredImage i = r.image();
+                cli.out().println(i.names().stream().filter(n -> !n.contains("@")).findFirst().map(n -> n + " ").orElse("") + i.id());
+            }
+            return Failures.OK;
+        }
+    }
+
+    /** Build progress on stderr: each instruction as written (continuation lines too), then what became of it; RUN output indented. */
+    static final class Printer implements BuildProgress {
+        private final PrintStream err;
+        private boolean lineStart = true;
+
+        Printer(PrintStream err) {
+            this.err = err;
+        }
+
+        @Override
+        public synchronized void step(int step, int steps, String where, java.util.List<String> lines) {
+            endOutput();
+            err.println("[" + step + "/" + steps + "] " + where);
+            for (String l : lines) err.println("  " + l);
+        }
+
+        @Override
+        public synchronized void cached() {
+            endOutput();
+            err.println("  -> cached");
+        }
+
+        @Override
+        public synchronized void note(String text) {
+            endOutput();
+            err.println("  -> " + text);
+        }
+
+        @Override
+        public synchronized void output(byte[] bytes, int length) {
+            String s = new String(bytes, 0, length, java.nio.charset.StandardCharsets.UTF_8);
+            StringBuilder out = new StringBuilder();
+            for (char c : s.toCharArray()) {
+                if (lineStart) out.append("  | ");
+                out.append(c);
+                lineStart = c == '\n';
+            }
+            err.print(out);
+            err.flush();
+        }
+
+        @Override
+        public PullProgress pulls() {
+            endOutput();
+            return new Bar(err);
+        }
+
+        private void endOutput() {
+            if (!lineStart) err.println();
+            lineStart = true;
         }
     }
 

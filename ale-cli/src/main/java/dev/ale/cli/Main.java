@@ -55,6 +55,7 @@ public final class Main {
 
         CommandLine image = new CommandLine(new GroupCommand.Image())
                 .addSubcommand(new ImageCommands.Pull(cli))
+                .addSubcommand(new ImageCommands.Build(cli))
                 .addSubcommand(new ImageCommands.Import(cli))
                 .addSubcommand(new ImageCommands.List(cli))
                 .addSubcommand(new ImageCommands.Remove(cli))

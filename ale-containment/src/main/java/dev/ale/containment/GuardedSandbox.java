@@ -104,6 +104,11 @@ public final class GuardedSandbox implements Sandbox {
     }
 
     @Override
+    public Optional<dev.ale.core.sandbox.ImageWrites> imageWrites() {
+        return sandbox.imageWrites();
+    }
+
+    @Override
     public Phase phase() {
         return sandbox.phase();
     }

@@ -300,6 +300,12 @@ public final class ImageStore implements ImageResolver {
             progress.finished();
         }
         long bytes = layers.stream().mapToLong(l -> store.layerBytes(l.digest())).sum();
+        return record(id, names, manifest.config().digest(), layers.stream().map(Descriptor::digest).toList(), config, bytes, what);
+    }
+
+    @SuppressWarnings("try") // the store's file lock is held for the block; the body never names it
+    private StoredImage record(Digest id, List<String> names, Digest configDigest, List<Digest> layers, ImageConfig config, long bytes,
+                               String what) {
         try (FileLock ignored = store.lock()) {
             Set<String> all = new LinkedHashSet<>(names);
             Optional<ImageRecord> existing = store.records().stream().filter(r -> r.id().equals(id)).findFirst();
@@ -310,11 +316,60 @@ public final class ImageStore implements ImageResolver {
                 List<String> kept = other.names().stream().filter(n -> !names.contains(n)).toList();
                 if (kept.size() != other.names().size()) store.writeRecord(other.withNames(kept));
             }
-            ImageRecord record = new ImageRecord(id, List.copyOf(all), manifest.config().digest(),
-                    layers.stream().map(Descriptor::digest).toList(), config.env(), config.workingDir(), config.user(), bytes,
-                    existing.map(ImageRecord::created).orElse(Instant.now()), what);
+            ImageRecord record = new ImageRecord(id, List.copyOf(all), configDigest, layers, config.env(), config.workingDir(),
+                    config.user(), bytes, existing.map(ImageRecord::created).orElse(Instant.now()),
+                    existing.map(ImageRecord::source).orElse(what)); // where an image first came from stays its source
             store.writeRecord(record);
             return view(record, store.mountedLayers());
+        } catch (IOException e) {
+            throw new StoreException(Fault.ENVIRONMENT, "image store lock: " + e.getMessage(), e);
+        }
+    }
+
+    /** The store itself, for a build that adds layers (each one unpacked through the same refusals as a pulled layer). */
+    public Store store() {
+        return store;
+    }
+
+    /** The record of a stored image (by name or id), without pulling. */
+    public Optional<ImageRecord> stored(String reference) {
+        return record(reference);
+    }
+
+    /**
+     * Records a built image: {@code configBytes} (an OCI image config whose {@code diff_ids} list
+     * every layer) over {@code layers}, already in the store. Its id is the digest of the OCI
+     * manifest naming them, so the same config over the same layers is the same image.
+     */
+    public StoredImage commitBuilt(String what, byte[] configBytes, List<Digest> layers, List<String> names) {
+        for (Digest d : layers) {
+            if (!store.hasLayer(d)) throw new StoreException(Fault.ENVIRONMENT, what + ": layer " + d.shortId() + " is not in the store");
+        }
+        Digest configDigest = Digest.of(configBytes);
+        ImageConfig config = ImageConfig.parse(configBytes, what);
+        store.putBlob(configDigest, configBytes);
+        ObjectMapper json = new ObjectMapper();
+        var m = json.createObjectNode().put("schemaVersion", 2).put("mediaType", dev.ale.image.registry.MediaTypes.OCI_MANIFEST);
+        m.putObject("config").put("mediaType", dev.ale.image.registry.MediaTypes.OCI_CONFIG).put("digest", configDigest.toString())
+                .put("size", configBytes.length);
+        var arr = m.putArray("layers");
+        for (Digest d : layers) {
+            arr.addObject().put("mediaType", dev.ale.image.registry.MediaTypes.OCI_LAYER_TAR).put("digest", d.toString())
+                    .put("size", store.layerBytes(d));
+        }
+        Digest id = Digest.of(m.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        List<String> full = names.stream().map(n -> nameOf(ImageReference.parse(n))).toList();
+        long bytes = layers.stream().mapToLong(store::layerBytes).sum();
+        return record(id, full, configDigest, layers, config, bytes, what);
+    }
+
+    /** Removes the record of an image that has no name (a build's intermediate step); its layers stay until a prune. */
+    @SuppressWarnings("try") // the store's file lock is held for the block; the body never names it
+    public void forgetUnnamed(String id) {
+        try (FileLock ignored = store.lock()) {
+            Digest d = Digest.parse(id);
+            store.records().stream().filter(r -> r.id().equals(d) && r.names().isEmpty()).findFirst()
+                    .ifPresent(r -> store.deleteRecord(r.id()));
         } catch (IOException e) {
             throw new StoreException(Fault.ENVIRONMENT, "image store lock: " + e.getMessage(), e);
         }

@@ -2,6 +2,7 @@ package dev.ale.core.sandbox;
 
 import dev.ale.core.passport.Phase;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One isolated process tree with its own namespaces, cgroup and workspace. Every command runs
@@ -25,6 +26,11 @@ public interface Sandbox extends AutoCloseable {
 
     /** Every process in the sandbox now, read from the host (for the monitor's sweep). */
     List<ProcessSnapshot> processes();
+
+    /** Where this sandbox's writes over its image land, on the host; empty when it is not rooted in an image (or the backend cannot say). */
+    default Optional<ImageWrites> imageWrites() {
+        return Optional.empty();
+    }
 
     /** The phase whose egress allowlist is in force. */
     Phase phase();

@@ -29,6 +29,11 @@ final class Native {
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
                     ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
 
+    private static final MethodHandle LGETXATTR = handle("lgetxattr",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_LONG));
+    private static final int ENODATA = 61;
+
     private Native() {
     }
 
@@ -57,6 +62,26 @@ final class Native {
             throw e;
         } catch (Throwable t) {
             throw new IOException("setxattr " + dir + ": " + t, t);
+        }
+    }
+
+    /** Whether overlayfs marked {@code dir} opaque (it was removed and made again over a lower one). */
+    static boolean isOpaque(Path dir) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment value = arena.allocate(8);
+            long n = (long) LGETXATTR.invokeExact(state, arena.allocateFrom(dir.toString()),
+                    arena.allocateFrom("trusted.overlay.opaque"), value, 8L);
+            if (n < 0) {
+                int errno = (int) ERRNO.get(state, 0L);
+                if (errno == ENODATA) return false;
+                throw new IOException("getxattr trusted.overlay.opaque on " + dir + ": errno " + errno);
+            }
+            return n >= 1 && value.get(ValueLayout.JAVA_BYTE, 0) == 'y';
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("getxattr " + dir + ": " + t, t);
         }
     }
 

@@ -332,6 +332,11 @@ public final class Store {
         }
     }
 
+    /** Whether overlayfs marked {@code dir} (in an overlay's upper layer) opaque: what was below it is gone. */
+    public static boolean isOpaque(Path dir) throws IOException {
+        return Native.isOpaque(dir);
+    }
+
     /** Deletes a tree of the store's own; never follows a link (ALE runs as root, so modes do not stop it). */
     public static void deleteTree(Path dir) {
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;

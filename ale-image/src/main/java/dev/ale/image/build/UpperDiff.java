@@ -1,0 +1,89 @@
+package dev.ale.image.build;
+
+import dev.ale.core.sandbox.ImageWrites;
+import dev.ale.image.store.Store;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns what a RUN wrote over its image (the sandbox's overlay upper directory) into a layer:
+ * new and changed entries as they are, overlayfs whiteouts (0:0 character devices) as OCI
+ * {@code .wh.} entries, opaque directories with {@code .wh..wh..opq}. Files the sandbox's own
+ * uid owns are recorded as root's: the uid is the sandbox's, meaningless in any other.
+ */
+final class UpperDiff {
+
+    /**
+     * Files ALE itself binds into every sandbox (its identity, names and resolver): what a RUN
+     * "wrote" there are the mount points bubblewrap made, never the step's work.
+     */
+    static final Set<String> SANDBOX_FILES = Set.of("etc/passwd", "etc/group", "etc/hosts", "etc/resolv.conf", "etc/hostname");
+
+    private final LayerTar tar;
+    private final int hostUid;
+    private int entries;
+
+    private UpperDiff(LayerTar tar, int hostUid) {
+        this.tar = tar;
+        this.hostUid = hostUid;
+    }
+
+    /** Writes the changes into {@code tar}; returns how many entries it wrote (0: the step changed nothing). */
+    static int write(ImageWrites writes, LayerTar tar) throws IOException {
+        UpperDiff d = new UpperDiff(tar, writes.hostUid());
+        d.walk(writes.upperDir(), "");
+        return d.entries;
+    }
+
+    private void walk(Path dir, String prefix) throws IOException {
+        List<Path> children = new ArrayList<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+            s.forEach(children::add);
+        }
+        children.sort(null);
+        for (Path p : children) {
+            String rel = prefix + p.getFileName();
+            if (SANDBOX_FILES.contains(rel)) continue;
+            Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,rdev,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+            int mode = (Integer) a.get("mode");
+            int type = mode & 0170000;
+            int uid = owner((Integer) a.get("uid"));
+            int gid = owner((Integer) a.get("gid"));
+            long mtime = ((java.nio.file.attribute.FileTime) a.get("lastModifiedTime")).toMillis() / 1000;
+            switch (type) {
+                case 0020000 -> { // character device: a whiteout when its number is 0:0; other devices a layer never keeps
+                    if ((Long) a.get("rdev") == 0L) {
+                        tar.whiteout(rel);
+                        entries++;
+                    }
+                }
+                case 0040000 -> {
+                    tar.dir(rel, mode & 07777, uid, gid, mtime);
+                    entries++;
+                    if (Store.isOpaque(p)) tar.opaque(rel);
+                    walk(p, rel + "/");
+                }
+                case 0100000 -> {
+                    tar.file(rel, mode & 07777, uid, gid, mtime, p);
+                    entries++;
+                }
+                case 0120000 -> {
+                    tar.symlink(rel, Files.readSymbolicLink(p).toString(), uid, gid, mtime);
+                    entries++;
+                }
+                default -> { } // fifos and sockets: the unpacker drops them too
+            }
+        }
+    }
+
+    private int owner(int id) {
+        return id == hostUid ? 0 : id;
+    }
+}

@@ -1,0 +1,393 @@
+package dev.ale.image;
+
+import dev.ale.containment.GuardedBackend;
+import dev.ale.core.event.SafetyEvent;
+import dev.ale.core.host.HostTools;
+import dev.ale.core.passport.ByteSize;
+import dev.ale.core.passport.Passport;
+import dev.ale.core.passport.Resources;
+import dev.ale.core.sandbox.ExecRequest;
+import dev.ale.core.sandbox.ExecResult;
+import dev.ale.core.sandbox.GarbageReport;
+import dev.ale.core.sandbox.Sandbox;
+import dev.ale.core.sandbox.SandboxBackend;
+import dev.ale.core.sandbox.SandboxInfo;
+import dev.ale.core.sandbox.SandboxRequest;
+import dev.ale.gateway.HostResolver;
+import dev.ale.image.build.BuildProgress;
+import dev.ale.image.build.BuildResult;
+import dev.ale.image.build.DockerfileException;
+import dev.ale.image.build.ImageBuilder;
+import dev.ale.image.registry.RegistryClient;
+import dev.ale.monitor.audit.AuditLog;
+import dev.ale.monitor.audit.AuditQuery;
+import dev.ale.monitor.audit.AuditRecord;
+import dev.ale.sandbox.local.LocalSandboxBackend;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Dockerfile builds with real parts: a base image pushed to the loopback registry, every RUN in a
+ * real bubblewrap sandbox behind the gateway and monitor (the guarded backend, as the CLI wires
+ * it), real overlay upper layers turned into layers of the store.
+ */
+class ImageBuildTest {
+
+    @RegisterExtension
+    static final LoopbackRegistry registry = new LoopbackRegistry();
+
+    static final Resources SMALL = new Resources(1.0, ByteSize.parse("256MiB"), 128, Duration.ofMinutes(2), ByteSize.parse("64MiB"));
+
+    static Path data;
+    static ImageStore store;
+    static GuardedBackend guarded;
+    static Counting counting;
+    static String base;
+    static final List<SafetyEvent> events = Collections.synchronizedList(new ArrayList<>());
+
+    /** Counts the sandboxes a build asks for; everything else goes to the guarded backend. */
+    static final class Counting implements SandboxBackend {
+        final AtomicInteger creates = new AtomicInteger();
+        final List<String> ids = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public String name() {
+            return guarded.name();
+        }
+
+        @Override
+        public Sandbox create(SandboxRequest request) {
+            creates.incrementAndGet();
+            Sandbox s = guarded.create(request);
+            ids.add(s.id());
+            return s;
+        }
+
+        @Override
+        public Optional<Sandbox> find(String id) {
+            return guarded.find(id);
+        }
+
+        @Override
+        public List<SandboxInfo> list() {
+            return guarded.list();
+        }
+
+        @Override
+        public void remove(String id) {
+            guarded.remove(id);
+        }
+
+        @Override
+        public GarbageReport collectGarbage() {
+            return guarded.collectGarbage();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @BeforeAll
+    static void open() throws Exception {
+        assumeTrue(HostTools.isRoot(), "the local backend needs root");
+        data = Files.createTempDirectory(Path.of("/tmp"), "ale-imgbuild");
+        Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        store = new ImageStore(data, RegistryClient.Settings.defaults());
+        byte[] busybox = Files.readAllBytes(Path.of("/bin/busybox"));
+        TarBuilder tools = new TarBuilder().dir("bin/", 0755);
+        for (String t : new String[] {"nc", "mkdir", "rm", "sleep", "grep"}) tools.symlink("bin/" + t, "busybox");
+        registry.pushImage("test/buildbase", "1", "amd64", List.of(TestImages.busyboxRoot("build-base"),
+                tools.dir("data/", 0777).file("data/old", 0666, "base\n").file("bin/busybox", 0755, busybox).tar()),
+                TestImages.config("FROM_BASE=yes", "/"));
+        base = registry.host() + "/test/buildbase:1";
+        LocalSandboxBackend.Config config = LocalSandboxBackend.Config.defaults().withDataDir(data).withImages(store);
+        guarded = GuardedBackend.open(data.resolve("audit.db"), HostResolver.system(),
+                network -> new LocalSandboxBackend(config.withNetwork(network)));
+        guarded.listen(events::add);
+        counting = new Counting();
+    }
+
+    @AfterAll
+    static void close() throws IOException {
+        if (guarded != null) guarded.close();
+        if (data != null) {
+            assertThat(ImageSandboxTest.mountsUnder(data)).isEmpty();
+            try (Stream<Path> w = Files.walk(data)) {
+                for (Path p : w.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    static Passport passport() {
+        return Passport.defaults().withResources(SMALL);
+    }
+
+    static BuildResult build(Path context, String dockerfile, String tag) throws IOException {
+        return build(context, dockerfile, tag, new ArrayList<>());
+    }
+
+    static BuildResult build(Path context, String dockerfile, String tag, List<String> printed) throws IOException {
+        Files.writeString(context.resolve("Dockerfile"), dockerfile);
+        ImageBuilder b = new ImageBuilder(store, counting);
+        return b.build(new ImageBuilder.Request(context, context.resolve("Dockerfile"), tag.isEmpty() ? List.of() : List.of(tag), Map.of(),
+                passport(), Duration.ofSeconds(60)), new BuildProgress() {
+                    @Override
+                    public void step(int step, int steps, String where, List<String> lines) {
+                        printed.addAll(lines);
+                    }
+
+                    @Override
+                    public void cached() {
+                        printed.add("(cached)");
+                    }
+
+                    @Override
+                    public void note(String text) {
+                    }
+
+                    @Override
+                    public void output(byte[] bytes, int length) {
+                        printed.add("out: " + new String(bytes, 0, length, java.nio.charset.StandardCharsets.UTF_8));
+                    }
+                });
+    }
+
+    static ExecResult runIn(String image, String script) {
+        Passport p = passport().withFilesystem(passport().filesystem().withImage(image));
+        try (Sandbox s = guarded.create(SandboxRequest.of(p))) {
+            return s.exec(ExecRequest.of("/bin/sh", "-c", script));
+        }
+    }
+
+    /** What the store holds: image ids and layer directories, to show a refused build added nothing. */
+    static List<String> storeContents() throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String d : List.of("records", "layers")) {
+            try (Stream<Path> s = Files.list(data.resolve("images").resolve(d))) {
+                s.map(p -> d + "/" + p.getFileName()).sorted().forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void runCopyWorkdirAndEnvBuildAnImageWhoseDeletionsAreWhiteouts(@TempDir Path ctx) throws Exception {
+        Files.createDirectories(ctx.resolve("files"));
+        Files.writeString(ctx.resolve("files/hello.txt"), "hello from the context\n");
+        Files.writeString(ctx.resolve("run.sh"), "#!/bin/sh\necho run\n");
+        List<String> printed = new ArrayList<>();
+        BuildResult r = build(ctx, """
+                FROM %s
+                ENV GREETING=hello \\
+                    OTHER="two words"
+                WORKDIR /opt/app
+                COPY files/ ./
+                COPY --chmod=0755 run.sh /usr/local/bin/run.sh
+                RUN echo "$GREETING from run" > /data/made && rm /data/old \\
+                    && mkdir /data/dir && echo x > /data/dir/f
+                CMD ["run.sh"]
+                """.formatted(base), "built:1", printed);
+
+        // continuation lines are printed as written
+        assertThat(printed).contains("ENV GREETING=hello \\", "    OTHER=\"two words\"", "    && mkdir /data/dir && echo x > /data/dir/f");
+        assertThat(r.sandboxes()).isEqualTo(1);
+        StoredImage img = r.image();
+        assertThat(img.names()).anyMatch(n -> n.endsWith("/built:1"));
+        assertThat(img.env()).contains("GREETING=hello", "OTHER=two words", "FROM_BASE=yes");
+        assertThat(img.workingDir()).contains("/opt/app");
+
+        ExecResult in = runIn("built:1", "cat /data/made /opt/app/hello.txt /data/dir/f; test -e /data/old || echo old-gone; pwd;"
+                + " stat -c %a /usr/local/bin/run.sh; test -e /etc/hosts.wh || echo clean");
+        assertThat(in.exitCode()).as(in.stderr()).isZero();
+        assertThat(in.stdout()).isEqualTo("hello from run\nhello from the context\nx\nold-gone\n/opt/app\n755\nclean\n");
+
+        // the RUN's layer: the deletion is an overlayfs whiteout, the new files are root's (not the sandbox's uid)
+        Path runLayer = store.resolve("built:1").layers().getLast();
+        Map<String, Object> wh = Files.readAttributes(runLayer.resolve("data/old"), "unix:mode,rdev", LinkOption.NOFOLLOW_LINKS);
+        assertThat((Integer) wh.get("mode") & 0170000).isEqualTo(0020000);
+        assertThat(wh.get("rdev")).isEqualTo(0L);
+        assertThat(Files.getAttribute(runLayer.resolve("data/made"), "unix:uid")).isEqualTo(0);
+        assertThat(Files.getAttribute(runLayer.resolve("data/dir"), "unix:uid")).isEqualTo(0);
+        // the step's layer holds its work and nothing of the sandbox's making (mount points, ALE's /etc files)
+        try (Stream<Path> top = Files.list(runLayer)) {
+            assertThat(top.map(p -> p.getFileName().toString())).containsExactly("data");
+        }
+        try (Stream<Path> d = Files.list(runLayer.resolve("data"))) {
+            assertThat(d.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("made", "old", "dir");
+        }
+        // ALE's own bind targets (identity, names) are not part of the step's work
+        for (String f : List.of("etc/passwd", "etc/group", "etc/hosts", "etc/resolv.conf")) {
+            assertThat(runLayer.resolve(f)).doesNotExist();
+        }
+        // no build sandbox is left, nor the step's intermediate image
+        assertThat(guarded.list()).isEmpty();
+        assertThat(store.list()).noneMatch(i -> i.names().isEmpty() && i.source().startsWith("build step"));
+    }
+
+    @Test
+    void aSecondBuildOfAnUnchangedDockerfileMakesNoSandboxAndAChangedFileRerunsFromThatStep(@TempDir Path ctx) throws Exception {
+        Files.writeString(ctx.resolve("input.txt"), "one\n");
+        String df = """
+                FROM %s
+                COPY input.txt /data/input.txt
+                RUN cat /data/input.txt > /data/copy && echo ran >> /data/copy
+                """.formatted(base);
+        BuildResult first = build(ctx, df, "cached:1");
+        assertThat(first.sandboxes()).isEqualTo(1);
+        int before = counting.creates.get();
+        List<String> printed = new ArrayList<>();
+        BuildResult second = build(ctx, df, "cached:1", printed);
+        assertThat(counting.creates.get() - before).isZero();
+        assertThat(second.sandboxes()).isZero();
+        assertThat(second.cached()).isEqualTo(2);
+        assertThat(second.steps()).isZero();
+        assertThat(second.image().id()).isEqualTo(first.image().id());
+        assertThat(printed).filteredOn("(cached)"::equals).hasSize(2);
+
+        Files.writeString(ctx.resolve("input.txt"), "two\n");
+        BuildResult third = build(ctx, df, "cached:1");
+        assertThat(third.sandboxes()).isEqualTo(1);
+        assertThat(third.image().id()).isNotEqualTo(first.image().id());
+        assertThat(runIn("cached:1", "cat /data/copy").stdout()).isEqualTo("two\nran\n");
+    }
+
+    @Test
+    void aMultiStageBuildCopiesFromAnEarlierStageByNameAndIndex(@TempDir Path ctx) throws Exception {
+        BuildResult r = build(ctx, """
+                ARG SUFFIX=one
+                FROM %s AS builder
+                ARG SUFFIX
+                RUN mkdir -p /data/out && echo "built-$SUFFIX" > /data/out/artifact
+                FROM %s
+                COPY --from=builder /data/out/artifact /artifact
+                COPY --from=0 /data/out /copied/
+                """.formatted(base, base), "multi:1");
+        assertThat(r.sandboxes()).isEqualTo(1);
+        ExecResult in = runIn("multi:1", "cat /artifact /copied/artifact; test -e /data/out || echo not-in-final");
+        assertThat(in.stdout()).isEqualTo("built-one\nbuilt-one\nnot-in-final\n");
+    }
+
+    @Test
+    void anUnknownInstructionIsRefusedWithFileAndLineAndLeavesNothingBehind(@TempDir Path ctx) throws Exception {
+        List<String> storeBefore = storeContents();
+        int creates = counting.creates.get();
+        assertThatThrownBy(() -> build(ctx, "FROM " + base + "\nRUN touch /data/x\nFROBNICATE now\n", "never:1"))
+                .isInstanceOf(DockerfileException.class)
+                .hasMessage(ctx.resolve("Dockerfile") + ":3: unknown instruction FROBNICATE");
+        assertThat(counting.creates.get()).isEqualTo(creates);
+        assertThat(storeContents()).isEqualTo(storeBefore);
+    }
+
+    @Test
+    void addOfAUrlIsRefusedBeforeAnythingRuns(@TempDir Path ctx) throws Exception {
+        int creates = counting.creates.get();
+        assertThatThrownBy(() -> build(ctx, "FROM " + base + "\nRUN true\nADD http://203.0.113.5/x.tar /x\n", "never:2"))
+                .hasMessageStartingWith(ctx.resolve("Dockerfile") + ":3: ADD: ADD of a URL or git repository (http://203.0.113.5/x.tar) is refused");
+        assertThat(counting.creates.get()).isEqualTo(creates);
+    }
+
+    @Test
+    void aFailingRunReportsItsExitCodeAndOutputTailAndLeavesNoLayer(@TempDir Path ctx) throws Exception {
+        build(ctx, "FROM " + base + "\n", ""); // the base is pulled; what follows must add nothing
+        List<String> storeBefore = storeContents();
+        assertThatThrownBy(() -> build(ctx, "FROM " + base + "\nRUN echo some-output; echo big > /data/partial; echo to-stderr >&2; exit 3\n", "fails:1"))
+                .isInstanceOf(DockerfileException.class)
+                .hasMessageContaining("Dockerfile:2: RUN failed with exit code 3")
+                .hasMessageContaining("some-output")
+                .hasMessageContaining("to-stderr");
+        assertThat(storeContents()).isEqualTo(storeBefore);
+        assertThat(guarded.list()).isEmpty();
+        assertThat(ImageSandboxTest.mountsUnder(data.resolve("sandboxes"))).isEmpty();
+        assertThat(store.find("fails:1")).isEmpty();
+    }
+
+    @Test
+    void aRunThatDialsOutsideTheSetupAllowlistIsSeenByTheGatewayAndAudited(@TempDir Path ctx) throws Exception {
+        int creates = counting.creates.get();
+        // 203.0.113.0/24 is only reachable here inside the test JVM's own network namespace: it lands at the gateway's sink
+        List<String> printed = new ArrayList<>();
+        build(ctx, "FROM " + base + "\nRUN echo hi | nc -w 3 203.0.113.7 80; echo dialed\n", "dials:1", printed);
+        assertThat(counting.creates.get()).isEqualTo(creates + 1);
+        assertThat(String.join("", printed)).as("the step's output").contains("dialed");
+        String sandbox = counting.ids.getLast();
+        assertThat(events).as(String.join("", printed)).anyMatch(e -> e.sandbox().equals(sandbox) && e.rule().startsWith("egress-denied"));
+        try (AuditLog audit = AuditLog.openExisting(guarded.auditFile())) {
+            List<AuditRecord> records = audit.query(AuditQuery.all());
+            assertThat(records).anyMatch(a -> a.sandbox().equals(sandbox) && a.rule().orElse("").startsWith("egress-denied")
+                    && a.payload().contains("203.0.113.7"));
+        }
+    }
+
+    @Test
+    void copyHonoursChownAndChmodAndRefusesWhatLeavesTheContextOrWouldUnpack(@TempDir Path ctx) throws Exception {
+        Path inner = Files.createDirectories(ctx.resolve("inner"));
+        Files.writeString(inner.resolve("tool"), "#!/bin/sh\n");
+        BuildResult r = build(inner, "FROM " + base + "\nCOPY --chown=1234:5678 --chmod=0700 tool /opt/tool\n"
+                + "ENTRYPOINT [\"/opt/tool\"]\n", "owned:1");
+        Path layer = store.resolve("owned:1").layers().getLast();
+        assertThat(Files.getAttribute(layer.resolve("opt/tool"), "unix:uid")).isEqualTo(1234);
+        assertThat(Files.getAttribute(layer.resolve("opt/tool"), "unix:gid")).isEqualTo(5678);
+        assertThat(Files.getPosixFilePermissions(layer.resolve("opt/tool"))).hasSize(3); // rwx------
+        // the parent the image lacked is made root's 0755
+        assertThat(Files.getAttribute(layer.resolve("opt"), "unix:uid")).isEqualTo(0);
+        assertThat(r.sandboxes()).isZero();
+
+        Files.writeString(ctx.resolve("secret"), "outside\n");
+        Files.createSymbolicLink(inner.resolve("link"), Path.of("../secret"));
+        int creates = counting.creates.get();
+        assertThatThrownBy(() -> build(inner, "FROM " + base + "\nCOPY ../secret /s\n", "never:3"))
+                .hasMessageContaining("Dockerfile:2: COPY: ../secret is outside the build context");
+        assertThatThrownBy(() -> build(inner, "FROM " + base + "\nCOPY link /s\n", "never:3"))
+                .hasMessageContaining("Dockerfile:2: COPY: link leads outside the build context");
+        // a benign look-alike: a link that stays inside is followed
+        Files.createSymbolicLink(inner.resolve("inside"), Path.of("tool"));
+        assertThat(build(inner, "FROM " + base + "\nCOPY inside /s\n", "inside:1").image().layers()).isEqualTo(3);
+
+        try (var gz = new java.util.zip.GZIPOutputStream(Files.newOutputStream(inner.resolve("bundle.tar.gz")))) {
+            gz.write(new TarBuilder().file("a", 0644, "a").tar());
+        }
+        assertThatThrownBy(() -> build(inner, "FROM " + base + "\nADD bundle.tar.gz /opt/\n", "never:3"))
+                .hasMessageContaining("Dockerfile:2: ADD: bundle.tar.gz is an archive, which ADD would unpack");
+        assertThat(build(inner, "FROM " + base + "\nADD tool /opt/added\n", "added:1").image().layers()).isEqualTo(3);
+        assertThat(counting.creates.get()).isEqualTo(creates);
+        assertThat(store.find("never:3")).isEmpty();
+    }
+
+    @Test
+    void theContextsDockerignoreLeavesFilesOutOfCopy(@TempDir Path ctx) throws Exception {
+        Files.createDirectories(ctx.resolve("app/cache"));
+        Files.writeString(ctx.resolve("app/main.sh"), "main\n");
+        Files.writeString(ctx.resolve("app/cache/big"), "junk\n");
+        Files.writeString(ctx.resolve("app/cache/keep"), "kept\n");
+        Files.writeString(ctx.resolve("debug.log"), "log\n");
+        Files.writeString(ctx.resolve(".dockerignore"), "*.log\napp/cache\n!app/cache/keep\n");
+        build(ctx, "FROM " + base + "\nCOPY . /src/\n", "ignored:1");
+        Path layer = store.resolve("ignored:1").layers().getLast();
+        assertThat(layer.resolve("src/app/main.sh")).exists();
+        assertThat(layer.resolve("src/app/cache/keep")).exists();
+        assertThat(layer.resolve("src/app/cache/big")).doesNotExist();
+        assertThat(layer.resolve("src/debug.log")).doesNotExist();
+        assertThatThrownBy(() -> build(ctx, "FROM " + base + "\nCOPY debug.log /x\n", "never:4"))
+                .hasMessageContaining("Dockerfile:2: COPY: debug.log is excluded by the context's .dockerignore");
+    }
+}
