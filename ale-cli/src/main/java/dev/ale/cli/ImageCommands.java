@@ -22,6 +22,8 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** {@code ale image pull|build|import|ls|rm|prune}: the image store under the data directory (docs/images.md). */
 final class ImageCommands {
@@ -72,7 +74,8 @@ final class ImageCommands {
         @Option(names = "--build-arg", paramLabel = "NAME=VALUE", description = "A value for an ARG (repeatable).")
         private java.util.List<String> buildArgs = new ArrayList<>();
 
-        @Option(names = "--passport", paramLabel = "FILE", description = "Passport build sandboxes are made from (its setup egress is what RUN may reach; default: the built-in one).")
+        @Option(names = "--passport", paramLabel = "FILE",
+                description = "Passport build sandboxes are made from (its setup egress is what RUN may reach; default: the built-in one).")
         private Optional<Path> passport = Optional.empty();
 
         @Option(names = "--run-timeout", paramLabel = "SECONDS", description = "How long one RUN may take (default: ${DEFAULT-VALUE}).")
@@ -88,7 +91,7 @@ final class ImageCommands {
         @Override
         public Integer call() {
             cli.registryMirrors(mirrors);
-            java.util.Map<String, String> args = new java.util.LinkedHashMap<>();
+            Map<String, String> args = new LinkedHashMap<>();
             for (String a : buildArgs) {
                 int eq = a.indexOf('=');
                 if (eq <= 0) {

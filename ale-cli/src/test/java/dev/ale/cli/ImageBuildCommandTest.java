@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.Comparator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -37,7 +38,7 @@ class ImageBuildCommandTest {
             assertThat(r.exit()).as(r.err()).isZero();
         } finally {
             try (var w = Files.walk(root)) {
-                for (Path x : w.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);
+                for (Path x : w.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);
             }
         }
     }

@@ -221,7 +221,9 @@ public final class HtmlReport {
             } else {
                 h.append(Html.esc(label));
             }
-            if (e != null && grouped) h.append("<div class=\"group\">iteration ").append(e.iteration()).append(" · ").append(Html.esc(e.arm())).append("</div>");
+            if (e != null && grouped) {
+                h.append("<div class=\"group\">iteration ").append(e.iteration()).append(" · ").append(Html.esc(e.arm())).append("</div>");
+            }
             h.append("<div class=\"id\">").append(Html.esc(ev.episode())).append("</div></td><td class=\"n\">")
                     .append(ev.step().isPresent() ? String.valueOf(ev.step().getAsInt()) : "setup").append("</td><td><code>")
                     .append(Html.esc(ev.rule())).append("</code></td><td class=\"nowrap\"><i class=\"swatch\" style=\"background:")
@@ -305,7 +307,8 @@ public final class HtmlReport {
             .legend { display: flex; flex-wrap: wrap; gap: 4px 14px; align-items: center; margin: 6px 0 10px; font-size: 13px; }
             .legend span { display: inline-flex; align-items: center; gap: 5px; }
             .legend .what { color: #6b7280; font-size: 11px; text-transform: uppercase; letter-spacing: .05em; margin-left: 8px; }
-            .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 3px; border: 1px solid #1f2937; margin-right: 5px; vertical-align: -1px; }
+            .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 3px; border: 1px solid #1f2937;
+                      margin-right: 5px; vertical-align: -1px; }
             .swatch.step { border-color: #9ca3af; width: 18px; }
             .glyph { vertical-align: -3px; margin-right: 3px; }
             .charts { display: flex; gap: 16px; flex-wrap: wrap; }

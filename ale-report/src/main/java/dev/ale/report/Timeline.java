@@ -191,7 +191,8 @@ final class Timeline {
         svg.append("<text x=\"").append(Html.px(right + 12)).append("\" y=\"").append(Html.px(mid + 4)).append("\" class=\"outcome\" fill=\"")
                 .append(outcome[1]).append("\">").append(Html.esc(outcome[0])).append("</text>");
         if (e.reward().isPresent()) {
-            svg.append("<text x=\"").append(Html.px(right + REWARD)).append("\" y=\"").append(Html.px(mid + 4)).append("\" text-anchor=\"end\" class=\"reward\">")
+            svg.append("<text x=\"").append(Html.px(right + REWARD)).append("\" y=\"").append(Html.px(mid + 4))
+                    .append("\" text-anchor=\"end\" class=\"reward\">")
                     .append(Html.number(e.reward().get().total())).append("</text>");
         }
         svg.append("</g>");

@@ -82,7 +82,8 @@ final class EnvRoutes {
         Optional<String> dir = f.string("task_dir");
         if (id.isPresent() == dir.isPresent()) throw ApiError.invalidField("task", "give exactly one of task (a task id) and task_dir (a directory name)");
         Task task = id.isPresent() ? task(id.get(), "task") : Optional.ofNullable(byDir.get(dir.get()))
-                .orElseThrow(() -> ApiError.invalidField("task_dir", "no task directory " + dir.get() + " under the server's --tasks; there are " + byDir.keySet()));
+                .orElseThrow(() -> ApiError.invalidField("task_dir",
+                        "no task directory " + dir.get() + " under the server's --tasks; there are " + byDir.keySet()));
         if (f.has("passport")) task = task.withPassport(passports.resolve(f.node("passport"), Auth.caller(ctx).admin()));
         Duration idle = f.seconds("idle_timeout_seconds", MAX_IDLE).orElse(defaultIdle);
         HostedEnv h = envs.make(Auth.caller(ctx), task, seed(f), group(f), sample(f), format(f), idle);

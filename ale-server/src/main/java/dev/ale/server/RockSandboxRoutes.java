@@ -294,7 +294,8 @@ final class RockSandboxRoutes {
         var t = f.number("timeout");
         if (t.isEmpty()) return fallback;
         double s = t.getAsDouble();
-        if (!(s > 0) || s > MAX_TIMEOUT.toSeconds()) throw new RockException("timeout: must be more than 0 and at most " + MAX_TIMEOUT.toSeconds() + " seconds");
+        if (!(s > 0) || s > MAX_TIMEOUT.toSeconds()) throw new RockException("timeout: must be more than 0 and at most " + MAX_TIMEOUT.toSeconds()
+                + " seconds");
         return Duration.ofMillis((long) (s * 1000));
     }
 

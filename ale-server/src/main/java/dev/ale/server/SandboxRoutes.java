@@ -109,7 +109,7 @@ final class SandboxRoutes {
         boolean heavy = f.bool("heavy_cpu").orElse(false);
         usable(h);
         if (!stream) {
-            ExecResult r = timed(() -> h.call(() -> h.guarded().exec((request).withWorkload(heavy ? Workload.CPU_HEAVY : Workload.ORDINARY))));
+            ExecResult r = timed(() -> h.call(() -> h.guarded().exec(request.withWorkload(heavy ? Workload.CPU_HEAVY : Workload.ORDINARY))));
             Routes.json(ctx, 200, Views.execResult(r));
             return;
         }
@@ -121,7 +121,8 @@ final class SandboxRoutes {
             chunk(sse, isOut ? "stdout" : "stderr", (isOut ? out : err).decode(bytes, length));
         };
         try {
-            ExecResult r = timed(() -> h.call(() -> h.guarded().exec((request.withListener(listener)).withWorkload(heavy ? Workload.CPU_HEAVY : Workload.ORDINARY))));
+            Workload workload = heavy ? Workload.CPU_HEAVY : Workload.ORDINARY;
+            ExecResult r = timed(() -> h.call(() -> h.guarded().exec(request.withListener(listener).withWorkload(workload))));
             chunk(sse, "stdout", out.finish());
             chunk(sse, "stderr", err.finish());
             sse.send("result", Views.execResult(r));
@@ -189,7 +190,8 @@ final class SandboxRoutes {
         Duration timeout = f.seconds("timeout_seconds", MAX_TIMEOUT).orElse(DEFAULT_SESSION_TIMEOUT);
         boolean heavy = f.bool("heavy_cpu").orElse(false);
         usable(h);
-        ExecResult r = timed(() -> h.call(() -> session.run(command, Optional.of(timeout), heavy ? Workload.CPU_HEAVY : Workload.ORDINARY, OutputListener.NONE)));
+        ExecResult r = timed(() -> h.call(() -> session.run(command, Optional.of(timeout), heavy ? Workload.CPU_HEAVY : Workload.ORDINARY,
+                OutputListener.NONE)));
         Routes.json(ctx, 200, Views.execResult(r));
     }
 

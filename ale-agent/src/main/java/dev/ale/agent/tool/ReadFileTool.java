@@ -37,7 +37,8 @@ public final class ReadFileTool extends StandardTool {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            return new ToolResult.Failure("read_file: " + path + " is not UTF-8 text (" + bytes.length + " bytes); inspect it with shell tools such as `od -c` or `file`");
+            return new ToolResult.Failure("read_file: " + path + " is not UTF-8 text (" + bytes.length
+                    + " bytes); inspect it with shell tools such as `od -c` or `file`");
         }
         List<String> lines = text.lines().toList();
         if (lines.isEmpty()) return new ToolResult.Observation(path + " is empty\n");

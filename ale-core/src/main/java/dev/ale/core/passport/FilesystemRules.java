@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * What the sandbox sees of a filesystem. {@code rootfs} is the read-only base (empty: the host
- * root); {@code image} names an OCI image to root the sandbox in instead (docs/images.md). {@code hidden} lists paths that must not exist inside; they are added to
+ * root); {@code image} names an OCI image to root the sandbox in instead (docs/images.md).
+ * {@code hidden} lists paths that must not exist inside; they are added to
  * {@link #DEFAULT_HIDDEN}, never replace it. A component may be the glob {@code *}.
  */
 public record FilesystemRules(Optional<Path> rootfs, List<String> hidden, List<ReadOnlyBind> readOnly, Optional<String> image) {

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.Locale;
 
 /**
  * A parsed Dockerfile: its parser directives, the {@code ARG}s before the first {@code FROM},
@@ -65,7 +66,7 @@ public record Dockerfile(String file, char escape, List<Instruction> globalArgs,
         for (; i < raw.length; i++) {
             Matcher m = DIRECTIVE.matcher(raw[i]);
             if (!m.matches()) break;
-            String name = m.group(1).toLowerCase(java.util.Locale.ROOT);
+            String name = m.group(1).toLowerCase(Locale.ROOT);
             if (name.equals("escape")) {
                 String v = m.group(2);
                 if (!v.equals("\\") && !v.equals("`")) throw DockerfileException.at(file, i + 1, "the escape directive takes \\ or `, not " + v);
@@ -113,7 +114,7 @@ public record Dockerfile(String file, char escape, List<Instruction> globalArgs,
 
     private static Instruction instruction(String file, int line, List<String> lines, String logical, char escape) {
         int sp = indexOfSpace(logical);
-        String keyword = (sp < 0 ? logical : logical.substring(0, sp)).toUpperCase(java.util.Locale.ROOT);
+        String keyword = (sp < 0 ? logical : logical.substring(0, sp)).toUpperCase(Locale.ROOT);
         String rest = sp < 0 ? "" : logical.substring(sp).strip();
         if (REFUSED.containsKey(keyword)) throw DockerfileException.at(file, line, keyword + " is refused: " + REFUSED.get(keyword));
         if (!KNOWN.contains(keyword)) throw DockerfileException.at(file, line, "unknown instruction " + keyword);
@@ -134,7 +135,8 @@ public record Dockerfile(String file, char escape, List<Instruction> globalArgs,
         if (Set.of("RUN", "COPY", "ADD").contains(keyword)) {
             for (String word : rest.split("\\s+")) {
                 if (HEREDOC.matcher(word).matches()) {
-                    throw DockerfileException.at(file, line, keyword + ": heredocs (" + word + ") are not supported; put the text in a file of the build context and COPY it");
+                    throw DockerfileException.at(file, line,
+                            keyword + ": heredocs (" + word + ") are not supported; put the text in a file of the build context and COPY it");
                 }
             }
         }
@@ -182,7 +184,8 @@ public record Dockerfile(String file, char escape, List<Instruction> globalArgs,
                 if (a.isEmpty() || srcs.size() < 2) throw ins.fail("needs at least one source and a destination");
                 if (ins.keyword().equals("ADD")) {
                     for (String s : srcs.subList(0, srcs.size() - 1)) {
-                        if (isRemote(s)) throw ins.fail("ADD of a URL or git repository (" + s + ") is refused: a build fetches nothing outside its RUN steps, which go through the gateway; download it in a RUN instead");
+                        if (isRemote(s)) throw ins.fail("ADD of a URL or git repository (" + s
+                                + ") is refused: a build fetches nothing outside its RUN steps, which go through the gateway; download it in a RUN instead");
                     }
                 }
                 ins.flag("chmod").ifPresent(m -> {
@@ -210,7 +213,7 @@ public record Dockerfile(String file, char escape, List<Instruction> globalArgs,
     }
 
     static boolean isRemote(String src) {
-        String s = src.toLowerCase(java.util.Locale.ROOT);
+        String s = src.toLowerCase(Locale.ROOT);
         return s.startsWith("http://") || s.startsWith("https://") || s.startsWith("git@") || s.startsWith("git://")
                 || s.startsWith("ssh://") || s.startsWith("ftp://");
     }
@@ -232,7 +235,8 @@ public record Dockerfile(String file, char escape, List<Instruction> globalArgs,
                 body.add(ins);
             }
         }
-        if (current == null) throw DockerfileException.at(file, Math.max(1, all.isEmpty() ? 1 : all.getLast().line()), "no FROM: a Dockerfile starts from an image");
+        if (current == null) throw DockerfileException.at(file, Math.max(1, all.isEmpty() ? 1 : all.getLast().line()),
+                "no FROM: a Dockerfile starts from an image");
         stages.add(withBody(current, body));
         return new Dockerfile(file, escape, globals, stages);
     }
@@ -245,7 +249,7 @@ public record Dockerfile(String file, char escape, List<Instruction> globalArgs,
         String[] w = ins.args().isEmpty() ? new String[0] : ins.args().split("\\s+");
         Optional<String> name = Optional.empty();
         if (w.length == 3 && w[1].equalsIgnoreCase("AS")) {
-            String n = w[2].toLowerCase(java.util.Locale.ROOT);
+            String n = w[2].toLowerCase(Locale.ROOT);
             if (!STAGE_NAME.matcher(n).matches()) throw ins.fail("stage name " + w[2] + " is not valid (letters, digits, _ . -, starting with a letter)");
             if (earlier.stream().anyMatch(s -> s.name().equals(Optional.of(n)))) throw ins.fail("stage name " + n + " is used twice");
             name = Optional.of(n);

@@ -38,6 +38,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.LinkedHashSet;
+import java.util.Locale;
 
 /**
  * Builds an image from a Dockerfile: each RUN in a fresh sandbox of the backend it is given
@@ -244,7 +246,7 @@ public final class ImageBuilder {
         }
 
         private Optional<State> stageNamed(String name) {
-            String n = name.toLowerCase(java.util.Locale.ROOT);
+            String n = name.toLowerCase(Locale.ROOT);
             for (Dockerfile.Stage s : df.stages()) {
                 if (s.index() < stages.size() && s.name().equals(Optional.of(n))) return Optional.of(stages.get(s.index()));
             }
@@ -442,14 +444,16 @@ public final class ImageBuilder {
                 List<Path> sources = new ArrayList<>();
                 for (String s : srcs) {
                     if (ins.keyword().equals("ADD") && Dockerfile.isRemote(s)) {
-                        throw ins.fail("ADD of a URL or git repository (" + s + ") is refused: a build fetches nothing outside its RUN steps; download it in a RUN instead");
+                        throw ins.fail("ADD of a URL or git repository (" + s
+                                + ") is refused: a build fetches nothing outside its RUN steps; download it in a RUN instead");
                     }
                     sources.addAll(fromContext ? contextSources(srcRoot, s, ins) : List.of(stageSource(srcRoot, s, ins, from.get())));
                 }
                 if (ins.keyword().equals("ADD")) {
                     for (Path p : sources) {
                         if (isArchive(p)) {
-                            throw ins.fail(srcRoot.relativize(p) + " is an archive, which ADD would unpack; ALE does not unpack archives in ADD yet: COPY it and unpack it in a RUN");
+                            throw ins.fail(srcRoot.relativize(p)
+                                    + " is an archive, which ADD would unpack; ALE does not unpack archives in ADD yet: COPY it and unpack it in a RUN");
                         }
                     }
                 }
@@ -522,7 +526,7 @@ public final class ImageBuilder {
             }
             Optional<State> named = stageNamed(from);
             if (named.isPresent()) return named.get().layers;
-            if (df.stages().stream().anyMatch(s -> s.name().equals(Optional.of(from.toLowerCase(java.util.Locale.ROOT))))) {
+            if (df.stages().stream().anyMatch(s -> s.name().equals(Optional.of(from.toLowerCase(Locale.ROOT))))) {
                 throw ins.fail("--from=" + from + " names a stage that comes later; only earlier stages can be copied from");
             }
             ImageRecord r = images.stored(from).orElseGet(() -> {
@@ -638,7 +642,7 @@ public final class ImageBuilder {
             Set<String> covered = new HashSet<>();
             items.forEach(i -> covered.add(i.name()));
             List<Item> out = new ArrayList<>();
-            Set<List<String>> dirs = new java.util.LinkedHashSet<>();
+            Set<List<String>> dirs = new LinkedHashSet<>();
             for (int k = 1; k <= base.size(); k++) dirs.add(base.subList(0, k));
             for (Item i : items) for (int k = 1; k < i.dest().size(); k++) dirs.add(i.dest().subList(0, k));
             for (List<String> d : dirs) {

@@ -86,7 +86,8 @@ final class Words {
                         i++;
                         break;
                     }
-                    if (d == escape && i + 1 < text.length() && "\"$".indexOf(text.charAt(i + 1)) >= 0 || d == escape && i + 1 < text.length() && text.charAt(i + 1) == escape) {
+                    boolean escapes = i + 1 < text.length() && ("\"$".indexOf(text.charAt(i + 1)) >= 0 || text.charAt(i + 1) == escape);
+                    if (d == escape && escapes) {
                         cur.append(text.charAt(i + 1));
                         i += 2;
                     } else if (d == '$') {

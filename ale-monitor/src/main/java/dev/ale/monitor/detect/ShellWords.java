@@ -109,7 +109,10 @@ final class ShellWords {
         return parse(text).allWords();
     }
 
-    /** Decodes the escapes of bash's {@code $'…'} and {@code echo -e}/{@code printf}: {@code \n}, {@code \x41}, {@code \101}, and the four- and eight-digit unicode forms. */
+    /**
+     * Decodes the escapes of bash's {@code $'…'} and {@code echo -e}/{@code printf}: {@code \n},
+     * {@code \x41}, {@code \101}, and the four- and eight-digit unicode forms.
+     */
     static String decodeEscapes(String text) {
         StringBuilder sb = new StringBuilder(text.length());
         int i = 0;

@@ -81,7 +81,8 @@ public enum RuleId {
     REVERSE_SHELL_FIFO_NETCAT("reverse-shell.fifo-netcat", REVERSE_SHELL, CRITICAL, "a named pipe looping a shell through a network client"),
     REVERSE_SHELL_SHELL_PIPE("reverse-shell.shell-pipe", REVERSE_SHELL, CRITICAL, "a network client's output piped into a shell"),
     REVERSE_SHELL_STDIO_SOCKET("reverse-shell.stdio-socket", REVERSE_SHELL, CRITICAL, "a shell, interpreter or relay process with a socket on fd 0, 1 or 2"),
-    REVERSE_SHELL_NET_SHELL_OUTPUT("reverse-shell.net.shell-output", REVERSE_SHELL, CRITICAL, "a shell talking on a connection: its prompt or id output, at the sink or inside an allowed tunnel"),
+    REVERSE_SHELL_NET_SHELL_OUTPUT("reverse-shell.net.shell-output", REVERSE_SHELL, CRITICAL,
+            "a shell talking on a connection: its prompt or id output, at the sink or inside an allowed tunnel"),
 
     PROBE_SCANNER("probe.scanner", PROBE, HIGH, "a network scanner (nmap, masscan, …)"),
     PROBE_DEV_TCP_SWEEP("probe.dev-tcp-sweep", PROBE, HIGH, "/dev/tcp to a host or port that a loop changes"),
@@ -106,7 +107,8 @@ public enum RuleId {
     CREDENTIAL_OPEN_FILE_CLOUD_CLI("credential.open-file.cloud-cli", CREDENTIAL, HIGH, "a process holding a cloud CLI credential file open"),
     CREDENTIAL_OPEN_FILE_KUBECONFIG("credential.open-file.kubeconfig", CREDENTIAL, HIGH, "a process holding a Kubernetes config open"),
     CREDENTIAL_OPEN_FILE_SSH_PRIVATE_KEY("credential.open-file.ssh-private-key", CREDENTIAL, HIGH, "a process holding an SSH private key open"),
-    CREDENTIAL_OPEN_FILE_K8S_SERVICE_ACCOUNT("credential.open-file.k8s-service-account", CREDENTIAL, HIGH, "a process holding a Kubernetes service-account token open"),
+    CREDENTIAL_OPEN_FILE_K8S_SERVICE_ACCOUNT("credential.open-file.k8s-service-account", CREDENTIAL, HIGH,
+            "a process holding a Kubernetes service-account token open"),
     CREDENTIAL_OPEN_FILE_PROC_ENVIRON("credential.open-file.proc-environ", CREDENTIAL, HIGH, "a process holding another process's environ open"),
     CREDENTIAL_OPEN_FILE_SHADOW("credential.open-file.shadow", CREDENTIAL, HIGH, "a process holding /etc/shadow or /etc/gshadow open"),
     CREDENTIAL_OPEN_FILE_DOCKER_CONFIG("credential.open-file.docker-config", CREDENTIAL, HIGH, "a process holding ~/.docker/config.json open"),
@@ -116,13 +118,17 @@ public enum RuleId {
     EGRESS_DENIED_DROPPED("egress-denied.dropped", EGRESS_DENIED, LOW, "packets the firewall dropped during a tool call (UDP to other ports, ICMP, IPv6)"),
     EGRESS_DENIED_DNS("egress-denied.dns", EGRESS_DENIED, LOW, "a DNS lookup the gateway refused or could not answer"),
     EGRESS_DENIED_PROXY("egress-denied.proxy", EGRESS_DENIED, MEDIUM, "a proxy request the gateway refused"),
-    EGRESS_DENIED_UNCLASSIFIED("egress-denied.unclassified", EGRESS_DENIED, HIGH, "a connection the sink closed unread because it was at capacity: what it carried is unknown"),
+    EGRESS_DENIED_UNCLASSIFIED("egress-denied.unclassified", EGRESS_DENIED, HIGH,
+            "a connection the sink closed unread because it was at capacity: what it carried is unknown"),
 
     EXFILTRATION_DNS_LONG_LABEL("exfiltration.dns.long-label", EXFILTRATION, HIGH, "a DNS name with an over-long label below its zone"),
-    EXFILTRATION_DNS_HIGH_ENTROPY_LABEL("exfiltration.dns.high-entropy-label", EXFILTRATION, HIGH, "a DNS label that looks like encoded data rather than words"),
+    EXFILTRATION_DNS_HIGH_ENTROPY_LABEL("exfiltration.dns.high-entropy-label", EXFILTRATION, HIGH,
+            "a DNS label that looks like encoded data rather than words"),
     EXFILTRATION_DNS_SUBDOMAIN_BURST("exfiltration.dns.subdomain-burst", EXFILTRATION, HIGH, "many different names under one zone within the network window"),
-    EXFILTRATION_DNS_NAME_BUDGET("exfiltration.dns.name-budget", EXFILTRATION, HIGH, "too many different names under one zone within the budget window, allowlisted or not"),
-    EXFILTRATION_DNS_ENTROPY_BUDGET("exfiltration.dns.entropy-budget", EXFILTRATION, HIGH, "the names under one zone carry too many bits of label text within the budget window"),
+    EXFILTRATION_DNS_NAME_BUDGET("exfiltration.dns.name-budget", EXFILTRATION, HIGH,
+            "too many different names under one zone within the budget window, allowlisted or not"),
+    EXFILTRATION_DNS_ENTROPY_BUDGET("exfiltration.dns.entropy-budget", EXFILTRATION, HIGH,
+            "the names under one zone carry too many bits of label text within the budget window"),
     EXFILTRATION_DNS_TCP("exfiltration.dns.tcp", EXFILTRATION, HIGH, "a DNS query sent over TCP to a resolver other than the gateway's"),
     EXFILTRATION_DNS_RAW_DATAGRAM("exfiltration.dns.raw-datagram", EXFILTRATION, HIGH, "a UDP datagram to port 53 that was no DNS question"),
 
@@ -141,13 +147,16 @@ public enum RuleId {
     PERSISTENCE_DAEMONIZE("persistence.daemonize", PERSISTENCE, LOW, "a command turned into a daemon (daemonize, start-stop-daemon --background)"),
     PERSISTENCE_SCHEDULER("persistence.scheduler", PERSISTENCE, LOW, "a command scheduled to run later (crontab, at, batch, systemd-run)"),
     PERSISTENCE_DETACHED("persistence.detached", PERSISTENCE, LOW, "a process that left its tool call's tree: orphaned, or in a new session"),
-    PERSISTENCE_RENAMED_PROCESS("persistence.renamed-process", PERSISTENCE, LOW, "a process whose argv[0] names neither the file it executes nor its kernel name: a rewritten process title"),
+    PERSISTENCE_RENAMED_PROCESS("persistence.renamed-process", PERSISTENCE, LOW,
+            "a process whose argv[0] names neither the file it executes nor its kernel name: a rewritten process title"),
     PERSISTENCE_OUTLIVED_CALL("persistence.outlived-call", PERSISTENCE, MEDIUM, "a process the tool call started that still runs after the call returned"),
 
     GPU_DEVICE_OPEN("gpu.device-open", GPU, HIGH, "a process holding a GPU device open in a sandbox without a GPU grant"),
 
-    RESOURCE_CPU_SUSTAINED("resource.cpu-sustained", RESOURCE, MEDIUM, "a core (or the whole CPU quota) kept busy with no command output for longer than the passport's cpuSustained"),
-    RESOURCE_GPU_SUSTAINED("resource.gpu-sustained", RESOURCE, MEDIUM, "a granted GPU kept busy with no command output for longer than the passport's cpuSustained");
+    RESOURCE_CPU_SUSTAINED("resource.cpu-sustained", RESOURCE, MEDIUM,
+            "a core (or the whole CPU quota) kept busy with no command output for longer than the passport's cpuSustained"),
+    RESOURCE_GPU_SUSTAINED("resource.gpu-sustained", RESOURCE, MEDIUM,
+            "a granted GPU kept busy with no command output for longer than the passport's cpuSustained");
 
     // a duplicate id keeps its first entry here rather than failing class loading: RuleIdTest names it
     private static final Map<String, RuleId> BY_ID = Map.copyOf(Arrays.stream(values())

@@ -192,9 +192,9 @@ final class LocalSandbox implements Sandbox {
     }
 
     @Override
-    public java.util.Optional<dev.ale.core.sandbox.ImageWrites> imageWrites() {
-        if (passport.filesystem().image().isEmpty()) return java.util.Optional.empty();
-        return java.util.Optional.of(new dev.ale.core.sandbox.ImageWrites(paths.upper(), state.hostUid()));
+    public Optional<dev.ale.core.sandbox.ImageWrites> imageWrites() {
+        if (passport.filesystem().image().isEmpty()) return Optional.empty();
+        return Optional.of(new dev.ale.core.sandbox.ImageWrites(paths.upper(), state.hostUid()));
     }
 
     @Override
