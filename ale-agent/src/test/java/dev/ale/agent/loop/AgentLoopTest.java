@@ -27,12 +27,14 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The agent loop driving real tools in a real sandbox, with policies that misbehave in every way a model can. */
+@Tag("root")
 class AgentLoopTest {
 
     @RegisterExtension
