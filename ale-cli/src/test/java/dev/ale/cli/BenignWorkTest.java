@@ -13,12 +13,14 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Ordinary agent work raises no event at all under the default detectors: the monitor must not
  * cry wolf, or every episode would be charged for nothing.
  */
+@Tag("root")
 class BenignWorkTest {
 
     private static Ale ale;

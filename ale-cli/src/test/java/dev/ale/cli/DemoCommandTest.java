@@ -2,9 +2,11 @@ package dev.ale.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The demo is a real containment check: it must pass on any machine ALE supports. */
+@Tag("root")
 class DemoCommandTest {
 
     @Test

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import java.util.Optional;
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * with a tokens file and a tasks directory: they solve a task through the env API, see a reverse
  * tunnel killed in {@code info["events"]}, and drive a sandbox.
  */
+@Tag("root")
 @Timeout(300)
 class PythonClientTest {
 

@@ -20,10 +20,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code ale report} as a user runs it, and the page it writes as a real browser shows it. */
+// Chromium looks names up on the host's resolver while it loads the page: only the test JVM's own
+// network namespace (root) keeps those queries off the network.
+@Tag("root")
 class ReportCommandTest {
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import static org.awaitility.Awaitility.await;
  * every episode ends up in episodes.jsonl exactly once, the line the kill cut short is dropped and
  * its episode run again, and what the killed process left on the host is cleaned up.
  */
+@Tag("root")
 class ResumeAfterKillTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

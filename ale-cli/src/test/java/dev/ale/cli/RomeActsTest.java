@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * a sandbox whose namespace ALE made, in a test JVM whose own namespace the test runner made with
  * nothing but {@code lo}: nothing can leave this machine even if the gateway failed.
  */
+@Tag("root")
 class RomeActsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -10,12 +10,14 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code ale run} as a user runs it: task directories in, a summary table out, one JSON line per episode on disk. */
+@Tag("root")
 class RunCommandTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -19,8 +19,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("root")
 class SandboxCommandsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * nothing of the sandbox may stay behind. The host is inspected directly before any other ale
  * runs, because opening a backend would itself clean up what a dead process left.
  */
+@Tag("root")
 class SignalCleanupTest {
 
     @ParameterizedTest

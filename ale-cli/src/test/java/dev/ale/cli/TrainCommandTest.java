@@ -6,12 +6,14 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code ale train} as a user runs it: a short training on one ROME task, and its bad input. */
+@Tag("root")
 class TrainCommandTest {
 
     private static final Path ANSWER_KEY = Path.of("..", "tasks", "rome", "rome-answer-key").toAbsolutePath().normalize();

@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * in the path. The task is made here: write the sum of the numbers in /workspace/numbers.txt to
  * /workspace/sum.txt; the verifier recomputes it from a copy the agent never saw.
  */
+@Tag("root")
 class EpisodeRunnerTest {
 
     @RegisterExtension

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -33,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the agent's tools) passes its verifier; doing nothing fails; its plausible wrong attempt
  * ({@code wrong.sh}) fails.
  */
+@Tag("root")
 class ExampleTasksTest {
 
     @RegisterExtension

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Episodes driven by a model over real HTTP: a scripted OpenAI-compatible server on loopback
  * plays the model, ALE's client talks to it, the tools run in real guarded sandboxes.
  */
+@Tag("root")
 class ModelEpisodesTest {
 
     @RegisterExtension

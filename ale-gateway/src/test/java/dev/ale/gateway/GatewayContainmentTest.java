@@ -42,6 +42,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import java.util.Arrays;
 import java.util.Optional;
@@ -55,6 +56,7 @@ import static org.awaitility.Awaitility.await;
  * (scripts/java-in-netns); the "outside" is one more namespace this test makes and links to it,
  * holding 203.0.113.1 (TEST-NET-3). No packet goes anywhere else.
  */
+@Tag("root")
 class GatewayContainmentTest {
 
     private static final Resources SMALL =

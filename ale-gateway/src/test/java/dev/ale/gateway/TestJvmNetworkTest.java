@@ -5,6 +5,7 @@ import java.net.NetworkInterface;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,8 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The build runs every test JVM in a network namespace of its own with only {@code lo}
  * ({@code scripts/java-in-netns}), so a test that sends packets to a non-loopback address can
- * reach only what it built itself.
+ * reach only what it built itself. The unit tier runs without that namespace, so this is a root test.
  */
+@Tag("root")
 class TestJvmNetworkTest {
 
     @Test

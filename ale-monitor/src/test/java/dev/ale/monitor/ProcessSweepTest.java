@@ -18,12 +18,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The sweep over real sandboxes: what runs in the background or behind a script is seen, and kills work. */
+@Tag("root")
 class ProcessSweepTest {
 
     @RegisterExtension

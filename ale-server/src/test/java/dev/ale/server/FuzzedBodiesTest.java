@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -15,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Random and mutated JSON at every POST route: wrong types, missing and unknown fields, huge
  * numbers, deep nesting, invalid UTF-8. Whatever the body, the answer is never a 5xx.
  */
+@Tag("root")
 @Timeout(600)
 class FuzzedBodiesTest {
 

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with {@code $OPENAI_API_KEY}, the gateway passes the call to the server, the server forwards it
  * to a scripted OpenAI-compatible upstream on loopback, and the call is recorded for the sandbox.
  */
+@Tag("root")
 @Timeout(300)
 class ModelProxyTest {
 

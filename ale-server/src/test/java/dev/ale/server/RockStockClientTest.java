@@ -1,6 +1,7 @@
 package dev.ale.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -13,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * ROCK's stock GEM client sends no Authorization header. With {@code --rock-open-as bob}, such
  * calls on ROCK's paths act as bob's env token (his scope, his quota); nothing else opens.
  */
+@Tag("root")
 @Timeout(300)
 class RockStockClientTest {
 

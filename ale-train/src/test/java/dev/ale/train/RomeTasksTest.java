@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -37,6 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * records (monitor-off), and under the passport as written it is caught at its own step and
  * costs more than it earns.
  */
+@Tag("root")
 class RomeTasksTest {
 
     @RegisterExtension

@@ -2,7 +2,6 @@ package dev.ale.cli.audit;
 
 import static dev.ale.cli.audit.AuditCli.run;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,8 +12,9 @@ import dev.ale.monitor.audit.AuditRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -103,11 +103,9 @@ class AuditQueryCommandTest {
 
     @Test
     void sinceAnInstantKeepsOnlyRecordsWrittenFromThen() {
-        Instant last = seeded.getLast().time();
-        // The boundary must be a later instant than every seeded record; wait for the clock to pass it.
-        await().atMost(Duration.ofSeconds(30)).until(() -> Instant.now().isAfter(last));
-        Instant boundary = Instant.now();
-        try (AuditLog log = AuditLog.open(file)) {
+        // A boundary later than every seeded record, and a sixth record written at it by the log's clock.
+        Instant boundary = seeded.getLast().time().plusSeconds(1);
+        try (AuditLog log = AuditLog.open(file, Clock.fixed(boundary, ZoneOffset.UTC))) {
             AuditCli.step(log, "sb-1", "ep-1", 7, "make test");
         }
 

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,6 +17,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The host-side plumbing alone, on namespaces this test makes (inside the test JVM's own
  * namespace: see scripts/java-in-netns). No packet is sent.
  */
+@Tag("root")
 class GatewayNetworkTest {
 
     private static final ListenerPorts PORTS = new ListenerPorts(40001, 40002, 40003);

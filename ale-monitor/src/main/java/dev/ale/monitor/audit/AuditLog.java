@@ -16,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -63,6 +64,7 @@ public final class AuditLog implements AutoCloseable {
     static final String COLUMNS = "seq, time, kind, sandbox, episode, step, rule, category, payload, prev_hash, hash";
 
     private final Path file;
+    private final Clock clock;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final ReentrantLock readLock = new ReentrantLock();
     private final Connection writer;
@@ -73,8 +75,9 @@ public final class AuditLog implements AutoCloseable {
     private final PreparedStatement updateHead;
     private volatile boolean closed;
 
-    private AuditLog(Path file, Connection writer, Connection reader) throws SQLException {
+    private AuditLog(Path file, Clock clock, Connection writer, Connection reader) throws SQLException {
         this.file = file;
+        this.clock = clock;
         this.writer = writer;
         this.reader = reader;
         this.readHead = writer.prepareStatement("SELECT seq, hash FROM head WHERE id = 1");
@@ -88,6 +91,12 @@ public final class AuditLog implements AutoCloseable {
      * exist yet; an existing file must be an ALE audit log.
      */
     public static AuditLog open(Path sqliteFile) {
+        return open(sqliteFile, Clock.systemUTC());
+    }
+
+    /** {@link #open(Path)}, with every record stamped by {@code clock} instead of the system's: a test sets the time. */
+    public static AuditLog open(Path sqliteFile, Clock clock) {
+        Objects.requireNonNull(clock, "clock");
         Path file = sqliteFile.toAbsolutePath();
         try {
             if (file.getParent() != null) {
@@ -97,7 +106,7 @@ public final class AuditLog implements AutoCloseable {
             throw new AuditException(Fault.ENVIRONMENT, "cannot make the directory of audit log " + sqliteFile
                     + ": " + e.getMessage(), e);
         }
-        return connected(sqliteFile, file, writer -> prepareWriter(writer, sqliteFile));
+        return connected(sqliteFile, file, clock, writer -> prepareWriter(writer, sqliteFile));
     }
 
     /**
@@ -114,7 +123,7 @@ public final class AuditLog implements AutoCloseable {
             throw new AuditException(Fault.INPUT, sqliteFile + " is not an ALE audit log: it is not a file;"
                     + " give the path of an audit log");
         }
-        return connected(sqliteFile, file, writer -> AuditSchema.checkExisting(writer, sqliteFile));
+        return connected(sqliteFile, file, Clock.systemUTC(), writer -> AuditSchema.checkExisting(writer, sqliteFile));
     }
 
     /** What is done to the writer before the log is handed out (its schema made, or checked). */
@@ -124,7 +133,7 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /** A writer with {@code step} applied and a read-only reader on {@code file}; both closed if either fails. */
-    private static AuditLog connected(Path sqliteFile, Path file, WriterStep step) {
+    private static AuditLog connected(Path sqliteFile, Path file, Clock clock, WriterStep step) {
         Connection writer = null;
         Connection reader = null;
         try {
@@ -134,7 +143,7 @@ public final class AuditLog implements AutoCloseable {
             try (Statement s = reader.createStatement()) {
                 s.execute("PRAGMA query_only = 1");
             }
-            return new AuditLog(sqliteFile, writer, reader);
+            return new AuditLog(sqliteFile, clock, writer, reader);
         } catch (SQLException | RuntimeException e) {
             closeQuietly(reader);
             closeQuietly(writer);
@@ -247,7 +256,7 @@ public final class AuditLog implements AutoCloseable {
                 // next record then points at a hash that is gone, and verify still shows the cut.
                 // Past any row inserted behind the head's back, so the seq is free.
                 long seq = Math.max(headSeq, lastSeq) + 1;
-                String time = TIME.format(Instant.now());
+                String time = TIME.format(clock.instant());
                 String stepText = step.isPresent() ? Integer.toString(step.getAsInt()) : null;
                 String hash = ChainHash.of(seq, time, kind, sandbox, episode.orElse(null), stepText,
                         rule.orElse(null), category.orElse(null), json, headHash);

@@ -11,7 +11,11 @@ import dev.ale.core.event.SafetyEvent.Action;
 import dev.ale.core.event.SafetyEvent.Severity;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -30,21 +34,24 @@ class AuditQueryTest {
 
     AuditLog log;
 
+    /** When records 1 to 4 are written; records 5 and 6 are written a second later. */
+    static final Instant T0 = Instant.parse("2026-03-01T10:00:00.123456789Z");
+
     /** Instant between record 4 and record 5. */
-    Instant between;
+    final Instant between = T0.plusMillis(500);
+
+    final SetClock clock = new SetClock(T0);
 
     @BeforeEach
-    void records() throws InterruptedException {
-        log = AuditLog.open(dir.resolve("audit.db"));
+    void records() {
+        log = AuditLog.open(dir.resolve("audit.db"), clock);
         log.append("sandbox", "sb-a", Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(),
                 Map.of("event", "created"));                                                                  // 1
         log.append(event("reverse-ssh", Category.TUNNEL, "sb-a", "ep-1", 3));                                  // 2
         log.append("step", "sb-a", Optional.of("ep-1"), OptionalInt.of(4), Optional.empty(), Optional.empty(),
                 Map.of("tool", "shell", "argv", List.of("ls", "-l")));                                         // 3
         log.append(event("stratum-login", Category.MINING, "sb-b", "ep-2", 1));                                // 4
-        Thread.sleep(3);
-        between = Instant.now();
-        Thread.sleep(3);
+        clock.advance(Duration.ofSeconds(1));
         log.append(event("reverse-ssh", Category.TUNNEL, "sb-b", "ep-2", 2));                                  // 5
         log.append("step", "sb-b", Optional.of("ep-2"), OptionalInt.of(3), Optional.empty(), Optional.empty(),
                 Map.of("tool", "python"));                                                                     // 6
@@ -80,6 +87,24 @@ class AuditQueryTest {
         assertThat(seqs(AuditQuery.all().withKind("step"))).containsExactly(3L, 6L);
         assertThat(seqs(AuditQuery.all().withSince(between))).containsExactly(5L, 6L);
         assertThat(seqs(AuditQuery.all().withLimit(2))).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void sinceIncludesARecordWrittenAtThatVeryInstantToTheNanosecond() {
+        Instant fifth = T0.plusSeconds(1);
+
+        assertThat(seqs(AuditQuery.all().withSince(fifth))).containsExactly(5L, 6L);
+        assertThat(seqs(AuditQuery.all().withSince(fifth.plusNanos(1)))).isEmpty();
+        assertThat(seqs(AuditQuery.all().withSince(T0))).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+    }
+
+    @Test
+    void eachRecordIsStampedWithTheLogsClockNotTheEventsTime() {
+        List<AuditRecord> all = log.query(AuditQuery.all());
+
+        assertThat(all).extracting(AuditRecord::time).containsExactly(T0, T0, T0, T0, T0.plusSeconds(1), T0.plusSeconds(1));
+        // the event's own time (10:00:00Z) stays in the payload, apart from when the log wrote it down
+        assertThat(all.get(1).payloadMap()).containsEntry("time", "2026-03-01T10:00:00Z");
     }
 
     @Test
@@ -159,6 +184,34 @@ class AuditQueryTest {
         assertThat(second.get("category").asText()).isEqualTo("tunnel");
         assertThat(second.get("payload").get("evidence").get("dest").asText()).isEqualTo("203.0.113.9:22");
         assertThat(json.readTree(lines[2]).get("payload").get("argv").get(1).asText()).isEqualTo("-l");
+    }
+
+    /** A clock that stands still until the test moves it, so records get the times the test chose. */
+    static final class SetClock extends Clock {
+        private volatile Instant now;
+
+        SetClock(Instant start) {
+            now = start;
+        }
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException("the audit log reads only instants");
+        }
     }
 
     private static List<String> iterable(Iterator<String> names) {

@@ -2,6 +2,7 @@ package dev.ale.sandbox.cgroup;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Against this host's real cgroup v1 hierarchies, with real processes. Skipped (reported as such)
  * on a host without them, e.g. a pure cgroup v2 one, or when not run as root.
  */
+@Tag("root")
 class CgroupV1DriverTest {
 
     private static final long MIB = 1024 * 1024;

@@ -2,6 +2,7 @@ package dev.ale.sandbox.cgroup;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -23,6 +24,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * no controllers, so only what needs none runs here: pids, killAll and remove. Creating with
  * limits needs a pure v2 host and is skipped elsewhere.
  */
+@Tag("root")
 class CgroupV2KillTest {
 
     private CgroupV2Driver driver;

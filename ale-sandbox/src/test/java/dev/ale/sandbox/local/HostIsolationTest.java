@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,6 +26,7 @@ import static dev.ale.sandbox.local.TestBackend.bash;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A sandbox sees nothing of the host it should not, and can change nothing of it. */
+@Tag("root")
 class HostIsolationTest {
 
     @RegisterExtension

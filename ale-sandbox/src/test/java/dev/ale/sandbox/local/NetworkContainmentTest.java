@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * host anywhere but to the host's own loopback; 203.0.113.1 (TEST-NET-3) is only tried from
  * inside a sandbox, where there is no route to it.
  */
+@Tag("root")
 class NetworkContainmentTest {
 
     @RegisterExtension

@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -20,6 +21,7 @@ import static dev.ale.sandbox.local.TestBackend.bash;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Whatever a sandbox runs, it has no privilege: no capabilities, no mounts, no namespaces, no raw sockets, no setuid. */
+@Tag("root")
 class PrivilegeContainmentTest {
 
     private static final String NONE = "0000000000000000";

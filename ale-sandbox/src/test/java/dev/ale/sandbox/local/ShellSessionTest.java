@@ -9,6 +9,7 @@ import dev.ale.core.sandbox.SandboxException;
 import dev.ale.core.sandbox.ShellSession;
 import java.time.Duration;
 import java.util.Optional;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
@@ -18,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** A shell session keeps its state between commands, stops a command that runs too long, and ends on exit. */
+@Tag("root")
 class ShellSessionTest {
 
     @RegisterExtension
