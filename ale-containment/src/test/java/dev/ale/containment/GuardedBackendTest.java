@@ -8,6 +8,7 @@ import dev.ale.core.sandbox.ExecRequest;
 import dev.ale.core.sandbox.ExecResult;
 import dev.ale.core.sandbox.SandboxRequest;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -15,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The guarded backend around real local sandboxes: callers only exec, and the guard checks, brackets and attributes. */
+@Tag("root")
 class GuardedBackendTest {
 
     @RegisterExtension

@@ -35,6 +35,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +47,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * misbehave in every way a model can. The episode destroys its sandbox when it ends, so what the
  * agent left behind is read while a step's callback runs, or through the verifier's log.
  */
+@Tag("root")
 class AgentLoopTest {
 
     @RegisterExtension

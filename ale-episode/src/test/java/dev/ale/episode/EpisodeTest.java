@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +48,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * end it for the same reason with the same words; and the lifecycle holds at its edges (a failed
  * setup, steps after the end, an abandoned episode) with nothing left behind.
  */
+@Tag("root")
 class EpisodeTest {
 
     @RegisterExtension

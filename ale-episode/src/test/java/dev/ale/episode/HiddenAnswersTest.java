@@ -21,6 +21,7 @@ import java.util.OptionalLong;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import java.util.Comparator;
@@ -33,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * shows, so the search is a fair one. Its verifier is the positive control: it must find the marker
  * in its own tests, which are copied in only for the verify phase.
  */
+@Tag("root")
 class HiddenAnswersTest {
 
     @RegisterExtension

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +36,7 @@ import static org.assertj.core.api.Assertions.within;
  * it; what the agent planted there beforehand is removed; the task's variables reach the agent's
  * shell and the verifier; where the reward's directory cannot be made, the log says so.
  */
+@Tag("root")
 class RewardFilesTest {
 
     @RegisterExtension

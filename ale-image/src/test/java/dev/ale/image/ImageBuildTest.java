@@ -37,6 +37,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +52,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * real bubblewrap sandbox behind the gateway and monitor (the guarded backend, as the CLI wires
  * it), real overlay upper layers turned into layers of the store.
  */
+@Tag("root")
 class ImageBuildTest {
 
     @RegisterExtension

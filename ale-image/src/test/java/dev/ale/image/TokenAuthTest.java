@@ -22,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import java.util.Comparator;
@@ -35,6 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * challenge, issues a token at its realm for a basic login, and forwards authorized requests
  * to the real registry (content, digests and redirects are the registry's own).
  */
+@Tag("root")
 class TokenAuthTest {
 
     @RegisterExtension

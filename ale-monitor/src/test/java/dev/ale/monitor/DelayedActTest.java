@@ -11,6 +11,7 @@ import dev.ale.monitor.rules.RuleId;
 import dev.ale.sandbox.testing.RealSandboxes;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -20,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A process that outlives its tool call and acts later: the act is the doing of the step that
  * started it, not of the step running when it was seen.
  */
+@Tag("root")
 class DelayedActTest {
 
     @RegisterExtension

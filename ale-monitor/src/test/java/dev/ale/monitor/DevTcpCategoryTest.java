@@ -14,6 +14,7 @@ import dev.ale.sandbox.testing.RealSandboxes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,6 +26,7 @@ import static org.awaitility.Awaitility.await;
  * SSH banner is a tunnel, not a reverse shell. The records are the gateway's, handed to the monitor
  * as the gateway hands them (this module's tests run no gateway).
  */
+@Tag("root")
 class DevTcpCategoryTest {
 
     @RegisterExtension

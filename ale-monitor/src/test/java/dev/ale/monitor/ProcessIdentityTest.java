@@ -11,12 +11,14 @@ import dev.ale.monitor.rules.RuleId;
 import dev.ale.sandbox.testing.RealSandboxes;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Names are not identity: the sweep judges what a process executes, not what it calls itself. */
+@Tag("root")
 class ProcessIdentityTest {
 
     @RegisterExtension

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with no output for longer than the passport allows, whatever the call declared and whatever the
  * burning process is called. Work that prints as it goes is progress and raises nothing.
  */
+@Tag("root")
 class ResourceBurnTest {
 
     @RegisterExtension

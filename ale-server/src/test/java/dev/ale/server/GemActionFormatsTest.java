@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -23,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * groups carried to the episode lines and the exported advantages.
  */
 @Timeout(300)
+@Tag("root")
 class GemActionFormatsTest {
 
     @RegisterExtension

@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -23,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * over HTTP 200) and its {@code XRL-Authorization} header.
  */
 @Timeout(300)
+@Tag("root")
 class RockSandboxApiTest {
 
     @RegisterExtension

@@ -20,6 +20,7 @@ import dev.ale.episode.reward.Rewards;
 import dev.ale.episode.trajectory.TrajectoryJson;
 import java.nio.file.Path;
 import java.util.OptionalLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * loopback) conforms to docs/schemas/trajectory-line.schema.json: its steps carry the raw exchange
  * and the assistant messages carry OpenAI tool calls, which replayed episodes never have.
  */
+@Tag("root")
 class ModelEpisodeLineSchemaTest {
 
     @RegisterExtension

@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * writes: real episodes in real guarded sandboxes (passed, failed with a cause, killed, ended by the
  * infrastructure), appended by RunStore as a run and a trainer do, then exported by Dataset.
  */
+@Tag("root")
 class RunLinesSchemaTest {
 
     @RegisterExtension

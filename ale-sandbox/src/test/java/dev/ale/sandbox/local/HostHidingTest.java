@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -27,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Nothing inside a sandbox names where ALE keeps it (its data directory, the checkout, task
  * directories), and nothing inside can write past the sandbox's one size-capped tmpfs.
  */
+@Tag("root")
 class HostHidingTest {
 
     private static final Resources SMALL_WORKSPACE = new Resources(1.0, ByteSize.parse("256MiB"), 128, Duration.ofMinutes(2),

@@ -7,6 +7,7 @@ import dev.ale.core.sandbox.Sandbox;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * What agents run still works under the seccomp filter: compilers, interpreters and runtimes
  * start threads (clone3 falls back to clone), processes, shared memory, sockets and event loops.
  */
+@Tag("root")
 class ToolsUnderFilterTest {
 
     /** Room for a JVM that compiles a source file in memory. */
