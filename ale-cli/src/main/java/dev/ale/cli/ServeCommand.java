@@ -76,6 +76,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "Longest one proxied completion may take (default: 600).")
     private Optional<Duration> modelTimeout;
 
+    @Option(names = "--max-action-bytes", paramLabel = "BYTES",
+            description = "Largest GEM step body taken as an action (default: 1 MiB); a larger one is answered with an observation naming the files API.")
+    private Optional<Integer> maxActionBytes;
+
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs",
             description = "Where the run directory of GEM episodes goes (episodes.jsonl, as ale run writes). Default: ./runs.")
     private Path out;
@@ -99,6 +103,13 @@ final class ServeCommand implements Callable<Integer> {
         if (model.isPresent()) config = config.withModel(ModelUpstream.of(model.get(), apiKey(), modelTimeout.orElse(ModelUpstream.DEFAULT_TIMEOUT)));
         else if (apiKeyEnv.isPresent()) throw new AleException(AleException.Fault.INPUT, "--api-key-env: only with --model (the upstream it is for)");
         if (rockOpenAs.isPresent()) config = config.withRockOpenAs(rockOpenAs.get());
+        if (maxActionBytes.isPresent()) {
+            int bytes = maxActionBytes.get();
+            if (bytes < 1024 || bytes > 16 << 20) {
+                throw new AleException(AleException.Fault.INPUT, "--max-action-bytes: must be 1024-" + (16 << 20) + ", not " + bytes);
+            }
+            config = config.withMaxActionBytes(bytes);
+        }
         config = config.withRuns(out);
         Optional<Path> taskDir = tasks.or(() -> Optional.of(ShippedTasks.dir("examples")).filter(Files::isDirectory));
         if (taskDir.isPresent()) {

@@ -129,10 +129,6 @@ public final class Episode implements LiveEpisode, AutoCloseable {
         return episodeId;
     }
 
-    public Task task() {
-        return task;
-    }
-
     public synchronized State state() {
         return state;
     }

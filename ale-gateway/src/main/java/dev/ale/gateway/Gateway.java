@@ -102,18 +102,6 @@ public final class Gateway implements SandboxNetwork, SandboxClients, AutoClosea
         public Config withResolver(HostResolver r) {
             return new Config(r, dns, proxy, sinkLimits, stateDir);
         }
-
-        public Config withDns(ServiceStarter d) {
-            return new Config(resolver, d, proxy, sinkLimits, stateDir);
-        }
-
-        public Config withProxy(ServiceStarter p) {
-            return new Config(resolver, dns, p, sinkLimits, stateDir);
-        }
-
-        public Config withSinkLimits(TcpSink.Limits limits) {
-            return new Config(resolver, dns, proxy, limits, stateDir);
-        }
     }
 
     /** A sandbox this gateway linked: who it is and which phase's allowlist is in force. */
@@ -184,18 +172,6 @@ public final class Gateway implements SandboxNetwork, SandboxClients, AutoClosea
             }
         }
         return true;
-    }
-
-    public InetSocketAddress sinkAddress() {
-        return sink.address();
-    }
-
-    public InetSocketAddress dnsAddress() {
-        return dns.address();
-    }
-
-    public InetSocketAddress proxyAddress() {
-        return proxy.address();
     }
 
     /**

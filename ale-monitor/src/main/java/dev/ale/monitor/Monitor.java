@@ -6,7 +6,6 @@ import dev.ale.core.passport.Passport;
 import dev.ale.core.sandbox.Sandbox;
 import dev.ale.monitor.net.NetworkThresholds;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -56,20 +55,12 @@ public final class Monitor implements Consumer<NetworkRecord>, AutoCloseable {
             return new Config(Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofSeconds(10), 0.9, NetworkThresholds.defaults(), GpuMeter.NONE, 0.9);
         }
 
-        public Config withSweepPeriod(Duration d) {
-            return new Config(d, integrityPeriod, cpuWindow, cpuCores, network, gpu, burnShare);
-        }
-
         public Config withIntegrityPeriod(Duration d) {
             return new Config(sweepPeriod, d, cpuWindow, cpuCores, network, gpu, burnShare);
         }
 
         public Config withCpu(Duration window, double cores) {
             return new Config(sweepPeriod, integrityPeriod, window, cores, network, gpu, burnShare);
-        }
-
-        public Config withNetwork(NetworkThresholds n) {
-            return new Config(sweepPeriod, integrityPeriod, cpuWindow, cpuCores, n, gpu, burnShare);
         }
 
         public Config withBurnShare(double share) {
@@ -110,10 +101,6 @@ public final class Monitor implements Consumer<NetworkRecord>, AutoCloseable {
         checker.scheduleWithFixedDelay(this::checkAll, check, check, TimeUnit.NANOSECONDS);
     }
 
-    public Config config() {
-        return config;
-    }
-
     /**
      * Starts watching a sandbox under a passport; every event it raises names {@code episode} and
      * the step last set. Close the watch before the verify phase: the verifier may do what the
@@ -132,11 +119,6 @@ public final class Monitor implements Consumer<NetworkRecord>, AutoCloseable {
     public void accept(NetworkRecord record) {
         Watch w = watches.get(record.sandbox());
         if (w != null && !w.isClosed()) w.onRecord(record);
-    }
-
-    /** The watches now open. */
-    public List<Watch> watches() {
-        return watches.values().stream().filter(w -> !w.isClosed()).toList();
     }
 
     private void sweepAll() {

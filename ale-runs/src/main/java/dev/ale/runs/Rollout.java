@@ -39,10 +39,6 @@ public final class Rollout {
         this.attempts = attempts;
     }
 
-    public List<Trajectory> run(RunSpec spec, PolicySource policies, RunStore store, RunProgress progress) {
-        return run(spec, policies, store, progress, Set.of(), t -> Map.of());
-    }
-
     /**
      * Runs every episode of {@code spec} not in {@code done} (the ids a resumed run already has on
      * disk), and returns the ones it ran.

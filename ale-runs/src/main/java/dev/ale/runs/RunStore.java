@@ -187,10 +187,6 @@ public final class RunStore implements AutoCloseable {
         }
     }
 
-    public void append(Trajectory t, Passport passport) {
-        append(t, passport, List.of(), Map.of());
-    }
-
     /** Every episode line on disk, in the order written. */
     public List<JsonNode> lines() {
         try {

@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Chat messages in OpenAI's wire form, the one ALE writes everywhere (requests, trajectories,
@@ -41,34 +39,6 @@ public final class ChatJson {
         ArrayNode array = JsonNodeFactory.instance.arrayNode();
         messages.forEach(m -> array.add(toJson(m)));
         return array;
-    }
-
-    /** Reads one message; anything malformed throws IllegalArgumentException naming the field. */
-    public static ChatMessage fromJson(JsonNode json) {
-        if (json == null || !json.isObject()) throw new IllegalArgumentException("a message must be a JSON object");
-        ChatMessage.Role role = ChatMessage.Role.fromWire(json.path("role").asText(""))
-                .orElseThrow(() -> new IllegalArgumentException("message `role` must be system, user, assistant or tool, was " + json.get("role")));
-        JsonNode content = json.get("content");
-        String text;
-        if (content == null || content.isNull()) text = "";
-        else if (content.isTextual()) text = content.asText();
-        else if (content.isArray()) text = joinParts(content);
-        else throw new IllegalArgumentException("message `content` must be a string, null or an array of text parts");
-        List<ToolCall> calls = new ArrayList<>();
-        JsonNode toolCalls = json.get("tool_calls");
-        if (toolCalls != null && !toolCalls.isNull()) {
-            if (!toolCalls.isArray()) throw new IllegalArgumentException("message `tool_calls` must be an array");
-            for (JsonNode c : toolCalls) {
-                JsonNode fn = c.path("function");
-                if (!fn.path("name").isTextual()) throw new IllegalArgumentException("`tool_calls[].function.name` must be a string");
-                JsonNode args = fn.get("arguments");
-                String arguments = args == null || args.isNull() ? "" : args.isTextual() ? args.asText() : args.toString();
-                calls.add(new ToolCall(c.path("id").asText(""), fn.get("name").asText(), arguments));
-            }
-        }
-        Optional<String> callId = json.path("tool_call_id").isTextual() ? Optional.of(json.get("tool_call_id").asText()) : Optional.empty();
-        Optional<String> name = json.path("name").isTextual() ? Optional.of(json.get("name").asText()) : Optional.empty();
-        return new ChatMessage(role, text, calls, callId, name);
     }
 
     private static String joinParts(JsonNode parts) {

@@ -43,10 +43,5 @@ public record ChatMessage(Role role, String content, List<ToolCall> toolCalls, O
         public String wire() {
             return name().toLowerCase(Locale.ROOT);
         }
-
-        public static Optional<Role> fromWire(String text) {
-            for (Role r : values()) if (r.wire().equals(text)) return Optional.of(r);
-            return Optional.empty();
-        }
     }
 }

@@ -1,7 +1,5 @@
 package dev.ale.core.passport;
 
-import java.util.Arrays;
-import java.util.Optional;
 
 /**
  * The part of an episode a sandbox is in. Egress is allowed per phase: {@code setup} installs
@@ -20,9 +18,5 @@ public enum Phase {
 
     public String wire() {
         return wire;
-    }
-
-    public static Optional<Phase> fromWire(String text) {
-        return Arrays.stream(values()).filter(p -> p.wire.equals(text)).findFirst();
     }
 }

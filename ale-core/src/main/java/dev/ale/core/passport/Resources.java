@@ -39,8 +39,4 @@ public record Resources(double cpus, long memoryBytes, int pids, Duration wallTi
     public Resources withWallTime(Duration newWallTime) {
         return new Resources(cpus, memoryBytes, pids, newWallTime, workspaceBytes, cpuSustained);
     }
-
-    public Resources withCpuSustained(Duration newCpuSustained) {
-        return new Resources(cpus, memoryBytes, pids, wallTime, workspaceBytes, newCpuSustained);
-    }
 }

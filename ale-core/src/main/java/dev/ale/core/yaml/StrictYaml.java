@@ -65,10 +65,6 @@ public final class StrictYaml {
         this.mapper = new ObjectMapper(yaml);
     }
 
-    public int maxBytes() {
-        return maxBytes;
-    }
-
     /**
      * The tree of {@code file}, which {@code source} names in messages. An empty file gives a
      * null, missing or blank text node; the caller says what an empty file lacks.

@@ -28,7 +28,6 @@ import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.function.Consumer;
 
-
 /**
  * One task as a GEM environment: an {@link Episode} driven one tool call at a time by a remote
  * trainer instead of the agent loop. {@link #reset} opens a fresh episode; {@link #step} runs one
@@ -110,11 +109,6 @@ public final class Environment implements AutoCloseable {
 
     public synchronized int stepsTaken() {
         return episode.map(Episode::stepsTaken).orElse(0);
-    }
-
-    /** How the last finished episode ended. */
-    public synchronized Optional<Ending> lastEnding() {
-        return last;
     }
 
     /**

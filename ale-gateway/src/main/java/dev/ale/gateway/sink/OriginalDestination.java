@@ -2,7 +2,6 @@ package dev.ale.gateway.sink;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.Objects;
 
 /** The address and port a sandbox client dialled before its connection was redirected to the sink. */
@@ -13,10 +12,6 @@ public record OriginalDestination(InetAddress address, int port) {
         if (port < 0 || port > 0xffff) {
             throw new IllegalArgumentException("port " + port + " is not a TCP/UDP port (0-65535)");
         }
-    }
-
-    public InetSocketAddress socketAddress() {
-        return new InetSocketAddress(address, port);
     }
 
     /** {@code 203.0.113.77:22} or {@code [2001:db8::1]:22}. */

@@ -21,24 +21,4 @@ public interface BuildProgress {
     default dev.ale.image.PullProgress pulls() {
         return dev.ale.image.PullProgress.none();
     }
-
-    static BuildProgress none() {
-        return new BuildProgress() {
-            @Override
-            public void step(int step, int steps, String where, List<String> lines) {
-            }
-
-            @Override
-            public void cached() {
-            }
-
-            @Override
-            public void note(String text) {
-            }
-
-            @Override
-            public void output(byte[] bytes, int length) {
-            }
-        };
-    }
 }

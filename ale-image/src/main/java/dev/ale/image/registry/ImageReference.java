@@ -72,11 +72,6 @@ public record ImageReference(String registry, String repository, Optional<String
         return digest.map(Digest::toString).orElseGet(tag::orElseThrow);
     }
 
-    /** The same image pinned to {@code d}. */
-    public ImageReference withDigest(Digest d) {
-        return new ImageReference(registry, repository, tag, Optional.of(d));
-    }
-
     /** The full name, e.g. {@code docker.io/library/debian:bookworm}. */
     @Override
     public String toString() {

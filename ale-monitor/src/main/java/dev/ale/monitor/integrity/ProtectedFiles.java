@@ -12,7 +12,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -56,11 +55,6 @@ public final class ProtectedFiles {
         Map<String, Content> all = new TreeMap<>();
         for (String p : paths) snapshot(files, p, all);
         return new ProtectedFiles(paths, Map.copyOf(all));
-    }
-
-    /** The protected files as sealed, by path; the same order every time. */
-    public List<String> paths() {
-        return new TreeMap<>(sealed).keySet().stream().toList();
     }
 
     /** Every protected file that differs from the seal now. */
@@ -149,8 +143,4 @@ public final class ProtectedFiles {
         return roots.isEmpty();
     }
 
-    /** The sealed state of one file in words ({@code sha256:…}, {@code missing}, {@code unreadable: …}). */
-    public Optional<String> sealedState(String path) {
-        return Optional.ofNullable(sealed.get(path)).map(ProtectedFiles::describe);
-    }
 }

@@ -59,12 +59,6 @@ public record NetworkThresholds(Duration window, int hosts, int portsPerHost, in
                 budgetWindow, namesPerZone, labelBitsPerZone);
     }
 
-    /** The same thresholds with other DNS budgets per zone. */
-    public NetworkThresholds withDnsBudget(Duration newBudgetWindow, int newNamesPerZone, int newLabelBitsPerZone) {
-        return new NetworkThresholds(window, hosts, portsPerHost, subdomainsPerZone, episodeHosts, episodePortsPerHost,
-                newBudgetWindow, newNamesPerZone, newLabelBitsPerZone);
-    }
-
     /**
      * 8 hosts, 16 ports on one host, 20 subdomains of one zone, each within 10 s; 24 hosts or 32
      * ports per episode; per zone, 64 distinct names or 4096 bits of label text (half a kilobyte of

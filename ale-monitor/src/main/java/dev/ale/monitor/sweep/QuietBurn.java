@@ -31,10 +31,6 @@ public final class QuietBurn {
         this.allowedNanos = allowed.toNanos();
     }
 
-    public double level() {
-        return level;
-    }
-
     /** The command produced output at {@code nowNanos}. */
     public void progress(long nowNanos) {
         progressed = true;

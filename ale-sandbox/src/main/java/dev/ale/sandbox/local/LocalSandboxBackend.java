@@ -164,22 +164,9 @@ public final class LocalSandboxBackend implements SandboxBackend {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
-    public static LocalSandboxBackend withDefaults() {
-        return new LocalSandboxBackend(Config.defaults());
-    }
-
     @Override
     public String name() {
         return "local";
-    }
-
-    public Path dataDir() {
-        return dataDir;
-    }
-
-    /** {@code v1} or {@code v2}. */
-    public String cgroupVersion() {
-        return cgroups.version();
     }
 
     @Override
