@@ -70,6 +70,9 @@ public final class Watch implements AutoCloseable {
          */
         final int step;
         List<String> inspectedArgv = List.of();
+        /** argv[0] and executable at the last sweep, and whether they were judged as one identity. */
+        String identitySeen = "";
+        boolean identityJudged;
         boolean persistent;
         long lastSeen;
 
@@ -409,18 +412,28 @@ public final class Watch implements AutoCloseable {
             alive.add(id);
             Tracked t = processes.computeIfAbsent(id, k -> firstSight(p, forest));
             t.lastSeen = thisSweep;
+            List<Detection> found = new ArrayList<>();
+            String identity = p.argv().isEmpty() ? "" : p.argv().getFirst() + "\u0000" + p.exe().orElse("");
             if (!p.argv().equals(t.inspectedArgv)) {
                 // an exec keeps pid and start time but brings a new command line
                 t.inspectedArgv = p.argv();
-                List<Detection> found = new ArrayList<>(processRules.inspectArgv(p));
+                found.addAll(processRules.inspectArgv(p));
+                t.identitySeen = identity;
+                t.identityJudged = false;
+            } else if (!t.identityJudged && identity.equals(t.identitySeen)) {
+                // argv and the executable are read one after the other: a process caught mid-exec shows the
+                // old argv with the new executable, so what it runs is judged once two sweeps agree
+                t.identityJudged = true;
                 found.addAll(processRules.inspectIdentity(p));
-                for (Detection d : found) {
-                    Optional<String> dest = d.ruleId().equals(RuleId.REVERSE_SHELL_DEV_TCP.id()) ? devTcpDestination(d) : Optional.empty();
-                    if (dest.isPresent()) {
-                        held.putIfAbsent(dest.get() + "@" + id, new HeldSocket(dest.get(), d, p, nanos + DEV_TCP_GRACE_NANOS));
-                    } else {
-                        processEvent(out, d, p);
-                    }
+            } else if (!t.identityJudged) {
+                t.identitySeen = identity;
+            }
+            for (Detection d : found) {
+                Optional<String> dest = d.ruleId().equals(RuleId.REVERSE_SHELL_DEV_TCP.id()) ? devTcpDestination(d) : Optional.empty();
+                if (dest.isPresent()) {
+                    held.putIfAbsent(dest.get() + "@" + id, new HeldSocket(dest.get(), d, p, nanos + DEV_TCP_GRACE_NANOS));
+                } else {
+                    processEvent(out, d, p);
                 }
             }
             processRules.inspectFds(p).forEach(d -> processEvent(out, d, p));
