@@ -377,14 +377,7 @@ public final class ImageBuilder {
             Map<String, String> env = new TreeMap<>(st.args);
             st.env().keySet().forEach(env::remove);
             Digest key = key("RUN", st, argv.toString(), "");
-            Optional<BuildCache.Outcome> hit = cache.get(key);
-            if (hit.isPresent()) {
-                cachedSteps++;
-                progress.cached();
-                hit.get().layer().ifPresent(d -> addLayer(st, d));
-                return;
-            }
-            workSteps++;
+            if (fromCache(key, st)) return;
             Set<String> existing = new HashSet<>();
             images.list().forEach(i -> existing.add(i.id()));
             StoredImage stepImage = images.commitBuilt("build step " + ins.where(), configBytes(st), st.layers, List.of());
@@ -493,20 +486,8 @@ public final class ImageBuilder {
                 all.sort(Comparator.comparing(Item::name));
                 Digest files = filesDigest(all);
                 Digest key = key(ins.keyword(), st, String.join("\u0000", words) + "\u0000" + ins.flags(), files.toString());
-                Optional<BuildCache.Outcome> hit = cache.get(key);
-                if (hit.isPresent()) {
-                    cachedSteps++;
-                    progress.cached();
-                    hit.get().layer().ifPresent(d -> addLayer(st, d));
-                    return;
-                }
-                workSteps++;
-                Optional<Digest> layer = layerFrom(ins, tar -> {
-                    writeItems(tar, all);
-                    return all.size();
-                });
-                cache.put(key, new BuildCache.Outcome(layer));
-                layer.ifPresent(d -> addLayer(st, d));
+                if (fromCache(key, st)) return;
+                addWrittenLayer(key, st, ins, all);
             } finally {
                 for (AutoCloseable c : opened) {
                     try {
@@ -720,20 +701,8 @@ public final class ImageBuilder {
                 if (Files.exists(view.at(resolved), LinkOption.NOFOLLOW_LINKS)) throw ins.fail(abs + " is a file in the image, not a directory");
                 List<Item> dirs = parents(view, resolved, List.of());
                 Digest key = key("WORKDIR", st, String.join("/", resolved), "");
-                Optional<BuildCache.Outcome> hit = cache.get(key);
-                if (hit.isPresent()) {
-                    cachedSteps++;
-                    progress.cached();
-                    hit.get().layer().ifPresent(d -> addLayer(st, d));
-                    return;
-                }
-                workSteps++;
-                Optional<Digest> layer = layerFrom(ins, tar -> {
-                    writeItems(tar, dirs);
-                    return dirs.size();
-                });
-                cache.put(key, new BuildCache.Outcome(layer));
-                layer.ifPresent(d -> addLayer(st, d));
+                if (fromCache(key, st)) return;
+                addWrittenLayer(key, st, ins, dirs);
             }
         }
 
@@ -766,6 +735,29 @@ public final class ImageBuilder {
             } finally {
                 Store.deleteTree(tmp);
             }
+        }
+
+        /** A step found in the cache adds its layer (if it made one) and is done; true when it was. */
+        private boolean fromCache(Digest key, State st) {
+            Optional<BuildCache.Outcome> hit = cache.get(key);
+            if (hit.isEmpty()) {
+                workSteps++;
+                return false;
+            }
+            cachedSteps++;
+            progress.cached();
+            hit.get().layer().ifPresent(d -> addLayer(st, d));
+            return true;
+        }
+
+        /** The items as the step's layer, cached under {@code key}. */
+        private void addWrittenLayer(Digest key, State st, Instruction ins, List<Item> items) {
+            Optional<Digest> layer = layerFrom(ins, tar -> {
+                writeItems(tar, items);
+                return items.size();
+            });
+            cache.put(key, new BuildCache.Outcome(layer));
+            layer.ifPresent(d -> addLayer(st, d));
         }
 
         private void addLayer(State st, Digest d) {
