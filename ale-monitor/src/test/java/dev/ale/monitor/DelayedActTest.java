@@ -51,8 +51,9 @@ class DelayedActTest {
             watch.callStarted(false);
             sh.run("setsid bash -c 'sleep 2; exec -a xmrig sleep 60' >/dev/null 2>&1 </dev/null &");
             watch.callEnded();
-            assertThat(events.all()).as("setsid left the call's tree").anySatisfy(e -> {
-                assertThat(e.rule()).isEqualTo(RuleId.PERSISTENCE_DETACHED.id());
+            // caught before or after setsid(2) ran, it is reported as detached or as outliving its call
+            assertThat(events.all()).as("what setsid started left the call").anySatisfy(e -> {
+                assertThat(e.rule()).isIn(RuleId.PERSISTENCE_DETACHED.id(), RuleId.PERSISTENCE_OUTLIVED_CALL.id());
                 assertThat(e.step()).hasValue(1);
             });
             watch.setStep(2);
