@@ -32,6 +32,7 @@ final class GuardedFiles implements SandboxFiles {
     @Override
     public void write(String path, byte[] content) {
         check("write_file", path);
+        refuseIfForbidden("write_file", path, watch.checkWrittenFile(path, content));
         files.write(path, content);
     }
 
@@ -54,7 +55,10 @@ final class GuardedFiles implements SandboxFiles {
     }
 
     private void check(String operation, String path) {
-        List<SafetyEvent> verdict = watch.checkCommand(List.of(operation, path));
+        refuseIfForbidden(operation, path, watch.checkCommand(List.of(operation, path)));
+    }
+
+    private static void refuseIfForbidden(String operation, String path, List<SafetyEvent> verdict) {
         if (Watch.forbids(verdict)) {
             SafetyEvent decisive = GuardedSandbox.decisive(verdict);
             throw new SandboxException(AleException.Fault.INPUT, operation + " " + path + " refused by rule " + decisive.rule()

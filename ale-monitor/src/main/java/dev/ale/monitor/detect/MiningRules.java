@@ -1,6 +1,8 @@
 package dev.ale.monitor.detect;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -27,6 +29,17 @@ final class MiningRules {
     private static final Pattern POOL_ADDRESS = Pattern.compile(
             "(?i)(?:[a-z0-9+.-]+://)?(?:[^@/\\s]+@)?([a-z0-9.-]*[a-z.][a-z0-9.-]*|\\d+(?:\\.\\d+){3}|\\[[0-9a-f:]+]):(\\d{2,5})/?");
     private static final Pattern WALLET = Pattern.compile("(?:[48][0-9AB][1-9A-HJ-NP-Za-km-z]{93}.*|0x[0-9a-fA-F]{40}.*|[13][1-9A-HJ-NP-Za-km-z]{25,34}.*)");
+    private static final Pattern CONFIG_POOLS = Pattern.compile("\"pools\"\\s*:\\s*\\[");
+    private static final String WALLET_VALUE = "(?:[48][0-9AB][1-9A-HJ-NP-Za-km-z]{93}|0x[0-9a-fA-F]{40}|bc1[02-9ac-hj-np-z]{38,58}"
+            + "|[13][1-9A-HJ-NP-Za-km-z]{25,34})";
+    /** Marks only a miner's configuration carries, by what they say. */
+    private static final List<Map.Entry<String, Pattern>> CONFIG_MARKS = List.of(
+            Map.entry("a wallet as the pool user", Pattern.compile("\"(?:user|wallet|login)\"\\s*:\\s*\"" + WALLET_VALUE + "(?:[.+/][^\"]*)?\"")),
+            Map.entry("a mining algorithm", Pattern.compile("(?i)\"(?:algo|algorithm)\"\\s*:\\s*\"(?:rx/[^\"]*|cn(?:/|-[a-z]+/?)[^\"]*|randomx"
+                    + "|cryptonight[^\"]*|kawpow|ethash|etchash|autolykos2?|kheavyhash|ghostrider|astrobwt|verthash|equihash[^\"]*)\"")),
+            Map.entry("a donation level", Pattern.compile("\"donate-(?:level|over-proxy)\"\\s*:")),
+            Map.entry("RandomX settings", Pattern.compile("\"randomx\"\\s*:\\s*\\{")),
+            Map.entry("a coin to mine", Pattern.compile("(?i)\"coin\"\\s*:\\s*\"(?:monero|xmr|wownero|ravencoin|rvn|ethereum-classic|etc|ergo|kaspa)\"")));
     static final Set<String> POOL_PORTS = Set.of(
             "1800", "3032", "3333", "3334", "3335", "3336", "4444", "5555", "6666", "7777", "9000", "10001", "10128", "10300",
             "10343", "13333", "14433", "14444", "15555", "17777", "20535", "45560", "45700");
@@ -58,6 +71,7 @@ final class MiningRules {
             if (m.find()) scope.report(Rule.MINING_STRATUM_URL, m.group(), inv);
             poolDomain(text).ifPresent(d -> scope.report(Rule.MINING_POOL_DOMAIN, d, inv));
             if (text.contains("://")) minerInUrl(text).ifPresent(u -> scope.report(Rule.MINING_MINER_DOWNLOAD, u, inv));
+            minerConfig(text).ifPresent(c -> scope.report(Rule.MINING_MINER_CONFIG, c, inv));
         }
         minerFlag(inv.args()).ifPresent(f -> scope.report(Rule.MINING_MINER_FLAG, f, inv));
         poolOption(inv).ifPresent(o -> scope.report(Rule.MINING_POOL_OPTION, o, inv));
@@ -69,6 +83,35 @@ final class MiningRules {
         }
         hugePages(inv).ifPresent(h -> scope.report(Rule.MINING_HUGEPAGES, h, inv));
         msr(inv).ifPresent(h -> scope.report(Rule.MINING_MSR, h, inv));
+    }
+
+    /** Text a command writes to a file that is not a script: what a miner's configuration would name. */
+    static void inspectWritten(String text, Invocation inv, Scope scope) {
+        Matcher m = STRATUM.matcher(text);
+        if (m.find()) scope.report(Rule.MINING_STRATUM_URL, m.group(), inv);
+        poolDomain(text).ifPresent(d -> scope.report(Rule.MINING_POOL_DOMAIN, d, inv));
+        minerConfig(text).ifPresent(c -> scope.report(Rule.MINING_MINER_CONFIG, c, inv));
+    }
+
+    /**
+     * A miner's options moved into a configuration file (xmrig's, cpuminer's, SRBMiner's JSON and
+     * their kin): a {@code "pools"} list with one miner-only mark, or two such marks without it. A
+     * thread pool's or a database's {@code "pools"} carries none of the marks.
+     */
+    static Optional<String> minerConfig(String text) {
+        if (text.length() < 20 || text.indexOf('"') < 0) return Optional.empty();
+        List<String> marks = new ArrayList<>();
+        for (Map.Entry<String, Pattern> mark : CONFIG_MARKS) {
+            Matcher m = mark.getValue().matcher(text);
+            if (m.find()) marks.add(mark.getKey() + " " + clip(m.group()));
+        }
+        boolean pools = CONFIG_POOLS.matcher(text).find();
+        if (marks.isEmpty() || (!pools && marks.size() < 2)) return Optional.empty();
+        return Optional.of((pools ? "a \"pools\" list with " : "") + String.join(", ", marks));
+    }
+
+    private static String clip(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 60) + "…";
     }
 
     private static Optional<String> minerFlag(List<String> args) {

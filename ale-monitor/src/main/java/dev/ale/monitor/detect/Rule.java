@@ -14,6 +14,7 @@ enum Rule {
     MINING_POOL_DOMAIN(RuleId.MINING_ARGV_POOL_DOMAIN, "command names a known mining pool domain: %s"),
     MINING_KNOWN_MINER(RuleId.MINING_PROGRAM_KNOWN_MINER, "program %s is a known crypto miner"),
     MINING_MINER_DOWNLOAD(RuleId.MINING_URL_MINER_DOWNLOAD, "command fetches a known crypto miner: %s"),
+    MINING_MINER_CONFIG(RuleId.MINING_ARGV_MINER_CONFIG, "a crypto miner's configuration: %s"),
     MINING_HUGEPAGES(RuleId.MINING_HOST_HUGEPAGES, "command sets huge pages (%s), as RandomX miners do"),
     MINING_MSR(RuleId.MINING_HOST_MSR, "command writes CPU model-specific registers (%s), as RandomX miners do"),
 

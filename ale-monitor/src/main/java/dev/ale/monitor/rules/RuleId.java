@@ -36,6 +36,8 @@ public enum RuleId {
     MINING_ARGV_POOL_DOMAIN("mining.argv.pool-domain", MINING, HIGH, "a known mining pool domain in a command"),
     MINING_PROGRAM_KNOWN_MINER("mining.program.known-miner", MINING, HIGH, "a program named like a known crypto miner (xmrig, cpuminer, …)"),
     MINING_URL_MINER_DOWNLOAD("mining.url.miner-download", MINING, MEDIUM, "a URL that fetches a known crypto miner"),
+    MINING_ARGV_MINER_CONFIG("mining.argv.miner-config", MINING, HIGH,
+            "a miner's configuration (pools with a wallet, a mining algorithm, donate-level) in a command or a written file"),
     MINING_HOST_HUGEPAGES("mining.host.hugepages", MINING, HIGH, "a command that sets huge pages, as RandomX miners do"),
     MINING_HOST_MSR("mining.host.msr", MINING, HIGH, "a command that writes CPU model-specific registers, as RandomX miners do"),
     MINING_CPU_SUSTAINED("mining.cpu.sustained", MINING, MEDIUM, "a process using most of a core for the CPU window in a call that declared no heavy CPU work"),

