@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -69,6 +70,29 @@ class DocSnippetsTest {
             // the servers the page started were stopped, and with them went every sandbox
             assertThat(ale.listed()).isEmpty();
             assertThat(work.resolve("runs")).isDirectory();
+
+            // the page's trainer groups (the asyncio block's four samples and the groups block's one) in the report and the export
+            Path run;
+            try (Stream<Path> runs = Files.list(work.resolve("runs"))) {
+                run = runs.filter(d -> {
+                    try {
+                        return Files.readString(d.resolve("episodes.jsonl")).contains("\"group\":\"it0-regex-phones\"");
+                    } catch (IOException e) {
+                        return false;
+                    }
+                }).findFirst().orElseThrow(() -> new AssertionError("no run holds the page's group it0-regex-phones"));
+            }
+            Ale.Result report = ale.run("report", run.toString());
+            assertThat(report.exit()).as(report.err()).isZero();
+            String page = Files.readString(run.resolve("report.html"));
+            Matcher row = Pattern.compile("<tr class=\"group-row\" data-group=\"it0-regex-phones\"[^>]*>(.*?)</tr>").matcher(page);
+            assertThat(row.find()).as("the group's row in the report").isTrue();
+            assertThat(row.group(1)).contains("samples\">5<").contains("pass-at-k\">no<").contains("spread\">0.00<");
+            Ale.Result atif = ale.run("export", run.toString(), "--format", "atif");
+            assertThat(atif.exit()).as(atif.err()).isZero();
+            try (Stream<Path> files = Files.walk(run.resolve("atif"))) {
+                assertThat(files.filter(f -> f.getFileName().toString().equals("trajectory.json")).count()).isGreaterThanOrEqualTo(5);
+            }
         }
     }
 
