@@ -84,8 +84,8 @@ class DocSnippetsTest {
             }
             Ale.Result report = ale.run("report", run.toString());
             assertThat(report.exit()).as(report.err()).isZero();
-            String page = Files.readString(run.resolve("report.html"));
-            Matcher row = Pattern.compile("<tr class=\"group-row\" data-group=\"it0-regex-phones\"[^>]*>(.*?)</tr>").matcher(page);
+            String html = Files.readString(run.resolve("report.html"));
+            Matcher row = Pattern.compile("<tr class=\"group-row\" data-group=\"it0-regex-phones\"[^>]*>(.*?)</tr>").matcher(html);
             assertThat(row.find()).as("the group's row in the report").isTrue();
             assertThat(row.group(1)).contains("samples\">5<").contains("pass-at-k\">no<").contains("spread\">0.00<");
             Ale.Result atif = ale.run("export", run.toString(), "--format", "atif");
