@@ -1,8 +1,9 @@
-"""A client for ALE's HTTP API (`ale serve`): GEM environments and sandboxes.
+"""A client for ALE's HTTP API (`ale serve`): GEM environments and sandboxes, blocking or awaited.
 
 Standard library only. See docs/server.md and docs/trainers.md.
 """
 
+from .aio import AsyncClient, AsyncEnv, AsyncSandbox
 from .client import AleError, Client, Env, Sandbox
 
-__all__ = ["AleError", "Client", "Env", "Sandbox"]
+__all__ = ["AleError", "AsyncClient", "AsyncEnv", "AsyncSandbox", "Client", "Env", "Sandbox"]

@@ -3,6 +3,7 @@ package dev.ale.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ale.agent.testing.ScriptedModelServer;
+import dev.ale.episode.wire.SchemaSubset;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,6 +126,27 @@ class RunCommandTest {
             assertThat(episode.get("policy").asText()).isEqualTo("openai:" + ScriptedModelServer.MODEL);
             assertThat(episode.get("messages")).hasSize(6);
             assertThat(episode.get("steps").get(0).get("exchange").get("request").asText()).contains("\"tools\"");
+
+            // the same episode as Harbor's trajectory.json: ATIF's fields, the model's tokens, the calls and the reward
+            Path run = episodesDir(out);
+            Ale.Result atif = ale.run("export", run.toString(), "--format", "atif", "--out", dir.resolve("atif").toString());
+            assertThat(atif.exit()).as(atif.err()).isZero();
+            assertThat(atif.out()).contains("1 episodes -> " + dir.resolve("atif"));
+            JsonNode t = JSON.readTree(Files.readString(dir.resolve("atif").resolve(episode.get("episode").asText()).resolve("trajectory.json")));
+            assertThat(SchemaSubset.errors(SchemaSubset.schema("atif-trajectory.schema.json"), t)).isEmpty();
+            assertThat(t.get("agent").get("model_name").asText()).isEqualTo(ScriptedModelServer.MODEL);
+            JsonNode agentSteps = JSON.valueToTree(t.get("steps").valueStream().filter(s -> s.get("source").asText().equals("agent")).toList());
+            assertThat(agentSteps).hasSize(2);
+            assertThat(agentSteps.get(0).get("tool_calls").get(0).get("function_name").asText()).isEqualTo("shell");
+            assertThat(agentSteps.get(0).get("observation").get("results").get(0).get("source_call_id").asText())
+                    .isEqualTo(agentSteps.get(0).get("tool_calls").get(0).get("tool_call_id").asText());
+            assertThat(agentSteps.get(0).get("metrics").get("prompt_tokens").asInt())
+                    .isEqualTo(episode.get("steps").get(0).get("usage").get("prompt_tokens").asInt()).isPositive();
+            assertThat(t.get("final_metrics").get("extra").get("reward").get("total").asDouble()).isEqualTo(1.0);
+
+            Ale.Result bad = ale.run("export", run.toString(), "--format", "harbor");
+            assertThat(bad.exit()).isEqualTo(2);
+            assertThat(bad.err()).contains("--format must be jsonl or atif, was harbor");
         }
     }
 

@@ -35,6 +35,8 @@ public final class HtmlReport {
     /** The file name {@code ale report} writes into the run directory. */
     public static final String FILE = "report.html";
 
+    /** Rows beyond this many groups are left out (and counted): a page for a person, not a dump. */
+    static final int MAX_GROUPS = 500;
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
     private HtmlReport() {
@@ -68,6 +70,7 @@ public final class HtmlReport {
         timeline(h, report);
         incidents(h, report);
         tasks(h, report);
+        groups(h, report);
         passports(h, report);
         h.append("<footer>Written by <code>ale report</code> from ").append(Html.esc(report.directory().toAbsolutePath().toString()))
                 .append(". Self-contained: no scripts, no fonts, nothing loaded from the network.</footer>\n</body></html>\n");
@@ -108,7 +111,7 @@ public final class HtmlReport {
             h.append("</ul></div>\n");
         }
         h.append("<nav><a href=\"#charts\">Per iteration</a><a href=\"#timeline\">Timeline</a><a href=\"#incidents\">Incidents</a>")
-                .append("<a href=\"#tasks\">Tasks</a><a href=\"#passports\">Passports</a></nav></header>\n");
+                .append("<a href=\"#tasks\">Tasks</a><a href=\"#groups\">Groups</a><a href=\"#passports\">Passports</a></nav></header>\n");
     }
 
     private static void card(StringBuilder h, String name, String value, String tone) {
@@ -258,6 +261,43 @@ public final class HtmlReport {
                 .append("</td><td class=\"n\">").append(Html.percent(t.passRate())).append("</td><td class=\"n\">").append(Html.number(t.meanReward()))
                 .append("</td><td class=\"n\">").append(t.hacks().isPresent() ? String.valueOf(t.hacks().getAsInt()) : "–")
                 .append("</td><td class=\"n\">").append(t.events()).append("</td><td class=\"n\">").append(t.kills()).append("</td></tr>\n");
+    }
+
+    private static void groups(StringBuilder h, RunReport r) {
+        List<RunReport.GroupRow> groups = r.groups();
+        h.append("<section id=\"groups\"><h2>GRPO groups</h2>\n<p class=\"help\">The groups <code>ale export</code> takes advantages in: ")
+                .append("the trainer's own (the <code>group</code> a GEM make or reset named) or, without one, the samples of a task in one ")
+                .append("iteration and arm. pass@1 is the share of the group's samples that passed; pass@k (k = its samples) whether any did. ")
+                .append("The advantage spread is max − min of (reward − mean) / std within the group: 0 means every sample earned the same, ")
+                .append("so the group teaches nothing. Episodes the infrastructure ended have no reward and count only as samples.</p>\n");
+        if (groups.isEmpty()) {
+            h.append("<p class=\"muted\">No episodes yet.</p></section>\n");
+            return;
+        }
+        long solved = groups.stream().filter(RunReport.GroupRow::passAtK).count();
+        long flat = groups.stream().filter(g -> g.rewarded() > 1 && g.advantageSpread() == 0).count();
+        h.append("<p class=\"meta\"><strong>").append(groups.size()).append("</strong> group").append(groups.size() == 1 ? "" : "s")
+                .append(" · pass@k <strong>").append(Html.percent((double) solved / groups.size())).append("</strong> of groups · <strong>")
+                .append(flat).append("</strong> with equal rewards (no signal)</p>\n");
+        h.append("<table class=\"figures\"><thead><tr><th>group</th><th>task</th><th class=\"n\">samples</th><th class=\"n\">passed</th>")
+                .append("<th class=\"n\">pass@1</th><th class=\"n\">pass@k</th><th class=\"n\">mean reward</th><th class=\"n\">max reward</th>")
+                .append("<th class=\"n\">advantage spread</th></tr></thead><tbody>\n");
+        for (RunReport.GroupRow g : groups.subList(0, Math.min(groups.size(), MAX_GROUPS))) {
+            h.append("<tr class=\"group-row\" data-group=\"").append(Html.esc(g.label())).append("\" data-task=\"").append(Html.esc(g.task()))
+                    .append("\"><td>").append(g.trainer() ? "<code>" + Html.esc(g.label()) + "</code>" : "<span class=\"muted\">"
+                            + Html.esc(g.label()) + "</span>")
+                    .append("</td><td>").append(Html.esc(g.task())).append("</td><td class=\"n samples\">").append(g.samples())
+                    .append("</td><td class=\"n\">").append(g.passed()).append("</td><td class=\"n pass-at-1\">").append(Html.percent(g.passAt1()))
+                    .append("</td><td class=\"n pass-at-k\">").append(g.passAtK() ? "yes" : "no").append("</td><td class=\"n mean-reward\">")
+                    .append(Html.number(g.meanReward())).append("</td><td class=\"n max-reward\">").append(Html.number(g.maxReward()))
+                    .append("</td><td class=\"n spread\">").append(Html.number(g.advantageSpread())).append("</td></tr>\n");
+        }
+        h.append("</tbody></table>\n");
+        if (groups.size() > MAX_GROUPS) {
+            h.append("<p class=\"notes\">This run has ").append(groups.size()).append(" groups; the table shows the first ").append(MAX_GROUPS)
+                    .append(" and leaves out ").append(groups.size() - MAX_GROUPS).append(".</p>\n");
+        }
+        h.append("</section>\n");
     }
 
     private static void passports(StringBuilder h, RunReport r) {

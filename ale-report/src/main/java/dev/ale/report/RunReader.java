@@ -174,8 +174,11 @@ final class RunReader {
         // Older or partial lines may hold events only under their tool calls.
         if (!json.has("events")) events.addAll(stepEvents);
         JsonNode hack = json.get("hack");
-        return new Episode(id, json.path("task").asText("?"), sample(id), json.path("iteration").asInt(0),
-                json.path("arm").asText(RunReport.DEFAULT_ARM), json.path("end").asText("?"), detail(json),
+        // a GEM episode says its sample within the trainer's group; a run's episode id ends with it
+        String sample = json.path("sample").isIntegralNumber() ? json.get("sample").asText() : sample(id);
+        Optional<String> group = json.path("group").isTextual() ? Optional.of(json.get("group").asText()) : Optional.empty();
+        return new Episode(id, json.path("task").asText("?"), sample, json.path("iteration").asInt(0),
+                json.path("arm").asText(RunReport.DEFAULT_ARM), group, json.path("end").asText("?"), detail(json),
                 json.path("passed").asBoolean(false), reward(json.get("reward")), optionalDouble(json.get("advantage")),
                 hack != null && hack.isBoolean() ? Optional.of(hack.asBoolean()) : Optional.empty(), steps, events);
     }

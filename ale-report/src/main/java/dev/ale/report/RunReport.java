@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,13 +61,21 @@ public record RunReport(Path directory, Run run, List<Episode> episodes, List<It
     public record Reward(double score, double penalty, double total, boolean killed) {
     }
 
-    /** One episode: which task and sample, how it ended, its reward, steps and events. */
-    public record Episode(String id, String task, String sample, int iteration, String arm, String end, String detail,
-                          boolean passed, Optional<Reward> reward, OptionalDouble advantage, Optional<Boolean> hack,
+    /**
+     * One episode: which task and sample, how it ended, its reward, steps and events; {@code group} is the
+     * trainer's GRPO group when a GEM make or reset named one.
+     */
+    public record Episode(String id, String task, String sample, int iteration, String arm, Optional<String> group, String end,
+                          String detail, boolean passed, Optional<Reward> reward, OptionalDouble advantage, Optional<Boolean> hack,
                           List<Step> steps, List<Event> events) {
         public Episode {
             steps = List.copyOf(steps);
             events = List.copyOf(events);
+        }
+
+        /** The group its advantage is taken in, as {@code ale export} forms them: the trainer's, else the task's samples of one iteration and arm. */
+        public String groupKey() {
+            return group.map(g -> "group#" + task + "#" + g).orElse(task + "#" + iteration + "#" + arm);
         }
 
         /** {@code task#sample}, the name the progress lines of {@code ale run} use. */
@@ -124,6 +133,63 @@ public record RunReport(Path directory, Run run, List<Episode> episodes, List<It
         public double passRate() {
             return episodes == 0 ? 0 : (double) passed / episodes;
         }
+    }
+
+    /**
+     * One GRPO group: its samples, how many passed, the reward's mean and maximum, and how far apart the
+     * group-relative advantages lie (max − min of (r − mean) / std; 0 when every reward is the same, so the
+     * group teaches nothing). Episodes without a reward (ended by the infrastructure) count as samples
+     * but not in the reward figures, as {@code ale export} leaves them out.
+     *
+     * @param label   the trainer's group name, or {@code iteration I · ARM} for a group ALE formed
+     * @param trainer whether the trainer named the group
+     */
+    public record GroupRow(String label, String task, boolean trainer, int samples, int passed, int rewarded, OptionalDouble meanReward,
+                           OptionalDouble maxReward, double advantageSpread) {
+
+        /** The share of samples that passed: pass@1 estimated from the group. */
+        public double passAt1() {
+            return samples == 0 ? 0 : (double) passed / samples;
+        }
+
+        /** pass@k with k = the group's samples: whether any of them passed. */
+        public boolean passAtK() {
+            return passed > 0;
+        }
+    }
+
+    /** The run's GRPO groups, in the order their first episodes appear. */
+    public List<GroupRow> groups() {
+        Map<String, List<Episode>> byGroup = new LinkedHashMap<>();
+        for (Episode e : episodes) byGroup.computeIfAbsent(e.groupKey(), k -> new ArrayList<>()).add(e);
+        List<GroupRow> rows = new ArrayList<>();
+        for (List<Episode> es : byGroup.values()) {
+            Episode first = es.getFirst();
+            double[] rewards = es.stream().flatMap(e -> e.reward().stream()).mapToDouble(Reward::total).toArray();
+            rows.add(new GroupRow(first.group().orElse("iteration " + first.iteration() + " · " + first.arm()), first.task(),
+                    first.group().isPresent(), es.size(), (int) es.stream().filter(Episode::passed).count(), rewards.length,
+                    rewards.length == 0 ? OptionalDouble.empty() : OptionalDouble.of(Arrays.stream(rewards).average().orElseThrow()),
+                    Arrays.stream(rewards).max(), advantageSpread(rewards)));
+        }
+        return List.copyOf(rows);
+    }
+
+    /** max − min of the group-relative advantages (r − mean) / std, std the population's; 0 for a group of equal rewards. */
+    static double advantageSpread(double[] rewards) {
+        if (rewards.length < 2) return 0;
+        double mean = 0;
+        for (double r : rewards) mean += r / rewards.length;
+        double var = 0;
+        for (double r : rewards) var += (r - mean) * (r - mean) / rewards.length;
+        double std = Math.sqrt(var);
+        if (std < 1e-12) return 0;
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (double r : rewards) {
+            min = Math.min(min, r);
+            max = Math.max(max, r);
+        }
+        return (max - min) / std;
     }
 
     /** A passport, as YAML, and who ran under it. */

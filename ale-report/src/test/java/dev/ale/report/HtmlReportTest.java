@@ -53,7 +53,7 @@ class HtmlReportTest {
         String page = page();
 
         List<Integer> at = new ArrayList<>();
-        for (String id : List.of("summary", "charts", "timeline", "incidents", "tasks", "passports")) {
+        for (String id : List.of("summary", "charts", "timeline", "incidents", "tasks", "groups", "passports")) {
             int i = page.indexOf("id=\"" + id + "\"");
             assertThat(i).as(id).isNotNegative();
             at.add(i);
@@ -73,6 +73,53 @@ class HtmlReportTest {
         assertThat(header).contains(card("12", "episodes")).contains(card("75%", "pass rate")).contains(card("6", "events"))
                 .contains(card("4", "incidents")).contains(card("1", "kills")).contains(card("50%", "hack rate"))
                 .contains(card("0.65", "mean reward"));
+    }
+
+    /** A serve run: the trainer named its groups (one of four samples solved twice, one never solved with an infrastructure failure). */
+    @Test
+    void theGroupsSectionShowsTheTrainersGroupsWithPassAtKAndAdvantageSpread() throws IOException {
+        Path serve = Files.createDirectories(dir.resolve("serve-1"));
+        Files.writeString(serve.resolve("run.json"), "{\"run\": \"serve-1\", \"policy\": \"gem\", \"tasks\": []}");
+        StringBuilder lines = new StringBuilder();
+        double[] a = {1, 0, 0, 1};
+        for (int k = 0; k < a.length; k++) lines.append(gem("e-a" + k, "task-a", "it0-task-a", k, a[k])).append('\n');
+        lines.append(gem("e-b0", "task-b", "it0-task-b", 0, 0)).append('\n').append(gem("e-b1", "task-b", "it0-task-b", 1, 0)).append('\n');
+        lines.append("{\"episode\": \"e-b2\", \"task\": \"task-b\", \"group\": \"it0-task-b\", \"sample\": 2, \"end\": \"infrastructure\"}\n");
+        lines.append("{\"episode\": \"run.task-c.0\", \"task\": \"task-c\", \"end\": \"finished\", \"passed\": true, \"reward\": {\"score\": 1, ")
+                .append("\"penalty\": 0, \"killed\": false, \"total\": 1}}\n");
+        Files.writeString(serve.resolve("episodes.jsonl"), lines);
+
+        String groups = section(HtmlReport.render(RunReport.read(serve)), "groups");
+
+        assertThat(groups).contains("<strong>3</strong> groups · pass@k <strong>66.7%</strong> of groups · <strong>1</strong> with equal rewards (no signal)");
+        assertThat(groupRow(groups, "it0-task-a")).contains("<code>it0-task-a</code>").contains("<td>task-a</td>")
+                .contains("samples\">4<").contains("pass-at-1\">50%<").contains("pass-at-k\">yes<").contains("mean-reward\">0.50<")
+                .contains("max-reward\">1.00<").contains("spread\">2.00<");
+        assertThat(groupRow(groups, "it0-task-b")).contains("samples\">3<").contains("pass-at-1\">0%<").contains("pass-at-k\">no<")
+                .contains("mean-reward\">0.00<").contains("spread\">0.00<");
+        // an episode without a trainer's group is in ALE's: its task's samples of one iteration and arm
+        assertThat(groupRow(groups, "iteration 0 · run")).contains("<td>task-c</td>").contains("samples\">1<").contains("pass-at-k\">yes<");
+    }
+
+    private static String gem(String episode, String task, String group, int sample, double reward) {
+        return ("{\"episode\": \"%s\", \"task\": \"%s\", \"group\": \"%s\", \"sample\": %d, \"end\": \"finished\", \"passed\": %s, "
+                + "\"reward\": {\"score\": %s, \"penalty\": 0, \"killed\": false, \"total\": %s}}").formatted(episode, task, group, sample,
+                reward > 0, reward, reward);
+    }
+
+    private static String groupRow(String section, String group) {
+        Matcher m = Pattern.compile("<tr class=\"group-row\" data-group=\"" + Pattern.quote(group) + "\"[^>]*>(.*?)</tr>").matcher(section);
+        assertThat(m.find()).as("group row " + group).isTrue();
+        return m.group(1);
+    }
+
+    @Test
+    void aTrainingRunsGroupsAreEachTaskInEachIterationAndArm() {
+        String groups = section(page(), "groups");
+
+        assertThat(groups).contains("<strong>12</strong> groups · pass@k <strong>75%</strong> of groups");
+        assertThat(groupRow(groups, "iteration 0 · monitor-on")).contains("<td>fix-c</td>").contains("mean-reward\">-1.00<");
+        assertThat(groups).as("no trainer named a group").doesNotContain("<td><code>");
     }
 
     private static String card(String value, String name) {

@@ -75,9 +75,11 @@ final class RockSandboxRoutes {
     private final Metrics metrics;
     private final Duration defaultIdle;
     private final String hostName;
+    private final RockStarts starts;
 
     RockSandboxRoutes(Sandboxes sandboxes, Passports passports, Metrics metrics, Duration defaultIdle) {
         this.sandboxes = sandboxes;
+        this.starts = new RockStarts(sandboxes);
         this.passports = passports;
         this.metrics = metrics;
         this.defaultIdle = defaultIdle;
@@ -104,7 +106,7 @@ final class RockSandboxRoutes {
 
     void register(Routes routes) {
         routes.post(PREFIX + "/start", rock("start sandbox", this::start));
-        routes.post(PREFIX + "/start_async", rock("async start sandbox", this::start));
+        routes.post(PREFIX + "/start_async", rock("async start sandbox", this::startAsync));
         routes.get(PREFIX + "/get_status", rock("get sandbox status", this::status));
         routes.get(PREFIX + "/is_alive", rock("get sandbox is alive", this::isAlive));
         routes.post(PREFIX + "/execute", rock("execute command", this::execute));
@@ -150,8 +152,12 @@ final class RockSandboxRoutes {
         };
     }
 
-    private JsonNode start(Context ctx) {
-        RockFields f = RockFields.of(Bodies.object(ctx), START_FIELDS, "start");
+    /** What a start asks for, checked and bounded: the sandbox to make and what the answer says was granted. */
+    private record Granted(Caller caller, SandboxRequest request, Duration idle, double cpus, long memory) {
+    }
+
+    private Granted granted(Context ctx, String route) {
+        RockFields f = RockFields.of(Bodies.object(ctx), START_FIELDS, route);
         Optional<String> image = f.string("image").filter(s -> !s.isBlank());
         if (image.isPresent()) {
             throw new RockException("image '" + image.get() + "': ALE's ROCK sandboxes run on the host's read-only root under their passport;"
@@ -170,13 +176,29 @@ final class RockSandboxRoutes {
         }
         Passport passport = base.withResources(new Resources(cpus, memory, r.pids(), r.wallTime(), r.workspaceBytes()));
         Duration idle = clearTime(f).orElse(defaultIdle);
-        Hosted h = sandboxes.create(caller, new SandboxRequest(passport, Map.of("api", "rock"), false), idle);
+        return new Granted(caller, new SandboxRequest(passport, Map.of("api", "rock"), false), idle, cpus, memory);
+    }
+
+    /** ROCK's synchronous start: the answer comes when the sandbox runs, with ALE's own id. */
+    private JsonNode start(Context ctx) {
+        Granted g = granted(ctx, "start");
+        Hosted h = sandboxes.create(g.caller(), g.request(), g.idle());
+        return started(h.id(), g);
+    }
+
+    /** ROCK's start_async: the answer names the sandbox at once; it is made meanwhile, and get_status says when it runs. */
+    private JsonNode startAsync(Context ctx) {
+        Granted g = granted(ctx, "start_async");
+        return started(starts.begin(g.caller(), g.request(), g.idle()), g);
+    }
+
+    private ObjectNode started(String id, Granted g) {
         ObjectNode result = RockEnvelope.object();
-        result.put("sandbox_id", h.id());
+        result.put("sandbox_id", id);
         result.put("host_name", hostName);
         result.putNull("host_ip");
-        result.put("cpus", cpus);
-        result.put("memory", RockMemory.format(memory));
+        result.put("cpus", g.cpus());
+        result.put("memory", RockMemory.format(g.memory()));
         result.putNull("code");
         result.putNull("exit_code");
         result.putNull("failure_reason");
@@ -206,13 +228,51 @@ final class RockSandboxRoutes {
     }
 
     private JsonNode status(Context ctx) {
-        Hosted h = find(ctx, query(ctx));
+        String id = query(ctx);
+        Optional<RockStarts.Start> start = starts.find(Auth.caller(ctx), id);
+        if (start.isPresent()) {
+            switch (start.get().stage()) {
+                case RockStarts.Starting _ -> {
+                    return pending(id, "running", "the sandbox is being made");
+                }
+                case RockStarts.Failed(String reason, var _) -> {
+                    return pending(id, "failed", "the sandbox could not be made: " + reason);
+                }
+                case RockStarts.Started(String sandboxId) -> {
+                    return status(id, find(ctx, sandboxId));
+                }
+            }
+        }
+        return status(id, find(ctx, id));
+    }
+
+    /** A start_async not (yet) run: not alive, and docker_run says how the making goes. */
+    private ObjectNode pending(String id, String phase, String message) {
+        ObjectNode result = RockEnvelope.object();
+        result.put("sandbox_id", id);
+        ObjectNode phases = result.putObject("status");
+        ObjectNode pull = phases.putObject("image_pull");
+        pull.put("status", "success");
+        pull.put("message", "no image: the host's read-only root");
+        ObjectNode run = phases.putObject("docker_run");
+        run.put("status", phase);
+        run.put("message", message);
+        result.put("state", phase.equals("failed") ? "failed" : "pending");
+        result.put("host_name", hostName);
+        result.putNull("host_ip");
+        result.put("is_alive", false);
+        result.put("image", "");
+        result.putNull("ale_sandbox_id");
+        return result;
+    }
+
+    private JsonNode status(String id, Hosted h) {
         SandboxInfo info = h.guarded().info();
         boolean alive = info.state() == SandboxInfo.State.RUNNING;
         String state = info.state().name().toLowerCase(Locale.ROOT);
         Resources r = h.guarded().passport().resources();
         ObjectNode result = RockEnvelope.object();
-        result.put("sandbox_id", h.id());
+        result.put("sandbox_id", id);
         ObjectNode phases = result.putObject("status");
         ObjectNode pull = phases.putObject("image_pull");
         pull.put("status", "success");
@@ -234,6 +294,7 @@ final class RockSandboxRoutes {
         result.put("passport", info.passportId());
         if (info.killReason().isPresent()) result.put("kill_reason", info.killReason().get());
         else result.putNull("kill_reason");
+        result.put("ale_sandbox_id", h.id());
         return result;
     }
 
@@ -250,6 +311,9 @@ final class RockSandboxRoutes {
         } catch (ApiError e) {
             result.put("is_alive", false);
             result.put("message", "no sandbox " + id);
+        } catch (RockException e) {
+            result.put("is_alive", false);
+            result.put("message", e.getMessage());
         }
         return result;
     }
@@ -468,15 +532,33 @@ final class RockSandboxRoutes {
     /** Stop destroys the sandbox: ALE keeps no stopped sandboxes to restart. */
     private JsonNode stop(Context ctx) {
         RockFields f = RockFields.of(Bodies.object(ctx), ID_FIELDS, "stop");
-        Hosted h = find(ctx, f.required("sandbox_id"));
+        String id = f.required("sandbox_id");
+        Optional<RockStarts.Start> start = starts.find(Auth.caller(ctx), id);
+        if (start.isPresent()) {
+            // one still being made is destroyed as soon as it is made
+            starts.stop(start.get()).flatMap(sandboxes::byId).ifPresent(sandboxes::destroy);
+            return RockEnvelope.object().textNode(id + " stopped");
+        }
+        Hosted h = find(ctx, id);
         sandboxes.destroy(h);
-        return RockEnvelope.object().textNode(h.id() + " stopped");
+        return RockEnvelope.object().textNode(id + " stopped");
     }
 
     /** As ROCK: deleting an unknown (or already stopped) sandbox succeeds; a running one must be stopped first. */
     private JsonNode delete(Context ctx) {
         RockFields f = RockFields.of(Bodies.object(ctx), ID_FIELDS, "delete");
         String id = f.required("sandbox_id");
+        Optional<RockStarts.Start> start = starts.find(Auth.caller(ctx), id);
+        if (start.isPresent()) {
+            switch (start.get().stage()) {
+                case RockStarts.Starting _ -> throw new RockException("sandbox " + id + " is being made; stop it first");
+                case RockStarts.Failed(String reason, var _) -> {
+                    starts.stop(start.get());
+                    return RockEnvelope.object().textNode(id + " deleted");
+                }
+                case RockStarts.Started _ -> { }
+            }
+        }
         try {
             Hosted h = find(ctx, id);
             if (h.guarded().info().state() == SandboxInfo.State.RUNNING) {
@@ -495,8 +577,19 @@ final class RockSandboxRoutes {
         return id;
     }
 
+    /** The sandbox a ROCK id names: ALE's own id, or a start_async's ROCK id once its sandbox runs (before, Failed with where it stands). */
     private Hosted find(Context ctx, String id) {
-        Hosted h = sandboxes.find(Auth.caller(ctx), id);
+        Caller caller = Auth.caller(ctx);
+        String sandboxId = id;
+        Optional<RockStarts.Start> start = starts.find(caller, id);
+        if (start.isPresent()) {
+            sandboxId = switch (start.get().stage()) {
+                case RockStarts.Starting _ -> throw new RockException("sandbox " + id + " is still being made; wait until get_status says is_alive");
+                case RockStarts.Failed(String reason, var _) -> throw new RockException("sandbox " + id + " could not be made: " + reason);
+                case RockStarts.Started(String made) -> made;
+            };
+        }
+        Hosted h = sandboxes.find(caller, sandboxId);
         h.touch();
         return h;
     }

@@ -1,5 +1,6 @@
 package dev.ale.server;
 
+import dev.ale.core.AleException.Fault;
 import dev.ale.core.event.SafetyEvent;
 import dev.ale.core.sandbox.SandboxRequest;
 import dev.ale.containment.GuardedBackend;
@@ -32,6 +33,8 @@ final class Sandboxes implements AutoCloseable {
     private final ScheduledExecutorService reaper;
 
     private final ModelLedgers ledgers;
+    /** Set by close: a start still in flight (ROCK's start_async) then makes nothing. */
+    private volatile boolean closed;
 
     Sandboxes(GuardedBackend containment, Quota quota, Metrics metrics, Duration reapPeriod, ModelLedgers ledgers) {
         this.containment = containment;
@@ -49,16 +52,39 @@ final class Sandboxes implements AutoCloseable {
     }
 
     Hosted create(Caller caller, SandboxRequest request, Duration idleTimeout) {
+        reserve(caller);
+        return createReserved(caller, request, idleTimeout);
+    }
+
+    /** Takes one of the caller's quota slots now for a sandbox {@link #createReserved} makes later (ROCK's start_async); 429 as create. */
+    void reserve(Caller caller) {
         quota.acquire(caller);
+    }
+
+    /** Gives back a slot {@link #reserve} took for a sandbox that will not be made. */
+    void unreserve(Caller caller) {
+        quota.release(caller.name());
+    }
+
+    /** As create, on a slot already reserved; the slot is given back if it fails. After {@link #close} nothing more is made. */
+    Hosted createReserved(Caller caller, SandboxRequest request, Duration idleTimeout) {
+        boolean held = false;
         try {
+            if (closed) throw new ServerException(Fault.ENVIRONMENT, "the server is stopping; no sandbox is made");
             GuardedSandbox guarded = containment.create(request);
             Hosted hosted = new Hosted(guarded, caller.name(), request.labels(), idleTimeout,
                     containment.modelToken(guarded.id()));
             byId.put(hosted.id(), hosted);
+            held = true; // from here the slot goes back with the sandbox (destroy)
             metrics.sandboxCreated();
+            if (closed) {
+                // close() may have swept byId before this one went in: it must not outlive the server
+                destroy(hosted);
+                throw new ServerException(Fault.ENVIRONMENT, "the server is stopping; no sandbox is made");
+            }
             return hosted;
         } catch (RuntimeException e) {
-            quota.release(caller.name());
+            if (!held) quota.release(caller.name());
             throw e;
         }
     }
@@ -115,6 +141,7 @@ final class Sandboxes implements AutoCloseable {
     /** Destroys every sandbox this server made. */
     @Override
     public void close() {
+        closed = true;
         reaper.shutdownNow();
         for (Hosted h : List.copyOf(byId.values())) {
             try {

@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -72,8 +73,34 @@ class RockSandboxApiTest {
         return json.get("error").asText();
     }
 
+    /** As ROCK's SDK starts one: start_async, then get_status until it is alive; the ROCK id. */
     private static String start(String token) {
-        return success(rock("POST", "/start_async", token, "{\"image\": \"\", \"memory\": \"512m\", \"cpus\": 1}")).get("sandbox_id").asText();
+        String id = success(rock("POST", "/start_async", token, "{\"image\": \"\", \"memory\": \"512m\", \"cpus\": 1}")).get("sandbox_id").asText();
+        awaitStatus(token, id, "success");
+        return id;
+    }
+
+    /** Polls get_status until docker_run's status is {@code phase} (a wait, bounded at a minute; not a measure of speed). */
+    private static JsonNode awaitStatus(String token, String id, String phase) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (true) {
+            JsonNode status = success(rock("GET", "/get_status?sandbox_id=" + id, token, null));
+            String now = status.get("status").get("docker_run").get("status").asText();
+            if (now.equals(phase)) return status;
+            assertThat(now).as("start %s: %s", id, status).isEqualTo("running");
+            assertThat(System.nanoTime()).as("start %s still %s after a minute", id, now).isLessThan(deadline);
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /** The ALE sandbox a ROCK id became, as get_status names it. */
+    private static String aleId(String token, String id) {
+        return success(rock("GET", "/get_status?sandbox_id=" + id, token, null)).get("ale_sandbox_id").asText();
     }
 
     @Test
@@ -84,12 +111,16 @@ class RockSandboxApiTest {
                  "memory": "8g", "cpus": 2, "registry_username": null, "registry_password": null, "use_kata_runtime": false,
                  "operator_type": null, "a_field_from_a_newer_sdk": 1}"""));
         String id = started.get("sandbox_id").asText();
+        assertThat(id).startsWith("rock-");
         assertThat(started.get("cpus").asDouble()).as("bounded by the default passport").isEqualTo(1.0);
         assertThat(started.get("memory").asText()).isEqualTo("1g");
         assertThat(started.has("host_name")).isTrue();
-        assertThat(live.call("GET", "/v1/sandboxes/" + id, ALICE, null).json().get("idle_timeout_seconds").asLong()).isEqualTo(300);
 
-        JsonNode status = success(rock("GET", "/get_status?sandbox_id=" + id, ALICE, null));
+        JsonNode status = awaitStatus(ALICE, id, "success");
+        String ale = status.get("ale_sandbox_id").asText();
+        JsonNode listed = live.call("GET", "/v1/sandboxes/" + ale, ALICE, null).json();
+        assertThat(listed.get("idle_timeout_seconds").asLong()).isEqualTo(300);
+        assertThat(listed.get("labels").get("rock_id").asText()).as("ALE's listing names the ROCK id").isEqualTo(id);
         assertThat(status.get("sandbox_id").asText()).isEqualTo(id);
         assertThat(status.get("is_alive").asBoolean()).isTrue();
         assertThat(status.get("state").asText()).isEqualTo("running");
@@ -100,7 +131,7 @@ class RockSandboxApiTest {
 
         assertThat(failed(rock("POST", "/delete", ALICE, "{\"sandbox_id\": \"" + id + "\"}"))).contains("running").contains("stop it first");
         assertThat(success(rock("POST", "/stop", ALICE, "{\"sandbox_id\": \"" + id + "\"}")).asText()).isEqualTo(id + " stopped");
-        assertThat(live.call("GET", "/v1/sandboxes/" + id, ALICE, null).status()).as("destroyed").isEqualTo(404);
+        assertThat(live.call("GET", "/v1/sandboxes/" + ale, ALICE, null).status()).as("destroyed").isEqualTo(404);
         JsonNode gone = success(rock("GET", "/is_alive?sandbox_id=" + id, ALICE, null));
         assertThat(gone.get("is_alive").asBoolean()).isFalse();
         assertThat(failed(rock("GET", "/get_status?sandbox_id=" + id, ALICE, null))).contains("no sandbox " + id);
@@ -128,6 +159,38 @@ class RockSandboxApiTest {
         assertThat(failed(rock("POST", "/start", BOB, "{\"passport\": \"id: mine\\n\"}"))).contains("admin token");
         assertThat(failed(rock("POST", "/start", BOB, "{not json"))).contains("not valid JSON");
         assertThat(live.call("GET", "/v1/sandboxes", BOB, null).json().get("sandboxes")).isEmpty();
+    }
+
+    /**
+     * A start that cannot succeed (a passport naming an image, on a server without an image store) shows
+     * that start_async answers first: the answer is Success with a ROCK id, and get_status then tells of
+     * the failure the synchronous start answers at once. The quota slot it held comes back.
+     */
+    @Test
+    void startAsyncAnswersBeforeTheSandboxIsMadeAndGetStatusTellsHowItWent() {
+        assertThat(failed(rock("POST", "/start", ALICE, "{\"passport\": \"imaged\"}"))).contains("without an image store");
+
+        String id = success(rock("POST", "/start_async", ALICE, "{\"passport\": \"imaged\"}")).get("sandbox_id").asText();
+        assertThat(id).startsWith("rock-");
+        JsonNode status = awaitStatus(ALICE, id, "failed");
+        assertThat(status.get("is_alive").asBoolean()).isFalse();
+        assertThat(status.get("state").asText()).isEqualTo("failed");
+        assertThat(status.get("status").get("docker_run").get("message").asText()).contains("could not be made").contains("without an image store");
+        JsonNode alive = success(rock("GET", "/is_alive?sandbox_id=" + id, ALICE, null));
+        assertThat(alive.get("is_alive").asBoolean()).isFalse();
+        assertThat(alive.get("message").asText()).contains("could not be made");
+        assertThat(failed(rock("POST", "/execute", ALICE, "{\"sandbox_id\": \"" + id + "\", \"command\": \"true\"}")))
+                .contains("could not be made");
+        assertThat(failed(rock("GET", "/get_status?sandbox_id=" + id, BOB, null))).as("another token's start is unknown").contains("no sandbox " + id);
+
+        // its slot came back: both of alice's two are free
+        String a = start(ALICE);
+        String b = start(ALICE);
+        assertThat(failed(rock("POST", "/start_async", ALICE, "{}"))).contains("already has 2 of its 2 sandboxes");
+        assertThat(success(rock("POST", "/delete", ALICE, "{\"sandbox_id\": \"" + id + "\"}")).asText()).isEqualTo(id + " deleted");
+        assertThat(failed(rock("GET", "/get_status?sandbox_id=" + id, ALICE, null))).contains("no sandbox " + id);
+        for (String s : List.of(a, b)) assertThat(success(rock("POST", "/stop", ALICE, "{\"sandbox_id\": \"" + s + "\"}")).asText()).isEqualTo(s + " stopped");
+        assertThat(live.call("GET", "/v1/sandboxes", ALICE, null).json().get("sandboxes")).isEmpty();
     }
 
     @Test
@@ -227,7 +290,7 @@ class RockSandboxApiTest {
         JsonNode uploaded = success(multipart(id, "/workspace/up/data.bin", "data.bin", new byte[] {1, 2, 3, 'z'}));
         assertThat(uploaded.get("success").asBoolean()).isTrue();
         assertThat(uploaded.get("file_name").asText()).isEqualTo("data.bin");
-        JsonNode listed = live.call("GET", "/v1/sandboxes/" + id + "/files/list?path=/workspace/up", BOB, null).json();
+        JsonNode listed = live.call("GET", "/v1/sandboxes/" + aleId(BOB, id) + "/files/list?path=/workspace/up", BOB, null).json();
         assertThat(listed.get("entries").get(0).get("size").asLong()).isEqualTo(4);
         assertThat(failed(rock("POST", "/upload", BOB, "{\"sandbox_id\": \"" + id + "\"}"))).contains("multipart/form-data");
     }

@@ -22,6 +22,8 @@ import dev.ale.episode.trajectory.TrajectoryLine;
 import dev.ale.episode.wire.SchemaSubset;
 import dev.ale.runs.RunSpec;
 import dev.ale.runs.RunStore;
+import dev.ale.runs.export.Atif;
+import dev.ale.runs.export.AtifRules;
 import dev.ale.runs.export.Dataset;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -138,6 +140,19 @@ class RunLinesSchemaTest {
         assertThat(rows).extracting(r -> r.path("episode").asText())
                 .containsExactlyInAnyOrder("schema-run.passed.0", "schema-run.failed.0", "schema-run.killed.0");
         for (ObjectNode r : rows) assertThat(SchemaSubset.errors(DATASET, r)).as(r.toString()).isEmpty();
+    }
+
+    @Test
+    void theAtifTrajectoriesOfThoseLinesAreValidAtif() {
+        List<Atif.Episode> trajectories = Atif.of(lines, "test", 0.9);
+
+        assertThat(trajectories).hasSize(4);
+        for (Atif.Episode e : trajectories) assertThat(AtifRules.errors(e.trajectory())).as(e.trajectory().toString()).isEmpty();
+        JsonNode killed = trajectories.stream().filter(e -> e.episode().equals("schema-run.killed.0")).findFirst().orElseThrow().trajectory();
+        assertThat(killed.path("extra").path("ale").path("events")).isNotEmpty();
+        assertThat(killed.path("final_metrics").path("extra").path("reward").path("killed").asBoolean()).isTrue();
+        assertThat(killed.path("steps").valueStream().filter(s -> s.path("source").asText().equals("agent")).findFirst().orElseThrow()
+                .path("extra").path("ale").path("tool_calls").get(0).path("events")).isNotEmpty();
     }
 
     /** So that the tests above can fail: each damage is one the trajectory schema must catch, down into the events it refers to. */
