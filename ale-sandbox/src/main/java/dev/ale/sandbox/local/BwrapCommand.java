@@ -26,8 +26,8 @@ import static dev.ale.sandbox.local.SeccompFilter.EPERM;
  *   <li>{@code nsenter --net} enters the network namespace ALE made for the sandbox;</li>
  *   <li>{@code setpriv} drops to the sandbox's own unprivileged host uid, with no groups, no
  *       capabilities (inheritable, bounding; root inside an image keeps {@link #ROOT_CAPS} in the
- *       bounding set) and no_new_privs — a setuid binary gains nothing, and root-only host files stay unreadable (bubblewrap started by root would leave
- *       either full capabilities or a user namespace mapped to host root);</li>
+ *       bounding set) and no_new_privs — a setuid binary gains nothing, and root-only host
+ *       files stay unreadable (bubblewrap started by root would leave either full capabilities or a user namespace mapped to host root);</li>
  *   <li>{@code bwrap} reads its arguments from fd 4 (so no host path of ALE's is in the argv
  *       the sandbox sees as its pid 1), unshares user, pid, ipc, uts and cgroup namespaces,
  *       forbids nested user namespaces, drops every capability inside (root inside an image, uid 0
