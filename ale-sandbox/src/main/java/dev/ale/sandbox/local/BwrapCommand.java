@@ -7,6 +7,7 @@ import dev.ale.sandbox.local.SeccompFilter.Rule;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -177,7 +178,7 @@ final class BwrapCommand {
                 "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup",
                 "--disable-userns", "--cap-drop", "ALL"));
         // root inside gets back its few capabilities, in its own user namespace only
-        if (s.insideUid() == ROOT_UID) ROOT_CAPS.forEach(c -> args.addAll(List.of("--cap-add", "CAP_" + c.toUpperCase(java.util.Locale.ROOT))));
+        if (s.insideUid() == ROOT_UID) ROOT_CAPS.forEach(c -> args.addAll(List.of("--cap-add", "CAP_" + c.toUpperCase(Locale.ROOT))));
         args.addAll(List.of("--die-with-parent", "--new-session", "--seccomp", String.valueOf(SECCOMP_FD)));
         args.addAll(s.rootfsArgs());
         // /run is an empty read-only directory, as it is to any unprivileged user on a real host
