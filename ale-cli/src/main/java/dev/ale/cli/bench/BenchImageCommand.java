@@ -186,7 +186,7 @@ public final class BenchImageCommand implements Callable<Integer> {
                 Sandbox s = backend.create(SandboxRequest.of(p));
                 up.add(s);
                 // what a task's setup might do: a file of its own, and one of the image's files changed
-                ExecResult r = s.exec(ExecRequest.of("/bin/sh", "-c", "echo sandbox " + i + " > /root/mine && echo changed >> /etc/os-release"));
+                ExecResult r = s.exec(ExecRequest.of("/bin/sh", "-c", "echo sandbox " + i + " > /etc/mine && echo changed >> /etc/os-release"));
                 if (r.exitCode() != 0) throw new AleException(Fault.ENVIRONMENT, "writing in sandbox " + s.id() + " failed: " + r.stderr());
             }
             long image0 = 0;
