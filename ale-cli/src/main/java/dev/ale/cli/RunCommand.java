@@ -123,46 +123,66 @@ final class RunCommand implements Callable<Integer> {
             throw new AgentException(Fault.INPUT, "give either TASK_DIR... or --resume RUN_DIR, not both: a resumed run keeps its tasks");
         }
         if (resume.isEmpty() && taskDirs.isEmpty()) throw new AgentException(Fault.INPUT, "give at least one TASK_DIR (or --resume RUN_DIR)");
-        RunStore store;
-        RunSpec spec;
-        PolicySource policies;
-        List<TaskLoader.Refused> refused = List.of();
+        List<Task> tasks;
+        List<TaskLoader.Refused> refused = new ArrayList<>();
+        ObjectNode run = Json.object();
         if (resume.isPresent()) {
-            store = RunStore.reopen(resume.get());
-            ObjectNode run = store.description();
+            try (RunStore first = RunStore.reopen(resume.get())) {
+                run = first.description();
+            }
             List<Path> dirs = new ArrayList<>();
             run.path("tasks").forEach(t -> dirs.add(Path.of(t.path("directory").asText())));
-            List<Task> tasks = TaskLoader.loadAll(dirs);
-            policies = policySource(tasks, run.path("policy_options"));
-            spec = new RunSpec(run.path("run").asText(), tasks, run.path("samples").asInt(1), parallel,
-                    run.path("seed").isNumber() ? OptionalLong.of(run.path("seed").asLong()) : OptionalLong.empty());
+            tasks = TaskLoader.loadAll(dirs);
         } else {
             TaskLoader.Loaded loaded = TaskLoader.loadEach(taskDirs);
-            refused = loaded.refused();
+            refused.addAll(loaded.refused());
             for (Task t : loaded.tasks()) t.warnings().forEach(w -> cli.err().println("ale: warning: " + t.id() + ": " + w));
             for (TaskLoader.Refused r : refused) cli.err().println("ale: refused " + r.directory() + ": " + r.reason());
             if (loaded.tasks().isEmpty()) {
                 throw new AgentException(Fault.INPUT, "no task could be loaded (" + refused.size() + " refused, listed above)");
             }
-            List<Task> tasks = loaded.tasks();
-            ObjectNode options = options();
-            policies = policySource(tasks, options);
-            spec = new RunSpec(RunStore.newRunId(), tasks, samples, parallel, seed.map(OptionalLong::of).orElse(OptionalLong.empty()));
-            store = RunStore.create(out, spec, policies.name(), options);
+            tasks = loaded.tasks();
         }
-        int total = spec.tasks().size() * spec.samples();
-        int left = total - store.done().size();
-        cli.err().println((resume.isPresent() ? "resuming run " : "run ") + spec.runId() + ": " + spec.tasks().size() + " task"
-                + (spec.tasks().size() == 1 ? "" : "s") + " x " + spec.samples() + " = " + total + " episode" + (total == 1 ? "" : "s")
-                + (resume.isPresent() ? " (" + store.done().size() + " done, " + left + " to run)" : "")
-                + ", policy " + policies.name() + ", " + parallel + " at a time");
         List<JsonNode> lines;
-        try (store; GuardedBackend containment = cli.openGuardedBackend(HostResolver.system(), spec.tasks())) {
-            EpisodeRunner runner = new EpisodeRunner(containment, new AgentLoop(Toolbox.standard(), LoopSettings.defaults()));
-            new Rollout(runner).run(spec, policies, store, progress(left), store.done());
-            lines = store.lines();
-            // the run's episodes as training data, with group-relative advantages now that every group is complete
-            Dataset.write(store.directory().resolve(Dataset.FILE), Dataset.of(lines, GroupCredit.DEFAULT_GAMMA));
+        RunStore store;
+        PolicySource policies;
+        try (GuardedBackend containment = cli.openGuardedBackend(HostResolver.system(), tasks)) {
+            // a task that runs in its own image gets it now, built in guarded sandboxes and cached by step
+            TaskImageBuilds.Prepared prepared = TaskImageBuilds.prepare(tasks, cli.images(), containment, cli.err());
+            for (TaskLoader.Refused r : prepared.refused()) cli.err().println("ale: refused " + r.directory() + ": " + r.reason());
+            refused.addAll(prepared.refused());
+            if (resume.isPresent() && !prepared.refused().isEmpty()) {
+                throw new AgentException(Fault.INPUT, "cannot resume: the image of " + prepared.refused().size() + " task"
+                        + (prepared.refused().size() == 1 ? "" : "s") + " could not be made (listed above)");
+            }
+            if (prepared.tasks().isEmpty()) {
+                throw new AgentException(Fault.INPUT, "no task could be run (" + refused.size() + " refused, listed above)");
+            }
+            RunSpec spec;
+            if (resume.isPresent()) {
+                store = RunStore.reopen(resume.get());
+                policies = policySource(prepared.tasks(), run.path("policy_options"));
+                spec = new RunSpec(run.path("run").asText(), prepared.tasks(), run.path("samples").asInt(1), parallel,
+                        run.path("seed").isNumber() ? OptionalLong.of(run.path("seed").asLong()) : OptionalLong.empty());
+            } else {
+                ObjectNode options = options();
+                policies = policySource(prepared.tasks(), options);
+                spec = new RunSpec(RunStore.newRunId(), prepared.tasks(), samples, parallel, seed.map(OptionalLong::of).orElse(OptionalLong.empty()));
+                store = RunStore.create(out, spec, policies.name(), options);
+            }
+            try (store) {
+                int total = spec.tasks().size() * spec.samples();
+                int left = total - store.done().size();
+                cli.err().println((resume.isPresent() ? "resuming run " : "run ") + spec.runId() + ": " + spec.tasks().size() + " task"
+                        + (spec.tasks().size() == 1 ? "" : "s") + " x " + spec.samples() + " = " + total + " episode" + (total == 1 ? "" : "s")
+                        + (resume.isPresent() ? " (" + store.done().size() + " done, " + left + " to run)" : "")
+                        + ", policy " + policies.name() + ", " + parallel + " at a time");
+                EpisodeRunner runner = new EpisodeRunner(containment, new AgentLoop(Toolbox.standard(), LoopSettings.defaults()));
+                new Rollout(runner).run(spec, policies, store, progress(left), store.done());
+                lines = store.lines();
+                // the run's episodes as training data, with group-relative advantages now that every group is complete
+                Dataset.write(store.directory().resolve(Dataset.FILE), Dataset.of(lines, GroupCredit.DEFAULT_GAMMA));
+            }
         }
         print(RunSummary.of(lines));
         cli.out().println();

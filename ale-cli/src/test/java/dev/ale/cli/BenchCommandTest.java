@@ -12,6 +12,24 @@ import org.junit.jupiter.api.Test;
 class BenchCommandTest {
 
     @Test
+    void benchImageWithTinyNumbersReportsEachFigureAndLeavesTheStoreAsItFoundIt() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.ale.core.host.HostTools.find("docker-registry").isPresent(),
+                "docker-registry is not installed");
+        try (Ale ale = Ale.withFreshDataDir()) {
+            Ale.Result r = ale.run("bench", "image", "--runs", "2", "--warmup", "0", "--sandboxes", "3", "--content", "usr/share/doc/bash");
+
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.out()).contains("pull + unpack, cold:", "pull again (cached):", "  host root", "  image, root inside (idmapped layers)",
+                    "  image, USER 1000", "disk, 3 sandboxes of the image up: image layers");
+            assertThat(ale.run("image", "ls", "--json").out()).doesNotContain("ale-bench");
+            try (var layers = java.nio.file.Files.list(ale.dataDir().resolve("images/layers"))) {
+                assertThat(layers).isEmpty();
+            }
+            assertThat(ale.listed()).isEmpty();
+        }
+    }
+
+    @Test
     void benchWithTinyNumbersPrintsEveryFieldAsJson() throws Exception {
         try (Ale ale = Ale.withFreshDataDir()) {
             Ale.Result r = ale.run("bench", "sandbox", "--runs", "5", "--concurrent", "5", "--warmup", "2", "--json");

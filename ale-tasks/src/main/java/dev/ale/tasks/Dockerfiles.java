@@ -21,23 +21,29 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads the Dockerfile of a Terminal-Bench or Harbor task for what ALE can use without building
- * an image: the base image ({@code FROM}), the working directory ({@code WORKDIR}) and the
- * variables ({@code ENV}). ALE cannot build images yet, so an instruction that changes the image's
- * files ({@code RUN}, {@code COPY}, {@code ADD}) refuses the task, naming its line; instructions
- * that only describe how a container starts are read and ignored with a warning.
+ * Reads the Dockerfile of a Terminal-Bench or Harbor task for what the episode needs to know
+ * before any image exists: the base image ({@code FROM}), the working directory ({@code WORKDIR}),
+ * the variables ({@code ENV}), and whether it changes the image's files ({@code RUN}, {@code COPY},
+ * {@code ADD}, a second stage). Such a Dockerfile is built by ALE's image builder when the task
+ * runs, which checks every line strictly; this reader only refuses what no build can honour.
  */
 final class Dockerfiles {
 
-    /** What a Dockerfile that builds nothing gives ALE. {@code workdirLine} is 0 without a WORKDIR. */
-    record Recipe(Optional<String> image, Optional<String> workdir, int workdirLine, Map<String, String> env, List<String> warnings) {
+    /**
+     * What a Dockerfile gives ALE. {@code workdirLine} is 0 without a WORKDIR; {@code builds} says
+     * the image's files change ({@code buildLine} the first line that changes them, else 0).
+     */
+    record Recipe(Optional<String> image, Optional<String> workdir, int workdirLine, Map<String, String> env, List<String> warnings,
+                  boolean builds, int buildLine) {
     }
 
-    /** Instructions that change nothing in a sandbox ALE makes; read, warned about, not used. */
+    /** Instructions that change nothing in a sandbox on the host root; read, warned about there, not used. */
     static final Set<String> IGNORED = Set.of("CMD", "ENTRYPOINT", "EXPOSE", "USER", "ARG", "STOPSIGNAL", "HEALTHCHECK",
             "SHELL", "MAINTAINER", "VOLUME", "LABEL");
-    /** Instructions that build the image: only a backend that builds images can run such a task. */
-    static final Set<String> BUILDS = Set.of("RUN", "COPY", "ADD", "ONBUILD");
+    /** Instructions that change the image's files: the task runs in the image ALE builds from the Dockerfile. */
+    static final Set<String> BUILDS = Set.of("RUN", "COPY", "ADD");
+    /** Of {@link #IGNORED}, those an image build honours: no warning when the task's image is built. */
+    private static final Set<String> HONOURED_BY_BUILD = Set.of("CMD", "ENTRYPOINT", "USER", "ARG", "SHELL", "MAINTAINER", "LABEL");
 
     private static final int MAX_BYTES = 1 << 20;
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}|\\$([A-Za-z_][A-Za-z0-9_]*)");
@@ -57,6 +63,8 @@ final class Dockerfiles {
         int workdirLine = 0;
         Map<String, String> env = new LinkedHashMap<>();
         List<String> warnings = new ArrayList<>();
+        Map<String, String> warnedFor = new LinkedHashMap<>();
+        int buildLine = 0;
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) continue;
@@ -80,9 +88,14 @@ final class Dockerfiles {
             String where = written + " line " + (first + 1) + " `" + YamlField.escape(clip(line)) + "`";
             switch (keyword) {
                 case "FROM" -> {
+                    // a second FROM is a multi-stage build: the task's image is built, from its first base
                     if (image.isPresent()) {
-                        throw new TaskException(where + ": a second FROM builds the image in stages, which needs an image"
-                                + " build; ALE cannot build images yet");
+                        if (buildLine == 0) buildLine = first + 1;
+                        // the last stage is the image, and its working directory and variables start afresh
+                        workdir = Optional.empty();
+                        workdirLine = 0;
+                        env.clear();
+                        continue;
                     }
                     image = Optional.of(from(rest, where));
                 }
@@ -94,25 +107,29 @@ final class Dockerfiles {
                     workdirLine = first + 1;
                 }
                 case "ENV" -> env.putAll(env(rest, env, where));
+                case "ONBUILD" -> throw new TaskException(where + ": ONBUILD is refused: it runs in the builds of other images,"
+                        + " and ALE builds only the task's own");
                 default -> {
                     if (BUILDS.contains(keyword)) {
-                        throw new TaskException(where + ": " + keyword + " changes the image's files, so the task needs its"
-                                + " image built" + image.map(x -> " from " + x).orElse("") + "; ALE cannot build images yet"
-                                + " and runs these tasks on the host root, where a Dockerfile may hold only FROM, WORKDIR and ENV"
-                                + " (and lines that change nothing: " + String.join(", ", IGNORED.stream().sorted().toList()) + ")");
+                        if (buildLine == 0) buildLine = first + 1;
+                        continue;
                     }
                     if (!IGNORED.contains(keyword)) {
                         throw new TaskException(where + ": " + YamlField.quote(words[0]) + " is not a Dockerfile instruction ALE"
-                                + " knows; it reads FROM, WORKDIR and ENV, and ignores " + String.join(", ", IGNORED.stream().sorted().toList()));
+                                + " knows; it builds with FROM, RUN, COPY, ADD, WORKDIR, ENV and reads "
+                                + String.join(", ", IGNORED.stream().sorted().toList()));
                     }
-                    if (!keyword.equals("LABEL") && !keyword.equals("MAINTAINER")) {
-                        warnings.add(where + ": ignored; " + keyword + " has no effect in an ALE sandbox");
-                    }
+                    warnedFor.put(where, keyword);
                 }
             }
         }
         if (image.isEmpty()) throw new TaskException(written + ": has no FROM line; a Dockerfile starts from a base image");
-        return new Recipe(image, workdir, workdirLine, Map.copyOf(env), List.copyOf(warnings));
+        boolean builds = buildLine > 0;
+        warnedFor.forEach((where, keyword) -> {
+            if (keyword.equals("LABEL") || keyword.equals("MAINTAINER") || builds && HONOURED_BY_BUILD.contains(keyword)) return;
+            warnings.add(where + ": ignored; " + keyword + " has no effect in an ALE sandbox");
+        });
+        return new Recipe(image, workdir, workdirLine, Map.copyOf(env), List.copyOf(warnings), builds, buildLine);
     }
 
     /** FROM [--platform=P] IMAGE [AS NAME]: the image reference. */

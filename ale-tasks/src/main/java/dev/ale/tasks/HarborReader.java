@@ -179,7 +179,7 @@ final class HarborReader {
         allEnv.putAll(env);
 
         TaskEnvironment environment = new TaskEnvironment(List.of(), Optional.empty(), AleTaskReader.DEFAULT_SETUP_TIMEOUT,
-                side.workdir(), side.image(), allEnv);
+                side.workdir(), side.image(), allEnv, side.build());
         String testsDir = TaskLoader.VERIFIER_DIR + "/tests";
         VerifierSpec verifier = new VerifierSpec(new CopyIn(testScript.real(), testsDir + "/test.sh"),
                 List.of(new CopyIn(tests.real(), testsDir)), verifierTimeout, REWARD_FILES, verifierEnv);

@@ -1,8 +1,10 @@
 package dev.ale.tasks;
 
+import dev.ale.core.task.ImageRecipe;
 import dev.ale.tasks.TaskFiles.Found;
 
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,14 +15,17 @@ import java.util.Optional;
 /**
  * The container side of a Terminal-Bench or Harbor task, from its compose file and Dockerfile:
  * the image it names, the working directory and variables ALE honours, and warnings for what it
- * reads but ignores. The working directory must be one today's sandboxes can write, else the
- * task is refused with the line that set it.
+ * reads but ignores. A task whose Dockerfile changes files, or that works where the host root is
+ * read-only ({@code /app}), runs in its own image: the side then carries the recipe to make it.
  */
 final class TaskImages {
 
     /** What the task's container description gives the sandbox. */
-    record Side(Optional<String> image, String workdir, Map<String, String> env, List<String> warnings) {
+    record Side(Optional<String> image, String workdir, Map<String, String> env, List<String> warnings, Optional<ImageRecipe> build) {
     }
+
+    /** What a Terminal-Bench task directory holds for its verifier and reference solution: never copied into its image. */
+    private static final List<String> ANSWERS = List.of("tests", "run-tests.sh", "solution.sh", "solution.yaml", "solution");
 
     private TaskImages() {
     }
@@ -36,6 +41,8 @@ final class TaskImages {
         Optional<String> image = prebuilt;
         Optional<String> workdir = Optional.empty();
         String workdirFrom = "";
+        Optional<Path> builtFrom = Optional.empty();
+        int buildLine = 0;
 
         Optional<ComposeFiles.Service> service = Optional.empty();
         for (String name : List.of("docker-compose.yaml", "docker-compose.yml", "compose.yaml")) {
@@ -59,6 +66,8 @@ final class TaskImages {
                 String written = shown.resolve(dockerfileName).toString();
                 Dockerfiles.Recipe recipe = Dockerfiles.read(dockerfile.get().real(), written);
                 image = recipe.image();
+                builtFrom = Optional.of(dockerfile.get().real());
+                buildLine = recipe.buildLine();
                 workdir = recipe.workdir();
                 workdirFrom = written + " line " + recipe.workdirLine() + " (WORKDIR)";
                 env.putAll(recipe.env());
@@ -76,12 +85,28 @@ final class TaskImages {
         String dir = workdir.orElse(AleTaskReader.DEFAULT_WORKDIR);
         if (!dir.startsWith("/")) throw new TaskException(workdirFrom + ": " + dir + " is not an absolute path");
         dir = Path.of(dir).normalize().toString();
-        String from = workdirFrom;
         Optional<String> problem = TaskFields.unwritable(dir);
-        if (problem.isPresent()) {
-            throw new TaskException(from + ": the task works in " + problem.get()
-                    + "; its instruction and tests expect that directory, so it cannot run here");
+        Optional<ImageRecipe> build = Optional.empty();
+        if (buildLine > 0 || problem.isPresent() && image.isPresent()) {
+            // the image's root is the sandbox's own (an overlay), so its working directory is writable there
+            Path context = builtFrom.map(Path::getParent).orElse(files.root());
+            build = Optional.of(new ImageRecipe(builtFrom, context, withheld(files, context)));
+        } else if (problem.isPresent()) {
+            throw new TaskException(workdirFrom + ": the task works in " + problem.get()
+                    + "; its instruction and tests expect that directory, so it runs only in its own image, and it names none");
         }
-        return new Side(image, dir, Map.copyOf(env), List.copyOf(warnings));
+        return new Side(image, dir, Map.copyOf(env), List.copyOf(warnings), build);
+    }
+
+    /** The task's answers that lie in the build context, relative to it. */
+    private static List<String> withheld(TaskFiles files, Path context) {
+        List<String> out = new ArrayList<>();
+        for (String name : ANSWERS) {
+            Path p = files.root().resolve(name);
+            if (p.startsWith(context) && !p.equals(context) && Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                out.add(context.relativize(p).toString());
+            }
+        }
+        return out;
     }
 }

@@ -116,7 +116,7 @@ final class TerminalBenchReader {
         Optional<Path> solution = solution(files, shown, id);
 
         TaskEnvironment environment = new TaskEnvironment(List.of(), Optional.empty(),
-                AleTaskReader.DEFAULT_SETUP_TIMEOUT, side.workdir(), side.image(), side.env());
+                AleTaskReader.DEFAULT_SETUP_TIMEOUT, side.workdir(), side.image(), side.env(), side.build());
         VerifierSpec verifier = new VerifierSpec(runTests, verifierFiles, testTimeout);
         AgentBudget budget = new AgentBudget(AgentBudget.DEFAULT.maxSteps(), AgentBudget.DEFAULT.maxTokens(), agentTimeout);
         return new Task(id, files.root(), Task.Format.TERMINAL_BENCH, instruction, environment, verifier, budget,

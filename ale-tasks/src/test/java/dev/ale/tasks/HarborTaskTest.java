@@ -1,6 +1,7 @@
 package dev.ale.tasks;
 
 import dev.ale.core.task.CopyIn;
+import dev.ale.core.task.ImageRecipe;
 import dev.ale.core.task.Task;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -143,14 +144,28 @@ class HarborTaskTest {
     }
 
     @Test
-    void anEnvironmentThatBuildsOrWorksInAppIsRefusedWithTheLine() {
+    void anEnvironmentThatBuildsOrWorksInAppRunsInTheImageBuiltFromItsOwnDirectory() throws IOException {
         Path dir = harbor("builds", "version = \"1.0\"\n");
         write(dir, "environment/Dockerfile", "FROM python:3.13-slim\nWORKDIR /app\n");
-        assertThat(errorLoading(dir)).startsWith(dir.resolve("environment/Dockerfile") + " line 2 (WORKDIR): the task works in /app");
+        Task task = TaskLoader.load(dir);
+        assertThat(task.environment().workdir()).isEqualTo("/app");
+        ImageRecipe recipe = task.environment().build().orElseThrow();
+        assertThat(recipe.dockerfile()).contains(dir.toRealPath().resolve("environment/Dockerfile"));
+        // the context is environment/: tests/ and solution/ lie outside it, so nothing there needs withholding
+        assertThat(recipe.context()).isEqualTo(dir.toRealPath().resolve("environment"));
+        assertThat(recipe.withheld()).isEmpty();
 
         write(dir, "environment/Dockerfile", "FROM python:3.13-slim\nRUN pip install pytest\n");
-        assertThat(errorLoading(dir)).startsWith(dir.resolve("environment/Dockerfile") + " line 2 `RUN pip install pytest`: RUN changes"
-                + " the image's files, so the task needs its image built from python:3.13-slim");
+        assertThat(TaskLoader.load(dir).environment().build()).isPresent();
+        assertThat(TaskLoader.load(dir).environment().workdir()).isEqualTo("/workspace");
+    }
+
+    @Test
+    void aPrebuiltImageWorkingInAppRunsInThatImageAsItIs() {
+        Path dir = harbor("prebuilt-app", "[environment]\ndocker_image = \"ghcr.io/x/y:1\"\n");
+        write(dir, "environment/docker-compose.yaml", "services:\n  client:\n    image: ghcr.io/x/y:1\n    working_dir: /app\n");
+        ImageRecipe recipe = TaskLoader.load(dir).environment().build().orElseThrow();
+        assertThat(recipe.dockerfile()).isEmpty();
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.ale.tasks;
 
 import dev.ale.core.task.AgentBudget;
 import dev.ale.core.task.CopyIn;
+import dev.ale.core.task.ImageRecipe;
 import dev.ale.core.task.Task;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -201,31 +202,60 @@ class TerminalBenchTaskTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
-            FROM ubuntu:24.04\\nRUN apt-get update && apt-get install -y gcc     | 2 | RUN apt-get update && apt-get install -y gcc | RUN
-            FROM ubuntu:24.04\\nWORKDIR /workspace\\nCOPY . /app                | 3 | COPY . /app                                  | COPY
-            FROM ubuntu:24.04\\nENV A=1 \\\\\\n  B=2\\n\\n# setup\\nrun pip install x | 6 | run pip install x                  | RUN
-            FROM ubuntu:24.04\\nADD https://example.com/x.tar.gz /opt/            | 2 | ADD https://example.com/x.tar.gz /opt/       | ADD
-            FROM ubuntu:24.04\\nRUN <<EOF\\napt-get update\\nEOF                  | 2 | RUN <<EOF                                    | RUN
+            FROM ubuntu:24.04\\nRUN apt-get update && apt-get install -y gcc     | /workspace
+            FROM ubuntu:24.04\\nWORKDIR /app\\nCOPY . /app                      | /app
+            FROM ubuntu:24.04\\nENV A=1 \\\\\\n  B=2\\n\\n# setup\\nrun pip install x | /workspace
+            FROM ubuntu:24.04\\nADD https://example.com/x.tar.gz /opt/            | /workspace
+            FROM golang:1.22 AS build\\nRUN go build\\nFROM debian:12\\nWORKDIR /srv  | /srv
             """)
-    void aDockerfileThatBuildsAnImageIsRefusedWithItsLine(String dockerfile, int line, String instruction, String keyword) {
+    void aDockerfileThatChangesFilesIsBuiltAsTheTasksImageWithoutItsAnswers(String dockerfile, String workdir) throws IOException {
         Path dir = minimalTerminalBench("date");
         write(dir, "Dockerfile", dockerfile.replace("\\n", "\n").replace("\\\\", "\\") + "\n");
+        write(dir, "solution.sh", "date\n");
+        write(dir, "tests/test_outputs.py", "def test(): pass\n");
 
-        assertThat(errorLoading(dir)).isEqualTo(dir.resolve("Dockerfile") + " line " + line + " `" + instruction + "`: "
-                + keyword + " changes the image's files, so the task needs its image built from ubuntu:24.04; ALE cannot build"
-                + " images yet and runs these tasks on the host root, where a Dockerfile may hold only FROM, WORKDIR and ENV"
-                + " (and lines that change nothing: ARG, CMD, ENTRYPOINT, EXPOSE, HEALTHCHECK, LABEL, MAINTAINER, SHELL,"
-                + " STOPSIGNAL, USER, VOLUME)");
+        Task task = TaskLoader.load(dir);
+        assertThat(task.environment().workdir()).isEqualTo(workdir);
+        ImageRecipe recipe = task.environment().build().orElseThrow();
+        assertThat(recipe.dockerfile()).contains(dir.toRealPath().resolve("Dockerfile"));
+        assertThat(recipe.context()).isEqualTo(dir.toRealPath());
+        // the task's answers lie in its build context: the build must leave them out
+        assertThat(recipe.withheld()).containsExactlyInAnyOrder("tests", "run-tests.sh", "solution.sh");
+        assertThat(task.warnings()).isEmpty();
     }
 
     @Test
-    void aWorkdirTheSandboxCannotWriteRefusesTheTaskWithItsLine() {
+    void aDockerfileThatOnlyNamesItsImageRunsOnTheHostRootAsBefore() {
+        Path dir = minimalTerminalBench("date");
+        write(dir, "Dockerfile", "FROM ubuntu:24.04\nWORKDIR /workspace\nUSER nobody\n");
+        Task task = TaskLoader.load(dir);
+        assertThat(task.environment().build()).isEmpty();
+        assertThat(task.warnings()).singleElement().asString().contains("USER has no effect");
+    }
+
+    @Test
+    void onbuildIsRefusedWithItsLine() {
+        Path dir = minimalTerminalBench("date");
+        write(dir, "Dockerfile", "FROM ubuntu:24.04\nONBUILD RUN true\n");
+        assertThat(errorLoading(dir)).isEqualTo(dir.resolve("Dockerfile") + " line 2 `ONBUILD RUN true`: ONBUILD is refused: it runs in"
+                + " the builds of other images, and ALE builds only the task's own");
+    }
+
+    @Test
+    void aWorkdirTheHostRootCannotWriteMakesTheTaskRunInItsImage() {
         Path dir = minimalTerminalBench("date");
         write(dir, "Dockerfile", "FROM ubuntu:24.04\n\nWORKDIR /app\n");
+        Task task = TaskLoader.load(dir);
+        assertThat(task.environment().workdir()).isEqualTo("/app");
+        assertThat(task.environment().build()).isPresent();
+    }
 
-        assertThat(errorLoading(dir)).isEqualTo(dir.resolve("Dockerfile") + " line 3 (WORKDIR): the task works in /app is"
-                + " outside /workspace and /tmp, the only places today's sandboxes can write (the host root is read-only; a root"
-                + " made from the task's image will lift this); its instruction and tests expect that directory, so it cannot run here");
+    @Test
+    void aWorkdirTheHostRootCannotWriteWithoutAnyImageIsRefused() {
+        Path dir = minimalTerminalBench("date");
+        write(dir, "docker-compose.yaml", "services:\n  client:\n    working_dir: /app\n");
+        assertThat(errorLoading(dir)).startsWith(dir.resolve("docker-compose.yaml") + ": services.client.working_dir: the task works in /app is"
+                + " outside /workspace and /tmp").endsWith("so it runs only in its own image, and it names none");
     }
 
     @Test

@@ -53,14 +53,22 @@ public final class ImageBuilder {
     /**
      * What to build: the context directory, the Dockerfile, the names to give the result, the
      * {@code --build-arg} values, the passport build sandboxes are made from (its setup egress is
-     * what a RUN may reach), and the time one RUN may take.
+     * what a RUN may reach), the time one RUN may take, and the context's paths no COPY or ADD may
+     * take (a task's tests and solution: relative to the context, whatever its .dockerignore says).
      */
     public record Request(Path context, Path dockerfile, List<String> tags, Map<String, String> buildArgs, Passport passport,
-                          Duration runTimeout) {
+                          Duration runTimeout, List<String> withheld) {
 
         public Request {
             tags = List.copyOf(tags);
             buildArgs = Map.copyOf(buildArgs);
+            withheld = List.copyOf(withheld);
+        }
+
+        /** A build that withholds nothing but what the context's .dockerignore leaves out. */
+        public Request(Path context, Path dockerfile, List<String> tags, Map<String, String> buildArgs, Passport passport,
+                       Duration runTimeout) {
+            this(context, dockerfile, tags, buildArgs, passport, runTimeout, List.of());
         }
     }
 
@@ -527,6 +535,17 @@ public final class ImageBuilder {
             return new int[] {uid, gid};
         }
 
+        /** Whether a context path (relative, / separated) is left out: withheld from the image, or in .dockerignore. */
+        private boolean left(String rel) {
+            return withheld(rel) || ignore.excluded(rel);
+        }
+
+        private boolean withheld(String rel) {
+            Path p = Path.of(rel).normalize();
+            for (String w : request.withheld()) if (p.startsWith(Path.of(w).normalize())) return true;
+            return false;
+        }
+
         private List<Path> contextSources(Path context, String src, Instruction ins) {
             String rel = String.join("/", normalize(src));
             if (rel.startsWith("../") || rel.equals("..")) throw ins.fail(src + " is outside the build context");
@@ -535,7 +554,7 @@ public final class ImageBuilder {
                 List<Path> found = new ArrayList<>();
                 int depth = rel.split("/").length;
                 try (var walk = Files.walk(context, depth)) {
-                    walk.filter(p -> !p.equals(context) && m.matches(context.relativize(p)) && !ignore.excluded(context.relativize(p).toString()))
+                    walk.filter(p -> !p.equals(context) && m.matches(context.relativize(p)) && !left(context.relativize(p).toString()))
                             .sorted().forEach(found::add);
                 } catch (IOException e) {
                     throw ins.fail("cannot read the build context: " + e.getMessage());
@@ -547,6 +566,9 @@ public final class ImageBuilder {
             if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) throw ins.fail(src + ": no such file in the build context " + request.context());
             Path real = realPath(p, ins);
             if (!real.startsWith(context)) throw ins.fail(src + " leads outside the build context (through a symlink)");
+            if (!real.equals(context) && withheld(context.relativize(real).toString())) {
+                throw ins.fail(src + " holds the task's tests or solution, which never enter its image (the agent works in it)");
+            }
             if (!real.equals(context) && ignore.excluded(context.relativize(real).toString())) {
                 throw ins.fail(src + " is excluded by the context's .dockerignore");
             }
@@ -582,7 +604,7 @@ public final class ImageBuilder {
                 for (Path p : stream.sorted().toList()) {
                     if (p.equals(dir)) continue;
                     // each entry is checked, not just its directory: a ! pattern may bring back a file below an excluded one
-                    if (context.isPresent() && ignore.excluded(context.get().relativize(p).toString())) continue;
+                    if (context.isPresent() && left(context.get().relativize(p).toString())) continue;
                     List<String> dest = new ArrayList<>(base);
                     for (Path part : dir.relativize(p)) dest.add(part.toString());
                     Item it = itemOrSkip(ins, dest, p, owner, chmod);

@@ -269,6 +269,11 @@ public final class Store {
                             String hex = d.substring(prefix.length()).replaceAll("/.*$", "");
                             if (hex.matches("[0-9a-f]{64}")) used.add(new Digest(hex));
                         }
+                        // a root-inside sandbox's layer, through its idmapped mount <sandbox>/lower/<hex>
+                        Path p = Path.of(d);
+                        if (p.getParent() != null && p.getParent().endsWith("lower") && p.getFileName().toString().matches("[0-9a-f]{64}")) {
+                            used.add(new Digest(p.getFileName().toString()));
+                        }
                     }
                 }
             }

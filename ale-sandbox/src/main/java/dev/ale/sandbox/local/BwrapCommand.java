@@ -7,6 +7,7 @@ import dev.ale.sandbox.local.SeccompFilter.Rule;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -25,12 +26,13 @@ import static dev.ale.sandbox.local.SeccompFilter.EPERM;
  *       killable from its first fork;</li>
  *   <li>{@code nsenter --net} enters the network namespace ALE made for the sandbox;</li>
  *   <li>{@code setpriv} drops to the sandbox's own unprivileged host uid, with no groups, no
- *       capabilities (inheritable, bounding) and no_new_privs — a setuid binary gains nothing,
- *       and root-only host files stay unreadable (bubblewrap started by root would leave
- *       either full capabilities or a user namespace mapped to host root);</li>
+ *       capabilities (inheritable, bounding; root inside an image keeps {@link #ROOT_CAPS} in the
+ *       bounding set) and no_new_privs — a setuid binary gains nothing, and root-only host
+ *       files stay unreadable (bubblewrap started by root would leave either full capabilities or a user namespace mapped to host root);</li>
  *   <li>{@code bwrap} reads its arguments from fd 4 (so no host path of ALE's is in the argv
  *       the sandbox sees as its pid 1), unshares user, pid, ipc, uts and cgroup namespaces,
- *       forbids nested user namespaces, drops every capability inside, starts a new session
+ *       forbids nested user namespaces, drops every capability inside (root inside an image, uid 0
+ *       mapped to the same host uid, gets {@link #ROOT_CAPS} back there), starts a new session
  *       (no TIOCSTI into the caller's terminal), dies with its parent, and builds the root from
  *       read-only binds;</li>
  *   <li>only /workspace, /tmp and /dev/shm are writable, all three on the sandbox's one
@@ -43,6 +45,18 @@ final class BwrapCommand {
 
     /** The uid and gid the agent has inside; it maps to the sandbox's own host uid. */
     static final int INSIDE_UID = 1000;
+    /** Inside an image sandbox whose image runs as root: uid 0, mapped to the same unprivileged host uid. */
+    static final int ROOT_UID = 0;
+
+    /**
+     * What root inside keeps, and only inside its own user namespace (Docker's default set less
+     * NET_RAW, MKNOD, AUDIT_WRITE and SETFCAP). A capability there reaches only what that
+     * namespace owns: files of the one mapped uid, its own processes; never the host's network
+     * namespace, mounts or modules, which belong to the host's namespace (and seccomp refuses
+     * mount, module and namespace calls anyway).
+     */
+    static final List<String> ROOT_CAPS = List.of("chown", "dac_override", "fowner", "fsetid", "kill", "setgid", "setuid", "setpcap",
+            "net_bind_service", "sys_chroot");
 
     /** The fds the launcher opens for bubblewrap: the filter, and the sandbox's arguments. */
     static final int SECCOMP_FD = 3;
@@ -140,7 +154,7 @@ final class BwrapCommand {
     }
 
     /** What every process tree of one sandbox shares: written once to its arguments file. */
-    record SandboxSpec(List<String> rootfsArgs, Path workspace, Path tmp, Path shm, List<String> gpuDevices) {
+    record SandboxSpec(List<String> rootfsArgs, Path workspace, Path tmp, Path shm, List<String> gpuDevices, int insideUid) {
     }
 
     /** One process tree: the sandbox's files and cgroups, and what this command runs. */
@@ -149,6 +163,7 @@ final class BwrapCommand {
             List<Path> cgroupProcsFiles,
             Path netnsFile,
             int hostUid,
+            int insideUid,
             Path seccompFile,
             Path argsFile,
             String cwd,
@@ -159,11 +174,12 @@ final class BwrapCommand {
     /** bubblewrap's arguments for a sandbox, in order, as read from {@link #ARGS_FD}. */
     static List<String> sandboxArgs(SandboxSpec s) {
         List<String> args = new ArrayList<>(List.of(
-                "--unshare-user", "--uid", String.valueOf(INSIDE_UID), "--gid", String.valueOf(INSIDE_UID),
+                "--unshare-user", "--uid", String.valueOf(s.insideUid()), "--gid", String.valueOf(s.insideUid()),
                 "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup",
-                "--disable-userns", "--cap-drop", "ALL",
-                "--die-with-parent", "--new-session",
-                "--seccomp", String.valueOf(SECCOMP_FD)));
+                "--disable-userns", "--cap-drop", "ALL"));
+        // root inside gets back its few capabilities, in its own user namespace only
+        if (s.insideUid() == ROOT_UID) ROOT_CAPS.forEach(c -> args.addAll(List.of("--cap-add", "CAP_" + c.toUpperCase(Locale.ROOT))));
+        args.addAll(List.of("--die-with-parent", "--new-session", "--seccomp", String.valueOf(SECCOMP_FD)));
         args.addAll(s.rootfsArgs());
         // /run is an empty read-only directory, as it is to any unprivileged user on a real host
         args.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--dir", "/run"));
@@ -182,8 +198,11 @@ final class BwrapCommand {
         s.cgroupProcsFiles().forEach(p -> cmd.add(p.toString()));
         cmd.add("--");
         cmd.addAll(List.of("nsenter", "--net=" + s.netnsFile(), "--"));
+        // the bounding set keeps root's few capabilities only for root inside (bwrap cannot add what it lacks);
+        // on the host they are worth nothing: the uid is unprivileged and no_new_privs stops every gain through exec
+        String bounding = s.insideUid() == ROOT_UID ? "-all,+" + String.join(",+", ROOT_CAPS) : "-all";
         cmd.addAll(List.of("setpriv", "--reuid=" + s.hostUid(), "--regid=" + s.hostUid(), "--clear-groups",
-                "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"));
+                "--inh-caps=-all", "--bounding-set=" + bounding, "--no-new-privs", "--"));
         // the id stays on the command line: the host's ps shows which sandbox a bwrap serves
         cmd.addAll(List.of("bwrap", "--hostname", s.sandboxId(), "--args", String.valueOf(ARGS_FD)));
         cmd.addAll(List.of("--chdir", s.cwd(), "--clearenv"));

@@ -150,7 +150,7 @@ final class LocalSandbox implements Sandbox {
         Map<String, String> withNetwork = new HashMap<>(state.networkEnv());
         withNetwork.putAll(env);
         return BwrapCommand.build(new BwrapCommand.Spec(
-                id(), cgroup.procsFiles(), paths.netnsFile(), state.hostUid(), backend.seccompFile(), argsFile,
+                id(), cgroup.procsFiles(), paths.netnsFile(), state.hostUid(), state.insideUidOrAgent(), backend.seccompFile(), argsFile,
                 cwd, withNetwork, argv));
     }
 

@@ -176,6 +176,8 @@ public final class LocalSandboxBackend implements SandboxBackend {
         // an image is resolved (pulled if need be) before anything exists; a host or rootfs base is checked now
         Optional<ImageRoot> image = passport.filesystem().image().map(this::resolveImage);
         RootfsLayout layout = image.isPresent() ? null : layoutFor(passport); // checks the passport's binds before anything exists
+        // Docker's rule: an image without USER (or with USER root) runs as root; a host-root sandbox never does
+        int insideUid = image.filter(i -> runsAsRoot(i.user())).isPresent() ? BwrapCommand.ROOT_UID : BwrapCommand.INSIDE_UID;
         String id = newId();
         SandboxPaths paths = new SandboxPaths(dataDir.resolve("sandboxes").resolve(id));
         int uid = -1;
@@ -188,25 +190,25 @@ public final class LocalSandboxBackend implements SandboxBackend {
             ProcessHandle self = ProcessHandle.current();
             state = new SandboxState(id, uid, PassportWriter.toYaml(passport), passport.id(), now,
                     now + passport.resources().wallTime().toMillis(), request.detached(), self.pid(),
-                    self.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L), null, request.labels(), Map.of(), Map.of(), null);
+                    self.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L), null, request.labels(), Map.of(), Map.of(), null, insideUid);
             state.write(paths.stateFile());
 
             Resources r = passport.resources();
             Cgroup cgroup = cgroups.create(id, new CgroupLimits(r.cpus(), r.memoryBytes(), r.pids()));
             mountWorkspace(paths, uid, r.workspaceBytes());
-            if (image.isPresent()) mountImageRoot(paths, image.get());
+            if (image.isPresent()) mountImageRoot(paths, image.get(), uid, insideUid);
             HostCommands.run(List.of("ip", "netns", "add", paths.netnsName()));
             HostCommands.run(List.of("ip", "-n", paths.netnsName(), "link", "set", "lo", "up"));
             NetworkAttachment network = config.network().attach(
                     new SandboxNetwork.NetworkTarget(id, paths.netnsName(), passport, request.phase()));
             attachments.put(id, network);
             writeNameFiles(paths, id, network.resolvConf());
-            layout = layoutFor(passport, sandboxEtc(paths), imageBase(paths));
+            layout = layoutFor(passport, sandboxEtc(paths), imageBase(paths), insideUid);
             state = state.withNetworkEnv(network.environment());
             if (image.isPresent()) state = state.withImage(imageEnv(image.get()), image.get().workingDir());
             state.write(paths.stateFile());
 
-            LocalSandbox sandbox = new LocalSandbox(this, paths, state, passport, cgroup, argsFile(paths, layout, passport), network);
+            LocalSandbox sandbox = new LocalSandbox(this, paths, state, passport, cgroup, argsFile(paths, layout, passport, insideUid), network);
             created.add(id);
             live.put(id, sandbox);
             if (closed) { // close() ran while we were making it: do not outlive the backend
@@ -242,7 +244,8 @@ public final class LocalSandboxBackend implements SandboxBackend {
                 NetworkAttachment network = SandboxNetwork.loopbackOnly()
                         .attach(new SandboxNetwork.NetworkTarget(id, paths.netnsName(), passport, Phase.AGENT));
                 LocalSandbox s = new LocalSandbox(this, paths, state, passport, cgroup,
-                        argsFile(paths, layoutFor(passport, sandboxEtc(paths), imageBase(paths)), passport), network);
+                        argsFile(paths, layoutFor(passport, sandboxEtc(paths), imageBase(paths), state.insideUidOrAgent()), passport,
+                                state.insideUidOrAgent()), network);
                 live.put(id, s);
                 return (Sandbox) s;
             });
@@ -372,6 +375,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
             if (r.exitCode() != 0) r = HostCommands.tryRun(List.of("umount", "-l", paths.root().toString()));
             if (r.exitCode() != 0 && HostCommands.isMountPoint(paths.root())) problems.add("umount " + paths.root() + ": " + r.output().strip());
         }
+        problems.addAll(IdmappedLayers.unmount(paths.dir()));
         if (HostCommands.isMountPoint(paths.fs())) {
             HostTools.Result r = HostCommands.tryRun(List.of("umount", paths.fs().toString()));
             if (r.exitCode() != 0) r = HostCommands.tryRun(List.of("umount", "-l", paths.fs().toString()));
@@ -416,7 +420,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
     }
 
     private RootfsLayout layoutFor(Passport passport) {
-        return layoutFor(passport, Map.of(), Optional.empty());
+        return layoutFor(passport, Map.of(), Optional.empty(), BwrapCommand.INSIDE_UID);
     }
 
     private ImageRoot resolveImage(String reference) {
@@ -436,15 +440,17 @@ public final class LocalSandboxBackend implements SandboxBackend {
      * every sandbox of it, never written) and whose upper layer is the sandbox's own, on its tmpfs,
      * so what it writes is capped by workspaceSize and gone with it. nosuid and nodev, like the tmpfs.
      */
-    private static void mountImageRoot(SandboxPaths paths, ImageRoot image) throws IOException {
+    private static void mountImageRoot(SandboxPaths paths, ImageRoot image, int hostUid, int insideUid) throws IOException {
         for (Path p : List.of(paths.upper(), paths.work(), paths.root())) {
             Files.createDirectories(p);
             Files.setAttribute(p, "unix:uid", 0);
             Files.setAttribute(p, "unix:gid", 0);
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
+        // root inside sees the image's files as its own only through layers idmapped to its host uid
+        List<Path> layers = insideUid == BwrapCommand.ROOT_UID ? IdmappedLayers.mount(paths.dir(), image.layers(), hostUid) : image.layers();
         List<String> lower = new ArrayList<>();
-        for (Path layer : image.layers().reversed()) { // overlayfs lists the top layer first
+        for (Path layer : layers.reversed()) { // overlayfs lists the top layer first
             String l = layer.toString();
             if (l.contains(":") || l.contains(",") || l.contains("\\")) {
                 throw new SandboxException(Fault.ENVIRONMENT, "image layer path " + l + " holds a character overlayfs options cannot carry");
@@ -458,6 +464,13 @@ public final class LocalSandboxBackend implements SandboxBackend {
         }
         HostCommands.run(List.of("mount", "-t", "overlay", "ale-img-" + paths.dir().getFileName(), "-o", options, paths.root().toString()));
         HostCommands.tryRun(List.of("mount", "--make-private", paths.root().toString()));
+    }
+
+    /** Whether an image's {@code User} is root: absent, empty, {@code root} or uid 0, with or without a group. */
+    static boolean runsAsRoot(Optional<String> user) {
+        String u = user.orElse("").strip();
+        String name = u.contains(":") ? u.substring(0, u.indexOf(':')) : u;
+        return name.isEmpty() || name.equals("root") || name.equals("0");
     }
 
     /** An image's {@code Env} ({@code K=V} each) as a map; entries without {@code =} are ignored, as runtimes do. */
@@ -475,7 +488,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
      * they become plain mount points in the layout, so a host whose /etc/resolv.conf is a symlink
      * (systemd-resolved) or has none gets the same file inside.
      */
-    private RootfsLayout layoutFor(Passport passport, Map<Path, Path> sandboxFiles, Optional<Path> imageRoot) {
+    private RootfsLayout layoutFor(Passport passport, Map<Path, Path> sandboxFiles, Optional<Path> imageRoot, int insideUid) {
         FilesystemRules fs = passport.filesystem();
         Path base = imageRoot.orElseGet(() -> fs.rootfs().orElse(Path.of("/")));
         List<String> hidden = new ArrayList<>(FilesystemRules.DEFAULT_HIDDEN);
@@ -501,8 +514,10 @@ public final class LocalSandboxBackend implements SandboxBackend {
             replacements.put(bind.target(), probe.checkBind(bind));
         }
         RootfsLayout layout = new RootfsLayout(base, hidden, replacements, Optional.of(views));
-        // an image root's entries are bound writable: writes land in the sandbox's own upper layer
-        return imageRoot.isPresent() ? layout.writable() : layout;
+        // an image root's entries are bound writable: writes land in the sandbox's own upper layer; root inside owns
+        // its directories too (idmapped), so they are bound whole, new files and all
+        if (imageRoot.isEmpty()) return layout;
+        return insideUid == BwrapCommand.ROOT_UID ? layout.writableAsRoot() : layout.writable();
     }
 
     /**
@@ -574,9 +589,9 @@ public final class LocalSandboxBackend implements SandboxBackend {
      * Writes what bubblewrap reads on {@link BwrapCommand#ARGS_FD} for this sandbox (root-only,
      * NUL-separated), once per content: the same layout from the same backend is the same file.
      */
-    private Path argsFile(SandboxPaths paths, RootfsLayout layout, Passport passport) {
+    private Path argsFile(SandboxPaths paths, RootfsLayout layout, Passport passport, int insideUid) {
         List<String> args = BwrapCommand.sandboxArgs(new BwrapCommand.SandboxSpec(layout.bwrapArgs(), paths.workspace(),
-                paths.tmp(), paths.shm(), gpuDevices(passport)));
+                paths.tmp(), paths.shm(), gpuDevices(passport), insideUid));
         StringBuilder data = new StringBuilder();
         for (String a : args) {
             if (a.indexOf('\0') >= 0) throw new SandboxException(Fault.INPUT, "a sandbox argument holds a NUL byte: " + a.replace('\0', '?'));

@@ -41,6 +41,7 @@ final class RootfsLayout {
     private final Optional<OverlayViews> views;
     /** Base entries bound writable (an image sandbox's own overlay root); hidden paths and replacements stay as they are. */
     private boolean writable;
+    private boolean wholeDirectories;
 
     /**
      * @param base         host directory that becomes / inside (the host root, or a rootfs)
@@ -62,6 +63,17 @@ final class RootfsLayout {
     /** The same layout with the base's entries bound read-write, for a base that is the sandbox's own overlay. */
     RootfsLayout writable() {
         writable = true;
+        return this;
+    }
+
+    /**
+     * Writable, and each directory bound whole (hidden paths below it covered): for root inside an
+     * image root, who owns its directories and may make new files in them (bwrap makes the mount
+     * points of ALE's replacements there, which only their owner can).
+     */
+    RootfsLayout writableAsRoot() {
+        writable = true;
+        wholeDirectories = true;
         return this;
     }
 
@@ -139,6 +151,20 @@ final class RootfsLayout {
                     args.addAll(List.of("--symlink", Files.readSymbolicLink(hostEntry).toString(), inside.toString()));
                 } catch (IOException e) {
                     // unreadable link: leave it out
+                }
+            } else if (attrs.isDirectory() && wholeDirectories) {
+                // an image root's own directory (/etc) stays writable as a whole, new files too (apt and dpkg write
+                // there); a hidden path below it is covered (an empty file or directory), and ALE's replacements
+                // are bound read-only over it afterwards
+                args.addAll(List.of("--bind", hostEntry.toString(), inside.toString()));
+                for (Path h : hidden) {
+                    if (!h.startsWith(inside) || h.equals(inside)) continue;
+                    Path host = hostPath(h);
+                    if (Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS)) {
+                        args.addAll(List.of("--tmpfs", h.toString(), "--remount-ro", h.toString()));
+                    } else if (Files.exists(host, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(host)) {
+                        args.addAll(List.of("--ro-bind", "/dev/null", h.toString()));
+                    }
                 }
             } else if (attrs.isDirectory() && holdsSomethingSpecial(inside)) {
                 Optional<Path> view = dir.getNameCount() == 0 ? viewOf(inside, hostEntry) : Optional.empty();

@@ -32,7 +32,8 @@ record SandboxState(
         Map<String, String> labels,
         Map<String, String> networkEnv,
         Map<String, String> imageEnv,
-        String imageWorkdir) {
+        String imageWorkdir,
+        Integer insideUid) {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -47,7 +48,17 @@ record SandboxState(
     /** With what an image's config gives every process: its {@code Env} and {@code WorkingDir} (the default cwd). */
     SandboxState withImage(Map<String, String> env, Optional<String> workdir) {
         return new SandboxState(id, hostUid, passportYaml, passportId, createdAtMillis, expiresAtMillis, detached,
-                ownerPid, ownerStartMillis, killReason, labels, networkEnv, env, workdir.orElse(null));
+                ownerPid, ownerStartMillis, killReason, labels, networkEnv, env, workdir.orElse(null), insideUid);
+    }
+
+    /** Root inside (an image that runs as root); a state written before this field existed is the agent's uid. */
+    SandboxState withInsideUid(int uid) {
+        return new SandboxState(id, hostUid, passportYaml, passportId, createdAtMillis, expiresAtMillis, detached,
+                ownerPid, ownerStartMillis, killReason, labels, networkEnv, imageEnv, imageWorkdir, uid);
+    }
+
+    int insideUidOrAgent() {
+        return insideUid == null ? BwrapCommand.INSIDE_UID : insideUid;
     }
 
     Optional<String> imageWorkdirOptional() {
@@ -68,7 +79,7 @@ record SandboxState(
 
     SandboxState killed(String reason) {
         return new SandboxState(id, hostUid, passportYaml, passportId, createdAtMillis, expiresAtMillis, detached,
-                ownerPid, ownerStartMillis, killReason == null ? reason : killReason, labels, networkEnv, imageEnv, imageWorkdir);
+                ownerPid, ownerStartMillis, killReason == null ? reason : killReason, labels, networkEnv, imageEnv, imageWorkdir, insideUid);
     }
 
     /**
@@ -77,7 +88,7 @@ record SandboxState(
      */
     SandboxState withNetworkEnv(Map<String, String> env) {
         return new SandboxState(id, hostUid, passportYaml, passportId, createdAtMillis, expiresAtMillis, detached,
-                ownerPid, ownerStartMillis, killReason, labels, env, imageEnv, imageWorkdir);
+                ownerPid, ownerStartMillis, killReason, labels, env, imageEnv, imageWorkdir, insideUid);
     }
 
     /** True when the ALE process that made this sandbox is gone (pid reused counts as gone). */

@@ -1,0 +1,203 @@
+package dev.ale.sandbox.local;
+
+import dev.ale.core.AleException.Fault;
+import dev.ale.core.host.HostTools;
+import dev.ale.core.sandbox.SandboxException;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An image's layers as the lower layers of a sandbox that is root inside: each layer is bound
+ * read-only under the sandbox's directory through an idmapped mount that shows host uid and gid 0
+ * as the sandbox's own host uid. Inside, where only that uid is mapped (to 0), the image's files
+ * then belong to root, as in the image, and root's capabilities in the sandbox's user namespace
+ * reach them; its writes are copied up into its own upper layer, owned by its uid on the host.
+ * Files the image gives to other uids show as nobody's. The layers themselves are never written.
+ */
+final class IdmappedLayers {
+
+    private static final int AT_FDCWD = -100;
+    private static final int AT_EMPTY_PATH = 0x1000;
+    private static final int OPEN_TREE_CLONE = 1;
+    private static final int OPEN_TREE_CLOEXEC = 02000000;
+    private static final int MOVE_MOUNT_F_EMPTY_PATH = 0x4;
+    private static final long MOUNT_ATTR_RDONLY = 0x1;
+    private static final long MOUNT_ATTR_NOSUID = 0x2;
+    private static final long MOUNT_ATTR_NODEV = 0x4;
+    private static final long MOUNT_ATTR_IDMAP = 0x100000;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final MethodHandle OPEN_TREE = handle("open_tree",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle MOUNT_SETATTR = handle("mount_setattr",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    private static final MethodHandle MOVE_MOUNT = handle("move_mount",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle OPEN = handle("open", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+
+    private IdmappedLayers() {
+    }
+
+    /** Where a sandbox's idmapped layers are mounted, one directory per layer, named as the layer's own directory. */
+    static Path dir(Path sandboxDir) {
+        return sandboxDir.resolve("lower");
+    }
+
+    /**
+     * Mounts each layer idmapped (host 0 shown as {@code hostUid}) under {@link #dir}; returns the
+     * mount points in the order given. On failure, what was mounted is unmounted again.
+     */
+    static List<Path> mount(Path sandboxDir, List<Path> layers, int hostUid) throws IOException {
+        Path lower = dir(sandboxDir);
+        Files.createDirectories(lower);
+        Files.setPosixFilePermissions(lower, PosixFilePermissions.fromString("rwx--x--x"));
+        List<Path> made = new ArrayList<>();
+        Process holder = userNamespace(hostUid);
+        try {
+            int userns = open("/proc/" + holder.pid() + "/ns/user");
+            try {
+                for (Path layer : layers) {
+                    Path target = lower.resolve(layer.getFileName().toString());
+                    Files.createDirectories(target);
+                    bindIdmapped(layer, target, userns);
+                    made.add(target);
+                }
+            } finally {
+                close(userns);
+            }
+            return List.copyOf(made);
+        } catch (IOException | RuntimeException e) {
+            unmount(sandboxDir);
+            throw e;
+        } finally {
+            holder.destroyForcibly();
+            try {
+                holder.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Unmounts every idmapped layer of a sandbox; returns what could not be unmounted. */
+    static List<String> unmount(Path sandboxDir) {
+        List<String> problems = new ArrayList<>();
+        Path lower = dir(sandboxDir);
+        if (!Files.isDirectory(lower)) return problems;
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(lower)) {
+            for (Path d : dirs) {
+                if (!HostCommands.isMountPoint(d)) continue;
+                HostTools.Result r = HostCommands.tryRun(List.of("umount", d.toString()));
+                if (r.exitCode() != 0) r = HostCommands.tryRun(List.of("umount", "-l", d.toString()));
+                if (r.exitCode() != 0 && HostCommands.isMountPoint(d)) problems.add("umount " + d + ": " + r.output().strip());
+            }
+        } catch (IOException e) {
+            problems.add("cannot list " + lower + ": " + e.getMessage());
+        }
+        return problems;
+    }
+
+    /*
+     * A user namespace whose only mapping is 0 -> hostUid, held by a process that does nothing: an
+     * idmapped mount takes its mapping from such a namespace (the kernel keeps it once the mount exists).
+     */
+    private static Process userNamespace(int hostUid) throws IOException {
+        Process p = new ProcessBuilder("unshare", "--user", "--", "sleep", "60").redirectErrorStream(true).start();
+        Path ns = Path.of("/proc", String.valueOf(p.pid()), "ns", "user");
+        String mine = Files.readSymbolicLink(Path.of("/proc/self/ns/user")).toString();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            String theirs;
+            try {
+                theirs = Files.readSymbolicLink(ns).toString();
+            } catch (IOException e) {
+                theirs = mine;
+            }
+            if (!theirs.equals(mine)) break;
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                throw new SandboxException(Fault.ENVIRONMENT, "unshare --user did not make a user namespace for an idmapped mount");
+            }
+            Thread.onSpinWait();
+        }
+        Path proc = Path.of("/proc", String.valueOf(p.pid()));
+        Files.writeString(proc.resolve("uid_map"), "0 " + hostUid + " 1\n", StandardCharsets.US_ASCII);
+        Files.writeString(proc.resolve("setgroups"), "deny\n", StandardCharsets.US_ASCII);
+        Files.writeString(proc.resolve("gid_map"), "0 " + hostUid + " 1\n", StandardCharsets.US_ASCII);
+        return p;
+    }
+
+    private static void bindIdmapped(Path source, Path target, int userns) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            int tree = (int) OPEN_TREE.invokeExact(state, AT_FDCWD, arena.allocateFrom(source.toString()), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+            if (tree < 0) throw new IOException("open_tree " + source + ": errno " + (int) ERRNO.get(state, 0L));
+            try {
+                // struct mount_attr { u64 attr_set, attr_clr, propagation, userns_fd }
+                MemorySegment attr = arena.allocate(32, 8);
+                attr.set(ValueLayout.JAVA_LONG, 0, MOUNT_ATTR_IDMAP | MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+                attr.set(ValueLayout.JAVA_LONG, 24, userns);
+                int rc = (int) MOUNT_SETATTR.invokeExact(state, tree, arena.allocateFrom(""), AT_EMPTY_PATH, attr, 32L);
+                if (rc != 0) throw new IOException("mount_setattr (idmap) on " + source + ": errno " + (int) ERRNO.get(state, 0L));
+                rc = (int) MOVE_MOUNT.invokeExact(state, tree, arena.allocateFrom(""), AT_FDCWD, arena.allocateFrom(target.toString()),
+                        MOVE_MOUNT_F_EMPTY_PATH);
+                if (rc != 0) throw new IOException("move_mount to " + target + ": errno " + (int) ERRNO.get(state, 0L));
+            } finally {
+                close(tree);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("idmapped mount of " + source + ": " + t, t);
+        }
+    }
+
+    private static int open(String path) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), 02000000 /* O_RDONLY | O_CLOEXEC */);
+            if (fd < 0) throw new IOException("open " + path + ": errno " + (int) ERRNO.get(state, 0L));
+            return fd;
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("open " + path + ": " + t, t);
+        }
+    }
+
+    private static void close(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            int ignored = (int) CLOSE.invokeExact(arena.allocate(CAPTURE), fd);
+        } catch (Throwable t) {
+            // closing an fd we opened cannot fail in a way worth more than the fd
+        }
+    }
+
+    // open_tree, mount_setattr and move_mount have no Java API; the launcher and surefire grant native access
+    @SuppressWarnings("restricted")
+    private static MethodHandle handle(String name, FunctionDescriptor fd) {
+        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(() -> new IllegalStateException("libc has no " + name)),
+                fd, Linker.Option.captureCallState("errno"));
+    }
+}
