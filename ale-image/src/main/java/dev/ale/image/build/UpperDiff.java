@@ -25,6 +25,8 @@ final class UpperDiff {
      * "wrote" there are the mount points bubblewrap made, never the step's work.
      */
     static final Set<String> SANDBOX_FILES = Set.of("etc/passwd", "etc/group", "etc/hosts", "etc/resolv.conf", "etc/hostname");
+    /** Their directory: copied up only for those mount points (root inside binds /etc whole), it is no change of the step's. */
+    private static final String SANDBOX_DIR = "etc";
 
     private final LayerTar tar;
     private final int hostUid;
@@ -65,6 +67,7 @@ final class UpperDiff {
                     }
                 }
                 case 0040000 -> {
+                    if (rel.equals(SANDBOX_DIR) && !Store.isOpaque(p) && onlySandboxFiles(p, rel + "/")) continue;
                     tar.dir(rel, mode & 07777, uid, gid, mtime);
                     entries++;
                     if (Store.isOpaque(p)) tar.opaque(rel);
@@ -81,6 +84,13 @@ final class UpperDiff {
                 default -> { } // fifos and sockets: the unpacker drops them too
             }
         }
+    }
+
+    private static boolean onlySandboxFiles(Path dir, String prefix) throws IOException {
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+            for (Path p : s) if (!SANDBOX_FILES.contains(prefix + p.getFileName())) return false;
+        }
+        return true;
     }
 
     private int owner(int id) {
