@@ -151,6 +151,9 @@ public final class AleServer implements AutoCloseable {
             c.jetty.multipartConfig.maxFileSize(Bodies.FILE_LIMIT, io.javalin.config.SizeUnit.BYTES);
             c.jetty.multipartConfig.maxTotalRequestSize(Bodies.FILE_LIMIT + (1 << 16), io.javalin.config.SizeUnit.BYTES);
             c.http.disableCompression(); // event streams must reach the client as written
+            // Jetty reuses a connection's earlier header field when a new one matches it ignoring case: an
+            // upper-cased session cookie or bearer token would be read as the real one on that connection
+            c.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheCaseSensitive(true));
             c.startupWatcherEnabled = false;
             c.events.handlerAdded(h -> {
                 // the console's pages are HTML for people, not the API the spec describes

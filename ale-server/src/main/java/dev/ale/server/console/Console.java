@@ -11,6 +11,8 @@ import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -116,7 +118,7 @@ public final class Console implements AutoCloseable {
         ctx.header("Cache-Control", "no-store");
         String path = ctx.path();
         if (path.startsWith(PREFIX + "/static/") || path.equals(PREFIX + "/login") || path.equals(PREFIX)) return;
-        Optional<Sessions.Session> session = Optional.ofNullable(ctx.cookie(COOKIE)).flatMap(sessions::find);
+        Optional<Sessions.Session> session = cookie(ctx, COOKIE).flatMap(sessions::find);
         if (ctx.method() == HandlerType.POST) {
             if (session.isEmpty()) throw new ConsoleRefusal(403, "Refused", "no live console session: sign in again");
             String presented = Optional.ofNullable(ctx.formParam("_csrf")).orElse("");
@@ -152,7 +154,7 @@ public final class Console implements AutoCloseable {
     }
 
     private void login(Context ctx) {
-        String nonce = Optional.ofNullable(ctx.cookie(LOGIN_COOKIE)).orElse("");
+        String nonce = cookie(ctx, LOGIN_COOKIE).orElse("");
         String field = Optional.ofNullable(ctx.formParam("_login")).orElse("");
         if (nonce.isEmpty() || !MessageDigest.isEqual(nonce.getBytes(StandardCharsets.UTF_8), field.getBytes(StandardCharsets.UTF_8))) {
             throw new ConsoleRefusal(403, "Refused", "the sign-in form is stale or came from elsewhere; open /ui/login and sign in there");
@@ -194,7 +196,7 @@ public final class Console implements AutoCloseable {
         String holdId = ctx.pathParam("id");
         Holds.Outcome outcome = pages.holdsApi().decide(s.principal(), holdId, approve);
         String action = approve ? "approve" : "deny";
-        audit.record(s.principal(), action, Optional.empty(), "hold " + holdId + ": " + outcome.name().toLowerCase(java.util.Locale.ROOT));
+        audit.record(s.principal(), action, Optional.empty(), "hold " + holdId + ": " + outcome.name().toLowerCase(Locale.ROOT));
         String done = switch (outcome) {
             case DECIDED -> approve ? "approved" : "denied";
             case ALREADY_DECIDED -> "already-decided";
@@ -212,6 +214,17 @@ public final class Console implements AutoCloseable {
             if (in == null) throw new UncheckedIOException(new IOException(file + " is missing from the jar"));
             ctx.status(200).contentType(type).result(in.readAllBytes());
         }
+    }
+
+    /** A cookie's value, read from the request's Cookie headers as sent (the first of that name). */
+    static Optional<String> cookie(Context ctx, String name) {
+        for (String header : Collections.list(ctx.req().getHeaders("Cookie"))) {
+            for (String pair : header.split(";")) {
+                String p = pair.strip();
+                if (p.startsWith(name + "=")) return Optional.of(p.substring(name.length() + 1));
+            }
+        }
+        return Optional.empty();
     }
 
     private static void html(Context ctx, String html) {

@@ -1,0 +1,249 @@
+package dev.ale.server;
+
+import dev.ale.monitor.audit.AuditLog;
+import dev.ale.monitor.audit.AuditQuery;
+import dev.ale.monitor.audit.AuditRecord;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static dev.ale.server.LiveServer.ADMIN;
+import static dev.ale.server.LiveServer.ALICE;
+import static dev.ale.server.LiveServer.BOB;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The console's sessions, CSRF tokens, headers and scoping, over plain HTTP against a real server and real sandboxes. */
+@Tag("root")
+class ConsoleHttpTest {
+
+    private static final Duration LIFETIME = Duration.ofMinutes(30);
+    private static final MovableClock CLOCK = new MovableClock();
+
+    @RegisterExtension
+    static final LiveServer live = LiveServer.withConsole(LIFETIME, CLOCK);
+
+    private final ConsoleClient console = new ConsoleClient(live);
+
+    @Test
+    void signingInGivesAnHttpOnlySameSiteStrictSessionCookieAndAnAuditRecordNamingTheToken() {
+        ConsoleClient.Signed s = console.signIn(ADMIN);
+
+        String cookie = ConsoleClient.setCookie(s.signIn(), "ale_console").orElseThrow();
+        assertThat(cookie).contains("; HttpOnly").contains("; SameSite=Strict").contains("; Path=/ui").contains("; Max-Age=" + LIFETIME.toSeconds())
+                .doesNotContain("Secure").doesNotContain(ADMIN);
+        assertThat(s.signIn().headers().firstValue("Location")).contains("/ui/fleet");
+        // behind a TLS-terminating proxy the cookie is never sent in clear
+        ConsoleClient.Signed overTls = console.signIn(ADMIN, Map.of("X-Forwarded-Proto", "https"));
+        assertThat(ConsoleClient.setCookie(overTls.signIn(), "ale_console").orElseThrow()).contains("; Secure");
+
+        List<AuditRecord> records = consoleRecords();
+        assertThat(records).anySatisfy(r -> {
+            assertThat(r.rule()).contains("console.sign-in");
+            assertThat(r.payloadMap()).containsEntry("token", "root").containsEntry("action", "sign-in").containsEntry("admin", true);
+        });
+        assertThat(records).noneMatch(r -> r.payload().contains(ADMIN));
+    }
+
+    @Test
+    void everyConsolePageCarriesAStrictContentSecurityPolicyAndLoadsNothingFromOutside() {
+        ConsoleClient.Signed s = console.signIn(ADMIN);
+        String id = live.create(ADMIN);
+        for (HttpResponse<String> r : List.of(console.get("/ui/login", Optional.empty()), fleet(s), console.get("/ui/sandboxes/" + id, cookie(s)),
+                console.get("/ui/static/console.js", Optional.empty()), console.get("/ui/fleet", Optional.empty()))) {
+            String csp = r.headers().firstValue("Content-Security-Policy").orElseThrow();
+            assertThat(csp).contains("default-src 'none'").contains("script-src 'self'").contains("frame-ancestors 'none'").doesNotContain("unsafe");
+            assertThat(r.headers().firstValue("X-Frame-Options")).contains("DENY");
+            assertThat(r.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+        }
+        String page = console.get("/ui/sandboxes/" + id, cookie(s)).body();
+        // every script is a file of the console's own; nothing points off the server
+        assertThat(Pattern.compile("<script(?![^>]*\\bsrc=\"/ui/static/)").matcher(page).find()).isFalse();
+        assertThat(page).doesNotContainPattern("(src|href|action)=\"(https?:)?//");
+        assertThat(page).doesNotContainPattern(" on[a-z]+=");
+    }
+
+    @Test
+    void aWrongTokenOrASignInFormFromElsewhereDoesNotSignIn() {
+        HttpResponse<String> form = console.get("/ui/login", Optional.empty());
+        String nonce = form.body().replaceAll("(?s).*name=\"_login\" value=\"([0-9a-f]+)\".*", "$1");
+        Optional<String> loginCookie = ConsoleClient.cookieValue(form, "ale_console_login").map(v -> "ale_console_login=" + v);
+
+        HttpResponse<String> wrong = console.post("/ui/login", loginCookie, Map.of("_login", nonce, "token", "not-a-token-0123456789"));
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(ConsoleClient.cookieValue(wrong, "ale_console")).isEmpty();
+        // a page elsewhere posting a good token (to sign the browser in as someone else) has no form nonce of this browser
+        assertThat(console.post("/ui/login", Optional.empty(), Map.of("_login", nonce, "token", ADMIN)).statusCode()).isEqualTo(403);
+        assertThat(console.post("/ui/login", loginCookie, Map.of("token", ADMIN)).statusCode()).isEqualTo(403);
+        assertThat(console.post("/ui/login", loginCookie, Map.of("_login", "0" + nonce.substring(1), "token", ADMIN)).statusCode())
+                .isIn(403);
+        // the benign look-alike: the same form, whole, signs in
+        assertThat(console.post("/ui/login", loginCookie, Map.of("_login", nonce, "token", ADMIN)).statusCode()).isEqualTo(303);
+    }
+
+    @Test
+    void aForgedSessionCookieFindsNothingAndCanChangeNothing() {
+        ConsoleClient.Signed real = console.signIn(ADMIN);
+        String id = live.create(ADMIN);
+        for (String forged : List.of("0".repeat(64), "f".repeat(64), real.csrf(), ADMIN, real.cookie().toUpperCase(), real.cookie() + "0", "")) {
+            Optional<String> cookie = Optional.of("ale_console=" + forged);
+            HttpResponse<String> page = console.get("/ui/fleet", cookie);
+            assertThat(page.statusCode()).as(forged).isEqualTo(303);
+            assertThat(page.headers().firstValue("Location")).contains("/ui/login");
+            assertThat(console.get("/ui/sandboxes/" + id + "/stream", cookie).statusCode()).isEqualTo(401);
+            HttpResponse<String> kill = console.post("/ui/sandboxes/" + id + "/kill", cookie, Map.of("_csrf", real.csrf()));
+            assertThat(kill.statusCode()).as(forged).isEqualTo(403);
+        }
+        assertThat(state(id)).isEqualTo("running");
+        // the console's cookie is no credential for the API
+        assertThat(console.get("/v1/sandboxes", Optional.of("ale_console=" + real.cookie())).statusCode()).isEqualTo(401);
+        // the real one still works
+        assertThat(fleet(real).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aCaseVariantOfAGoodCredentialOnTheSameConnectionIsNotTakenForIt() {
+        ConsoleClient.Signed real = console.signIn(ADMIN);
+        // the same client, so the same kept-alive connection that just carried the real cookie and token
+        assertThat(fleet(real).statusCode()).isEqualTo(200);
+        assertThat(console.get("/ui/fleet", Optional.of("ale_console=" + real.cookie().toUpperCase())).statusCode()).isEqualTo(303);
+        assertThat(console.get("/ui/fleet", Optional.of("ALE_CONSOLE=" + real.cookie())).statusCode()).isEqualTo(303);
+        assertThat(console.get("/v1/sandboxes", Optional.empty(), Map.of("Authorization", "Bearer " + ALICE)).statusCode()).isEqualTo(200);
+        assertThat(console.get("/v1/sandboxes", Optional.empty(), Map.of("Authorization", "Bearer " + ALICE.toUpperCase())).statusCode())
+                .isEqualTo(401);
+        assertThat(console.get("/v1/sandboxes", Optional.empty(), Map.of("Authorization", "bearer " + ALICE)).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void anExpiredSessionIsSentToSignInAndItsCsrfTokenNoLongerActs() {
+        ConsoleClient.Signed s = console.signIn(ADMIN);
+        String id = live.create(ADMIN);
+        assertThat(fleet(s).statusCode()).isEqualTo(200);
+
+        CLOCK.advance(LIFETIME.minusSeconds(1));
+        assertThat(fleet(s).statusCode()).isEqualTo(200);
+        CLOCK.advance(Duration.ofSeconds(1));
+
+        HttpResponse<String> expired = fleet(s);
+        assertThat(expired.statusCode()).isEqualTo(303);
+        assertThat(expired.headers().firstValue("Location")).contains("/ui/login");
+        assertThat(console.post("/ui/sandboxes/" + id + "/kill", cookie(s), Map.of("_csrf", s.csrf())).statusCode()).isEqualTo(403);
+        assertThat(state(id)).isEqualTo("running");
+        assertThat(fleet(console.signIn(ADMIN)).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aPostWithoutItsSessionsCsrfTokenIsRefusedAndKillsNothing() {
+        ConsoleClient.Signed s = console.signIn(ADMIN);
+        ConsoleClient.Signed other = console.signIn(ALICE);
+        String id = live.create(ADMIN);
+        String kill = "/ui/sandboxes/" + id + "/kill";
+
+        assertThat(console.post(kill, cookie(s), Map.of()).statusCode()).isEqualTo(403);
+        assertThat(console.post(kill, cookie(s), Map.of("_csrf", "")).statusCode()).isEqualTo(403);
+        assertThat(console.post(kill, cookie(s), Map.of("_csrf", "0".repeat(64))).statusCode()).isEqualTo(403);
+        assertThat(console.post(kill, cookie(s), Map.of("_csrf", other.csrf())).statusCode()).isEqualTo(403);
+        assertThat(console.post(kill, cookie(s), Map.of("_csrf", s.csrf().toUpperCase())).statusCode()).isEqualTo(403);
+        assertThat(console.post(kill, cookie(s), Map.of("_csrf", s.csrf() + " ")).statusCode()).isEqualTo(403);
+        // the token anywhere but the form body does not count
+        assertThat(console.post(kill + "?_csrf=" + s.csrf(), cookie(s), Map.of()).statusCode()).isEqualTo(403);
+        assertThat(console.post(kill, cookie(s), Map.of(), Map.of("X-CSRF-Token", s.csrf())).statusCode()).isEqualTo(403);
+        assertThat(console.post("/ui/logout", cookie(s), Map.of()).statusCode()).isEqualTo(403);
+        assertThat(state(id)).isEqualTo("running");
+        assertThat(fleet(s).statusCode()).as("the refused sign-out left the session").isEqualTo(200);
+
+        HttpResponse<String> done = console.post(kill, cookie(s), Map.of("_csrf", s.csrf()));
+        assertThat(done.statusCode()).isEqualTo(303);
+        assertThat(state(id)).isEqualTo("killed");
+        assertThat(live.call("GET", "/v1/sandboxes/" + id, ADMIN, null).json().get("kill_reason").asText()).contains("console").contains("root");
+        assertThat(consoleRecords()).anySatisfy(r -> {
+            assertThat(r.rule()).contains("console.kill");
+            assertThat(r.sandbox()).isEqualTo(id);
+            assertThat(r.payloadMap()).containsEntry("token", "root");
+        });
+        // the eight refused posts left no record: one kill, one record
+        assertThat(consoleRecords()).filteredOn(r -> r.rule().orElse("").equals("console.kill") && r.sandbox().equals(id)).hasSize(1);
+
+        HttpResponse<String> out = console.post("/ui/logout", cookie(s), Map.of("_csrf", s.csrf()));
+        assertThat(out.statusCode()).isEqualTo(303);
+        assertThat(ConsoleClient.setCookie(out, "ale_console").orElseThrow()).contains("Max-Age=0");
+        assertThat(fleet(s).statusCode()).isEqualTo(303);
+        assertThat(consoleRecords()).anySatisfy(r -> assertThat(r.rule()).contains("console.sign-out"));
+    }
+
+    @Test
+    void anEnvTokenSeesAndKillsOnlyItsOwnSandboxes() {
+        String alices = live.create(ALICE);
+        String bobs = live.create(BOB);
+        ConsoleClient.Signed alice = console.signIn(ALICE);
+
+        String fleet = fleet(alice).body();
+        assertThat(fleet).contains(alices).doesNotContain(bobs).contains("(env token)");
+        assertThat(console.get("/ui/sandboxes/" + bobs, cookie(alice)).statusCode()).isEqualTo(404);
+        assertThat(console.get("/ui/sandboxes/" + bobs, cookie(alice)).body()).doesNotContain("bob");
+        assertThat(console.get("/ui/sandboxes/" + bobs + "/stream", cookie(alice)).statusCode()).isEqualTo(404);
+        assertThat(console.post("/ui/sandboxes/" + bobs + "/kill", cookie(alice), Map.of("_csrf", alice.csrf())).statusCode()).isEqualTo(404);
+        assertThat(state(bobs)).isEqualTo("running");
+        assertThat(console.get("/ui/audit", cookie(alice)).statusCode()).isEqualTo(403);
+        assertThat(console.get("/ui/sandboxes/" + alices, cookie(alice)).statusCode()).isEqualTo(200);
+
+        String all = fleet(console.signIn(ADMIN)).body();
+        assertThat(all).contains(alices).contains(bobs);
+    }
+
+    @Test
+    void aCommandLineCarryingMarkupIsShownAsText() throws Exception {
+        String payload = "<script>alert(1)</script><img src=x onerror=alert(2)>";
+        String id = live.create(ADMIN);
+        ConsoleClient.Signed s = console.signIn(ADMIN);
+        String body = "{\"argv\": [\"/bin/sh\", \"-c\", \"sleep 60; true\", \"" + payload.replace("\"", "\\\"") + "\"]}";
+        CompletableFuture<LiveServer.Reply> running = CompletableFuture.supplyAsync(() -> live.call("POST", "/v1/sandboxes/" + id + "/exec", ADMIN, body));
+        try {
+            String page = "";
+            for (int i = 0; i < 100 && !page.contains("sleep 60"); i++) {
+                page = console.get("/ui/sandboxes/" + id, cookie(s)).body();
+                if (!page.contains("sleep 60")) Thread.sleep(100);
+            }
+            assertThat(page).contains("sleep 60; true &lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;");
+            assertThat(page).doesNotContain("<script>alert").doesNotContain("<img");
+        } finally {
+            console.post("/ui/sandboxes/" + id + "/kill", cookie(s), Map.of("_csrf", s.csrf()));
+            running.get();
+        }
+    }
+
+    @Test
+    void theHoldsAndPassportPagesSayWhenTheServerHasNoSuchRoutes() {
+        ConsoleClient.Signed s = console.signIn(ADMIN);
+        HttpResponse<String> holds = console.get("/ui/holds", cookie(s));
+        assertThat(holds.statusCode()).isEqualTo(200);
+        assertThat(holds.body()).contains("Holds are not available on this server");
+        HttpResponse<String> passport = console.get("/ui/passports/small", cookie(s));
+        assertThat(passport.statusCode()).isEqualTo(200);
+        assertThat(passport.body()).contains("history is not available");
+    }
+
+    private HttpResponse<String> fleet(ConsoleClient.Signed s) {
+        return console.get("/ui/fleet", cookie(s));
+    }
+
+    private static Optional<String> cookie(ConsoleClient.Signed s) {
+        return Optional.of("ale_console=" + s.cookie());
+    }
+
+    private static String state(String id) {
+        return live.call("GET", "/v1/sandboxes/" + id, ADMIN, null).json().get("state").asText();
+    }
+
+    private static List<AuditRecord> consoleRecords() {
+        try (AuditLog log = AuditLog.openExisting(live.auditFile())) {
+            return log.query(AuditQuery.all().withKind("console"));
+        }
+    }
+}
