@@ -264,6 +264,30 @@ class ConsoleHttpTest {
     }
 
     @Test
+    void theAuditPageSaysHowFarTheChainVerifiesAndFindsTheConsolesOwnActions() {
+        ConsoleClient.Signed s = console.signIn(ADMIN);
+        String id = live.create(ADMIN);
+        assertThat(console.post("/ui/sandboxes/" + id + "/kill", cookie(s), Map.of("_csrf", s.csrf())).statusCode()).isEqualTo(303);
+        long last;
+        try (AuditLog log = AuditLog.openExisting(live.auditFile())) {
+            last = log.lastSeq();
+        }
+
+        String page = console.get("/ui/audit", cookie(s)).body();
+        assertThat(page).containsPattern("The chain is intact: verified up to record (\\d+)");
+        long shown = Long.parseLong(page.replaceAll("(?s).*verified up to record (\\d+).*", "$1"));
+        assertThat(shown).isGreaterThanOrEqualTo(last);
+
+        String byRule = console.get("/ui/audit?rule=console.kill&sandbox=" + id, cookie(s)).body();
+        assertThat(byRule).contains("<td>console</td><td>" + id + "</td>").contains("&quot;token&quot;:&quot;root&quot;");
+        String byText = console.get("/ui/audit?q=" + id, cookie(s)).body();
+        assertThat(byText).contains("console.kill");
+        String hostile = console.get("/ui/audit?q=%3Cscript%3Ex%3C%2Fscript%3E", cookie(s)).body();
+        assertThat(hostile).contains("value=\"&lt;script&gt;x&lt;/script&gt;\"").doesNotContain("<script>x");
+        assertThat(hostile).contains("0 record(s) shown");
+    }
+
+    @Test
     void theHoldsAndPassportPagesSayWhenTheServerHasNoSuchRoutes() {
         ConsoleClient.Signed s = console.signIn(ADMIN);
         HttpResponse<String> holds = console.get("/ui/holds", cookie(s));

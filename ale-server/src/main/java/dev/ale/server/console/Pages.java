@@ -272,7 +272,9 @@ final class Pages {
         while (true) {
             List<SafetyEvent> all = h.guarded().events();
             StringBuilder chunk = new StringBuilder();
-            for (; sent < all.size(); sent++) chunk.append("id: ").append(sent + 1).append("\nevent: safety_event\ndata: ").append(json(all.get(sent))).append("\n\n");
+            for (; sent < all.size(); sent++) {
+                chunk.append("id: ").append(sent + 1).append("\nevent: safety_event\ndata: ").append(json(all.get(sent))).append("\n\n");
+            }
             boolean gone = h.guarded().info().state() == SandboxInfo.State.DESTROYED || source.sandbox(s.principal(), id).isEmpty();
             if (gone) chunk.append("event: end\ndata: {}\n\n");
             if (chunk.isEmpty() && Duration.between(quietSince, Instant.now()).compareTo(HEARTBEAT) >= 0) chunk.append(": keep-alive\n\n");
@@ -372,7 +374,8 @@ final class Pages {
         if (list.isEmpty()) {
             return p.raw("<p id=\"holds-unavailable\">Holds are not available on this server (it has no <code>/holds</code> route).</p>").html();
         }
-        p.raw("<table id=\"holds\">").head("hold", "sandbox", "episode", "step", "category", "rule", "detail", "kind", "created", "deadline", "state", "decided")
+        p.raw("<table id=\"holds\">")
+                .head("hold", "sandbox", "episode", "step", "category", "rule", "detail", "kind", "created", "deadline", "state", "decided", "")
                 .raw("<tbody>");
         for (Holds.Hold h : list.get()) {
             p.raw("<tr>").cell(h.id()).raw("<td><a href=\"/ui/sandboxes/").raw(Html.segment(h.sandboxId())).raw("\">").text(h.sandboxId()).raw("</a></td>")
