@@ -14,7 +14,6 @@ import dev.ale.core.passport.PassportWriter;
 import dev.ale.core.sandbox.ProcessSnapshot;
 import dev.ale.core.sandbox.SandboxInfo;
 import dev.ale.monitor.audit.AuditLog;
-import dev.ale.monitor.audit.AuditQuery;
 import dev.ale.monitor.audit.AuditRecord;
 import dev.ale.monitor.audit.VerifyReport;
 import io.javalin.http.Context;
@@ -337,15 +336,15 @@ final class Pages {
             p.raw("<label>").text(f[1]).raw(" <input name=\"").raw(f[0]).raw("\" value=\"").text(f[2]).raw("\"></label> ");
         }
         p.raw("<button type=\"submit\">Search</button></form>");
-        AuditQuery query = AuditQuery.all().withLimit(AUDIT_SCAN);
-        if (!sandbox.isEmpty()) query = query.withSandbox(sandbox);
-        if (!rule.isEmpty()) query = query.withRule(rule);
-        if (!category.isEmpty()) query = query.withCategory(category);
-        if (!kind.isEmpty()) query = query.withKind(kind);
-        // the newest first: a search is mostly about what just happened
+        // the newest records, searched newest first: a search is mostly about what just happened, and a
+        // window bounds the work on a log of millions
         List<AuditRecord> found = new ArrayList<>();
         String needle = q.toLowerCase(Locale.ROOT);
-        for (AuditRecord r : audit.query(query.withLimit(AUDIT_SCAN)).reversed()) {
+        for (AuditRecord r : audit.after(Math.max(0, last - AUDIT_SCAN), AUDIT_SCAN).reversed()) {
+            if (!sandbox.isEmpty() && !r.sandbox().equals(sandbox)) continue;
+            if (!rule.isEmpty() && !r.rule().orElse("").equals(rule)) continue;
+            if (!category.isEmpty() && !r.category().orElse("").equals(category)) continue;
+            if (!kind.isEmpty() && !r.kind().equals(kind)) continue;
             if (!needle.isEmpty() && !r.payload().toLowerCase(Locale.ROOT).contains(needle) && !r.sandbox().contains(q)) continue;
             found.add(r);
             if (found.size() == AUDIT_ROWS) break;
@@ -357,7 +356,8 @@ final class Pages {
                     .cell(r.step().isPresent() ? String.valueOf(r.step().getAsInt()) : "").cell(r.rule().orElse("")).cell(r.category().orElse(""))
                     .raw("<td class=\"payload\">").text(payload).raw("</td></tr>");
         }
-        p.raw("</tbody></table><p class=\"note\">").text(found.size() + " record(s) shown, newest first (at most " + AUDIT_ROWS + ").").raw("</p>");
+        p.raw("</tbody></table><p class=\"note\">").text(found.size() + " record(s) shown, newest first (at most " + AUDIT_ROWS
+                + ", from the newest " + AUDIT_SCAN + " records; `ale audit` searches the whole log).").raw("</p>");
         return p.html();
     }
 
