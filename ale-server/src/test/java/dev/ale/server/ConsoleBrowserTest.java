@@ -2,6 +2,7 @@ package dev.ale.server;
 
 import dev.ale.monitor.audit.AuditLog;
 import dev.ale.monitor.audit.AuditQuery;
+import dev.ale.server.console.Console;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -45,8 +46,11 @@ class ConsoleBrowserTest {
     private static final Path SHOTS = Path.of("target", "console-screenshots");
     private static final Duration WAIT = Duration.ofSeconds(30);
 
+    /** The holds routes' contract, for the holds page: the real routes are not on this server yet. */
+    private static final HoldsContract HOLDS = new HoldsContract();
+
     @RegisterExtension
-    static final LiveServer live = new LiveServer();
+    static final LiveServer live = LiveServer.withConsole(Console.Settings.defaults().withApi(HOLDS.uri()));
 
     private static ChromeDriver browser;
     private static ChromeDriverService service;
@@ -69,6 +73,7 @@ class ConsoleBrowserTest {
 
     @AfterAll
     static void stopBrowser() throws IOException {
+        HOLDS.close();
         try {
             if (browser != null) browser.quit();
         } finally {
@@ -144,6 +149,44 @@ class ConsoleBrowserTest {
             browser.findElement(By.id("kill")).click();
             running.get();
         }
+    }
+
+    @Test
+    void anOperatorApprovesAHoldAndADecisionThatComesSecondIsToldSo() throws Exception {
+        String id = live.create(ADMIN);
+        HOLDS.hold("h-1", id);
+        HOLDS.hold("h-2", id);
+        signIn();
+
+        browser.get(live.uri("/ui/fleet").toString());
+        assertThat(browser.findElement(By.id("fleet")).getText()).contains(id).contains("held");
+        browser.findElement(By.linkText("Holds")).click();
+        await(() -> browser.getCurrentUrl().endsWith("/ui/holds"));
+        shot("6-holds");
+        holdRow("h-1").findElement(By.cssSelector("button.approve")).click();
+        await(() -> browser.getCurrentUrl().contains("done=approved"));
+        assertThat(browser.findElement(By.id("message")).getText()).isEqualTo("The hold was approved.");
+        assertThat(holdRow("h-1").getText()).contains("approved").contains("root");
+        assertThat(holdRow("h-1").findElements(By.tagName("button"))).isEmpty();
+        assertThat(HOLDS.state("h-1")).isEqualTo("approved");
+        shot("7-hold-approved");
+
+        // another operator decides h-2 while this page still offers it
+        HOLDS.decidedElsewhere("h-2", "alice");
+        holdRow("h-2").findElement(By.cssSelector("button.approve")).click();
+        await(() -> browser.getCurrentUrl().contains("done=already-decided"));
+        assertThat(browser.findElement(By.id("message")).getText()).contains("already decided");
+        assertThat(HOLDS.state("h-2")).isEqualTo("denied");
+        assertThat(HOLDS.requests()).contains("POST /holds/h-1/approve Bearer " + ADMIN, "POST /holds/h-2/approve Bearer " + ADMIN);
+        try (AuditLog log = AuditLog.openExisting(live.auditFile())) {
+            assertThat(log.query(AuditQuery.all().withKind("console").withRule("console.approve")))
+                    .anySatisfy(r -> assertThat(r.payloadMap()).containsEntry("outcome", "hold h-1: decided").containsEntry("token", "root"))
+                    .anySatisfy(r -> assertThat(r.payloadMap()).containsEntry("outcome", "hold h-2: already_decided"));
+        }
+    }
+
+    private static WebElement holdRow(String holdId) {
+        return rows("holds").stream().filter(r -> r.findElements(By.tagName("td")).getFirst().getText().equals(holdId)).findFirst().orElseThrow();
     }
 
     private static void signIn() {

@@ -76,7 +76,11 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
 
     /** A server whose console sessions last {@code lifetime} by {@code clock}: a test moves the clock past it. */
     static LiveServer withConsole(Duration lifetime, Clock clock) {
-        return new LiveServer(AleServer.Config.DEFAULT_IDLE, false, new Console.Settings(lifetime, clock));
+        return withConsole(new Console.Settings(lifetime, clock, Optional.empty()));
+    }
+
+    static LiveServer withConsole(Console.Settings settings) {
+        return new LiveServer(AleServer.Config.DEFAULT_IDLE, false, settings);
     }
 
     /**

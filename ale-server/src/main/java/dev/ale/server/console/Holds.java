@@ -12,7 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -27,10 +29,13 @@ final class Holds {
                 String detail, String kind, String createdAt, String deadline, String state, Optional<String> decidedBy,
                 Optional<String> decidedAt) {
 
+        /** Still open to a decision: nobody decided it and its state is not one a decision or a deadline leaves. */
         boolean pending() {
-            return state.equalsIgnoreCase("pending") || state.equalsIgnoreCase("held");
+            return decidedAt.isEmpty() && decidedBy.isEmpty() && !DECIDED.contains(state.toLowerCase(Locale.ROOT));
         }
     }
+
+    private static final Set<String> DECIDED = Set.of("approved", "denied", "expired", "timed_out", "timed-out", "timeout", "decided");
 
     /** What a decision came to. */
     enum Outcome { DECIDED, ALREADY_DECIDED, NOT_FOUND, UNAVAILABLE }
