@@ -170,6 +170,12 @@ class ConsoleHttpTest {
         // the eight refused posts left no record: one kill, one record
         assertThat(consoleRecords()).filteredOn(r -> r.rule().orElse("").equals("console.kill") && r.sandbox().equals(id)).hasSize(1);
 
+        // a second kill, from a stale page, keeps the first one's reason
+        ConsoleClient.Signed second = console.signIn(ADMIN);
+        assertThat(console.post(kill, cookie(second), Map.of("_csrf", second.csrf())).headers().firstValue("Location")).hasValueSatisfying(
+                l -> assertThat(l).endsWith("?done=not-running"));
+        assertThat(live.call("GET", "/v1/sandboxes/" + id, ADMIN, null).json().get("kill_reason").asText()).contains("console");
+
         HttpResponse<String> out = console.post("/ui/logout", cookie(s), Map.of("_csrf", s.csrf()));
         assertThat(out.statusCode()).isEqualTo(303);
         assertThat(ConsoleClient.setCookie(out, "ale_console").orElseThrow()).contains("Max-Age=0");

@@ -1,5 +1,6 @@
 package dev.ale.server.console;
 
+import dev.ale.core.sandbox.SandboxInfo;
 import dev.ale.monitor.audit.AuditLog;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -194,9 +195,11 @@ public final class Console implements AutoCloseable {
         String id = ctx.pathParam("id");
         ConsoleSource.Served h = pages.source().sandbox(s.principal(), id)
                 .orElseThrow(() -> new ConsoleRefusal(404, "Not found", "no sandbox " + id));
-        h.guarded().kill("killed from the console by " + s.principal().name());
-        audit.record(s.principal(), "kill", Optional.of(id), "ok");
-        ctx.redirect("/ui/sandboxes/" + Html.segment(id) + "?done=killed", io.javalin.http.HttpStatus.SEE_OTHER);
+        // a second kill (two operators, or a stale page) must not overwrite the reason of the first
+        boolean running = h.guarded().info().state() == SandboxInfo.State.RUNNING;
+        if (running) h.guarded().kill("killed from the console by " + s.principal().name());
+        audit.record(s.principal(), "kill", Optional.of(id), running ? "ok" : "not running");
+        ctx.redirect("/ui/sandboxes/" + Html.segment(id) + "?done=" + (running ? "killed" : "not-running"), io.javalin.http.HttpStatus.SEE_OTHER);
     }
 
     private void decide(Context ctx, boolean approve) {

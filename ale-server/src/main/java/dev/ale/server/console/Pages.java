@@ -43,6 +43,7 @@ final class Pages {
     private static final Duration HEARTBEAT = Duration.ofSeconds(15);
     private static final Map<String, String> DONE = Map.of(
             "killed", "The sandbox was killed.",
+            "not-running", "The sandbox was no longer running; nothing changed.",
             "approved", "The hold was approved.",
             "denied", "The hold was denied.",
             "already-decided", "That hold was already decided (or timed out); nothing changed.",
