@@ -85,7 +85,8 @@ public final class Console implements AutoCloseable {
         source.containment().listenNetwork(network::add);
         LiveEvents live = new LiveEvents();
         source.containment().listen(e -> live.changed());
-        Console console = new Console(sessions, audit, new Pages(source, new Holds(settings.api().<Supplier<URI>>map(uri -> () -> uri).orElse(source::api)), network, live, audit.log()));
+        Supplier<URI> api = settings.api().<Supplier<URI>>map(uri -> () -> uri).orElse(source::api);
+        Console console = new Console(sessions, audit, new Pages(source, new Holds(api), network, live, audit.log()));
         console.register(app);
         return console;
     }
