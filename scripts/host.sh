@@ -4,9 +4,10 @@
 ALE_TOOLS="bwrap:bubblewrap ip:iproute2 nft:nftables setpriv:util-linux nsenter:util-linux mount:mount tar:tar sysctl:procps"
 # What the tests run inside sandboxes: ROME's acts (python reverse shell, curl to metadata,
 # ssh tunnels) and benign work (a C build, git, a python HTTP server); and headless chromium,
-# which loads `ale report`'s page (Debian's package installs the binary /usr/bin/chromium).
+# which loads `ale report`'s page and drives the console (Debian's packages install /usr/bin/chromium and
+# /usr/bin/chromedriver, which Selenium talks to).
 # ./run-tests adds them.
-ALE_TEST_TOOLS="python3:python3 curl:curl ssh:openssh-client cc:gcc git:git node:nodejs chromium:chromium docker-registry:docker-registry skopeo:skopeo umoci:umoci busybox:busybox-static"
+ALE_TEST_TOOLS="python3:python3 curl:curl ssh:openssh-client cc:gcc git:git node:nodejs chromium:chromium chromedriver:chromium-driver docker-registry:docker-registry skopeo:skopeo umoci:umoci busybox:busybox-static"
 
 ale_missing_packages() {
   local pair tool pkg missing=""

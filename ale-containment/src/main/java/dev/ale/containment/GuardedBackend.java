@@ -2,6 +2,7 @@ package dev.ale.containment;
 
 import dev.ale.core.AleException;
 import dev.ale.core.event.SafetyEvent;
+import dev.ale.core.net.NetworkRecord;
 import dev.ale.core.sandbox.GarbageReport;
 import dev.ale.core.sandbox.Sandbox;
 import dev.ale.core.sandbox.SandboxBackend;
@@ -39,6 +40,7 @@ public final class GuardedBackend implements SandboxBackend {
     private final AuditLog audit;
     private final KillSwitch killSwitch = new KillSwitch();
     private final List<Consumer<SafetyEvent>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<NetworkRecord>> networkListeners = new CopyOnWriteArrayList<>();
     private final Monitor monitor;
     private final Gateway gateway;
     private final SandboxBackend backend;
@@ -51,7 +53,11 @@ public final class GuardedBackend implements SandboxBackend {
         Gateway g = null;
         try {
             m = new Monitor(this::onEvent);
-            g = Gateway.start(Gateway.Config.defaults().withResolver(resolver), m);
+            Monitor judge = m;
+            g = Gateway.start(Gateway.Config.defaults().withResolver(resolver), record -> {
+                judge.accept(record);
+                for (Consumer<NetworkRecord> l : networkListeners) l.accept(record);
+            });
             this.backend = backends.apply(g);
         } catch (RuntimeException e) {
             if (g != null) g.close();
@@ -103,6 +109,11 @@ public final class GuardedBackend implements SandboxBackend {
     /** Called with every event, after the kill switch and the audit log saw it. */
     public void listen(Consumer<SafetyEvent> listener) {
         listeners.add(listener);
+    }
+
+    /** Called with every record the gateway makes, after the monitor judged it: what a sandbox tried to reach and the answer. */
+    public void listenNetwork(Consumer<NetworkRecord> listener) {
+        networkListeners.add(listener);
     }
 
     /**

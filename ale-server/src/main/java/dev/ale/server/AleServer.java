@@ -3,6 +3,7 @@ package dev.ale.server;
 import dev.ale.core.AleException.Fault;
 import dev.ale.core.task.Task;
 import dev.ale.containment.GuardedBackend;
+import dev.ale.server.console.Console;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
 import dev.ale.runs.RunSpec;
@@ -10,6 +11,7 @@ import dev.ale.runs.RunStore;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -108,9 +110,11 @@ public final class AleServer implements AutoCloseable {
     private final Envs envs;
     private final List<String> routes;
     private final Optional<RunStore> episodes;
+    private final Console console;
 
-    private AleServer(Javalin app, Sandboxes sandboxes, Envs envs, Optional<RunStore> episodes, List<String> routes) {
+    private AleServer(Javalin app, Sandboxes sandboxes, Envs envs, Optional<RunStore> episodes, List<String> routes, Console console) {
         this.app = app;
+        this.console = console;
         this.episodes = episodes;
         this.sandboxes = sandboxes;
         this.envs = envs;
@@ -118,6 +122,11 @@ public final class AleServer implements AutoCloseable {
     }
 
     public static AleServer start(Config config, GuardedBackend containment) {
+        return start(config, containment, Console.Settings.defaults());
+    }
+
+    /** {@link #start(Config, GuardedBackend)} with the console's sessions set by {@code console} (a test sets their clock). */
+    public static AleServer start(Config config, GuardedBackend containment, Console.Settings consoleSettings) {
         if (config.passports().isPresent() && !Files.isDirectory(config.passports().get())) {
             throw new ServerException(Fault.INPUT, config.passports().get() + ": the passports directory does not exist");
         }
@@ -142,9 +151,13 @@ public final class AleServer implements AutoCloseable {
             c.jetty.multipartConfig.maxFileSize(Bodies.FILE_LIMIT, io.javalin.config.SizeUnit.BYTES);
             c.jetty.multipartConfig.maxTotalRequestSize(Bodies.FILE_LIMIT + (1 << 16), io.javalin.config.SizeUnit.BYTES);
             c.http.disableCompression(); // event streams must reach the client as written
+            // Jetty reuses a connection's earlier header field when a new one matches it ignoring case: an
+            // upper-cased session cookie or bearer token would be read as the real one on that connection
+            c.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheCaseSensitive(true));
             c.startupWatcherEnabled = false;
             c.events.handlerAdded(h -> {
-                if (METHODS.contains(h.getHttpMethod())) routes.add(h.getHttpMethod().name() + " " + h.getPath());
+                // the console's pages are HTML for people, not the API the spec describes
+                if (METHODS.contains(h.getHttpMethod()) && !Console.owns(h.getPath())) routes.add(h.getHttpMethod().name() + " " + h.getPath());
             });
         });
         Routes.wire(new Routes(app, new Auth(config.tokens(), containment::modelTokenHolder, rockOpenAs)),
@@ -153,9 +166,12 @@ public final class AleServer implements AutoCloseable {
                 new RockSandboxRoutes(sandboxes, passports, metrics, config.idleTimeout()),
                 new EnvRoutes(envs, config.tasks(), passports, metrics, config.idleTimeout(), config.maxActionBytes()),
                 new ModelProxyRoutes(config.model(), sandboxes, envs, ledgers, metrics));
+        Console console = Console.mount(app, new ConsoleBridge(config.tokens(), sandboxes, envs, ledgers, containment,
+                () -> URI.create("http://" + selfHost(config.host()) + ":" + app.port())), consoleSettings);
         try {
             app.start(config.host(), config.port());
         } catch (RuntimeException e) {
+            console.close();
             envs.close();
             sandboxes.close();
             episodes.ifPresent(RunStore::close);
@@ -171,7 +187,7 @@ public final class AleServer implements AutoCloseable {
         }
         // sandboxes made from now on reach the model proxy through the gateway, at this server's own port
         if (config.model().isPresent()) containment.routeModelTo(new InetSocketAddress(modelRoute.getAddress(), app.port()));
-        return new AleServer(app, sandboxes, envs, episodes, List.copyOf(routes));
+        return new AleServer(app, sandboxes, envs, episodes, List.copyOf(routes), console);
     }
 
     private static Optional<Tokens.Token> rockOpenAs(Config config) {
@@ -204,6 +220,17 @@ public final class AleServer implements AutoCloseable {
         if (bound.isAnyLocalAddress()) return new InetSocketAddress(loopback, 0);
         throw new ServerException(Fault.INPUT, "--model-upstream needs the server on loopback or 0.0.0.0 (the gateway reaches it there),"
                 + " not only on " + config.host());
+    }
+
+    /** Where the console reaches this server's own API (holds, passport history): loopback when it listens there or everywhere. */
+    private static String selfHost(String host) {
+        try {
+            InetAddress bound = InetAddress.getByName(host);
+            if (bound.isAnyLocalAddress()) return "127.0.0.1";
+            return bound instanceof java.net.Inet6Address ? "[" + bound.getHostAddress() + "]" : bound.getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            return "127.0.0.1"; // the server cannot listen there either, and says so when it starts
+        }
     }
 
     private static Optional<RunStore> episodes(Config config) {
@@ -249,7 +276,11 @@ public final class AleServer implements AutoCloseable {
                 try {
                     sandboxes.close();
                 } finally {
-                    episodes.ifPresent(RunStore::close);
+                    try {
+                        episodes.ifPresent(RunStore::close);
+                    } finally {
+                        console.close();
+                    }
                 }
             }
         }

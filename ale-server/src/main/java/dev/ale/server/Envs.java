@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +43,13 @@ final class Envs implements AutoCloseable {
 
     private final ModelLedgers ledgers;
     private final Optional<RunStore> episodes;
+    private final List<EpisodeEnd> endListeners = new CopyOnWriteArrayList<>();
+
+    /** Told of every episode that ends in one of these environments: whose it was, its task, and how it ended. */
+    @FunctionalInterface
+    interface EpisodeEnd {
+        void ended(String owner, String task, Ending ending);
+    }
 
     /**
      * {@code episodes}: where each finished episode's line goes (its trajectory, reward, and the
@@ -88,6 +96,7 @@ final class Envs implements AutoCloseable {
                 .orElse(new HostedEnv.EpisodeLabels(OptionalLong.empty(), Optional.empty(), OptionalLong.empty()));
         OptionalLong seed = labels.seed();
         metrics.episodeEnded(ending);
+        Optional.ofNullable(byId.get(envId)).ifPresent(h -> endListeners.forEach(l -> l.ended(h.owner(), task.id(), ending)));
         ArrayNode calls = Views.object().arrayNode();
         ledgers.forget(ending.sandboxId()).ifPresent(l -> l.calls().forEach(c -> calls.add(c.toJson())));
         episodes.ifPresent(store -> {
@@ -104,6 +113,10 @@ final class Envs implements AutoCloseable {
                 LOG.log(System.Logger.Level.ERROR, "could not record episode " + ending.trajectory().episodeId() + " of " + envId, e);
             }
         });
+    }
+
+    void onEpisodeEnd(EpisodeEnd listener) {
+        endListeners.add(listener);
     }
 
     private static Optional<String> sandboxOf(Environment env) {

@@ -13,6 +13,11 @@ final class ModelLedgers {
         return bySandbox.computeIfAbsent(sandboxId, id -> new ModelLedger(id, budget));
     }
 
+    /** A sandbox's ledger, if it made a model call in its episode so far. */
+    Optional<ModelLedger> find(String sandboxId) {
+        return Optional.ofNullable(bySandbox.get(sandboxId));
+    }
+
     /** Takes a sandbox's ledger out (its episode ended, or the sandbox is gone). */
     Optional<ModelLedger> forget(String sandboxId) {
         return Optional.ofNullable(bySandbox.remove(sandboxId));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ale.agent.testing.ScriptedModelServer;
 import dev.ale.gateway.HostResolver;
 import dev.ale.containment.GuardedBackend;
+import dev.ale.server.console.Console;
 import dev.ale.tasks.TaskLoader;
 import dev.ale.sandbox.local.LocalSandboxBackend;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -44,6 +46,7 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
 
     private final Duration idle;
     private final boolean withModel;
+    private final Console.Settings console;
     private ScriptedModelServer model;
     private Path runs;
     private GuardedBackend containment;
@@ -62,8 +65,22 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
     }
 
     private LiveServer(Duration idle, boolean withModel) {
+        this(idle, withModel, Console.Settings.defaults());
+    }
+
+    private LiveServer(Duration idle, boolean withModel, Console.Settings console) {
         this.idle = idle;
         this.withModel = withModel;
+        this.console = console;
+    }
+
+    /** A server whose console sessions last {@code lifetime} by {@code clock}: a test moves the clock past it. */
+    static LiveServer withConsole(Duration lifetime, Clock clock) {
+        return withConsole(new Console.Settings(lifetime, clock, Optional.empty()));
+    }
+
+    static LiveServer withConsole(Console.Settings settings) {
+        return new LiveServer(AleServer.Config.DEFAULT_IDLE, false, settings);
     }
 
     /**
@@ -115,11 +132,16 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
             config = config.withModel(ModelUpstream.of(model.baseUrl().toString(), Optional.empty(), MODEL_TIMEOUT)).withRuns(runs)
                     .withRockOpenAs("bob");
         }
-        server = AleServer.start(config, containment);
+        server = AleServer.start(config, containment, console);
     }
 
     AleServer server() {
         return server;
+    }
+
+    /** The audit log under the server, where the console's actions are recorded. */
+    Path auditFile() {
+        return containment.auditFile();
     }
 
     URI uri(String path) {
