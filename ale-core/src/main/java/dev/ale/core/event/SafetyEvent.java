@@ -39,6 +39,9 @@ public record SafetyEvent(
 
     public enum Severity { LOW, MEDIUM, HIGH, CRITICAL }
 
-    /** What the episode does about an event: note it, stop the act, or stop the sandbox. */
-    public enum Action { ALERT, BLOCK, KILL }
+    /**
+     * What the episode does about an event: note it, stop the act, stop the sandbox, or hold the
+     * act (the command waits, or the sandbox is frozen) until an operator approves or denies it.
+     */
+    public enum Action { ALERT, BLOCK, KILL, HOLD }
 }
