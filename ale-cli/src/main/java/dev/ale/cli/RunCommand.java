@@ -34,6 +34,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.net.URI;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
@@ -110,6 +111,15 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs", description = "Where run directories go. Default: ./runs.")
     private Path out;
 
+    @Option(names = "--allow-holds", description = "Keep the passport's hold actions: a held act waits for an operator (or its deadline)."
+            + " Without it a hold takes the passport's hold fallback, so no rollout stalls.")
+    private boolean allowHolds;
+
+    @Option(names = "--hold-webhook", paramLabel = "URL", description = "With --allow-holds: POST each hold as it opens to URL (5 s timeout).")
+    private Optional<URI> holdWebhook;
+
+    static final java.time.Duration HOLD_WEBHOOK_TIMEOUT = java.time.Duration.ofSeconds(5);
+
     RunCommand(Cli cli, ModelPolicies models) {
         this.cli = cli;
         this.models = models;
@@ -122,6 +132,7 @@ final class RunCommand implements Callable<Integer> {
         if (resume.isPresent() && !taskDirs.isEmpty()) {
             throw new AgentException(Fault.INPUT, "give either TASK_DIR... or --resume RUN_DIR, not both: a resumed run keeps its tasks");
         }
+        if (holdWebhook.isPresent() && !allowHolds) throw new AgentException(Fault.INPUT, "--hold-webhook: only with --allow-holds (there are no holds without it)");
         if (resume.isEmpty() && taskDirs.isEmpty()) throw new AgentException(Fault.INPUT, "give at least one TASK_DIR (or --resume RUN_DIR)");
         RunStore store;
         RunSpec spec;
@@ -132,7 +143,7 @@ final class RunCommand implements Callable<Integer> {
             ObjectNode run = store.description();
             List<Path> dirs = new ArrayList<>();
             run.path("tasks").forEach(t -> dirs.add(Path.of(t.path("directory").asText())));
-            List<Task> tasks = TaskLoader.loadAll(dirs);
+            List<Task> tasks = HoldFallback.apply(TaskLoader.loadAll(dirs), allowHolds, cli.err());
             policies = policySource(tasks, run.path("policy_options"));
             spec = new RunSpec(run.path("run").asText(), tasks, run.path("samples").asInt(1), parallel,
                     run.path("seed").isNumber() ? OptionalLong.of(run.path("seed").asLong()) : OptionalLong.empty());
@@ -144,7 +155,7 @@ final class RunCommand implements Callable<Integer> {
             if (loaded.tasks().isEmpty()) {
                 throw new AgentException(Fault.INPUT, "no task could be loaded (" + refused.size() + " refused, listed above)");
             }
-            List<Task> tasks = loaded.tasks();
+            List<Task> tasks = HoldFallback.apply(loaded.tasks(), allowHolds, cli.err());
             ObjectNode options = options();
             policies = policySource(tasks, options);
             spec = new RunSpec(RunStore.newRunId(), tasks, samples, parallel, seed.map(OptionalLong::of).orElse(OptionalLong.empty()));
@@ -158,6 +169,13 @@ final class RunCommand implements Callable<Integer> {
                 + ", policy " + policies.name() + ", " + parallel + " at a time");
         List<JsonNode> lines;
         try (store; GuardedBackend containment = cli.openGuardedBackend(HostResolver.system(), spec.tasks())) {
+            if (holdWebhook.isPresent()) {
+                try {
+                    containment.notifyHoldsTo(holdWebhook.get(), HOLD_WEBHOOK_TIMEOUT);
+                } catch (IllegalArgumentException e) {
+                    throw new AgentException(Fault.INPUT, "--hold-webhook: " + e.getMessage());
+                }
+            }
             EpisodeRunner runner = new EpisodeRunner(containment, new AgentLoop(Toolbox.standard(), LoopSettings.defaults()));
             new Rollout(runner).run(spec, policies, store, progress(left), store.done());
             lines = store.lines();
