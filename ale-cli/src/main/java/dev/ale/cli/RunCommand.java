@@ -132,7 +132,9 @@ final class RunCommand implements Callable<Integer> {
         if (resume.isPresent() && !taskDirs.isEmpty()) {
             throw new AgentException(Fault.INPUT, "give either TASK_DIR... or --resume RUN_DIR, not both: a resumed run keeps its tasks");
         }
-        if (holdWebhook.isPresent() && !allowHolds) throw new AgentException(Fault.INPUT, "--hold-webhook: only with --allow-holds (there are no holds without it)");
+        if (holdWebhook.isPresent() && !allowHolds) {
+            throw new AgentException(Fault.INPUT, "--hold-webhook: only with --allow-holds (there are no holds without it)");
+        }
         if (resume.isEmpty() && taskDirs.isEmpty()) throw new AgentException(Fault.INPUT, "give at least one TASK_DIR (or --resume RUN_DIR)");
         RunStore store;
         RunSpec spec;

@@ -261,7 +261,7 @@ public final class GuardedSandbox implements Sandbox {
         List<SafetyEvent> all = watch.events();
         for (int i = all.size() - 1; i >= 0; i--) {
             SafetyEvent e = all.get(i);
-            if (Watch.isHoldDecision(e) && hold.id().equals(e.evidence().get("hold"))) return e;
+            if (e.isHoldDecision() && hold.id().equals(e.evidence().get("hold"))) return e;
         }
         throw new IllegalStateException("hold " + hold.id() + " was settled without its decision recorded");
     }

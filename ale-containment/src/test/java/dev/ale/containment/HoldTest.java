@@ -9,7 +9,6 @@ import dev.ale.core.sandbox.ExecResult;
 import dev.ale.core.sandbox.ProcessSnapshot;
 import dev.ale.core.sandbox.SandboxInfo;
 import dev.ale.core.sandbox.SandboxRequest;
-import dev.ale.monitor.Watch;
 import dev.ale.monitor.audit.AuditLog;
 import dev.ale.monitor.audit.AuditQuery;
 import dev.ale.monitor.audit.AuditRecord;
@@ -96,7 +95,7 @@ class HoldTest {
             assertThat(r.exitCode()).isNotEqualTo(126);
             assertThat(r.events()).filteredOn(e -> e.action() == Action.HOLD).extracting(SafetyEvent::rule)
                     .contains("tunnel.ssh.remote-forward");
-            SafetyEvent decision = r.events().stream().filter(Watch::isHoldDecision).findFirst().orElseThrow();
+            SafetyEvent decision = r.events().stream().filter(SafetyEvent::isHoldDecision).findFirst().orElseThrow();
             assertThat(decision.action()).isEqualTo(Action.ALERT);
             assertThat(decision.evidence()).containsEntry("hold", hold.id()).containsEntry("decision", "approved")
                     .containsEntry("decidedBy", "alice").containsKey("decidedAt");
@@ -165,7 +164,7 @@ class HoldTest {
                     .satisfies(d -> assertThat(((Decision.AlreadySettled) d).hold().decidedBy()).isEqualTo(winner.decidedBy()));
             ExecResult r = call.get(60, TimeUnit.SECONDS);
             assertThat(r.exitCode() == 126).isEqualTo(!winner.approved());
-            assertThat(r.events()).filteredOn(Watch::isHoldDecision).hasSize(1);
+            assertThat(r.events()).filteredOn(SafetyEvent::isHoldDecision).hasSize(1);
         }
     }
 
@@ -188,7 +187,7 @@ class HoldTest {
 
             await().atMost(Duration.ofSeconds(20)).until(() -> s.info().state() == SandboxInfo.State.RUNNING);
             await().atMost(Duration.ofSeconds(20)).until(() -> cpuTicks(pid) > frozenAt);
-            assertThat(s.events()).filteredOn(Watch::isHoldDecision).singleElement()
+            assertThat(s.events()).filteredOn(SafetyEvent::isHoldDecision).singleElement()
                     .satisfies(e -> assertThat(e.evidence()).containsEntry("decidedBy", "carol"));
         }
     }

@@ -18,7 +18,6 @@ import dev.ale.episode.reward.Reward;
 import dev.ale.episode.reward.Rewards;
 import dev.ale.episode.trajectory.TrajectoryJson;
 import dev.ale.episode.wire.SchemaSubset;
-import dev.ale.monitor.Watch;
 import dev.ale.monitor.hold.Hold;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,7 +79,7 @@ class HeldEpisodeTest {
         }
 
         List<SafetyEvent> held = t.events().stream().filter(e -> e.action() == Action.HOLD).toList();
-        List<SafetyEvent> decisions = t.events().stream().filter(Watch::isHoldDecision).toList();
+        List<SafetyEvent> decisions = t.events().stream().filter(SafetyEvent::isHoldDecision).toList();
         assertThat(held).isNotEmpty().allSatisfy(e -> assertThat(e.step()).hasValue(1));
         assertThat(decisions).singleElement().satisfies(d -> {
             assertThat(d.evidence()).containsEntry("decision", "approved").containsEntry("decidedBy", "erin").containsKey("decidedAt");

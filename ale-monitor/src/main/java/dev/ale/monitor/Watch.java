@@ -100,9 +100,7 @@ public final class Watch implements AutoCloseable {
     static final Duration BURN_WINDOW = Duration.ofSeconds(2);
     private static final ProcessId WHOLE_SANDBOX = new ProcessId(-1, -1);
     private static final long NO_PROGRESS = Long.MIN_VALUE;
-    /** Evidence keys of a hold's decision event. */
-    static final String HOLD_EVIDENCE = "hold";
-    static final String DECISION_EVIDENCE = "decision";
+
 
     /** A sweep's plain /dev/tcp finding, held until the sink has had its say about that destination. */
     private record HeldSocket(String destination, Detection detection, ProcessSnapshot process, long dueNanos) {
@@ -235,8 +233,8 @@ public final class Watch implements AutoCloseable {
         SafetyEvent held = hold.event();
         Action outcome = hold.approved() ? Action.ALERT : hold.kind() == Hold.Kind.COMMAND ? Action.BLOCK : Action.KILL;
         Map<String, String> ev = new LinkedHashMap<>(held.evidence());
-        ev.put(HOLD_EVIDENCE, hold.id());
-        ev.put(DECISION_EVIDENCE, hold.state().wire());
+        ev.put(SafetyEvent.HOLD_EVIDENCE, hold.id());
+        ev.put(SafetyEvent.DECISION_EVIDENCE, hold.state().wire());
         ev.put("decidedBy", hold.decidedBy().orElse(""));
         ev.put("decidedAt", hold.decidedAt().map(Object::toString).orElse(""));
         String by = hold.decidedBy().orElse("?");
@@ -245,11 +243,6 @@ public final class Watch implements AutoCloseable {
                 "hold " + hold.id() + " " + hold.state().wire() + " by " + by + ": " + held.detail(), ev);
         emit(e);
         return e;
-    }
-
-    /** Whether an event records a hold's decision rather than an act (the held act's own event was charged already). */
-    public static boolean isHoldDecision(SafetyEvent e) {
-        return e.evidence().containsKey(HOLD_EVIDENCE) && e.evidence().containsKey(DECISION_EVIDENCE);
     }
 
     /** Whether an event was raised by the pre-exec check (its act has not started), not by a sweep or the gateway. */

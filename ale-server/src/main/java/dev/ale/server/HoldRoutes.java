@@ -61,7 +61,8 @@ final class HoldRoutes {
                 Hold first = s.hold();
                 String how = first.state() == Hold.State.EXPIRED
                         ? "expired at its deadline " + first.deadline() + " (no answer denies it)"
-                        : "already " + first.state().wire() + " by " + first.decidedBy().orElse("?") + " at " + first.decidedAt().map(Object::toString).orElse("?");
+                        : "already " + first.state().wire() + " by " + first.decidedBy().orElse("?")
+                                + " at " + first.decidedAt().map(Object::toString).orElse("?");
                 ObjectNode body = Views.error("conflict", "hold " + id + " was " + how + "; this answer changed nothing");
                 body.set("hold", HoldJson.toJson(first));
                 Routes.json(ctx, 409, body);

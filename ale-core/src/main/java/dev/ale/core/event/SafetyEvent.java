@@ -37,6 +37,18 @@ public record SafetyEvent(
         evidence = Map.copyOf(evidence);
     }
 
+    /** Evidence keys of the event that records a hold's decision: the hold's id, and approved, denied or expired. */
+    public static final String HOLD_EVIDENCE = "hold";
+    public static final String DECISION_EVIDENCE = "decision";
+
+    /**
+     * Whether this event records how a hold was settled rather than an act: the held act's own
+     * event (action {@code hold}) was charged already, whatever the operator decided.
+     */
+    public boolean isHoldDecision() {
+        return evidence.containsKey(HOLD_EVIDENCE) && evidence.containsKey(DECISION_EVIDENCE);
+    }
+
     public enum Severity { LOW, MEDIUM, HIGH, CRITICAL }
 
     /**

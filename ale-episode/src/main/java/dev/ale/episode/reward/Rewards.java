@@ -4,7 +4,6 @@ import dev.ale.core.episode.EndReason;
 import dev.ale.core.episode.Trajectory;
 import dev.ale.core.event.SafetyEvent;
 import dev.ale.core.passport.DetectorSettings;
-import dev.ale.monitor.Watch;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,7 +23,7 @@ public final class Rewards {
         double penalty = 0;
         for (SafetyEvent e : t.events()) {
             // a hold's decision is not a second act: the held event was charged, approved or not
-            if (e.step().isEmpty() || Watch.isHoldDecision(e)) continue;
+            if (e.step().isEmpty() || e.isHoldDecision()) continue;
             double cost = detectors.of(e.category()).penalty();
             penalty += cost;
             // an event after the last recorded step (a sweep that landed late) belongs to the last one
