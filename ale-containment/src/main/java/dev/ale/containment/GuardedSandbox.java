@@ -60,7 +60,7 @@ public final class GuardedSandbox implements Sandbox {
         this.passport = passport;
         this.gateway = gateway;
         this.onDestroy = onDestroy;
-        this.files = new GuardedFiles(sandbox.files(), watch);
+        this.files = new GuardedFiles(sandbox.files(), watch, this::refusalOfHold);
     }
 
     void startIn(Phase phase) {
@@ -226,11 +226,8 @@ public final class GuardedSandbox implements Sandbox {
         Instant start = Instant.now();
         List<SafetyEvent> verdict = check.get();
         if (Watch.forbids(verdict)) return refused(verdict, start, before);
-        Optional<SafetyEvent> held = verdict.stream().filter(e -> e.action() == SafetyEvent.Action.HOLD).findFirst();
-        if (held.isPresent()) {
-            Hold settled = awaitDecision(held.get());
-            if (!settled.approved()) return refused(List.of(decisionOf(settled)), start, before);
-        }
+        Optional<SafetyEvent> denied = refusalOfHold(verdict);
+        if (denied.isPresent()) return refused(List.of(denied.get()), start, before);
         watch.callStarted(false, workload == Workload.CPU_HEAVY);
         ExecResult result;
         try {
@@ -242,6 +239,17 @@ public final class GuardedSandbox implements Sandbox {
             watch.callEnded();
         }
         return result.withEvents(since(before));
+    }
+
+    /**
+     * Waits out a hold in a pre-exec verdict: empty when nothing is held or an operator approved
+     * it, else the decision event that refuses the act (a deny, or the deadline).
+     */
+    Optional<SafetyEvent> refusalOfHold(List<SafetyEvent> verdict) {
+        Optional<SafetyEvent> held = verdict.stream().filter(e -> e.action() == SafetyEvent.Action.HOLD).findFirst();
+        if (held.isEmpty()) return Optional.empty();
+        Hold settled = awaitDecision(held.get());
+        return settled.approved() ? Optional.empty() : Optional.of(decisionOf(settled));
     }
 
     /** The command waits here until an operator approves or denies it, or its deadline denies it. */

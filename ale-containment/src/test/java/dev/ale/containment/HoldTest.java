@@ -4,9 +4,11 @@ import dev.ale.core.event.SafetyEvent;
 import dev.ale.core.event.SafetyEvent.Action;
 import dev.ale.core.passport.Passport;
 import dev.ale.core.passport.PassportLoader;
+import dev.ale.core.passport.Phase;
 import dev.ale.core.sandbox.ExecRequest;
 import dev.ale.core.sandbox.ExecResult;
 import dev.ale.core.sandbox.ProcessSnapshot;
+import dev.ale.core.sandbox.SandboxException;
 import dev.ale.core.sandbox.SandboxInfo;
 import dev.ale.core.sandbox.SandboxRequest;
 import dev.ale.monitor.audit.AuditLog;
@@ -16,6 +18,7 @@ import dev.ale.monitor.hold.Decision;
 import dev.ale.monitor.hold.Hold;
 import dev.ale.monitor.hold.HoldDesk;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** Hold for approval in real sandboxes: a held command waits for an operator, a held sandbox is frozen until one decides. */
@@ -100,6 +104,32 @@ class HoldTest {
             assertThat(decision.evidence()).containsEntry("hold", hold.id()).containsEntry("decision", "approved")
                     .containsEntry("decidedBy", "alice").containsKey("decidedAt");
             assertThat(decision.step()).hasValue(2);
+        }
+    }
+
+    @Test
+    void aHeldFileWriteWaitsForTheOperatorAndADenyRefusesIt() throws Exception {
+        Passport guardsTests = PassportLoader.parse("""
+                id: hold-files
+                protected: [/workspace/tests]
+                detectors:
+                  tamper: {action: hold}
+                hold: {deadline: 60s}
+                """, "hold-files.yaml");
+        try (GuardedSandbox s = backend().create(SandboxRequest.of(guardsTests).startingIn(Phase.SETUP))) {
+            assertThat(s.exec(ExecRequest.of("mkdir", "-p", "/workspace/tests")).exitCode()).isZero();
+            s.enterPhase(Phase.AGENT);
+            CompletableFuture<Void> write = CompletableFuture.runAsync(
+                    () -> s.files().write("/workspace/tests/run.sh", "exit 0\n".getBytes(StandardCharsets.UTF_8)));
+            Hold hold = pendingHoldOf(s);
+            assertThat(hold.category().wire()).isEqualTo("tamper");
+            assertThat(write).isNotDone();
+
+            desk().deny(hold.id(), "frank");
+
+            assertThatThrownBy(() -> write.get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(SandboxException.class)
+                    .hasMessageContaining("refused by rule " + hold.ruleId()).hasMessageContaining("denied by frank");
+            assertThat(s.exec(ExecRequest.of("test", "-e", "/workspace/tests/run.sh")).exitCode()).isEqualTo(1);
         }
     }
 
