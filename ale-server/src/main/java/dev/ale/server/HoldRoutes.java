@@ -34,7 +34,10 @@ final class HoldRoutes {
         this.desk = desk;
         this.sandboxes = sandboxes;
         this.envs = envs;
-        desk.onOpened(h -> ownerOf(h.sandboxId()).ifPresent(o -> owners.put(h.id(), o)));
+        desk.onOpened(h -> {
+            owners.keySet().removeIf(id -> desk.find(id).isEmpty()); // holds the desk has let go of
+            ownerOf(h.sandboxId()).ifPresent(o -> owners.put(h.id(), o));
+        });
     }
 
     void register(Routes routes) {

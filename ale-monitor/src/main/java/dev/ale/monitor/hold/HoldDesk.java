@@ -30,6 +30,9 @@ import java.util.function.Consumer;
  */
 public final class HoldDesk implements AutoCloseable {
 
+    /** How long a settled hold stays listed; a long-lived server would otherwise keep every hold it ever had. */
+    public static final Duration KEEP_SETTLED = Duration.ofHours(24);
+
     /** Who settles a hold whose deadline passed. */
     public static final String DEADLINE = "deadline";
 
@@ -64,6 +67,8 @@ public final class HoldDesk implements AutoCloseable {
         if (event.action() != SafetyEvent.Action.HOLD) throw new IllegalArgumentException("not a held event: " + event.action());
         if (deadline.isNegative() || deadline.isZero()) throw new IllegalArgumentException("deadline must be positive: " + deadline);
         Instant now = clock.instant();
+        Instant forgetBefore = now.minus(KEEP_SETTLED);
+        holds.values().removeIf(e -> e.hold().get().decidedAt().map(t -> t.isBefore(forgetBefore)).orElse(false));
         String id = newId();
         Hold hold = new Hold(id, event, kind, now, now.plus(deadline), Hold.State.PENDING, Optional.empty(), Optional.empty());
         holds.put(id, new Entry(new AtomicReference<>(hold), new CompletableFuture<>()));

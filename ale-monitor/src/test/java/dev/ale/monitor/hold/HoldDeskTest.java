@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -104,6 +107,38 @@ class HoldDeskTest {
         assertThat(settled.decidedBy()).hasValue(HoldDesk.DEADLINE);
         assertThat(desk.approve(hold.id(), "alice")).isInstanceOfSatisfying(Decision.AlreadySettled.class,
                 d -> assertThat(d.hold().state()).isEqualTo(Hold.State.EXPIRED));
+    }
+
+    @Test
+    void settledHoldsAreForgottenADayAfterTheirDecisionAndPendingOnesNever() {
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
+        Clock moving = new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        try (HoldDesk d = new HoldDesk(moving)) {
+            Hold settled = d.open(held("sb-1"), Hold.Kind.COMMAND, Duration.ofDays(30));
+            Hold pending = d.open(held("sb-1"), Hold.Kind.COMMAND, Duration.ofDays(30));
+            d.approve(settled.id(), "alice");
+
+            now.set(now.get().plus(HoldDesk.KEEP_SETTLED).plusSeconds(1));
+            Hold later = d.open(held("sb-2"), Hold.Kind.COMMAND, Duration.ofDays(30));
+
+            assertThat(d.find(settled.id())).isEmpty();
+            assertThat(d.list()).extracting(Hold::id).containsExactly(pending.id(), later.id());
+        }
     }
 
     @Test
