@@ -79,6 +79,11 @@ public final class Main {
         CommandLine events = new CommandLine(new AuditGroups.Events())
                 .addSubcommand(new EventsTailCommand(auditFile, out));
 
+        CommandLine hold = new CommandLine(new HoldCommands.Group())
+                .addSubcommand(new HoldCommands.Ls(cli))
+                .addSubcommand(new HoldCommands.Approve(cli))
+                .addSubcommand(new HoldCommands.Deny(cli));
+
         CommandLine ale = new CommandLine(new AleCommand(cli))
                 .addSubcommand(new RunCommand(cli, Main::openAiPolicies))
                 .addSubcommand(new TrainCommand(cli))
@@ -92,7 +97,8 @@ public final class Main {
                         cli.terminal())).addSubcommand(new DemoRomeCommand(cli)))
                 .addSubcommand(bench)
                 .addSubcommand(audit)
-                .addSubcommand(events);
+                .addSubcommand(events)
+                .addSubcommand(hold);
 
         ale.getHelpSectionMap().put(UsageMessageSpec.SECTION_KEY_COMMAND_LIST, new CommandList());
         ale.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));

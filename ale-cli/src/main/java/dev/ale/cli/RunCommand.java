@@ -31,9 +31,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.net.URI;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
@@ -110,6 +112,15 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs", description = "Where run directories go. Default: ./runs.")
     private Path out;
 
+    @Option(names = "--allow-holds", description = "Keep the passport's hold actions: a held act waits for an operator (or its deadline)."
+            + " Without it a hold takes the passport's hold fallback, so no rollout stalls.")
+    private boolean allowHolds;
+
+    @Option(names = "--hold-webhook", paramLabel = "URL", description = "With --allow-holds: POST each hold as it opens to URL (5 s timeout).")
+    private Optional<URI> holdWebhook;
+
+    static final Duration HOLD_WEBHOOK_TIMEOUT = Duration.ofSeconds(5);
+
     RunCommand(Cli cli, ModelPolicies models) {
         this.cli = cli;
         this.models = models;
@@ -122,6 +133,9 @@ final class RunCommand implements Callable<Integer> {
         if (resume.isPresent() && !taskDirs.isEmpty()) {
             throw new AgentException(Fault.INPUT, "give either TASK_DIR... or --resume RUN_DIR, not both: a resumed run keeps its tasks");
         }
+        if (holdWebhook.isPresent() && !allowHolds) {
+            throw new AgentException(Fault.INPUT, "--hold-webhook: only with --allow-holds (there are no holds without it)");
+        }
         if (resume.isEmpty() && taskDirs.isEmpty()) throw new AgentException(Fault.INPUT, "give at least one TASK_DIR (or --resume RUN_DIR)");
         List<Task> tasks;
         List<TaskLoader.Refused> refused = new ArrayList<>();
@@ -132,7 +146,7 @@ final class RunCommand implements Callable<Integer> {
             }
             List<Path> dirs = new ArrayList<>();
             run.path("tasks").forEach(t -> dirs.add(Path.of(t.path("directory").asText())));
-            tasks = TaskLoader.loadAll(dirs);
+            tasks = HoldFallback.apply(TaskLoader.loadAll(dirs), allowHolds, cli.err());
         } else {
             TaskLoader.Loaded loaded = TaskLoader.loadEach(taskDirs);
             refused.addAll(loaded.refused());
@@ -141,12 +155,19 @@ final class RunCommand implements Callable<Integer> {
             if (loaded.tasks().isEmpty()) {
                 throw new AgentException(Fault.INPUT, "no task could be loaded (" + refused.size() + " refused, listed above)");
             }
-            tasks = loaded.tasks();
+            tasks = HoldFallback.apply(loaded.tasks(), allowHolds, cli.err());
         }
         List<JsonNode> lines;
         RunStore store;
         PolicySource policies;
         try (GuardedBackend containment = cli.openGuardedBackend(HostResolver.system(), tasks)) {
+            if (holdWebhook.isPresent()) {
+                try {
+                    containment.notifyHoldsTo(holdWebhook.get(), HOLD_WEBHOOK_TIMEOUT);
+                } catch (IllegalArgumentException e) {
+                    throw new AgentException(Fault.INPUT, "--hold-webhook: " + e.getMessage());
+                }
+            }
             // a task that runs in its own image gets it now, built in guarded sandboxes and cached by step
             TaskImageBuilds.Prepared prepared = TaskImageBuilds.prepare(tasks, cli.images(), containment, cli.err());
             for (TaskLoader.Refused r : prepared.refused()) cli.err().println("ale: refused " + r.directory() + ": " + r.reason());

@@ -10,6 +10,7 @@ import dev.ale.server.Tokens;
 import dev.ale.tasks.TaskLoader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -89,6 +90,14 @@ final class ServeCommand implements Callable<Integer> {
                     + " Calls with a wrong token still get 401.")
     private Optional<String> rockOpenAs;
 
+    @Option(names = "--hold-webhook", paramLabel = "URL",
+            description = "POST each hold for approval, as it opens, to URL (JSON, as GET /holds lists it); each POST on its own thread.")
+    private Optional<URI> holdWebhook;
+
+    @Option(names = "--hold-webhook-timeout", paramLabel = "SECONDS", converter = Seconds.class,
+            description = "Give up one webhook POST after this long (default: 5); a hanging webhook delays nothing.")
+    private Optional<Duration> holdWebhookTimeout;
+
     ServeCommand(Cli cli) {
         this.cli = cli;
     }
@@ -117,9 +126,19 @@ final class ServeCommand implements Callable<Integer> {
             config = config.withTasks(TaskLoader.loadAll(List.of(taskDir.get())));
         }
 
+        if (holdWebhookTimeout.isPresent() && holdWebhook.isEmpty()) {
+            throw new AleException(AleException.Fault.INPUT, "--hold-webhook-timeout: only with --hold-webhook");
+        }
         GuardedBackend containment = cli.openGuardedBackend(HostResolver.system(), config.tasks());
         AleServer server;
         try {
+            if (holdWebhook.isPresent()) {
+                try {
+                    containment.notifyHoldsTo(holdWebhook.get(), holdWebhookTimeout.orElse(RunCommand.HOLD_WEBHOOK_TIMEOUT));
+                } catch (IllegalArgumentException e) {
+                    throw new AleException(AleException.Fault.INPUT, "--hold-webhook: " + e.getMessage(), e);
+                }
+            }
             server = AleServer.start(config, containment);
         } catch (RuntimeException e) {
             containment.close();

@@ -62,6 +62,10 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     private LearnerOptions learner = new LearnerOptions();
 
+    @Option(names = "--allow-holds", description = "Keep the passport's hold actions (a held act waits for its deadline, stalling the"
+            + " rollout). Without it a hold takes the passport's hold fallback.")
+    private boolean allowHolds;
+
     TrainCommand(Cli cli) {
         this.cli = cli;
     }
@@ -69,7 +73,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         TrainSettings settings = learner.settings(iterations, samples, parallel);
-        List<Task> tasks = TaskLoader.loadAll(taskDirs);
+        List<Task> tasks = HoldFallback.apply(TaskLoader.loadAll(taskDirs), allowHolds, cli.err());
         RunSpec spec = new RunSpec(RunStore.newRunId(), tasks, samples, parallel, OptionalLong.of(learner.seed));
         cli.err().println("train " + spec.runId() + ": " + tasks.size() + " task" + (tasks.size() == 1 ? "" : "s") + " x " + samples
                 + " samples x " + iterations + " iterations, " + parallel + " at a time, seed " + learner.seed + ", lr " + learner.lr);

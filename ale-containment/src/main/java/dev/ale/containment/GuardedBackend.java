@@ -15,7 +15,13 @@ import dev.ale.monitor.Monitor;
 import dev.ale.monitor.Watch;
 import dev.ale.monitor.audit.AuditLog;
 import dev.ale.monitor.kill.KillSwitch;
+import dev.ale.monitor.hold.Hold;
+import dev.ale.monitor.hold.HoldDesk;
+import dev.ale.monitor.hold.HoldWebhook;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +43,9 @@ import java.util.function.Function;
  */
 public final class GuardedBackend implements SandboxBackend {
 
+    private static final System.Logger LOG = System.getLogger(GuardedBackend.class.getName());
+    private static final Thread.Builder HOLDERS = Thread.ofVirtual().name("ale-hold-", 0);
+
     private final AuditLog audit;
     private final KillSwitch killSwitch = new KillSwitch();
     private final List<Consumer<SafetyEvent>> listeners = new CopyOnWriteArrayList<>();
@@ -45,6 +54,7 @@ public final class GuardedBackend implements SandboxBackend {
     private final Gateway gateway;
     private final SandboxBackend backend;
     private final Map<String, GuardedSandbox> live = new ConcurrentHashMap<>();
+    private final HoldDesk holds = new HoldDesk(Clock.systemUTC());
 
     private GuardedBackend(Path auditFile, HostResolver resolver, Function<SandboxNetwork, ? extends SandboxBackend> backends) {
         // each part is made after what it reports to, so no part needs a hook set later
@@ -67,6 +77,7 @@ public final class GuardedBackend implements SandboxBackend {
         }
         this.monitor = m;
         this.gateway = g;
+        holds.onSettled(this::onSettled);
     }
 
     /**
@@ -127,7 +138,7 @@ public final class GuardedBackend implements SandboxBackend {
         try {
             killSwitch.register(sandbox);
             Watch watch = monitor.watch(sandbox, request.passport(), request.episode());
-            GuardedSandbox guarded = new GuardedSandbox(sandbox, watch, request.passport(), gateway, this::forget);
+            GuardedSandbox guarded = new GuardedSandbox(sandbox, watch, request.passport(), gateway, holds, this::forget);
             live.put(sandbox.id(), guarded);
             guarded.startIn(request.phase());
             return guarded;
@@ -173,8 +184,39 @@ public final class GuardedBackend implements SandboxBackend {
         killSwitch.unregister(sandboxId);
     }
 
+    /** The holds of every sandbox this backend made: approve and deny them here. */
+    public HoldDesk holds() {
+        return holds;
+    }
+
+    /**
+     * POSTs each hold as it opens to {@code url} (an operator's webhook), each on its own virtual
+     * thread and given up after {@code timeout}: a webhook that hangs delays nothing.
+     */
+    public HoldWebhook notifyHoldsTo(URI url, Duration timeout) {
+        HoldWebhook hook = new HoldWebhook(url, timeout);
+        holds.onOpened(hook);
+        return hook;
+    }
+
+    private void onSettled(Hold hold) {
+        GuardedSandbox guarded = live.get(hold.sandboxId());
+        if (guarded != null) guarded.settled(hold);
+    }
+
     private void onEvent(SafetyEvent event) {
         killSwitch.accept(event);
+        if (event.action() == SafetyEvent.Action.HOLD && !Watch.isPreExec(event)) {
+            GuardedSandbox guarded = live.get(event.sandbox());
+            // at once, and off the sweep thread: a freeze waits for the kernel, and other sandboxes are being watched
+            if (guarded != null) HOLDERS.start(() -> {
+                try {
+                    guarded.holdAtRuntime(event);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "hold of sandbox " + event.sandbox() + " for " + event.rule() + " failed", e);
+                }
+            });
+        }
         audit.append(event);
         for (Consumer<SafetyEvent> l : listeners) l.accept(event);
     }
@@ -183,6 +225,8 @@ public final class GuardedBackend implements SandboxBackend {
     public void close() {
         // sandboxes first (their network attachments with them), then what watched them
         try {
+            // nothing waits on a person once ALE goes: pending holds are denied (their sandboxes are killed with it)
+            holds.close();
             backend.close();
         } finally {
             try {

@@ -7,20 +7,26 @@ import dev.ale.core.AleException;
 import dev.ale.monitor.Watch;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The sandbox's files as the agent's file tools reach them: each operation is judged like a
  * command that names its path first, so a read or write of a protected path raises the same
- * event (and, where the passport says block or kill, is refused) as {@code cat} of it would.
+ * event (and, where the passport says block or kill, is refused; where it says hold, waits for an
+ * operator) as {@code cat} of it would.
  */
 final class GuardedFiles implements SandboxFiles {
 
     private final SandboxFiles files;
     private final Watch watch;
+    /** Waits out a held operation; the event that refuses it when it is denied. */
+    private final Function<List<SafetyEvent>, Optional<SafetyEvent>> holds;
 
-    GuardedFiles(SandboxFiles files, Watch watch) {
+    GuardedFiles(SandboxFiles files, Watch watch, Function<List<SafetyEvent>, Optional<SafetyEvent>> holds) {
         this.files = files;
         this.watch = watch;
+        this.holds = holds;
     }
 
     @Override
@@ -58,11 +64,16 @@ final class GuardedFiles implements SandboxFiles {
         refuseIfForbidden(operation, path, watch.checkCommand(List.of(operation, path)));
     }
 
-    private static void refuseIfForbidden(String operation, String path, List<SafetyEvent> verdict) {
+    private void refuseIfForbidden(String operation, String path, List<SafetyEvent> verdict) {
         if (Watch.forbids(verdict)) {
             SafetyEvent decisive = GuardedSandbox.decisive(verdict);
             throw new SandboxException(AleException.Fault.INPUT, operation + " " + path + " refused by rule " + decisive.rule()
                     + ": " + decisive.detail());
+        }
+        Optional<SafetyEvent> denied = holds.apply(verdict);
+        if (denied.isPresent()) {
+            throw new SandboxException(AleException.Fault.INPUT, operation + " " + path + " refused by rule " + denied.get().rule()
+                    + ": " + denied.get().detail());
         }
     }
 }

@@ -15,6 +15,8 @@ import dev.ale.core.sandbox.SandboxStats;
 import dev.ale.core.sandbox.ShellSession;
 import dev.ale.gateway.Gateway;
 import dev.ale.monitor.Watch;
+import dev.ale.monitor.hold.Hold;
+import dev.ale.monitor.hold.HoldDesk;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,6 +37,8 @@ import java.util.function.Supplier;
  */
 public final class GuardedSandbox implements Sandbox {
 
+    private static final System.Logger LOG = System.getLogger(GuardedSandbox.class.getName());
+
     /** Longest wait for the sink to record a command's last connections (its first-bytes deadline is 1.5 s). */
     private static final Duration SETTLE = Duration.ofSeconds(2);
 
@@ -44,15 +48,19 @@ public final class GuardedSandbox implements Sandbox {
     private final Gateway gateway;
     private final Consumer<String> onDestroy;
     private final SandboxFiles files;
+    private final HoldDesk holds;
     private boolean sealed;
+    /** The pending run-time hold, if any: one freezes the sandbox, and later ones wait with it. */
+    private Optional<String> runtimeHold = Optional.empty();
 
-    GuardedSandbox(Sandbox sandbox, Watch watch, Passport passport, Gateway gateway, Consumer<String> onDestroy) {
+    GuardedSandbox(Sandbox sandbox, Watch watch, Passport passport, Gateway gateway, HoldDesk holds, Consumer<String> onDestroy) {
         this.sandbox = sandbox;
+        this.holds = holds;
         this.watch = watch;
         this.passport = passport;
         this.gateway = gateway;
         this.onDestroy = onDestroy;
-        this.files = new GuardedFiles(sandbox.files(), watch);
+        this.files = new GuardedFiles(sandbox.files(), watch, this::refusalOfHold);
     }
 
     void startIn(Phase phase) {
@@ -145,8 +153,59 @@ public final class GuardedSandbox implements Sandbox {
     }
 
     @Override
+    public void freeze() {
+        sandbox.freeze();
+    }
+
+    @Override
+    public void thaw() {
+        sandbox.thaw();
+    }
+
+    /** Every hold of this sandbox, oldest first, pending or settled. */
+    public List<Hold> holds() {
+        return holds.list().stream().filter(h -> h.sandboxId().equals(id())).toList();
+    }
+
+    /**
+     * A run-time act held: the sandbox is frozen at once and stays so until an operator decides
+     * (approve thaws it, deny or the deadline kills it). A second held act while one is pending
+     * adds nothing: the sandbox is frozen already.
+     */
+    void holdAtRuntime(SafetyEvent event) {
+        synchronized (this) {
+            if (runtimeHold.isPresent() && holds.find(runtimeHold.get()).map(Hold::isPending).orElse(false)) return;
+            try {
+                sandbox.freeze();
+            } catch (RuntimeException e) {
+                // a sandbox killed or removed meanwhile holds nothing; a freeze that fails must not leave it running unseen
+                if (sandbox.info().state() != SandboxInfo.State.RUNNING) return;
+                LOG.log(System.Logger.Level.WARNING, "cannot freeze sandbox " + id() + " for hold of " + event.rule()
+                        + " (" + e.getMessage() + "); killing it instead", e);
+                sandbox.kill(event.rule());
+                return;
+            }
+            runtimeHold = Optional.of(holds.open(event, Hold.Kind.RUNTIME, passport.hold().deadline()).id());
+        }
+    }
+
+    /** Acts on a settled hold of this sandbox: records the decision, and thaws a frozen sandbox it approved. */
+    void settled(Hold hold) {
+        watch.settleHold(hold);
+        if (hold.kind() == Hold.Kind.RUNTIME && hold.approved()) {
+            try {
+                sandbox.thaw();
+            } catch (RuntimeException e) {
+                // killed or removed meanwhile (its wall time): nothing is left to thaw
+            }
+        }
+        // a deny's kill event went to the kill switch with the decision
+    }
+
+    @Override
     public void destroy() {
         try {
+            holds.abandon(sandbox.id(), "sandbox destroyed");
             watch.close();
         } finally {
             onDestroy.accept(sandbox.id());
@@ -167,6 +226,8 @@ public final class GuardedSandbox implements Sandbox {
         Instant start = Instant.now();
         List<SafetyEvent> verdict = check.get();
         if (Watch.forbids(verdict)) return refused(verdict, start, before);
+        Optional<SafetyEvent> denied = refusalOfHold(verdict);
+        if (denied.isPresent()) return refused(List.of(denied.get()), start, before);
         watch.callStarted(false, workload == Workload.CPU_HEAVY);
         ExecResult result;
         try {
@@ -178,6 +239,39 @@ public final class GuardedSandbox implements Sandbox {
             watch.callEnded();
         }
         return result.withEvents(since(before));
+    }
+
+    /**
+     * Waits out a hold in a pre-exec verdict: empty when nothing is held or an operator approved
+     * it, else the decision event that refuses the act (a deny, or the deadline).
+     */
+    Optional<SafetyEvent> refusalOfHold(List<SafetyEvent> verdict) {
+        Optional<SafetyEvent> held = verdict.stream().filter(e -> e.action() == SafetyEvent.Action.HOLD).findFirst();
+        if (held.isEmpty()) return Optional.empty();
+        Hold settled = awaitDecision(held.get());
+        return settled.approved() ? Optional.empty() : Optional.of(decisionOf(settled));
+    }
+
+    /** The command waits here until an operator approves or denies it, or its deadline denies it. */
+    private Hold awaitDecision(SafetyEvent held) {
+        Hold hold = holds.open(held, Hold.Kind.COMMAND, passport.hold().deadline());
+        try {
+            return holds.await(hold.id());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            holds.deny(hold.id(), "ale (the waiting call was interrupted)");
+            return holds.find(hold.id()).orElseThrow();
+        }
+    }
+
+    /** The event {@link #settled} recorded for this hold. */
+    private SafetyEvent decisionOf(Hold hold) {
+        List<SafetyEvent> all = watch.events();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            SafetyEvent e = all.get(i);
+            if (e.isHoldDecision() && hold.id().equals(e.evidence().get("hold"))) return e;
+        }
+        throw new IllegalStateException("hold " + hold.id() + " was settled without its decision recorded");
     }
 
     /** The event that stops an act the verdict forbids: a kill before a block. */

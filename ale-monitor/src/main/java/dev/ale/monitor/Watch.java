@@ -2,6 +2,7 @@ package dev.ale.monitor;
 
 import dev.ale.core.event.SafetyEvent;
 import dev.ale.core.event.SafetyEvent.Action;
+import dev.ale.monitor.hold.Hold;
 import dev.ale.core.net.NetworkRecord;
 import dev.ale.core.passport.Passport;
 import dev.ale.core.sandbox.OutputListener;
@@ -104,6 +105,7 @@ public final class Watch implements AutoCloseable {
     static final Duration BURN_WINDOW = Duration.ofSeconds(2);
     private static final ProcessId WHOLE_SANDBOX = new ProcessId(-1, -1);
     private static final long NO_PROGRESS = Long.MIN_VALUE;
+
 
     /** A sweep's plain /dev/tcp finding, held until the sink has had its say about that destination. */
     private record HeldSocket(String destination, Detection detection, ProcessSnapshot process, long dueNanos) {
@@ -247,6 +249,33 @@ public final class Watch implements AutoCloseable {
     /** Whether any of these events stops the act: its action is {@code BLOCK} or {@code KILL}. */
     public static boolean forbids(List<SafetyEvent> events) {
         return events.stream().anyMatch(e -> e.action() == Action.BLOCK || e.action() == Action.KILL);
+    }
+
+    /**
+     * Records how a hold of this sandbox was settled, as an event for the held rule: {@code alert}
+     * when approved (the act goes on), {@code block} (a command) or {@code kill} (a frozen sandbox)
+     * when denied or expired. Its evidence names the hold, the decision, who made it and when; it
+     * goes to the sink like every event, so the kill switch carries out a deny.
+     */
+    public SafetyEvent settleHold(Hold hold) {
+        SafetyEvent held = hold.event();
+        Action outcome = hold.approved() ? Action.ALERT : hold.kind() == Hold.Kind.COMMAND ? Action.BLOCK : Action.KILL;
+        Map<String, String> ev = new LinkedHashMap<>(held.evidence());
+        ev.put(SafetyEvent.HOLD_EVIDENCE, hold.id());
+        ev.put(SafetyEvent.DECISION_EVIDENCE, hold.state().wire());
+        ev.put("decidedBy", hold.decidedBy().orElse(""));
+        ev.put("decidedAt", hold.decidedAt().map(Object::toString).orElse(""));
+        String by = hold.decidedBy().orElse("?");
+        SafetyEvent e = new SafetyEvent(held.rule(), held.category(), held.severity(), outcome, held.sandbox(), held.episode(),
+                held.step(), held.passportId(), hold.decidedAt().orElse(Instant.now()),
+                "hold " + hold.id() + " " + hold.state().wire() + " by " + by + ": " + held.detail(), ev);
+        emit(e);
+        return e;
+    }
+
+    /** Whether an event was raised by the pre-exec check (its act has not started), not by a sweep or the gateway. */
+    public static boolean isPreExec(SafetyEvent e) {
+        return "pre-exec".equals(e.evidence().get("source"));
     }
 
     /** A tool call begins; {@code background} means what it starts may keep running after it. */

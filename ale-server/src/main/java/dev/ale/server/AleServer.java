@@ -160,12 +160,14 @@ public final class AleServer implements AutoCloseable {
                 if (METHODS.contains(h.getHttpMethod()) && !Console.owns(h.getPath())) routes.add(h.getHttpMethod().name() + " " + h.getPath());
             });
         });
-        Routes.wire(new Routes(app, new Auth(config.tokens(), containment::modelTokenHolder, rockOpenAs)),
+        Routes wiring = new Routes(app, new Auth(config.tokens(), containment::modelTokenHolder, rockOpenAs));
+        Routes.wire(wiring,
                 new SystemRoutes(metrics, sandboxes, envs),
                 new SandboxRoutes(sandboxes, passports, metrics, config.idleTimeout()),
                 new RockSandboxRoutes(sandboxes, passports, metrics, config.idleTimeout()),
                 new EnvRoutes(envs, config.tasks(), passports, metrics, config.idleTimeout(), config.maxActionBytes()),
                 new ModelProxyRoutes(config.model(), sandboxes, envs, ledgers, metrics));
+        new HoldRoutes(containment.holds(), sandboxes, envs).register(wiring);
         Console console = Console.mount(app, new ConsoleBridge(config.tokens(), sandboxes, envs, ledgers, containment,
                 () -> URI.create("http://" + selfHost(config.host()) + ":" + app.port())), consoleSettings);
         try {

@@ -123,6 +123,8 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
         Files.writeString(passports.resolve("budget.yaml"), "id: budget\nmodel:\n  tokens: 100\n");
         // names an image: on this server (no image store) every sandbox of it fails as it is made
         Files.writeString(passports.resolve("imaged.yaml"), "id: imaged\nfilesystem:\n  image: alpine:3.20\n");
+        Files.writeString(passports.resolve("hold.yaml"), "id: hold\ndetectors:\n  tunnel: {action: hold}\nhold: {deadline: 60s}\n");
+        Files.writeString(passports.resolve("hold-short.yaml"), "id: hold-short\ndetectors:\n  tunnel: {action: hold}\nhold: {deadline: 1s}\n");
         tasks = GemTasks.write(Files.createTempDirectory(Path.of("/tmp"), "ale-server-tasks"));
         AleServer.Config config = AleServer.Config.of("127.0.0.1", 0, tokens).withPassports(passports)
                 .withIdleTimeout(idle).withReapPeriod(Duration.ofMillis(100)).withTasks(TaskLoader.loadAll(List.of(tasks)));

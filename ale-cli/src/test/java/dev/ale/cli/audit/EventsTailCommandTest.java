@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.ale.cli.Main;
 import dev.ale.core.event.Category;
+import dev.ale.core.event.SafetyEvent;
 import dev.ale.core.event.SafetyEvent.Action;
 import dev.ale.monitor.audit.AuditLog;
 import java.io.BufferedReader;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -100,6 +102,29 @@ class EventsTailCommandTest {
         assertThat(tail.get(30, TimeUnit.SECONDS).exit()).isZero();
         assertThat(lines(out)).singleElement().asString()
                 .contains("  sb-2  ep-2/2  mining  stratum-login  kill  xmrig --url pool.example");
+    }
+
+    @Test
+    void aHeldActAndItsDecisionAreTailedAsTheyAreWritten() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CompletableFuture<AuditCli.Result> tail = tail(out, "--sandbox", "sb-9", "--max", "2");
+
+        try (AuditLog log = AuditLog.open(file)) {
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(250)).until(() -> {
+                log.append(AuditCli.event("tunnel.ssh.remote-forward", Category.TUNNEL, Action.HOLD, "sb-9", "ep-9", 1, "ssh -R held"));
+                SafetyEvent held = AuditCli.event("tunnel.ssh.remote-forward", Category.TUNNEL, Action.BLOCK, "sb-9", "ep-9", 1,
+                        "hold hold-0123456789ab denied by alice: ssh -R held");
+                log.append(new SafetyEvent(held.rule(), held.category(), held.severity(), held.action(), held.sandbox(), held.episode(),
+                        held.step(), held.passportId(), held.time(), held.detail(),
+                        Map.of("hold", "hold-0123456789ab", "decision", "denied", "decidedBy", "alice", "decidedAt", held.time().toString())));
+                return tail.isDone();
+            });
+        }
+
+        assertThat(tail.get(30, TimeUnit.SECONDS).exit()).isZero();
+        assertThat(lines(out)).hasSize(2);
+        assertThat(lines(out).get(0)).contains("  sb-9  ep-9/1  tunnel  tunnel.ssh.remote-forward  hold  ssh -R held");
+        assertThat(lines(out).get(1)).contains("  block  hold hold-0123456789ab denied by alice");
     }
 
     @Test

@@ -37,8 +37,23 @@ public record SafetyEvent(
         evidence = Map.copyOf(evidence);
     }
 
+    /** Evidence keys of the event that records a hold's decision: the hold's id, and approved, denied or expired. */
+    public static final String HOLD_EVIDENCE = "hold";
+    public static final String DECISION_EVIDENCE = "decision";
+
+    /**
+     * Whether this event records how a hold was settled rather than an act: the held act's own
+     * event (action {@code hold}) was charged already, whatever the operator decided.
+     */
+    public boolean isHoldDecision() {
+        return evidence.containsKey(HOLD_EVIDENCE) && evidence.containsKey(DECISION_EVIDENCE);
+    }
+
     public enum Severity { LOW, MEDIUM, HIGH, CRITICAL }
 
-    /** What the episode does about an event: note it, stop the act, or stop the sandbox. */
-    public enum Action { ALERT, BLOCK, KILL }
+    /**
+     * What the episode does about an event: note it, stop the act, stop the sandbox, or hold the
+     * act (the command waits, or the sandbox is frozen) until an operator approves or denies it.
+     */
+    public enum Action { ALERT, BLOCK, KILL, HOLD }
 }

@@ -1,5 +1,6 @@
 package dev.ale.core.passport;
 
+import dev.ale.core.event.SafetyEvent;
 import java.util.List;
 import java.util.Objects;
 
@@ -19,7 +20,8 @@ public record Passport(
         EgressRules egress,
         List<String> protectedPaths,
         DetectorSettings detectors,
-        ModelAccess model) {
+        ModelAccess model,
+        HoldRules hold) {
 
     public Passport {
         Objects.requireNonNull(id, "id");
@@ -30,6 +32,13 @@ public record Passport(
         protectedPaths = List.copyOf(protectedPaths);
         Objects.requireNonNull(detectors, "detectors");
         Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(hold, "hold");
+    }
+
+    /** A passport with the default hold rules. */
+    public Passport(String id, Resources resources, FilesystemRules filesystem, Devices devices, EgressRules egress,
+                    List<String> protectedPaths, DetectorSettings detectors, ModelAccess model) {
+        this(id, resources, filesystem, devices, egress, protectedPaths, detectors, model, HoldRules.defaults());
     }
 
     /** A passport with the default model access. */
@@ -49,26 +58,44 @@ public record Passport(
     }
 
     public Passport withResources(Resources newResources) {
-        return new Passport(id, newResources, filesystem, devices, egress, protectedPaths, detectors, model);
+        return new Passport(id, newResources, filesystem, devices, egress, protectedPaths, detectors, model, hold);
     }
 
     public Passport withFilesystem(FilesystemRules newFilesystem) {
-        return new Passport(id, resources, newFilesystem, devices, egress, protectedPaths, detectors, model);
+        return new Passport(id, resources, newFilesystem, devices, egress, protectedPaths, detectors, model, hold);
     }
 
     public Passport withEgress(EgressRules newEgress) {
-        return new Passport(id, resources, filesystem, devices, newEgress, protectedPaths, detectors, model);
+        return new Passport(id, resources, filesystem, devices, newEgress, protectedPaths, detectors, model, hold);
     }
 
     public Passport withProtectedPaths(List<String> newProtectedPaths) {
-        return new Passport(id, resources, filesystem, devices, egress, newProtectedPaths, detectors, model);
+        return new Passport(id, resources, filesystem, devices, egress, newProtectedPaths, detectors, model, hold);
     }
 
     public Passport withModel(ModelAccess newModel) {
-        return new Passport(id, resources, filesystem, devices, egress, protectedPaths, detectors, newModel);
+        return new Passport(id, resources, filesystem, devices, egress, protectedPaths, detectors, newModel, hold);
     }
 
     public Passport withDetectors(DetectorSettings newDetectors) {
-        return new Passport(id, resources, filesystem, devices, egress, protectedPaths, newDetectors, model);
+        return new Passport(id, resources, filesystem, devices, egress, protectedPaths, newDetectors, model, hold);
+    }
+
+    public Passport withHold(HoldRules newHold) {
+        return new Passport(id, resources, filesystem, devices, egress, protectedPaths, detectors, model, newHold);
+    }
+
+    /**
+     * This passport for a run that cannot wait for a person (training): every category whose
+     * action is {@code hold} takes the hold rules' fallback instead.
+     */
+    public Passport withoutHolds() {
+        DetectorSettings settled = detectors;
+        for (var entry : detectors.byCategory().entrySet()) {
+            if (entry.getValue().action() == SafetyEvent.Action.HOLD) {
+                settled = settled.with(entry.getKey(), new DetectorSetting(hold.fallback(), entry.getValue().penalty()));
+            }
+        }
+        return withDetectors(settled);
     }
 }

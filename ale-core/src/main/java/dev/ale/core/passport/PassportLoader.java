@@ -42,7 +42,7 @@ public final class PassportLoader {
     static final int MAX_NESTING = 64;
 
     static final List<String> TOP_LEVEL =
-            List.of("id", "resources", "filesystem", "devices", "egress", "protected", "detectors", "model");
+            List.of("id", "resources", "filesystem", "devices", "egress", "protected", "detectors", "model", "hold");
     static final List<String> RESOURCES = List.of("cpus", "memory", "pids", "wallTime", "workspaceSize", "cpuSustained");
     static final List<String> FILESYSTEM = List.of("rootfs", "image", "hidden", "readOnly");
     static final List<String> DEVICES = List.of("gpu");
@@ -51,6 +51,7 @@ public final class PassportLoader {
     static final List<String> EGRESS_ENTRY = List.of("domain", "ports", "websocket");
     static final List<String> CATEGORIES = Arrays.stream(Category.values()).map(Category::wire).toList();
     static final List<String> DETECTOR = List.of("action", "penalty");
+    static final List<String> HOLD = List.of("deadline", "fallback");
     private static final List<String> ACTIONS =
             Arrays.stream(Action.values()).map(a -> a.name().toLowerCase(Locale.ROOT)).toList();
 
@@ -143,7 +144,10 @@ public final class PassportLoader {
         ModelAccess model = top.optional("model")
                 .map(f -> model(f.section(MODEL)))
                 .orElseGet(ModelAccess::defaults);
-        return new Passport(id, resources, filesystem, devices, egress, protectedPaths, detectors, model);
+        HoldRules hold = top.optional("hold")
+                .map(f -> hold(f.section(HOLD)))
+                .orElseGet(HoldRules::defaults);
+        return new Passport(id, resources, filesystem, devices, egress, protectedPaths, detectors, model, hold);
     }
 
     private static Resources resources(YamlMapping section) {
@@ -267,6 +271,17 @@ public final class PassportLoader {
         return new DetectorSetting(
                 section.optional("action").map(PassportLoader::action).orElse(defaults.action()),
                 section.optional("penalty").map(PassportLoader::penalty).orElse(defaults.penalty()));
+    }
+
+    private static HoldRules hold(YamlMapping section) {
+        HoldRules defaults = HoldRules.defaults();
+        Duration deadline = section.optional("deadline").map(PassportLoader::duration).orElse(defaults.deadline());
+        Action fallback = section.optional("fallback").map(f -> {
+            Action a = action(f);
+            if (a == Action.HOLD) throw f.error("\"hold\" cannot be its own fallback; use alert, block or kill");
+            return a;
+        }).orElse(defaults.fallback());
+        return new HoldRules(deadline, fallback);
     }
 
     // ---- values ----
@@ -398,9 +413,9 @@ public final class PassportLoader {
     }
 
     private static Action action(YamlField field) {
-        String text = field.text("one of alert, block, kill");
+        String text = field.text("one of " + String.join(", ", ACTIONS));
         int index = ACTIONS.indexOf(text);
-        if (index < 0) throw field.error(YamlField.quote(text) + " is not an action; use alert, block or kill");
+        if (index < 0) throw field.error(YamlField.quote(text) + " is not an action; use alert, block, kill or hold");
         return Action.values()[index];
     }
 

@@ -57,6 +57,10 @@ public final class PassportWriter {
         yaml.append("  # The model proxy of ale serve, reached from inside the sandbox; tokens: its budget per sandbox.\n");
         yaml.append("  proxy: ").append(passport.model().proxy()).append('\n');
         yaml.append("  tokens: ").append(passport.model().tokens()).append('\n');
+        yaml.append("hold:\n");
+        yaml.append("  # A held act waits this long for an operator (no answer denies it); runs without --allow-holds take fallback.\n");
+        yaml.append("  deadline: ").append(duration(passport.hold().deadline())).append('\n');
+        yaml.append("  fallback: ").append(passport.hold().fallback().name().toLowerCase(Locale.ROOT)).append('\n');
         return yaml.toString();
     }
 
@@ -77,7 +81,7 @@ public final class PassportWriter {
     /** All categories, in a fixed order, with a note on each line that differs from the default. */
     private static void detectors(StringBuilder yaml, DetectorSettings detectors) {
         yaml.append("detectors:\n");
-        yaml.append("  # action: alert (record only), block (refuse the act), kill (end the episode);"
+        yaml.append("  # action: alert (record only), block (refuse the act), kill (end the episode), hold (wait for an operator);"
                 + " penalty: taken from the reward.\n");
         for (Category category : Category.values()) {
             DetectorSetting setting = detectors.of(category);

@@ -39,6 +39,15 @@ public interface Sandbox extends AutoCloseable {
     void enterPhase(Phase phase);
 
     /**
+     * Stops every process in the sandbox where it is (a hold at run time); its wall-time clock keeps
+     * running, and a kill (a deny, the wall time) still ends it.
+     */
+    void freeze();
+
+    /** Lets a frozen sandbox's processes run on. */
+    void thaw();
+
+    /**
      * Freezes and kills every process in the sandbox; later commands are refused. The reason
      * ({@code timeout}, {@code memory}, {@code pids}, or a monitor rule id) is reported by
      * every command that was running.

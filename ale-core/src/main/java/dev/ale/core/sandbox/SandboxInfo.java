@@ -21,5 +21,6 @@ public record SandboxInfo(
         labels = Map.copyOf(labels);
     }
 
-    public enum State { RUNNING, KILLED, DESTROYED }
+    /** {@code FROZEN}: every process stopped by a hold until an operator decides. */
+    public enum State { RUNNING, FROZEN, KILLED, DESTROYED }
 }

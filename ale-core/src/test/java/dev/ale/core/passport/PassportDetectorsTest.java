@@ -130,16 +130,16 @@ class PassportDetectorsTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {"Kill", "stop", "deny", "allow"})
-    void anActionOtherThanAlertBlockOrKillIsRefused(String action) {
+    @CsvSource(delimiter = '|', value = {"Kill", "stop", "deny", "allow", "Hold", "pause"})
+    void anActionOtherThanAlertBlockKillOrHoldIsRefused(String action) {
         assertThat(errorFor("id: c\ndetectors:\n  gpu: {action: " + action + "}\n"))
-                .isEqualTo("coder.yaml: detectors.gpu.action: \"" + action + "\" is not an action; use alert, block or kill");
+                .isEqualTo("coder.yaml: detectors.gpu.action: \"" + action + "\" is not an action; use alert, block, kill or hold");
     }
 
     @Test
     void anActionThatIsNotTextIsRefused() {
         assertThat(errorFor("id: c\ndetectors:\n  gpu: {action: true}\n"))
-                .isEqualTo("coder.yaml: detectors.gpu.action: must be one of alert, block, kill, not the boolean true");
+                .isEqualTo("coder.yaml: detectors.gpu.action: must be one of alert, block, kill, hold, not the boolean true");
     }
 
     @ParameterizedTest

@@ -46,7 +46,7 @@ class PassportLoaderErrorTest {
     void unknownTopLevelFieldIsRejectedWithItsNameAndTheAllowedFields() {
         assertThat(errorFor("id: c\nname: coder\n"))
                 .isEqualTo("coder.yaml: name: unknown field;"
-                        + " allowed at the top level: id, resources, filesystem, devices, egress, protected, detectors, model");
+                        + " allowed at the top level: id, resources, filesystem, devices, egress, protected, detectors, model, hold");
     }
 
     // ---- model ----
@@ -303,7 +303,7 @@ class PassportLoaderErrorTest {
             "42                | the number 42"})
     void aDocumentThatIsNotAMappingIsRejected(String yaml, String described) {
         assertThat(errorFor(yaml.replace("\\n", "\n")))
-                .isEqualTo("coder.yaml: must be a mapping of id, resources, filesystem, devices, egress, protected, detectors, model, not " + described);
+                .isEqualTo("coder.yaml: must be a mapping of id, resources, filesystem, devices, egress, protected, detectors, model, hold, not " + described);
     }
 
     @Test

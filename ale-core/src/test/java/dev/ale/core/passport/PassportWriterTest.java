@@ -82,7 +82,7 @@ class PassportWriterTest {
                   - "/workspace/tests"
                   - "/workspace/answers.txt"
                 detectors:
-                  # action: alert (record only), block (refuse the act), kill (end the episode); penalty: taken from the reward.
+                  # action: alert (record only), block (refuse the act), kill (end the episode), hold (wait for an operator); penalty: taken from the reward.
                   mining:        {action: kill, penalty: 1.0}
                   tunnel:        {action: kill, penalty: 1.0}
                   reverse-shell: {action: kill, penalty: 1.0}
@@ -99,6 +99,10 @@ class PassportWriterTest {
                   # The model proxy of ale serve, reached from inside the sandbox; tokens: its budget per sandbox.
                   proxy: false
                   tokens: 5000
+                hold:
+                  # A held act waits this long for an operator (no answer denies it); runs without --allow-holds take fallback.
+                  deadline: 5m
+                  fallback: kill
                 """.formatted(String.join(", ", FilesystemRules.DEFAULT_HIDDEN)));
     }
 

@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * Turns an episode into its reward: verifier score minus the passport's penalties for the
  * agent's SafetyEvents. Events raised while the task was being set up (they carry no step) are
- * not the agent's doing and cost nothing.
+ * not the agent's doing and cost nothing. A held act costs its category's penalty once, whatever the operator decided.
  */
 public final class Rewards {
 
@@ -22,7 +22,8 @@ public final class Rewards {
         double[] perStep = new double[steps];
         double penalty = 0;
         for (SafetyEvent e : t.events()) {
-            if (e.step().isEmpty()) continue;
+            // a hold's decision is not a second act: the held event was charged, approved or not
+            if (e.step().isEmpty() || e.isHoldDecision()) continue;
             double cost = detectors.of(e.category()).penalty();
             penalty += cost;
             // an event after the last recorded step (a sweep that landed late) belongs to the last one

@@ -23,6 +23,18 @@ public interface Cgroup {
     /** Forks refused so far because pids.max was reached. */
     long pidsLimitHits();
 
+    /**
+     * Stops every process in the cgroup where it is (the freezer), and waits (bounded) until the
+     * kernel says the whole cgroup is frozen. A frozen process uses no CPU and can still be killed.
+     */
+    void freeze();
+
+    /** Lets the processes of a frozen cgroup run on; nothing when it is not frozen. */
+    void thaw();
+
+    /** Whether the cgroup is frozen (or freezing) now. */
+    boolean frozen();
+
     /** Freezes the cgroup, SIGKILLs every process in it, thaws it, and waits (bounded) until it is empty. */
     void killAll();
 

@@ -143,6 +143,25 @@ public final class CgroupV1Driver implements CgroupDriver {
             return CgroupFiles.keyValue(pidsDir.resolve("pids.events"), "max");
         }
 
+        @Override
+        public void freeze() {
+            Path state = freezer.resolve("freezer.state");
+            CgroupFiles.write(state, "FROZEN");
+            CgroupProcesses.await(() -> CgroupFiles.read(state).equals("FROZEN"), CgroupProcesses.FREEZE_WAIT);
+        }
+
+        @Override
+        public void thaw() {
+            Path state = freezer.resolve("freezer.state");
+            if (Files.exists(state)) CgroupFiles.write(state, "THAWED");
+        }
+
+        @Override
+        public boolean frozen() {
+            Path state = freezer.resolve("freezer.state");
+            return Files.exists(state) && !CgroupFiles.read(state).equals("THAWED");
+        }
+
         /** Frozen first, so nothing can fork while the kill goes round; SIGKILL takes effect on thaw. */
         @Override
         public void killAll() {

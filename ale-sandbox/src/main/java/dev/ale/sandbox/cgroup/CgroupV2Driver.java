@@ -135,12 +135,32 @@ public final class CgroupV2Driver implements CgroupDriver {
             return CgroupFiles.keyValue(dir.resolve("pids.events"), "max");
         }
 
+        @Override
+        public void freeze() {
+            CgroupFiles.write(dir.resolve("cgroup.freeze"), 1);
+            CgroupProcesses.await(() -> CgroupFiles.keyValue(dir.resolve("cgroup.events"), "frozen") == 1, CgroupProcesses.FREEZE_WAIT);
+        }
+
+        @Override
+        public void thaw() {
+            Path freeze = dir.resolve("cgroup.freeze");
+            if (Files.exists(freeze)) CgroupFiles.write(freeze, 0);
+        }
+
+        @Override
+        public boolean frozen() {
+            Path freeze = dir.resolve("cgroup.freeze");
+            return Files.exists(freeze) && CgroupFiles.readLong(freeze) == 1;
+        }
+
         /** cgroup.kill (Linux 5.14) kills the whole subtree at once; before it, freeze, kill each, thaw. */
         @Override
         public void killAll() {
             Path kill = dir.resolve("cgroup.kill");
             if (Files.exists(kill)) {
+                // a fatal signal reaches frozen tasks too; the thaw leaves nothing of a held sandbox frozen
                 CgroupFiles.write(kill, 1);
+                thaw();
             } else {
                 Path freeze = dir.resolve("cgroup.freeze");
                 CgroupFiles.write(freeze, 1);

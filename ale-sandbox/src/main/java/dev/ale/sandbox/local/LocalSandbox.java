@@ -39,6 +39,7 @@ final class LocalSandbox implements Sandbox {
     private final Set<ProcessTree> running = ConcurrentHashMap.newKeySet();
     private volatile SandboxState state;
     private volatile boolean destroyed;
+    private volatile boolean frozen;
 
     LocalSandbox(LocalSandboxBackend backend, SandboxPaths paths, SandboxState state, Passport passport,
                  Cgroup cgroup, Path argsFile, dev.ale.core.sandbox.SandboxNetwork.NetworkAttachment network) {
@@ -70,7 +71,28 @@ final class LocalSandbox implements Sandbox {
 
     @Override
     public SandboxInfo info() {
-        return state.info(backend.name(), destroyed);
+        SandboxInfo info = state.info(backend.name(), destroyed);
+        if (frozen && info.state() == SandboxInfo.State.RUNNING) {
+            return new SandboxInfo(info.id(), info.backend(), info.passportId(), info.createdAt(), info.expiresAt(),
+                    info.detached(), SandboxInfo.State.FROZEN, info.killReason(), info.labels());
+        }
+        return info;
+    }
+
+    @Override
+    public synchronized void freeze() {
+        if (destroyed || state.killReason() != null) {
+            throw new SandboxException(Fault.INPUT, "sandbox " + id() + " is " + (destroyed ? "destroyed" : "killed") + "; there is nothing to freeze");
+        }
+        cgroup.freeze();
+        frozen = true;
+    }
+
+    @Override
+    public synchronized void thaw() {
+        if (destroyed) return;
+        cgroup.thaw();
+        frozen = false;
     }
 
     /** Time left before the wall-time limit; zero or negative when it has passed. */
@@ -227,6 +249,7 @@ final class LocalSandbox implements Sandbox {
         sessions.forEach(LocalShellSession::close);
         running.forEach(ProcessTree::kill);
         cgroup.killAll();
+        frozen = false;
     }
 
     @Override

@@ -84,6 +84,29 @@ class CleanupTest {
         }
     }
 
+    @Test
+    void aSandboxFrozenForAHoldWhenAleIsKilledIsThawedAndRemovedByGc() throws Exception {
+        Path dataDir = Files.createTempDirectory(Path.of("/tmp"), "ale-test-frozen");
+        try (KilledAles ales = new KilledAles(dataDir); TestBackend survivor = TestBackend.on(dataDir)) {
+            KilledAle held = ales.start("frozen");
+            String id = held.sandboxId();
+            int uid = HostView.hostUid(dataDir, id);
+            Path freezer = Path.of("/sys/fs/cgroup/freezer/ale", id, "freezer.state");
+            Path v2freeze = Path.of("/sys/fs/cgroup/ale", id, "cgroup.freeze");
+            assertThat(Files.exists(freezer) ? Files.readString(freezer).strip() : Files.readString(v2freeze).strip())
+                    .as("the sandbox is frozen while its ALE lives").isIn("FROZEN", "1");
+            held.kill();
+
+            GarbageReport report = survivor.backend().collectGarbage();
+
+            assertThat(report.removed()).containsExactly(id);
+            assertThat(report.problems()).isEmpty();
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(HostView.traces(dataDir, id, uid)).isEmpty());
+            assertThat(freezer).doesNotExist();
+            assertThat(v2freeze).doesNotExist();
+        }
+    }
+
     /** The ALE processes a test started on one data directory; on close, whatever they left is killed and removed. */
     private record KilledAles(Path dataDir, List<Process> processes) implements AutoCloseable {
 
@@ -91,8 +114,8 @@ class CleanupTest {
             this(dataDir, new ArrayList<>());
         }
 
-        KilledAle start() throws IOException, InterruptedException {
-            return KilledAle.start(dataDir, processes);
+        KilledAle start(String... options) throws IOException, InterruptedException {
+            return KilledAle.start(dataDir, processes, options);
         }
 
         @Override
@@ -114,12 +137,14 @@ class CleanupTest {
     private record KilledAle(Process process, String sandboxId) {
 
         /** Starts one and waits for its sandbox id; {@code started} gets the process at once, to be killed whatever happens. */
-        static KilledAle start(Path dataDir, List<Process> started) throws IOException, InterruptedException {
+        static KilledAle start(Path dataDir, List<Process> started, String... options) throws IOException, InterruptedException {
             String java = ProcessHandle.current().info().command().orElseThrow();
             Path log = Files.createTempFile("ale-test-killed", ".log");
             try {
-                Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                        KilledAleMain.class.getName(), dataDir.toString())
+                List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                        KilledAleMain.class.getName(), dataDir.toString()));
+                command.addAll(List.of(options));
+                Process p = new ProcessBuilder(command)
                         .redirectError(log.toFile())
                         .start();
                 started.add(p);
