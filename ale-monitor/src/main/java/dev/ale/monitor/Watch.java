@@ -108,6 +108,8 @@ public final class Watch implements AutoCloseable {
     private final Monitor.Config config;
     private final Sandbox sandbox;
     private final Passport passport;
+    /** Computed once: every event of this watch names the same rules. */
+    private final String fingerprint;
     private final Optional<String> episode;
     private final CommandLineDetector commandLines = CommandLineDetector.standard();
     private final ProcessRules processRules;
@@ -147,6 +149,7 @@ public final class Watch implements AutoCloseable {
         this.config = config;
         this.sandbox = sandbox;
         this.passport = passport;
+        this.fingerprint = passport.fingerprint();
         this.episode = episode;
         this.processRules = new ProcessRules(commandLines, passport.devices().gpu());
         this.networkRules = new NetworkRules(config.network());
@@ -651,7 +654,8 @@ public final class Watch implements AutoCloseable {
 
     private SafetyEvent event(Detection d, Instant time, Map<String, String> evidence, int s) {
         return new SafetyEvent(d.ruleId(), d.category(), d.severity(), passport.detectors().actionFor(d.category()),
-                sandbox.id(), episode, s < 0 ? OptionalInt.empty() : OptionalInt.of(s), passport.id(), time, d.detail(), evidence);
+                sandbox.id(), episode, s < 0 ? OptionalInt.empty() : OptionalInt.of(s), passport.id(), Optional.of(fingerprint), time,
+                d.detail(), evidence);
     }
 
     private void emit(SafetyEvent e) {
