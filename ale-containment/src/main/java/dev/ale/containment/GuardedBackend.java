@@ -2,6 +2,8 @@ package dev.ale.containment;
 
 import dev.ale.core.AleException;
 import dev.ale.core.event.SafetyEvent;
+import dev.ale.core.net.NetworkRecord;
+import dev.ale.core.net.ProxyRecord;
 import dev.ale.core.sandbox.GarbageReport;
 import dev.ale.core.sandbox.Sandbox;
 import dev.ale.core.sandbox.SandboxBackend;
@@ -13,12 +15,14 @@ import dev.ale.gateway.HostResolver;
 import dev.ale.monitor.Monitor;
 import dev.ale.monitor.Watch;
 import dev.ale.monitor.audit.AuditLog;
+import dev.ale.monitor.audit.PassportHistory;
 import dev.ale.monitor.kill.KillSwitch;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -36,6 +40,8 @@ import java.util.function.Function;
  */
 public final class GuardedBackend implements SandboxBackend {
 
+    private static final System.Logger LOG = System.getLogger(GuardedBackend.class.getName());
+
     private final AuditLog audit;
     private final KillSwitch killSwitch = new KillSwitch();
     private final List<Consumer<SafetyEvent>> listeners = new CopyOnWriteArrayList<>();
@@ -43,6 +49,7 @@ public final class GuardedBackend implements SandboxBackend {
     private final Gateway gateway;
     private final SandboxBackend backend;
     private final Map<String, GuardedSandbox> live = new ConcurrentHashMap<>();
+    private final Map<String, PassportName> passports = new ConcurrentHashMap<>();
 
     private GuardedBackend(Path auditFile, HostResolver resolver, Function<SandboxNetwork, ? extends SandboxBackend> backends) {
         // each part is made after what it reports to, so no part needs a hook set later
@@ -51,7 +58,11 @@ public final class GuardedBackend implements SandboxBackend {
         Gateway g = null;
         try {
             m = new Monitor(this::onEvent);
-            g = Gateway.start(Gateway.Config.defaults().withResolver(resolver), m);
+            Monitor judge = m;
+            g = Gateway.start(Gateway.Config.defaults().withResolver(resolver), record -> {
+                judge.accept(record);
+                auditReached(record);
+            });
             this.backend = backends.apply(g);
         } catch (RuntimeException e) {
             if (g != null) g.close();
@@ -115,6 +126,11 @@ public final class GuardedBackend implements SandboxBackend {
         Sandbox sandbox = backend.create(request);
         try {
             killSwitch.register(sandbox);
+            String fingerprint = request.passport().fingerprint();
+            passports.put(sandbox.id(), new PassportName(request.passport().id(), fingerprint));
+            audit.append(PassportHistory.SANDBOX_KIND, sandbox.id(), request.episode(), OptionalInt.empty(), Optional.empty(),
+                    Optional.empty(), Map.of("event", "created", "passport", request.passport().id(), "passport_fingerprint", fingerprint,
+                            "phase", request.phase().wire()));
             Watch watch = monitor.watch(sandbox, request.passport(), request.episode());
             GuardedSandbox guarded = new GuardedSandbox(sandbox, watch, request.passport(), gateway, this::forget);
             live.put(sandbox.id(), guarded);
@@ -157,7 +173,30 @@ public final class GuardedBackend implements SandboxBackend {
         return backend.collectGarbage();
     }
 
+    /**
+     * A connection the proxy let through goes to the audit log under the sandbox's passport, so that a
+     * passport's history shows the hosts its agents reached, not only those they were refused.
+     */
+    private void auditReached(NetworkRecord record) {
+        if (!(record instanceof ProxyRecord p) || !p.allowed()) return;
+        PassportName name = passports.get(p.sandbox());
+        if (name == null) return;
+        try {
+            audit.append(PassportHistory.EGRESS_KIND, p.sandbox(), Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(),
+                    Map.of("host", p.host(), "port", p.port(), "method", p.method(), "passport", name.id(),
+                            "passport_fingerprint", name.fingerprint()));
+        } catch (RuntimeException e) {
+            // the gateway's thread must go on serving; a log that cannot be written fails the next event's append loudly
+            LOG.log(System.Logger.Level.WARNING, "cannot audit a connection of " + p.sandbox() + ": " + e.getMessage());
+        }
+    }
+
+    /** The passport a live sandbox runs under, as its audit records name it. */
+    private record PassportName(String id, String fingerprint) {
+    }
+
     private void forget(String sandboxId) {
+        passports.remove(sandboxId);
         live.remove(sandboxId);
         killSwitch.unregister(sandboxId);
     }
