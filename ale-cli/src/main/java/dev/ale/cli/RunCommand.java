@@ -13,6 +13,7 @@ import dev.ale.agent.policy.ScriptedPolicy;
 import dev.ale.agent.tool.Toolbox;
 import dev.ale.core.AleException.Fault;
 import dev.ale.core.episode.Trajectory;
+import dev.ale.core.passport.signing.TrustedKeys;
 import dev.ale.core.task.Task;
 import dev.ale.gateway.HostResolver;
 import dev.ale.containment.GuardedBackend;
@@ -39,6 +40,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -60,6 +62,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Parameters(arity = "0..*", paramLabel = "TASK_DIR", description = "A task directory, or a directory of task directories.")
     private List<Path> taskDirs = List.of();
+
+    @Mixin
+    private SignedPassportOptions signing = new SignedPassportOptions();
 
     @Option(names = "--registry-mirror", paramLabel = "REGISTRY=URL",
             description = "Fetch REGISTRY's images from URL (e.g. docker.io=http://127.0.0.1:5000); repeatable; also ALE_REGISTRY_MIRRORS.")
@@ -123,6 +128,7 @@ final class RunCommand implements Callable<Integer> {
             throw new AgentException(Fault.INPUT, "give either TASK_DIR... or --resume RUN_DIR, not both: a resumed run keeps its tasks");
         }
         if (resume.isEmpty() && taskDirs.isEmpty()) throw new AgentException(Fault.INPUT, "give at least one TASK_DIR (or --resume RUN_DIR)");
+        Optional<TrustedKeys> trusted = signing.trusted();
         RunStore store;
         RunSpec spec;
         PolicySource policies;
@@ -133,6 +139,7 @@ final class RunCommand implements Callable<Integer> {
             List<Path> dirs = new ArrayList<>();
             run.path("tasks").forEach(t -> dirs.add(Path.of(t.path("directory").asText())));
             List<Task> tasks = TaskLoader.loadAll(dirs);
+            trusted.ifPresent(keys -> SignedPassportOptions.check(tasks, keys));
             policies = policySource(tasks, run.path("policy_options"));
             spec = new RunSpec(run.path("run").asText(), tasks, run.path("samples").asInt(1), parallel,
                     run.path("seed").isNumber() ? OptionalLong.of(run.path("seed").asLong()) : OptionalLong.empty());
@@ -145,6 +152,7 @@ final class RunCommand implements Callable<Integer> {
                 throw new AgentException(Fault.INPUT, "no task could be loaded (" + refused.size() + " refused, listed above)");
             }
             List<Task> tasks = loaded.tasks();
+            trusted.ifPresent(keys -> SignedPassportOptions.check(tasks, keys));
             ObjectNode options = options();
             policies = policySource(tasks, options);
             spec = new RunSpec(RunStore.newRunId(), tasks, samples, parallel, seed.map(OptionalLong::of).orElse(OptionalLong.empty()));

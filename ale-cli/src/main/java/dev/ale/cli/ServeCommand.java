@@ -2,6 +2,7 @@ package dev.ale.cli;
 
 import dev.ale.cli.common.ShippedTasks;
 import dev.ale.core.AleException;
+import dev.ale.core.passport.signing.TrustedKeys;
 import dev.ale.gateway.HostResolver;
 import dev.ale.containment.GuardedBackend;
 import dev.ale.server.AleServer;
@@ -20,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -34,6 +36,9 @@ import picocli.CommandLine.Option;
 final class ServeCommand implements Callable<Integer> {
 
     private final Cli cli;
+
+    @Mixin
+    private SignedPassportOptions signing = new SignedPassportOptions();
 
     @Option(names = "--registry-mirror", paramLabel = "REGISTRY=URL",
             description = "Fetch REGISTRY's images from URL (e.g. docker.io=http://127.0.0.1:5000); repeatable; also ALE_REGISTRY_MIRRORS.")
@@ -115,6 +120,11 @@ final class ServeCommand implements Callable<Integer> {
         if (taskDir.isPresent()) {
             if (!Files.isDirectory(taskDir.get())) throw new AleException(AleException.Fault.INPUT, "--tasks: " + taskDir.get() + " is not a directory");
             config = config.withTasks(TaskLoader.loadAll(List.of(taskDir.get())));
+        }
+        Optional<TrustedKeys> trusted = signing.trusted();
+        if (trusted.isPresent()) {
+            SignedPassportOptions.check(config.tasks(), trusted.get());
+            config = config.withTrustedKeys(trusted.get());
         }
 
         GuardedBackend containment = cli.openGuardedBackend(HostResolver.system(), config.tasks());

@@ -62,6 +62,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     private LearnerOptions learner = new LearnerOptions();
 
+    @Mixin
+    private SignedPassportOptions signing = new SignedPassportOptions();
+
     TrainCommand(Cli cli) {
         this.cli = cli;
     }
@@ -70,6 +73,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         TrainSettings settings = learner.settings(iterations, samples, parallel);
         List<Task> tasks = TaskLoader.loadAll(taskDirs);
+        signing.trusted().ifPresent(keys -> SignedPassportOptions.check(tasks, keys));
         RunSpec spec = new RunSpec(RunStore.newRunId(), tasks, samples, parallel, OptionalLong.of(learner.seed));
         cli.err().println("train " + spec.runId() + ": " + tasks.size() + " task" + (tasks.size() == 1 ? "" : "s") + " x " + samples
                 + " samples x " + iterations + " iterations, " + parallel + " at a time, seed " + learner.seed + ", lr " + learner.lr);

@@ -1,6 +1,7 @@
 package dev.ale.server;
 
 import dev.ale.core.AleException.Fault;
+import dev.ale.core.passport.signing.TrustedKeys;
 import dev.ale.core.task.Task;
 import dev.ale.containment.GuardedBackend;
 import io.javalin.Javalin;
@@ -34,12 +35,13 @@ public final class AleServer implements AutoCloseable {
      * @param model      the upstream model server of the model proxy; without it the proxy answers 503
      * @param runs       where the run directory of GEM episodes goes (its {@code episodes.jsonl}); none: not written
      * @param rockOpenAs the env token a call on ROCK's GEM paths without any Authorization acts as; none: such calls get 401
+     * @param trustedKeys when present, signed passports are required (docs/passport.md, Signatures)
      * @param maxActionBytes the largest GEM step body taken as an action; a larger one is answered as a malformed action
      *                       naming the environment's files route (up to 16 MiB; beyond that the request is refused)
      */
     public record Config(String host, int port, Tokens tokens, Optional<Path> passports, Duration idleTimeout, Duration reapPeriod,
                          List<Task> tasks, Optional<ModelUpstream> model, Optional<Path> runs, Optional<String> rockOpenAs,
-                         int maxActionBytes) {
+                         int maxActionBytes, Optional<TrustedKeys> trustedKeys) {
 
         public static final String LOOPBACK = "127.0.0.1";
         public static final Duration DEFAULT_IDLE = Duration.ofMinutes(10);
@@ -52,6 +54,7 @@ public final class AleServer implements AutoCloseable {
             Objects.requireNonNull(model, "model");
             Objects.requireNonNull(runs, "runs");
             Objects.requireNonNull(rockOpenAs, "rockOpenAs");
+            Objects.requireNonNull(trustedKeys, "trustedKeys");
             if (port < 0 || port > 65_535) throw new IllegalArgumentException("port must be 0-65535: " + port);
             if (idleTimeout.isNegative() || idleTimeout.isZero()) throw new IllegalArgumentException("idle timeout must be positive");
             if (maxActionBytes < 1024 || maxActionBytes > Bodies.FILE_LIMIT) {
@@ -61,41 +64,52 @@ public final class AleServer implements AutoCloseable {
 
         public static Config of(String host, int port, Tokens tokens) {
             return new Config(host, port, tokens, Optional.empty(), DEFAULT_IDLE, Duration.ofSeconds(1), List.of(),
-                    Optional.empty(), Optional.empty(), Optional.empty(), Bodies.JSON_LIMIT);
+                    Optional.empty(), Optional.empty(), Optional.empty(), Bodies.JSON_LIMIT,
+                    Optional.empty());
         }
 
         public Config withPassports(Path dir) {
-            return new Config(host, port, tokens, Optional.of(dir), idleTimeout, reapPeriod, tasks, model, runs, rockOpenAs, maxActionBytes);
+            return new Config(host, port, tokens, Optional.of(dir), idleTimeout, reapPeriod, tasks, model, runs, rockOpenAs, maxActionBytes,
+                    trustedKeys);
         }
 
         public Config withIdleTimeout(Duration idle) {
-            return new Config(host, port, tokens, passports, idle, reapPeriod, tasks, model, runs, rockOpenAs, maxActionBytes);
+            return new Config(host, port, tokens, passports, idle, reapPeriod, tasks, model, runs, rockOpenAs, maxActionBytes, trustedKeys);
         }
 
         /** The tasks GEM environments may be made of (see {@code ale serve --tasks}). */
         public Config withTasks(List<Task> newTasks) {
-            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, newTasks, model, runs, rockOpenAs, maxActionBytes);
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, newTasks, model, runs, rockOpenAs, maxActionBytes, trustedKeys);
         }
 
         public Config withReapPeriod(Duration period) {
-            return new Config(host, port, tokens, passports, idleTimeout, period, tasks, model, runs, rockOpenAs, maxActionBytes);
+            return new Config(host, port, tokens, passports, idleTimeout, period, tasks, model, runs, rockOpenAs, maxActionBytes, trustedKeys);
         }
 
         public Config withModel(ModelUpstream upstream) {
-            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, Optional.of(upstream), runs, rockOpenAs, maxActionBytes);
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, Optional.of(upstream), runs, rockOpenAs, maxActionBytes,
+                    trustedKeys);
         }
 
         public Config withRuns(Path dir) {
-            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, Optional.of(dir), rockOpenAs, maxActionBytes);
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, Optional.of(dir), rockOpenAs, maxActionBytes,
+                    trustedKeys);
         }
 
         /** The largest GEM step body taken as an action (default 1 MiB). */
         public Config withMaxActionBytes(int bytes) {
-            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, runs, rockOpenAs, bytes);
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, runs, rockOpenAs, bytes, trustedKeys);
+        }
+
+        /** Only passports signed by one of these keys are used: named ones need NAME.yaml.sig, inline and built-in ones are refused. */
+        public Config withTrustedKeys(TrustedKeys keys) {
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, runs, rockOpenAs, maxActionBytes,
+                    Optional.of(keys));
         }
 
         public Config withRockOpenAs(String tokenName) {
-            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, runs, Optional.of(tokenName), maxActionBytes);
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, runs, Optional.of(tokenName), maxActionBytes,
+                    trustedKeys);
         }
     }
 
@@ -131,7 +145,7 @@ public final class AleServer implements AutoCloseable {
         Envs envs = new Envs(containment, quota, metrics, config.reapPeriod(), ledgers, episodes);
         metrics.sandboxesActive(() -> sandboxes.count() + envs.sandboxCount());
         metrics.envsActive(envs::count);
-        Passports passports = new Passports(config.passports());
+        Passports passports = new Passports(config.passports(), config.trustedKeys());
         List<String> routes = new CopyOnWriteArrayList<>();
         Javalin app = Javalin.create(c -> {
             c.showJavalinBanner = false;
@@ -147,7 +161,9 @@ public final class AleServer implements AutoCloseable {
                 if (METHODS.contains(h.getHttpMethod())) routes.add(h.getHttpMethod().name() + " " + h.getPath());
             });
         });
-        Routes.wire(new Routes(app, new Auth(config.tokens(), containment::modelTokenHolder, rockOpenAs)),
+        Routes routing = new Routes(app, new Auth(config.tokens(), containment::modelTokenHolder, rockOpenAs));
+        new PassportRoutes(containment.auditFile()).register(routing);
+        Routes.wire(routing,
                 new SystemRoutes(metrics, sandboxes, envs),
                 new SandboxRoutes(sandboxes, passports, metrics, config.idleTimeout()),
                 new RockSandboxRoutes(sandboxes, passports, metrics, config.idleTimeout()),

@@ -98,17 +98,18 @@ public record PassportHistory(
         if (since.isPresent()) q = q.withSince(since.get());
         if (until.isPresent()) q = q.withUntil(until.get());
         for (AuditRecord r : log.query(q)) b.add(r);
-        if (b.matched == 0 && (since.isPresent() || until.isPresent())) {
-            Builder everything = new Builder(passport);
-            for (AuditRecord r : log.query(AuditQuery.all())) {
-                everything.add(r);
-                if (everything.matched > 0) break;
-            }
-            if (everything.matched == 0) throw unknown(log, passport);
-        } else if (b.matched == 0) {
-            throw unknown(log, passport);
-        }
+        if (b.matched == 0 && !named(log, passport)) throw unknown(log, passport);
         return b.build(since, until);
+    }
+
+    /** Whether any record of the whole log names a passport with this id or fingerprint. */
+    public static boolean named(AuditLog log, String passport) {
+        Builder b = new Builder(passport);
+        for (AuditRecord r : log.query(AuditQuery.all())) {
+            b.add(r);
+            if (b.matched > 0) return true;
+        }
+        return false;
     }
 
     private static AuditException unknown(AuditLog log, String passport) {

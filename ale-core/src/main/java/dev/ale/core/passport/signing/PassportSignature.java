@@ -123,22 +123,24 @@ public record PassportSignature(String passportId, String fingerprint, String ke
             throw new PassportException(passportFile + ": not signed: no " + sigFile + " beside it, and signed passports are required;"
                     + " sign it with `ale passport sign --key KEY " + passportFile + "`");
         }
-        PassportSignature sig = read(sigFile);
-        sig.check(passport, passportFile, trusted);
+        read(sigFile).check(passport, passportFile.toString(), sigFile, trusted);
         return passport;
     }
 
-    /** Checks this signature for {@code passport} (read from {@code passportFile}) against {@code trusted}. */
-    public void check(Passport passport, Path passportFile, TrustedKeys trusted) {
+    /**
+     * Checks this signature, read from {@code sigFile}, for {@code passport} (from {@code source}, a
+     * file or task that error messages name) against {@code trusted}.
+     */
+    public void check(Passport passport, String source, Path sigFile, TrustedKeys trusted) {
         String now = passport.fingerprint();
         if (!fingerprint.equals(now)) {
-            throw new PassportException(passportFile + ": altered since it was signed: " + fileFor(passportFile) + " is for "
-                    + fingerprint + " (passport " + passportId + "), the file is now " + now + "; review the change and sign it again");
+            throw new PassportException(source + ": altered since it was signed: " + sigFile + " is for "
+                    + fingerprint + " (passport " + passportId + "), the passport is now " + now + "; review the change and sign it again");
         }
-        var key = trusted.find(keyId).orElseThrow(() -> new PassportException(fileFor(passportFile) + ": signed with key " + keyId
+        var key = trusted.find(keyId).orElseThrow(() -> new PassportException(sigFile + ": signed with key " + keyId
                 + ", which is not trusted (no such key among the *.pub in " + trusted.directory() + ")"));
         if (!Pem.verify(key, message(fingerprint), signature)) {
-            throw new PassportException(fileFor(passportFile) + ": the signature does not verify under key " + keyId
+            throw new PassportException(sigFile + ": the signature does not verify under key " + keyId
                     + ": it was not made by that key for " + fingerprint + "; sign the passport again");
         }
     }
