@@ -44,6 +44,7 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
 
     private final Duration idle;
     private final boolean withModel;
+    private final Customizer customizer;
     private ScriptedModelServer model;
     private Path runs;
     private GuardedBackend containment;
@@ -62,8 +63,24 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
     }
 
     private LiveServer(Duration idle, boolean withModel) {
+        this(idle, withModel, (config, passports) -> config);
+    }
+
+    private LiveServer(Duration idle, boolean withModel, Customizer customizer) {
         this.idle = idle;
         this.withModel = withModel;
+        this.customizer = customizer;
+    }
+
+    /** What a test class changes in the server's config before it starts; it may write passports into the server's directory. */
+    @FunctionalInterface
+    interface Customizer {
+        AleServer.Config apply(AleServer.Config config, Path passports) throws IOException;
+    }
+
+    /** A server whose config {@code customizer} changes first. */
+    static LiveServer configured(Customizer customizer) {
+        return new LiveServer(AleServer.Config.DEFAULT_IDLE, false, customizer);
     }
 
     /**
@@ -113,7 +130,7 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
             config = config.withModel(ModelUpstream.of(model.baseUrl().toString(), Optional.empty(), MODEL_TIMEOUT)).withRuns(runs)
                     .withRockOpenAs("bob");
         }
-        server = AleServer.start(config, containment);
+        server = AleServer.start(customizer.apply(config, passports), containment);
     }
 
     AleServer server() {
