@@ -126,12 +126,12 @@ public final class GuardedBackend implements SandboxBackend {
         Sandbox sandbox = backend.create(request);
         try {
             killSwitch.register(sandbox);
-            String fingerprint = request.passport().fingerprint();
+            String fingerprint = request.passportFingerprint();
             passports.put(sandbox.id(), new PassportName(request.passport().id(), fingerprint));
             audit.append(PassportHistory.SANDBOX_KIND, sandbox.id(), request.episode(), OptionalInt.empty(), Optional.empty(),
                     Optional.empty(), Map.of("event", "created", "passport", request.passport().id(), "passport_fingerprint", fingerprint,
                             "phase", request.phase().wire()));
-            Watch watch = monitor.watch(sandbox, request.passport(), request.episode());
+            Watch watch = monitor.watch(sandbox, request.passport(), fingerprint, request.episode());
             GuardedSandbox guarded = new GuardedSandbox(sandbox, watch, request.passport(), gateway, this::forget);
             live.put(sandbox.id(), guarded);
             guarded.startIn(request.phase());

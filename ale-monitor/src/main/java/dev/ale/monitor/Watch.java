@@ -108,7 +108,7 @@ public final class Watch implements AutoCloseable {
     private final Monitor.Config config;
     private final Sandbox sandbox;
     private final Passport passport;
-    /** Computed once: every event of this watch names the same rules. */
+    /** What every event of this watch names as its passport's fingerprint (the declared passport's, see SandboxRequest). */
     private final String fingerprint;
     private final Optional<String> episode;
     private final CommandLineDetector commandLines = CommandLineDetector.standard();
@@ -144,12 +144,13 @@ public final class Watch implements AutoCloseable {
     private volatile boolean protectedSealed;
     private volatile boolean closed;
 
-    Watch(Consumer<SafetyEvent> sink, Monitor.Config config, Sandbox sandbox, Passport passport, Optional<String> episode) {
+    Watch(Consumer<SafetyEvent> sink, Monitor.Config config, Sandbox sandbox, Passport passport, String fingerprint,
+          Optional<String> episode) {
         this.sink = sink;
         this.config = config;
         this.sandbox = sandbox;
         this.passport = passport;
-        this.fingerprint = passport.fingerprint();
+        this.fingerprint = fingerprint;
         this.episode = episode;
         this.processRules = new ProcessRules(commandLines, passport.devices().gpu());
         this.networkRules = new NetworkRules(config.network());
