@@ -21,7 +21,7 @@ class JsonTest {
     @Test
     void eventsInAnExecResultCarryTheWholeSafetyEventWithItsAttribution() {
         SafetyEvent event = new SafetyEvent("ssh-reverse-tunnel", Category.TUNNEL, SafetyEvent.Severity.CRITICAL,
-                SafetyEvent.Action.KILL, "sb-1a2b3c4d", Optional.of("ep-1"), OptionalInt.of(3), "coder-1", Optional.of("sha256:" + "ab".repeat(32)), 
+                SafetyEvent.Action.KILL, "sb-1a2b3c4d", Optional.of("ep-1"), OptionalInt.of(3), "coder-1", Optional.of("sha256:" + "ab".repeat(32)),
                 Instant.parse("2026-01-02T03:04:05Z"), "ssh -R to 203.0.113.7:22", Map.of("argv", "ssh -fNR 9000:localhost:22"));
         ExecResult result = new ExecResult(137, true, Optional.of("ssh-reverse-tunnel"), Duration.ofMillis(1500), "", "",
                 false, List.of(event));

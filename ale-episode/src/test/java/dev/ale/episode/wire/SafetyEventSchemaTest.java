@@ -46,7 +46,7 @@ class SafetyEventSchemaTest {
     }
 
     private static SafetyEvent event(Optional<String> episode, OptionalInt step) {
-        return new SafetyEvent("tunnel.ssh.remote-forward", Category.TUNNEL, Severity.HIGH, Action.KILL, "sb-1", episode, step, "coder", Optional.of("sha256:" + "ab".repeat(32)), 
+        return new SafetyEvent("tunnel.ssh.remote-forward", Category.TUNNEL, Severity.HIGH, Action.KILL, "sb-1", episode, step, "coder", Optional.of("sha256:" + "ab".repeat(32)),
                 Instant.parse("2026-03-01T10:00:00.123Z"), "ssh -R to 203.0.113.9:22",
                 Map.of("argv", "ssh -R 9000:localhost:22 203.0.113.9", "source", "pre-exec"));
     }
