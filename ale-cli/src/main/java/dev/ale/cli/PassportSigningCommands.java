@@ -4,6 +4,7 @@ import dev.ale.core.passport.Passport;
 import dev.ale.core.passport.PassportLoader;
 import dev.ale.core.passport.signing.PassportSignature;
 import dev.ale.core.passport.signing.SigningKey;
+import dev.ale.core.passport.signing.TaskSignatures;
 import dev.ale.core.passport.signing.TrustedKeys;
 import dev.ale.core.task.Task;
 import dev.ale.tasks.TaskLoader;
@@ -62,7 +63,7 @@ final class PassportSigningCommands {
             boolean task = Files.isDirectory(file);
             Passport passport = task ? TaskLoader.load(file).passport() : PassportLoader.load(file);
             PassportSignature sig = PassportSignature.sign(passport, k);
-            Path sigFile = task ? SignedPassportOptions.signatureOf(file) : PassportSignature.fileFor(file);
+            Path sigFile = task ? TaskSignatures.fileOf(file) : PassportSignature.fileFor(file);
             sig.write(sigFile);
             cli.out().println("Signed " + file + " (" + passport.id() + ", " + sig.fingerprint() + ") with key " + k.id() + ": " + sigFile);
             return Failures.OK;
@@ -90,9 +91,9 @@ final class PassportSigningCommands {
             Path sigFile;
             if (Files.isDirectory(file)) {
                 Task task = TaskLoader.load(file);
-                SignedPassportOptions.checkTask(task, keys);
+                TaskSignatures.check(task, keys);
                 passport = task.passport();
-                sigFile = SignedPassportOptions.signatureOf(file);
+                sigFile = TaskSignatures.fileOf(file);
             } else {
                 passport = PassportSignature.loadVerified(file, keys);
                 sigFile = PassportSignature.fileFor(file);

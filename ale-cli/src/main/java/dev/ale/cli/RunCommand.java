@@ -13,6 +13,7 @@ import dev.ale.agent.policy.ScriptedPolicy;
 import dev.ale.agent.tool.Toolbox;
 import dev.ale.core.AleException.Fault;
 import dev.ale.core.episode.Trajectory;
+import dev.ale.core.passport.signing.TaskSignatures;
 import dev.ale.core.passport.signing.TrustedKeys;
 import dev.ale.core.task.Task;
 import dev.ale.gateway.HostResolver;
@@ -139,7 +140,7 @@ final class RunCommand implements Callable<Integer> {
             List<Path> dirs = new ArrayList<>();
             run.path("tasks").forEach(t -> dirs.add(Path.of(t.path("directory").asText())));
             List<Task> tasks = TaskLoader.loadAll(dirs);
-            trusted.ifPresent(keys -> SignedPassportOptions.check(tasks, keys));
+            trusted.ifPresent(keys -> TaskSignatures.check(tasks, keys));
             policies = policySource(tasks, run.path("policy_options"));
             spec = new RunSpec(run.path("run").asText(), tasks, run.path("samples").asInt(1), parallel,
                     run.path("seed").isNumber() ? OptionalLong.of(run.path("seed").asLong()) : OptionalLong.empty());
@@ -152,7 +153,7 @@ final class RunCommand implements Callable<Integer> {
                 throw new AgentException(Fault.INPUT, "no task could be loaded (" + refused.size() + " refused, listed above)");
             }
             List<Task> tasks = loaded.tasks();
-            trusted.ifPresent(keys -> SignedPassportOptions.check(tasks, keys));
+            trusted.ifPresent(keys -> TaskSignatures.check(tasks, keys));
             ObjectNode options = options();
             policies = policySource(tasks, options);
             spec = new RunSpec(RunStore.newRunId(), tasks, samples, parallel, seed.map(OptionalLong::of).orElse(OptionalLong.empty()));

@@ -2,6 +2,7 @@ package dev.ale.cli;
 
 import dev.ale.cli.common.ShippedTasks;
 import dev.ale.core.AleException;
+import dev.ale.core.passport.signing.TaskSignatures;
 import dev.ale.core.passport.signing.TrustedKeys;
 import dev.ale.gateway.HostResolver;
 import dev.ale.containment.GuardedBackend;
@@ -123,7 +124,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         Optional<TrustedKeys> trusted = signing.trusted();
         if (trusted.isPresent()) {
-            SignedPassportOptions.check(config.tasks(), trusted.get());
+            TaskSignatures.check(config.tasks(), trusted.get());
             config = config.withTrustedKeys(trusted.get());
         }
 

@@ -3,6 +3,7 @@ package dev.ale.cli;
 import dev.ale.agent.loop.AgentLoop;
 import dev.ale.agent.loop.LoopSettings;
 import dev.ale.agent.tool.Toolbox;
+import dev.ale.core.passport.signing.TaskSignatures;
 import dev.ale.core.task.Task;
 import dev.ale.gateway.HostResolver;
 import dev.ale.containment.GuardedBackend;
@@ -73,7 +74,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         TrainSettings settings = learner.settings(iterations, samples, parallel);
         List<Task> tasks = TaskLoader.loadAll(taskDirs);
-        signing.trusted().ifPresent(keys -> SignedPassportOptions.check(tasks, keys));
+        signing.trusted().ifPresent(keys -> TaskSignatures.check(tasks, keys));
         RunSpec spec = new RunSpec(RunStore.newRunId(), tasks, samples, parallel, OptionalLong.of(learner.seed));
         cli.err().println("train " + spec.runId() + ": " + tasks.size() + " task" + (tasks.size() == 1 ? "" : "s") + " x " + samples
                 + " samples x " + iterations + " iterations, " + parallel + " at a time, seed " + learner.seed + ", lr " + learner.lr);

@@ -1,6 +1,7 @@
 package dev.ale.server;
 
 import dev.ale.core.AleException.Fault;
+import dev.ale.core.passport.signing.TaskSignatures;
 import dev.ale.core.passport.signing.TrustedKeys;
 import dev.ale.core.task.Task;
 import dev.ale.containment.GuardedBackend;
@@ -135,6 +136,8 @@ public final class AleServer implements AutoCloseable {
         if (config.passports().isPresent() && !Files.isDirectory(config.passports().get())) {
             throw new ServerException(Fault.INPUT, config.passports().get() + ": the passports directory does not exist");
         }
+        // what a GEM environment runs under when its make names no passport: its task's, signed like any other
+        config.trustedKeys().ifPresent(keys -> TaskSignatures.check(config.tasks(), keys));
         Optional<Tokens.Token> rockOpenAs = rockOpenAs(config);
         InetSocketAddress modelRoute = modelRoute(config);
         Optional<RunStore> episodes = episodes(config);

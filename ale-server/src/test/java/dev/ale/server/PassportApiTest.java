@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ale.core.passport.PassportLoader;
 import dev.ale.core.passport.signing.PassportSignature;
 import dev.ale.core.passport.signing.SigningKey;
+import dev.ale.core.passport.signing.TaskSignatures;
 import dev.ale.core.passport.signing.TrustedKeys;
+import dev.ale.core.task.Task;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +43,8 @@ class PassportApiTest {
         Files.writeString(passports.resolve("altered.yaml"), "id: altered\ndetectors: {tunnel: {action: alert}}\n");
         Files.writeString(passports.resolve("unsigned.yaml"), "id: unsigned\n");
         write(passports, "stranger", "id: stranger\n", stranger);
+        // the GEM tasks are signed too: the server refuses to start with an unsigned one
+        for (Task t : config.tasks()) PassportSignature.sign(t.passport(), ops).write(TaskSignatures.fileOf(t.directory()));
         return config.withTrustedKeys(TrustedKeys.load(trusted));
     }
 
@@ -72,6 +76,17 @@ class PassportApiTest {
         refused("{\"passport\": \"id: inline\\n\"}", "requires signed passports");
         refused("{\"passport\": \"default\"}", "requires signed passports");
         refused("{}", "requires signed passports");
+    }
+
+    @Test
+    void aGemEnvironmentRunsUnderItsSignedTaskPassportButNotAnUnsignedOneItNames() {
+        LiveServer.Reply env = live.call("POST", "/v1/envs", BOB, "{\"task\": \"greet\"}");
+        assertThat(env.status()).as(env.body()).isEqualTo(201);
+        live.call("POST", "/v1/envs/" + env.json().get("env_id").asText() + "/close", BOB, null);
+
+        LiveServer.Reply unsigned = live.call("POST", "/v1/envs", BOB, "{\"task\": \"greet\", \"passport\": \"unsigned\"}");
+        assertThat(unsigned.status()).as(unsigned.body()).isEqualTo(403);
+        assertThat(unsigned.json().path("error").path("message").asText()).contains("not signed");
     }
 
     @Test
