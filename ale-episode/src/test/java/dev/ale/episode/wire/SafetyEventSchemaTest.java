@@ -116,7 +116,11 @@ class SafetyEventSchemaTest {
                 j -> j.put("step", 1.5),
                 j -> j.put("step", "1"),
                 j -> j.put("episode", 7),
-                j -> j.putObject("evidence").put("n", 3));
+                j -> j.putObject("evidence").put("n", 3),
+                j -> j.remove("passport_fingerprint"),
+                j -> j.put("passport_fingerprint", "sha256:" + "AB".repeat(32)),
+                j -> j.put("passport_fingerprint", "md5:" + "ab".repeat(16)),
+                j -> j.put("passport_fingerprint", 7));
         for (Consumer<ObjectNode> damage : damages) {
             ObjectNode json = SafetyEventJson.toJson(event(Optional.of("e"), OptionalInt.of(1)));
             damage.accept(json);
