@@ -9,6 +9,7 @@ import dev.ale.cli.audit.AuditGroups;
 import dev.ale.cli.audit.AuditQueryCommand;
 import dev.ale.cli.audit.AuditVerifyCommand;
 import dev.ale.cli.audit.EventsTailCommand;
+import dev.ale.cli.audit.PassportHistoryCommand;
 import dev.ale.cli.bench.BenchGatewayCommand;
 import dev.ale.cli.bench.BenchSandboxCommand;
 import dev.ale.cli.demo.DemoCommand;
@@ -60,8 +61,13 @@ public final class Main {
                 .addSubcommand(new ImageCommands.List(cli))
                 .addSubcommand(new ImageCommands.Remove(cli))
                 .addSubcommand(new ImageCommands.Prune(cli));
+        AuditFile auditFile = new AuditFile(cli::dataDir);
         CommandLine passport = new CommandLine(new GroupCommand.Passport())
-                .addSubcommand(new PassportCheckCommand(cli));
+                .addSubcommand(new PassportCheckCommand(cli))
+                .addSubcommand(new PassportSigningCommands.Keygen(cli))
+                .addSubcommand(new PassportSigningCommands.Sign(cli))
+                .addSubcommand(new PassportSigningCommands.Verify(cli))
+                .addSubcommand(new PassportHistoryCommand(auditFile, out));
 
         CommandLine bench = new CommandLine(new GroupCommand.Bench())
                 .addSubcommand(new BenchSandboxCommand(cli::openBackend, out))
@@ -71,7 +77,6 @@ public final class Main {
                 .addSubcommand(new dev.ale.cli.bench.BenchGemCommand(cli::openGuardedBackend, out))
                 .addSubcommand(new dev.ale.cli.bench.BenchImageCommand(cli::openBackend, cli::images, cli::dataDir, out));
 
-        AuditFile auditFile = new AuditFile(cli::dataDir);
         CommandLine audit = new CommandLine(new AuditGroups.Audit())
                 .addSubcommand(new AuditVerifyCommand(auditFile, out))
                 .addSubcommand(new AuditQueryCommand(auditFile, out))

@@ -27,6 +27,7 @@ final class PassportCheckCommand implements Callable<Integer> {
         // A control character in the name (a newline) would end the comment and break the YAML below it.
         String name = file.toString().replaceAll("\\p{Cntrl}", "?");
         cli.out().println("# " + name + ": valid. The effective passport, every default written out:");
+        cli.out().println("# fingerprint: " + passport.fingerprint());
         cli.out().print(PassportWriter.toYaml(passport));
         return Failures.OK;
     }

@@ -13,6 +13,8 @@ import dev.ale.agent.policy.ScriptedPolicy;
 import dev.ale.agent.tool.Toolbox;
 import dev.ale.core.AleException.Fault;
 import dev.ale.core.episode.Trajectory;
+import dev.ale.core.passport.signing.TaskSignatures;
+import dev.ale.core.passport.signing.TrustedKeys;
 import dev.ale.core.task.Task;
 import dev.ale.gateway.HostResolver;
 import dev.ale.containment.GuardedBackend;
@@ -41,6 +43,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -62,6 +65,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Parameters(arity = "0..*", paramLabel = "TASK_DIR", description = "A task directory, or a directory of task directories.")
     private List<Path> taskDirs = List.of();
+
+    @Mixin
+    private SignedPassportOptions signing = new SignedPassportOptions();
 
     @Option(names = "--registry-mirror", paramLabel = "REGISTRY=URL",
             description = "Fetch REGISTRY's images from URL (e.g. docker.io=http://127.0.0.1:5000); repeatable; also ALE_REGISTRY_MIRRORS.")
@@ -137,6 +143,7 @@ final class RunCommand implements Callable<Integer> {
             throw new AgentException(Fault.INPUT, "--hold-webhook: only with --allow-holds (there are no holds without it)");
         }
         if (resume.isEmpty() && taskDirs.isEmpty()) throw new AgentException(Fault.INPUT, "give at least one TASK_DIR (or --resume RUN_DIR)");
+        Optional<TrustedKeys> trusted = signing.trusted();
         List<Task> tasks;
         List<TaskLoader.Refused> refused = new ArrayList<>();
         ObjectNode run = Json.object();
@@ -147,6 +154,7 @@ final class RunCommand implements Callable<Integer> {
             List<Path> dirs = new ArrayList<>();
             run.path("tasks").forEach(t -> dirs.add(Path.of(t.path("directory").asText())));
             tasks = HoldFallback.apply(TaskLoader.loadAll(dirs), allowHolds, cli.err());
+            trusted.ifPresent(keys -> TaskSignatures.check(tasks, keys));
         } else {
             TaskLoader.Loaded loaded = TaskLoader.loadEach(taskDirs);
             refused.addAll(loaded.refused());
@@ -156,6 +164,7 @@ final class RunCommand implements Callable<Integer> {
                 throw new AgentException(Fault.INPUT, "no task could be loaded (" + refused.size() + " refused, listed above)");
             }
             tasks = HoldFallback.apply(loaded.tasks(), allowHolds, cli.err());
+            trusted.ifPresent(keys -> TaskSignatures.check(tasks, keys));
         }
         List<JsonNode> lines;
         RunStore store;

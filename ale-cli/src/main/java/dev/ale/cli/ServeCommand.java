@@ -2,6 +2,8 @@ package dev.ale.cli;
 
 import dev.ale.cli.common.ShippedTasks;
 import dev.ale.core.AleException;
+import dev.ale.core.passport.signing.TaskSignatures;
+import dev.ale.core.passport.signing.TrustedKeys;
 import dev.ale.gateway.HostResolver;
 import dev.ale.containment.GuardedBackend;
 import dev.ale.server.AleServer;
@@ -21,6 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,6 +38,9 @@ import picocli.CommandLine.Option;
 final class ServeCommand implements Callable<Integer> {
 
     private final Cli cli;
+
+    @Mixin
+    private SignedPassportOptions signing = new SignedPassportOptions();
 
     @Option(names = "--registry-mirror", paramLabel = "REGISTRY=URL",
             description = "Fetch REGISTRY's images from URL (e.g. docker.io=http://127.0.0.1:5000); repeatable; also ALE_REGISTRY_MIRRORS.")
@@ -124,6 +130,11 @@ final class ServeCommand implements Callable<Integer> {
         if (taskDir.isPresent()) {
             if (!Files.isDirectory(taskDir.get())) throw new AleException(AleException.Fault.INPUT, "--tasks: " + taskDir.get() + " is not a directory");
             config = config.withTasks(TaskLoader.loadAll(List.of(taskDir.get())));
+        }
+        Optional<TrustedKeys> trusted = signing.trusted();
+        if (trusted.isPresent()) {
+            TaskSignatures.check(config.tasks(), trusted.get());
+            config = config.withTrustedKeys(trusted.get());
         }
 
         if (holdWebhookTimeout.isPresent() && holdWebhook.isEmpty()) {

@@ -3,6 +3,7 @@ package dev.ale.cli;
 import dev.ale.agent.loop.AgentLoop;
 import dev.ale.agent.loop.LoopSettings;
 import dev.ale.agent.tool.Toolbox;
+import dev.ale.core.passport.signing.TaskSignatures;
 import dev.ale.core.task.Task;
 import dev.ale.gateway.HostResolver;
 import dev.ale.containment.GuardedBackend;
@@ -66,6 +67,9 @@ final class TrainCommand implements Callable<Integer> {
             + " rollout). Without it a hold takes the passport's hold fallback.")
     private boolean allowHolds;
 
+    @Mixin
+    private SignedPassportOptions signing = new SignedPassportOptions();
+
     TrainCommand(Cli cli) {
         this.cli = cli;
     }
@@ -74,6 +78,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         TrainSettings settings = learner.settings(iterations, samples, parallel);
         List<Task> tasks = HoldFallback.apply(TaskLoader.loadAll(taskDirs), allowHolds, cli.err());
+        signing.trusted().ifPresent(keys -> TaskSignatures.check(tasks, keys));
         RunSpec spec = new RunSpec(RunStore.newRunId(), tasks, samples, parallel, OptionalLong.of(learner.seed));
         cli.err().println("train " + spec.runId() + ": " + tasks.size() + " task" + (tasks.size() == 1 ? "" : "s") + " x " + samples
                 + " samples x " + iterations + " iterations, " + parallel + " at a time, seed " + learner.seed + ", lr " + learner.lr);

@@ -49,7 +49,7 @@ class PassportCheckCommandTest {
 
         assertThat(r.exit()).isZero();
         assertThat(r.out())
-                .startsWith("# " + file + ": valid. The effective passport, every default written out:\n")
+                .startsWith("# " + file + ": valid. The effective passport, every default written out:\n# fingerprint: sha256:")
                 .contains("  setup: []\n  agent:\n    - {domain: \"pypi.org\", ports: [443]}\n  verify: []\n")
                 .contains("protected:\n  - \"/workspace/tests\"\n")
                 .containsPattern("\n  tunnel: +\\{action: alert, penalty: 1\\.0}  # default: \\{action: kill, penalty: 1\\.0}\n");

@@ -3,6 +3,7 @@ package dev.ale.containment;
 import dev.ale.core.AleException;
 import dev.ale.core.event.SafetyEvent;
 import dev.ale.core.net.NetworkRecord;
+import dev.ale.core.net.ProxyRecord;
 import dev.ale.core.sandbox.GarbageReport;
 import dev.ale.core.sandbox.Sandbox;
 import dev.ale.core.sandbox.SandboxBackend;
@@ -14,6 +15,7 @@ import dev.ale.gateway.HostResolver;
 import dev.ale.monitor.Monitor;
 import dev.ale.monitor.Watch;
 import dev.ale.monitor.audit.AuditLog;
+import dev.ale.monitor.audit.PassportHistory;
 import dev.ale.monitor.kill.KillSwitch;
 import dev.ale.monitor.hold.Hold;
 import dev.ale.monitor.hold.HoldDesk;
@@ -26,6 +28,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -55,6 +58,7 @@ public final class GuardedBackend implements SandboxBackend {
     private final SandboxBackend backend;
     private final Map<String, GuardedSandbox> live = new ConcurrentHashMap<>();
     private final HoldDesk holds = new HoldDesk(Clock.systemUTC());
+    private final Map<String, PassportName> passports = new ConcurrentHashMap<>();
 
     private GuardedBackend(Path auditFile, HostResolver resolver, Function<SandboxNetwork, ? extends SandboxBackend> backends) {
         // each part is made after what it reports to, so no part needs a hook set later
@@ -67,6 +71,7 @@ public final class GuardedBackend implements SandboxBackend {
             g = Gateway.start(Gateway.Config.defaults().withResolver(resolver), record -> {
                 judge.accept(record);
                 for (Consumer<NetworkRecord> l : networkListeners) l.accept(record);
+                auditReached(record);
             });
             this.backend = backends.apply(g);
         } catch (RuntimeException e) {
@@ -137,7 +142,12 @@ public final class GuardedBackend implements SandboxBackend {
         Sandbox sandbox = backend.create(request);
         try {
             killSwitch.register(sandbox);
-            Watch watch = monitor.watch(sandbox, request.passport(), request.episode());
+            String fingerprint = request.passportFingerprint();
+            passports.put(sandbox.id(), new PassportName(request.passport().id(), fingerprint));
+            audit.append(PassportHistory.SANDBOX_KIND, sandbox.id(), request.episode(), OptionalInt.empty(), Optional.empty(),
+                    Optional.empty(), Map.of("event", "created", "passport", request.passport().id(), "passport_fingerprint", fingerprint,
+                            "phase", request.phase().wire()));
+            Watch watch = monitor.watch(sandbox, request.passport(), fingerprint, request.episode());
             GuardedSandbox guarded = new GuardedSandbox(sandbox, watch, request.passport(), gateway, holds, this::forget);
             live.put(sandbox.id(), guarded);
             guarded.startIn(request.phase());
@@ -179,7 +189,30 @@ public final class GuardedBackend implements SandboxBackend {
         return backend.collectGarbage();
     }
 
+    /**
+     * A connection the proxy let through goes to the audit log under the sandbox's passport, so that a
+     * passport's history shows the hosts its agents reached, not only those they were refused.
+     */
+    private void auditReached(NetworkRecord record) {
+        if (!(record instanceof ProxyRecord p) || !p.allowed()) return;
+        PassportName name = passports.get(p.sandbox());
+        if (name == null) return;
+        try {
+            audit.append(PassportHistory.EGRESS_KIND, p.sandbox(), Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(),
+                    Map.of("host", p.host(), "port", p.port(), "method", p.method(), "passport", name.id(),
+                            "passport_fingerprint", name.fingerprint()));
+        } catch (RuntimeException e) {
+            // the gateway's thread must go on serving; a log that cannot be written fails the next event's append loudly
+            LOG.log(System.Logger.Level.WARNING, "cannot audit a connection of " + p.sandbox() + ": " + e.getMessage());
+        }
+    }
+
+    /** The passport a live sandbox runs under, as its audit records name it. */
+    private record PassportName(String id, String fingerprint) {
+    }
+
     private void forget(String sandboxId) {
+        passports.remove(sandboxId);
         live.remove(sandboxId);
         killSwitch.unregister(sandboxId);
     }

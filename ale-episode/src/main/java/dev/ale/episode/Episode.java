@@ -85,6 +85,7 @@ public final class Episode implements LiveEpisode, AutoCloseable {
         all.put(TASK_LABEL, task.id());
         try {
             e.sandbox = Optional.of(backend.create(new SandboxRequest(withTaskHidden(task), all, false)
+                    .declaredAs(task.passport().fingerprint())
                     .forEpisode(episodeId).startingIn(Phase.SETUP)));
         } catch (AleException ex) {
             e.endNow(EndReason.INFRASTRUCTURE, "sandbox would not start: " + ex.getMessage());

@@ -107,8 +107,13 @@ public final class Monitor implements Consumer<NetworkRecord>, AutoCloseable {
      * agent must not.
      */
     public Watch watch(Sandbox sandbox, Passport passport, Optional<String> episode) {
+        return watch(sandbox, passport, passport.fingerprint(), episode);
+    }
+
+    /** {@link #watch(Sandbox, Passport, Optional)}, its events naming {@code fingerprint} as their passport's. */
+    public Watch watch(Sandbox sandbox, Passport passport, String fingerprint, Optional<String> episode) {
         if (closed) throw new IllegalStateException("this monitor is closed");
-        Watch w = new Watch(sink, config, sandbox, passport, episode);
+        Watch w = new Watch(sink, config, sandbox, passport, fingerprint, episode);
         Watch held = watches.merge(sandbox.id(), w, (old, fresh) -> old.isClosed() ? fresh : old);
         if (held != w) throw new IllegalStateException("sandbox " + sandbox.id() + " is already watched; close its watch first");
         return w;

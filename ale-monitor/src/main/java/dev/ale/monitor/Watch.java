@@ -115,6 +115,8 @@ public final class Watch implements AutoCloseable {
     private final Monitor.Config config;
     private final Sandbox sandbox;
     private final Passport passport;
+    /** What every event of this watch names as its passport's fingerprint (the declared passport's, see SandboxRequest). */
+    private final String fingerprint;
     private final Optional<String> episode;
     private final CommandLineDetector commandLines = CommandLineDetector.standard();
     private final ProcessRules processRules;
@@ -149,11 +151,13 @@ public final class Watch implements AutoCloseable {
     private volatile boolean protectedSealed;
     private volatile boolean closed;
 
-    Watch(Consumer<SafetyEvent> sink, Monitor.Config config, Sandbox sandbox, Passport passport, Optional<String> episode) {
+    Watch(Consumer<SafetyEvent> sink, Monitor.Config config, Sandbox sandbox, Passport passport, String fingerprint,
+          Optional<String> episode) {
         this.sink = sink;
         this.config = config;
         this.sandbox = sandbox;
         this.passport = passport;
+        this.fingerprint = fingerprint;
         this.episode = episode;
         this.processRules = new ProcessRules(commandLines, passport.devices().gpu());
         this.networkRules = new NetworkRules(config.network());
@@ -267,7 +271,7 @@ public final class Watch implements AutoCloseable {
         ev.put("decidedAt", hold.decidedAt().map(Object::toString).orElse(""));
         String by = hold.decidedBy().orElse("?");
         SafetyEvent e = new SafetyEvent(held.rule(), held.category(), held.severity(), outcome, held.sandbox(), held.episode(),
-                held.step(), held.passportId(), hold.decidedAt().orElse(Instant.now()),
+                held.step(), held.passportId(), held.passportFingerprint(), hold.decidedAt().orElse(Instant.now()),
                 "hold " + hold.id() + " " + hold.state().wire() + " by " + by + ": " + held.detail(), ev);
         emit(e);
         return e;
@@ -708,7 +712,8 @@ public final class Watch implements AutoCloseable {
 
     private SafetyEvent event(Detection d, Instant time, Map<String, String> evidence, int s) {
         return new SafetyEvent(d.ruleId(), d.category(), d.severity(), passport.detectors().actionFor(d.category()),
-                sandbox.id(), episode, s < 0 ? OptionalInt.empty() : OptionalInt.of(s), passport.id(), time, d.detail(), evidence);
+                sandbox.id(), episode, s < 0 ? OptionalInt.empty() : OptionalInt.of(s), passport.id(), Optional.of(fingerprint), time,
+                d.detail(), evidence);
     }
 
     private void emit(SafetyEvent e) {

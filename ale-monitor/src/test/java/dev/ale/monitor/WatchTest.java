@@ -239,7 +239,7 @@ class WatchTest {
 
     private static SafetyEvent event(String sandbox, String rule, Action action) {
         return new SafetyEvent(rule, Category.fromWire(rule.substring(0, rule.indexOf('.'))).orElse(Category.PROBE),
-                SafetyEvent.Severity.HIGH, action, sandbox, Optional.empty(), OptionalInt.empty(), "default",
+                SafetyEvent.Severity.HIGH, action, sandbox, Optional.empty(), OptionalInt.empty(), "default", Optional.of("sha256:" + "ab".repeat(32)),
                 Instant.now(), rule, Map.of());
     }
 }

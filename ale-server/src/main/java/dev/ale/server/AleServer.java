@@ -1,6 +1,8 @@
 package dev.ale.server;
 
 import dev.ale.core.AleException.Fault;
+import dev.ale.core.passport.signing.TaskSignatures;
+import dev.ale.core.passport.signing.TrustedKeys;
 import dev.ale.core.task.Task;
 import dev.ale.containment.GuardedBackend;
 import dev.ale.server.console.Console;
@@ -36,12 +38,13 @@ public final class AleServer implements AutoCloseable {
      * @param model      the upstream model server of the model proxy; without it the proxy answers 503
      * @param runs       where the run directory of GEM episodes goes (its {@code episodes.jsonl}); none: not written
      * @param rockOpenAs the env token a call on ROCK's GEM paths without any Authorization acts as; none: such calls get 401
+     * @param trustedKeys when present, signed passports are required (docs/passport.md, Signatures)
      * @param maxActionBytes the largest GEM step body taken as an action; a larger one is answered as a malformed action
      *                       naming the environment's files route (up to 16 MiB; beyond that the request is refused)
      */
     public record Config(String host, int port, Tokens tokens, Optional<Path> passports, Duration idleTimeout, Duration reapPeriod,
                          List<Task> tasks, Optional<ModelUpstream> model, Optional<Path> runs, Optional<String> rockOpenAs,
-                         int maxActionBytes) {
+                         int maxActionBytes, Optional<TrustedKeys> trustedKeys) {
 
         public static final String LOOPBACK = "127.0.0.1";
         public static final Duration DEFAULT_IDLE = Duration.ofMinutes(10);
@@ -54,6 +57,7 @@ public final class AleServer implements AutoCloseable {
             Objects.requireNonNull(model, "model");
             Objects.requireNonNull(runs, "runs");
             Objects.requireNonNull(rockOpenAs, "rockOpenAs");
+            Objects.requireNonNull(trustedKeys, "trustedKeys");
             if (port < 0 || port > 65_535) throw new IllegalArgumentException("port must be 0-65535: " + port);
             if (idleTimeout.isNegative() || idleTimeout.isZero()) throw new IllegalArgumentException("idle timeout must be positive");
             if (maxActionBytes < 1024 || maxActionBytes > Bodies.FILE_LIMIT) {
@@ -63,41 +67,52 @@ public final class AleServer implements AutoCloseable {
 
         public static Config of(String host, int port, Tokens tokens) {
             return new Config(host, port, tokens, Optional.empty(), DEFAULT_IDLE, Duration.ofSeconds(1), List.of(),
-                    Optional.empty(), Optional.empty(), Optional.empty(), Bodies.JSON_LIMIT);
+                    Optional.empty(), Optional.empty(), Optional.empty(), Bodies.JSON_LIMIT,
+                    Optional.empty());
         }
 
         public Config withPassports(Path dir) {
-            return new Config(host, port, tokens, Optional.of(dir), idleTimeout, reapPeriod, tasks, model, runs, rockOpenAs, maxActionBytes);
+            return new Config(host, port, tokens, Optional.of(dir), idleTimeout, reapPeriod, tasks, model, runs, rockOpenAs, maxActionBytes,
+                    trustedKeys);
         }
 
         public Config withIdleTimeout(Duration idle) {
-            return new Config(host, port, tokens, passports, idle, reapPeriod, tasks, model, runs, rockOpenAs, maxActionBytes);
+            return new Config(host, port, tokens, passports, idle, reapPeriod, tasks, model, runs, rockOpenAs, maxActionBytes, trustedKeys);
         }
 
         /** The tasks GEM environments may be made of (see {@code ale serve --tasks}). */
         public Config withTasks(List<Task> newTasks) {
-            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, newTasks, model, runs, rockOpenAs, maxActionBytes);
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, newTasks, model, runs, rockOpenAs, maxActionBytes, trustedKeys);
         }
 
         public Config withReapPeriod(Duration period) {
-            return new Config(host, port, tokens, passports, idleTimeout, period, tasks, model, runs, rockOpenAs, maxActionBytes);
+            return new Config(host, port, tokens, passports, idleTimeout, period, tasks, model, runs, rockOpenAs, maxActionBytes, trustedKeys);
         }
 
         public Config withModel(ModelUpstream upstream) {
-            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, Optional.of(upstream), runs, rockOpenAs, maxActionBytes);
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, Optional.of(upstream), runs, rockOpenAs, maxActionBytes,
+                    trustedKeys);
         }
 
         public Config withRuns(Path dir) {
-            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, Optional.of(dir), rockOpenAs, maxActionBytes);
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, Optional.of(dir), rockOpenAs, maxActionBytes,
+                    trustedKeys);
         }
 
         /** The largest GEM step body taken as an action (default 1 MiB). */
         public Config withMaxActionBytes(int bytes) {
-            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, runs, rockOpenAs, bytes);
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, runs, rockOpenAs, bytes, trustedKeys);
+        }
+
+        /** Only passports signed by one of these keys are used: named ones need NAME.yaml.sig, inline and built-in ones are refused. */
+        public Config withTrustedKeys(TrustedKeys keys) {
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, runs, rockOpenAs, maxActionBytes,
+                    Optional.of(keys));
         }
 
         public Config withRockOpenAs(String tokenName) {
-            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, runs, Optional.of(tokenName), maxActionBytes);
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, runs, Optional.of(tokenName), maxActionBytes,
+                    trustedKeys);
         }
     }
 
@@ -130,6 +145,8 @@ public final class AleServer implements AutoCloseable {
         if (config.passports().isPresent() && !Files.isDirectory(config.passports().get())) {
             throw new ServerException(Fault.INPUT, config.passports().get() + ": the passports directory does not exist");
         }
+        // what a GEM environment runs under when its make names no passport: its task's, signed like any other
+        config.trustedKeys().ifPresent(keys -> TaskSignatures.check(config.tasks(), keys));
         Optional<Tokens.Token> rockOpenAs = rockOpenAs(config);
         InetSocketAddress modelRoute = modelRoute(config);
         Optional<RunStore> episodes = episodes(config);
@@ -140,7 +157,7 @@ public final class AleServer implements AutoCloseable {
         Envs envs = new Envs(containment, quota, metrics, config.reapPeriod(), ledgers, episodes);
         metrics.sandboxesActive(() -> sandboxes.count() + envs.sandboxCount());
         metrics.envsActive(envs::count);
-        Passports passports = new Passports(config.passports());
+        Passports passports = new Passports(config.passports(), config.trustedKeys());
         List<String> routes = new CopyOnWriteArrayList<>();
         Javalin app = Javalin.create(c -> {
             c.showJavalinBanner = false;
@@ -161,6 +178,7 @@ public final class AleServer implements AutoCloseable {
             });
         });
         Routes wiring = new Routes(app, new Auth(config.tokens(), containment::modelTokenHolder, rockOpenAs));
+        new PassportRoutes(containment.auditFile()).register(wiring);
         Routes.wire(wiring,
                 new SystemRoutes(metrics, sandboxes, envs),
                 new SandboxRoutes(sandboxes, passports, metrics, config.idleTimeout()),

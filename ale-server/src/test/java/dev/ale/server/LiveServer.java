@@ -47,6 +47,7 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
     private final Duration idle;
     private final boolean withModel;
     private final Console.Settings console;
+    private final Customizer customizer;
     private ScriptedModelServer model;
     private Path runs;
     private GuardedBackend containment;
@@ -65,13 +66,14 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
     }
 
     private LiveServer(Duration idle, boolean withModel) {
-        this(idle, withModel, Console.Settings.defaults());
+        this(idle, withModel, Console.Settings.defaults(), (config, passports) -> config);
     }
 
-    private LiveServer(Duration idle, boolean withModel, Console.Settings console) {
+    private LiveServer(Duration idle, boolean withModel, Console.Settings console, Customizer customizer) {
         this.idle = idle;
         this.withModel = withModel;
         this.console = console;
+        this.customizer = customizer;
     }
 
     /** A server whose console sessions last {@code lifetime} by {@code clock}: a test moves the clock past it. */
@@ -80,7 +82,18 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
     }
 
     static LiveServer withConsole(Console.Settings settings) {
-        return new LiveServer(AleServer.Config.DEFAULT_IDLE, false, settings);
+        return new LiveServer(AleServer.Config.DEFAULT_IDLE, false, settings, (config, passports) -> config);
+    }
+
+    /** What a test class changes in the server's config before it starts; it may write passports into the server's directory. */
+    @FunctionalInterface
+    interface Customizer {
+        AleServer.Config apply(AleServer.Config config, Path passports) throws IOException;
+    }
+
+    /** A server whose config {@code customizer} changes first. */
+    static LiveServer configured(Customizer customizer) {
+        return new LiveServer(AleServer.Config.DEFAULT_IDLE, false, Console.Settings.defaults(), customizer);
     }
 
     /**
@@ -134,7 +147,7 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
             config = config.withModel(ModelUpstream.of(model.baseUrl().toString(), Optional.empty(), MODEL_TIMEOUT)).withRuns(runs)
                     .withRockOpenAs("bob");
         }
-        server = AleServer.start(config, containment, console);
+        server = AleServer.start(customizer.apply(config, passports), containment, console);
     }
 
     AleServer server() {

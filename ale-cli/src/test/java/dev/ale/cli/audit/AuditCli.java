@@ -71,7 +71,7 @@ final class AuditCli {
     static SafetyEvent event(String rule, Category category, Action action, String sandbox, String episode, int step,
             String detail) {
         return new SafetyEvent(rule, category, Severity.HIGH, action, sandbox, Optional.of(episode), OptionalInt.of(step),
-                "coder-1", Instant.now(), detail, Map.of("argv", detail));
+                "coder-1", Optional.of("sha256:" + "ab".repeat(32)), Instant.now(), detail, Map.of("argv", detail));
     }
 
     /** What an intruder with the sqlite3 shell can do: plain SQL on the file, no ALE code. */

@@ -115,7 +115,7 @@ class EventsTailCommandTest {
                 SafetyEvent held = AuditCli.event("tunnel.ssh.remote-forward", Category.TUNNEL, Action.BLOCK, "sb-9", "ep-9", 1,
                         "hold hold-0123456789ab denied by alice: ssh -R held");
                 log.append(new SafetyEvent(held.rule(), held.category(), held.severity(), held.action(), held.sandbox(), held.episode(),
-                        held.step(), held.passportId(), held.time(), held.detail(),
+                        held.step(), held.passportId(), held.passportFingerprint(), held.time(), held.detail(),
                         Map.of("hold", "hold-0123456789ab", "decision", "denied", "decidedBy", "alice", "decidedAt", held.time().toString())));
                 return tail.isDone();
             });

@@ -22,6 +22,7 @@ class JsonTest {
     void eventsInAnExecResultCarryTheWholeSafetyEventWithItsAttribution() {
         SafetyEvent event = new SafetyEvent("ssh-reverse-tunnel", Category.TUNNEL, SafetyEvent.Severity.CRITICAL,
                 SafetyEvent.Action.KILL, "sb-1a2b3c4d", Optional.of("ep-1"), OptionalInt.of(3), "coder-1",
+                Optional.of("sha256:" + "ab".repeat(32)),
                 Instant.parse("2026-01-02T03:04:05Z"), "ssh -R to 203.0.113.7:22", Map.of("argv", "ssh -fNR 9000:localhost:22"));
         ExecResult result = new ExecResult(137, true, Optional.of("ssh-reverse-tunnel"), Duration.ofMillis(1500), "", "",
                 false, List.of(event));
@@ -32,8 +33,8 @@ class JsonTest {
         assertThat(json.get("durationMs").asLong()).isEqualTo(1500);
         JsonNode e = json.get("events").get(0);
         assertThat(e.propertyStream().map(Map.Entry::getKey).toList())
-                .containsExactly("rule", "category", "severity", "action", "sandbox", "episode", "step", "passport", "time",
-                        "detail", "evidence");
+                .containsExactly("rule", "category", "severity", "action", "sandbox", "episode", "step", "passport",
+                        "passport_fingerprint", "time", "detail", "evidence");
         assertThat(e.get("rule").asText()).isEqualTo("ssh-reverse-tunnel");
         assertThat(e.get("category").asText()).isEqualTo("tunnel");
         assertThat(e.get("severity").asText()).isEqualTo("critical");
@@ -43,6 +44,7 @@ class JsonTest {
         assertThat(e.get("sandbox").asText()).isEqualTo("sb-1a2b3c4d");
         assertThat(e.get("episode").asText()).isEqualTo("ep-1");
         assertThat(e.get("step").asInt()).isEqualTo(3);
+        assertThat(e.get("passport_fingerprint").asText()).isEqualTo("sha256:" + "ab".repeat(32));
         assertThat(e.get("passport").asText()).isEqualTo("coder-1");
         assertThat(e.get("evidence").get("argv").asText()).isEqualTo("ssh -fNR 9000:localhost:22");
     }

@@ -9,6 +9,8 @@ import java.util.OptionalInt;
 /**
  * One detection: which rule saw what, in which sandbox, episode and step, and what was done.
  * {@code evidence} holds the raw facts (argv, destination, first bytes) as strings.
+ * {@code passportFingerprint} names the exact rules in force; every event ALE raises has one, and
+ * it is empty only on an event read back from a record written before fingerprints existed.
  */
 public record SafetyEvent(
         String rule,
@@ -19,6 +21,7 @@ public record SafetyEvent(
         Optional<String> episode,
         OptionalInt step,
         String passportId,
+        Optional<String> passportFingerprint,
         Instant time,
         String detail,
         Map<String, String> evidence) {
@@ -32,6 +35,7 @@ public record SafetyEvent(
         episode = episode == null ? Optional.empty() : episode;
         step = step == null ? OptionalInt.empty() : step;
         Objects.requireNonNull(passportId, "passportId");
+        passportFingerprint = passportFingerprint == null ? Optional.empty() : passportFingerprint;
         Objects.requireNonNull(time, "time");
         Objects.requireNonNull(detail, "detail");
         evidence = Map.copyOf(evidence);

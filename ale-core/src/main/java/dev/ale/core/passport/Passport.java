@@ -52,6 +52,11 @@ public record Passport(
         this(id, resources, filesystem, devices, EgressRules.none(), List.of(), DetectorSettings.defaults());
     }
 
+    /** Its identity: {@code sha256:} and the SHA-256 of its canonical form ({@link PassportFingerprint}). */
+    public String fingerprint() {
+        return PassportFingerprint.of(this);
+    }
+
     /** The built-in passport used when none is given: finite limits, nothing extra granted, no egress. */
     public static Passport defaults() {
         return new Passport("default", Resources.defaults(), FilesystemRules.defaults(), Devices.none());

@@ -19,10 +19,11 @@ import org.junit.jupiter.api.Test;
 class SafetyEventJsonTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String FINGERPRINT = "sha256:" + "ab".repeat(32);
 
     static SafetyEvent event() {
         return new SafetyEvent("mining.stratum", Category.MINING, Severity.CRITICAL, Action.KILL, "sb-1", Optional.of("run.t.0"),
-                OptionalInt.of(2), "coder", Instant.parse("2026-03-01T10:00:00.5Z"), "stratum login",
+                OptionalInt.of(2), "coder", Optional.of(FINGERPRINT), Instant.parse("2026-03-01T10:00:00.5Z"), "stratum login",
                 Map.of("z", "last", "a", "first"));
     }
 
@@ -32,18 +33,28 @@ class SafetyEventJsonTest {
 
         assertThat(json.toString()).isEqualTo("{\"rule\":\"mining.stratum\",\"category\":\"mining\",\"severity\":\"critical\","
                 + "\"action\":\"kill\",\"sandbox\":\"sb-1\",\"episode\":\"run.t.0\",\"step\":2,\"passport\":\"coder\","
+                + "\"passport_fingerprint\":\"" + FINGERPRINT + "\","
                 + "\"time\":\"2026-03-01T10:00:00.500Z\",\"detail\":\"stratum login\",\"evidence\":{\"a\":\"first\",\"z\":\"last\"}}");
     }
 
     @Test
     void anAbsentEpisodeAndStepAreWrittenAsNullAndReadBackAbsent() {
         SafetyEvent e = new SafetyEvent("r", Category.PROBE, Severity.LOW, Action.ALERT, "sb", Optional.empty(), OptionalInt.empty(),
-                "p", Instant.EPOCH, "", Map.of());
+                "p", Optional.empty(), Instant.EPOCH, "", Map.of());
         ObjectNode json = SafetyEventJson.toJson(e);
 
         assertThat(json.get("episode").isNull()).isTrue();
         assertThat(json.get("step").isNull()).isTrue();
         assertThat(SafetyEventJson.fromJson(json)).isEqualTo(e);
+    }
+
+    @Test
+    void anEventWrittenBeforeFingerprintsExistedReadsBackWithoutOne() {
+        ObjectNode json = SafetyEventJson.toJson(event());
+        json.remove("passport_fingerprint");
+
+        assertThat(SafetyEventJson.fromJson(json).passportFingerprint()).isEmpty();
+        assertThat(SafetyEventJson.fromJson(SafetyEventJson.toJson(event())).passportFingerprint()).contains(FINGERPRINT);
     }
 
     @Test
@@ -71,7 +82,10 @@ class SafetyEventJsonTest {
                 new Bad("time", j -> j.put("time", "yesterday")),
                 new Bad("evidence", j -> j.putObject("evidence").put("n", 3)),
                 new Bad("evidence", j -> j.putObject("evidence").putNull("n")),
-                new Bad("passportId", j -> j.put("passportId", "coder")));
+                new Bad("passportId", j -> j.put("passportId", "coder")),
+                new Bad("passport_fingerprint", j -> j.put("passport_fingerprint", "sha256:" + "AB".repeat(32))),
+                new Bad("passport_fingerprint", j -> j.put("passport_fingerprint", "ab".repeat(32))),
+                new Bad("passport_fingerprint", j -> j.put("passport_fingerprint", 7)));
         for (Bad bad : cases) {
             ObjectNode json = SafetyEventJson.toJson(event());
             bad.damage().accept(json);

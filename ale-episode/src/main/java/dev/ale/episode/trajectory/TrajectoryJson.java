@@ -94,6 +94,7 @@ public final class TrajectoryJson {
         timings.put("verify", t.timings().verify().toMillis());
         timings.put("total", t.timings().total().toMillis());
         json.set("passport", passport(passport));
+        json.put("passport_fingerprint", passport.fingerprint());
         json.set("messages", ChatJson.toJson(t.messages()));
         ArrayNode steps = json.putArray("steps");
         t.steps().forEach(s -> steps.add(step(s)));

@@ -25,11 +25,12 @@ import java.util.OptionalLong;
  *                no step); empty when the line has none (the infrastructure ended the episode)
  * @param steps   how many steps it took
  * @param events  how many SafetyEvents it raised
+ * @param passportFingerprint the fingerprint of the passport it ran under; empty on a line written before fingerprints
  */
 public record TrajectoryLine(String episode, String task, String policy, String end, String detail, boolean passed,
                              Optional<String> cause, Optional<Reward> reward, int steps, ArrayNode messages, int events, long tokens,
                              long totalMs, List<String> retried, OptionalInt iteration, Optional<String> arm, Optional<String> group,
-                             OptionalLong sample) {
+                             OptionalLong sample, Optional<String> passportFingerprint) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -83,7 +84,8 @@ public record TrajectoryLine(String episode, String task, String policy, String 
             @JsonProperty("iteration") Integer iteration,
             @JsonProperty("arm") String arm,
             @JsonProperty("group") String group,
-            @JsonProperty("sample") Long sample) {
+            @JsonProperty("sample") Long sample,
+            @JsonProperty("passport_fingerprint") String passportFingerprint) {
 
         TrajectoryLine line() {
             if (episode == null) throw new IllegalArgumentException("episode line: `episode` is null");
@@ -100,7 +102,8 @@ public record TrajectoryLine(String episode, String task, String policy, String 
                     messages == null ? JsonNodeFactory.instance.arrayNode() : messages, events == null ? 0 : events.size(),
                     usage == null ? 0 : usage.totalTokens(), timings == null ? 0 : timings.total(),
                     retried == null ? List.of() : retried, iteration == null ? OptionalInt.empty() : OptionalInt.of(iteration),
-                    Optional.ofNullable(arm), Optional.ofNullable(group), sample == null ? OptionalLong.empty() : OptionalLong.of(sample));
+                    Optional.ofNullable(arm), Optional.ofNullable(group), sample == null ? OptionalLong.empty() : OptionalLong.of(sample),
+                    Optional.ofNullable(passportFingerprint));
         }
     }
 

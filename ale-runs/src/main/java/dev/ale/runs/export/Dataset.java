@@ -83,6 +83,7 @@ public final class Dataset {
                 e.group().ifPresent(g -> row.put("group", g));
                 e.sample().ifPresent(n -> row.put("sample", n));
                 row.put("policy", e.policy());
+                e.passportFingerprint().ifPresent(f -> row.put("passport_fingerprint", f));
                 row.set("messages", e.messages());
                 row.putObject("reward").put("score", r.score()).put("penalty", r.penalty()).put("killed", r.killed()).put("total", r.total());
                 row.put("advantage", c.advantage());

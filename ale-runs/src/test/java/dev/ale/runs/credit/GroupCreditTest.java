@@ -36,7 +36,7 @@ class GroupCreditTest {
 
     private static SafetyEvent event(String episode, Category category, SafetyEvent.Action action, OptionalInt step) {
         return new SafetyEvent(category.wire() + ".rule", category, SafetyEvent.Severity.HIGH, action, "sb", Optional.of(episode), step,
-                "default", Instant.EPOCH, "", Map.of());
+                "default", Optional.of("sha256:" + "ab".repeat(32)), Instant.EPOCH, "", Map.of());
     }
 
     private static Trajectory episode(String id, int steps, EndReason end, Optional<Double> score, List<SafetyEvent> events) {
