@@ -374,23 +374,40 @@ static void reap(void) {
     if (sweep) kill_children(1, 1);
 }
 
+static void pump(struct call *c, int *fd, uint8_t type);
+
+/*
+ * A call is over when its processes are: what they wrote is in the pipes, and is drained now. A
+ * process of another call that opened this call's pipe through /proc (calls share a pid
+ * namespace here) cannot hold the call open by keeping a write end.
+ */
 static void finish_calls(void) {
     for (size_t i = 0; i < ncalls;) {
         struct call *c = &calls[i];
-        if (c->done && c->out < 0 && c->err < 0) {
-            int s = c->status;
-            respond32(RSP_EXIT, c->id, (uint32_t) (WIFEXITED(s) ? WEXITSTATUS(s) : 128 + WTERMSIG(s)));
-            if (c->in >= 0) close(c->in);
-            free(c->input);
-            calls[i] = calls[--ncalls];
-        } else {
-            i++;
+        if (!c->done) { i++; continue; }
+        for (int chunks = 0; c->out >= 0 && chunks < 256; chunks++) {
+            int before = c->out;
+            pump(c, &c->out, RSP_STDOUT);
+            if (c->out == before && errno == EAGAIN) { close(c->out); c->out = -1; }
         }
+        for (int chunks = 0; c->err >= 0 && chunks < 256; chunks++) {
+            int before = c->err;
+            pump(c, &c->err, RSP_STDERR);
+            if (c->err == before && errno == EAGAIN) { close(c->err); c->err = -1; }
+        }
+        if (c->out >= 0) { close(c->out); c->out = -1; }
+        if (c->err >= 0) { close(c->err); c->err = -1; }
+        int s = c->status;
+        respond32(RSP_EXIT, c->id, (uint32_t) (WIFEXITED(s) ? WEXITSTATUS(s) : 128 + WTERMSIG(s)));
+        if (c->in >= 0) close(c->in);
+        free(c->input);
+        calls[i] = calls[--ncalls];
     }
 }
 
 static void pump(struct call *c, int *fd, uint8_t type) {
     static char buf[CHUNK];
+    errno = 0;
     ssize_t n = read(*fd, buf, sizeof buf);
     if (n > 0) respond(type, c->id, buf, (size_t) n);
     else if (n == 0 || (errno != EAGAIN && errno != EINTR)) { close(*fd); *fd = -1; }
