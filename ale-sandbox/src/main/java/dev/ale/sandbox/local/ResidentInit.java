@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -81,11 +82,6 @@ final class ResidentInit {
         }
     }
 
-    /** The host pid of the launcher (which becomes the outer bubblewrap). */
-    long launcherPid() {
-        return process.pid();
-    }
-
     /** Host pids of the launcher (the outer bubblewrap) and the init below it. */
     Set<Long> hostPids() {
         Set<Long> pids = new HashSet<>();
@@ -93,10 +89,6 @@ final class ResidentInit {
         pids.add(process.pid());
         process.children().forEach(c -> pids.add(c.pid()));
         return pids;
-    }
-
-    boolean isAlive() {
-        return lost.isEmpty() && process.isAlive();
     }
 
     /** Asks the init to start a call; its output goes to the captures and the listener as it comes. */
@@ -135,10 +127,6 @@ final class ResidentInit {
     /** Ends the init; every process its calls left ends with it (it is its pid namespace's pid 1). */
     void close() {
         process.destroyForcibly();
-    }
-
-    Optional<String> lostReason() {
-        return lost;
     }
 
     SandboxException lostError(String detail) {
@@ -248,7 +236,7 @@ final class ResidentInit {
         }
         String hash;
         try {
-            hash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 16);
+            hash = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 16);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -5,6 +5,8 @@ import dev.ale.core.sandbox.ProcessSnapshot.Role;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +42,7 @@ class BwrapRolesTest {
 
     private static ProcessSnapshot running(long pid, long ppid, long sid, long start, String name, String exe) {
         return new ProcessSnapshot(pid, ppid, sid, start, name, List.of(name), Duration.ZERO, List.of(), List.of(), Role.WORKLOAD,
-                java.util.Optional.of(exe));
+                Optional.of(exe));
     }
 
     /**
@@ -57,7 +59,7 @@ class BwrapRolesTest {
                         running(104, 103, 102, 12, "sleep", "/usr/bin/sleep"),
                         running(105, 101, 105, 13, "ale-call", init), running(106, 105, 105, 13, "python3", "/usr/bin/python3"),
                         running(107, 101, 107, 14, "ale-call", "/workspace/ale-init"), running(108, 101, 102, 15, "sleep", "/usr/bin/sleep")),
-                        java.util.Optional.of(init), java.util.Set.of())
+                        Optional.of(init), Set.of())
                 .stream().collect(Collectors.toMap(ProcessSnapshot::pid, ProcessSnapshot::role));
 
         assertThat(roles).containsEntry(100L, Role.LAUNCHER).containsEntry(101L, Role.RESIDENT)
