@@ -69,6 +69,12 @@ final class Cli {
         return new LocalSandboxBackend(withImages(dataDir.map(config::withDataDir).orElse(config)));
     }
 
+    /** Like {@link #openBackend()}, on the given exec path whatever $ALE_SANDBOX_EXEC says (the benchmark measures both). */
+    LocalSandboxBackend openBackend(LocalSandboxBackend.ExecPath path) {
+        LocalSandboxBackend.Config config = LocalSandboxBackend.Config.defaults().withExecPath(path);
+        return new LocalSandboxBackend(withImages(dataDir.map(config::withDataDir).orElse(config)));
+    }
+
     /** {@code --registry-mirror REGISTRY=URL} flags, on top of {@value Mirrors#ENV}. */
     void registryMirrors(List<String> flags) {
         registryMirrors = List.copyOf(flags);

@@ -30,17 +30,20 @@ final class BenchReport {
                 + ", " + backend + " backend, default passport");
         out.println();
         out.println("Start-up latency, " + l.runs() + " runs of each kind, interleaved, after " + l.warmup() + " warm-up runs");
-        out.printf(Locale.ROOT, "  %-40s %9s %9s%n", "", "p50 ms", "p99 ms");
+        out.printf(Locale.ROOT, "  %-44s %9s %9s%n", "", "p50 ms", "p99 ms");
         row(out, "fork/exec /bin/true (from the JVM)", l.fork());
         row(out, "bare bwrap --unshare-all true", l.bwrap());
-        row(out, "ALE sandbox: create + exec true + destroy", l.ale());
-        row(out, "  create", l.create());
-        row(out, "  exec true", l.exec());
-        row(out, "  destroy", l.destroy());
-        out.printf(Locale.ROOT, "  %-40s %8.1fx %8.1fx%n", "ALE / bwrap", ratio(l.ale().p50Millis(), l.bwrap().p50Millis()),
-                ratio(l.ale().p99Millis(), l.bwrap().p99Millis()));
-        out.printf(Locale.ROOT, "  %-40s %8.1fx %8.1fx%n", "bwrap / fork", ratio(l.bwrap().p50Millis(), l.fork().p50Millis()),
-                ratio(l.bwrap().p99Millis(), l.fork().p99Millis()));
+        for (LatencyBench.PathResult p : l.paths()) {
+            out.println("  exec path: " + p.path());
+            row(out, "  ALE sandbox: create + exec true + destroy", p.ale());
+            row(out, "    create", p.create());
+            row(out, "    exec true", p.exec());
+            row(out, "    destroy", p.destroy());
+            row(out, "  exec true in a sandbox already up", p.liveExec());
+            ratioRow(out, "  create + exec + destroy / bare bwrap", p.ale(), l.bwrap());
+            ratioRow(out, "  exec in a live sandbox / fork/exec", p.liveExec(), l.fork());
+        }
+        ratioRow(out, "bwrap / fork", l.bwrap(), l.fork());
         out.println();
         out.println("Concurrency: " + c.sandboxes() + " sandboxes, each with a shell that ran `echo ready`, "
                 + c.creators() + " made at a time");
@@ -72,16 +75,24 @@ final class BenchReport {
         ObjectNode l = root.putObject("latency");
         l.put("runs", latency.runs());
         l.put("warmup", latency.warmup());
-        samples(l.putObject("ale"), latency.ale());
-        ObjectNode breakdown = l.putObject("aleBreakdown");
-        samples(breakdown.putObject("create"), latency.create());
-        samples(breakdown.putObject("exec"), latency.exec());
-        samples(breakdown.putObject("destroy"), latency.destroy());
+        ObjectNode paths = l.putObject("paths");
+        for (LatencyBench.PathResult p : latency.paths()) {
+            ObjectNode path = paths.putObject(p.path());
+            samples(path.putObject("ale"), p.ale());
+            ObjectNode breakdown = path.putObject("aleBreakdown");
+            samples(breakdown.putObject("create"), p.create());
+            samples(breakdown.putObject("exec"), p.exec());
+            samples(breakdown.putObject("destroy"), p.destroy());
+            samples(path.putObject("liveExec"), p.liveExec());
+            ObjectNode ratios = path.putObject("ratios");
+            ratios.put("aleOverBwrapP50", ratio(p.ale().p50Millis(), latency.bwrap().p50Millis()));
+            ratios.put("aleOverBwrapP99", ratio(p.ale().p99Millis(), latency.bwrap().p99Millis()));
+            ratios.put("liveExecOverForkP50", ratio(p.liveExec().p50Millis(), latency.fork().p50Millis()));
+            ratios.put("liveExecOverForkP99", ratio(p.liveExec().p99Millis(), latency.fork().p99Millis()));
+        }
         samples(l.putObject("bwrap"), latency.bwrap());
         samples(l.putObject("fork"), latency.fork());
         ObjectNode ratios = l.putObject("ratios");
-        ratios.put("aleOverBwrapP50", ratio(latency.ale().p50Millis(), latency.bwrap().p50Millis()));
-        ratios.put("aleOverBwrapP99", ratio(latency.ale().p99Millis(), latency.bwrap().p99Millis()));
         ratios.put("bwrapOverForkP50", ratio(latency.bwrap().p50Millis(), latency.fork().p50Millis()));
         ratios.put("bwrapOverForkP99", ratio(latency.bwrap().p99Millis(), latency.fork().p99Millis()));
 
@@ -111,7 +122,11 @@ final class BenchReport {
     }
 
     private static void row(PrintStream out, String label, Samples s) {
-        out.printf(Locale.ROOT, "  %-40s %9.2f %9.2f%n", label, s.p50Millis(), s.p99Millis());
+        out.printf(Locale.ROOT, "  %-44s %9.2f %9.2f%n", label, s.p50Millis(), s.p99Millis());
+    }
+
+    private static void ratioRow(PrintStream out, String label, Samples a, Samples b) {
+        out.printf(Locale.ROOT, "  %-44s %8.1fx %8.1fx%n", label, ratio(a.p50Millis(), b.p50Millis()), ratio(a.p99Millis(), b.p99Millis()));
     }
 
     private static void line(PrintStream out, String label, String value) {

@@ -1,9 +1,12 @@
 package dev.ale.cli.bench;
 
 import dev.ale.core.sandbox.SandboxBackend;
+import dev.ale.sandbox.local.LocalSandboxBackend;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -13,11 +16,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "sandbox",
         description = {
                 "Measure sandbox start-up, and many sandboxes at once.",
-                "Latency: create + exec `true` + destroy, interleaved with the same number of bare bwrap and fork/exec runs.",
+                "Latency: create + exec `true` + destroy, and `true` in a sandbox already up, on each exec path (resident init,",
+                "bubblewrap per call), interleaved with the same number of bare bwrap and fork/exec runs.",
                 "Concurrency: sandboxes made in parallel, each with a shell that ran `echo ready`; memory and teardown."})
 public final class BenchSandboxCommand implements Callable<Integer> {
 
-    private final Supplier<? extends SandboxBackend> backends;
+    private final Function<LocalSandboxBackend.ExecPath, LocalSandboxBackend> backends;
     private final PrintStream out;
 
     @Spec
@@ -41,7 +45,8 @@ public final class BenchSandboxCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of the report.")
     private boolean json;
 
-    public BenchSandboxCommand(Supplier<? extends SandboxBackend> backends, PrintStream out) {
+    /** {@code backends}: the local backend on the given exec path (the latency figures measure both). */
+    public BenchSandboxCommand(Function<LocalSandboxBackend.ExecPath, LocalSandboxBackend> backends, PrintStream out) {
         this.backends = backends;
         this.out = out;
     }
@@ -53,10 +58,15 @@ public final class BenchSandboxCommand implements Callable<Integer> {
         BenchOptions.atLeast(spec, "--concurrent", concurrent, 1);
         BenchOptions.atLeast(spec, "--creators", creators, 1);
         BenchReport report;
-        try (SandboxBackend backend = backends.get()) {
+        try (LocalSandboxBackend backend = backends.apply(LocalSandboxBackend.ExecPath.RESIDENT_INIT);
+             LocalSandboxBackend perCall = backends.apply(LocalSandboxBackend.ExecPath.BWRAP_PER_CALL)) {
             if (!json) out.println("Measuring " + runs + " runs of each kind after " + warmup + " warm-up runs, then "
                     + concurrent + " sandboxes at once...");
-            LatencyBench.Result latency = new LatencyBench(backend).run(runs, warmup);
+            Map<String, SandboxBackend> paths = new LinkedHashMap<>();
+            // a build without the init's binary has only the per-call path (the backend logged why)
+            if (backend.execPath() == LocalSandboxBackend.ExecPath.RESIDENT_INIT) paths.put("resident", backend);
+            paths.put("per-call", perCall);
+            LatencyBench.Result latency = new LatencyBench(paths).run(runs, warmup);
             ConcurrencyBench.Result concurrency = new ConcurrencyBench(backend).run(concurrent, creators);
             report = new BenchReport(backend.name(), latency, concurrency);
         }

@@ -9,12 +9,16 @@ import dev.ale.core.sandbox.SandboxBackend;
 import dev.ale.core.sandbox.SandboxRequest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Start-up latency of a whole ALE sandbox against its two floors: bubblewrap alone, and a bare
- * fork/exec from this JVM. The three kinds take turns, each round starting with another kind,
- * so that whatever else the machine does slows all three alike.
+ * fork/exec from this JVM; and one command in a sandbox that is already up against the same
+ * fork/exec. Each exec path of the backend (the resident init, a bubblewrap per call) is measured
+ * on its own backend. All kinds take turns, each round starting with another kind, so that
+ * whatever else the machine does slows them alike.
  */
 final class LatencyBench {
 
@@ -22,43 +26,65 @@ final class LatencyBench {
             "bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-all", "--die-with-parent", "true");
     static final List<String> BARE_FORK = List.of("/bin/true");
 
-    record Result(int runs, int warmup, Samples ale, Samples create, Samples exec, Samples destroy, Samples bwrap, Samples fork) {
+    /** One exec path's figures: create + exec + destroy (and its parts), and `true` in a sandbox already up. */
+    record PathResult(String path, Samples ale, Samples create, Samples exec, Samples destroy, Samples liveExec) {
+        PathResult(String path, int capacity) {
+            this(path, new Samples(capacity), new Samples(capacity), new Samples(capacity), new Samples(capacity), new Samples(capacity));
+        }
     }
 
-    private final SandboxBackend backend;
+    record Result(int runs, int warmup, List<PathResult> paths, Samples bwrap, Samples fork) {
+        Result(int runs, int warmup, List<String> paths) {
+            this(runs, warmup, paths.stream().map(p -> new PathResult(p, Math.max(runs, 1))).toList(),
+                    new Samples(Math.max(runs, 1)), new Samples(Math.max(runs, 1)));
+        }
+    }
+
+    private final Map<String, ? extends SandboxBackend> backends;
     private final Passport passport = Passport.defaults();
 
-    LatencyBench(SandboxBackend backend) {
-        this.backend = backend;
+    /** {@code backends}: one backend per exec path, by the path's name, in the order the report lists them. */
+    LatencyBench(Map<String, ? extends SandboxBackend> backends) {
+        this.backends = backends;
     }
 
     Result run(int runs, int warmup) {
-        Result warm = new Result(warmup, 0, new Samples(warmup), new Samples(warmup), new Samples(warmup),
-                new Samples(warmup), new Samples(warmup), new Samples(warmup));
-        for (int i = 0; i < warmup; i++) round(i, warm);
-        Result result = new Result(runs, warmup, new Samples(runs), new Samples(runs), new Samples(runs),
-                new Samples(runs), new Samples(runs), new Samples(runs));
-        for (int i = 0; i < runs; i++) round(i, result);
-        return result;
+        List<String> names = List.copyOf(backends.keySet());
+        Map<String, Sandbox> live = new LinkedHashMap<>();
+        try {
+            for (String name : names) live.put(name, backends.get(name).create(SandboxRequest.of(passport)));
+            Result warm = new Result(warmup, 0, names);
+            for (int i = 0; i < warmup; i++) round(i, warm, live);
+            Result result = new Result(runs, warmup, names);
+            for (int i = 0; i < runs; i++) round(i, result, live);
+            return result;
+        } finally {
+            live.values().forEach(Sandbox::destroy);
+        }
     }
 
-    private void round(int round, Result into) {
-        for (int k = 0; k < 3; k++) {
-            switch ((round + k) % 3) {
-                case 0 -> ale(into);
-                case 1 -> into.bwrap().add(host(BARE_BWRAP));
-                default -> into.fork().add(host(BARE_FORK));
+    private void round(int round, Result into, Map<String, Sandbox> live) {
+        int kinds = 2 + 2 * into.paths().size();
+        for (int k = 0; k < kinds; k++) {
+            int kind = (round + k) % kinds;
+            if (kind == 0) {
+                into.bwrap().add(bareBwrap());
+            } else if (kind == 1) {
+                into.fork().add(host(BARE_FORK));
+            } else {
+                PathResult path = into.paths().get((kind - 2) / 2);
+                if (kind % 2 == 0) ale(backends.get(path.path()), path);
+                else path.liveExec().add(execTrue(live.get(path.path())));
             }
         }
     }
 
-    private void ale(Result into) {
+    private void ale(SandboxBackend backend, PathResult into) {
         long t0 = System.nanoTime();
         Sandbox sandbox = backend.create(SandboxRequest.of(passport));
         long t1 = System.nanoTime();
-        ExecResult r;
         try {
-            r = sandbox.exec(ExecRequest.of("true"));
+            execTrue(sandbox);
         } finally {
             long t2 = System.nanoTime();
             sandbox.destroy();
@@ -68,8 +94,30 @@ final class LatencyBench {
             into.destroy().add(t3 - t2);
             into.ale().add(t3 - t0);
         }
+    }
+
+    private static long execTrue(Sandbox sandbox) {
+        long start = System.nanoTime();
+        ExecResult r = sandbox.exec(ExecRequest.of("true"));
+        long took = System.nanoTime() - start;
         if (r.exitCode() != 0) {
             throw new AleException(AleException.Fault.ENVIRONMENT, "`true` in a sandbox exited " + r.exitCode() + ": " + r.stderr().strip());
+        }
+        return took;
+    }
+
+    /**
+     * Bare bubblewrap binds / recursively, so a mount that goes while it binds (a sandbox's network
+     * namespace or workspace, destroyed at that moment here or by anyone else on the host) fails
+     * it; such a run is repeated, and only the run that completes is counted.
+     */
+    private static long bareBwrap() {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return host(BARE_BWRAP);
+            } catch (AleException e) {
+                if (attempt >= 20 || !e.getMessage().contains("Can't bind mount")) throw e;
+            }
         }
     }
 

@@ -42,10 +42,11 @@ public record ProcessSnapshot(
      * parent is outside the sandbox), which may start an {@code INIT} (pid 1 of the command's
      * namespaces, its session leader) that starts the command's {@code MAIN} process; everything
      * else is {@code WORKLOAD}, started by the command. A process that leaves its command's tree
-     * is reparented to the init, or moves to a session of its own.
+     * is reparented to the init, or moves to a session of its own. A {@code RESIDENT} init serves
+     * every command of a sandbox (it starts each command's init); it is ALE's, never the agent's.
      */
     public enum Role {
-        LAUNCHER, INIT, MAIN, WORKLOAD;
+        LAUNCHER, RESIDENT, INIT, MAIN, WORKLOAD;
 
         /** Whether ALE started this process itself to run a command. */
         public boolean isCommandRoot() {

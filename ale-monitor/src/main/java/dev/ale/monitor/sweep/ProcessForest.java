@@ -44,8 +44,23 @@ public final class ProcessForest {
         if (p.parentPid() == init.get().pid()) {
             return Optional.of("orphaned: reparented to the sandbox's init (pid " + init.get().pid() + ")");
         }
-        if (p.sessionId() != init.get().sessionId()) {
-            return Optional.of("left its command's session " + init.get().sessionId() + " for session " + p.sessionId());
+        // the command's session is its init's; a command whose call's init was killed from inside hangs
+        // from the sandbox's resident init, and keeps the session its call's init made for it
+        long session = (init.get().role() == Role.RESIDENT ? mainOf(p).orElse(init.get()) : init.get()).sessionId();
+        if (p.sessionId() != session) {
+            return Optional.of("left its command's session " + session + " for session " + p.sessionId());
+        }
+        return Optional.empty();
+    }
+
+    private Optional<ProcessSnapshot> mainOf(ProcessSnapshot p) {
+        ProcessSnapshot at = p;
+        for (int depth = 0; depth < 4096; depth++) {
+            if (at.role() == Role.MAIN) return Optional.of(at);
+            if (at.role() == Role.INIT || at.role() == Role.RESIDENT) return Optional.empty();
+            ProcessSnapshot up = byPid.get(at.parentPid());
+            if (up == null) return Optional.empty();
+            at = up;
         }
         return Optional.empty();
     }
@@ -53,7 +68,8 @@ public final class ProcessForest {
     private Optional<ProcessSnapshot> initOf(ProcessSnapshot p) {
         ProcessSnapshot at = p;
         for (int depth = 0; depth < 4096; depth++) {
-            if (at.role() == Role.INIT) return Optional.of(at);
+            // an orphan whose call's init is gone (killed) is reparented to the sandbox's resident init
+            if (at.role() == Role.INIT || at.role() == Role.RESIDENT) return Optional.of(at);
             ProcessSnapshot up = byPid.get(at.parentPid());
             if (up == null) return Optional.empty();
             at = up;

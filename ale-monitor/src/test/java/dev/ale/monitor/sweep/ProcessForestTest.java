@@ -54,4 +54,31 @@ class ProcessForestTest {
 
         assertThat(new ProcessForest(List.of(stray)).detachment(stray)).isEmpty();
     }
+
+    /**
+     * The resident path: the sandbox's resident init (pid 1, session 201), each call's init below it
+     * (its own session), the call's main; and a main whose call's init was killed from inside
+     * (kill -9 -1), now the resident init's child, still in its call's session.
+     */
+    @Test
+    void onTheResidentPathACallKeepsItsSessionAndOnlyRealOrphansAreDetached() {
+        ProcessSnapshot outer = process(200, 50, 7, 10, "bwrap", List.of("bwrap", "--as-pid-1")).withRole(Role.LAUNCHER);
+        ProcessSnapshot resident = process(201, 200, 201, 11, "ale-init", List.of("ale-init")).withRole(Role.RESIDENT);
+        ProcessSnapshot call = process(202, 201, 202, 12, "ale-call", List.of("ale-init")).withRole(Role.INIT);
+        ProcessSnapshot callMain = process(203, 202, 202, 12, "bash", List.of("bash", "-c", "x")).withRole(Role.MAIN);
+        ProcessSnapshot child = process(204, 203, 202, 12, "sleep", List.of("sleep", "310"));
+        ProcessSnapshot left = process(205, 203, 205, 12, "sleep", List.of("sleep", "311"));
+        ProcessSnapshot orphan = process(206, 202, 202, 13, "sleep", List.of("sleep", "312"));
+        ProcessSnapshot adopted = process(207, 201, 208, 14, "bash", List.of("bash", "-c", "kill -9 -1")).withRole(Role.MAIN);
+        ProcessSnapshot adoptedChild = process(209, 207, 208, 15, "sleep", List.of("sleep", "313"));
+        ProcessSnapshot adoptedOrphan = process(210, 201, 208, 15, "sleep", List.of("sleep", "314"));
+        ProcessForest resident1 = new ProcessForest(List.of(outer, resident, call, callMain, child, left, orphan, adopted, adoptedChild, adoptedOrphan));
+
+        assertThat(resident1.isCommandRoot(resident)).isTrue();
+        assertThat(resident1.detachment(child)).isEmpty();
+        assertThat(resident1.detachment(left)).hasValueSatisfying(why -> assertThat(why).contains("session"));
+        assertThat(resident1.detachment(orphan)).hasValueSatisfying(why -> assertThat(why).contains("reparented"));
+        assertThat(resident1.detachment(adoptedChild)).isEmpty();
+        assertThat(resident1.detachment(adoptedOrphan)).hasValueSatisfying(why -> assertThat(why).contains("reparented"));
+    }
 }

@@ -61,6 +61,12 @@ final class BwrapCommand {
     /** The fds the launcher opens for bubblewrap: the filter, and the sandbox's arguments. */
     static final int SECCOMP_FD = 3;
     static final int ARGS_FD = 4;
+    /**
+     * The resident init's binary, opened by the launcher and executed by bubblewrap through
+     * {@code /proc/self/fd/5}: it is never in the sandbox's mount table (nothing to overwrite or
+     * read), and the init closes the fd before it serves a call.
+     */
+    static final int INIT_FD = 5;
 
     /*
      * $1: the filter, $2: the arguments file, then cgroup.procs files up to "--". `cd /` first:
@@ -70,6 +76,8 @@ final class BwrapCommand {
      */
     private static final String LAUNCH = "cd / && unset OLDPWD || exit 125; command exec 3<\"$1\" 4<\"$2\" || exit 125; shift 2; "
             + "for f; do [ \"$f\" = -- ] && break; echo $$ > \"$f\" || exit 125; shift; done; shift; exec \"$@\"";
+    /* The same, with the resident init's binary ($3) on fd 5 as well. */
+    private static final String LAUNCH_RESIDENT = LAUNCH.replace("4<\"$2\" || exit 125; shift 2;", "4<\"$2\" 5<\"$3\" || exit 125; shift 3;");
 
     /* Namespace flags of clone(2) and unshare(2); CLONE_NEWTIME shares its bit with clone's exit signal. */
     private static final int CLONE_NEWNS = 0x00020000;
@@ -169,6 +177,21 @@ final class BwrapCommand {
             String cwd,
             Map<String, String> env,
             List<String> argv) {
+    }
+
+    /**
+     * The host command line of a sandbox's resident init: the same launcher, namespace, uid drop
+     * and bubblewrap arguments as every command, but bubblewrap installs no reaper of its own
+     * ({@code --as-pid-1}): the init is pid 1, which no process inside can kill (the kernel drops
+     * every signal sent to a namespace's init from inside it that the init has no handler for).
+     */
+    static List<String> buildResident(Spec s, Path initBinary) {
+        List<String> cmd = build(s);
+        cmd.set(2, LAUNCH_RESIDENT);
+        cmd.add(6, initBinary.toString());
+        int end = cmd.lastIndexOf("--");
+        cmd.add(end, "--as-pid-1");
+        return cmd;
     }
 
     /** bubblewrap's arguments for a sandbox, in order, as read from {@link #ARGS_FD}. */

@@ -36,7 +36,9 @@ final class LocalSandbox implements Sandbox {
     private final Path argsFile;
     private final dev.ale.core.sandbox.SandboxNetwork.NetworkAttachment network;
     private final Set<LocalShellSession> sessions = ConcurrentHashMap.newKeySet();
-    private final Set<ProcessTree> running = ConcurrentHashMap.newKeySet();
+    private final Set<RunningCall> running = ConcurrentHashMap.newKeySet();
+    /** Started by the first call that needs it; lives as long as the sandbox (see ResidentInit). */
+    private ResidentInit resident;
     private volatile SandboxState state;
     private volatile boolean destroyed;
     private volatile boolean frozen;
@@ -113,23 +115,26 @@ final class LocalSandbox implements Sandbox {
         checkUsable();
         Map<String, String> env = startEnv();
         env.putAll(request.env());
-        List<String> command = command(request.argv(), request.cwd().orElse(defaultCwd()), env);
+        String cwd = request.cwd().orElse(defaultCwd());
         CapturedOutput out = new CapturedOutput(captureLimit);
         CapturedOutput err = new CapturedOutput(captureLimit);
         long oomBefore = cgroup.oomKills();
         long pidsHitsBefore = cgroup.pidsLimitHits();
         long start = System.nanoTime();
-        ProcessTree tree = ProcessTree.start(command, request.stdin(), request.listener(), out, err);
-        running.add(tree);
+        RunningCall call = backend.initBinary().isPresent()
+                ? resident().start(request.argv(), withNetwork(env), cwd, request.stdin(), request.listener(), out, err)
+                : ProcessTree.start(command(request.argv(), cwd, env), request.stdin(), request.listener(), out, err);
+        running.add(call);
         try {
             Duration limit = request.timeout().filter(t -> t.compareTo(remaining()) < 0).orElse(remaining());
-            boolean timedOut = !tree.waitFor(limit);
+            boolean timedOut = !call.waitFor(limit);
             if (timedOut) {
                 if (remaining().isNegative() || remaining().isZero()) kill("timeout");
-                tree.kill();
+                call.kill();
             }
-            int exit = tree.finish();
+            int exit = call.finish();
             Duration took = Duration.ofNanos(System.nanoTime() - start);
+            if (call instanceof ResidentCall rc) checkResidentCall(rc);
             Optional<String> reason = state.killReasonOptional();
             if (reason.isEmpty() && timedOut) reason = Optional.of("timeout");
             if (reason.isEmpty() && exit > 128) reason = killedElsewhere();
@@ -141,8 +146,53 @@ final class LocalSandbox implements Sandbox {
             return new Raw(new ExecResult(exit, reason.isPresent(), reason, took, out.text(), err.text(),
                     out.truncated() || err.truncated(), List.of()), out.bytes());
         } finally {
-            running.remove(tree);
+            running.remove(call);
         }
+    }
+
+    /** The reason a sandbox is killed with when its resident init ends under it. */
+    static final String INIT_LOST = "init-lost";
+
+    /**
+     * A call whose init ended under it, or could not start it, says nothing about its command: the
+     * caller hears why. (A sandbox killed on purpose ends its init too; that call is merely killed.)
+     */
+    private void checkResidentCall(ResidentCall rc) {
+        if (rc.wasLost() && INIT_LOST.equals(state.killReason())) {
+            throw resident.lostError("no reason known");
+        }
+        if (!rc.failure().isEmpty()) {
+            throw new SandboxException(Fault.ENVIRONMENT, "sandbox " + id() + ": cannot start the command: " + rc.failure());
+        }
+    }
+
+    /**
+     * The sandbox's resident init, started on first use. Requests queue in its pipe while bubblewrap
+     * sets it up, so nobody waits for it to be ready.
+     */
+    private synchronized ResidentInit resident() {
+        if (resident == null) {
+            Path binary = backend.initBinary().orElseThrow();
+            List<String> launch = BwrapCommand.buildResident(new BwrapCommand.Spec(
+                    id(), cgroup.procsFiles(), paths.netnsFile(), state.hostUid(), state.insideUidOrAgent(), backend.seccompFile(), argsFile,
+                    "/", Map.of(), List.of("/proc/self/fd/" + BwrapCommand.INIT_FD)), binary);
+            resident = ResidentInit.start(id(), launch, paths.dir().resolve("init.log"), this::residentLost);
+        }
+        return resident;
+    }
+
+    /** Host pids of the resident init and its launcher, which live as long as the sandbox; empty when it has none. */
+    synchronized Set<Long> residentPids() {
+        return resident == null ? Set.of() : resident.hostPids();
+    }
+
+    /** The init ended while the sandbox still wanted it: nothing may run in the sandbox any more (fail closed). */
+    private void residentLost(String why) {
+        // killed on purpose, here or by another ALE process (which says so in the state file): not lost
+        if (destroyed || state.killReason() != null || killedElsewhere().isPresent()) return;
+        System.getLogger(LocalSandbox.class.getName()).log(System.Logger.Level.WARNING,
+                "sandbox " + id() + ": its resident init ended (" + why + "); killing the sandbox");
+        kill(INIT_LOST);
     }
 
     /** Why the sandbox was stopped by another ALE process (its state file says, or is gone), if it was. */
@@ -169,11 +219,15 @@ final class LocalSandbox implements Sandbox {
      * caller's: an agent that unsets them only lands in the sink.
      */
     List<String> command(List<String> argv, String cwd, Map<String, String> env) {
-        Map<String, String> withNetwork = new HashMap<>(state.networkEnv());
-        withNetwork.putAll(env);
         return BwrapCommand.build(new BwrapCommand.Spec(
                 id(), cgroup.procsFiles(), paths.netnsFile(), state.hostUid(), state.insideUidOrAgent(), backend.seccompFile(), argsFile,
-                cwd, withNetwork, argv));
+                cwd, withNetwork(env), argv));
+    }
+
+    private Map<String, String> withNetwork(Map<String, String> env) {
+        Map<String, String> all = new HashMap<>(state.networkEnv());
+        all.putAll(env);
+        return all;
     }
 
     @Override
@@ -210,7 +264,12 @@ final class LocalSandbox implements Sandbox {
             if (destroyed) return List.of();
             throw e;
         }
-        return BwrapRoles.assign(ProcessReader.host().read(pids));
+        ResidentInit init;
+        synchronized (this) {
+            init = resident;
+        }
+        return BwrapRoles.assign(ProcessReader.host().read(pids), backend.initBinary().map(Path::toString),
+                init == null ? Set.of() : init.runningCommands());
     }
 
     @Override
@@ -247,7 +306,7 @@ final class LocalSandbox implements Sandbox {
             state.write(paths.stateFile());
         }
         sessions.forEach(LocalShellSession::close);
-        running.forEach(ProcessTree::kill);
+        running.forEach(RunningCall::kill);
         cgroup.killAll();
         frozen = false;
     }
@@ -259,7 +318,10 @@ final class LocalSandbox implements Sandbox {
             destroyed = true;
         }
         sessions.forEach(LocalShellSession::close);
-        running.forEach(ProcessTree::kill);
+        running.forEach(RunningCall::kill);
+        synchronized (this) {
+            if (resident != null) resident.close();
+        }
         List<String> problems = backend.teardown(state, paths);
         if (!problems.isEmpty()) {
             throw new SandboxException(Fault.ENVIRONMENT, "sandbox " + id() + " was not fully removed: "

@@ -59,7 +59,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
      * host paths no sandbox on the host root may see (ALE's checkout, task directories).
      */
     public record Config(Path dataDir, int uidBase, int uidCount, SandboxNetwork network, List<Path> hiddenHostPaths,
-                         Optional<ImageResolver> images) {
+                         Optional<ImageResolver> images, ExecPath execPath) {
 
         /** Directories every sandbox on the host root runs from: hiding one of them (or / itself) would break it. */
         private static final List<Path> NEEDED = Stream.of("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
@@ -80,20 +80,26 @@ public final class LocalSandboxBackend implements SandboxBackend {
             }
             hiddenHostPaths = List.copyOf(paths);
             images = images == null ? Optional.empty() : images;
+            Objects.requireNonNull(execPath, "execPath");
         }
 
         public Config(Path dataDir, int uidBase, int uidCount, SandboxNetwork network, List<Path> hiddenHostPaths) {
-            this(dataDir, uidBase, uidCount, network, hiddenHostPaths, Optional.empty());
+            this(dataDir, uidBase, uidCount, network, hiddenHostPaths, Optional.empty(), ExecPath.RESIDENT_INIT);
+        }
+
+        /** Runs every command of every sandbox by {@code path}. */
+        public Config withExecPath(ExecPath path) {
+            return new Config(dataDir, uidBase, uidCount, network, hiddenHostPaths, images, path);
         }
 
         /** Lets passports name an image ({@code filesystem.image}), resolved to its layers by {@code images}. */
         public Config withImages(ImageResolver resolver) {
-            return new Config(dataDir, uidBase, uidCount, network, hiddenHostPaths, Optional.of(resolver));
+            return new Config(dataDir, uidBase, uidCount, network, hiddenHostPaths, Optional.of(resolver), execPath);
         }
 
         /**
          * $ALE_HOME (else /var/lib/ale) as data directory, and the checkout ALE runs from
-         * ($ALE_REPO) and the working directory hidden, as far as they can be.
+         * ($ALE_REPO) and the working directory hidden, as far as they can be; $ALE_SANDBOX_EXEC picks the exec path.
          */
         public static Config defaults() {
             String home = System.getenv("ALE_HOME");
@@ -105,23 +111,31 @@ public final class LocalSandboxBackend implements SandboxBackend {
                 if (p.isAbsolute() && unhideable(p.normalize()).isEmpty()) hidden.add(p);
             }
             return new Config(Path.of(home == null || home.isBlank() ? "/var/lib/ale" : home), 1_000_000_000, 65_536,
-                    SandboxNetwork.loopbackOnly(), hidden);
+                    SandboxNetwork.loopbackOnly(), hidden).withExecPath(execPathFromEnv(System.getenv("ALE_SANDBOX_EXEC")));
+        }
+
+        /** $ALE_SANDBOX_EXEC: {@code resident} (the default) or {@code per-call}. */
+        static ExecPath execPathFromEnv(String value) {
+            if (value == null || value.isBlank() || value.strip().equals("resident")) return ExecPath.RESIDENT_INIT;
+            if (value.strip().equals("per-call")) return ExecPath.BWRAP_PER_CALL;
+            throw new SandboxException(Fault.INPUT, "ALE_SANDBOX_EXEC=" + value + ": say resident (one init per sandbox forks each call) "
+                    + "or per-call (a new bubblewrap for every call)");
         }
 
         public Config withDataDir(Path dir) {
-            return new Config(dir, uidBase, uidCount, network, hiddenHostPaths, images);
+            return new Config(dir, uidBase, uidCount, network, hiddenHostPaths, images, execPath);
         }
 
         /** Connects every sandbox's namespace to {@code n} (the gateway) instead of leaving it loopback only. */
         public Config withNetwork(SandboxNetwork n) {
-            return new Config(dataDir, uidBase, uidCount, n, hiddenHostPaths, images);
+            return new Config(dataDir, uidBase, uidCount, n, hiddenHostPaths, images, execPath);
         }
 
         /** Also hides {@code paths} (task directories, say) from every sandbox made on the host root. */
         public Config hiding(Collection<Path> paths) {
             List<Path> all = new ArrayList<>(hiddenHostPaths);
             for (Path p : paths) all.add(p.toAbsolutePath());
-            return new Config(dataDir, uidBase, uidCount, network, all, images);
+            return new Config(dataDir, uidBase, uidCount, network, all, images, execPath);
         }
 
         private static Optional<Path> unhideable(Path p) {
@@ -129,6 +143,15 @@ public final class LocalSandboxBackend implements SandboxBackend {
             return NEEDED.stream().filter(needed -> needed.startsWith(p)).findFirst();
         }
     }
+
+    /**
+     * How a sandbox starts each command. {@code RESIDENT_INIT}: the sandbox's resident init forks
+     * it (a call costs a fork and an exec; calls share one pid namespace, and each call's
+     * processes still end with it). {@code BWRAP_PER_CALL}: every command gets its own bubblewrap,
+     * with its own pid namespace and mount setup (a call sees no process of another call, at
+     * about 25 ms a call). A build without the init's binary always takes the per-call path.
+     */
+    public enum ExecPath { RESIDENT_INIT, BWRAP_PER_CALL }
 
     private static final Duration WATCH_PERIOD = Duration.ofMillis(100);
     private static final String ID_PATTERN = "sb-[0-9a-f]{8}";
@@ -147,6 +170,8 @@ public final class LocalSandboxBackend implements SandboxBackend {
     /** bubblewrap argument files this backend wrote; they name its overlay views, so they go with it. */
     private final Set<Path> argsFiles = ConcurrentHashMap.newKeySet();
     private final OverlayViews views;
+    /** The resident init's binary when sandboxes run their commands through one. */
+    private final Optional<Path> initBinary;
     private final Thread watcher;
     private final Thread shutdownHook;
     private volatile boolean closed;
@@ -158,6 +183,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
         this.cgroups = CgroupDriver.detect();
         this.seccompFile = writeSeccompFilter(dataDir);
         this.views = new OverlayViews(dataDir.resolve("views"));
+        this.initBinary = config.execPath() == ExecPath.RESIDENT_INIT ? ResidentInit.install(dataDir) : Optional.empty();
         this.startupCollection = collectGarbage();
         this.watcher = Thread.ofPlatform().daemon().name("ale-limit-watcher").start(this::watchLimits);
         this.shutdownHook = new Thread(this::close, "ale-sandbox-cleanup");
@@ -405,6 +431,16 @@ public final class LocalSandboxBackend implements SandboxBackend {
 
     Path seccompFile() {
         return seccompFile;
+    }
+
+    /** The resident init's binary, when this backend's sandboxes start their commands through one. */
+    Optional<Path> initBinary() {
+        return initBinary;
+    }
+
+    /** The path this backend's sandboxes start commands by (per call when the init's binary is missing). */
+    public ExecPath execPath() {
+        return initBinary.isPresent() ? ExecPath.RESIDENT_INIT : ExecPath.BWRAP_PER_CALL;
     }
 
     /** GPU device nodes to pass through when the passport grants a GPU. */

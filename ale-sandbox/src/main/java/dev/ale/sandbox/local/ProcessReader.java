@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Reads processes from the host's {@code /proc} for the monitor's sweep: identity, parent and
@@ -80,6 +81,20 @@ final class ProcessReader {
     }
 
     private static final String DELETED = " (deleted)";
+
+    /** The process's pid in its own (innermost) pid namespace, from the NSpid line of its status; empty when gone. */
+    static OptionalLong namespacePid(long hostPid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(hostPid), "status"))) {
+                if (!line.startsWith("NSpid:")) continue;
+                String[] f = line.substring("NSpid:".length()).strip().split("\\s+");
+                return OptionalLong.of(Long.parseLong(f[f.length - 1]));
+            }
+        } catch (IOException | RuntimeException e) {
+            // exited meanwhile
+        }
+        return OptionalLong.empty();
+    }
 
     /**
      * What the process executes, by the kernel's own link: a renamed argv or comm does not move it.

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** One started sandbox command: feeds stdin, pumps both outputs to captures and a listener, waits. */
-final class ProcessTree {
+final class ProcessTree implements RunningCall {
 
     /**
      * Pipe I/O gets platform threads: a blocking read on a process pipe pins a virtual thread's
@@ -51,8 +51,8 @@ final class ProcessTree {
         return process;
     }
 
-    /** Waits up to {@code limit}; false when it is still running. */
-    boolean waitFor(Duration limit) {
+    @Override
+    public boolean waitFor(Duration limit) {
         try {
             return process.waitFor(Math.max(0, limit.toMillis()), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -65,13 +65,15 @@ final class ProcessTree {
      * Kills the tree: SIGKILL to bwrap, whose --die-with-parent takes the sandbox's pid 1 and
      * with it every process of this command's pid namespace.
      */
-    void kill() {
+    @Override
+    public void kill() {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
     }
 
     /** Exit code after the pumps have drained (bounded, a grandchild may hold the pipes). */
-    int finish() {
+    @Override
+    public int finish() {
         try {
             int code = process.waitFor();
             outPump.join(Duration.ofSeconds(5));

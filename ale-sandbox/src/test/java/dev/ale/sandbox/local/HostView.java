@@ -37,9 +37,16 @@ final class HostView {
         return sandboxDir(dataDir, sandboxId).resolve("fs").resolve("workspace");
     }
 
-    /** Host pids of the sandbox's processes, from its cgroup. */
+    /**
+     * Host pids of the sandbox's processes, from its cgroup, without its resident init and the
+     * bubblewrap that started it: they live as long as the sandbox, and are nothing a command left.
+     */
     static Set<Integer> pids(Sandbox sandbox) {
-        return ((LocalSandbox) sandbox).cgroup().pids();
+        LocalSandbox s = (LocalSandbox) sandbox;
+        Set<Long> resident = s.residentPids();
+        Set<Integer> pids = new TreeSet<>(s.cgroup().pids());
+        pids.removeIf(p -> resident.contains((long) p));
+        return pids;
     }
 
     /** The fields of /proc/PID/status; empty when the process is gone. */

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -40,8 +41,15 @@ final class TestBackend implements AutoCloseable, BeforeAllCallback, AfterEachCa
     private Path dataDir;
     private boolean ownsDataDir;
     private final List<Sandbox> sandboxes = new ArrayList<>();
+    /** The exec path it forces; empty: whatever $ALE_SANDBOX_EXEC says (the suite runs on either). */
+    private final Optional<LocalSandboxBackend.ExecPath> execPath;
 
     private TestBackend() {
+        this(Optional.empty());
+    }
+
+    private TestBackend(Optional<LocalSandboxBackend.ExecPath> execPath) {
+        this.execPath = execPath;
     }
 
     /** Not open yet: JUnit opens it before the class and closes it after. */
@@ -49,9 +57,14 @@ final class TestBackend implements AutoCloseable, BeforeAllCallback, AfterEachCa
         return new TestBackend();
     }
 
+    /** Like {@link #perClass()}, on one exec path whatever the environment says. */
+    static TestBackend perClass(LocalSandboxBackend.ExecPath path) {
+        return new TestBackend(Optional.of(path));
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) {
-        TestBackend started = start();
+        TestBackend started = start(execPath);
         backend = started.backend;
         dataDir = started.dataDir;
         ownsDataDir = started.ownsDataDir;
@@ -69,9 +82,15 @@ final class TestBackend implements AutoCloseable, BeforeAllCallback, AfterEachCa
 
     /** A backend on a new data directory under /tmp, deleted on close; skips the class on a host that cannot run one. */
     static TestBackend start() {
+        return start(Optional.empty());
+    }
+
+    private static TestBackend start(Optional<LocalSandboxBackend.ExecPath> path) {
         assumeTrue(HostTools.isRoot(), "the local backend needs root");
         try {
-            return open(Files.createTempDirectory(Path.of("/tmp"), "ale-test"), true);
+            Path dir = Files.createTempDirectory(Path.of("/tmp"), "ale-test");
+            LocalSandboxBackend.Config config = LocalSandboxBackend.Config.defaults().withDataDir(dir);
+            return open(path.map(config::withExecPath).orElse(config), true);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

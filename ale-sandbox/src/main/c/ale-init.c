@@ -1,0 +1,517 @@
+/*
+ * ale-init: the resident init of one local sandbox.
+ *
+ * bubblewrap starts it with --as-pid-1 in the sandbox's namespaces, cgroup and uid, with no
+ * capabilities. It reads requests from fd 0 and writes responses to fd 1 (pipes to the JVM
+ * that made the sandbox, nothing else holds them) and starts each tool call by fork+exec:
+ *
+ *   ale-init (pid 1: unkillable from inside, not dumpable)
+ *     └─ ale-call  (per call: setsid, child subreaper, the call's "init")
+ *          └─ the call's command  (its "main")
+ *
+ * The per-call process mirrors bubblewrap's own init in the per-call path: orphans of the call
+ * are reparented to it, not to pid 1, and when the command ends it kills whatever of the call
+ * is left, so a call's processes never outlive it, as when each call had its own pid namespace.
+ *
+ * Wire format (all integers big-endian u32 unless said otherwise):
+ *   request  = len type:u8 call body        (len counts type, call and body)
+ *     START  body = argc {n bytes}*argc envc {n "K=V"}*envc n cwd n stdin
+ *     KILL   body = (empty)
+ *   response = len type:u8 call body
+ *     STARTED body = pid of the call's process (in the sandbox's pid namespace)
+ *     STDOUT / STDERR body = bytes
+ *     EXIT   body = exit code as i32 (128 + signal when killed)
+ *     FAIL   body = message
+ * A malformed request ends the init (and with it the sandbox's pid namespace): the JVM side then
+ * fails closed instead of guessing.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+enum { REQ_START = 1, REQ_KILL = 2 };
+enum { RSP_STARTED = 1, RSP_STDOUT = 2, RSP_STDERR = 3, RSP_EXIT = 4, RSP_FAIL = 5 };
+
+#define MAX_FRAME (1u << 30)
+#define CHUNK 65536
+
+extern char **environ;
+
+struct call {
+    uint32_t id;
+    pid_t shim;
+    pid_t main_pid;
+    int shim_dead;
+    int main_exited, main_status;
+    int killing;
+    int done;
+    int status;
+    int out, err, in;
+    char *input;
+    size_t input_len, input_off;
+};
+
+static struct call *calls;
+static size_t ncalls, calls_cap;
+
+static void die(const char *what) {
+    dprintf(2, "ale-init: %s: %s\n", what, strerror(errno));
+    _exit(3);
+}
+
+static void close_from(int fd) {
+    if (syscall(SYS_close_range, (unsigned) fd, ~0u, 0) != 0) {
+        for (int i = fd; i < 65536; i++) close(i);
+    }
+}
+
+static void write_all(int fd, const void *buf, size_t n) {
+    const char *p = buf;
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            _exit(0); /* the JVM is gone: the pid namespace goes with us */
+        }
+        p += w;
+        n -= (size_t) w;
+    }
+}
+
+static void put32(unsigned char *p, uint32_t v) {
+    p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v;
+}
+
+static uint32_t get32(const unsigned char *p) {
+    return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3];
+}
+
+static void respond(uint8_t type, uint32_t call, const void *body, size_t n) {
+    unsigned char head[9];
+    put32(head, (uint32_t) (5 + n));
+    head[4] = type;
+    put32(head + 5, call);
+    write_all(1, head, sizeof head);
+    if (n > 0) write_all(1, body, n);
+}
+
+static void respond32(uint8_t type, uint32_t call, uint32_t v) {
+    unsigned char b[4];
+    put32(b, v);
+    respond(type, call, b, 4);
+}
+
+/* The parent pid of a process, from /proc/<pid>/stat (after the last ')': comm may hold anything). */
+static pid_t parent_of(pid_t pid) {
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int) pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return -1;
+    buf[n] = 0;
+    char *end = strrchr(buf, ')');
+    if (end == NULL) return -1;
+    char state;
+    int ppid;
+    if (sscanf(end + 1, " %c %d", &state, &ppid) != 2) return -1;
+    return ppid;
+}
+
+/*
+ * What a sweep of pid 1's children spares: the live per-call processes, and the main process of
+ * a call whose per-call process was killed (a `kill -9 -1` in the call reaches it) while the
+ * command runs on: that call goes on, with pid 1 as its reaper, until its command ends.
+ */
+static int is_spared(pid_t pid) {
+    for (size_t i = 0; i < ncalls; i++) {
+        struct call *c = &calls[i];
+        if (c->done) continue;
+        if (c->shim == pid && !c->shim_dead) return 1;
+        if (c->main_pid == pid && c->shim_dead && !c->main_exited && !c->killing) return 1;
+    }
+    return 0;
+}
+
+/*
+ * SIGKILLs the children of `parent` (those pid 1 spares: the live per-call processes) and reaps
+ * them, until none is left. Each reap reparents the dead one's children here, so the loop reaches
+ * the whole tree, including what left its session or process group.
+ */
+static void kill_children(pid_t parent, int spare_shims) {
+    for (;;) {
+        pid_t found[1024];
+        size_t n = 0;
+        DIR *d = opendir("/proc");
+        if (d == NULL) return;
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL && n < 1024) {
+            if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+            pid_t pid = (pid_t) atoi(e->d_name);
+            if (pid <= 0 || pid == parent || parent_of(pid) != parent) continue;
+            if (spare_shims && is_spared(pid)) continue;
+            found[n++] = pid;
+        }
+        closedir(d);
+        if (n == 0) return;
+        for (size_t i = 0; i < n; i++) kill(found[i], SIGKILL);
+        for (size_t i = 0; i < n; i++) while (waitpid(found[i], NULL, 0) < 0 && errno == EINTR) {}
+    }
+}
+
+/* The per-call process: runs the command, then ends whatever of the call is left. Never returns. */
+static void run_call(char **argv, char **envp, const char *cwd) {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
+    setsid();
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    prctl(PR_SET_NAME, "ale-call");
+    pid_t main_pid = fork();
+    if (main_pid < 0) {
+        dprintf(2, "ale-init: fork: %s\n", strerror(errno));
+        _exit(126);
+    }
+    if (main_pid == 0) {
+        close_from(3);
+        environ = envp;
+        if (chdir(cwd) != 0) {
+            dprintf(2, "ale-init: Can't chdir to %s: %s\n", cwd, strerror(errno));
+            _exit(1);
+        }
+        /* as bubblewrap's --chdir does */
+        setenv("PWD", cwd, 1);
+        execvp(argv[0], argv);
+        dprintf(2, "ale-init: execvp %s: %s\n", argv[0], strerror(errno));
+        _exit(1);
+    }
+    /* pid 1 learns the command's pid, to carry the call on should this process be killed */
+    write_all(3, &main_pid, sizeof main_pid);
+    close(3);
+    int status = 0;
+    for (;;) {
+        int s;
+        pid_t r = waitpid(-1, &s, 0);
+        if (r == main_pid) { status = s; break; }
+        if (r < 0 && errno != EINTR) break;
+    }
+    /* a call's processes end with it, as they did with its own pid namespace */
+    kill_children(getpid(), 0);
+    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
+struct reader {
+    const unsigned char *p, *end;
+    int ok;
+};
+
+static uint32_t rd32(struct reader *r) {
+    if (r->end - r->p < 4) { r->ok = 0; return 0; }
+    uint32_t v = get32(r->p);
+    r->p += 4;
+    return v;
+}
+
+/* A NUL-terminated copy of the next length-prefixed string; NULL (and !ok) if it is cut off or holds a NUL. */
+static char *rdstr(struct reader *r, size_t *len) {
+    uint32_t n = rd32(r);
+    if (!r->ok || (size_t) (r->end - r->p) < n) { r->ok = 0; return NULL; }
+    char *s = malloc((size_t) n + 1);
+    if (s == NULL) die("malloc");
+    memcpy(s, r->p, n);
+    s[n] = 0;
+    r->p += n;
+    if (len != NULL) *len = n;
+    else if (memchr(s, 0, n) != NULL) { r->ok = 0; free(s); return NULL; }
+    return s;
+}
+
+static char **rdvec(struct reader *r) {
+    uint32_t n = rd32(r);
+    if (!r->ok || n > 1u << 20) { r->ok = 0; return NULL; }
+    char **v = calloc((size_t) n + 1, sizeof *v);
+    if (v == NULL) die("calloc");
+    for (uint32_t i = 0; i < n && r->ok; i++) v[i] = rdstr(r, NULL);
+    return v;
+}
+
+static void free_vec(char **v) {
+    if (v == NULL) return;
+    for (char **p = v; *p != NULL; p++) free(*p);
+    free(v);
+}
+
+static void start_call(uint32_t id, struct reader *r) {
+    char **argv = rdvec(r);
+    char **envp = r->ok ? rdvec(r) : NULL;
+    char *cwd = r->ok ? rdstr(r, NULL) : NULL;
+    size_t input_len = 0;
+    char *input = r->ok ? rdstr(r, &input_len) : NULL;
+    if (!r->ok || argv == NULL || argv[0] == NULL || r->p != r->end) {
+        dprintf(2, "ale-init: malformed START request for call %u\n", id);
+        _exit(3);
+    }
+    int in[2], out[2], err[2], ctl[2];
+    if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(ctl, O_CLOEXEC)) die("pipe2");
+    pid_t shim = fork();
+    if (shim < 0) {
+        const char *msg = "cannot fork the call's process";
+        respond(RSP_FAIL, id, msg, strlen(msg));
+        close(in[0]); close(in[1]); close(out[0]); close(out[1]); close(err[0]); close(err[1]); close(ctl[0]); close(ctl[1]);
+    } else if (shim == 0) {
+        /* the init's own pipes (0, 1, 2) are replaced here and nothing else survives close_from */
+        if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0 || dup2(ctl[1], 3) < 0) _exit(126);
+        close_from(4);
+        run_call(argv, envp, cwd);
+    } else {
+        close(in[0]); close(out[1]); close(err[1]); close(ctl[1]);
+        /* the per-call process writes this right after its one fork: a short wait, once per call */
+        pid_t main_pid = 0;
+        ssize_t got;
+        while ((got = read(ctl[0], &main_pid, sizeof main_pid)) < 0 && errno == EINTR) {}
+        if (got != (ssize_t) sizeof main_pid) main_pid = 0;
+        close(ctl[0]);
+        fcntl(in[1], F_SETFL, O_NONBLOCK);
+        fcntl(out[0], F_SETFL, O_NONBLOCK);
+        fcntl(err[0], F_SETFL, O_NONBLOCK);
+        if (ncalls == calls_cap) {
+            calls_cap = calls_cap ? calls_cap * 2 : 16;
+            calls = realloc(calls, calls_cap * sizeof *calls);
+            if (calls == NULL) die("realloc");
+        }
+        struct call *c = &calls[ncalls++];
+        *c = (struct call) {.id = id, .shim = shim, .main_pid = main_pid, .out = out[0], .err = err[0], .in = in[1],
+                .input = input, .input_len = input_len};
+        input = NULL;
+        if (c->input_len == 0) { close(c->in); c->in = -1; }
+        unsigned char pids[8];
+        put32(pids, (uint32_t) shim);
+        put32(pids + 4, (uint32_t) main_pid);
+        respond(RSP_STARTED, id, pids, sizeof pids);
+    }
+    free_vec(argv);
+    free_vec(envp);
+    free(cwd);
+    free(input);
+}
+
+static void kill_call(uint32_t id) {
+    for (size_t i = 0; i < ncalls; i++) {
+        struct call *c = &calls[i];
+        if (c->id != id || c->done) continue;
+        c->killing = 1;
+        /* the group first (the command and what stayed with it), then the call's process: its
+           death reparents the rest here, where reap() sweeps them */
+        kill(-c->shim, SIGKILL);
+        if (!c->shim_dead) {
+            kill(c->shim, SIGKILL);
+        } else {
+            c->done = 1;
+            c->status = SIGKILL; /* a wait status: killed by SIGKILL */
+            kill_children(1, 1);
+        }
+    }
+}
+
+static void handle_frame(const unsigned char *f, uint32_t len) {
+    if (len < 5) { dprintf(2, "ale-init: short frame\n"); _exit(3); }
+    uint8_t type = f[0];
+    uint32_t id = get32(f + 1);
+    struct reader r = {f + 5, f + len, 1};
+    if (type == REQ_START) start_call(id, &r);
+    else if (type == REQ_KILL) kill_call(id);
+    else { dprintf(2, "ale-init: unknown request type %u\n", type); _exit(3); }
+}
+
+static void reap(void) {
+    int sweep = 0;
+    for (;;) {
+        int s;
+        pid_t r = waitpid(-1, &s, WNOHANG);
+        if (r <= 0) break;
+        for (size_t i = 0; i < ncalls; i++) {
+            struct call *c = &calls[i];
+            if (c->done) continue;
+            if (c->shim == r && !c->shim_dead) {
+                c->shim_dead = 1;
+                if (WIFEXITED(s)) {
+                    /* it ran the command and ended what was left of the call itself */
+                    c->done = 1;
+                    c->status = s;
+                } else if (c->killing || c->main_pid <= 0 || c->main_exited || parent_of(c->main_pid) != 1) {
+                    /* (a command already reaped by it is not pid 1's child) */
+                    c->done = 1;
+                    c->status = c->main_exited && !c->killing ? c->main_status : s;
+                    sweep = 1;
+                }
+                /* else killed from inside while its command runs on: pid 1 reaps that now */
+            } else if (c->main_pid == r) {
+                c->main_exited = 1;
+                c->main_status = s;
+                if (c->shim_dead) {
+                    c->done = 1;
+                    c->status = s;
+                    sweep = 1;
+                }
+            }
+        }
+    }
+    /* a call that ended without its per-call process left its orphans to pid 1: they end now */
+    if (sweep) kill_children(1, 1);
+}
+
+static void pump(struct call *c, int *fd, uint8_t type);
+
+/*
+ * A call is over when its processes are: what they wrote is in the pipes, and is drained now. A
+ * process of another call that opened this call's pipe through /proc (calls share a pid
+ * namespace here) cannot hold the call open by keeping a write end.
+ */
+static void finish_calls(void) {
+    for (size_t i = 0; i < ncalls;) {
+        struct call *c = &calls[i];
+        if (!c->done) { i++; continue; }
+        for (int chunks = 0; c->out >= 0 && chunks < 256; chunks++) {
+            int before = c->out;
+            pump(c, &c->out, RSP_STDOUT);
+            if (c->out == before && errno == EAGAIN) { close(c->out); c->out = -1; }
+        }
+        for (int chunks = 0; c->err >= 0 && chunks < 256; chunks++) {
+            int before = c->err;
+            pump(c, &c->err, RSP_STDERR);
+            if (c->err == before && errno == EAGAIN) { close(c->err); c->err = -1; }
+        }
+        if (c->out >= 0) { close(c->out); c->out = -1; }
+        if (c->err >= 0) { close(c->err); c->err = -1; }
+        int s = c->status;
+        respond32(RSP_EXIT, c->id, (uint32_t) (WIFEXITED(s) ? WEXITSTATUS(s) : 128 + WTERMSIG(s)));
+        if (c->in >= 0) close(c->in);
+        free(c->input);
+        calls[i] = calls[--ncalls];
+    }
+}
+
+static void pump(struct call *c, int *fd, uint8_t type) {
+    static char buf[CHUNK];
+    errno = 0;
+    ssize_t n = read(*fd, buf, sizeof buf);
+    if (n > 0) respond(type, c->id, buf, (size_t) n);
+    else if (n == 0 || (errno != EAGAIN && errno != EINTR)) { close(*fd); *fd = -1; }
+}
+
+static void feed(struct call *c) {
+    ssize_t n = write(c->in, c->input + c->input_off, c->input_len - c->input_off);
+    if (n > 0) c->input_off += (size_t) n;
+    if ((n < 0 && errno != EAGAIN && errno != EINTR) || c->input_off == c->input_len) {
+        close(c->in);
+        c->in = -1;
+        free(c->input);
+        c->input = NULL;
+    }
+}
+
+int main(int argc, char **argv) {
+    /* bubblewrap ran us as /proc/self/fd/5: once more from the same fd, as argv ["ale-init"], so the
+       monitor sees argv[0] name the executable (it flags a process whose title hides what it runs) */
+    if (argc < 1 || strcmp(argv[0], "ale-init") != 0) {
+        char *self[] = {"ale-init", NULL};
+        char *none[] = {NULL};
+        syscall(SYS_execveat, 5, "", self, none, AT_EMPTY_PATH);
+        die("execveat");
+    }
+    prctl(PR_SET_NAME, "ale-init");
+    /* not dumpable: the sandbox's uid can neither ptrace this process nor open /proc/1/{fd,mem,environ} */
+    if (prctl(PR_SET_DUMPABLE, 0) != 0) die("prctl(PR_SET_DUMPABLE)");
+    /* whatever bubblewrap passed on (the binary's own fd among them) goes: only 0, 1 and 2 stay */
+    close_from(3);
+    /* no handlers: pid 1 of a namespace drops every signal sent from inside it that it has no handler for */
+    signal(SIGPIPE, SIG_IGN);
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    if (sigprocmask(SIG_BLOCK, &chld, NULL) != 0) die("sigprocmask");
+    int sfd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (sfd < 0) die("signalfd");
+    fcntl(0, F_SETFD, FD_CLOEXEC);
+    fcntl(1, F_SETFD, FD_CLOEXEC);
+
+    unsigned char *req = NULL;
+    size_t req_len = 0, req_cap = 0;
+    struct pollfd *fds = NULL;
+    size_t fds_cap = 0;
+    for (;;) {
+        size_t want = 2 + 3 * ncalls;
+        if (want > fds_cap) {
+            fds_cap = want * 2;
+            fds = realloc(fds, fds_cap * sizeof *fds);
+            if (fds == NULL) die("realloc");
+        }
+        size_t n = 0;
+        fds[n++] = (struct pollfd) {.fd = 0, .events = POLLIN};
+        fds[n++] = (struct pollfd) {.fd = sfd, .events = POLLIN};
+        for (size_t i = 0; i < ncalls; i++) {
+            fds[n++] = (struct pollfd) {.fd = calls[i].out, .events = POLLIN};
+            fds[n++] = (struct pollfd) {.fd = calls[i].err, .events = POLLIN};
+            fds[n++] = (struct pollfd) {.fd = calls[i].in, .events = POLLOUT};
+        }
+        if (poll(fds, n, -1) < 0) {
+            if (errno == EINTR) continue;
+            die("poll");
+        }
+        if (fds[1].revents) {
+            struct signalfd_siginfo si;
+            while (read(sfd, &si, sizeof si) > 0) {}
+            reap();
+        }
+        size_t before = ncalls;
+        for (size_t i = 0; i < before && i < ncalls; i++) {
+            struct call *c = &calls[i];
+            if (c->out >= 0 && fds[2 + 3 * i].revents) pump(c, &c->out, RSP_STDOUT);
+            if (c->err >= 0 && fds[3 + 3 * i].revents) pump(c, &c->err, RSP_STDERR);
+            if (c->in >= 0 && fds[4 + 3 * i].revents) feed(c);
+        }
+        if (fds[0].revents) {
+            if (req_cap - req_len < CHUNK) {
+                req_cap = req_cap ? req_cap * 2 : 2 * CHUNK;
+                req = realloc(req, req_cap);
+                if (req == NULL) die("realloc");
+            }
+            ssize_t got = read(0, req + req_len, req_cap - req_len);
+            if (got == 0) _exit(0); /* the JVM closed the sandbox: everything in it ends with pid 1 */
+            if (got < 0 && errno != EINTR && errno != EAGAIN) die("read");
+            if (got > 0) req_len += (size_t) got;
+            size_t at = 0;
+            while (req_len - at >= 4) {
+                uint32_t len = get32(req + at);
+                if (len > MAX_FRAME) { dprintf(2, "ale-init: frame of %u bytes\n", len); _exit(3); }
+                if (req_len - at - 4 < len) {
+                    if (req_cap < (size_t) len + 4) {
+                        req_cap = (size_t) len + 4;
+                        req = realloc(req, req_cap);
+                        if (req == NULL) die("realloc");
+                    }
+                    break;
+                }
+                handle_frame(req + at + 4, len);
+                at += 4 + (size_t) len;
+            }
+            memmove(req, req + at, req_len - at);
+            req_len -= at;
+        }
+        finish_calls();
+    }
+}

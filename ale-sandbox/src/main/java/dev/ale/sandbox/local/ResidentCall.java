@@ -1,0 +1,104 @@
+package dev.ale.sandbox.local;
+
+import dev.ale.core.sandbox.OutputListener;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** A call the resident init runs: fed by the init's reader thread, waited on by the caller. */
+final class ResidentCall implements RunningCall {
+
+    /** What a call ends with when the init is gone: it was killed with everything in its namespace. */
+    static final int LOST = 128 + 9;
+
+    /** How long a killed call's tree gets to be swept before the init itself is taken for broken. */
+    private static final Duration KILL_GRACE = Duration.ofSeconds(10);
+
+    private final ResidentInit init;
+    private final int id;
+    private final OutputListener listener;
+    private final CapturedOutput out;
+    private final CapturedOutput err;
+    private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private volatile boolean lost;
+    private volatile String failure = "";
+
+    ResidentCall(ResidentInit init, int id, OutputListener listener, CapturedOutput out, CapturedOutput err) {
+        this.init = init;
+        this.id = id;
+        this.listener = listener;
+        this.out = out;
+        this.err = err;
+    }
+
+    /** The command's process, as the sandbox's pid namespace numbers it; 0 until the init says. */
+    private volatile int mainPid;
+
+    void started(int commandPid) {
+        mainPid = commandPid;
+    }
+
+    int mainPid() {
+        return mainPid;
+    }
+
+    void output(OutputListener.Stream which, byte[] data, int n) {
+        (which == OutputListener.Stream.STDOUT ? out : err).append(data, n);
+        listener.onOutput(which, data, n);
+    }
+
+    void exited(int code) {
+        exit.complete(code);
+    }
+
+    void failed(String message) {
+        failure = message;
+        exit.complete(126);
+    }
+
+    void lost() {
+        lost = true;
+        exit.complete(LOST);
+    }
+
+    /** Whether the init ended under this call: its result says nothing about the command. */
+    boolean wasLost() {
+        return lost;
+    }
+
+    String failure() {
+        return failure;
+    }
+
+    @Override
+    public boolean waitFor(Duration limit) {
+        try {
+            exit.get(Math.max(0, limit.toMillis()), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        }
+    }
+
+    @Override
+    public void kill() {
+        init.kill(id);
+    }
+
+    @Override
+    public int finish() {
+        if (!waitFor(KILL_GRACE)) {
+            // an init that cannot end a call is not trusted with the next: it goes, and the sandbox fails closed
+            init.close();
+            waitFor(KILL_GRACE);
+        }
+        return exit.getNow(LOST);
+    }
+}
