@@ -9,10 +9,12 @@ import dev.ale.cli.audit.AuditGroups;
 import dev.ale.cli.audit.AuditQueryCommand;
 import dev.ale.cli.audit.AuditVerifyCommand;
 import dev.ale.cli.audit.EventsTailCommand;
+import dev.ale.cli.bench.BenchCliCommand;
 import dev.ale.cli.bench.BenchGatewayCommand;
 import dev.ale.cli.bench.BenchGemCommand;
 import dev.ale.cli.bench.BenchMonitorCommand;
 import dev.ale.cli.bench.BenchRolloutCommand;
+import dev.ale.cli.bench.BenchScaleCommand;
 import dev.ale.cli.bench.BenchSandboxCommand;
 import dev.ale.cli.demo.DemoCommand;
 import dev.ale.gateway.HostResolver;
@@ -112,7 +114,9 @@ public final class Main {
                 .addSubcommand(new BenchGatewayCommand(out))
                 .addSubcommand(new BenchMonitorCommand(cli::openGuardedBackend, out))
                 .addSubcommand(new BenchRolloutCommand(cli::openGuardedBackend, out))
-                .addSubcommand(new BenchGemCommand(cli::openGuardedBackend, out)));
+                .addSubcommand(new BenchGemCommand(cli::openGuardedBackend, out))
+                .addSubcommand(new BenchCliCommand(cli::dataDir, out))
+                .addSubcommand(new BenchScaleCommand(cli::openGuardedBackend, out)));
         AuditFile auditFile = new AuditFile(cli::dataDir);
         commands.put("audit", () -> new CommandLine(new AuditGroups.Audit())
                 .addSubcommand(new AuditVerifyCommand(auditFile, out))

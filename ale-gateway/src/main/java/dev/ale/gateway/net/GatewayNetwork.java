@@ -40,8 +40,6 @@ public final class GatewayNetwork implements AutoCloseable {
     /** Where ALE keeps machine-wide network state: link slots, gateway registrations, the lock. */
     public static final Path DEFAULT_STATE_DIR = Path.of("/run/ale");
 
-    private static final Pattern COUNTER = Pattern.compile("packets (\\d+) bytes (\\d+)");
-
     private final Path stateDir;
     private final MachineLock lock;
     private final LinkSlots slots;
@@ -132,19 +130,21 @@ public final class GatewayNetwork implements AutoCloseable {
      */
     public List<String> unlink(SandboxLink link) {
         List<String> problems = new ArrayList<>();
-        lock.holding(() -> {
-            removeRules(link.id(), problems);
-            deleteHostLink(link.id(), problems);
-            slots.release(link.id(), link.netnsName());
-        });
+        lock.holding(() -> removeRules(link.id(), problems));
+        // Outside the lock: the slot is still claimed, so no one else makes a link of this name
+        // meanwhile, and a thousand sandboxes torn down at once do not queue behind each deletion.
+        deleteHostLink(link.id(), problems);
+        lock.holding(() -> slots.release(link.id(), link.netnsName()));
         return problems;
     }
 
     /** What the rules have dropped from (or towards) the sandbox on {@code link} so far. */
     public Drops drops(SandboxLink link) {
-        HostTools.Result r = NetTools.tryRun(List.of("nft", "list", "counter", "inet", "ale", AleTable.counterName(link.id())));
+        // One set for every sandbox, listed whole: nft lists a set without fetching the rules of the
+        // table, which a named counter needs (0.05 s against 0.6 s with a thousand sandboxes).
+        HostTools.Result r = NetTools.tryRun(List.of("nft", "list", "set", "inet", "ale", AleTable.DROPS_SET));
         if (!r.ok()) return Drops.NONE;
-        Matcher m = COUNTER.matcher(r.output());
+        Matcher m = Pattern.compile("\"" + Pattern.quote(link.hostInterface()) + "\" counter packets (\\d+) bytes (\\d+)").matcher(r.output());
         return m.find() ? new Drops(Long.parseLong(m.group(1)), Long.parseLong(m.group(2))) : Drops.NONE;
     }
 
@@ -230,11 +230,18 @@ public final class GatewayNetwork implements AutoCloseable {
                 """.formatted(GATEWAY_ADDRESS.getHostAddress(), DUMMY_LINK, DUMMY_LINK));
     }
 
+    /**
+     * One transaction; only when it fails is the table looked for (no table: nothing to remove).
+     * Listing the whole table first cost every removal time linear in the number of sandboxes.
+     */
     private void removeRules(String id, List<String> problems) {
-        if (NetTools.tryRun(List.of("nft", "list", "table", "inet", "ale")).ok()) {
-            HostTools.Result r = NetTools.tryRun(List.of("nft", "-f", "-"), AleTable.removeSandbox(id));
-            if (!r.ok()) problems.add("nft rules of link " + id + ": " + r.output().strip());
-        }
+        HostTools.Result r = NetTools.tryRun(List.of("nft", "-f", "-"), AleTable.removeSandbox(id));
+        if (!r.ok() && tableExists()) problems.add("nft rules of link " + id + ": " + r.output().strip());
+    }
+
+    /** Lists one base chain, whose size does not grow with the sandboxes (their rules hang off maps). */
+    private static boolean tableExists() {
+        return NetTools.tryRun(List.of("nft", "list", "chain", "inet", "ale", "ale_input")).ok();
     }
 
     private static void deleteHostLink(String id, List<String> problems) {
