@@ -165,11 +165,13 @@ final class ScaleBench {
     /** USER_HZ: the unit of utime and stime in /proc stat files on every Linux architecture ALE runs on. */
     private static final double CLOCK_TICKS = 100.0;
 
+    /** The kernel keeps the first 15 bytes of a thread's name in {@code comm}. */
     private static Optional<Path> threadNamed(String name) {
+        String comm = name.length() > 15 ? name.substring(0, 15) : name;
         try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
             return tasks.filter(t -> {
                 try {
-                    return Files.readString(t.resolve("comm")).strip().equals(name);
+                    return Files.readString(t.resolve("comm")).strip().equals(comm);
                 } catch (IOException e) {
                     return false;
                 }

@@ -43,6 +43,8 @@ public final class GatewayNetwork implements AutoCloseable {
     private final Path stateDir;
     private final MachineLock lock;
     private final LinkSlots slots;
+    /** Sandbox rule changes, joined with those of other threads linking or unlinking at the same moment. */
+    private final NftBatch nft;
     private final Path registration;
     private final String netnsInode;
     private volatile boolean closed;
@@ -51,6 +53,7 @@ public final class GatewayNetwork implements AutoCloseable {
         this.stateDir = stateDir;
         this.lock = new MachineLock(stateDir.resolve("net.lock"));
         this.slots = new LinkSlots(stateDir.resolve("links"));
+        this.nft = new NftBatch(lock);
         this.netnsInode = ownNetnsInode();
         ProcessHandle self = ProcessHandle.current();
         long start = self.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
@@ -115,7 +118,12 @@ public final class GatewayNetwork implements AutoCloseable {
                     link set %s up
                     route add default via %s dev %s
                     """.formatted(link.sandboxAddress().getHostAddress(), eth, eth, link.hostAddress().getHostAddress(), eth));
-            lock.holding(() -> NetTools.run(List.of("nft", "-f", "-"), AleTable.addSandbox(link, ports)));
+            String rules = AleTable.addSandbox(link, ports);
+            HostTools.Result added = nft.apply(rules);
+            if (!added.ok()) {
+                throw new AleException(Fault.ENVIRONMENT, "nft -f - failed (exit " + added.exitCode() + "): " + added.output().strip()
+                        + "\n--- input ---\n" + rules);
+            }
             return link;
         } catch (RuntimeException e) {
             List<String> problems = unlink(link);
@@ -130,7 +138,7 @@ public final class GatewayNetwork implements AutoCloseable {
      */
     public List<String> unlink(SandboxLink link) {
         List<String> problems = new ArrayList<>();
-        lock.holding(() -> removeRules(link.id(), problems));
+        removeRules(link.id(), problems);
         // Outside the lock: the slot is still claimed, so no one else makes a link of this name
         // meanwhile, and a thousand sandboxes torn down at once do not queue behind each deletion.
         deleteHostLink(link.id(), problems);
@@ -235,7 +243,7 @@ public final class GatewayNetwork implements AutoCloseable {
      * Listing the whole table first cost every removal time linear in the number of sandboxes.
      */
     private void removeRules(String id, List<String> problems) {
-        HostTools.Result r = NetTools.tryRun(List.of("nft", "-f", "-"), AleTable.removeSandbox(id));
+        HostTools.Result r = nft.apply(AleTable.removeSandbox(id));
         if (!r.ok() && tableExists()) problems.add("nft rules of link " + id + ": " + r.output().strip());
     }
 
