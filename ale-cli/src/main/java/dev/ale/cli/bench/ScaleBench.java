@@ -52,6 +52,12 @@ final class ScaleBench {
 
     /** A shell that has not answered by then counts as not ready, so a stall shows up in the report. */
     private static final Duration READY_WITHIN = Duration.ofSeconds(120);
+    /**
+     * The default passport with a wall time longer than the bench: at the default ten minutes the
+     * first sandboxes of a thousand made slowly would end before the active ones are asked to run.
+     */
+    private static final Passport PASSPORT = Passport.defaults()
+            .withResources(Passport.defaults().resources().withWallTime(Duration.ofHours(2)));
     /** Long enough that every active command overlaps every other. */
     static final String ACTIVE_COMMAND = "sleep 1; echo done";
 
@@ -71,7 +77,7 @@ final class ScaleBench {
             long start = System.nanoTime();
             inParallel(IntStream.range(0, count).boxed().toList(), creators, ignored -> {
                 try {
-                    GuardedSandbox sandbox = backend.create(SandboxRequest.of(Passport.defaults()));
+                    GuardedSandbox sandbox = backend.create(SandboxRequest.of(PASSPORT));
                     ids.add(sandbox.id());
                     // the shell stays open until its sandbox is destroyed: it is what is being counted
                     ShellSession shell = sandbox.openSession();
