@@ -62,6 +62,32 @@ class BenchCommandTest {
     }
 
     @Test
+    void scaleBenchWithTinyNumbersReadiesEveryShellRunsTheActiveOnesAndLeavesNothing() throws Exception {
+        try (Ale ale = Ale.withFreshDataDir()) {
+            Ale.Result r = ale.run("bench", "scale", "--sandboxes", "3", "--active", "2", "--creators", "2", "--json");
+
+            assertThat(r.exit()).as(r.err() + r.out()).isZero();
+            JsonNode json = new ObjectMapper().readTree(r.out());
+            assertThat(json.get("sandboxes").asInt()).isEqualTo(3);
+            assertThat(json.get("ready").asInt()).isEqualTo(3);
+            assertThat(json.get("active").get("commands").asInt()).isEqualTo(2);
+            assertThat(json.get("active").get("ok").asInt()).isEqualTo(2);
+            // the active command sleeps a second, so its calls cannot be faster than that
+            assertThat(json.get("active").get("p50Ms").asDouble()).isGreaterThanOrEqualTo(1000);
+            assertThat(json.get("errorCount").asInt()).as(json.toString()).isZero();
+            assertThat(json.get("leftBehind").get("total").asInt()).as(json.toString()).isZero();
+            // with three shells up the JVM holds more threads and files than before, and the table has their rules
+            assertThat(json.get("allUp").get("jvmThreads").asInt()).isGreaterThan(json.get("before").get("jvmThreads").asInt());
+            assertThat(json.get("allUp").get("nftTableLines").asInt()).isGreaterThan(json.get("before").get("nftTableLines").asInt());
+            for (String field : new String[] {"allReadyMs", "sandboxCgroupMemoryBytes", "hostMemoryPerSandboxBytes", "destroyAllMs"}) {
+                assertThat(json.get(field).isIntegralNumber()).as(field).isTrue();
+            }
+            assertThat(json.get("idle").get("monitorSweepCores").isNumber()).isTrue();
+            assertThat(ale.listed()).isEmpty();
+        }
+    }
+
+    @Test
     void gemBenchWithTinyNumbersReportsBothSidesAndLeavesNoSandbox() throws Exception {
         try (Ale ale = Ale.withFreshDataDir()) {
             Ale.Result r = ale.run("bench", "gem", "--steps", "5", "--warmup", "1", "--envs", "2", "--seconds", "1", "--rounds", "1",

@@ -55,6 +55,10 @@ public final class Monitor implements Consumer<NetworkRecord>, AutoCloseable {
             return new Config(Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofSeconds(10), 0.9, NetworkThresholds.defaults(), GpuMeter.NONE, 0.9);
         }
 
+        public Config withSweepPeriod(Duration d) {
+            return new Config(d, integrityPeriod, cpuWindow, cpuCores, network, gpu, burnShare);
+        }
+
         public Config withIntegrityPeriod(Duration d) {
             return new Config(sweepPeriod, d, cpuWindow, cpuCores, network, gpu, burnShare);
         }

@@ -8,6 +8,7 @@ import dev.ale.core.passport.Passport;
 import dev.ale.core.sandbox.OutputListener;
 import dev.ale.core.sandbox.ProcessSnapshot;
 import dev.ale.core.sandbox.Sandbox;
+import dev.ale.core.sandbox.SandboxStats;
 import dev.ale.core.sandbox.SandboxInfo;
 import dev.ale.monitor.detect.CommandLineDetector;
 import dev.ale.monitor.detect.Detection;
@@ -144,6 +145,9 @@ public final class Watch implements AutoCloseable {
     private volatile int step = -1;
     private int call;
     private long sweeps;
+    /** The cgroup's usage read before the last periodic sweep; empty when the next one must not be skipped. Under {@link #lock}. */
+    private Optional<SandboxStats> lastQuiet = Optional.empty();
+    private long fullSweeps;
     private boolean inCall;
     private boolean background;
     private boolean heavy;
@@ -407,18 +411,62 @@ public final class Watch implements AutoCloseable {
 
     // ---- driven by the monitor's threads ----
 
-    /** One sweep of the sandbox's processes; returns what it raised. */
+    /** One sweep of the sandbox's processes (skipped while nothing in it ran: {@link #quietSinceLastSweep}); returns what it raised. */
     List<SafetyEvent> sweep() {
         if (closed) return List.of();
         List<SafetyEvent> out = new ArrayList<>();
         lock.lock();
         try {
+            if (quietSinceLastSweep()) return List.of();
             sweepLocked(out);
+            fullSweeps++;
         } finally {
             lock.unlock();
         }
         out.forEach(this::emit);
         return out;
+    }
+
+    /**
+     * Whether nothing in the sandbox has run since the last periodic sweep, read from its cgroup: the
+     * same CPU time to the nanosecond and the same number of processes. A process cannot exec, open a
+     * socket, fork or change anything else a sweep reads without being charged CPU time, so a sweep
+     * of such a sandbox would find what the last one found. A thousand idle sandboxes cost one read
+     * each per period instead of every process's /proc files. Never skipped during a call, while a
+     * /dev/tcp finding waits, while a process's identity still waits for a second look, with output
+     * not yet taken, or with a GPU (a GPU can work while its process sleeps). Under {@link #lock}.
+     */
+    private boolean quietSinceLastSweep() {
+        if (inCall || !held.isEmpty() || gpuBurn.isPresent() || pendingProgress.get() != NO_PROGRESS) {
+            lastQuiet = Optional.empty();
+            return false;
+        }
+        for (Tracked t : processes.values()) {
+            if (!t.identityJudged) {
+                lastQuiet = Optional.empty();
+                return false;
+            }
+        }
+        SandboxStats now;
+        try {
+            now = sandbox.stats();
+        } catch (RuntimeException e) {
+            return false; // destroyed meanwhile: the full sweep finds nothing either way
+        }
+        // read before the full sweep that follows, so anything that ran after this read changes the next one
+        boolean same = lastQuiet.filter(q -> q.cpuTime().equals(now.cpuTime()) && q.pids() == now.pids()).isPresent();
+        lastQuiet = Optional.of(now);
+        return same;
+    }
+
+    /** Periodic sweeps that read the processes, as opposed to those skipped as quiet (for tests). */
+    long fullSweeps() {
+        lock.lock();
+        try {
+            return fullSweeps;
+        } finally {
+            lock.unlock();
+        }
     }
 
     void onRecord(NetworkRecord record) {

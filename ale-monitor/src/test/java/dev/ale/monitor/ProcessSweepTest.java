@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The sweep over real sandboxes: what runs in the background or behind a script is seen, and kills work. */
 @Tag("root")
@@ -84,6 +85,62 @@ class ProcessSweepTest {
             connectedAt(r.stderr()).ifPresent(act -> System.out.printf(
                     "reverse shell: act -> event %d ms, act -> exec returned killed %d ms%n",
                     Duration.between(act, e.time()).toMillis(), Duration.between(act, returned).toMillis()));
+        }
+    }
+
+    @Test
+    void aSandboxWhereNothingRunsIsNotReadAgainButWhatStartsInItIsSeenByTheNextSweep() {
+        Passport passport = alertOnly(Category.MINING);
+        Sandbox s = sandboxes.sandbox(passport);
+        Events events = new Events();
+        // only the test sweeps: the monitor's own period is longer than the test
+        try (Monitor monitor = new Monitor(events, Monitor.Config.defaults().withSweepPeriod(Duration.ofHours(1)));
+             Watch watch = monitor.watch(s, passport, Optional.empty()); ShellSession sh = s.openSession()) {
+            assertThat(sh.run("echo up").stdout()).contains("up");
+            // the first sweeps read everything: each process is judged once two sweeps agree on what it runs
+            for (int i = 0; i < 3; i++) watch.sweep();
+            long read = watch.fullSweeps();
+
+            for (int i = 0; i < 5; i++) watch.sweep();
+            assertThat(watch.fullSweeps()).as("sweeps of an idle sandbox that read its processes").isEqualTo(read);
+
+            sh.run("bash -c 'exec -a xmrig sleep 60' >/dev/null 2>&1 &");
+            watch.sweep();
+            assertThat(watch.fullSweeps()).isGreaterThan(read);
+            // what the process runs is judged once two sweeps agree on it, after its exec
+            await().atMost(Events.PATIENCE).pollInterval(Duration.ofMillis(50)).until(() -> {
+                watch.sweep();
+                return events.all().stream().anyMatch(e -> e.category() == Category.MINING && e.evidence().get("argv").startsWith("xmrig"));
+            });
+            SafetyEvent miner = events.await(e -> e.category() == Category.MINING && e.evidence().get("argv").startsWith("xmrig"));
+            assertThat(miner.rule()).isEqualTo("mining.program.known-miner");
+        }
+    }
+
+    @Test
+    void aProcessThatKeepsRunningIsSweptEveryTime() {
+        Passport passport = alertOnly(Category.MINING);
+        Sandbox s = sandboxes.sandbox(passport);
+        try (Monitor monitor = new Monitor(new Events(), Monitor.Config.defaults().withSweepPeriod(Duration.ofHours(1)));
+             Watch watch = monitor.watch(s, passport, Optional.empty()); ShellSession sh = s.openSession()) {
+            sh.run("sh -c 'while :; do :; done' >/dev/null 2>&1 &");
+            for (int i = 0; i < 3; i++) watch.sweep();
+            long read = watch.fullSweeps();
+
+            // long enough for the loop to be given a core, however busy the machine
+            sleepMillis(200);
+            watch.sweep();
+
+            assertThat(watch.fullSweeps()).isEqualTo(read + 1);
+        }
+    }
+
+    private static void sleepMillis(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
         }
     }
 

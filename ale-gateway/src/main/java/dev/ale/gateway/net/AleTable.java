@@ -37,6 +37,7 @@ final class AleTable {
                 add map inet ale ale_pre_if { type ifname : verdict ; }
                 add map inet ale ale_in_if { type ifname : verdict ; }
                 add map inet ale ale_fwd_if { type ifname : verdict ; }
+                add set inet ale ale_drops { type ifname ; flags dynamic ; counter ; size %d ; }
                 add chain inet ale ale_early { type filter hook prerouting priority mangle ; policy accept ; }
                 add chain inet ale ale_early_sandbox
                 add chain inet ale ale_prerouting { type nat hook prerouting priority dstnat ; policy accept ; }
@@ -59,7 +60,7 @@ final class AleTable {
                 add rule inet ale ale_forward oifname vmap @ale_fwd_if
                 add rule inet ale ale_forward iifname "ale-h*" drop
                 add rule inet ale ale_forward oifname "ale-h*" drop
-                """;
+                """.formatted(LinkSlots.SLOTS);
     }
 
     static String deleteTable() {
@@ -67,7 +68,8 @@ final class AleTable {
     }
 
     /**
-     * One sandbox's chains, counter and map elements. Its TCP to the proxy's well-known address
+     * One sandbox's chains and map elements; what its rules drop is counted in its element of
+     * {@link #DROPS_SET} (reset here, in case a crashed sandbox left one behind). Its TCP to the proxy's well-known address
      * goes to the proxy listener, its DNS (UDP 53, to any address) to the DNS listener, and every
      * other TCP connection to the sink. Input is accepted only when it was redirected to one of
      * those listeners and comes from the sandbox's own address; everything else it sends to the
@@ -80,7 +82,8 @@ final class AleTable {
         String gw = GatewayNetwork.GATEWAY_ADDRESS.getHostAddress();
         String chain = "ale_sb_" + id;
         return """
-                add counter inet ale %1$s_drops
+                add element inet ale ale_drops { "%8$s" }
+                delete element inet ale ale_drops { "%8$s" }
                 add chain inet ale %1$s_early
                 add chain inet ale %1$s_pre
                 add chain inet ale %1$s_in
@@ -89,7 +92,7 @@ final class AleTable {
                 flush chain inet ale %1$s_pre
                 flush chain inet ale %1$s_in
                 flush chain inet ale %1$s_fwd
-                add rule inet ale %1$s_early counter name "%1$s_drops" drop
+                add rule inet ale %1$s_early update @ale_drops { "%8$s" } drop
                 add rule inet ale %1$s_pre meta nfproto != ipv4 return
                 add rule inet ale %1$s_pre ip saddr != %2$s return
                 add rule inet ale %1$s_pre ip daddr %3$s tcp dport %4$d dnat ip to %3$s:%5$d
@@ -97,8 +100,8 @@ final class AleTable {
                 add rule inet ale %1$s_pre meta l4proto tcp dnat ip to %3$s:%7$d
                 add rule inet ale %1$s_in ip saddr %2$s ip daddr %3$s ct status dnat tcp dport { %5$d, %7$d } accept
                 add rule inet ale %1$s_in ip saddr %2$s ip daddr %3$s ct status dnat udp dport %6$d accept
-                add rule inet ale %1$s_in counter name "%1$s_drops" drop
-                add rule inet ale %1$s_fwd counter name "%1$s_drops" drop
+                add rule inet ale %1$s_in update @ale_drops { "%8$s" } drop
+                add rule inet ale %1$s_fwd update @ale_drops { "%8$s" } drop
                 add element inet ale ale_early_if { "%8$s" : jump %1$s_early }
                 add element inet ale ale_pre_if { "%8$s" : jump %1$s_pre }
                 add element inet ale ale_in_if { "%8$s" : jump %1$s_in }
@@ -121,6 +124,7 @@ final class AleTable {
                 add chain inet ale %1$s_in
                 add chain inet ale %1$s_fwd
                 add counter inet ale %1$s_drops
+                add element inet ale ale_drops { "%2$s" }
                 add element inet ale ale_early_if { "%2$s" : jump %1$s_early }
                 add element inet ale ale_pre_if { "%2$s" : jump %1$s_pre }
                 add element inet ale ale_in_if { "%2$s" : jump %1$s_in }
@@ -134,12 +138,12 @@ final class AleTable {
                 delete chain inet ale %1$s_in
                 delete chain inet ale %1$s_fwd
                 delete counter inet ale %1$s_drops
+                delete element inet ale ale_drops { "%2$s" }
                 """.formatted(chain, hostInterface);
     }
 
-    static String counterName(String id) {
-        return "ale_sb_" + checkId(id) + "_drops";
-    }
+    /** The set whose elements count what each sandbox's rules dropped, keyed by the host interface. */
+    static final String DROPS_SET = "ale_drops";
 
     /** The ids of the sandboxes that have chains in a listing of the table ({@code nft list table inet ale}). */
     static Set<String> sandboxIds(String listing) {

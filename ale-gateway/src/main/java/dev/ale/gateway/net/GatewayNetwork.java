@@ -40,11 +40,11 @@ public final class GatewayNetwork implements AutoCloseable {
     /** Where ALE keeps machine-wide network state: link slots, gateway registrations, the lock. */
     public static final Path DEFAULT_STATE_DIR = Path.of("/run/ale");
 
-    private static final Pattern COUNTER = Pattern.compile("packets (\\d+) bytes (\\d+)");
-
     private final Path stateDir;
     private final MachineLock lock;
     private final LinkSlots slots;
+    /** Sandbox rule changes, joined with those of other threads linking or unlinking at the same moment. */
+    private final NftBatch nft;
     private final Path registration;
     private final String netnsInode;
     private volatile boolean closed;
@@ -53,6 +53,7 @@ public final class GatewayNetwork implements AutoCloseable {
         this.stateDir = stateDir;
         this.lock = new MachineLock(stateDir.resolve("net.lock"));
         this.slots = new LinkSlots(stateDir.resolve("links"));
+        this.nft = new NftBatch(lock);
         this.netnsInode = ownNetnsInode();
         ProcessHandle self = ProcessHandle.current();
         long start = self.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
@@ -117,7 +118,12 @@ public final class GatewayNetwork implements AutoCloseable {
                     link set %s up
                     route add default via %s dev %s
                     """.formatted(link.sandboxAddress().getHostAddress(), eth, eth, link.hostAddress().getHostAddress(), eth));
-            lock.holding(() -> NetTools.run(List.of("nft", "-f", "-"), AleTable.addSandbox(link, ports)));
+            String rules = AleTable.addSandbox(link, ports);
+            HostTools.Result added = nft.apply(rules);
+            if (!added.ok()) {
+                throw new AleException(Fault.ENVIRONMENT, "nft -f - failed (exit " + added.exitCode() + "): " + added.output().strip()
+                        + "\n--- input ---\n" + rules);
+            }
             return link;
         } catch (RuntimeException e) {
             List<String> problems = unlink(link);
@@ -132,19 +138,21 @@ public final class GatewayNetwork implements AutoCloseable {
      */
     public List<String> unlink(SandboxLink link) {
         List<String> problems = new ArrayList<>();
-        lock.holding(() -> {
-            removeRules(link.id(), problems);
-            deleteHostLink(link.id(), problems);
-            slots.release(link.id(), link.netnsName());
-        });
+        removeRules(link.id(), problems);
+        // Outside the lock: the slot is still claimed, so no one else makes a link of this name
+        // meanwhile, and a thousand sandboxes torn down at once do not queue behind each deletion.
+        deleteHostLink(link.id(), problems);
+        lock.holding(() -> slots.release(link.id(), link.netnsName()));
         return problems;
     }
 
     /** What the rules have dropped from (or towards) the sandbox on {@code link} so far. */
     public Drops drops(SandboxLink link) {
-        HostTools.Result r = NetTools.tryRun(List.of("nft", "list", "counter", "inet", "ale", AleTable.counterName(link.id())));
+        // One set for every sandbox, listed whole: nft lists a set without fetching the rules of the
+        // table, which a named counter needs (0.05 s against 0.6 s with a thousand sandboxes).
+        HostTools.Result r = NetTools.tryRun(List.of("nft", "list", "set", "inet", "ale", AleTable.DROPS_SET));
         if (!r.ok()) return Drops.NONE;
-        Matcher m = COUNTER.matcher(r.output());
+        Matcher m = Pattern.compile("\"" + Pattern.quote(link.hostInterface()) + "\" counter packets (\\d+) bytes (\\d+)").matcher(r.output());
         return m.find() ? new Drops(Long.parseLong(m.group(1)), Long.parseLong(m.group(2))) : Drops.NONE;
     }
 
@@ -230,11 +238,18 @@ public final class GatewayNetwork implements AutoCloseable {
                 """.formatted(GATEWAY_ADDRESS.getHostAddress(), DUMMY_LINK, DUMMY_LINK));
     }
 
+    /**
+     * One transaction; only when it fails is the table looked for (no table: nothing to remove).
+     * Listing the whole table first cost every removal time linear in the number of sandboxes.
+     */
     private void removeRules(String id, List<String> problems) {
-        if (NetTools.tryRun(List.of("nft", "list", "table", "inet", "ale")).ok()) {
-            HostTools.Result r = NetTools.tryRun(List.of("nft", "-f", "-"), AleTable.removeSandbox(id));
-            if (!r.ok()) problems.add("nft rules of link " + id + ": " + r.output().strip());
-        }
+        HostTools.Result r = nft.apply(AleTable.removeSandbox(id));
+        if (!r.ok() && tableExists()) problems.add("nft rules of link " + id + ": " + r.output().strip());
+    }
+
+    /** Lists one base chain, whose size does not grow with the sandboxes (their rules hang off maps). */
+    private static boolean tableExists() {
+        return NetTools.tryRun(List.of("nft", "list", "chain", "inet", "ale", "ale_input")).ok();
     }
 
     private static void deleteHostLink(String id, List<String> problems) {

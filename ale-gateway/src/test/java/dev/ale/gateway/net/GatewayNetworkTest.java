@@ -2,15 +2,22 @@ package dev.ale.gateway.net;
 
 import dev.ale.core.host.HostTools;
 import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -104,6 +111,60 @@ class GatewayNetworkTest {
         } finally {
             NetTools.tryRun(List.of("ip", "netns", "del", other));
         }
+    }
+
+    @Test
+    void sixteenLinksMadeAndRemovedAtOnceEachGetTheirOwnRulesAndLeaveNothing() throws Exception {
+        List<String> names = IntStream.range(0, 16).mapToObj(i -> netns + "-" + i).toList();
+        names.forEach(n -> NetTools.run(List.of("ip", "netns", "add", n)));
+        try {
+            List<SandboxLink> links;
+            try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<SandboxLink>> made = names.stream().map(n -> threads.submit(() -> network.link(n, PORTS))).toList();
+                links = new ArrayList<>();
+                for (Future<SandboxLink> f : made) links.add(f.get());
+            }
+
+            String table = NetTools.run(List.of("nft", "list", "table", "inet", "ale"));
+            for (SandboxLink l : links) {
+                assertThat(network.sandboxIdsInTable()).contains(l.id());
+                assertThat(table).contains("ip saddr != " + l.sandboxAddress().getHostAddress() + " return",
+                        "\"" + l.hostInterface() + "\" : jump ale_sb_" + l.id() + "_pre");
+            }
+
+            try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<List<String>>> removed = links.stream().map(l -> threads.submit(() -> network.unlink(l))).toList();
+                for (Future<List<String>> f : removed) assertThat(f.get()).isEmpty();
+            }
+            links.forEach(this::assertLeftNothing);
+        } finally {
+            names.forEach(n -> NetTools.tryRun(List.of("ip", "netns", "del", n)));
+        }
+    }
+
+    @Test
+    void aScriptThatFailsInAJointTransactionFailsAloneAndTheOthersAreApplied() throws Exception {
+        MachineLock lock = new MachineLock(network.stateDir().resolve("net.lock"));
+        NftBatch batch = new NftBatch(lock);
+        String good = "add chain inet ale ale_t_batch_%d\n";
+        List<Future<HostTools.Result>> results = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            // held here, so that all four queue up and the first to get the lock runs them as one
+            lock.holding(() -> {
+                for (int i = 0; i < 3; i++) {
+                    int n = i;
+                    results.add(threads.submit(() -> batch.apply(good.formatted(n))));
+                }
+                results.add(threads.submit(() -> batch.apply("add chain inet no_such_table x\n")));
+                await().atMost(Duration.ofSeconds(30)).until(() -> batch.waiting() == 4);
+            });
+            for (int i = 0; i < 3; i++) assertThat(results.get(i).get().ok()).as("good script " + i).isTrue();
+            assertThat(results.get(3).get().ok()).as("the bad script").isFalse();
+        } finally {
+            for (int i = 0; i < 3; i++) NetTools.tryRun(List.of("nft", "delete", "chain", "inet", "ale", "ale_t_batch_" + i));
+        }
+        String table = NetTools.run(List.of("nft", "list", "table", "inet", "ale"));
+        assertThat(table).doesNotContain("ale_t_batch_");
     }
 
     private void assertLeftNothing(SandboxLink link) {
