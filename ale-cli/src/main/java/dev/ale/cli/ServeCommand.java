@@ -95,7 +95,7 @@ final class ServeCommand implements Callable<Integer> {
             + " and every later call routed to it. Needs --tokens, --cluster-secret-file and --nodes or --kubernetes-namespace.")
     private boolean cluster;
 
-    @Option(names = "--nodes", paramLabel = "URL,URL", description = "With --cluster: the nodes, as base URLs (http://HOST:PORT,...).")
+    @Option(names = "--nodes", paramLabel = "URL,URL", description = "With --cluster: the nodes, as base URLs (http://HOST:PORT,...), each may be NAME=URL (its --node-name).")
     private Optional<String> nodes;
 
     @Option(names = "--kubernetes-namespace", paramLabel = "NS",

@@ -343,6 +343,10 @@ final class FrontRoutes {
             throw FrontError.nodeUnavailable("node " + routed.node() + " has left the cluster; its sandboxes and environments are lost"
                     + " with it: retry the episode (a new one is placed on a live node)");
         }
+        if (fleet.anyNameless()) {
+            throw FrontError.nodeUnavailable("node " + routed.node() + " is not answering (a node of the list has not reported since the"
+                    + " front started); if it is gone, its sandboxes and environments are lost with it: retry the episode");
+        }
         throw FrontError.notFound("no node " + routed.node() + " in the cluster, so no " + Ids.join(routed.node(), routed.local()));
     }
 

@@ -63,6 +63,11 @@ public final class Fleet {
         return seen.contains(name);
     }
 
+    /** Whether some node has no name yet (a static member that has never answered): an unknown name may be its. */
+    public synchronized boolean anyNameless() {
+        return byUrl.values().stream().anyMatch(n -> n.name().isEmpty());
+    }
+
     /** A node's report arrived; {@code sentNanos} is when the poll was sent (creates after it may not be counted in it). */
     public void reported(Node node, Capacity capacity, long sentNanos) {
         if (!node.reported(capacity, sentNanos)) {
