@@ -68,7 +68,8 @@ public final class Main {
                 .addSubcommand(new BenchGatewayCommand(out))
                 .addSubcommand(new dev.ale.cli.bench.BenchMonitorCommand(cli::openGuardedBackend, out))
                 .addSubcommand(new dev.ale.cli.bench.BenchRolloutCommand(cli::openGuardedBackend, out))
-                .addSubcommand(new dev.ale.cli.bench.BenchGemCommand(cli::openGuardedBackend, out));
+                .addSubcommand(new dev.ale.cli.bench.BenchGemCommand(cli::openGuardedBackend, out))
+                .addSubcommand(new dev.ale.cli.bench.BenchClusterCommand(out));
 
         AuditFile auditFile = new AuditFile(cli::dataDir);
         CommandLine audit = new CommandLine(new AuditGroups.Audit())

@@ -95,7 +95,8 @@ final class ServeCommand implements Callable<Integer> {
             + " and every later call routed to it. Needs --tokens, --cluster-secret-file and --nodes or --kubernetes-namespace.")
     private boolean cluster;
 
-    @Option(names = "--nodes", paramLabel = "URL,URL", description = "With --cluster: the nodes, as base URLs (http://HOST:PORT,...), each may be NAME=URL (its --node-name).")
+    @Option(names = "--nodes", paramLabel = "URL,URL",
+            description = "With --cluster: the nodes, as base URLs (http://HOST:PORT,...), each may be NAME=URL (its --node-name).")
     private Optional<String> nodes;
 
     @Option(names = "--kubernetes-namespace", paramLabel = "NS",
@@ -120,7 +121,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--slots", paramLabel = "N", description = "Sandboxes and environments this node holds at most; one more answers 429 node_full.")
     private Optional<Integer> slots;
 
-    @Option(names = "--uid-base", paramLabel = "UID", description = "First host uid for sandboxes (default 1000000000); nodes sharing a host need ranges of their own.")
+    @Option(names = "--uid-base", paramLabel = "UID",
+            description = "First host uid for sandboxes (default 1000000000); nodes sharing a host need ranges of their own.")
     private Optional<Integer> uidBase;
 
     @Option(names = "--uid-count", paramLabel = "N", defaultValue = "65536", description = "How many host uids from --uid-base (default: ${DEFAULT-VALUE}).")

@@ -95,11 +95,6 @@ public final class ClusterFront implements AutoCloseable {
         return app.port();
     }
 
-    /** Nodes the front knows now, and how many of them take new work. */
-    public Fleet fleet() {
-        return fleet;
-    }
-
     @Override
     public void close() {
         try {

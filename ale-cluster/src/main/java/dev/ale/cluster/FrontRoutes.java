@@ -420,7 +420,7 @@ final class FrontRoutes {
         try (InputStream in = reply.body()) {
             return in.readAllBytes();
         } catch (IOException e) {
-            throw new NodeDown("", "the node's reply broke off (" + e.getMessage() + "): retry the episode");
+            throw new NodeDown("the node's reply broke off (" + e.getMessage() + "): retry the episode");
         }
     }
 

@@ -66,15 +66,15 @@ final class NodeCalls implements AutoCloseable {
         } catch (InterruptedException e) {
             call.cancel(true);
             Thread.currentThread().interrupt();
-            throw new NodeDown(name(node), "interrupted while waiting for node " + name(node));
+            throw new NodeDown("interrupted while waiting for node " + name(node));
         } catch (CancellationException e) {
-            throw new NodeDown(name(node), "the call to node " + name(node) + " was cancelled");
+            throw new NodeDown("the call to node " + name(node) + " was cancelled");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof NodeDown down) throw down;
             if (cause instanceof IOException io) {
                 fleet.unreachable(node, io instanceof ConnectException);
-                throw new NodeDown(name(node), "node " + name(node) + " did not answer (" + describe(io)
+                throw new NodeDown("node " + name(node) + " did not answer (" + describe(io)
                         + "); its sandboxes and environments may be lost: retry the episode (a new one is placed on a live node)");
             }
             throw new IllegalStateException("a call to node " + name(node) + " failed", cause);

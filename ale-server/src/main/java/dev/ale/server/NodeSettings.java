@@ -2,6 +2,7 @@ package dev.ale.server;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -49,7 +50,7 @@ public record NodeSettings(String name, OptionalInt slots, Optional<String> clus
         } catch (UnknownHostException e) {
             host = "node";
         }
-        String name = host.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-").replaceAll("^-+|-+$", "");
+        String name = host.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-").replaceAll("^-+|-+$", "");
         if (name.length() > 63) name = name.substring(0, 63).replaceAll("-+$", "");
         return name.isEmpty() ? "node" : name;
     }

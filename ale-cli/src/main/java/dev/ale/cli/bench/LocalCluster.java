@@ -38,7 +38,6 @@ public final class LocalCluster implements AutoCloseable {
     private final List<NodeProcess> nodes = new ArrayList<>();
     private final List<String> links = new ArrayList<>();
     private final List<String> namespaces = new ArrayList<>();
-    private final String adminToken;
     private final String envToken;
     private final String secret;
     private final int frontPort;
@@ -48,7 +47,7 @@ public final class LocalCluster implements AutoCloseable {
         this.dir = dir;
         this.tag = Long.toHexString(ProcessHandle.current().pid());
         SecureRandom random = new SecureRandom();
-        this.adminToken = "admin-" + hex(random);
+        String adminToken = "admin-" + hex(random);
         this.envToken = "trainer-" + hex(random);
         this.secret = "cluster-" + hex(random);
         Files.writeString(tokens(), "tokens:\n  - {token: " + adminToken + ", role: admin, name: ops}\n  - {token: " + envToken
@@ -141,10 +140,6 @@ public final class LocalCluster implements AutoCloseable {
 
     public List<NodeProcess> nodes() {
         return List.copyOf(nodes);
-    }
-
-    public String adminToken() {
-        return adminToken;
     }
 
     public String envToken() {

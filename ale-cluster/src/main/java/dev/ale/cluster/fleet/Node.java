@@ -84,7 +84,7 @@ public final class Node {
 
     synchronized NodeDown down() {
         String n = name().orElse(url.toString());
-        return new NodeDown(n, "node " + n + " is " + (gone ? "gone from the fleet" : "not answering")
+        return new NodeDown("node " + n + " is " + (gone ? "gone from the fleet" : "not answering")
                 + "; its sandboxes and environments are lost with it: retry the episode (a new one is placed on a live node)");
     }
 
