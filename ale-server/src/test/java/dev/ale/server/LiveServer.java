@@ -44,6 +44,7 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
 
     private final Duration idle;
     private final boolean withModel;
+    private Optional<NodeSettings> node = Optional.empty();
     private ScriptedModelServer model;
     private Path runs;
     private GuardedBackend containment;
@@ -73,6 +74,13 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
      */
     static LiveServer withModel() {
         return new LiveServer(AleServer.Config.DEFAULT_IDLE, true);
+    }
+
+    /** A server as one node of a cluster; every call this helper sends carries the node's cluster secret, if it has one. */
+    static LiveServer asNode(NodeSettings settings) {
+        LiveServer s = new LiveServer();
+        s.node = Optional.of(settings);
+        return s;
     }
 
     ScriptedModelServer model() {
@@ -113,6 +121,7 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
             config = config.withModel(ModelUpstream.of(model.baseUrl().toString(), Optional.empty(), MODEL_TIMEOUT)).withRuns(runs)
                     .withRockOpenAs("bob");
         }
+        if (node.isPresent()) config = config.withNode(node.get());
         server = AleServer.start(config, containment);
     }
 
@@ -151,6 +160,7 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         if (token != null) b.header("Authorization", "Bearer " + token);
         if (body != null) b.header("Content-Type", contentType);
+        node.flatMap(NodeSettings::clusterSecret).ifPresent(secret -> b.header(NodeSettings.SECRET_HEADER, secret));
         try {
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
             return new Reply(r.statusCode(), r.body(), r);
