@@ -115,6 +115,7 @@ public final class BenchClusterCommand implements Callable<Integer> {
         }
         Samples viaFront = new Samples(steps);
         Samples straight = new Samples(steps);
+        Duration cpu0 = cluster.frontCpu();
         for (int i = 0; i < steps; i++) {
             if (i % 2 == 0) {
                 viaFront.add(step(one[0]));
@@ -128,6 +129,8 @@ public final class BenchClusterCommand implements Callable<Integer> {
         out.printf("  through the front  p50 %.2f ms  p99 %.2f ms%n", viaFront.p50Millis(), viaFront.p99Millis());
         out.printf("  straight to node   p50 %.2f ms  p99 %.2f ms%n", straight.p50Millis(), straight.p99Millis());
         out.printf("  added at p50       %.2f ms%n", viaFront.p50Millis() - straight.p50Millis());
+        out.printf("  front CPU per step %.0f µs (user + system of its process over the %d steps through it, polls included)%n",
+                cluster.frontCpu().minus(cpu0).toNanos() / 1e3 / steps, steps);
         double frontRate = 0;
         double nodeRate = 0;
         for (int r = 0; r < rounds; r++) {

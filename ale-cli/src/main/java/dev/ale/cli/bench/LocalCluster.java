@@ -31,6 +31,8 @@ public final class LocalCluster implements AutoCloseable {
     public record NodeProcess(String name, String namespace, String url, Path dataDir, Process process) { }
 
     private static final int NODE_PORT = 8080;
+    /** USER_HZ: /proc counts CPU time in these on every Linux ALE runs on. */
+    private static final long CLOCK_TICKS = 100;
     private static final Duration START = Duration.ofSeconds(180);
 
     private final Path dir;
@@ -132,6 +134,15 @@ public final class LocalCluster implements AutoCloseable {
         Process p = nodes.get(i).process();
         p.destroyForcibly();
         p.waitFor();
+    }
+
+    /** CPU time the front's process has used so far (user and system), from /proc; what it costs per call, measured from outside. */
+    public Duration frontCpu() throws IOException {
+        long pid = front.orElseThrow(() -> new IllegalStateException("the front is not running")).pid();
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime and stime, fields 14 and 15 of stat
+        return Duration.ofMillis(ticks * 1000 / CLOCK_TICKS);
     }
 
     public String frontUrl() {

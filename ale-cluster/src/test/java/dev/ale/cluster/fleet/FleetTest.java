@@ -67,10 +67,9 @@ class FleetTest {
 
     @Test
     void aStartStormWaitsForTheNodesCreatePermitsInsteadOfFailing() throws Exception {
-        node("a", 100, 0); // two CPUs: two creates at once
+        node("a", 100, 0); // two CPUs: eight creates at once
         List<Fleet.Reservation> running = new ArrayList<>();
-        running.add(fleet.reserve(Optional.empty(), OptionalInt.empty(), Set.of()));
-        running.add(fleet.reserve(Optional.empty(), OptionalInt.empty(), Set.of()));
+        for (int i = 0; i < 8; i++) running.add(fleet.reserve(Optional.empty(), OptionalInt.empty(), Set.of()));
         CompletableFuture<Fleet.Reservation> third = CompletableFuture.supplyAsync(() -> {
             try {
                 return fleet.reserve(Optional.empty(), OptionalInt.empty(), Set.of());
