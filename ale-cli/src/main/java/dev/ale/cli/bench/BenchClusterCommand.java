@@ -65,14 +65,22 @@ public final class BenchClusterCommand implements Callable<Integer> {
     @Option(names = "--envs", paramLabel = "N", defaultValue = "64", description = "Environments stepping at once for throughput (default: ${DEFAULT-VALUE}).")
     private int envs;
 
-    @Option(names = "--seconds", paramLabel = "S", defaultValue = "10", description = "How long each side steps per throughput round (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seconds", paramLabel = "S", defaultValue = "10",
+            description = "How long each side steps per throughput round (default: ${DEFAULT-VALUE}).")
     private int seconds;
 
-    @Option(names = "--rounds", paramLabel = "N", defaultValue = "2", description = "Throughput rounds, the order swapped each round (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "2",
+            description = "Throughput rounds, the order swapped each round (default: ${DEFAULT-VALUE}).")
     private int rounds;
 
-    @Option(names = "--sandboxes", paramLabel = "N", defaultValue = "300", description = "Sandboxes created at once in the placement part (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sandboxes", paramLabel = "N", defaultValue = "300",
+            description = "Sandboxes created at once in the placement part (default: ${DEFAULT-VALUE}).")
     private int sandboxes;
+
+    @Option(names = "--only-placement", description = "Skip the GEM part; measure placement only.")
+    private boolean onlyPlacement;
+
+    private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
 
     public BenchClusterCommand(PrintStream out) {
         this.out = out;
@@ -92,12 +100,13 @@ public final class BenchClusterCommand implements Callable<Integer> {
                 writeTask(dir.resolve("tasks")))) {
             out.println("Three nodes and the front up; load " + load());
             awaitReady(cluster);
-            gem(cluster);
+            if (!onlyPlacement) gem(cluster);
             placement(cluster);
         } finally {
-            delete(dir);
+            if (failures.isEmpty()) delete(dir);
+            else out.println("Some creates failed; the nodes' and the front's logs are kept in " + dir.resolve("cluster"));
         }
-        return 0;
+        return failures.isEmpty() ? 0 : 1;
     }
 
     private void gem(LocalCluster cluster) throws Exception {
@@ -195,6 +204,10 @@ public final class BenchClusterCommand implements Callable<Integer> {
         out.printf("  through the front over %d nodes  per node %s (max/min %d/%d)  p50 %.0f ms  p99 %.0f ms  (%d made)%n",
                 cluster.nodes().size(), perNode, max, min, p(viaFront, 50), p(viaFront, 99), ids.size());
         out.printf("  one node alone                   p50 %.0f ms  p99 %.0f ms  (%d made)%n", p(oneNode, 50), p(oneNode, 99), aloneIds.size());
+        if (!failures.isEmpty()) {
+            out.println("  " + failures.size() + " creates failed, e.g.:");
+            failures.stream().distinct().limit(3).forEach(f -> out.println("    " + f));
+        }
     }
 
     private void createAtOnce(String base, Map<String, String> headers, List<Long> latencies, List<String> ids) throws Exception {
@@ -205,9 +218,13 @@ public final class BenchClusterCommand implements Callable<Integer> {
                 all.add(pool.submit(() -> {
                     go.await();
                     long t0 = System.nanoTime();
-                    JsonNode made = post(base + "/v1/sandboxes", headers, "{\"idle_timeout_seconds\": 3600}", 201);
-                    latencies.add(System.nanoTime() - t0);
-                    ids.add(made.path("id").asText());
+                    try {
+                        JsonNode made = post(base + "/v1/sandboxes", headers, "{\"idle_timeout_seconds\": 3600}", 201);
+                        latencies.add(System.nanoTime() - t0);
+                        ids.add(made.path("id").asText());
+                    } catch (IOException | RuntimeException e) {
+                        failures.add(base + ": " + e);
+                    }
                     return null;
                 }));
             }
