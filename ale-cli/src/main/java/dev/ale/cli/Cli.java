@@ -29,6 +29,9 @@ final class Cli {
     private final boolean terminal;
     private Optional<Path> dataDir = Optional.empty();
     private List<String> registryMirrors = List.of();
+    private Optional<Uids> uids = Optional.empty();
+
+    private record Uids(int base, int count) { }
 
     Cli(InputStream in, PrintStream out, PrintStream err) {
         this.in = in;
@@ -53,6 +56,11 @@ final class Cli {
     /** True when stdout and stdin are the user's terminal. */
     boolean terminal() {
         return terminal;
+    }
+
+    /** Host uids for sandboxes ({@code ale serve --uid-base/--uid-count}), instead of the default range. */
+    void uids(int base, int count) {
+        uids = Optional.of(new Uids(base, count));
     }
 
     void dataDir(Path dir) {
@@ -89,7 +97,8 @@ final class Cli {
 
     /** Passports may name an image; the store is opened only when one does. */
     private LocalSandboxBackend.Config withImages(LocalSandboxBackend.Config config) {
-        return config.withImages(reference -> images().resolve(reference));
+        LocalSandboxBackend.Config ranged = uids.map(u -> config.withUids(u.base(), u.count())).orElse(config);
+        return ranged.withImages(reference -> images().resolve(reference));
     }
 
     /** The local backend in this command's data dir, guarded: see {@link #openGuardedBackend(HostResolver, List)}. */

@@ -11,6 +11,7 @@ import dev.ale.cli.audit.AuditVerifyCommand;
 import dev.ale.cli.audit.EventsTailCommand;
 import dev.ale.cli.audit.PassportHistoryCommand;
 import dev.ale.cli.bench.BenchCliCommand;
+import dev.ale.cli.bench.BenchClusterCommand;
 import dev.ale.cli.bench.BenchImageCommand;
 import dev.ale.cli.bench.BenchGatewayCommand;
 import dev.ale.cli.bench.BenchGemCommand;
@@ -124,7 +125,8 @@ public final class Main {
                 .addSubcommand(new BenchGemCommand(cli::openGuardedBackend, out))
                 .addSubcommand(new BenchCliCommand(cli::dataDir, out))
                 .addSubcommand(new BenchScaleCommand(cli::openGuardedBackend, out))
-                .addSubcommand(new BenchImageCommand(cli::openBackend, cli::images, cli::dataDir, out)));
+                .addSubcommand(new BenchImageCommand(cli::openBackend, cli::images, cli::dataDir, out))
+                .addSubcommand(new BenchClusterCommand(out)));
         commands.put("audit", () -> new CommandLine(new AuditGroups.Audit())
                 .addSubcommand(new AuditVerifyCommand(auditFile, out))
                 .addSubcommand(new AuditQueryCommand(auditFile, out))

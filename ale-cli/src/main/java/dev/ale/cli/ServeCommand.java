@@ -8,6 +8,7 @@ import dev.ale.gateway.HostResolver;
 import dev.ale.containment.GuardedBackend;
 import dev.ale.server.AleServer;
 import dev.ale.server.ModelUpstream;
+import dev.ale.server.NodeSettings;
 import dev.ale.server.Tokens;
 import dev.ale.tasks.TaskLoader;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -104,6 +106,43 @@ final class ServeCommand implements Callable<Integer> {
             description = "Give up one webhook POST after this long (default: 5); a hanging webhook delays nothing.")
     private Optional<Duration> holdWebhookTimeout;
 
+    @Option(names = "--cluster", description = "Run the cluster's front (docs/cluster.md): the same API, each sandbox placed on a node"
+            + " and every later call routed to it. Needs --tokens, --cluster-secret-file and --nodes or --kubernetes-namespace.")
+    private boolean cluster;
+
+    @Option(names = "--nodes", paramLabel = "URL,URL",
+            description = "With --cluster: the nodes, as base URLs (http://HOST:PORT,...), each may be NAME=URL (its --node-name).")
+    private Optional<String> nodes;
+
+    @Option(names = "--kubernetes-namespace", paramLabel = "NS",
+            description = "With --cluster: find the nodes as pods of this namespace through the Kubernetes API, watched.")
+    private Optional<String> kubernetesNamespace;
+
+    @Option(names = "--node-selector", paramLabel = "KEY=VALUE", defaultValue = "app.kubernetes.io/name=ale-node",
+            description = "With --kubernetes-namespace: the node pods' labels (default: ${DEFAULT-VALUE}).")
+    private String nodeSelector;
+
+    @Option(names = "--node-port", paramLabel = "PORT", defaultValue = "8080",
+            description = "With --kubernetes-namespace: the port the node pods serve on (default: ${DEFAULT-VALUE}).")
+    private int nodePort;
+
+    @Option(names = "--cluster-secret-file", paramLabel = "FILE",
+            description = "The secret the front shows every node (a Kubernetes Secret's file). On a node it makes the node answer its front only.")
+    private Optional<Path> clusterSecretFile;
+
+    @Option(names = "--node-name", paramLabel = "NAME", description = "This node's name in a cluster: every id it makes carries it (default: the host name).")
+    private Optional<String> nodeName;
+
+    @Option(names = "--slots", paramLabel = "N", description = "Sandboxes and environments this node holds at most; one more answers 429 node_full.")
+    private Optional<Integer> slots;
+
+    @Option(names = "--uid-base", paramLabel = "UID",
+            description = "First host uid for sandboxes (default 1000000000); nodes sharing a host need ranges of their own.")
+    private Optional<Integer> uidBase;
+
+    @Option(names = "--uid-count", paramLabel = "N", defaultValue = "65536", description = "How many host uids from --uid-base (default: ${DEFAULT-VALUE}).")
+    private int uidCount;
+
     ServeCommand(Cli cli) {
         this.cli = cli;
     }
@@ -111,9 +150,15 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         if (port < 0 || port > 65_535) throw new AleException(AleException.Fault.INPUT, "--port: must be 0-65535, not " + port);
+        if (cluster) return new ClusterServe(cli).run(host, port, tokens, clusterSecretFile, nodes, kubernetesNamespace, nodeSelector, nodePort);
+        if (nodes.isPresent() || kubernetesNamespace.isPresent()) {
+            throw new AleException(AleException.Fault.INPUT, "--nodes and --kubernetes-namespace are for the front: add --cluster");
+        }
         Tokens accepted = tokens.map(Tokens::load).orElseGet(this::generated);
         AleServer.Config config = AleServer.Config.of(host, port, accepted)
-                .withIdleTimeout(idleTimeout.orElse(AleServer.Config.DEFAULT_IDLE));
+                .withIdleTimeout(idleTimeout.orElse(AleServer.Config.DEFAULT_IDLE))
+                .withNode(node());
+        if (uidBase.isPresent()) cli.uids(uidBase.get(), uidCount);
         if (passports.isPresent()) config = config.withPassports(passports.get());
         if (model.isPresent()) config = config.withModel(ModelUpstream.of(model.get(), apiKey(), modelTimeout.orElse(ModelUpstream.DEFAULT_TIMEOUT)));
         else if (apiKeyEnv.isPresent()) throw new AleException(AleException.Fault.INPUT, "--api-key-env: only with --model (the upstream it is for)");
@@ -173,6 +218,16 @@ final class ServeCommand implements Callable<Integer> {
         cli.out().flush();
         stopped.await(); // until the shutdown hook has run
         return Failures.OK;
+    }
+
+    private NodeSettings node() {
+        Optional<String> secret = clusterSecretFile.map(ClusterServe::secret);
+        String name = nodeName.orElseGet(NodeSettings::hostName);
+        if (!name.matches(NodeSettings.NAME_PATTERN)) {
+            throw new AleException(AleException.Fault.INPUT, "--node-name " + name + ": must be 1-63 of a-z 0-9 - (no dots: ids are NAME.ID)");
+        }
+        if (slots.isPresent() && slots.get() < 1) throw new AleException(AleException.Fault.INPUT, "--slots: must be at least 1, not " + slots.get());
+        return new NodeSettings(name, slots.map(OptionalInt::of).orElse(OptionalInt.empty()), secret);
     }
 
     private Optional<String> apiKey() {

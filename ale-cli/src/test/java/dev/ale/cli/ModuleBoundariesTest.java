@@ -42,6 +42,7 @@ class ModuleBoundariesTest {
                 .anyMatch(p -> p.startsWith("dev.ale.train"))
                 .anyMatch(p -> p.startsWith("dev.ale.report"))
                 .anyMatch(p -> p.startsWith("dev.ale.server"))
+                .anyMatch(p -> p.startsWith("dev.ale.cluster"))
                 .anyMatch(p -> p.startsWith("dev.ale.cli"));
     }
 
@@ -104,6 +105,8 @@ class ModuleBoundariesTest {
                 "dev.ale.runs");
         dependsOnlyOn("dev.ale.report", "dev.ale.core");
         dependsOnlyOn("dev.ale.image", "dev.ale.core");
+        // the front speaks to nodes over HTTP only: it never holds a sandbox, an episode or a backend
+        dependsOnlyOn("dev.ale.cluster", "dev.ale.core", "dev.ale.server");
     }
 
     /** The guarded backend wraps any backend: only the wiring in the CLI and the server picks the local one. */

@@ -41,10 +41,11 @@ public final class AleServer implements AutoCloseable {
      * @param trustedKeys when present, signed passports are required (docs/passport.md, Signatures)
      * @param maxActionBytes the largest GEM step body taken as an action; a larger one is answered as a malformed action
      *                       naming the environment's files route (up to 16 MiB; beyond that the request is refused)
+     * @param node       this server as a node of a cluster (its name, slots, the front's secret); standalone by default
      */
     public record Config(String host, int port, Tokens tokens, Optional<Path> passports, Duration idleTimeout, Duration reapPeriod,
                          List<Task> tasks, Optional<ModelUpstream> model, Optional<Path> runs, Optional<String> rockOpenAs,
-                         int maxActionBytes, Optional<TrustedKeys> trustedKeys) {
+                         int maxActionBytes, Optional<TrustedKeys> trustedKeys, NodeSettings node) {
 
         public static final String LOOPBACK = "127.0.0.1";
         public static final Duration DEFAULT_IDLE = Duration.ofMinutes(10);
@@ -58,6 +59,7 @@ public final class AleServer implements AutoCloseable {
             Objects.requireNonNull(runs, "runs");
             Objects.requireNonNull(rockOpenAs, "rockOpenAs");
             Objects.requireNonNull(trustedKeys, "trustedKeys");
+            Objects.requireNonNull(node, "node");
             if (port < 0 || port > 65_535) throw new IllegalArgumentException("port must be 0-65535: " + port);
             if (idleTimeout.isNegative() || idleTimeout.isZero()) throw new IllegalArgumentException("idle timeout must be positive");
             if (maxActionBytes < 1024 || maxActionBytes > Bodies.FILE_LIMIT) {
@@ -68,51 +70,57 @@ public final class AleServer implements AutoCloseable {
         public static Config of(String host, int port, Tokens tokens) {
             return new Config(host, port, tokens, Optional.empty(), DEFAULT_IDLE, Duration.ofSeconds(1), List.of(),
                     Optional.empty(), Optional.empty(), Optional.empty(), Bodies.JSON_LIMIT,
-                    Optional.empty());
+                    Optional.empty(), NodeSettings.standalone());
         }
 
         public Config withPassports(Path dir) {
             return new Config(host, port, tokens, Optional.of(dir), idleTimeout, reapPeriod, tasks, model, runs, rockOpenAs, maxActionBytes,
-                    trustedKeys);
+                    trustedKeys, node);
         }
 
         public Config withIdleTimeout(Duration idle) {
-            return new Config(host, port, tokens, passports, idle, reapPeriod, tasks, model, runs, rockOpenAs, maxActionBytes, trustedKeys);
+            return new Config(host, port, tokens, passports, idle, reapPeriod, tasks, model, runs, rockOpenAs, maxActionBytes, trustedKeys, node);
         }
 
         /** The tasks GEM environments may be made of (see {@code ale serve --tasks}). */
         public Config withTasks(List<Task> newTasks) {
-            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, newTasks, model, runs, rockOpenAs, maxActionBytes, trustedKeys);
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, newTasks, model, runs, rockOpenAs, maxActionBytes, trustedKeys, node);
         }
 
         public Config withReapPeriod(Duration period) {
-            return new Config(host, port, tokens, passports, idleTimeout, period, tasks, model, runs, rockOpenAs, maxActionBytes, trustedKeys);
+            return new Config(host, port, tokens, passports, idleTimeout, period, tasks, model, runs, rockOpenAs, maxActionBytes, trustedKeys, node);
         }
 
         public Config withModel(ModelUpstream upstream) {
             return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, Optional.of(upstream), runs, rockOpenAs, maxActionBytes,
-                    trustedKeys);
+                    trustedKeys, node);
         }
 
         public Config withRuns(Path dir) {
             return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, Optional.of(dir), rockOpenAs, maxActionBytes,
-                    trustedKeys);
+                    trustedKeys, node);
         }
 
         /** The largest GEM step body taken as an action (default 1 MiB). */
         public Config withMaxActionBytes(int bytes) {
-            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, runs, rockOpenAs, bytes, trustedKeys);
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, runs, rockOpenAs, bytes, trustedKeys, node);
         }
 
         /** Only passports signed by one of these keys are used: named ones need NAME.yaml.sig, inline and built-in ones are refused. */
         public Config withTrustedKeys(TrustedKeys keys) {
             return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, runs, rockOpenAs, maxActionBytes,
-                    Optional.of(keys));
+                    Optional.of(keys), node);
         }
 
         public Config withRockOpenAs(String tokenName) {
             return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, runs, Optional.of(tokenName), maxActionBytes,
-                    trustedKeys);
+                    trustedKeys, node);
+        }
+
+        /** This server as one node of a cluster: its name, slots and the front's secret. */
+        public Config withNode(NodeSettings settings) {
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, runs, rockOpenAs, maxActionBytes,
+                    trustedKeys, settings);
         }
     }
 
@@ -151,7 +159,7 @@ public final class AleServer implements AutoCloseable {
         InetSocketAddress modelRoute = modelRoute(config);
         Optional<RunStore> episodes = episodes(config);
         Metrics metrics = new Metrics();
-        Quota quota = new Quota();
+        Quota quota = new Quota(config.node().slots());
         ModelLedgers ledgers = new ModelLedgers();
         Sandboxes sandboxes = new Sandboxes(containment, quota, metrics, config.reapPeriod(), ledgers);
         Envs envs = new Envs(containment, quota, metrics, config.reapPeriod(), ledgers, episodes);
@@ -177,10 +185,10 @@ public final class AleServer implements AutoCloseable {
                 if (METHODS.contains(h.getHttpMethod()) && !Console.owns(h.getPath())) routes.add(h.getHttpMethod().name() + " " + h.getPath());
             });
         });
-        Routes wiring = new Routes(app, new Auth(config.tokens(), containment::modelTokenHolder, rockOpenAs));
+        Routes wiring = new Routes(app, new Auth(config.tokens(), containment::modelTokenHolder, rockOpenAs, config.node().clusterSecret()));
         new PassportRoutes(containment.auditFile()).register(wiring);
         Routes.wire(wiring,
-                new SystemRoutes(metrics, sandboxes, envs),
+                new SystemRoutes(metrics, sandboxes, envs, new NodeReport(config.node(), quota)),
                 new SandboxRoutes(sandboxes, passports, metrics, config.idleTimeout()),
                 new RockSandboxRoutes(sandboxes, passports, metrics, config.idleTimeout()),
                 new EnvRoutes(envs, config.tasks(), passports, metrics, config.idleTimeout(), config.maxActionBytes()),

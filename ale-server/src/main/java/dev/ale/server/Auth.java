@@ -2,7 +2,10 @@ package dev.ale.server;
 
 import dev.ale.server.console.Console;
 import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -15,6 +18,9 @@ import java.util.function.Function;
  * paths that carries no Authorization header at all acts as that env token: ROCK's stock client
  * sends none. A wrong token is still a 401. ROCK's {@code XRL-Authorization: Bearer TOKEN} is taken
  * as Authorization is, on every route.
+ *
+ * <p>A node of a cluster ({@link NodeSettings#clusterSecret()}) also wants the front's secret on
+ * every call but a sandbox's own model-proxy call; with it alone the front reads the node's report.
  */
 final class Auth {
 
@@ -23,13 +29,19 @@ final class Auth {
     static final Set<String> MODEL_PROXY = Set.of("/v1/chat/completions", "/v1/models");
     static final String ROCK_PREFIX = "/apis/v1/envs/gem/";
     static final String XRL = "XRL-Authorization";
+    static final String NODE = "/v1/node";
+
+    /** The front polling a node's report: an admin by the secret, with no sandbox of its own. */
+    private static final Caller FRONT = new Caller("cluster-front", true, OptionalInt.empty(), Optional.empty());
 
     private final Tokens tokens;
     private final Function<String, Optional<String>> sandboxTokens;
     private final Optional<Caller> rockCaller;
+    private final Optional<byte[]> clusterSecret;
 
-    Auth(Tokens tokens, Function<String, Optional<String>> sandboxTokens, Optional<Tokens.Token> rockOpenAs) {
+    Auth(Tokens tokens, Function<String, Optional<String>> sandboxTokens, Optional<Tokens.Token> rockOpenAs, Optional<String> clusterSecret) {
         this.tokens = tokens;
+        this.clusterSecret = clusterSecret.map(s -> s.getBytes(StandardCharsets.UTF_8));
         this.sandboxTokens = sandboxTokens;
         this.rockCaller = rockOpenAs.map(Caller::of);
     }
@@ -37,6 +49,12 @@ final class Auth {
     void check(Context ctx) {
         // the console has its own sign-in and session (dev.ale.server.console), not bearer tokens
         if (OPEN.contains(ctx.path()) || Console.owns(ctx.path())) return;
+        boolean fromFront = clusterSecret.isPresent() && presented(ctx, clusterSecret.get());
+        // the front's own capacity poll: the secret alone is its credential
+        if (fromFront && ctx.path().equals(NODE)) {
+            ctx.attribute(CALLER, FRONT);
+            return;
+        }
         // ROCK's SDK sends its token as XRL-Authorization; it is the same bearer token, taken alike
         String header = Optional.ofNullable(ctx.header("Authorization")).orElse(ctx.header(XRL));
         if (header == null && rockCaller.isPresent() && ctx.path().startsWith(ROCK_PREFIX)) {
@@ -51,7 +69,17 @@ final class Auth {
         if (found.sandbox().isPresent() && !MODEL_PROXY.contains(ctx.path())) {
             throw ApiError.forbidden("a sandbox's model-proxy token reaches only " + String.join(" and ", MODEL_PROXY.stream().sorted().toList()));
         }
+        // a node of a cluster serves its front only; a sandbox's model calls come from its own gateway, without the secret
+        if (clusterSecret.isPresent() && found.sandbox().isEmpty() && !fromFront) {
+            throw new ApiError(401, "unauthorized", "this node serves its cluster's front only (" + NodeSettings.SECRET_HEADER
+                    + " is missing or wrong); send the call to the front");
+        }
         ctx.attribute(CALLER, found);
+    }
+
+    private static boolean presented(Context ctx, byte[] secret) {
+        String given = ctx.header(NodeSettings.SECRET_HEADER);
+        return given != null && MessageDigest.isEqual(secret, given.strip().getBytes(StandardCharsets.UTF_8));
     }
 
     static Caller caller(Context ctx) {

@@ -5,7 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 
-/** What is not an API resource: the health check, Prometheus metrics, and the OpenAPI spec. */
+/** What is not an API resource: the health check, Prometheus metrics, the OpenAPI spec, and the node's report to a cluster's front. */
 final class SystemRoutes {
 
     static final String SPEC = "/dev/ale/server/openapi.yaml";
@@ -14,8 +14,10 @@ final class SystemRoutes {
     private final Sandboxes sandboxes;
     private final Envs envs;
     private final byte[] spec;
+    private final NodeReport node;
 
-    SystemRoutes(Metrics metrics, Sandboxes sandboxes, Envs envs) {
+    SystemRoutes(Metrics metrics, Sandboxes sandboxes, Envs envs, NodeReport node) {
+        this.node = node;
         this.metrics = metrics;
         this.sandboxes = sandboxes;
         this.envs = envs;
@@ -26,6 +28,7 @@ final class SystemRoutes {
         routes.get("/healthz", this::health);
         routes.get("/metrics", this::metrics);
         routes.get("/openapi.yaml", this::openapi);
+        routes.get(Auth.NODE, ctx -> Routes.json(ctx, 200, node.json()));
     }
 
     private void health(Context ctx) {

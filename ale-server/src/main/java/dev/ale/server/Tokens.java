@@ -54,7 +54,7 @@ public final class Tokens {
     }
 
     /** The holder of {@code presented}; compared in constant time so timing tells nothing of a token. */
-    Optional<Token> find(String presented) {
+    public Optional<Token> find(String presented) {
         byte[] given = presented.getBytes(StandardCharsets.UTF_8);
         Token found = null;
         for (Token t : tokens) {

@@ -48,6 +48,7 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
     private final boolean withModel;
     private final Console.Settings console;
     private final Customizer customizer;
+    private Optional<NodeSettings> node = Optional.empty();
     private ScriptedModelServer model;
     private Path runs;
     private GuardedBackend containment;
@@ -105,6 +106,13 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
         return new LiveServer(AleServer.Config.DEFAULT_IDLE, true);
     }
 
+    /** A server as one node of a cluster; every call this helper sends carries the node's cluster secret, if it has one. */
+    static LiveServer asNode(NodeSettings settings) {
+        LiveServer s = new LiveServer();
+        s.node = Optional.of(settings);
+        return s;
+    }
+
     ScriptedModelServer model() {
         return model;
     }
@@ -147,7 +155,9 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
             config = config.withModel(ModelUpstream.of(model.baseUrl().toString(), Optional.empty(), MODEL_TIMEOUT)).withRuns(runs)
                     .withRockOpenAs("bob");
         }
-        server = AleServer.start(customizer.apply(config, passports), containment, console);
+        AleServer.Config customized = customizer.apply(config, passports);
+        if (node.isPresent()) customized = customized.withNode(node.get());
+        server = AleServer.start(customized, containment, console);
     }
 
     AleServer server() {
@@ -190,6 +200,7 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         if (token != null) b.header("Authorization", "Bearer " + token);
         if (body != null) b.header("Content-Type", contentType);
+        node.flatMap(NodeSettings::clusterSecret).ifPresent(secret -> b.header(NodeSettings.SECRET_HEADER, secret));
         try {
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
             return new Reply(r.statusCode(), r.body(), r);

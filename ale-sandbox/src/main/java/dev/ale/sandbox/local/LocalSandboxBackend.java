@@ -122,6 +122,17 @@ public final class LocalSandboxBackend implements SandboxBackend {
                     + "or per-call (a new bubblewrap for every call)");
         }
 
+        /**
+         * Host uids {@code base} to {@code base + count - 1} for sandboxes: nodes sharing a host need
+         * ranges of their own, since each claims uids in its own data directory.
+         */
+        public Config withUids(int base, int count) {
+            if (base < 1 || count < 1 || (long) base + count > Integer.MAX_VALUE) {
+                throw new SandboxException(Fault.INPUT, "uid range " + base + "+" + count + ": base and count must be positive and end below 2^31");
+            }
+            return new Config(dataDir, base, count, network, hiddenHostPaths, images, execPath);
+        }
+
         public Config withDataDir(Path dir) {
             return new Config(dir, uidBase, uidCount, network, hiddenHostPaths, images, execPath);
         }

@@ -1,0 +1,322 @@
+package dev.ale.cli.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ale.server.NodeSettings;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ale bench cluster}: what the cluster's front costs. Three nodes and the front on this
+ * host ({@link LocalCluster}); a GEM step sent through the front against the same step sent
+ * straight to its node, interleaved in one run (latency, and throughput with many environments
+ * stepping at once); then many sandboxes created at once through the front over the three nodes
+ * against as many created at once on one node alone.
+ */
+@Command(name = "cluster",
+        description = {
+                "Measure cluster mode on this host: three ale serve nodes, each in a network namespace",
+                "of its own, and the front. A GEM step (a shell call of `true`) through the front",
+                "against the same step sent straight to its node, interleaved (p50/p99 latency, and",
+                "steps per second with --envs environments at once); then --sandboxes creates at",
+                "once through the front over the nodes (spread, p50/p99) against one node alone.",
+                "Needs root; run it in a network namespace of its own."})
+public final class BenchClusterCommand implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String STEP = "{\"action\": {\"name\": \"shell\", \"arguments\": {\"command\": \"true\"}}}";
+
+    private final PrintStream out;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "500", description = "Measured steps of each side for latency (default: ${DEFAULT-VALUE}).")
+    private int steps;
+
+    @Option(names = "--envs", paramLabel = "N", defaultValue = "64", description = "Environments stepping at once for throughput (default: ${DEFAULT-VALUE}).")
+    private int envs;
+
+    @Option(names = "--seconds", paramLabel = "S", defaultValue = "10",
+            description = "How long each side steps per throughput round (default: ${DEFAULT-VALUE}).")
+    private int seconds;
+
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "2",
+            description = "Throughput rounds, the order swapped each round (default: ${DEFAULT-VALUE}).")
+    private int rounds;
+
+    @Option(names = "--sandboxes", paramLabel = "N", defaultValue = "300",
+            description = "Sandboxes created at once in the placement part (default: ${DEFAULT-VALUE}).")
+    private int sandboxes;
+
+    @Option(names = "--only-placement", description = "Skip the GEM part; measure placement only.")
+    private boolean onlyPlacement;
+
+    private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+
+    public BenchClusterCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    private record Target(String url, String id, Map<String, String> headers) { }
+
+    @Override
+    public Integer call() throws Exception {
+        BenchOptions.atLeast(spec, "--steps", steps, 1);
+        BenchOptions.atLeast(spec, "--envs", envs, 1);
+        BenchOptions.atLeast(spec, "--seconds", seconds, 1);
+        BenchOptions.atLeast(spec, "--rounds", rounds, 1);
+        BenchOptions.atLeast(spec, "--sandboxes", sandboxes, 1);
+        Path dir = Files.createTempDirectory("ale-bench-cluster-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+        try (LocalCluster cluster = LocalCluster.start(Files.createDirectories(dir.resolve("cluster")), 3, Math.max(envs, sandboxes) + 8,
+                writeTask(dir.resolve("tasks")))) {
+            out.println("Three nodes and the front up; load " + load());
+            awaitReady(cluster);
+            if (!onlyPlacement) gem(cluster);
+            placement(cluster);
+        } finally {
+            if (failures.isEmpty()) delete(dir);
+            else out.println("Some creates failed; the nodes' and the front's logs are kept in " + dir.resolve("cluster"));
+        }
+        return failures.isEmpty() ? 0 : 1;
+    }
+
+    private void gem(LocalCluster cluster) throws Exception {
+        List<Target[]> pairs = new ArrayList<>();
+        for (int i = 0; i < envs; i++) {
+            JsonNode made = post(cluster.frontUrl() + "/v1/envs", front(cluster), "{\"task\": \"gem-bench\"}", 201);
+            String id = made.path("env_id").asText();
+            post(cluster.frontUrl() + "/v1/envs/" + id + "/reset", front(cluster), "{}", 200);
+            pairs.add(new Target[] {new Target(cluster.frontUrl(), id, front(cluster)), direct(cluster, id)});
+        }
+        Target[] one = pairs.getFirst();
+        for (int i = 0; i < 50; i++) {
+            step(one[0]);
+            step(one[1]);
+        }
+        Samples viaFront = new Samples(steps);
+        Samples straight = new Samples(steps);
+        Duration cpu0 = cluster.frontCpu();
+        for (int i = 0; i < steps; i++) {
+            if (i % 2 == 0) {
+                viaFront.add(step(one[0]));
+                straight.add(step(one[1]));
+            } else {
+                straight.add(step(one[1]));
+                viaFront.add(step(one[0]));
+            }
+        }
+        out.printf("GEM step, one environment, %d steps each, interleaved:%n", steps);
+        out.printf("  through the front  p50 %.2f ms  p99 %.2f ms%n", viaFront.p50Millis(), viaFront.p99Millis());
+        out.printf("  straight to node   p50 %.2f ms  p99 %.2f ms%n", straight.p50Millis(), straight.p99Millis());
+        out.printf("  added at p50       %.2f ms%n", viaFront.p50Millis() - straight.p50Millis());
+        out.printf("  front CPU per step %.0f µs (user + system of its process over the %d steps through it, polls included)%n",
+                cluster.frontCpu().minus(cpu0).toNanos() / 1e3 / steps, steps);
+        double frontRate = 0;
+        double nodeRate = 0;
+        for (int r = 0; r < rounds; r++) {
+            boolean frontFirst = r % 2 == 0;
+            double a = throughput(pairs, frontFirst ? 0 : 1);
+            double b = throughput(pairs, frontFirst ? 1 : 0);
+            frontRate += frontFirst ? a : b;
+            nodeRate += frontFirst ? b : a;
+        }
+        frontRate /= rounds;
+        nodeRate /= rounds;
+        out.printf("GEM steps per second, %d environments at once, %d rounds of %d s each side:%n", envs, rounds, seconds);
+        out.printf("  through the front  %.0f/s%n  straight to node   %.0f/s%n  ratio              %.2fx%n", frontRate, nodeRate, frontRate / nodeRate);
+        for (Target[] p : pairs) post(cluster.frontUrl() + "/v1/envs/" + p[0].id() + "/close", front(cluster), "{}", 200);
+    }
+
+    private double throughput(List<Target[]> pairs, int side) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong done = new AtomicLong();
+        CountDownLatch started = new CountDownLatch(pairs.size());
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> running = new ArrayList<>();
+            for (Target[] p : pairs) {
+                running.add(pool.submit(() -> {
+                    started.countDown();
+                    while (!stop.get()) {
+                        step(p[side]);
+                        done.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            started.await();
+            long t0 = System.nanoTime();
+            long d0 = done.get();
+            Thread.sleep(Duration.ofSeconds(seconds));
+            long d1 = done.get();
+            long t1 = System.nanoTime();
+            stop.set(true);
+            for (Future<?> f : running) f.get();
+            return (d1 - d0) / ((t1 - t0) / 1e9);
+        }
+    }
+
+    private void placement(LocalCluster cluster) throws Exception {
+        List<Long> viaFront = Collections.synchronizedList(new ArrayList<>());
+        List<String> ids = Collections.synchronizedList(new ArrayList<>());
+        createAtOnce(cluster.frontUrl(), front(cluster), viaFront, ids);
+        Map<String, Integer> perNode = new HashMap<>();
+        for (String id : ids) perNode.merge(id.substring(0, id.indexOf('.')), 1, Integer::sum);
+        for (String id : ids) delete(cluster.frontUrl() + "/v1/sandboxes/" + id, front(cluster));
+        LocalCluster.NodeProcess alone = cluster.nodes().getFirst();
+        List<Long> oneNode = Collections.synchronizedList(new ArrayList<>());
+        List<String> aloneIds = Collections.synchronizedList(new ArrayList<>());
+        Map<String, String> direct = new HashMap<>(front(cluster));
+        direct.put(NodeSettings.SECRET_HEADER, cluster.secret());
+        createAtOnce(alone.url(), direct, oneNode, aloneIds);
+        for (String id : aloneIds) delete(alone.url() + "/v1/sandboxes/" + id, direct);
+        int max = perNode.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        int min = cluster.nodes().size() == perNode.size() ? perNode.values().stream().mapToInt(Integer::intValue).min().orElse(0) : 0;
+        out.printf("%d sandboxes created at once:%n", sandboxes);
+        out.printf("  through the front over %d nodes  per node %s (max/min %d/%d)  p50 %.0f ms  p99 %.0f ms  (%d made)%n",
+                cluster.nodes().size(), perNode, max, min, p(viaFront, 50), p(viaFront, 99), ids.size());
+        out.printf("  one node alone                   p50 %.0f ms  p99 %.0f ms  (%d made)%n", p(oneNode, 50), p(oneNode, 99), aloneIds.size());
+        if (!failures.isEmpty()) {
+            out.println("  " + failures.size() + " creates failed, e.g.:");
+            failures.stream().distinct().limit(3).forEach(f -> out.println("    " + f));
+        }
+    }
+
+    private void createAtOnce(String base, Map<String, String> headers, List<Long> latencies, List<String> ids) throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> all = new ArrayList<>();
+            for (int i = 0; i < sandboxes; i++) {
+                all.add(pool.submit(() -> {
+                    go.await();
+                    long t0 = System.nanoTime();
+                    try {
+                        JsonNode made = post(base + "/v1/sandboxes", headers, "{\"idle_timeout_seconds\": 3600}", 201);
+                        latencies.add(System.nanoTime() - t0);
+                        ids.add(made.path("id").asText());
+                    } catch (IOException | RuntimeException e) {
+                        failures.add(base + ": " + e);
+                    }
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> f : all) f.get();
+        }
+    }
+
+    private static double p(List<Long> nanos, int percentile) {
+        List<Long> sorted = new ArrayList<>(nanos);
+        sorted.sort(Comparator.naturalOrder());
+        if (sorted.isEmpty()) return Double.NaN;
+        int rank = (int) Math.ceil(percentile / 100.0 * sorted.size());
+        return sorted.get(Math.max(0, rank - 1)) / 1e6;
+    }
+
+    private long step(Target t) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        post(t.url() + "/v1/envs/" + t.id() + "/step", t.headers(), STEP, 200);
+        return System.nanoTime() - t0;
+    }
+
+    private static Map<String, String> front(LocalCluster cluster) {
+        return Map.of("Authorization", "Bearer " + cluster.envToken());
+    }
+
+    /** The same environment on its node: the node's own id, the front's secret beside the token. */
+    private static Target direct(LocalCluster cluster, String id) {
+        String node = id.substring(0, id.indexOf('.'));
+        LocalCluster.NodeProcess n = cluster.nodes().stream().filter(x -> x.name().equals(node)).findFirst().orElseThrow();
+        return new Target(n.url(), id.substring(id.indexOf('.') + 1),
+                Map.of("Authorization", "Bearer " + cluster.envToken(), NodeSettings.SECRET_HEADER, cluster.secret()));
+    }
+
+    private void awaitReady(LocalCluster cluster) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(cluster.frontUrl() + "/healthz")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (JSON.readTree(r.body()).path("ready_nodes").asInt() == cluster.nodes().size()) return;
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the front did not see its nodes ready within 60 s");
+    }
+
+    private JsonNode post(String url, Map<String, String> headers, String body, int expected) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        headers.forEach(b::header);
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != expected) throw new IllegalStateException("POST " + url + " answered " + r.statusCode() + ": " + r.body());
+        return JSON.readTree(r.body());
+    }
+
+    private void delete(String url, Map<String, String> headers) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).DELETE();
+        headers.forEach(b::header);
+        http.send(b.build(), HttpResponse.BodyHandlers.discarding());
+    }
+
+    private static Path writeTask(Path tasks) throws IOException {
+        Path task = Files.createDirectories(tasks.resolve("gem-bench"));
+        Files.writeString(task.resolve("verify.sh"), "#!/bin/bash\ntrue\n");
+        Files.writeString(task.resolve("task.yaml"), """
+                id: gem-bench
+                instruction: |
+                  Benchmark environment of ale bench cluster: every step is a shell call of `true`.
+                environment:
+                  workdir: /workspace
+                verifier:
+                  script: verify.sh
+                  timeout: 30s
+                budget:
+                  steps: 1000000000
+                  wall: 12h
+                passport:
+                  resources: {wallTime: 12h}
+                """);
+        return tasks;
+    }
+
+    private static String load() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).strip();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static void delete(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+}

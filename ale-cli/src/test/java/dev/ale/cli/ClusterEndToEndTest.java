@@ -1,0 +1,239 @@
+package dev.ale.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ale.cli.bench.LocalCluster;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Cluster mode end to end on one host: three {@code ale serve} nodes, each a process in a network
+ * namespace of its own with its own data directory and uid range, and the front as another
+ * process. A GRPO group of GEM environments is spread over the nodes; one node is killed with
+ * SIGKILL in the middle of a step; the front is restarted mid-run; and nothing is lost or leaked.
+ */
+@Tag("root")
+@Timeout(600)
+class ClusterEndToEndTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @TempDir
+    Path dir;
+
+    private record Reply(int status, JsonNode body, HttpResponse<String> raw) { }
+
+    @Test
+    void aGroupSpreadOverNodesSurvivesANodeKilledMidStepAndAFrontRestart() throws Exception {
+        // the nodes' data directories are below: sandbox users must be able to pass through
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        Path tasks = writeTask(dir.resolve("tasks"));
+        List<String> sandboxIds = new ArrayList<>();
+        LocalCluster cluster = LocalCluster.start(Files.createDirectories(dir.resolve("cluster")), 3, 8, tasks);
+        try {
+            String front = cluster.frontUrl();
+            String token = cluster.envToken();
+            await().atMost(Duration.ofSeconds(60)).until(() -> get(front + "/healthz", token).body().path("ready_nodes").asInt() == 3);
+
+            // a GRPO group of six: four made on ALE's path, two on ROCK's
+            List<String> envs = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                if (i < 4) {
+                    Reply made = post(front + "/v1/envs", token, "{\"task\": \"greet\", \"group\": \"g1\", \"sample\": " + i + "}");
+                    assertThat(made.status()).as(made.raw().body()).isEqualTo(201);
+                    envs.add(made.body().path("env_id").asText());
+                } else {
+                    Reply made = post(front + "/apis/v1/envs/gem/make", token, "{\"env_id\": \"greet\", \"group\": \"g1\", \"sample\": " + i + "}");
+                    assertThat(made.status()).as(made.raw().body()).isEqualTo(200);
+                    envs.add(made.body().path("sandbox_id").asText());
+                }
+            }
+            Map<String, Integer> perNode = new HashMap<>();
+            for (String id : envs) perNode.merge(node(id), 1, Integer::sum);
+            assertThat(perNode).as("placed on the node with the most free slots each time").containsOnlyKeys("n1", "n2", "n3")
+                    .containsValues(2, 2, 2);
+
+            for (int i = 0; i < envs.size(); i++) {
+                Reply reset = i < 4 ? post(front + "/v1/envs/" + envs.get(i) + "/reset", token, "{}")
+                        : post(front + "/apis/v1/envs/gem/reset", token, "{\"sandbox_id\": \"" + envs.get(i) + "\"}");
+                assertThat(reset.status()).as(reset.raw().body()).isEqualTo(200);
+                assertThat(reset.body().path("observation").asText()).contains("note.txt");
+                Reply step = step(front, token, envs.get(i), i >= 4, "cat note.txt");
+                assertThat(step.body().path("observation").asText()).contains("the word is hello");
+            }
+            for (LocalCluster.NodeProcess n : cluster.nodes()) sandboxIds.addAll(sandboxesOf(n));
+            assertThat(sandboxIds).hasSize(6);
+
+            // node n2 dies in the middle of a step: that step, and every later call on its environments, is a retriable 503
+            String victim = "n2";
+            List<String> lost = envs.stream().filter(id -> node(id).equals(victim)).toList();
+            List<String> kept = envs.stream().filter(id -> !node(id).equals(victim)).toList();
+            CompletableFuture<Reply> inFlight = CompletableFuture.supplyAsync(() -> step(front, token, lost.getFirst(), false, "sleep 60"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(cluster.nodes().get(1).dataDir().resolve("sandboxes")));
+            Thread.sleep(1500); // the sleep is running on the node
+            cluster.killNode(1);
+            Reply cut = inFlight.get();
+            assertThat(cut.status()).as(cut.raw().body()).isEqualTo(503);
+            assertThat(cut.body().path("error").path("code").asText()).isEqualTo("node_unavailable");
+            assertThat(cut.raw().headers().firstValue("Retry-After")).isPresent();
+            Reply later = step(front, token, lost.get(1), false, "true");
+            assertThat(later.status()).isEqualTo(503);
+            assertThat(later.body().path("error").path("message").asText()).contains("node n2").contains("retry the episode");
+
+            // the front restarts mid-run: it holds no table, so every id still reaches its node
+            cluster.stopFront();
+            cluster.startFront();
+            await().atMost(Duration.ofSeconds(60)).until(() -> get(front + "/healthz", token).body().path("ready_nodes").asInt() == 2);
+            for (String id : kept) {
+                boolean rock = envs.indexOf(id) >= 4;
+                Reply write = step(front, token, id, rock, "echo hello > out.txt");
+                assertThat(write.status()).as(write.raw().body()).isEqualTo(200);
+                Reply finish = finish(front, token, id, rock);
+                assertThat(finish.body().path("terminated").asBoolean()).isTrue();
+                assertThat(finish.body().path("reward").asDouble()).isEqualTo(1.0);
+            }
+            assertThat(step(front, token, lost.getFirst(), false, "true").status()).isEqualTo(503);
+
+            // the retried episode goes to a live node, never the dead one
+            Reply retried = post(front + "/v1/envs", token, "{\"task\": \"greet\", \"group\": \"g1\", \"sample\": 1}");
+            assertThat(retried.status()).as(retried.raw().body()).isEqualTo(201);
+            assertThat(node(retried.body().path("env_id").asText())).isNotEqualTo(victim);
+
+            // one list over the fleet, naming the node it could not ask
+            Reply listed = get(front + "/v1/envs", token);
+            assertThat(listed.status()).isEqualTo(200);
+            assertThat(listed.raw().headers().firstValue("X-Ale-Unreachable-Nodes")).contains(victim);
+            assertThat(listed.body().toString()).contains(kept.getFirst()).contains(retried.body().path("env_id").asText());
+
+            // nodes take only the front: a valid token sent straight to a node is refused
+            Reply direct = get(cluster.nodes().getFirst().url() + "/v1/envs", token);
+            assertThat(direct.status()).isEqualTo(401);
+            assertThat(direct.raw().body()).contains("X-Ale-Cluster-Secret");
+
+            for (String id : kept) assertThat(post(front + "/v1/envs/" + id.replace("\"", "") + "/close", token, "{}").status()).isIn(200, 404);
+            post(front + "/v1/envs/" + retried.body().path("env_id").asText() + "/close", token, "{}");
+
+            // nothing lost: every finished episode of the live nodes is in its node's episodes.jsonl
+            long lines = 0;
+            for (LocalCluster.NodeProcess n : cluster.nodes()) {
+                if (n.name().equals(victim)) continue;
+                lines += episodeLines(n.dataDir().resolve("runs"));
+            }
+            assertThat(lines).isEqualTo(kept.size());
+        } finally {
+            cluster.close();
+        }
+        // nothing leaked: the killed node's sandboxes too are gone (gc of its data dir), with their namespaces and cgroups
+        for (LocalCluster.NodeProcess n : cluster.nodes()) assertThat(sandboxesOf(n)).as(n.name()).isEmpty();
+        for (String id : sandboxIds) {
+            assertThat(Path.of("/run/netns/ale-" + id)).doesNotExist();
+            assertThat(Path.of("/sys/fs/cgroup/ale/" + id)).doesNotExist();
+        }
+        try (Stream<Path> ns = Files.list(Path.of("/run/netns"))) {
+            assertThat(ns.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("alec-" + Long.toHexString(ProcessHandle.current().pid()) + "-"));
+        }
+    }
+
+    private static String node(String id) {
+        return id.substring(0, id.indexOf('.'));
+    }
+
+    private static Reply step(String front, String token, String env, boolean rock, String command) {
+        String action = "{\"name\": \"shell\", \"arguments\": {\"command\": " + JSON.valueToTree(command) + "}}";
+        try {
+            return rock ? post(front + "/apis/v1/envs/gem/step", token, "{\"sandbox_id\": \"" + env + "\", \"action\": " + action + "}")
+                    : post(front + "/v1/envs/" + env + "/step", token, "{\"action\": " + action + "}");
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Reply finish(String front, String token, String env, boolean rock) throws IOException, InterruptedException {
+        String action = "{\"name\": \"finish\", \"arguments\": {\"summary\": \"done\"}}";
+        return rock ? post(front + "/apis/v1/envs/gem/step", token, "{\"sandbox_id\": \"" + env + "\", \"action\": " + action + "}")
+                : post(front + "/v1/envs/" + env + "/step", token, "{\"action\": " + action + "}");
+    }
+
+    private static Reply post(String url, String token, String body) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    private static Reply get(String url, String token) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).GET());
+    }
+
+    private static Reply send(HttpRequest.Builder b) throws IOException, InterruptedException {
+        HttpResponse<String> r = HTTP.send(b.timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode body;
+        try {
+            body = JSON.readTree(r.body());
+        } catch (IOException e) {
+            body = JSON.missingNode();
+        }
+        return new Reply(r.statusCode(), body == null ? JSON.missingNode() : body, r);
+    }
+
+    private static List<String> sandboxesOf(LocalCluster.NodeProcess n) throws IOException {
+        Path dir = n.dataDir().resolve("sandboxes");
+        if (!Files.isDirectory(dir)) return List.of();
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).toList();
+        }
+    }
+
+    private static long episodeLines(Path runs) throws IOException {
+        if (!Files.isDirectory(runs)) return 0;
+        try (Stream<Path> s = Files.walk(runs)) {
+            long n = 0;
+            for (Path p : s.filter(p -> p.getFileName().toString().equals("episodes.jsonl")).toList()) {
+                n += Files.readAllLines(p).stream().filter(l -> !l.isBlank()).count();
+            }
+            return n;
+        }
+    }
+
+    private static Path writeTask(Path tasks) throws IOException {
+        Path task = Files.createDirectories(tasks.resolve("greet"));
+        Files.createDirectories(task.resolve("workspace"));
+        Files.writeString(task.resolve("workspace/note.txt"), "the word is hello\n");
+        Files.writeString(task.resolve("verify.sh"), "#!/bin/bash\ngrep -qx hello /workspace/out.txt\n");
+        Files.writeString(task.resolve("task.yaml"), """
+                id: greet
+                instruction: |
+                  Read /workspace/note.txt and write the word it names, alone on one line, to /workspace/out.txt.
+                environment:
+                  files:
+                    - from: workspace/
+                      to: /workspace/
+                  workdir: /workspace
+                verifier:
+                  script: verify.sh
+                  timeout: 30s
+                budget:
+                  steps: 10
+                  wall: 5m
+                """);
+        return tasks;
+    }
+}

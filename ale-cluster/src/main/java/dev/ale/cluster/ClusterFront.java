@@ -1,0 +1,108 @@
+package dev.ale.cluster;
+
+import dev.ale.cluster.discovery.Discovery;
+import dev.ale.cluster.fleet.Fleet;
+import dev.ale.cluster.fleet.Node;
+import dev.ale.core.AleException;
+import dev.ale.server.Tokens;
+import io.javalin.Javalin;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ale serve --cluster}: one HTTP API over many nodes. It holds no sandbox and no table of
+ * ids (every id names its node), only the fleet: discovery's members and each node's last report,
+ * polled every {@link Config#pollPeriod()}. Stopping it stops nothing on the nodes.
+ */
+public final class ClusterFront implements AutoCloseable {
+
+    /**
+     * Where the front listens, whom it lets in, what it tells the nodes, where it finds them.
+     *
+     * @param secret     the cluster secret every node wants on every call ({@code ale serve --cluster-secret-file})
+     * @param pollPeriod how often each node is asked for its report; a dead node is found within about this long
+     */
+    public record Config(String host, int port, Tokens tokens, String secret, Discovery discovery, Duration pollPeriod) {
+        public Config {
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(tokens, "tokens");
+            Objects.requireNonNull(secret, "secret");
+            Objects.requireNonNull(discovery, "discovery");
+            if (port < 0 || port > 65_535) throw new AleException(AleException.Fault.INPUT, "--port: must be 0-65535, not " + port);
+            if (pollPeriod.isNegative() || pollPeriod.isZero()) throw new IllegalArgumentException("poll period must be positive");
+        }
+    }
+
+    private static final long IDLE_CONNECTION_MS = Duration.ofHours(2).toMillis();
+    private static final int MAX_BODY = (16 << 20) + (1 << 16);
+
+    private final Javalin app;
+    private final Fleet fleet;
+    private final NodeCalls calls;
+    private final ScheduledExecutorService poller;
+    private final Discovery discovery;
+
+    private ClusterFront(Javalin app, Fleet fleet, NodeCalls calls, ScheduledExecutorService poller, Discovery discovery) {
+        this.app = app;
+        this.fleet = fleet;
+        this.calls = calls;
+        this.poller = poller;
+        this.discovery = discovery;
+    }
+
+    public static ClusterFront start(Config config) {
+        Fleet fleet = new Fleet();
+        NodeCalls calls = new NodeCalls(fleet, config.secret());
+        Javalin app = Javalin.create(c -> {
+            c.showJavalinBanner = false;
+            c.useVirtualThreads = true; // a call waits for as long as its node's command runs
+            c.http.maxRequestSize = MAX_BODY;
+            c.http.disableCompression(); // event streams must reach the client as written
+            c.startupWatcherEnabled = false;
+        });
+        new FrontRoutes(fleet, calls, config.tokens()).register(app);
+        ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("ale-front-poll").factory());
+        try {
+            app.start(config.host(), config.port());
+        } catch (RuntimeException e) {
+            app.stop();
+            calls.close();
+            poller.shutdownNow();
+            throw new AleException(AleException.Fault.ENVIRONMENT, "cannot listen on " + config.host() + ":" + config.port()
+                    + " (is another server on that port? choose one with --port)", e);
+        }
+        for (var connector : app.jettyServer().server().getConnectors()) {
+            if (connector instanceof org.eclipse.jetty.server.AbstractConnector c) c.setIdleTimeout(IDLE_CONNECTION_MS);
+        }
+        ClusterFront front = new ClusterFront(app, fleet, calls, poller, config.discovery());
+        config.discovery().start(members -> {
+            fleet.update(members);
+            poller.execute(front::pollAll); // a new member is asked at once, not a period later
+        });
+        long period = config.pollPeriod().toMillis();
+        poller.scheduleWithFixedDelay(front::pollAll, 0, period, TimeUnit.MILLISECONDS);
+        return front;
+    }
+
+    private void pollAll() {
+        for (Node n : fleet.nodes()) calls.poll(n);
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        try {
+            app.stop();
+        } finally {
+            poller.shutdownNow();
+            discovery.close();
+            calls.close();
+        }
+    }
+}

@@ -1,0 +1,488 @@
+package dev.ale.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ale.cluster.fleet.Fleet;
+import dev.ale.cluster.fleet.Node;
+import dev.ale.cluster.fleet.NodeDown;
+import dev.ale.cluster.fleet.Refusal;
+import dev.ale.server.Tokens;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The front's routes: the node API, each call sent to the node its id names. A create goes to
+ * the node placement picks; a list asks every node; everything else carries an id whose prefix
+ * is its node. The front checks the caller's token (and its quota over the fleet) before it
+ * places anything; the node checks it again, with its scoping, for everything it holds.
+ */
+final class FrontRoutes {
+
+    private static final String ROCK_GEM = "/apis/v1/envs/gem";
+    private static final String ROCK_SANDBOX = "/apis/envs/sandbox/v1";
+    private static final Set<String> OPEN = Set.of("/healthz");
+    private static final Set<String> MODEL_PROXY = Set.of("/v1/chat/completions", "/v1/models");
+    /** Tries a create makes before it gives up: each node that refuses (full, or dead) is passed over once. */
+    private static final int CREATE_TRIES = 4;
+    private static final String CALLER = "ale.front.caller";
+
+    private final Fleet fleet;
+    private final NodeCalls calls;
+    private final Tokens tokens;
+    private final AtomicLong unavailable = new AtomicLong();
+    private final Map<String, AtomicLong> forwarded = new ConcurrentHashMap<>();
+
+    FrontRoutes(Fleet fleet, NodeCalls calls, Tokens tokens) {
+        this.fleet = fleet;
+        this.calls = calls;
+        this.tokens = tokens;
+    }
+
+    void register(Javalin app) {
+        app.beforeMatched(this::authenticate);
+        app.get("/healthz", this::health);
+        app.get("/metrics", this::metrics);
+        app.get("/v1/nodes", this::nodes);
+        app.post("/v1/sandboxes", this::place);
+        app.post("/v1/envs", this::place);
+        app.post(ROCK_GEM + "/make", this::place);
+        app.post(ROCK_SANDBOX + "/start", this::place);
+        app.post(ROCK_SANDBOX + "/start_async", this::place);
+        app.get("/v1/sandboxes", this::fanOut);
+        app.get("/v1/envs", this::fanOut);
+        app.post(ROCK_GEM + "/list", this::fanOut);
+        for (String base : List.of("/v1/sandboxes/{id}", "/v1/sandboxes/{id}/<rest>", "/v1/envs/{id}", "/v1/envs/{id}/<rest>")) {
+            app.get(base, this::byPath);
+            app.post(base, this::byPath);
+            app.put(base, this::byPath);
+            app.delete(base, this::byPath);
+        }
+        for (String op : List.of("reset", "step", "close")) app.post(ROCK_GEM + "/" + op, this::byBody);
+        app.get(ROCK_SANDBOX + "/<op>", this::byBody);
+        app.post(ROCK_SANDBOX + "/<op>", this::byBody);
+        app.post("/v1/chat/completions", this::modelProxy);
+        app.get("/v1/models", this::modelProxy);
+        app.exception(FrontError.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage()));
+        app.exception(NodeDown.class, (e, ctx) -> {
+            unavailable.incrementAndGet();
+            error(ctx, 503, "node_unavailable", e.getMessage());
+        });
+        app.exception(Refusal.class, (e, ctx) -> error(ctx, e.kind().status(), e.kind().code(), e.getMessage()));
+    }
+
+    /** The caller: a token of the tokens file; ROCK's GEM paths may come without one (the node decides, as alone). */
+    private void authenticate(Context ctx) {
+        if (OPEN.contains(ctx.path())) return;
+        String header = Optional.ofNullable(ctx.header("Authorization")).orElse(ctx.header("XRL-Authorization"));
+        if (header == null && ctx.path().startsWith(ROCK_GEM + "/")) return;
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) throw FrontError.unauthorized();
+        String presented = header.substring(7).strip();
+        Optional<Tokens.Token> token = tokens.find(presented);
+        if (token.isPresent()) {
+            if (MODEL_PROXY.contains(ctx.path())) {
+                throw new FrontError(403, "forbidden", "a server token does not reach the model proxy; a sandbox's model_token does");
+            }
+            ctx.attribute(CALLER, token.get());
+            return;
+        }
+        // a sandbox's model token, as the front handed it out (NODE.TOKEN): good for the model proxy only
+        if (MODEL_PROXY.contains(ctx.path()) && Ids.split(presented).isPresent()) return;
+        throw FrontError.unauthorized();
+    }
+
+    private static Optional<Tokens.Token> caller(Context ctx) {
+        return Optional.ofNullable(ctx.attribute(CALLER));
+    }
+
+    private void health(Context ctx) {
+        ObjectNode json = NodeCalls.JSON.createObjectNode();
+        List<Node> nodes = fleet.nodes();
+        json.put("status", "ok");
+        json.put("nodes", nodes.size());
+        json.put("ready_nodes", nodes.stream().filter(Node::placeable).count());
+        json(ctx, 200, json);
+    }
+
+    private void nodes(Context ctx) {
+        if (caller(ctx).map(t -> !t.admin()).orElse(true)) throw new FrontError(403, "forbidden", "the fleet view is for admin tokens");
+        ArrayNode list = NodeCalls.JSON.createArrayNode();
+        for (Node n : fleet.nodes()) {
+            ObjectNode o = list.addObject();
+            o.put("name", n.name().orElse(null));
+            o.put("url", n.url().toString());
+            o.put("state", n.state());
+            n.report().ifPresent(r -> {
+                if (r.slots().isPresent()) o.put("slots", r.slots().getAsInt());
+                else o.putNull("slots");
+                o.put("used", r.used());
+                o.put("cpus", r.cpus());
+                o.put("memory_available_bytes", r.memoryAvailableBytes());
+            });
+        }
+        ObjectNode json = NodeCalls.JSON.createObjectNode();
+        json.set("nodes", list);
+        json(ctx, 200, json);
+    }
+
+    private void metrics(Context ctx) {
+        Metrics merged = new Metrics();
+        List<Node> nodes = fleet.nodes();
+        Map<String, Integer> states = new HashMap<>();
+        for (Node n : nodes) states.merge(n.state(), 1, Integer::sum);
+        merged.gauge("ale_cluster_nodes", "nodes the front knows, by state", "state", states);
+        merged.counter("ale_cluster_node_unavailable_total", "calls answered node_unavailable (the node was dead, gone or silent)",
+                unavailable.get());
+        for (Node n : nodes) {
+            if (!n.placeable() || n.name().isEmpty()) continue;
+            try {
+                HttpResponse<InputStream> r = calls.send(n, "GET", "/metrics", headers(ctx), new byte[0]);
+                try (InputStream in = r.body()) {
+                    if (r.statusCode() == 200) merged.node(n.name().get(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                }
+            } catch (NodeDown | IOException e) {
+                // a node that cannot be scraped now is missing from this scrape; ale_cluster_nodes says so
+            }
+        }
+        ctx.status(200).contentType("text/plain; version=0.0.4; charset=utf-8").result(merged.text());
+    }
+
+    /** A create: the node placement picks; one that turns out full or dead is passed over for the next. */
+    private void place(Context ctx) throws InterruptedException {
+        Optional<Tokens.Token> who = caller(ctx);
+        Optional<String> owner = who.map(Tokens.Token::name);
+        OptionalInt max = who.map(Tokens.Token::maxSandboxes).orElse(OptionalInt.empty());
+        byte[] body = ctx.bodyAsBytes();
+        Set<Node> excluded = new HashSet<>();
+        NodeDown last = null;
+        for (int i = 0; i < CREATE_TRIES; i++) {
+            Fleet.Reservation r = fleet.reserve(owner, max, excluded);
+            Node node = r.node();
+            String name = node.name().orElseThrow();
+            HttpResponse<InputStream> reply;
+            try {
+                reply = calls.send(node, ctx.method().name(), pathAndQuery(ctx), headers(ctx), body);
+            } catch (NodeDown e) {
+                r.failed();
+                excluded.add(node);
+                last = e;
+                continue;
+            }
+            byte[] bytes = read(reply);
+            Optional<JsonNode> json = json(reply, bytes);
+            if (full(reply.statusCode(), json)) {
+                r.nodeFull();
+                excluded.add(node);
+                continue;
+            }
+            if (created(reply.statusCode(), json)) r.created();
+            else r.failed();
+            count(name);
+            answer(ctx, reply, bytes, json, name);
+            return;
+        }
+        if (last != null) throw last;
+        throw new FrontError(429, "fleet_full", "every node tried was full (creates raced for the last slots); retry shortly");
+    }
+
+    /** A node's own "I am full", in its JSON error or (ROCK's sandbox API) its envelope. */
+    private static boolean full(int status, Optional<JsonNode> json) {
+        if (json.isEmpty()) return false;
+        if (status == 429 && json.get().path("error").path("code").asText().equals("node_full")) return true;
+        // ROCK's envelope carries the reason in words only; the node's slot refusal names its option
+        return json.get().path("status").asText().equals("Failed") && json.get().path("error").asText().contains("ale serve --slots");
+    }
+
+    private static boolean created(int status, Optional<JsonNode> json) {
+        if (status / 100 != 2) return false;
+        return json.map(j -> !j.path("status").asText().equals("Failed")).orElse(true);
+    }
+
+    /** A list: every node's answer for this caller, joined, with each id carrying its node. */
+    private void fanOut(Context ctx) {
+        byte[] body = ctx.bodyAsBytes();
+        JsonNode merged = null;
+        List<String> missed = new ArrayList<>();
+        for (Node n : fleet.nodes()) {
+            if (n.name().isEmpty() || n.state().equals("gone")) continue;
+            String name = n.name().get();
+            HttpResponse<InputStream> reply;
+            try {
+                reply = calls.send(n, ctx.method().name(), pathAndQuery(ctx), headers(ctx), body);
+            } catch (NodeDown e) {
+                missed.add(name);
+                continue;
+            }
+            byte[] bytes = read(reply);
+            Optional<JsonNode> json = json(reply, bytes);
+            if (reply.statusCode() != 200 || json.isEmpty()) {
+                answer(ctx, reply, bytes, json, name); // a refusal (a bad token, say) is the same from every node
+                return;
+            }
+            JsonNode part = Ids.outward(json.get(), name);
+            merged = merged == null ? part : merge(merged, part);
+        }
+        if (merged == null) merged = NodeCalls.JSON.createArrayNode();
+        if (!missed.isEmpty()) ctx.header("X-Ale-Unreachable-Nodes", String.join(",", missed));
+        if (merged instanceof ObjectNode o && !missed.isEmpty()) {
+            ArrayNode m = o.putArray("unreachable_nodes");
+            missed.forEach(m::add);
+        }
+        json(ctx, 200, merged);
+    }
+
+    /** Arrays are joined (lists of plain words, like ROCK's task ids, without repeats); other fields are the first node's. */
+    private static JsonNode merge(JsonNode into, JsonNode more) {
+        if (into instanceof ArrayNode a && more instanceof ArrayNode b) return join(a, b);
+        if (into instanceof ObjectNode a && more instanceof ObjectNode b) {
+            for (Map.Entry<String, JsonNode> e : b.properties()) {
+                if (a.get(e.getKey()) instanceof ArrayNode x && e.getValue() instanceof ArrayNode y) a.set(e.getKey(), join(x, y));
+                else if (!a.has(e.getKey())) a.set(e.getKey(), e.getValue());
+            }
+        }
+        return into;
+    }
+
+    private static ArrayNode join(ArrayNode a, ArrayNode b) {
+        boolean words = true;
+        for (JsonNode v : a) words &= v.isTextual();
+        for (JsonNode v : b) words &= v.isTextual();
+        if (!words) {
+            a.addAll(b);
+            return a;
+        }
+        Set<String> all = new LinkedHashSet<>();
+        a.forEach(v -> all.add(v.asText()));
+        b.forEach(v -> all.add(v.asText()));
+        ArrayNode out = NodeCalls.JSON.createArrayNode();
+        all.forEach(out::add);
+        return out;
+    }
+
+    /** {@code /v1/sandboxes/NODE.ID/...} and {@code /v1/envs/NODE.ID/...}. */
+    private void byPath(Context ctx) {
+        String id = ctx.pathParam("id");
+        Ids.Routed routed = route(id);
+        Node node = node(routed);
+        String uri = ctx.req().getRequestURI();
+        String prefix = ctx.path().startsWith("/v1/envs/") ? "/v1/envs/" : "/v1/sandboxes/";
+        String rest = uri.substring(prefix.length());
+        int slash = rest.indexOf('/');
+        String path = prefix + routed.local() + (slash < 0 ? "" : rest.substring(slash));
+        forward(ctx, node, path + query(ctx), ctx.bodyAsBytes());
+    }
+
+    /** ROCK's paths: the id is {@code sandbox_id} in the JSON body or the query. */
+    private void byBody(Context ctx) {
+        Optional<String> fromQuery = Optional.ofNullable(ctx.queryParam("sandbox_id"));
+        byte[] body = ctx.bodyAsBytes();
+        if (fromQuery.isPresent()) {
+            Ids.Routed routed = route(fromQuery.get());
+            String query = ctx.queryString().replace("sandbox_id=" + encoded(fromQuery.get()), "sandbox_id=" + encoded(routed.local()));
+            forward(ctx, node(routed), ctx.path() + "?" + query, body);
+            return;
+        }
+        JsonNode json;
+        try {
+            json = NodeCalls.JSON.readTree(body);
+        } catch (IOException e) {
+            throw new FrontError(400, "bad_request", "body is not JSON: the front routes ROCK's calls by their sandbox_id"
+                    + " (a multipart upload goes to the node's own write_file instead: send the file's content with write_file)");
+        }
+        if (!(json instanceof ObjectNode o) || !o.path("sandbox_id").isTextual()) {
+            throw new FrontError(400, "invalid_field", "sandbox_id: is required (a string)");
+        }
+        Ids.Routed routed = route(o.get("sandbox_id").asText());
+        o.put("sandbox_id", routed.local());
+        try {
+            forward(ctx, node(routed), ctx.path() + query(ctx), NodeCalls.JSON.writeValueAsBytes(o));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a JSON tree could not be written", e);
+        }
+    }
+
+    /** The model proxy with a sandbox's token as the front gave it ({@code NODE.TOKEN}): to its node, with the node's token. */
+    private void modelProxy(Context ctx) {
+        String token = ctx.header("Authorization").substring(7).strip();
+        Ids.Routed routed = Ids.split(token).orElseThrow(FrontError::unauthorized);
+        Node node = fleet.byName(routed.node()).orElseThrow(FrontError::unauthorized);
+        Map<String, String> headers = headers(ctx);
+        headers.put("Authorization", "Bearer " + routed.local());
+        HttpResponse<InputStream> reply = calls.send(node, ctx.method().name(), pathAndQuery(ctx), headers, ctx.bodyAsBytes());
+        relay(ctx, reply, routed.node());
+    }
+
+    private Ids.Routed route(String id) {
+        return Ids.split(id).orElseThrow(() -> FrontError.notFound("no sandbox or environment " + id
+                + " (the cluster's ids are NODE.ID, as the front handed them out)"));
+    }
+
+    private Node node(Ids.Routed routed) {
+        Optional<Node> node = fleet.byName(routed.node());
+        if (node.isPresent()) return node.get();
+        if (fleet.seen(routed.node())) {
+            throw FrontError.nodeUnavailable("node " + routed.node() + " has left the cluster; its sandboxes and environments are lost"
+                    + " with it: retry the episode (a new one is placed on a live node)");
+        }
+        if (fleet.anyNameless()) {
+            throw FrontError.nodeUnavailable("node " + routed.node() + " is not answering (a node of the list has not reported since the"
+                    + " front started); if it is gone, its sandboxes and environments are lost with it: retry the episode");
+        }
+        throw FrontError.notFound("no node " + routed.node() + " in the cluster, so no " + Ids.join(routed.node(), routed.local()));
+    }
+
+    private void forward(Context ctx, Node node, String pathAndQuery, byte[] body) {
+        String name = node.name().orElseThrow();
+        HttpResponse<InputStream> reply = calls.send(node, ctx.method().name(), pathAndQuery, headers(ctx), body);
+        count(name);
+        relay(ctx, reply, name);
+    }
+
+    /** A node's reply to the caller: JSON with ids made the cluster's, event streams line by line as they come, bytes as bytes. */
+    private void relay(Context ctx, HttpResponse<InputStream> reply, String node) {
+        String type = reply.headers().firstValue("Content-Type").orElse("");
+        if (type.startsWith("text/event-stream")) {
+            stream(ctx, reply, node);
+            return;
+        }
+        byte[] bytes = read(reply);
+        answer(ctx, reply, bytes, json(reply, bytes), node);
+    }
+
+    private void answer(Context ctx, HttpResponse<InputStream> reply, byte[] bytes, Optional<JsonNode> json, String node) {
+        ctx.status(reply.statusCode());
+        copyHeaders(ctx, reply);
+        if (json.isPresent()) {
+            try {
+                ctx.result(NodeCalls.JSON.writeValueAsBytes(Ids.outward(json.get(), node)));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("a JSON tree could not be written", e);
+            }
+        } else {
+            ctx.result(bytes);
+        }
+    }
+
+    private static void copyHeaders(Context ctx, HttpResponse<?> reply) {
+        for (String h : List.of("Content-Type", "Retry-After", "WWW-Authenticate", "Content-Disposition")) {
+            reply.headers().firstValue(h).ifPresent(v -> ctx.header(h, v));
+        }
+    }
+
+    private void stream(Context ctx, HttpResponse<InputStream> reply, String node) {
+        ctx.status(reply.statusCode());
+        copyHeaders(ctx, reply);
+        ctx.header("Cache-Control", "no-cache");
+        try (InputStream in = reply.body();
+             BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            OutputStream out = ctx.res().getOutputStream();
+            for (String line; (line = lines.readLine()) != null; ) {
+                out.write((rewriteData(line, node) + "\n").getBytes(StandardCharsets.UTF_8));
+                if (line.isEmpty() || line.startsWith(":")) out.flush();
+            }
+            out.flush();
+        } catch (IOException e) {
+            // the caller went away, or the node did: the stream ends here, as it would on the node
+        }
+    }
+
+    private static String rewriteData(String line, String node) {
+        if (!line.startsWith("data:")) return line;
+        String data = line.substring(5).strip();
+        if (!data.startsWith("{")) return line;
+        try {
+            return "data: " + NodeCalls.JSON.writeValueAsString(Ids.outward(NodeCalls.JSON.readTree(data), node));
+        } catch (IOException e) {
+            return line;
+        }
+    }
+
+    private static byte[] read(HttpResponse<InputStream> reply) {
+        try (InputStream in = reply.body()) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new NodeDown("the node's reply broke off (" + e.getMessage() + "): retry the episode");
+        }
+    }
+
+    private static Optional<JsonNode> json(HttpResponse<?> reply, byte[] bytes) {
+        if (!reply.headers().firstValue("Content-Type").orElse("").startsWith("application/json") || bytes.length == 0) return Optional.empty();
+        try {
+            return Optional.of(NodeCalls.JSON.readTree(bytes));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Map<String, String> headers(Context ctx) {
+        Map<String, String> out = new HashMap<>();
+        for (String h : List.of("Authorization", "XRL-Authorization", "Content-Type", "Accept")) {
+            String v = ctx.header(h);
+            if (v != null) out.put(h, v);
+        }
+        return out;
+    }
+
+    private static String pathAndQuery(Context ctx) {
+        return ctx.req().getRequestURI() + query(ctx);
+    }
+
+    private static String query(Context ctx) {
+        String q = ctx.queryString();
+        return q == null || q.isEmpty() ? "" : "?" + q;
+    }
+
+    private static String encoded(String s) {
+        return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private void count(String node) {
+        forwarded.computeIfAbsent(node, k -> new AtomicLong()).incrementAndGet();
+    }
+
+    private static void error(Context ctx, int status, String code, String message) {
+        if (status == 503) ctx.header("Retry-After", "1");
+        if (status == 401) ctx.header("WWW-Authenticate", "Bearer realm=\"ale\"");
+        ObjectNode json = NodeCalls.JSON.createObjectNode();
+        if (ctx.path().startsWith(ROCK_SANDBOX + "/")) {
+            // ROCK's SDK reads its envelope, not the status
+            json.put("status", "Failed");
+            json.put("message", code.replace('_', ' '));
+            json.put("error", message);
+            json.putNull("result");
+            json(ctx, 200, json);
+            return;
+        }
+        ObjectNode e = json.putObject("error");
+        e.put("code", code);
+        e.put("message", message);
+        json(ctx, status, json);
+    }
+
+    private static void json(Context ctx, int status, JsonNode body) {
+        try {
+            ctx.status(status).contentType("application/json").result(NodeCalls.JSON.writeValueAsBytes(body));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.ale.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Ids the front hands out carry their node: {@code NODE.ID} (a node name has no dot). A restarted
+ * front needs no table to route them, only the fleet. Nodes never see the prefix: the front takes
+ * it off requests and puts it on replies, on the sandbox and environment ids and model tokens
+ * they carry, and nothing else (a task id stays a task id).
+ */
+final class Ids {
+
+    /** What a node's own ids look like: sandboxes {@code sb-…}, environments {@code env-…}. */
+    private static final Pattern NODE_ID = Pattern.compile("(sb|env)-[0-9a-f]{8,32}");
+    private static final Set<String> ID_KEYS = Set.of("id", "env_id", "sandbox_id", "sandbox");
+    private static final String TOKEN_KEY = "model_token";
+
+    private Ids() {
+    }
+
+    /** A routed id, split: the node it names and the node's own id. */
+    record Routed(String node, String local) { }
+
+    static String join(String node, String local) {
+        return node + "." + local;
+    }
+
+    static Optional<Routed> split(String id) {
+        int dot = id.indexOf('.');
+        if (dot <= 0 || dot == id.length() - 1) return Optional.empty();
+        return Optional.of(new Routed(id.substring(0, dot), id.substring(dot + 1)));
+    }
+
+    /** Puts {@code node}'s prefix on every id and model token in a node's reply, in place. */
+    static JsonNode outward(JsonNode json, String node) {
+        if (json instanceof ObjectNode o) {
+            for (Map.Entry<String, JsonNode> e : o.properties()) {
+                JsonNode v = e.getValue();
+                if (v.isTextual() && ID_KEYS.contains(e.getKey()) && NODE_ID.matcher(v.asText()).matches()) {
+                    e.setValue(o.textNode(join(node, v.asText())));
+                } else if (v.isTextual() && e.getKey().equals(TOKEN_KEY)) {
+                    e.setValue(o.textNode(join(node, v.asText())));
+                } else if (v.isContainerNode()) {
+                    outward(v, node);
+                }
+            }
+        } else if (json instanceof ArrayNode a) {
+            for (JsonNode v : a) outward(v, node);
+        }
+        return json;
+    }
+}

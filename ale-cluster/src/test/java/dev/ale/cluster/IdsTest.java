@@ -1,0 +1,39 @@
+package dev.ale.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class IdsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void sandboxAndEnvironmentIdsAndModelTokensGetTheirNodeAndNothingElseDoes() throws Exception {
+        JsonNode reply = JSON.readTree("""
+                {"env_id": "env-0123456789abcdef", "info": {"episode_id": "env-0123456789abcdef-1a2b3c4d", "model_token": "tok123",
+                 "events": [{"sandbox": "sb-0a1b2c3d", "rule": "x", "id": "evt-1"}]},
+                 "sandboxes": [{"sandbox_id": "env-00000000000000aa", "env_id": "greet"}], "env_ids": ["greet"], "id": "chatcmpl-9"}
+                """);
+        JsonNode out = Ids.outward(reply, "n2");
+        assertThat(out.path("env_id").asText()).isEqualTo("n2.env-0123456789abcdef");
+        assertThat(out.path("info").path("model_token").asText()).isEqualTo("n2.tok123");
+        assertThat(out.path("info").path("episode_id").asText()).isEqualTo("env-0123456789abcdef-1a2b3c4d");
+        assertThat(out.path("info").path("events").get(0).path("sandbox").asText()).isEqualTo("n2.sb-0a1b2c3d");
+        assertThat(out.path("info").path("events").get(0).path("id").asText()).isEqualTo("evt-1");
+        assertThat(out.path("sandboxes").get(0).path("sandbox_id").asText()).isEqualTo("n2.env-00000000000000aa");
+        assertThat(out.path("sandboxes").get(0).path("env_id").asText()).as("a task id").isEqualTo("greet");
+        assertThat(out.path("id").asText()).isEqualTo("chatcmpl-9");
+    }
+
+    @Test
+    void anIdSplitsAtItsFirstDotOnly() {
+        assertThat(Ids.split("n1.sb-0a1b2c3d")).contains(new Ids.Routed("n1", "sb-0a1b2c3d"));
+        assertThat(Ids.split("ale-node-x7k2p.tok.with.dots")).contains(new Ids.Routed("ale-node-x7k2p", "tok.with.dots"));
+        assertThat(Ids.split("sb-0a1b2c3d")).isEmpty();
+        assertThat(Ids.split(".sb-0a1b2c3d")).isEmpty();
+        assertThat(Ids.split("n1.")).isEmpty();
+    }
+}
