@@ -1,7 +1,8 @@
 # Sourced by ./ale and ./run-tests: makes sure the host tools ALE uses are installed.
 # As root it installs the missing Debian packages; otherwise it says which to install.
 
-ALE_TOOLS="bwrap:bubblewrap ip:iproute2 nft:nftables setpriv:util-linux nsenter:util-linux mount:mount tar:tar sysctl:procps"
+# gcc builds the sandboxes' resident init (ale-sandbox/src/main/c); without it every call takes the per-call path.
+ALE_TOOLS="bwrap:bubblewrap ip:iproute2 nft:nftables setpriv:util-linux nsenter:util-linux mount:mount tar:tar sysctl:procps gcc:gcc"
 # What the tests run inside sandboxes: ROME's acts (python reverse shell, curl to metadata,
 # ssh tunnels) and benign work (a C build, git, a python HTTP server); and headless chromium,
 # which loads `ale report`'s page and drives the console (Debian's packages install /usr/bin/chromium and
