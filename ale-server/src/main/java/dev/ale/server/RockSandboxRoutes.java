@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ale.containment.GuardedSandbox.GuardedSession;
 import dev.ale.core.AleException;
+import dev.ale.core.passport.FilesystemRules;
 import dev.ale.core.passport.Passport;
 import dev.ale.core.passport.Resources;
 import dev.ale.core.sandbox.ExecRequest;
@@ -43,7 +44,7 @@ import java.util.regex.Pattern;
  * ROCK's sandbox API ({@code /apis/envs/sandbox/v1/*}), answered by ALE's own guarded sandboxes:
  * the same {@link Sandboxes}, scoping, quota, monitor and audit as {@code /v1/sandboxes}. Bodies
  * and results are ROCK's; every answer is ROCK's envelope, a refusal {@code Failed} over HTTP 200
- * as ROCK answers it. What ALE cannot honour (images, commit, proxy, …) is {@code Failed} with why.
+ * as ROCK answers it. What ALE cannot honour (commit, proxy, …) is {@code Failed} with why.
  */
 final class RockSandboxRoutes {
 
@@ -158,13 +159,9 @@ final class RockSandboxRoutes {
 
     private Granted granted(Context ctx, String route) {
         RockFields f = RockFields.of(Bodies.object(ctx), START_FIELDS, route);
-        Optional<String> image = f.string("image").filter(s -> !s.isBlank());
-        if (image.isPresent()) {
-            throw new RockException("image '" + image.get() + "': ALE's ROCK sandboxes run on the host's read-only root under their passport;"
-                    + " images are not offered on this route yet. Send image \"\" (or leave it out)");
-        }
+        Optional<String> image = f.string("image").filter(s -> !s.isBlank()).map(String::strip);
         Caller caller = Auth.caller(ctx);
-        Passport base = passports.resolve(f.node("passport"), caller.admin());
+        Passport base = withImage(passports.resolve(f.node("passport"), caller.admin()), image, caller);
         Resources r = base.resources();
         double cpus = f.number("cpus").orElse(r.cpus());
         if (!(cpus > 0) || Double.isInfinite(cpus)) throw new RockException("cpus: must be a positive number, not " + cpus);
@@ -177,6 +174,28 @@ final class RockSandboxRoutes {
         Passport passport = base.withResources(new Resources(cpus, memory, r.pids(), r.wallTime(), r.workspaceBytes()));
         Duration idle = clearTime(f).orElse(defaultIdle);
         return new Granted(caller, new SandboxRequest(passport, Map.of("api", "rock"), false), idle, cpus, memory);
+    }
+
+    /**
+     * ROCK's {@code image} roots the sandbox in that image (pulled through the server's image store
+     * when it is not there yet). The passport still decides: an env token may name an image only where
+     * its passport names none or the same one, since a passport's root is part of its policy.
+     */
+    private static Passport withImage(Passport base, Optional<String> image, Caller caller) {
+        if (image.isEmpty()) return base;
+        String name = image.get();
+        if (name.length() > 255 || name.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+            throw new RockException("image: '" + (name.length() > 80 ? name.substring(0, 80) + "…" : name) + "' is not an image name (no spaces, at most 255 characters;"
+                    + " e.g. python:3.11)");
+        }
+        FilesystemRules fs = base.filesystem();
+        boolean ownRoot = fs.rootfs().isPresent() || fs.image().filter(i -> !i.equals(name)).isPresent();
+        if (ownRoot && !caller.admin()) {
+            String root = fs.image().map(i -> "image " + i).orElseGet(() -> "root " + fs.rootfs().orElseThrow());
+            throw new RockException("image '" + name + "': passport " + base.id() + " roots its sandboxes in " + root
+                    + "; only an admin token may name another image for it");
+        }
+        return base.withFilesystem(fs.withImage(name));
     }
 
     /** ROCK's synchronous start: the answer comes when the sandbox runs, with ALE's own id. */
@@ -275,8 +294,9 @@ final class RockSandboxRoutes {
         result.put("sandbox_id", id);
         ObjectNode phases = result.putObject("status");
         ObjectNode pull = phases.putObject("image_pull");
+        Optional<String> image = h.guarded().passport().filesystem().image();
         pull.put("status", "success");
-        pull.put("message", "no image: the host's read-only root");
+        pull.put("message", image.map(i -> "image " + i + ", from ALE's image store").orElse("no image: the host's read-only root"));
         ObjectNode run = phases.putObject("docker_run");
         run.put("status", alive ? "success" : "failed");
         run.put("message", alive ? "running" : state + info.killReason().map(k -> ": " + k).orElse(""));
@@ -285,7 +305,7 @@ final class RockSandboxRoutes {
         result.put("host_name", hostName);
         result.putNull("host_ip");
         result.put("is_alive", alive);
-        result.put("image", "");
+        result.put("image", image.orElse(""));
         result.put("user_id", h.owner());
         result.putNull("experiment_id");
         result.putNull("namespace");

@@ -152,13 +152,30 @@ class RockSandboxApiTest {
 
     @Test
     void whatALECannotHonourOnStartIsFailedWithTheReason() {
-        assertThat(failed(rock("POST", "/start_async", BOB, "{\"image\": \"python:3.11\"}"))).contains("image 'python:3.11'").contains("not offered");
+        assertThat(failed(rock("POST", "/start", BOB, "{\"image\": \"python 3.11\"}"))).contains("image").contains("not an image name");
         assertThat(failed(rock("POST", "/start", BOB, "{\"memory\": \"lots\"}"))).contains("memory").contains("lots");
         assertThat(failed(rock("POST", "/start", BOB, "{\"cpus\": -1}"))).contains("cpus");
         assertThat(failed(rock("POST", "/start", BOB, "{\"passport\": \"nope\"}"))).contains("no passport named 'nope'");
         assertThat(failed(rock("POST", "/start", BOB, "{\"passport\": \"id: mine\\n\"}"))).contains("admin token");
         assertThat(failed(rock("POST", "/start", BOB, "{not json"))).contains("not valid JSON");
         assertThat(live.call("GET", "/v1/sandboxes", BOB, null).json().get("sandboxes")).isEmpty();
+    }
+
+    /**
+     * ROCK's image roots the sandbox in it, through the server's image store: this server has none, so
+     * the start fails saying that, which shows the image reached the passport. An env token cannot swap
+     * the image a passport names; an admin can.
+     */
+    @Test
+    void anImageOnStartRootsTheSandboxInItUnlessThePassportNamesAnother() {
+        assertThat(failed(rock("POST", "/start", BOB, "{\"image\": \"python:3.11\"}"))).contains("python:3.11").contains("without an image store");
+        assertThat(failed(rock("POST", "/start", ALICE, "{\"passport\": \"imaged\", \"image\": \"python:3.11\"}")))
+                .contains("passport imaged roots its sandboxes in image alpine:3.20").contains("only an admin token");
+        assertThat(failed(rock("POST", "/start", ALICE, "{\"passport\": \"imaged\", \"image\": \"alpine:3.20\"}")))
+                .contains("alpine:3.20").contains("without an image store");
+        assertThat(failed(rock("POST", "/start", LiveServer.ADMIN, "{\"passport\": \"imaged\", \"image\": \"python:3.11\"}")))
+                .contains("python:3.11").contains("without an image store");
+        assertThat(live.call("GET", "/v1/sandboxes", ALICE, null).json().get("sandboxes")).isEmpty();
     }
 
     /**
