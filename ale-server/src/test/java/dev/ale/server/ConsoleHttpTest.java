@@ -294,14 +294,20 @@ class ConsoleHttpTest {
     }
 
     @Test
-    void theHoldsAndPassportPagesSayWhenTheServerHasNoSuchRoutes() {
+    void theHoldsAndPassportPagesReadTheServersOwnRoutes() {
+        LiveServer.Reply made = live.call("POST", "/v1/sandboxes", ADMIN, "{\"passport\": \"small\"}");
+        assertThat(made.status()).as(made.body()).isEqualTo(201);
         ConsoleClient.Signed s = console.signIn(ADMIN);
+
         HttpResponse<String> holds = console.get("/ui/holds", cookie(s));
         assertThat(holds.statusCode()).isEqualTo(200);
-        assertThat(holds.body()).contains("Holds are not available on this server");
+        assertThat(holds.body()).contains("<table id=\"holds\">").doesNotContain("holds-unavailable");
         HttpResponse<String> passport = console.get("/ui/passports/small", cookie(s));
         assertThat(passport.statusCode()).isEqualTo(200);
-        assertThat(passport.body()).contains("history is not available");
+        assertThat(passport.body()).contains("<pre id=\"history\">").contains(made.json().get("id").asText())
+                .doesNotContain("history-unavailable");
+        HttpResponse<String> unknown = console.get("/ui/passports/no-such-passport", cookie(s));
+        assertThat(unknown.body()).contains("history-unavailable");
     }
 
     private HttpResponse<String> fleet(ConsoleClient.Signed s) {

@@ -79,7 +79,7 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
 
     /** A server whose console sessions last {@code lifetime} by {@code clock}: a test moves the clock past it. */
     static LiveServer withConsole(Duration lifetime, Clock clock) {
-        return withConsole(new Console.Settings(lifetime, clock, Optional.empty()));
+        return withConsole(new Console.Settings(lifetime, clock));
     }
 
     static LiveServer withConsole(Console.Settings settings) {

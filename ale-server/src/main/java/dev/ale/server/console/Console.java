@@ -8,7 +8,6 @@ import io.javalin.http.HandlerType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -18,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * The live console at {@code /ui}: a sign-in with a server token, then the fleet, one sandbox with
@@ -32,24 +30,16 @@ public final class Console implements AutoCloseable {
     /** Every console path starts here; the API's bearer-token check leaves them to the console. */
     public static final String PREFIX = "/ui";
 
-    /**
-     * How long a sign-in lasts, the clock that tells (a test moves it), and where the holds and
-     * passport-history routes answer when not on this server itself (none: this server's own API).
-     */
-    public record Settings(Duration sessionLifetime, Clock clock, Optional<URI> api) {
+    /** How long a sign-in lasts, and the clock that tells (a test moves it). */
+    public record Settings(Duration sessionLifetime, Clock clock) {
 
         public Settings {
             Objects.requireNonNull(clock, "clock");
-            Objects.requireNonNull(api, "api");
             if (sessionLifetime.isNegative() || sessionLifetime.isZero()) throw new IllegalArgumentException("session lifetime must be positive");
         }
 
         public static Settings defaults() {
-            return new Settings(Duration.ofHours(8), Clock.systemUTC(), Optional.empty());
-        }
-
-        public Settings withApi(URI where) {
-            return new Settings(sessionLifetime, clock, Optional.of(where));
+            return new Settings(Duration.ofHours(8), Clock.systemUTC());
         }
     }
 
@@ -85,8 +75,7 @@ public final class Console implements AutoCloseable {
         source.containment().listenNetwork(network::add);
         LiveEvents live = new LiveEvents();
         source.containment().listen(e -> live.changed());
-        Supplier<URI> api = settings.api().<Supplier<URI>>map(uri -> () -> uri).orElse(source::api);
-        Console console = new Console(sessions, audit, new Pages(source, new Holds(api), network, live, audit.log()));
+        Console console = new Console(sessions, audit, new Pages(source, new Holds(source::api), network, live, audit.log()));
         console.register(app);
         return console;
     }
