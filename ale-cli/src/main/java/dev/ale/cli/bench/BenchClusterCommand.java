@@ -97,13 +97,13 @@ public final class BenchClusterCommand implements Callable<Integer> {
         BenchOptions.atLeast(spec, "--sandboxes", sandboxes, 1);
         Path dir = Files.createTempDirectory("ale-bench-cluster-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
         try (LocalCluster cluster = LocalCluster.start(Files.createDirectories(dir.resolve("cluster")), 3, Math.max(envs, sandboxes) + 8,
-                writeTask(dir.resolve("tasks")))) {
-            out.println("Three nodes and the front up; load " + load());
+                BenchGemCommand.writeTask(dir.resolve("tasks")))) {
+            out.println("Three nodes and the front up; load " + BenchGemCommand.loadAverage());
             awaitReady(cluster);
             if (!onlyPlacement) gem(cluster);
             placement(cluster);
         } finally {
-            if (failures.isEmpty()) delete(dir);
+            if (failures.isEmpty()) BenchGemCommand.delete(dir);
             else out.println("Some creates failed; the nodes' and the front's logs are kept in " + dir.resolve("cluster"));
         }
         return failures.isEmpty() ? 0 : 1;
@@ -285,38 +285,6 @@ public final class BenchClusterCommand implements Callable<Integer> {
         http.send(b.build(), HttpResponse.BodyHandlers.discarding());
     }
 
-    private static Path writeTask(Path tasks) throws IOException {
-        Path task = Files.createDirectories(tasks.resolve("gem-bench"));
-        Files.writeString(task.resolve("verify.sh"), "#!/bin/bash\ntrue\n");
-        Files.writeString(task.resolve("task.yaml"), """
-                id: gem-bench
-                instruction: |
-                  Benchmark environment of ale bench cluster: every step is a shell call of `true`.
-                environment:
-                  workdir: /workspace
-                verifier:
-                  script: verify.sh
-                  timeout: 30s
-                budget:
-                  steps: 1000000000
-                  wall: 12h
-                passport:
-                  resources: {wallTime: 12h}
-                """);
-        return tasks;
-    }
 
-    private static String load() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).strip();
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
 
-    private static void delete(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
-    }
 }

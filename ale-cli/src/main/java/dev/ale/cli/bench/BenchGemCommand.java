@@ -106,13 +106,13 @@ public final class BenchGemCommand implements Callable<Integer> {
      * A task that never ends while the bench steps it: a step budget no run reaches, and wall
      * times (the agent's, and the sandbox's in the passport) far beyond any run's.
      */
-    private static Path writeTask(Path dir) throws IOException {
+    static Path writeTask(Path dir) throws IOException {
         Path task = Files.createDirectories(dir.resolve("gem-bench"));
         Files.writeString(task.resolve("verify.sh"), "#!/bin/bash\ntrue\n");
         Files.writeString(task.resolve(TaskLoader.TASK_FILE), """
                 id: gem-bench
                 instruction: |
-                  Benchmark environment of ale bench gem: every step is a shell call of `true`.
+                  Benchmark environment of ale bench gem and ale bench cluster: every step is a shell call of `true`.
                 environment:
                   workdir: /workspace
                 verifier:
@@ -127,7 +127,7 @@ public final class BenchGemCommand implements Callable<Integer> {
         return task;
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return fields[0] + " " + fields[1] + " " + fields[2];
@@ -136,7 +136,7 @@ public final class BenchGemCommand implements Callable<Integer> {
         }
     }
 
-    private static void delete(Path dir) throws IOException {
+    static void delete(Path dir) throws IOException {
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
