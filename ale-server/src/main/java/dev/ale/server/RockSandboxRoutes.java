@@ -185,8 +185,8 @@ final class RockSandboxRoutes {
         if (image.isEmpty()) return base;
         String name = image.get();
         if (name.length() > 255 || name.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
-            throw new RockException("image: '" + (name.length() > 80 ? name.substring(0, 80) + "…" : name) + "' is not an image name (no spaces, at most 255 characters;"
-                    + " e.g. python:3.11)");
+            String shown = name.length() > 80 ? name.substring(0, 80) + "…" : name;
+            throw new RockException("image: '" + shown + "' is not an image name (no spaces, at most 255 characters; e.g. python:3.11)");
         }
         FilesystemRules fs = base.filesystem();
         boolean ownRoot = fs.rootfs().isPresent() || fs.image().filter(i -> !i.equals(name)).isPresent();
