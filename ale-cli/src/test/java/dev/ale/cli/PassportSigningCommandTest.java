@@ -9,13 +9,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ale passport keygen|sign|verify} and {@code --require-signed-passports} on run, train and
- * serve: each refusal exits 2 naming the file and what failed, before any sandbox is made.
+ * serve: each refusal exits 2 naming the file and what failed, before any sandbox is made. Root: the
+ * check that no sandbox was made lists the local backend's sandboxes.
  */
+@Tag("root")
 class PassportSigningCommandTest {
 
     @TempDir
