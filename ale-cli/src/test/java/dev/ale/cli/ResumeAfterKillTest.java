@@ -49,16 +49,17 @@ class ResumeAfterKillTest {
                 """);
         Path out = dir.resolve("runs");
         try (Ale ale = Ale.withFreshDataDir()) {
-            List<String> before = aleNamespaces();
             String java = ProcessHandle.current().info().command().orElseThrow();
             Process run = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                     "--data-dir", ale.dataDir().toString(), "run", task.toString(), "-n", "4", "--policy", "scripted",
                     "--script", dir.resolve("script.yaml").toString(), "--out", out.toString())
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            List<String> live = new ArrayList<>();
             try {
                 await().atMost(Duration.ofSeconds(60)).until(() -> episodesFile(out) != null && lines(episodesFile(out)) >= 1);
                 // the next episode is under way: its sandbox exists when the kill comes
                 await().atMost(Duration.ofSeconds(30)).until(() -> !ale.listed().isEmpty());
+                live.addAll(ale.listed());
             } finally {
                 run.destroyForcibly(); // SIGKILL: no shutdown hook runs
                 assertThat(run.waitFor(20, TimeUnit.SECONDS)).isTrue();
@@ -67,8 +68,9 @@ class ResumeAfterKillTest {
             Path runDir = episodes.getParent();
             int written = lines(episodes);
             assertThat(written).isBetween(1, 3);
+            // only this data directory's sandboxes count: another ALE on the host has namespaces of its own
             List<String> orphans = new ArrayList<>(aleNamespaces());
-            orphans.removeAll(before);
+            orphans.retainAll(live.stream().map(id -> "ale-" + id).toList());
             assertThat(orphans).as("the killed run's sandbox network namespace is still there").isNotEmpty();
             // as if the kill had also landed in the middle of writing a line
             Files.writeString(episodes, "{\"episode\":\"" + runDir.getFileName() + ".slow-task.3\",\"task\":\"slow-ta", StandardOpenOption.APPEND);
