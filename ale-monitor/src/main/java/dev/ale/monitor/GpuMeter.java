@@ -7,9 +7,9 @@ import java.util.OptionalDouble;
 
 /**
  * GPU utilisation of one sandbox's processes, for a sandbox whose passport grants a GPU: the input
- * of {@code resource.gpu-sustained}. An implementation would read NVML per-process utilisation
- * ({@code nvmlDeviceGetProcessUtilization}) for the given pids; none ships with ALE yet, and this
- * port is untested against a real GPU. {@link #NONE} reports nothing, so the rule never fires.
+ * of {@code resource.gpu-sustained}. {@link NvmlGpuMeter} reads NVML's per-process utilisation
+ * ({@code nvmlDeviceGetProcessUtilization}) for the given pids; {@link #NONE} reports nothing, so
+ * the rule never fires.
  */
 @FunctionalInterface
 public interface GpuMeter {

@@ -50,9 +50,13 @@ public final class Monitor implements Consumer<NetworkRecord>, AutoCloseable {
             if (!(burnShare > 0 && burnShare <= 1)) throw new IllegalArgumentException("burnShare must be in (0, 1]: " + burnShare);
         }
 
-        /** Sweep every 200 ms, check integrity every 5 s, mining by CPU at 0.9 core for 10 s, a burn at 0.9 of a core or the quota, no GPU meter. */
+        /**
+         * Sweep every 200 ms, check integrity every 5 s, mining by CPU at 0.9 core for 10 s, a burn at 0.9 of a core or the
+         * quota, GPU use from the driver's NVML (loaded only when a sandbox with a GPU grant is swept).
+         */
         public static Config defaults() {
-            return new Config(Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofSeconds(10), 0.9, NetworkThresholds.defaults(), GpuMeter.NONE, 0.9);
+            return new Config(Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofSeconds(10), 0.9, NetworkThresholds.defaults(),
+                    NvmlGpuMeter.driver(), 0.9);
         }
 
         public Config withSweepPeriod(Duration d) {
