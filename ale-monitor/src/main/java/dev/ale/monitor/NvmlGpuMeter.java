@@ -46,11 +46,8 @@ public final class NvmlGpuMeter implements GpuMeter, AutoCloseable {
      * @param refresh  how often NVML is asked at most, however many sandboxes are swept
      * @param current  how long a process's last sample counts as its present use (NVML reports
      *                 only processes that ran on the GPU, so one without a new sample is idle)
+     * @param nanoClock the meter's clock
      */
-    public NvmlGpuMeter(String library, Duration refresh, Duration current) {
-        this(library, refresh, current, System::nanoTime);
-    }
-
     NvmlGpuMeter(String library, Duration refresh, Duration current, LongSupplier nanoClock) {
         this.library = library;
         this.refresh = refresh;
@@ -58,7 +55,7 @@ public final class NvmlGpuMeter implements GpuMeter, AutoCloseable {
         this.nanoClock = nanoClock;
     }
 
-    private static final NvmlGpuMeter DRIVER = new NvmlGpuMeter(LIBRARY, Duration.ofSeconds(1), Duration.ofSeconds(3));
+    private static final NvmlGpuMeter DRIVER = new NvmlGpuMeter(LIBRARY, Duration.ofSeconds(1), Duration.ofSeconds(3), System::nanoTime);
 
     /** This JVM's one meter over the driver's NVML, asked at most once a second; a sample counts for three seconds. */
     public static NvmlGpuMeter driver() {
