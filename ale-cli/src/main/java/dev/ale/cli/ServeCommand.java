@@ -140,7 +140,8 @@ final class ServeCommand implements Callable<Integer> {
             description = "First host uid for sandboxes (default 1000000000); nodes sharing a host need ranges of their own.")
     private Optional<Integer> uidBase;
 
-    @Option(names = "--uid-count", paramLabel = "N", defaultValue = "65536", description = "How many host uids from --uid-base (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--uid-count", paramLabel = "N", defaultValue = "16777216",
+            description = "How many host uids from --uid-base (default: ${DEFAULT-VALUE}); a sandbox that is root inside takes 65536 of them.")
     private int uidCount;
 
     ServeCommand(Cli cli) {

@@ -175,7 +175,7 @@ final class LocalSandbox implements Sandbox {
             Path binary = backend.initBinary().orElseThrow();
             List<String> launch = BwrapCommand.buildResident(new BwrapCommand.Spec(
                     id(), cgroup.procsFiles(), paths.netnsFile(), state.hostUid(), state.insideUidOrAgent(), backend.seccompFile(), argsFile,
-                    "/", Map.of(), List.of("/proc/self/fd/" + BwrapCommand.INIT_FD)), binary);
+                    userns(), "/", Map.of(), List.of("/proc/self/fd/" + BwrapCommand.INIT_FD)), binary);
             resident = ResidentInit.start(id(), launch, paths.dir().resolve("init.log"), this::residentLost);
         }
         return resident;
@@ -221,7 +221,12 @@ final class LocalSandbox implements Sandbox {
     List<String> command(List<String> argv, String cwd, Map<String, String> env) {
         return BwrapCommand.build(new BwrapCommand.Spec(
                 id(), cgroup.procsFiles(), paths.netnsFile(), state.hostUid(), state.insideUidOrAgent(), backend.seccompFile(), argsFile,
-                cwd, withNetwork(env), argv));
+                userns(), cwd, withNetwork(env), argv));
+    }
+
+    /** The user namespace ALE made for the sandbox's id range, when it has one (root inside). */
+    private Optional<Path> userns() {
+        return state.ownsRange() ? Optional.of(paths.userns()) : Optional.empty();
     }
 
     private Map<String, String> withNetwork(Map<String, String> env) {
@@ -275,7 +280,7 @@ final class LocalSandbox implements Sandbox {
     @Override
     public Optional<dev.ale.core.sandbox.ImageWrites> imageWrites() {
         if (passport.filesystem().image().isEmpty()) return Optional.empty();
-        return Optional.of(new dev.ale.core.sandbox.ImageWrites(paths.upper(), state.hostUid()));
+        return Optional.of(new dev.ale.core.sandbox.ImageWrites(paths.upper(), state.hostUid(), state.idCountOrOne()));
     }
 
     @Override

@@ -65,6 +65,11 @@ record SandboxPaths(Path dir) {
         return etc().resolve("resolv.conf");
     }
 
+    /** The nsfs file of the user namespace ALE made for a root-inside sandbox's id range (a bind mount). */
+    Path userns() {
+        return dir.resolve("userns");
+    }
+
     String netnsName() {
         return "ale-" + dir.getFileName();
     }
