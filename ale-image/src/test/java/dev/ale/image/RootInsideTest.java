@@ -255,6 +255,25 @@ class RootInsideTest {
     }
 
     @Test
+    void testsIsTheVerifiersRootInsideCannotWriteItBeforeTheVerifyPhaseAndItIsFreshThen() {
+        try (Sandbox s = backend.create(SandboxRequest.of(passport(rootImage)))) {
+            s.enterPhase(dev.ale.core.passport.Phase.AGENT);
+            // host root's: not even root inside, with its capabilities, may write or replace it
+            assertThat(sh(s, "stat -c %u /tests; ls -A /tests | head -1").stdout()).isEqualTo("65534\n");
+            assertThat(sh(s, "echo fake > /tests/test.sh 2>&1 || echo refused").stdout()).endsWith("refused\n");
+            assertThat(sh(s, "chown 0 /tests 2>&1 || echo refused").stdout()).endsWith("refused\n");
+            assertThat(sh(s, "chmod 777 /tests 2>&1 || echo refused").stdout()).endsWith("refused\n");
+            assertThat(sh(s, "rmdir /tests 2>&1 || echo refused").stdout()).endsWith("refused\n");
+            s.enterPhase(dev.ale.core.passport.Phase.VERIFY);
+            ExecResult verify = sh(s, "stat -c %u /tests && echo real > /tests/test.sh && cat /tests/test.sh");
+            assertThat(verify.stdout()).as(verify.stderr()).isEqualTo("0\nreal\n");
+            // leaving the phase takes it back, emptied
+            s.enterPhase(dev.ale.core.passport.Phase.AGENT);
+            assertThat(sh(s, "stat -c %u /tests; ls -A /tests | head -1").stdout()).isEqualTo("65534\n");
+        }
+    }
+
+    @Test
     void anImageWithAUserRunsAsTheAgentWhoCannotChangeTheImagesFiles() {
         try (Sandbox s = backend.create(SandboxRequest.of(passport(userImage)))) {
             ExecResult r = sh(s, "id -u; grep CapEff /proc/self/status | cut -f2; echo v2 > main.txt 2>/dev/null || echo refused");

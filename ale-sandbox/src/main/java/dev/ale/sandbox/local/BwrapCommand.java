@@ -38,7 +38,7 @@ import static dev.ale.sandbox.local.SeccompFilter.EPERM;
  *       (no TIOCSTI into the caller's terminal), dies with its parent, and builds the root from
  *       read-only binds;</li>
  *   <li>only /workspace, /tmp and /dev/shm are writable, all three on the sandbox's one
- *       size-capped tmpfs; /proc is the sandbox's own; /dev is minimal and read-only; the
+ *       size-capped tmpfs (so is /tests, the verifier's, writable only in the verify phase); /proc is the sandbox's own; /dev is minimal and read-only; the
  *       environment is cleared and rebuilt from what the caller allows;</li>
  *   <li>last, after its own setup, bubblewrap installs the seccomp filter {@link #SECCOMP_POLICY}.</li>
  * </ol>
@@ -165,7 +165,7 @@ final class BwrapCommand {
     }
 
     /** What every process tree of one sandbox shares: written once to its arguments file. */
-    record SandboxSpec(List<String> rootfsArgs, Path workspace, Path tmp, Path shm, List<String> gpuDevices, int insideUid,
+    record SandboxSpec(List<String> rootfsArgs, Path workspace, Path tmp, Path shm, Path tests, List<String> gpuDevices, int insideUid,
                        UserNamespace userns) {
     }
 
@@ -221,7 +221,7 @@ final class BwrapCommand {
         args.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--dir", "/run"));
         for (String device : s.gpuDevices()) args.addAll(List.of("--dev-bind", device, device));
         args.addAll(List.of("--bind", s.workspace().toString(), "/workspace", "--bind", s.tmp().toString(), "/tmp",
-                "--bind", s.shm().toString(), "/dev/shm"));
+                "--bind", s.shm().toString(), "/dev/shm", "--bind", s.tests().toString(), "/tests"));
         // /dev's own tmpfs has no size limit: nothing may be written there (device nodes still work)
         args.addAll(List.of("--remount-ro", "/", "--remount-ro", "/dev"));
         return args;

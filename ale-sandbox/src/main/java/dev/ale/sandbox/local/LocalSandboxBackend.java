@@ -286,6 +286,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
         return SandboxState.read(paths.stateFile()).flatMap(state -> {
             Passport passport = PassportLoader.parse(state.passportYaml(), paths.stateFile().toString());
             addShm(paths, state.hostUid());
+            addTests(paths);
             return cgroups.open(id).map(cgroup -> {
                 // its network belongs to the process that made it: here only its phase is tracked
                 NetworkAttachment network = SandboxNetwork.loopbackOnly()
@@ -656,7 +657,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
      */
     private Path argsFile(SandboxPaths paths, RootfsLayout layout, Passport passport, SandboxState state) {
         List<String> args = BwrapCommand.sandboxArgs(new BwrapCommand.SandboxSpec(layout.bwrapArgs(), paths.workspace(),
-                paths.tmp(), paths.shm(), gpuDevices(passport), state.insideUidOrAgent(),
+                paths.tmp(), paths.shm(), paths.tests(), gpuDevices(passport), state.insideUidOrAgent(),
                 state.ownsRange() ? BwrapCommand.UserNamespace.ALE_RANGE : BwrapCommand.UserNamespace.BWRAP_SINGLE_UID));
         StringBuilder data = new StringBuilder();
         for (String a : args) {
@@ -729,6 +730,20 @@ public final class LocalSandboxBackend implements SandboxBackend {
         Files.setAttribute(paths.shm(), "unix:mode", 01777);
         Files.createDirectory(paths.etc());
         Files.setPosixFilePermissions(paths.etc(), PosixFilePermissions.fromString("rwxr-xr-x"));
+        addTests(paths);
+    }
+
+    /** /tests, host root's and empty until the verify phase (a sandbox made before it existed gets it when found). */
+    private static void addTests(SandboxPaths paths) {
+        if (Files.exists(paths.tests(), java.nio.file.LinkOption.NOFOLLOW_LINKS) || !HostCommands.isMountPoint(paths.fs())) return;
+        try {
+            Files.createDirectory(paths.tests());
+            Files.setAttribute(paths.tests(), "unix:uid", 0);
+            Files.setAttribute(paths.tests(), "unix:gid", 0);
+            Files.setPosixFilePermissions(paths.tests(), PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (IOException e) {
+            // another process made it first, or the sandbox is going: its bwrap says why
+        }
     }
 
     /** A sandbox made before /dev/shm moved onto its tmpfs gets the directory when first found. */
