@@ -196,7 +196,8 @@ final class ServeCommand implements Callable<Integer> {
                     throw new AleException(AleException.Fault.INPUT, "--hold-webhook: " + e.getMessage(), e);
                 }
             }
-            server = AleServer.start(config, containment);
+            // a task whose Dockerfile builds its image gets it (built, or from the cache) when its first env starts, as ale run does
+            server = AleServer.start(config.withTaskImages(new ServedTaskImages(cli.images(), containment, cli.err())), containment);
         } catch (RuntimeException e) {
             containment.close();
             throw e;
