@@ -140,7 +140,8 @@ final class ServeCommand implements Callable<Integer> {
             description = "First host uid for sandboxes (default 1000000000); nodes sharing a host need ranges of their own.")
     private Optional<Integer> uidBase;
 
-    @Option(names = "--uid-count", paramLabel = "N", defaultValue = "65536", description = "How many host uids from --uid-base (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--uid-count", paramLabel = "N", defaultValue = "16777216",
+            description = "How many host uids from --uid-base (default: ${DEFAULT-VALUE}); a sandbox that is root inside takes 65536 of them.")
     private int uidCount;
 
     ServeCommand(Cli cli) {
@@ -195,7 +196,8 @@ final class ServeCommand implements Callable<Integer> {
                     throw new AleException(AleException.Fault.INPUT, "--hold-webhook: " + e.getMessage(), e);
                 }
             }
-            server = AleServer.start(config, containment);
+            // a task whose Dockerfile builds its image gets it (built, or from the cache) when its first env starts, as ale run does
+            server = AleServer.start(config.withTaskImages(new ServedTaskImages(cli.images(), containment, cli.err())), containment);
         } catch (RuntimeException e) {
             containment.close();
             throw e;

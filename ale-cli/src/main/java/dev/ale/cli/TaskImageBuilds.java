@@ -63,7 +63,8 @@ final class TaskImageBuilds {
         return new Prepared(ready, refused);
     }
 
-    private static String make(Task task, ImageRecipe recipe, ImageStore images, SandboxBackend backend, PrintStream err) {
+    /** The image's id: pulled when the task names a ready image, else built from its Dockerfile (each step from the cache if it can). */
+    static String make(Task task, ImageRecipe recipe, ImageStore images, SandboxBackend backend, PrintStream err) {
         if (recipe.dockerfile().isEmpty()) {
             String name = task.environment().image().orElseThrow();
             err.println("ale: " + task.id() + ": image " + name);

@@ -2,7 +2,18 @@ package dev.ale.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -151,8 +162,72 @@ class TaskImageRunTest {
         // nor is the marker anywhere in the image store: no layer took the answers
         try (Stream<Path> files = Files.walk(ale.dataDir().resolve("images"))) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
-                assertThat(Files.readString(f, java.nio.charset.StandardCharsets.ISO_8859_1)).as(f.toString()).doesNotContain(marker);
+                assertThat(Files.readString(f, StandardCharsets.ISO_8859_1)).as(f.toString()).doesNotContain(marker);
             }
+        }
+    }
+
+    @Test
+    void aGemEnvOfTheTaskStartedThroughTheServersHttpApiRunsInItsBuiltImageAndASecondStartReusesIt(@TempDir Path tmp) throws Exception {
+        // a copy whose Dockerfile sets one more variable first: none of its steps is in the cache the other tests fill or find
+        Path served = tmp.resolve("served").resolve("app-inventory");
+        Files.createDirectories(served);
+        try (Stream<Path> files = Files.walk(EXAMPLE)) {
+            for (Path f : files.toList()) {
+                Path to = served.resolve(EXAMPLE.relativize(f).toString());
+                if (Files.isDirectory(f)) Files.createDirectories(to);
+                else Files.copy(f, to, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+            }
+        }
+        Files.writeString(served.resolve("Dockerfile"), Files.readString(EXAMPLE.resolve("Dockerfile"))
+                .replace("ENV LANG=C.UTF-8", "ENV LANG=C.UTF-8 SERVED_BY=ale-serve"));
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Path stderr = tmp.resolve("serve.err");
+        Process serve = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "--data-dir", ale.dataDir().toString(), "serve", "--port", "0", "--tasks", served.getParent().toString(),
+                "--out", tmp.resolve("runs").toString())
+                .redirectError(stderr.toFile()).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(serve.getInputStream(),
+                    StandardCharsets.UTF_8));
+            Matcher token = Pattern.compile("admin token \\(also in \\S+\\): (\\S+)").matcher(out.readLine());
+            assertThat(token.find()).isTrue();
+            Matcher url = Pattern.compile("serving on (http://127\\.0\\.0\\.1:\\d+)").matcher(out.readLine());
+            assertThat(url.find()).as(Files.readString(stderr)).isTrue();
+            Api api = new Api(url.group(1), token.group(1));
+
+            JsonNode made = api.post("/v1/envs", "{\"task\": \"app-inventory\"}", 201);
+            String env = made.path("env_id").asText();
+            assertThat(Files.readString(stderr)).contains("app-inventory: building its image from").contains("app-inventory: image ");
+            api.post("/v1/envs/" + env + "/reset", "{}", 200);
+            JsonNode step = api.post("/v1/envs/" + env + "/step", JSON.createObjectNode().set("action", JSON.createObjectNode()
+                    .put("name", "shell").set("arguments", JSON.createObjectNode()
+                            .put("command", "id -u; pwd; cat /var/lib/inventory/built-by-uid; ls /usr/local/bin; echo $SERVED_BY"))).toString(), 200);
+            // root in /app of the image its Dockerfile made: the RUN ran as root and installed the task's tool
+            assertThat(step.toString()).contains("0\\n/app\\n0\\ninventory-check\\nale-serve\\n");
+            api.post("/v1/envs/" + env + "/close", "{}", 200);
+
+            // the second start finds the image it made: no second build
+            String second = api.post("/v1/envs", "{\"task\": \"app-inventory\"}", 201).path("env_id").asText();
+            String log = Files.readString(stderr);
+            assertThat(log.indexOf("building its image")).isEqualTo(log.lastIndexOf("building its image"));
+            api.post("/v1/envs/" + second + "/close", "{}", 200);
+        } finally {
+            new ProcessBuilder("kill", "-TERM", String.valueOf(serve.pid())).start().waitFor();
+            if (!serve.waitFor(60, TimeUnit.SECONDS)) serve.destroyForcibly();
+        }
+        assertThat(ale.listed()).isEmpty();
+    }
+
+    /** The server's HTTP API with a token. */
+    private record Api(String base, String token) {
+        JsonNode post(String path, String body, int status) throws IOException, InterruptedException {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(base + path)).header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .timeout(Duration.ofMinutes(10)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(status);
+            return JSON.readTree(r.body());
         }
     }
 

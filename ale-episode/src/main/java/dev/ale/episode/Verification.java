@@ -24,7 +24,7 @@ import java.util.Set;
 /**
  * Runs a task's verifier in the sandbox the agent worked in, after the agent is gone: whatever the
  * agent left at the verifier's path (and at its reward files) is removed, the verifier's files are
- * copied in fresh, only now, and the script runs under bash without profiles, in a fresh process
+ * copied in fresh, only now (its tests into /tests, which the sandbox gave nobody before the verify phase), and the script runs under bash without profiles, in a fresh process
  * tree, from the workdir. The score is the first reward file the verifier wrote (Harbor's
  * {@code /logs/verifier/reward.txt} or {@code .json}), else {@code $ALE_SCORE_FILE}, else the exit status.
  */
@@ -53,7 +53,7 @@ public final class Verification {
         sandbox.files().upload(script.source(), script.target());
         Map<String, String> env = new HashMap<>(task.environment().env());
         env.putAll(task.verifier().env());
-        env.putAll(Map.of("TEST_DIR", DIR + "/tests", "ALE_VERIFIER_DIR", DIR, "ALE_SCORE_FILE", SCORE_FILE));
+        env.putAll(Map.of("TEST_DIR", TaskLoader.TESTS_DIR, "ALE_VERIFIER_DIR", DIR, "ALE_SCORE_FILE", SCORE_FILE));
         ExecResult r = sandbox.exec(ExecRequest.of("/bin/bash", "--noprofile", "--norc", script.target())
                 .withCwd(task.environment().workdir())
                 .withEnv(env)

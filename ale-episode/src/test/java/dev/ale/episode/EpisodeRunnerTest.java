@@ -75,7 +75,7 @@ class EpisodeRunnerTest {
         assertThat(t.end()).as(t.detail()).isEqualTo(EndReason.FINISHED);
         assertThat(t.passed()).as(t.verifier().map(v -> v.log()).orElse("")).isTrue();
         assertThat(t.verifier().orElseThrow().score()).isEqualTo(1.0);
-        assertThat(t.verifier().orElseThrow().log()).contains("verifier sees: tests verify.sh").contains("PASS");
+        assertThat(t.verifier().orElseThrow().log()).contains("verifier sees: verify.sh and tests: expected").contains("PASS");
         assertThat(t.steps()).hasSize(3);
         assertThat(t.policy()).isEqualTo("replay");
     }

@@ -33,7 +33,7 @@ public final class SumTask {
         Files.writeString(dir.resolve("tests/expected"), "12\n");
         Files.writeString(dir.resolve("verify.sh"), """
                 set -u
-                echo "verifier sees:" $(ls "$ALE_VERIFIER_DIR")
+                echo "verifier sees:" $(ls "$ALE_VERIFIER_DIR") "and tests:" $(ls "$TEST_DIR")
                 if [ -e /workspace/slow-verifier ]; then sleep 2; fi
                 if [ "$(cat /workspace/sum.txt 2>/dev/null)" = "$(cat "$TEST_DIR/expected")" ]; then echo PASS; echo 1 > "$ALE_SCORE_FILE"; exit 0; fi
                 echo "FAIL: sum.txt is '$(cat /workspace/sum.txt 2>/dev/null)'"; echo 0.25 > "$ALE_SCORE_FILE"; exit 1
@@ -43,7 +43,7 @@ public final class SumTask {
                 new TaskEnvironment(List.of(new CopyIn(dir.resolve("workspace"), "/workspace")),
                         Optional.of(new CopyIn(dir.resolve("setup.sh"), "/tmp/ale-setup/setup.sh")), Duration.ofSeconds(60), "/workspace"),
                 new VerifierSpec(new CopyIn(dir.resolve("verify.sh"), "/tmp/ale-verifier/verify.sh"),
-                        List.of(new CopyIn(dir.resolve("tests"), "/tmp/ale-verifier/tests")), Duration.ofSeconds(60)),
+                        List.of(new CopyIn(dir.resolve("tests"), "/tests")), Duration.ofSeconds(60)),
                 new AgentBudget(10, 100_000, Duration.ofMinutes(2)), passport, List.of("test"), Optional.of(dir.resolve("solution.sh")));
     }
 

@@ -248,6 +248,41 @@ class ImageBuildTest {
     }
 
     @Test
+    void aRunAsRootAddsAUserWithUseraddAndChownsToItAndTheLayerKeepsTheUsersIds(@TempDir Path ctx) throws Exception {
+        // a base with real accounts and shadow's useradd, as a Debian image has them
+        TarBuilder accounts = new TarBuilder().dir("bin/", 0755).symlink("bin/chown", "busybox").symlink("bin/su", "busybox")
+                .symlink("bin/grep", "busybox").dir("etc/", 0755).dir("etc/default/", 0755)
+                .file("etc/passwd", 0644, "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n")
+                .file("etc/group", 0644, "root:x:0:\nnogroup:x:65534:\n")
+                .file("etc/login.defs", 0644, Files.readString(Path.of("/etc/login.defs")))
+                .file("etc/default/useradd", 0644, "SHELL=/bin/sh\n");
+        registry.pushImage("test/accounts", "1", "amd64", List.of(TestImages.busyboxRoot("accounts"), accounts.tar(),
+                TestImages.hostPrograms("/usr/sbin/useradd")), TestImages.config("PATH=/bin:/usr/sbin", "/"));
+        String accountsBase = registry.host() + "/test/accounts:1";
+        BuildResult r = build(ctx, """
+                FROM %s
+                RUN useradd -u 1001 -s /bin/sh app && mkdir -p /work/app && chown app:app /work/app \\
+                    && su -s /bin/sh app -c 'echo mine > /work/app/mine'
+                """.formatted(accountsBase), "accounts:1");
+        assertThat(r.sandboxes()).isEqualTo(1);
+
+        // the step's layer: the new account, and the files with the ids they have inside (not the build sandbox's host ids)
+        Path runLayer = store.resolve("accounts:1").layers().getLast();
+        assertThat(Files.readString(runLayer.resolve("etc/passwd"))).contains("app:!:1001:1001::");
+        assertThat(Files.readString(runLayer.resolve("etc/group"))).contains("app:!:1001:");
+        for (String f : List.of("work/app", "work/app/mine")) {
+            assertThat(Files.getAttribute(runLayer.resolve(f), "unix:uid", LinkOption.NOFOLLOW_LINKS)).as(f).isEqualTo(1001);
+            assertThat(Files.getAttribute(runLayer.resolve(f), "unix:gid", LinkOption.NOFOLLOW_LINKS)).as(f).isEqualTo(1001);
+        }
+        assertThat(Files.getAttribute(runLayer.resolve("work"), "unix:uid")).isEqualTo(0);
+        // a sandbox of the built image knows the user, and the user its files
+        ExecResult in = runIn("accounts:1", "stat -c '%U %u' /work/app/mine; su -s /bin/sh app -c 'cat /work/app/mine; id -u; touch /work/app/more'"
+                + " && echo done");
+        assertThat(in.exitCode()).as(in.stderr()).isZero();
+        assertThat(in.stdout()).isEqualTo("app 1001\nmine\n1001\ndone\n");
+    }
+
+    @Test
     void aSecondBuildOfAnUnchangedDockerfileMakesNoSandboxAndAChangedFileRerunsFromThatStep(@TempDir Path ctx) throws Exception {
         Files.writeString(ctx.resolve("input.txt"), "one\n");
         String df = """

@@ -29,8 +29,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Root inside an image sandbox (an image without USER, as Terminal-Bench's are): uid 0 inside,
- * the image's files its own through idmapped layers, and on the host nothing but the sandbox's
- * unprivileged uid: no mount, no module, no change to its network namespace, no other uid.
+ * the image's files their owners' through idmapped layers, and on the host nothing but the
+ * sandbox's own range of unprivileged ids: no mount, no module, no change to its network
+ * namespace, no id of another sandbox.
  */
 @Tag("root")
 class RootInsideTest {
@@ -54,10 +55,16 @@ class RootInsideTest {
         store = new ImageStore(data, RegistryClient.Settings.defaults());
         byte[] busybox = Files.readAllBytes(Path.of("/bin/busybox"));
         TarBuilder tools = new TarBuilder().dir("bin/", 0755);
-        for (String t : new String[] {"mount", "ip", "insmod", "chown", "grep", "head", "cut", "hostname"}) tools.symlink("bin/" + t, "busybox");
+        for (String t : new String[] {"mount", "ip", "insmod", "chown", "chmod", "grep", "head", "cut", "hostname", "su", "unshare"}) {
+            tools.symlink("bin/" + t, "busybox");
+        }
+        // the image's own accounts: inside they are the sandbox's, never the host's
+        tools.dir("etc/", 0755).file("etc/passwd", 0644, "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/opt/app:/bin/sh\n"
+                + "nobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n").file("etc/group", 0644, "root:x:0:\napp:x:1000:\nnogroup:x:65534:\n");
         byte[] owned = tools.dir("opt/", 0755).dir("opt/app/", 0755).file("opt/app/main.txt", 0644, "v1\n")
                 .dir("var/", 0755).entry("var/other", '0', 0644, 100, "", "not root's\n".getBytes()).tar();
-        List<byte[]> layers = List.of(TestImages.busyboxRoot("root-inside"), owned);
+        // util-linux's setpriv (busybox's cannot change uids)
+        List<byte[]> layers = List.of(TestImages.busyboxRoot("root-inside"), owned, TestImages.hostPrograms("/usr/bin/setpriv"));
         registry.pushImage("test/rootin", "1", "amd64", layers, TestImages.config("A=1", "/opt/app"));
         var asUser = TestImages.config("A=1", "/opt/app").put("User", "1000");
         registry.pushImage("test/userin", "1", "amd64", layers, asUser);
@@ -135,10 +142,134 @@ class RootInsideTest {
             // kernel settings and the host's clock are not the namespace's
             assertThat(sh(s, "echo 1 > /proc/sys/vm/drop_caches 2>&1 || echo refused").stdout()).endsWith("refused\n");
             assertThat(sh(s, "echo 3 > /proc/sys/kernel/printk 2>&1 || echo refused").stdout()).endsWith("refused\n");
-            // no other uid exists inside: chown to one, or a file of one in the image, shows the single-uid map
-            assertThat(sh(s, "touch /tmp/f; chown 100 /tmp/f 2>&1 || echo refused").stdout()).endsWith("refused\n");
-            assertThat(sh(s, "stat -c %u /var/other").stdout()).isEqualTo("65534\n");
-            assertThat(sh(s, "echo y >> /var/other 2>&1 || echo refused").stdout()).endsWith("refused\n");
+            // no namespace of its own: its user namespace allows none below it, and the filter refuses the calls
+            assertThat(sh(s, "cat /proc/sys/user/max_user_namespaces").stdout()).isEqualTo("0\n");
+            assertThat(sh(s, "echo 1 > /proc/sys/user/max_user_namespaces 2>&1 || echo refused").stdout()).endsWith("refused\n");
+            assertThat(sh(s, "unshare -U true 2>&1 || echo refused").stdout()).endsWith("refused\n");
+            assertThat(sh(s, "unshare -m true 2>&1 || echo refused").stdout()).endsWith("refused\n");
+        }
+    }
+
+    /** The sandbox's id range as its uid_map says it: first host id and count (0 inside). */
+    static long[] range(Sandbox s) {
+        String[] f = sh(s, "cat /proc/self/uid_map").stdout().strip().split("\\s+");
+        assertThat(f).hasSize(3);
+        assertThat(f[0]).isEqualTo("0");
+        return new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])};
+    }
+
+    @Test
+    void rootInsideOwnsARangeOfHostIdsSoChownToAnotherUserIsThatUsersIdInTheRange() throws IOException {
+        try (Sandbox s = backend.create(SandboxRequest.of(passport(rootImage)))) {
+            int uid = hostUid(s);
+            assertThat(range(s)).containsExactly(uid, 65_536);
+            assertThat(sh(s, "cat /proc/self/gid_map").stdout().strip().split("\\s+")).containsExactly("0", String.valueOf(uid), "65536");
+            ExecResult r = sh(s, "touch /tmp/f /opt/app/by-app && chown 1000:1000 /tmp/f /opt/app/by-app && stat -c '%u %g' /tmp/f /opt/app/by-app"
+                    + " && chown 65534 /opt/app/main.txt && stat -c %u /opt/app/main.txt");
+            assertThat(r.exitCode()).as(r.stderr()).isZero();
+            assertThat(r.stdout()).isEqualTo("1000 1000\n1000 1000\n65534\n");
+            Path dir = data.resolve("sandboxes").resolve(s.id()).resolve("fs");
+            for (Path p : List.of(dir.resolve("tmp/f"), dir.resolve("upper/opt/app/by-app"))) {
+                assertThat(Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS)).as(p.toString()).isEqualTo(uid + 1000);
+                assertThat(Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS)).as(p.toString()).isEqualTo(uid + 1000);
+            }
+            assertThat(Files.getAttribute(dir.resolve("upper/opt/app/main.txt"), "unix:uid")).isEqualTo(uid + 65534);
+            // a file the image gives to uid 100 is 100's inside, as in the image; root changes it only by its capabilities
+            assertThat(sh(s, "stat -c %u /var/other").stdout()).isEqualTo("100\n");
+            assertThat(sh(s, "echo y >> /var/other && stat -c %u /var/other").stdout()).isEqualTo("100\n");
+            assertThat(Files.getAttribute(dir.resolve("upper/var/other"), "unix:uid")).isEqualTo(uid + 100);
+            // ids beyond the range do not exist inside
+            assertThat(sh(s, "chown 65536 /tmp/f 2>&1 || echo refused").stdout()).endsWith("refused\n");
+        }
+    }
+
+    @Test
+    void suAndSetprivReachAnotherUserInsideWhoIsHeldToItsOwnFiles() throws IOException {
+        try (Sandbox s = backend.create(SandboxRequest.of(passport(rootImage)))) {
+            int uid = hostUid(s);
+            ExecResult r = sh(s, "echo secret > /tmp/root-only && chmod 600 /tmp/root-only && mkdir /tmp/app && chown app:app /tmp/app"
+                    + " && su -s /bin/sh app -c 'id -u; id -g; touch /tmp/app/mine; cat /tmp/root-only 2>/dev/null || echo denied;"
+                    + " grep CapEff /proc/self/status | cut -f2'"
+                    + " && /usr/bin/setpriv --reuid=1000 --regid=1000 --clear-groups -- sh -c 'id -u; echo x > /opt/app/main.txt 2>/dev/null || echo denied'");
+            assertThat(r.exitCode()).as(r.stderr()).isZero();
+            assertThat(r.stdout()).isEqualTo("1000\n1000\ndenied\n0000000000000000\n1000\ndenied\n");
+            Path mine = data.resolve("sandboxes").resolve(s.id()).resolve("fs/tmp/app/mine");
+            assertThat(Files.getAttribute(mine, "unix:uid")).isEqualTo(uid + 1000);
+        }
+    }
+
+    @Test
+    void twoRootInsideSandboxesGetDisjointRangesAndNeitherSeesTheOthersIds() throws IOException {
+        try (Sandbox a = backend.create(SandboxRequest.of(passport(rootImage)));
+             Sandbox b = backend.create(SandboxRequest.of(passport(rootImage)));
+             Sandbox agent = backend.create(SandboxRequest.of(passport(userImage)))) {
+            long[] ra = range(a);
+            long[] rb = range(b);
+            assertThat(ra[0] + ra[1] <= rb[0] || rb[0] + rb[1] <= ra[0]).as("ranges %d+%d and %d+%d", ra[0], ra[1], rb[0], rb[1]).isTrue();
+            // an agent sandbox's one uid lies in neither range
+            long agentUid = hostUid(agent);
+            assertThat(agentUid >= ra[0] && agentUid < ra[0] + ra[1] || agentUid >= rb[0] && agentUid < rb[0] + rb[1]).isFalse();
+            // a's uid 1000 is not b's uid 1000 on the host
+            sh(a, "touch /tmp/f && chown 1000 /tmp/f");
+            sh(b, "touch /tmp/f && chown 1000 /tmp/f");
+            Object ownerA = Files.getAttribute(data.resolve("sandboxes").resolve(a.id()).resolve("fs/tmp/f"), "unix:uid");
+            Object ownerB = Files.getAttribute(data.resolve("sandboxes").resolve(b.id()).resolve("fs/tmp/f"), "unix:uid");
+            assertThat(ownerA).isEqualTo((int) ra[0] + 1000).isNotEqualTo(ownerB);
+        }
+    }
+
+    @Test
+    void aRangeIsFreedWhenItsSandboxIsDestroyedAndGarbageCollectionFreesALeakedOne() throws IOException {
+        Path uids = data.resolve("uids");
+        Sandbox s = backend.create(SandboxRequest.of(passport(rootImage)));
+        int first = hostUid(s);
+        Path dir = data.resolve("sandboxes").resolve(s.id());
+        assertThat(uids.resolve("range-" + first)).hasContent(s.id());
+        assertThat(dir.resolve("userns")).exists();
+        s.close();
+        assertThat(uids.resolve("range-" + first)).doesNotExist();
+        assertThat(dir).doesNotExist();
+        assertThat(ImageSandboxTest.mountsUnder(data)).noneMatch(m -> m.contains(s.id()));
+
+        // a detached one whose time ran out: collected with its namespace, layers and range
+        Passport shortLived = passport(rootImage).withResources(new Resources(1.0, ByteSize.parse("256MiB"), 128, Duration.ofSeconds(1),
+                ByteSize.parse("64MiB")));
+        Sandbox detached = backend.create(new SandboxRequest(shortLived, java.util.Map.of(), true));
+        String id = detached.id();
+        int detachedFirst = hostUid(detached);
+        assertThat(sh(detached, "id -u").stdout()).isEqualTo("0\n");
+        // collected by another backend on the same data directory, as by the next ALE process
+        try (LocalSandboxBackend other = new LocalSandboxBackend(LocalSandboxBackend.Config.defaults().withDataDir(data).withImages(store))) {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> other.collectGarbage().removed().contains(id));
+        }
+        assertThat(uids.resolve("range-" + detachedFirst)).doesNotExist();
+        assertThat(data.resolve("sandboxes").resolve(id)).doesNotExist();
+        assertThat(ImageSandboxTest.mountsUnder(data)).noneMatch(m -> m.contains(id));
+
+        // a range slot whose sandbox left nothing else behind (its maker died before writing its state)
+        Path leaked = uids.resolve("range-" + (1_000_000_000 + 255 * 65_536));
+        Files.writeString(leaked, "sb-0000dead");
+        Files.setLastModifiedTime(leaked, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 120_000));
+        backend.collectGarbage();
+        assertThat(leaked).doesNotExist();
+    }
+
+    @Test
+    void testsIsTheVerifiersRootInsideCannotWriteItBeforeTheVerifyPhaseAndItIsFreshThen() {
+        try (Sandbox s = backend.create(SandboxRequest.of(passport(rootImage)))) {
+            s.enterPhase(dev.ale.core.passport.Phase.AGENT);
+            // host root's: not even root inside, with its capabilities, may write or replace it
+            assertThat(sh(s, "stat -c %u /tests; ls -A /tests | head -1").stdout()).isEqualTo("65534\n");
+            assertThat(sh(s, "echo fake > /tests/test.sh 2>&1 || echo refused").stdout()).endsWith("refused\n");
+            assertThat(sh(s, "chown 0 /tests 2>&1 || echo refused").stdout()).endsWith("refused\n");
+            assertThat(sh(s, "chmod 777 /tests 2>&1 || echo refused").stdout()).endsWith("refused\n");
+            assertThat(sh(s, "rmdir /tests 2>&1 || echo refused").stdout()).endsWith("refused\n");
+            s.enterPhase(dev.ale.core.passport.Phase.VERIFY);
+            ExecResult verify = sh(s, "stat -c %u /tests && echo real > /tests/test.sh && cat /tests/test.sh");
+            assertThat(verify.stdout()).as(verify.stderr()).isEqualTo("0\nreal\n");
+            // leaving the phase takes it back, emptied
+            s.enterPhase(dev.ale.core.passport.Phase.AGENT);
+            assertThat(sh(s, "stat -c %u /tests; ls -A /tests | head -1").stdout()).isEqualTo("65534\n");
         }
     }
 

@@ -24,6 +24,33 @@ final class TestImages {
                 .file("gone", 0644, "lower\n").tar();
     }
 
+    /**
+     * A layer with host programs (dynamically linked ones: util-linux's setpriv, shadow's useradd)
+     * at their own paths, with the libraries {@code ldd} names for them and the loader.
+     */
+    static byte[] hostPrograms(String... programs) throws IOException, InterruptedException {
+        java.util.Set<String> files = new java.util.TreeSet<>();
+        for (String program : programs) {
+            files.add(program);
+            Process ldd = new ProcessBuilder("ldd", program).redirectErrorStream(true).start();
+            String out = new String(ldd.getInputStream().readAllBytes());
+            if (ldd.waitFor() != 0) throw new IOException("ldd " + program + ": " + out);
+            for (String line : out.split("\n")) {
+                for (String word : line.strip().split("\\s+")) if (word.startsWith("/")) files.add(word);
+            }
+        }
+        TarBuilder t = new TarBuilder();
+        java.util.Set<String> dirs = new java.util.HashSet<>();
+        for (String f : files) {
+            String rel = f.substring(1);
+            for (int i = rel.indexOf('/'); i > 0; i = rel.indexOf('/', i + 1)) {
+                if (dirs.add(rel.substring(0, i + 1))) t.dir(rel.substring(0, i + 1), 0755);
+            }
+            t.file(rel, 0755, Files.readAllBytes(Path.of(f).toRealPath()));
+        }
+        return t.tar();
+    }
+
     static ObjectNode config(String env, String workdir) {
         ObjectNode c = new ObjectMapper().createObjectNode();
         c.putArray("Env").add("PATH=/bin").add(env);

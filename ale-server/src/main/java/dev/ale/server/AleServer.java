@@ -42,10 +42,11 @@ public final class AleServer implements AutoCloseable {
      * @param maxActionBytes the largest GEM step body taken as an action; a larger one is answered as a malformed action
      *                       naming the environment's files route (up to 16 MiB; beyond that the request is refused)
      * @param node       this server as a node of a cluster (its name, slots, the front's secret); standalone by default
+     * @param taskImages how a task's image is made (built from its Dockerfile, or pulled) before an environment of it starts
      */
     public record Config(String host, int port, Tokens tokens, Optional<Path> passports, Duration idleTimeout, Duration reapPeriod,
                          List<Task> tasks, Optional<ModelUpstream> model, Optional<Path> runs, Optional<String> rockOpenAs,
-                         int maxActionBytes, Optional<TrustedKeys> trustedKeys, NodeSettings node) {
+                         int maxActionBytes, Optional<TrustedKeys> trustedKeys, NodeSettings node, TaskImages taskImages) {
 
         public static final String LOOPBACK = "127.0.0.1";
         public static final Duration DEFAULT_IDLE = Duration.ofMinutes(10);
@@ -60,6 +61,7 @@ public final class AleServer implements AutoCloseable {
             Objects.requireNonNull(rockOpenAs, "rockOpenAs");
             Objects.requireNonNull(trustedKeys, "trustedKeys");
             Objects.requireNonNull(node, "node");
+            Objects.requireNonNull(taskImages, "taskImages");
             if (port < 0 || port > 65_535) throw new IllegalArgumentException("port must be 0-65535: " + port);
             if (idleTimeout.isNegative() || idleTimeout.isZero()) throw new IllegalArgumentException("idle timeout must be positive");
             if (maxActionBytes < 1024 || maxActionBytes > Bodies.FILE_LIMIT) {
@@ -70,57 +72,63 @@ public final class AleServer implements AutoCloseable {
         public static Config of(String host, int port, Tokens tokens) {
             return new Config(host, port, tokens, Optional.empty(), DEFAULT_IDLE, Duration.ofSeconds(1), List.of(),
                     Optional.empty(), Optional.empty(), Optional.empty(), Bodies.JSON_LIMIT,
-                    Optional.empty(), NodeSettings.standalone());
+                    Optional.empty(), NodeSettings.standalone(), TaskImages.none());
         }
 
         public Config withPassports(Path dir) {
             return new Config(host, port, tokens, Optional.of(dir), idleTimeout, reapPeriod, tasks, model, runs, rockOpenAs, maxActionBytes,
-                    trustedKeys, node);
+                    trustedKeys, node, taskImages);
         }
 
         public Config withIdleTimeout(Duration idle) {
-            return new Config(host, port, tokens, passports, idle, reapPeriod, tasks, model, runs, rockOpenAs, maxActionBytes, trustedKeys, node);
+            return new Config(host, port, tokens, passports, idle, reapPeriod, tasks, model, runs, rockOpenAs, maxActionBytes, trustedKeys, node, taskImages);
         }
 
         /** The tasks GEM environments may be made of (see {@code ale serve --tasks}). */
         public Config withTasks(List<Task> newTasks) {
-            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, newTasks, model, runs, rockOpenAs, maxActionBytes, trustedKeys, node);
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, newTasks, model, runs, rockOpenAs, maxActionBytes, trustedKeys, node, taskImages);
         }
 
         public Config withReapPeriod(Duration period) {
-            return new Config(host, port, tokens, passports, idleTimeout, period, tasks, model, runs, rockOpenAs, maxActionBytes, trustedKeys, node);
+            return new Config(host, port, tokens, passports, idleTimeout, period, tasks, model, runs, rockOpenAs, maxActionBytes, trustedKeys, node, taskImages);
         }
 
         public Config withModel(ModelUpstream upstream) {
             return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, Optional.of(upstream), runs, rockOpenAs, maxActionBytes,
-                    trustedKeys, node);
+                    trustedKeys, node, taskImages);
         }
 
         public Config withRuns(Path dir) {
             return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, Optional.of(dir), rockOpenAs, maxActionBytes,
-                    trustedKeys, node);
+                    trustedKeys, node, taskImages);
         }
 
         /** The largest GEM step body taken as an action (default 1 MiB). */
         public Config withMaxActionBytes(int bytes) {
-            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, runs, rockOpenAs, bytes, trustedKeys, node);
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, runs, rockOpenAs, bytes, trustedKeys, node, taskImages);
         }
 
         /** Only passports signed by one of these keys are used: named ones need NAME.yaml.sig, inline and built-in ones are refused. */
         public Config withTrustedKeys(TrustedKeys keys) {
             return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, runs, rockOpenAs, maxActionBytes,
-                    Optional.of(keys), node);
+                    Optional.of(keys), node, taskImages);
         }
 
         public Config withRockOpenAs(String tokenName) {
             return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, runs, Optional.of(tokenName), maxActionBytes,
-                    trustedKeys, node);
+                    trustedKeys, node, taskImages);
+        }
+
+        /** How a task's image is made before a GEM environment of it starts (by default none is). */
+        public Config withTaskImages(TaskImages images) {
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, runs, rockOpenAs, maxActionBytes,
+                    trustedKeys, node, images);
         }
 
         /** This server as one node of a cluster: its name, slots and the front's secret. */
         public Config withNode(NodeSettings settings) {
             return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, tasks, model, runs, rockOpenAs, maxActionBytes,
-                    trustedKeys, settings);
+                    trustedKeys, settings, taskImages);
         }
     }
 
@@ -191,7 +199,7 @@ public final class AleServer implements AutoCloseable {
                 new SystemRoutes(metrics, sandboxes, envs, new NodeReport(config.node(), quota)),
                 new SandboxRoutes(sandboxes, passports, metrics, config.idleTimeout()),
                 new RockSandboxRoutes(sandboxes, passports, metrics, config.idleTimeout()),
-                new EnvRoutes(envs, config.tasks(), passports, metrics, config.idleTimeout(), config.maxActionBytes()),
+                new EnvRoutes(envs, config.tasks(), config.taskImages(), passports, metrics, config.idleTimeout(), config.maxActionBytes()),
                 new ModelProxyRoutes(config.model(), sandboxes, envs, ledgers, metrics));
         new HoldRoutes(containment.holds(), sandboxes, envs).register(wiring);
         Console console = Console.mount(app, new ConsoleBridge(config.tokens(), sandboxes, envs, ledgers, containment,

@@ -43,13 +43,15 @@ final class EnvRoutes {
 
     private final Envs envs;
     private final Map<String, Task> byId = new LinkedHashMap<>();
+    private final TaskImages images;
     private final Map<String, Task> byDir = new LinkedHashMap<>();
     private final Passports passports;
     private final Metrics metrics;
     private final Duration defaultIdle;
     private final int maxActionBytes;
 
-    EnvRoutes(Envs envs, List<Task> tasks, Passports passports, Metrics metrics, Duration defaultIdle, int maxActionBytes) {
+    EnvRoutes(Envs envs, List<Task> tasks, TaskImages images, Passports passports, Metrics metrics, Duration defaultIdle, int maxActionBytes) {
+        this.images = images;
         this.maxActionBytes = maxActionBytes;
         this.envs = envs;
         for (Task t : tasks) {
@@ -86,7 +88,8 @@ final class EnvRoutes {
                         "no task directory " + dir.get() + " under the server's --tasks; there are " + byDir.keySet()));
         if (f.has("passport")) task = task.withPassport(passports.resolve(f.node("passport"), Auth.caller(ctx).admin()));
         Duration idle = f.seconds("idle_timeout_seconds", MAX_IDLE).orElse(defaultIdle);
-        HostedEnv h = envs.make(Auth.caller(ctx), task, seed(f), group(f), sample(f), format(f), idle);
+        // its image is built (or found in the build cache) under the passport it runs under, before the env exists
+        HostedEnv h = envs.make(Auth.caller(ctx), images.prepare(task), seed(f), group(f), sample(f), format(f), idle);
         Routes.json(ctx, 201, env(h));
     }
 
@@ -129,7 +132,7 @@ final class EnvRoutes {
     private void rockMake(Context ctx) {
         Fields f = Fields.lenient(Bodies.object(ctx), ROCK_MAKE_FIELDS, "ROCK gem make");
         String id = f.string("env_id").orElseThrow(() -> ApiError.invalidField("env_id", "is required (a task id)"));
-        HostedEnv h = envs.make(Auth.caller(ctx), task(id, "env_id"), seed(f), group(f), sample(f), format(f), defaultIdle);
+        HostedEnv h = envs.make(Auth.caller(ctx), images.prepare(task(id, "env_id")), seed(f), group(f), sample(f), format(f), defaultIdle);
         ObjectNode json = Views.object();
         json.put("sandbox_id", h.id());
         Routes.json(ctx, 200, json);

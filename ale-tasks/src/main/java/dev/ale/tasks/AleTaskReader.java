@@ -193,7 +193,11 @@ final class AleTaskReader {
         }
     }
 
+    /** A verifier file keeps its name in the verifier directory; {@code tests} is the tests directory, /tests, as in the other formats. */
     private static CopyIn verifierCopy(Named named) {
+        if (named.found().name().equals("tests") && Files.isDirectory(named.found().real())) {
+            return new CopyIn(named.found().real(), TaskLoader.TESTS_DIR);
+        }
         return new CopyIn(named.found().real(), TaskLoader.VERIFIER_DIR + "/" + named.found().name());
     }
 

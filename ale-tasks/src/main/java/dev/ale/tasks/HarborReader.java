@@ -180,7 +180,7 @@ final class HarborReader {
 
         TaskEnvironment environment = new TaskEnvironment(List.of(), Optional.empty(), AleTaskReader.DEFAULT_SETUP_TIMEOUT,
                 side.workdir(), side.image(), allEnv, side.build());
-        String testsDir = TaskLoader.VERIFIER_DIR + "/tests";
+        String testsDir = TaskLoader.TESTS_DIR;
         VerifierSpec verifier = new VerifierSpec(new CopyIn(testScript.real(), testsDir + "/test.sh"),
                 List.of(new CopyIn(tests.real(), testsDir)), verifierTimeout, REWARD_FILES, verifierEnv);
         Passport passport = TaskLoader.passportFor(id, environment, budget, verifier);

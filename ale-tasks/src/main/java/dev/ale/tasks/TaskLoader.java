@@ -31,6 +31,11 @@ public final class TaskLoader {
 
     /** Where the verifier's script and files are copied after the agent ends; $ALE_VERIFIER_DIR. */
     public static final String VERIFIER_DIR = "/tmp/ale-verifier";
+    /**
+     * Where a task's tests appear, only in the verify phase; $TEST_DIR. Terminal-Bench's run-tests.sh
+     * and Harbor's test.sh name it outright; the sandbox keeps it empty and unwritable until then.
+     */
+    public static final String TESTS_DIR = "/tests";
     /** The file in {@link #VERIFIER_DIR} where a verifier may write a score in [0, 1]; $ALE_SCORE_FILE. */
     public static final String SCORE_FILE_NAME = "score";
     /** Where the setup script is copied before it runs. */

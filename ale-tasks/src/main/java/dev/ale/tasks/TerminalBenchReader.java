@@ -108,7 +108,7 @@ final class TerminalBenchReader {
                 throw new TaskException(shown.resolve("tests") + ": is not a directory; Terminal-Bench keeps a task's"
                         + " tests in a directory named tests");
             }
-            verifierFiles.add(new CopyIn(t.real(), TaskLoader.VERIFIER_DIR + "/tests"));
+            verifierFiles.add(new CopyIn(t.real(), TaskLoader.TESTS_DIR));
         });
         CopyIn runTests = runTests(files, shown, id, tests);
         TaskImages.Side side = TaskImages.read(files, shown, "", Optional.empty());

@@ -82,7 +82,7 @@ class AleTaskLoaderTest {
         assertThat(task.environment().workdir()).isEqualTo("/workspace/calc");
         assertThat(task.verifier().script()).isEqualTo(new CopyIn(root.resolve("verify.sh"), "/tmp/ale-verifier/verify.sh"));
         assertThat(task.verifier().files()).containsExactly(
-                new CopyIn(root.resolve("tests"), "/tmp/ale-verifier/tests"),
+                new CopyIn(root.resolve("tests"), "/tests"),
                 new CopyIn(root.resolve("expected.txt"), "/tmp/ale-verifier/expected.txt"));
         assertThat(task.verifier().timeout()).isEqualTo(Duration.ofSeconds(45));
         assertThat(task.solution()).contains(root.resolve("solution.sh"));

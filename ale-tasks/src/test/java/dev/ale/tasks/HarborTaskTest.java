@@ -69,8 +69,8 @@ class HarborTaskTest {
         assertThat(task.tags()).containsExactly("trivial", "bash", "programming", "easy");
         assertThat(task.verifier().timeout()).isEqualTo(Duration.ofSeconds(90));
         assertThat(task.verifier().env()).isEqualTo(Map.of("MODE", "strict"));
-        assertThat(task.verifier().files()).containsExactly(new CopyIn(root.resolve("tests"), "/tmp/ale-verifier/tests"));
-        assertThat(task.verifier().script()).isEqualTo(new CopyIn(root.resolve("tests/test.sh"), "/tmp/ale-verifier/tests/test.sh"));
+        assertThat(task.verifier().files()).containsExactly(new CopyIn(root.resolve("tests"), "/tests"));
+        assertThat(task.verifier().script()).isEqualTo(new CopyIn(root.resolve("tests/test.sh"), "/tests/test.sh"));
         assertThat(task.verifier().rewardFiles()).containsExactly("/logs/verifier/reward.txt", "/logs/verifier/reward.json");
         assertThat(task.budget().wallTime()).isEqualTo(Duration.ofSeconds(300));
         assertThat(task.solution()).contains(root.resolve("solution/solve.sh"));

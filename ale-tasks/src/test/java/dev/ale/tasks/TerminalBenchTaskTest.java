@@ -109,7 +109,7 @@ class TerminalBenchTaskTest {
                 "Create a file called hello.txt in the current directory. Write \"Hello, world!\" to it.");
         assertThat(task.tags()).containsExactly("file-operations", "beginner", "easy", "bash");
         assertThat(task.verifier().script()).isEqualTo(new CopyIn(root.resolve("run-tests.sh"), "/tmp/ale-verifier/run-tests.sh"));
-        assertThat(task.verifier().files()).containsExactly(new CopyIn(root.resolve("tests"), "/tmp/ale-verifier/tests"));
+        assertThat(task.verifier().files()).containsExactly(new CopyIn(root.resolve("tests"), "/tests"));
         assertThat(task.verifier().timeout()).isEqualTo(Duration.ofMillis(30_500));
         assertThat(task.budget()).isEqualTo(new AgentBudget(30, 200_000, Duration.ofSeconds(240)));
         assertThat(task.solution()).contains(root.resolve("solution.sh"));

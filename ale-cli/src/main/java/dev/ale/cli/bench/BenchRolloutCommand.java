@@ -157,6 +157,7 @@ public final class BenchRolloutCommand implements Callable<Integer> {
         try {
             Path workspace = Files.createDirectories(root.resolve("workspace"));
             Path tmp = Files.createDirectories(root.resolve("tmp"));
+            Files.createDirectories(root.resolve("tests")); // /tests, as a sandbox has it
             String workdir = task.environment().workdir();
             StringBuilder copy = new StringBuilder("mkdir -p " + q(workdir));
             for (CopyIn c : task.environment().files()) copy.append(" && ").append(copyCommand(task, c));
@@ -169,7 +170,7 @@ public final class BenchRolloutCommand implements Callable<Integer> {
             StringBuilder verify = new StringBuilder("mkdir -p /tmp/ale-verifier");
             for (CopyIn c : task.verifier().files()) verify.append(" && ").append(copyCommand(task, c));
             verify.append(" && ").append(copyCommand(task, task.verifier().script()));
-            verify.append(" && cd ").append(q(workdir)).append(" && TEST_DIR=/tmp/ale-verifier/tests ALE_VERIFIER_DIR=/tmp/ale-verifier")
+            verify.append(" && cd ").append(q(workdir)).append(" && TEST_DIR=/tests ALE_VERIFIER_DIR=/tmp/ale-verifier")
                     .append(" ALE_SCORE_FILE=/tmp/ale-verifier/score bash ").append(q(task.verifier().script().target()));
             return bwrap(task, workspace, tmp, verify.toString()) == 0;
         } finally {
@@ -196,6 +197,7 @@ public final class BenchRolloutCommand implements Callable<Integer> {
                 "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
                 "--symlink", "usr/sbin", "/sbin", "--dev", "/dev", "--proc", "/proc",
                 "--bind", workspace.toString(), "/workspace", "--bind", tmp.toString(), "/tmp",
+                "--bind", workspace.resolveSibling("tests").toString(), "/tests",
                 "--ro-bind", task.directory().toString(), "/task", "--unshare-all", "--die-with-parent",
                 "--clearenv", "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin", "--setenv", "HOME", "/workspace",
                 "bash", "-c", script)

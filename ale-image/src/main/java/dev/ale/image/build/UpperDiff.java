@@ -15,31 +15,33 @@ import java.util.Set;
 /**
  * Turns what a RUN wrote over its image (the sandbox's overlay upper directory) into a layer:
  * new and changed entries as they are, overlayfs whiteouts (0:0 character devices) as OCI
- * {@code .wh.} entries, opaque directories with {@code .wh..wh..opq}. Files the sandbox's own
- * uid owns are recorded as root's: the uid is the sandbox's, meaningless in any other.
+ * {@code .wh.} entries, opaque directories with {@code .wh..wh..opq}. Files of the sandbox's host
+ * id range are recorded with the ids they have inside (its first id is root): the host ids are
+ * the sandbox's, meaningless in any other.
  */
 final class UpperDiff {
 
     /**
-     * Files ALE itself binds into every sandbox (its identity, names and resolver): what a RUN
-     * "wrote" there are the mount points bubblewrap made, never the step's work.
+     * Files ALE itself binds into every image sandbox (its names and resolver): what a RUN "wrote"
+     * there are the mount points bubblewrap made, never the step's work. The image's accounts
+     * (/etc/passwd, /etc/group) are its own, so a RUN's useradd is kept.
      */
-    static final Set<String> SANDBOX_FILES = Set.of("etc/passwd", "etc/group", "etc/hosts", "etc/resolv.conf", "etc/hostname");
+    static final Set<String> SANDBOX_FILES = Set.of("etc/hosts", "etc/resolv.conf", "etc/hostname");
     /** Their directory: copied up only for those mount points (root inside binds /etc whole), it is no change of the step's. */
     private static final String SANDBOX_DIR = "etc";
 
     private final LayerTar tar;
-    private final int hostUid;
+    private final ImageWrites writes;
     private int entries;
 
-    private UpperDiff(LayerTar tar, int hostUid) {
+    private UpperDiff(LayerTar tar, ImageWrites writes) {
         this.tar = tar;
-        this.hostUid = hostUid;
+        this.writes = writes;
     }
 
     /** Writes the changes into {@code tar}; returns how many entries it wrote (0: the step changed nothing). */
     static int write(ImageWrites writes, LayerTar tar) throws IOException {
-        UpperDiff d = new UpperDiff(tar, writes.hostUid());
+        UpperDiff d = new UpperDiff(tar, writes);
         d.walk(writes.upperDir(), "");
         return d.entries;
     }
@@ -94,6 +96,6 @@ final class UpperDiff {
     }
 
     private int owner(int id) {
-        return id == hostUid ? 0 : id;
+        return writes.insideId(id);
     }
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import static dev.ale.sandbox.local.SeccompFilter.EAFNOSUPPORT;
@@ -31,12 +32,13 @@ import static dev.ale.sandbox.local.SeccompFilter.EPERM;
  *       files stay unreadable (bubblewrap started by root would leave either full capabilities or a user namespace mapped to host root);</li>
  *   <li>{@code bwrap} reads its arguments from fd 4 (so no host path of ALE's is in the argv
  *       the sandbox sees as its pid 1), unshares user, pid, ipc, uts and cgroup namespaces,
- *       forbids nested user namespaces, drops every capability inside (root inside an image, uid 0
- *       mapped to the same host uid, gets {@link #ROOT_CAPS} back there), starts a new session
+ *       forbids nested user namespaces, drops every capability inside (root inside an image gets
+ *       {@link #ROOT_CAPS} back there; its user namespace is the one ALE made for the sandbox's
+ *       host id range, entered on {@link #USERNS_FD}, ids 0..n-1 inside), starts a new session
  *       (no TIOCSTI into the caller's terminal), dies with its parent, and builds the root from
  *       read-only binds;</li>
  *   <li>only /workspace, /tmp and /dev/shm are writable, all three on the sandbox's one
- *       size-capped tmpfs; /proc is the sandbox's own; /dev is minimal and read-only; the
+ *       size-capped tmpfs (so is /tests, the verifier's, writable only in the verify phase); /proc is the sandbox's own; /dev is minimal and read-only; the
  *       environment is cleared and rebuilt from what the caller allows;</li>
  *   <li>last, after its own setup, bubblewrap installs the seccomp filter {@link #SECCOMP_POLICY}.</li>
  * </ol>
@@ -67,17 +69,18 @@ final class BwrapCommand {
      * read), and the init closes the fd before it serves a call.
      */
     static final int INIT_FD = 5;
+    /** The sandbox's own user namespace (root inside: its whole id range mapped), opened by the launcher for bubblewrap's {@code --userns}. */
+    static final int USERNS_FD = 6;
 
     /*
-     * $1: the filter, $2: the arguments file, then cgroup.procs files up to "--". `cd /` first:
-     * the shell exports PWD (and OLDPWD), which bubblewrap's pid 1 keeps in its environment, and
-     * ALE's working directory (the checkout, often) is not the sandbox's business. `command exec` keeps a failed
-     * redirection from ending the shell before it can say exit 125.
+     * $1: the filter, $2: the arguments file, then the files of further fds (see launcher), then
+     * cgroup.procs files up to "--". `cd /` first: the shell exports PWD (and OLDPWD), which
+     * bubblewrap's pid 1 keeps in its environment, and ALE's working directory (the checkout,
+     * often) is not the sandbox's business. `command exec` keeps a failed redirection from ending
+     * the shell before it can say exit 125.
      */
     private static final String LAUNCH = "cd / && unset OLDPWD || exit 125; command exec 3<\"$1\" 4<\"$2\" || exit 125; shift 2; "
             + "for f; do [ \"$f\" = -- ] && break; echo $$ > \"$f\" || exit 125; shift; done; shift; exec \"$@\"";
-    /* The same, with the resident init's binary ($3) on fd 5 as well. */
-    private static final String LAUNCH_RESIDENT = LAUNCH.replace("4<\"$2\" || exit 125; shift 2;", "4<\"$2\" 5<\"$3\" || exit 125; shift 3;");
 
     /* Namespace flags of clone(2) and unshare(2); CLONE_NEWTIME shares its bit with clone's exit signal. */
     private static final int CLONE_NEWNS = 0x00020000;
@@ -162,8 +165,15 @@ final class BwrapCommand {
     }
 
     /** What every process tree of one sandbox shares: written once to its arguments file. */
-    record SandboxSpec(List<String> rootfsArgs, Path workspace, Path tmp, Path shm, List<String> gpuDevices, int insideUid) {
+    record SandboxSpec(List<String> rootfsArgs, Path workspace, Path tmp, Path shm, Path tests, List<String> gpuDevices, int insideUid,
+                       UserNamespace userns) {
     }
+
+    /**
+     * Whose user namespace a sandbox runs in: one bubblewrap makes, mapping only the sandbox's one
+     * host uid; or the one ALE made for the sandbox's id range (root inside), which bubblewrap enters.
+     */
+    enum UserNamespace { BWRAP_SINGLE_UID, ALE_RANGE }
 
     /** One process tree: the sandbox's files and cgroups, and what this command runs. */
     record Spec(
@@ -174,6 +184,7 @@ final class BwrapCommand {
             int insideUid,
             Path seccompFile,
             Path argsFile,
+            Optional<Path> userns,
             String cwd,
             Map<String, String> env,
             List<String> argv) {
@@ -186,9 +197,7 @@ final class BwrapCommand {
      * every signal sent to a namespace's init from inside it that the init has no handler for).
      */
     static List<String> buildResident(Spec s, Path initBinary) {
-        List<String> cmd = build(s);
-        cmd.set(2, LAUNCH_RESIDENT);
-        cmd.add(6, initBinary.toString());
+        List<String> cmd = command(s, Optional.of(initBinary));
         int end = cmd.lastIndexOf("--");
         cmd.add(end, "--as-pid-1");
         return cmd;
@@ -196,10 +205,14 @@ final class BwrapCommand {
 
     /** bubblewrap's arguments for a sandbox, in order, as read from {@link #ARGS_FD}. */
     static List<String> sandboxArgs(SandboxSpec s) {
-        List<String> args = new ArrayList<>(List.of(
-                "--unshare-user", "--uid", String.valueOf(s.insideUid()), "--gid", String.valueOf(s.insideUid()),
-                "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup",
-                "--disable-userns", "--cap-drop", "ALL"));
+        List<String> args = new ArrayList<>();
+        // bubblewrap's own namespace forbids nested ones with --disable-userns; ALE's has its limit set to 0 when made
+        if (s.userns() == UserNamespace.ALE_RANGE) args.addAll(List.of("--userns", String.valueOf(USERNS_FD)));
+        else args.add("--unshare-user");
+        args.addAll(List.of("--uid", String.valueOf(s.insideUid()), "--gid", String.valueOf(s.insideUid()),
+                "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup"));
+        if (s.userns() == UserNamespace.BWRAP_SINGLE_UID) args.add("--disable-userns");
+        args.addAll(List.of("--cap-drop", "ALL"));
         // root inside gets back its few capabilities, in its own user namespace only
         if (s.insideUid() == ROOT_UID) ROOT_CAPS.forEach(c -> args.addAll(List.of("--cap-add", "CAP_" + c.toUpperCase(Locale.ROOT))));
         args.addAll(List.of("--die-with-parent", "--new-session", "--seccomp", String.valueOf(SECCOMP_FD)));
@@ -208,7 +221,7 @@ final class BwrapCommand {
         args.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--dir", "/run"));
         for (String device : s.gpuDevices()) args.addAll(List.of("--dev-bind", device, device));
         args.addAll(List.of("--bind", s.workspace().toString(), "/workspace", "--bind", s.tmp().toString(), "/tmp",
-                "--bind", s.shm().toString(), "/dev/shm"));
+                "--bind", s.shm().toString(), "/dev/shm", "--bind", s.tests().toString(), "/tests"));
         // /dev's own tmpfs has no size limit: nothing may be written there (device nodes still work)
         args.addAll(List.of("--remount-ro", "/", "--remount-ro", "/dev"));
         return args;
@@ -216,8 +229,23 @@ final class BwrapCommand {
 
     /** The host command line: launcher, network namespace, uid drop, bubblewrap, then the command. */
     static List<String> build(Spec s) {
+        return command(s, Optional.empty());
+    }
+
+    private static List<String> command(Spec s, Optional<Path> initBinary) {
+        List<Integer> fds = new ArrayList<>();
+        List<String> files = new ArrayList<>();
+        initBinary.ifPresent(b -> {
+            fds.add(INIT_FD);
+            files.add(b.toString());
+        });
+        s.userns().ifPresent(u -> {
+            fds.add(USERNS_FD);
+            files.add(u.toString());
+        });
         List<String> cmd = new ArrayList<>();
-        cmd.addAll(List.of("/bin/sh", "-c", LAUNCH, "ale-join", s.seccompFile().toString(), s.argsFile().toString()));
+        cmd.addAll(List.of("/bin/sh", "-c", launcher(fds), "ale-join", s.seccompFile().toString(), s.argsFile().toString()));
+        cmd.addAll(files);
         s.cgroupProcsFiles().forEach(p -> cmd.add(p.toString()));
         cmd.add("--");
         cmd.addAll(List.of("nsenter", "--net=" + s.netnsFile(), "--"));
@@ -233,6 +261,14 @@ final class BwrapCommand {
         cmd.add("--");
         cmd.addAll(s.argv());
         return cmd;
+    }
+
+    /** The launcher script, opening the files after the arguments file on {@code fds}, in order; only ALE's constants go into it. */
+    private static String launcher(List<Integer> fds) {
+        if (fds.isEmpty()) return LAUNCH;
+        StringBuilder open = new StringBuilder("4<\"$2\"");
+        for (int i = 0; i < fds.size(); i++) open.append(' ').append(fds.get(i)).append("<\"$").append(i + 3).append('"');
+        return LAUNCH.replace("4<\"$2\" || exit 125; shift 2;", open + " || exit 125; shift " + (fds.size() + 2) + ";");
     }
 
     /** The environment every sandbox process starts with; the caller's extra variables go on top. */

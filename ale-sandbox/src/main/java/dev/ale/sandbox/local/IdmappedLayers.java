@@ -1,8 +1,6 @@
 package dev.ale.sandbox.local;
 
-import dev.ale.core.AleException.Fault;
 import dev.ale.core.host.HostTools;
-import dev.ale.core.sandbox.SandboxException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -13,22 +11,21 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * An image's layers as the lower layers of a sandbox that is root inside: each layer is bound
- * read-only under the sandbox's directory through an idmapped mount that shows host uid and gid 0
- * as the sandbox's own host uid. Inside, where only that uid is mapped (to 0), the image's files
- * then belong to root, as in the image, and root's capabilities in the sandbox's user namespace
- * reach them; its writes are copied up into its own upper layer, owned by its uid on the host.
- * Files the image gives to other uids show as nobody's. The layers themselves are never written.
+ * read-only under the sandbox's directory through an idmapped mount with the map of the sandbox's
+ * own user namespace, so an id k on disk shows as the k-th id of the sandbox's host range. Inside,
+ * where that range is 0..n-1, the image's files belong to whom the image says (root's to root,
+ * 1000's to 1000), and root's capabilities in the sandbox's namespace reach them; its writes are
+ * copied up into its own upper layer, owned by its range on the host. An id beyond the range
+ * shows as nobody's. The layers themselves are never written.
  */
 final class IdmappedLayers {
 
@@ -65,38 +62,31 @@ final class IdmappedLayers {
     }
 
     /**
-     * Mounts each layer idmapped (host 0 shown as {@code hostUid}) under {@link #dir}; returns the
-     * mount points in the order given. On failure, what was mounted is unmounted again.
+     * Mounts each layer idmapped through the sandbox's user namespace (the nsfs file {@code userns}:
+     * an on-disk id k shows as the k-th id of the sandbox's host range) under {@link #dir}; returns
+     * the mount points in the order given. On failure, what was mounted is unmounted again.
      */
-    static List<Path> mount(Path sandboxDir, List<Path> layers, int hostUid) throws IOException {
+    static List<Path> mount(Path sandboxDir, List<Path> layers, Path userns) throws IOException {
         Path lower = dir(sandboxDir);
         Files.createDirectories(lower);
         Files.setPosixFilePermissions(lower, PosixFilePermissions.fromString("rwx--x--x"));
         List<Path> made = new ArrayList<>();
-        Process holder = userNamespace(hostUid);
         try {
-            int userns = open("/proc/" + holder.pid() + "/ns/user");
+            int fd = open(userns.toString());
             try {
                 for (Path layer : layers) {
                     Path target = lower.resolve(layer.getFileName().toString());
                     Files.createDirectories(target);
-                    bindIdmapped(layer, target, userns);
+                    bindIdmapped(layer, target, fd);
                     made.add(target);
                 }
             } finally {
-                close(userns);
+                close(fd);
             }
             return List.copyOf(made);
         } catch (IOException | RuntimeException e) {
             unmount(sandboxDir);
             throw e;
-        } finally {
-            holder.destroyForcibly();
-            try {
-                holder.waitFor(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 
@@ -116,36 +106,6 @@ final class IdmappedLayers {
             problems.add("cannot list " + lower + ": " + e.getMessage());
         }
         return problems;
-    }
-
-    /*
-     * A user namespace whose only mapping is 0 -> hostUid, held by a process that does nothing: an
-     * idmapped mount takes its mapping from such a namespace (the kernel keeps it once the mount exists).
-     */
-    private static Process userNamespace(int hostUid) throws IOException {
-        Process p = new ProcessBuilder("unshare", "--user", "--", "sleep", "60").redirectErrorStream(true).start();
-        Path ns = Path.of("/proc", String.valueOf(p.pid()), "ns", "user");
-        String mine = Files.readSymbolicLink(Path.of("/proc/self/ns/user")).toString();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (true) {
-            String theirs;
-            try {
-                theirs = Files.readSymbolicLink(ns).toString();
-            } catch (IOException e) {
-                theirs = mine;
-            }
-            if (!theirs.equals(mine)) break;
-            if (!p.isAlive() || System.nanoTime() > deadline) {
-                p.destroyForcibly();
-                throw new SandboxException(Fault.ENVIRONMENT, "unshare --user did not make a user namespace for an idmapped mount");
-            }
-            Thread.onSpinWait();
-        }
-        Path proc = Path.of("/proc", String.valueOf(p.pid()));
-        Files.writeString(proc.resolve("uid_map"), "0 " + hostUid + " 1\n", StandardCharsets.US_ASCII);
-        Files.writeString(proc.resolve("setgroups"), "deny\n", StandardCharsets.US_ASCII);
-        Files.writeString(proc.resolve("gid_map"), "0 " + hostUid + " 1\n", StandardCharsets.US_ASCII);
-        return p;
     }
 
     private static void bindIdmapped(Path source, Path target, int userns) throws IOException {

@@ -2,6 +2,7 @@ package dev.ale.sandbox.local;
 
 import dev.ale.core.AleException.Fault;
 import dev.ale.core.passport.Passport;
+import dev.ale.core.passport.Phase;
 import dev.ale.core.sandbox.ExecRequest;
 import dev.ale.core.sandbox.ExecResult;
 import dev.ale.core.sandbox.ProcessSnapshot;
@@ -13,14 +14,19 @@ import dev.ale.core.sandbox.SandboxStats;
 import dev.ale.core.sandbox.ShellSession;
 import dev.ale.sandbox.cgroup.Cgroup;
 import dev.ale.sandbox.cgroup.CgroupUsage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 /** A sandbox of the local backend: a network namespace, a cgroup, a tmpfs workspace and a uid. */
 final class LocalSandbox implements Sandbox {
@@ -175,7 +181,7 @@ final class LocalSandbox implements Sandbox {
             Path binary = backend.initBinary().orElseThrow();
             List<String> launch = BwrapCommand.buildResident(new BwrapCommand.Spec(
                     id(), cgroup.procsFiles(), paths.netnsFile(), state.hostUid(), state.insideUidOrAgent(), backend.seccompFile(), argsFile,
-                    "/", Map.of(), List.of("/proc/self/fd/" + BwrapCommand.INIT_FD)), binary);
+                    userns(), "/", Map.of(), List.of("/proc/self/fd/" + BwrapCommand.INIT_FD)), binary);
             resident = ResidentInit.start(id(), launch, paths.dir().resolve("init.log"), this::residentLost);
         }
         return resident;
@@ -221,7 +227,12 @@ final class LocalSandbox implements Sandbox {
     List<String> command(List<String> argv, String cwd, Map<String, String> env) {
         return BwrapCommand.build(new BwrapCommand.Spec(
                 id(), cgroup.procsFiles(), paths.netnsFile(), state.hostUid(), state.insideUidOrAgent(), backend.seccompFile(), argsFile,
-                cwd, withNetwork(env), argv));
+                userns(), cwd, withNetwork(env), argv));
+    }
+
+    /** The user namespace ALE made for the sandbox's id range, when it has one (root inside). */
+    private Optional<Path> userns() {
+        return state.ownsRange() ? Optional.of(paths.userns()) : Optional.empty();
     }
 
     private Map<String, String> withNetwork(Map<String, String> env) {
@@ -275,7 +286,7 @@ final class LocalSandbox implements Sandbox {
     @Override
     public Optional<dev.ale.core.sandbox.ImageWrites> imageWrites() {
         if (passport.filesystem().image().isEmpty()) return Optional.empty();
-        return Optional.of(new dev.ale.core.sandbox.ImageWrites(paths.upper(), state.hostUid()));
+        return Optional.of(new dev.ale.core.sandbox.ImageWrites(paths.upper(), state.hostUid(), state.idCountOrOne()));
     }
 
     @Override
@@ -286,6 +297,30 @@ final class LocalSandbox implements Sandbox {
     @Override
     public void enterPhase(dev.ale.core.passport.Phase phase) {
         network.enterPhase(phase);
+        prepareTests(phase);
+    }
+
+    /**
+     * /tests is the verifier's: emptied at every phase change, owned by host root (no one inside,
+     * so nothing the agent does can put a file there) in every phase but verify, which gives it to
+     * the sandbox's user for the verifier's files, copied in fresh. The work happens on the host,
+     * on the sandbox's own tmpfs, without following any link in it.
+     */
+    private void prepareTests(Phase phase) {
+        Path dir = paths.tests();
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return; // made by an older ALE
+        try {
+            int owner = phase == Phase.VERIFY ? state.hostUid() : 0;
+            Files.setAttribute(dir, "unix:uid", 0); // closed while it is emptied
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) if (!p.equals(dir)) Files.delete(p);
+            }
+            Files.setAttribute(dir, "unix:gid", owner);
+            Files.setAttribute(dir, "unix:uid", owner);
+            Files.setAttribute(dir, "unix:mode", 0755);
+        } catch (IOException e) {
+            throw new SandboxException(Fault.ENVIRONMENT, "sandbox " + id() + ": cannot prepare /tests for phase " + phase + ": " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -27,6 +27,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,6 +61,9 @@ public final class LocalSandboxBackend implements SandboxBackend {
      */
     public record Config(Path dataDir, int uidBase, int uidCount, SandboxNetwork network, List<Path> hiddenHostPaths,
                          Optional<ImageResolver> images, ExecPath execPath) {
+
+        /** Host uids from the base: 256 ranges for root-inside sandboxes, or as many sandboxes of one uid. */
+        public static final int DEFAULT_UID_COUNT = 256 * ROOT_RANGE;
 
         /** Directories every sandbox on the host root runs from: hiding one of them (or / itself) would break it. */
         private static final List<Path> NEEDED = Stream.of("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
@@ -110,7 +114,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
                 // a working directory of / (a service) or /usr hides nothing rather than everything
                 if (p.isAbsolute() && unhideable(p.normalize()).isEmpty()) hidden.add(p);
             }
-            return new Config(Path.of(home == null || home.isBlank() ? "/var/lib/ale" : home), 1_000_000_000, 65_536,
+            return new Config(Path.of(home == null || home.isBlank() ? "/var/lib/ale" : home), 1_000_000_000, DEFAULT_UID_COUNT,
                     SandboxNetwork.loopbackOnly(), hidden).withExecPath(execPathFromEnv(System.getenv("ALE_SANDBOX_EXEC")));
         }
 
@@ -165,6 +169,10 @@ public final class LocalSandboxBackend implements SandboxBackend {
     public enum ExecPath { RESIDENT_INIT, BWRAP_PER_CALL }
 
     private static final Duration WATCH_PERIOD = Duration.ofMillis(100);
+    /** Host ids a root-inside sandbox owns, mapped to 0..65535 inside (as rootless containers' subordinate ranges are sized). */
+    static final int ROOT_RANGE = 65_536;
+    /** Files ALE binds over a host root's but leaves to an image. */
+    private static final List<Path> IMAGE_OWN_FILES = List.of(Path.of("/etc/passwd"), Path.of("/etc/group"));
     private static final String ID_PATTERN = "sb-[0-9a-f]{8}";
 
     private final Config config;
@@ -215,6 +223,8 @@ public final class LocalSandboxBackend implements SandboxBackend {
         RootfsLayout layout = image.isPresent() ? null : layoutFor(passport); // checks the passport's binds before anything exists
         // Docker's rule: an image without USER (or with USER root) runs as root; a host-root sandbox never does
         int insideUid = image.filter(i -> runsAsRoot(i.user())).isPresent() ? BwrapCommand.ROOT_UID : BwrapCommand.INSIDE_UID;
+        // root inside gets a range of host ids (chown, su, useradd, apt's _apt need more than one); the agent its one uid
+        int idCount = insideUid == BwrapCommand.ROOT_UID ? ROOT_RANGE : 1;
         String id = newId();
         SandboxPaths paths = new SandboxPaths(dataDir.resolve("sandboxes").resolve(id));
         int uid = -1;
@@ -222,18 +232,18 @@ public final class LocalSandboxBackend implements SandboxBackend {
         try {
             Files.createDirectories(paths.dir());
             Files.setPosixFilePermissions(paths.dir(), PosixFilePermissions.fromString("rwx--x--x"));
-            uid = allocateUid(id);
+            uid = idCount > 1 ? allocateRange(id, idCount) : allocateUid(id);
             long now = System.currentTimeMillis();
             ProcessHandle self = ProcessHandle.current();
             state = new SandboxState(id, uid, PassportWriter.toYaml(passport), passport.id(), now,
                     now + passport.resources().wallTime().toMillis(), request.detached(), self.pid(),
-                    self.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L), null, request.labels(), Map.of(), Map.of(), null, insideUid);
+                    self.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L), null, request.labels(), Map.of(), Map.of(), null, insideUid, idCount);
             state.write(paths.stateFile());
 
             Resources r = passport.resources();
             Cgroup cgroup = cgroups.create(id, new CgroupLimits(r.cpus(), r.memoryBytes(), r.pids()));
             mountWorkspace(paths, uid, r.workspaceBytes());
-            if (image.isPresent()) mountImageRoot(paths, image.get(), uid, insideUid);
+            if (image.isPresent()) mountImageRoot(paths, image.get(), state);
             HostCommands.run(List.of("ip", "netns", "add", paths.netnsName()));
             HostCommands.run(List.of("ip", "-n", paths.netnsName(), "link", "set", "lo", "up"));
             NetworkAttachment network = config.network().attach(
@@ -245,7 +255,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
             if (image.isPresent()) state = state.withImage(imageEnv(image.get()), image.get().workingDir());
             state.write(paths.stateFile());
 
-            LocalSandbox sandbox = new LocalSandbox(this, paths, state, passport, cgroup, argsFile(paths, layout, passport, insideUid), network);
+            LocalSandbox sandbox = new LocalSandbox(this, paths, state, passport, cgroup, argsFile(paths, layout, passport, state), network);
             created.add(id);
             live.put(id, sandbox);
             if (closed) { // close() ran while we were making it: do not outlive the backend
@@ -257,7 +267,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
             List<String> problems = state == null ? List.of() : teardown(state, paths);
             if (state == null) {
                 deleteTree(paths.dir());
-                if (uid >= 0) releaseUid(uid, id);
+                if (uid >= 0) releaseIds(uid, id);
             }
             String extra = problems.isEmpty() ? "" : " (and cleaning up: " + String.join("; ", problems) + ")";
             if (e instanceof AleException ale) {
@@ -276,13 +286,14 @@ public final class LocalSandboxBackend implements SandboxBackend {
         return SandboxState.read(paths.stateFile()).flatMap(state -> {
             Passport passport = PassportLoader.parse(state.passportYaml(), paths.stateFile().toString());
             addShm(paths, state.hostUid());
+            addTests(paths);
             return cgroups.open(id).map(cgroup -> {
                 // its network belongs to the process that made it: here only its phase is tracked
                 NetworkAttachment network = SandboxNetwork.loopbackOnly()
                         .attach(new SandboxNetwork.NetworkTarget(id, paths.netnsName(), passport, Phase.AGENT));
                 LocalSandbox s = new LocalSandbox(this, paths, state, passport, cgroup,
-                        argsFile(paths, layoutFor(passport, sandboxEtc(paths), imageBase(paths), state.insideUidOrAgent()), passport,
-                                state.insideUidOrAgent()), network);
+                        argsFile(paths, layoutFor(passport, sandboxEtc(paths), imageBase(paths), state.insideUidOrAgent()), passport, state),
+                        network);
                 live.put(id, s);
                 return (Sandbox) s;
             });
@@ -413,6 +424,8 @@ public final class LocalSandboxBackend implements SandboxBackend {
             if (r.exitCode() != 0 && HostCommands.isMountPoint(paths.root())) problems.add("umount " + paths.root() + ": " + r.output().strip());
         }
         problems.addAll(IdmappedLayers.unmount(paths.dir()));
+        // the namespace's file: its layers (unmounted above) and processes (killed with the cgroup) were its last users
+        if (Files.exists(paths.userns())) problems.addAll(RangeUserNamespace.remove(paths.userns()));
         if (HostCommands.isMountPoint(paths.fs())) {
             HostTools.Result r = HostCommands.tryRun(List.of("umount", paths.fs().toString()));
             if (r.exitCode() != 0) r = HostCommands.tryRun(List.of("umount", "-l", paths.fs().toString()));
@@ -435,7 +448,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
         }
         if (problems.isEmpty()) {
             deleteTree(paths.dir());
-            releaseUid(state.hostUid(), state.id());
+            releaseIds(state.hostUid(), state.id());
         }
         return problems;
     }
@@ -487,15 +500,19 @@ public final class LocalSandboxBackend implements SandboxBackend {
      * every sandbox of it, never written) and whose upper layer is the sandbox's own, on its tmpfs,
      * so what it writes is capped by workspaceSize and gone with it. nosuid and nodev, like the tmpfs.
      */
-    private static void mountImageRoot(SandboxPaths paths, ImageRoot image, int hostUid, int insideUid) throws IOException {
+    private static void mountImageRoot(SandboxPaths paths, ImageRoot image, SandboxState state) throws IOException {
         for (Path p : List.of(paths.upper(), paths.work(), paths.root())) {
             Files.createDirectories(p);
             Files.setAttribute(p, "unix:uid", 0);
             Files.setAttribute(p, "unix:gid", 0);
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
-        // root inside sees the image's files as its own only through layers idmapped to its host uid
-        List<Path> layers = insideUid == BwrapCommand.ROOT_UID ? IdmappedLayers.mount(paths.dir(), image.layers(), hostUid) : image.layers();
+        // root inside sees the image's files as their owners' inside only through layers idmapped to its range
+        List<Path> layers = image.layers();
+        if (state.ownsRange()) {
+            RangeUserNamespace.make(paths.userns(), state.hostUid(), state.idCountOrOne());
+            layers = IdmappedLayers.mount(paths.dir(), image.layers(), paths.userns());
+        }
         List<String> lower = new ArrayList<>();
         for (Path layer : layers.reversed()) { // overlayfs lists the top layer first
             String l = layer.toString();
@@ -555,6 +572,8 @@ public final class LocalSandboxBackend implements SandboxBackend {
             if (real.startsWith(realBase) && !real.equals(realBase)) hidden.add("/" + realBase.relativize(real));
         }
         Map<Path, Path> replacements = new HashMap<>(sandboxFiles);
+        // an image's accounts are its own (useradd in a build writes them, su reads them); the host's must not show
+        if (imageRoot.isPresent()) IMAGE_OWN_FILES.forEach(replacements::remove);
         hidden = withoutNested(hidden);
         RootfsLayout probe = new RootfsLayout(base, hidden, Map.of());
         for (FilesystemRules.ReadOnlyBind bind : fs.readOnly()) {
@@ -636,9 +655,10 @@ public final class LocalSandboxBackend implements SandboxBackend {
      * Writes what bubblewrap reads on {@link BwrapCommand#ARGS_FD} for this sandbox (root-only,
      * NUL-separated), once per content: the same layout from the same backend is the same file.
      */
-    private Path argsFile(SandboxPaths paths, RootfsLayout layout, Passport passport, int insideUid) {
+    private Path argsFile(SandboxPaths paths, RootfsLayout layout, Passport passport, SandboxState state) {
         List<String> args = BwrapCommand.sandboxArgs(new BwrapCommand.SandboxSpec(layout.bwrapArgs(), paths.workspace(),
-                paths.tmp(), paths.shm(), gpuDevices(passport), insideUid));
+                paths.tmp(), paths.shm(), paths.tests(), gpuDevices(passport), state.insideUidOrAgent(),
+                state.ownsRange() ? BwrapCommand.UserNamespace.ALE_RANGE : BwrapCommand.UserNamespace.BWRAP_SINGLE_UID));
         StringBuilder data = new StringBuilder();
         for (String a : args) {
             if (a.indexOf('\0') >= 0) throw new SandboxException(Fault.INPUT, "a sandbox argument holds a NUL byte: " + a.replace('\0', '?'));
@@ -710,6 +730,20 @@ public final class LocalSandboxBackend implements SandboxBackend {
         Files.setAttribute(paths.shm(), "unix:mode", 01777);
         Files.createDirectory(paths.etc());
         Files.setPosixFilePermissions(paths.etc(), PosixFilePermissions.fromString("rwxr-xr-x"));
+        addTests(paths);
+    }
+
+    /** /tests, host root's and empty until the verify phase (a sandbox made before it existed gets it when found). */
+    private static void addTests(SandboxPaths paths) {
+        if (Files.exists(paths.tests(), java.nio.file.LinkOption.NOFOLLOW_LINKS) || !HostCommands.isMountPoint(paths.fs())) return;
+        try {
+            Files.createDirectory(paths.tests());
+            Files.setAttribute(paths.tests(), "unix:uid", 0);
+            Files.setAttribute(paths.tests(), "unix:gid", 0);
+            Files.setPosixFilePermissions(paths.tests(), PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (IOException e) {
+            // another process made it first, or the sandbox is going: its bwrap says why
+        }
     }
 
     /** A sandbox made before /dev/shm moved onto its tmpfs gets the directory when first found. */
@@ -761,30 +795,101 @@ public final class LocalSandboxBackend implements SandboxBackend {
         }
     }
 
-    /** Claims a host uid by creating its slot file; atomic across ALE processes sharing a data dir. */
+    /*
+     * Host ids are claimed by slot files in <data>/uids, atomically across ALE processes sharing a
+     * data directory: "<uid>" for a sandbox's one uid, "range-<first>" for a root-inside sandbox's
+     * range, which starts at a multiple of its size from the configured base. A claim is made
+     * first and checked against the other kind after (a uid against the range around it, a range
+     * against the uids in it), and withdrawn on a clash: of two racing claims at least one sees
+     * the other, so no id is ever in two live sandboxes.
+     */
+
+    /** Claims one host uid outside every claimed range. */
     private int allocateUid(String id) throws IOException {
         Path uids = dataDir.resolve("uids");
-        int start = ThreadLocalRandom.current().nextInt(config.uidCount());
-        for (int i = 0; i < config.uidCount(); i++) {
-            int uid = config.uidBase() + (start + i) % config.uidCount();
-            try {
-                Files.writeString(uids.resolve(String.valueOf(uid)), id, java.nio.file.StandardOpenOption.CREATE_NEW,
-                        java.nio.file.StandardOpenOption.WRITE);
-                return uid;
-            } catch (FileAlreadyExistsException e) {
-                // taken
+        int count = config.uidCount();
+        int start = ThreadLocalRandom.current().nextInt(count);
+        int i = 0;
+        while (i < count) {
+            int uid = config.uidBase() + (start + i) % count;
+            Optional<Integer> range = rangeAround(uid);
+            if (range.isPresent() && Files.exists(rangeSlot(range.get()))) {
+                i += range.get() + ROOT_RANGE - uid; // past the claimed range, not through each of its ids
+                continue;
             }
+            Path slot = uids.resolve(String.valueOf(uid));
+            try {
+                Files.writeString(slot, id, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (FileAlreadyExistsException e) {
+                i++;
+                continue;
+            }
+            if (range.isPresent() && Files.exists(rangeSlot(range.get()))) { // a range was claimed meanwhile
+                Files.deleteIfExists(slot);
+                i++;
+                continue;
+            }
+            return uid;
         }
         throw new SandboxException(Fault.ENVIRONMENT, "all " + config.uidCount() + " sandbox uids are in use");
     }
 
-    /** Frees a uid slot if it still belongs to {@code id} (a second teardown must not free a reused slot). */
-    private void releaseUid(int uid, String id) {
-        Path slot = dataDir.resolve("uids").resolve(String.valueOf(uid));
-        try {
-            if (Files.exists(slot) && Files.readString(slot).strip().equals(id)) Files.deleteIfExists(slot);
-        } catch (IOException e) {
-            // a later gc retries
+    /** Claims {@code size} host ids for a sandbox that is root inside; returns the first. */
+    private int allocateRange(String id, int size) throws IOException {
+        int ranges = config.uidCount() / size;
+        if (ranges == 0) {
+            throw new SandboxException(Fault.INPUT, "host uids " + config.uidBase() + "+" + config.uidCount() + " hold no range of " + size
+                    + " ids for a sandbox that is root inside; give the node at least " + size + " uids (--uid-count)");
+        }
+        int start = ThreadLocalRandom.current().nextInt(ranges);
+        for (int k = 0; k < ranges; k++) {
+            int first = config.uidBase() + ((start + k) % ranges) * size;
+            Path slot = rangeSlot(first);
+            try {
+                Files.writeString(slot, id, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (FileAlreadyExistsException e) {
+                continue;
+            }
+            if (uidClaimedIn(first, size)) { // a sandbox's one uid is in it
+                Files.deleteIfExists(slot);
+                continue;
+            }
+            return first;
+        }
+        throw new SandboxException(Fault.ENVIRONMENT, "all " + ranges + " uid ranges for root-inside sandboxes are in use (or hold a sandbox's uid)");
+    }
+
+    /** The range slot that would hold {@code uid}, when a whole range fits there in the configured ids. */
+    private Optional<Integer> rangeAround(int uid) {
+        int index = (uid - config.uidBase()) / ROOT_RANGE;
+        if (index >= config.uidCount() / ROOT_RANGE) return Optional.empty();
+        return Optional.of(config.uidBase() + index * ROOT_RANGE);
+    }
+
+    private Path rangeSlot(int first) {
+        return dataDir.resolve("uids").resolve("range-" + first);
+    }
+
+    private boolean uidClaimedIn(int first, int size) throws IOException {
+        try (DirectoryStream<Path> slots = Files.newDirectoryStream(dataDir.resolve("uids"))) {
+            for (Path slot : slots) {
+                String name = slot.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) continue;
+                long uid = Long.parseLong(name);
+                if (uid >= first && uid < (long) first + size) return true;
+            }
+        }
+        return false;
+    }
+
+    /** Frees a sandbox's uid or range slot if it still belongs to {@code id} (a second teardown must not free a reused slot). */
+    private void releaseIds(int first, String id) {
+        for (Path slot : List.of(dataDir.resolve("uids").resolve(String.valueOf(first)), rangeSlot(first))) {
+            try {
+                if (Files.exists(slot) && Files.readString(slot).strip().equals(id)) Files.deleteIfExists(slot);
+            } catch (IOException e) {
+                // a later gc retries
+            }
         }
     }
 

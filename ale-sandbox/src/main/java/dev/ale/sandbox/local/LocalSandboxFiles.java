@@ -16,8 +16,9 @@ import java.util.Map;
 /**
  * File access that never has more reach than the agent: each operation is a fixed script run
  * inside the sandbox as its user. The path is resolved there (symlinks included) and refused
- * unless it ends under /workspace or /tmp, so a symlink planted by the agent leads nowhere the
- * agent could not already go, and ALE's root never touches a path the agent controls.
+ * unless it ends under /workspace, /tmp or /tests (the verifier's, writable only in the verify
+ * phase), so a symlink planted by the agent leads nowhere the agent could not already go, and
+ * ALE's root never touches a path the agent controls.
  */
 final class LocalSandboxFiles implements SandboxFiles {
 
@@ -29,7 +30,7 @@ final class LocalSandboxFiles implements SandboxFiles {
     private static final String RESOLVE = """
             case "$1" in /*) p=$1 ;; *) p=/workspace/$1 ;; esac
             p=$(realpath -m -- "$p") || exit 1
-            case "$p" in /workspace|/workspace/*|/tmp|/tmp/*) ;; *) echo "leads outside /workspace and /tmp (to $p)" >&2; exit 86 ;; esac
+            case "$p" in /workspace|/workspace/*|/tmp|/tmp/*|/tests|/tests/*) ;; *) echo "leads outside /workspace, /tmp and /tests (to $p)" >&2; exit 86 ;; esac
             """;
 
     private final LocalSandbox sandbox;

@@ -27,6 +27,14 @@ record SandboxPaths(Path dir) {
         return fs().resolve("shm");
     }
 
+    /**
+     * /tests inside: the verifier's. Empty and owned by host root (nobody inside, so not even
+     * root inside may write it) until the verify phase gives it to the sandbox's user.
+     */
+    Path tests() {
+        return fs().resolve("tests");
+    }
+
     /** An image sandbox's root: an overlay of the image's layers with its own upper layer on the tmpfs. */
     Path root() {
         return dir.resolve("root");
@@ -63,6 +71,11 @@ record SandboxPaths(Path dir) {
     /** The sandbox's /etc/resolv.conf when its network names a DNS server. */
     Path resolvConf() {
         return etc().resolve("resolv.conf");
+    }
+
+    /** The nsfs file of the user namespace ALE made for a root-inside sandbox's id range (a bind mount). */
+    Path userns() {
+        return dir.resolve("userns");
     }
 
     String netnsName() {

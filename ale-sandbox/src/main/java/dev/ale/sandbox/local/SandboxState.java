@@ -33,7 +33,8 @@ record SandboxState(
         Map<String, String> networkEnv,
         Map<String, String> imageEnv,
         String imageWorkdir,
-        Integer insideUid) {
+        Integer insideUid,
+        Integer idCount) {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -48,17 +49,30 @@ record SandboxState(
     /** With what an image's config gives every process: its {@code Env} and {@code WorkingDir} (the default cwd). */
     SandboxState withImage(Map<String, String> env, Optional<String> workdir) {
         return new SandboxState(id, hostUid, passportYaml, passportId, createdAtMillis, expiresAtMillis, detached,
-                ownerPid, ownerStartMillis, killReason, labels, networkEnv, env, workdir.orElse(null), insideUid);
+                ownerPid, ownerStartMillis, killReason, labels, networkEnv, env, workdir.orElse(null), insideUid, idCount);
     }
 
     /** Root inside (an image that runs as root); a state written before this field existed is the agent's uid. */
     SandboxState withInsideUid(int uid) {
         return new SandboxState(id, hostUid, passportYaml, passportId, createdAtMillis, expiresAtMillis, detached,
-                ownerPid, ownerStartMillis, killReason, labels, networkEnv, imageEnv, imageWorkdir, uid);
+                ownerPid, ownerStartMillis, killReason, labels, networkEnv, imageEnv, imageWorkdir, uid, idCount);
     }
 
     int insideUidOrAgent() {
         return insideUid == null ? BwrapCommand.INSIDE_UID : insideUid;
+    }
+
+    /**
+     * How many host ids the sandbox owns from {@link #hostUid} on: a range (mapped to 0..n-1 in a
+     * user namespace ALE made) for root inside, else its one uid (a state written before ranges is one).
+     */
+    int idCountOrOne() {
+        return idCount == null ? 1 : idCount;
+    }
+
+    /** Whether the sandbox runs in a user namespace of ALE's that maps its range, rather than one bubblewrap makes. */
+    boolean ownsRange() {
+        return idCountOrOne() > 1;
     }
 
     Optional<String> imageWorkdirOptional() {
@@ -79,7 +93,7 @@ record SandboxState(
 
     SandboxState killed(String reason) {
         return new SandboxState(id, hostUid, passportYaml, passportId, createdAtMillis, expiresAtMillis, detached,
-                ownerPid, ownerStartMillis, killReason == null ? reason : killReason, labels, networkEnv, imageEnv, imageWorkdir, insideUid);
+                ownerPid, ownerStartMillis, killReason == null ? reason : killReason, labels, networkEnv, imageEnv, imageWorkdir, insideUid, idCount);
     }
 
     /**
@@ -88,7 +102,7 @@ record SandboxState(
      */
     SandboxState withNetworkEnv(Map<String, String> env) {
         return new SandboxState(id, hostUid, passportYaml, passportId, createdAtMillis, expiresAtMillis, detached,
-                ownerPid, ownerStartMillis, killReason, labels, env, imageEnv, imageWorkdir, insideUid);
+                ownerPid, ownerStartMillis, killReason, labels, env, imageEnv, imageWorkdir, insideUid, idCount);
     }
 
     /** True when the ALE process that made this sandbox is gone (pid reused counts as gone). */

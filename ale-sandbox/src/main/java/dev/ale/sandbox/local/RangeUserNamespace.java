@@ -1,0 +1,97 @@
+package dev.ale.sandbox.local;
+
+import dev.ale.core.AleException.Fault;
+import dev.ale.core.host.HostTools;
+import dev.ale.core.sandbox.SandboxException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The user namespace of a sandbox that is root inside: ids 0..n-1 inside are the sandbox's own
+ * host range {@code base..base+n-1}, as rootless containers map their subordinate ids. Bubblewrap
+ * run by an unprivileged uid can only map that one uid, so ALE (root on the host) makes the
+ * namespace, writes both maps, and keeps it alive as a bind mount of its nsfs file that every
+ * bubblewrap of the sandbox enters ({@code --userns}) and that its idmapped layers take their map from.
+ *
+ * <p>The namespace is owned by the range's first uid, the uid bubblewrap runs as on the host:
+ * only a process of that uid outside it (ALE's launcher) may enter it. Its own limit on user
+ * namespaces is set to 0, which is what bubblewrap's {@code --disable-userns} would do (that option
+ * needs a namespace bubblewrap makes itself); the seccomp filter refuses making one anyway.
+ * setgroups stays allowed: {@code su} and apt's sandbox user need it, and every group it could
+ * take is the sandbox's own.
+ */
+final class RangeUserNamespace {
+
+    private RangeUserNamespace() {
+    }
+
+    /** Makes the namespace mapping {@code count} ids from {@code hostBase} and binds it at {@code file}. */
+    static void make(Path file, int hostBase, int count) throws IOException {
+        Process holder = new ProcessBuilder("setpriv", "--reuid=" + hostBase, "--regid=" + hostBase, "--clear-groups", "--inh-caps=-all",
+                "--", "unshare", "--user", "--", "sleep", "60").redirectErrorStream(true).start();
+        try {
+            Path proc = Path.of("/proc", String.valueOf(holder.pid()));
+            awaitOwnNamespace(holder, proc.resolve("ns/user"));
+            String map = "0 " + hostBase + " " + count + "\n";
+            Files.writeString(proc.resolve("uid_map"), map, StandardCharsets.US_ASCII);
+            Files.writeString(proc.resolve("gid_map"), map, StandardCharsets.US_ASCII);
+            // the limit is the namespace's own sysctl: only a process inside it can set it
+            HostCommands.run(List.of("nsenter", "--user=" + proc.resolve("ns/user"), "--", "/bin/sh", "-c",
+                    "echo 0 > /proc/sys/user/max_user_namespaces"));
+            Files.deleteIfExists(file);
+            Files.createFile(file);
+            HostCommands.run(List.of("mount", "--bind", proc.resolve("ns/user").toString(), file.toString()));
+        } catch (IOException | RuntimeException e) {
+            remove(file);
+            throw e;
+        } finally {
+            holder.destroyForcibly();
+            try {
+                holder.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Unbinds and deletes the namespace's file (the namespace ends with its last process and mount); returns what failed. */
+    static List<String> remove(Path file) {
+        List<String> problems = new ArrayList<>();
+        if (HostCommands.isMountPoint(file)) {
+            HostTools.Result r = HostCommands.tryRun(List.of("umount", file.toString()));
+            if (r.exitCode() != 0) r = HostCommands.tryRun(List.of("umount", "-l", file.toString()));
+            if (r.exitCode() != 0 && HostCommands.isMountPoint(file)) problems.add("umount " + file + ": " + r.output().strip());
+        }
+        if (problems.isEmpty()) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                problems.add("cannot delete " + file + ": " + e.getMessage());
+            }
+        }
+        return problems;
+    }
+
+    private static void awaitOwnNamespace(Process holder, Path ns) throws IOException {
+        String mine = Files.readSymbolicLink(Path.of("/proc/self/ns/user")).toString();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            String theirs;
+            try {
+                theirs = Files.readSymbolicLink(ns).toString();
+            } catch (IOException e) {
+                theirs = mine;
+            }
+            if (!theirs.equals(mine)) return;
+            if (!holder.isAlive() || System.nanoTime() > deadline) {
+                throw new SandboxException(Fault.ENVIRONMENT, "unshare --user did not make a user namespace for a sandbox's uid range");
+            }
+            Thread.onSpinWait();
+        }
+    }
+}
