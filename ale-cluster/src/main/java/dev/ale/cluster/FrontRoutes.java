@@ -16,7 +16,6 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -155,9 +154,9 @@ final class FrontRoutes {
         for (Node n : nodes) {
             if (!n.placeable() || n.name().isEmpty()) continue;
             try {
-                HttpResponse<InputStream> r = calls.send(n, "GET", "/metrics", headers(ctx), new byte[0]);
+                NodeHttp.Reply r = calls.send(n, "GET", "/metrics", headers(ctx), new byte[0]);
                 try (InputStream in = r.body()) {
-                    if (r.statusCode() == 200) merged.node(n.name().get(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                    if (r.status() == 200) merged.node(n.name().get(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
                 }
             } catch (NodeDown | IOException e) {
                 // a node that cannot be scraped now is missing from this scrape; ale_cluster_nodes says so
@@ -178,7 +177,7 @@ final class FrontRoutes {
             Fleet.Reservation r = fleet.reserve(owner, max, excluded);
             Node node = r.node();
             String name = node.name().orElseThrow();
-            HttpResponse<InputStream> reply;
+            NodeHttp.Reply reply;
             try {
                 reply = calls.send(node, ctx.method().name(), pathAndQuery(ctx), headers(ctx), body);
             } catch (NodeDown e) {
@@ -189,12 +188,12 @@ final class FrontRoutes {
             }
             byte[] bytes = read(reply);
             Optional<JsonNode> json = json(reply, bytes);
-            if (full(reply.statusCode(), json)) {
+            if (full(reply.status(), json)) {
                 r.nodeFull();
                 excluded.add(node);
                 continue;
             }
-            if (created(reply.statusCode(), json)) r.created();
+            if (created(reply.status(), json)) r.created();
             else r.failed();
             count(name);
             answer(ctx, reply, bytes, json, name);
@@ -225,7 +224,7 @@ final class FrontRoutes {
         for (Node n : fleet.nodes()) {
             if (n.name().isEmpty() || n.state().equals("gone")) continue;
             String name = n.name().get();
-            HttpResponse<InputStream> reply;
+            NodeHttp.Reply reply;
             try {
                 reply = calls.send(n, ctx.method().name(), pathAndQuery(ctx), headers(ctx), body);
             } catch (NodeDown e) {
@@ -234,7 +233,7 @@ final class FrontRoutes {
             }
             byte[] bytes = read(reply);
             Optional<JsonNode> json = json(reply, bytes);
-            if (reply.statusCode() != 200 || json.isEmpty()) {
+            if (reply.status() != 200 || json.isEmpty()) {
                 answer(ctx, reply, bytes, json, name); // a refusal (a bad token, say) is the same from every node
                 return;
             }
@@ -327,7 +326,7 @@ final class FrontRoutes {
         Node node = fleet.byName(routed.node()).orElseThrow(FrontError::unauthorized);
         Map<String, String> headers = headers(ctx);
         headers.put("Authorization", "Bearer " + routed.local());
-        HttpResponse<InputStream> reply = calls.send(node, ctx.method().name(), pathAndQuery(ctx), headers, ctx.bodyAsBytes());
+        NodeHttp.Reply reply = calls.send(node, ctx.method().name(), pathAndQuery(ctx), headers, ctx.bodyAsBytes());
         relay(ctx, reply, routed.node());
     }
 
@@ -352,24 +351,25 @@ final class FrontRoutes {
 
     private void forward(Context ctx, Node node, String pathAndQuery, byte[] body) {
         String name = node.name().orElseThrow();
-        HttpResponse<InputStream> reply = calls.send(node, ctx.method().name(), pathAndQuery, headers(ctx), body);
+        NodeHttp.Reply reply = calls.send(node, ctx.method().name(), pathAndQuery, headers(ctx), body);
         count(name);
         relay(ctx, reply, name);
     }
 
     /** A node's reply to the caller: JSON with ids made the cluster's, event streams line by line as they come, bytes as bytes. */
-    private void relay(Context ctx, HttpResponse<InputStream> reply, String node) {
-        String type = reply.headers().firstValue("Content-Type").orElse("");
+    private void relay(Context ctx, NodeHttp.Reply reply, String node) {
+        String type = reply.header("Content-Type").orElse("");
         if (type.startsWith("text/event-stream")) {
             stream(ctx, reply, node);
             return;
         }
         byte[] bytes = read(reply);
-        answer(ctx, reply, bytes, json(reply, bytes), node);
+        // a reply that names no id of the node's and no model token goes back as it came, unparsed
+        answer(ctx, reply, bytes, Ids.mayName(bytes) ? json(reply, bytes) : Optional.empty(), node);
     }
 
-    private void answer(Context ctx, HttpResponse<InputStream> reply, byte[] bytes, Optional<JsonNode> json, String node) {
-        ctx.status(reply.statusCode());
+    private void answer(Context ctx, NodeHttp.Reply reply, byte[] bytes, Optional<JsonNode> json, String node) {
+        ctx.status(reply.status());
         copyHeaders(ctx, reply);
         if (json.isPresent()) {
             try {
@@ -382,14 +382,14 @@ final class FrontRoutes {
         }
     }
 
-    private static void copyHeaders(Context ctx, HttpResponse<?> reply) {
+    private static void copyHeaders(Context ctx, NodeHttp.Reply reply) {
         for (String h : List.of("Content-Type", "Retry-After", "WWW-Authenticate", "Content-Disposition")) {
-            reply.headers().firstValue(h).ifPresent(v -> ctx.header(h, v));
+            reply.header(h).ifPresent(v -> ctx.header(h, v));
         }
     }
 
-    private void stream(Context ctx, HttpResponse<InputStream> reply, String node) {
-        ctx.status(reply.statusCode());
+    private void stream(Context ctx, NodeHttp.Reply reply, String node) {
+        ctx.status(reply.status());
         copyHeaders(ctx, reply);
         ctx.header("Cache-Control", "no-cache");
         try (InputStream in = reply.body();
@@ -416,7 +416,7 @@ final class FrontRoutes {
         }
     }
 
-    private static byte[] read(HttpResponse<InputStream> reply) {
+    private static byte[] read(NodeHttp.Reply reply) {
         try (InputStream in = reply.body()) {
             return in.readAllBytes();
         } catch (IOException e) {
@@ -424,8 +424,8 @@ final class FrontRoutes {
         }
     }
 
-    private static Optional<JsonNode> json(HttpResponse<?> reply, byte[] bytes) {
-        if (!reply.headers().firstValue("Content-Type").orElse("").startsWith("application/json") || bytes.length == 0) return Optional.empty();
+    private static Optional<JsonNode> json(NodeHttp.Reply reply, byte[] bytes) {
+        if (!reply.header("Content-Type").orElse("").startsWith("application/json") || bytes.length == 0) return Optional.empty();
         try {
             return Optional.of(NodeCalls.JSON.readTree(bytes));
         } catch (IOException e) {
