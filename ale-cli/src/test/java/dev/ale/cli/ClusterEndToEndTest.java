@@ -81,7 +81,16 @@ class ClusterEndToEndTest {
                 Reply step = step(front, token, envs.get(i), i >= 4, "cat note.txt");
                 assertThat(step.body().path("observation").asText()).contains("the word is hello");
             }
-            for (LocalCluster.NodeProcess n : cluster.nodes()) sandboxIds.addAll(sandboxesOf(n));
+            for (LocalCluster.NodeProcess n : cluster.nodes()) {
+                List<String> held = sandboxesOf(n);
+                sandboxIds.addAll(held);
+                // each node keeps its sandboxes' cgroups in a subtree of its own, none in the shared ale/
+                for (String id : held) {
+                    assertThat(cgroups(n.cgroupParent() + "/" + id)).as(n.name()).isNotEmpty();
+                    assertThat(cgroups("ale/" + id)).isEmpty();
+                }
+            }
+            assertThat(cluster.nodes().stream().map(LocalCluster.NodeProcess::cgroupParent).distinct()).hasSize(3);
             assertThat(sandboxIds).hasSize(6);
 
             // node n2 dies in the middle of a step: that step, and every later call on its environments, is a retriable 503
@@ -147,11 +156,23 @@ class ClusterEndToEndTest {
         for (LocalCluster.NodeProcess n : cluster.nodes()) assertThat(sandboxesOf(n)).as(n.name()).isEmpty();
         for (String id : sandboxIds) {
             assertThat(Path.of("/run/netns/ale-" + id)).doesNotExist();
-            assertThat(Path.of("/sys/fs/cgroup/ale/" + id)).doesNotExist();
+            assertThat(cgroups("ale/" + id)).isEmpty();
         }
+        assertThat(cgroups(cluster.cgroupTop())).as("the nodes' cgroup subtrees, removed with them").isEmpty();
         try (Stream<Path> ns = Files.list(Path.of("/run/netns"))) {
             assertThat(ns.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("alec-" + Long.toHexString(ProcessHandle.current().pid()) + "-"));
         }
+    }
+
+    /** The cgroup directories at {@code relative} in the v2 tree or in any v1 hierarchy (this host may have either). */
+    private static List<Path> cgroups(String relative) throws IOException {
+        Path root = Path.of("/sys/fs/cgroup");
+        List<Path> found = new ArrayList<>();
+        if (Files.isDirectory(root.resolve(relative))) found.add(root.resolve(relative));
+        try (Stream<Path> mounts = Files.list(root)) {
+            for (Path m : mounts.toList()) if (Files.isDirectory(m.resolve(relative))) found.add(m.resolve(relative));
+        }
+        return found;
     }
 
     private static String node(String id) {
