@@ -43,6 +43,7 @@ public final class LocalCluster implements AutoCloseable {
     private final List<String> links = new ArrayList<>();
     private final List<String> namespaces = new ArrayList<>();
     private final String envToken;
+    private final String adminToken;
     private final String secret;
     private final int frontPort;
     private Optional<Process> front = Optional.empty();
@@ -51,7 +52,7 @@ public final class LocalCluster implements AutoCloseable {
         this.dir = dir;
         this.tag = Long.toHexString(ProcessHandle.current().pid());
         SecureRandom random = new SecureRandom();
-        String adminToken = "admin-" + hex(random);
+        this.adminToken = "admin-" + hex(random);
         this.envToken = "trainer-" + hex(random);
         this.secret = "cluster-" + hex(random);
         Files.writeString(tokens(), "tokens:\n  - {token: " + adminToken + ", role: admin, name: ops}\n  - {token: " + envToken
@@ -158,6 +159,11 @@ public final class LocalCluster implements AutoCloseable {
 
     public String envToken() {
         return envToken;
+    }
+
+    /** The fleet's admin token (the audit log and the fleet view want one). */
+    public String adminToken() {
+        return adminToken;
     }
 
     /** The secret a direct call to a node must carry (the front's, here for measuring the front against the node). */
