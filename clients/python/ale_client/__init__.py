@@ -4,6 +4,6 @@ Standard library only. See docs/server.md and docs/trainers.md.
 """
 
 from .aio import AsyncClient, AsyncEnv, AsyncSandbox
-from .client import AleError, Client, Env, Sandbox
+from .client import AleError, Client, Env, NodeUnavailable, Sandbox
 
-__all__ = ["AleError", "AsyncClient", "AsyncEnv", "AsyncSandbox", "Client", "Env", "Sandbox"]
+__all__ = ["AleError", "AsyncClient", "AsyncEnv", "AsyncSandbox", "Client", "Env", "NodeUnavailable", "Sandbox"]

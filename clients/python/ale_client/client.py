@@ -4,17 +4,39 @@ import http.client
 import json
 import os
 import threading
+import time
 import urllib.parse
+
+# what a cluster's front answers when the node holding an id, or every node, cannot be reached
+INFRA_CODES = ("node_unavailable", "no_nodes")
+# the longest wait a Retry-After may ask of a create's retry
+MAX_RETRY_AFTER = 30.0
 
 
 class AleError(Exception):
-    """The server refused a request: `status` (HTTP), `code` (e.g. "quota_exceeded") and its message."""
+    """The server refused a request: `status` (HTTP), `code` (e.g. "quota_exceeded") and its message.
 
-    def __init__(self, status, code, message):
+    `retry_after` is the server's Retry-After in seconds (or None); `retriable` says whether the same
+    request may succeed later (503, or a full node or fleet).
+    """
+
+    def __init__(self, status, code, message, retry_after=None):
         super().__init__(f"{status} {code}: {message}")
         self.status = status
         self.code = code
         self.message = message
+        self.retry_after = retry_after
+
+    @property
+    def retriable(self):
+        return self.status == 503 or (self.status == 429 and self.code in ("fleet_full", "node_full"))
+
+
+class NodeUnavailable(AleError):
+    """503 node_unavailable (or no_nodes) from a cluster's front: the node holding this environment or
+    sandbox died or left. Its environments are lost with it: an infrastructure failure, not the agent's.
+    Drop the episode and make a new environment, which the front places on a live node (Env.reset
+    does so by itself when it starts an episode)."""
 
 
 class Client:
@@ -24,7 +46,10 @@ class Client:
     so calls reuse their TCP connection and never interleave on one.
     """
 
-    def __init__(self, url=None, token=None, timeout=600.0):
+    def __init__(self, url=None, token=None, timeout=600.0, infra_retries=3):
+        """`infra_retries`: how often a create is tried again after a retriable 503 (a node that died
+        while making it, no live node yet), each after the server's Retry-After."""
+        self.infra_retries = infra_retries
         self.url = (url or os.environ.get("ALE_URL") or "http://127.0.0.1:8080").rstrip("/")
         self.token = token or os.environ.get("ALE_TOKEN")
         if not self.token:
@@ -75,8 +100,20 @@ class Client:
         except Exception:
             pass
 
+    def create(self, path, body):
+        """A POST that makes something (an environment, a sandbox): a retriable 503 (NodeUnavailable) is
+        tried again after its Retry-After, up to infra_retries times, since the front places it anew."""
+        for attempt in range(self.infra_retries + 1):
+            try:
+                return self.request("POST", path, body)
+            except NodeUnavailable as e:
+                if attempt == self.infra_retries:
+                    raise
+                time.sleep(min(e.retry_after if e.retry_after is not None else 1.0, MAX_RETRY_AFTER))
+
     def request(self, method, path, body=None, raw=None, content_type="application/json", query=None):
-        """Sends one request; the JSON answer (or the raw bytes for raw=True answers), or AleError."""
+        """Sends one request; the JSON answer (or the raw bytes for raw=True answers), or AleError
+        (NodeUnavailable for a cluster's typed, retriable 503)."""
         target = self._prefix + path
         if query:
             target += "?" + urllib.parse.urlencode(query)
@@ -109,14 +146,27 @@ class Client:
             self._drop()
         if resp.status >= 400:
             text = payload.decode("utf-8", "replace")
+            retry_after = _seconds(resp.getheader("Retry-After"))
             try:
                 err = json.loads(text)["error"]
-                raise AleError(resp.status, err.get("code", "unknown"), err.get("message", text)) from None
+                code, message = err.get("code", "unknown"), err.get("message", text)
             except (ValueError, KeyError, TypeError):
-                raise AleError(resp.status, "http_error", text) from None
+                raise AleError(resp.status, "http_error", text, retry_after) from None
+            cls = NodeUnavailable if resp.status == 503 and code in INFRA_CODES else AleError
+            raise cls(resp.status, code, message, retry_after)
         if (resp.getheader("Content-Type") or "").split(";")[0].strip() == "application/json":
             return json.loads(payload) if payload else None
         return payload
+
+
+def _seconds(header):
+    """Retry-After in seconds (the delta form; a date is read as one second)."""
+    if header is None:
+        return None
+    try:
+        return max(0.0, float(header))
+    except ValueError:
+        return 1.0
 
 
 class Env:
@@ -145,7 +195,8 @@ class Env:
                                ("action_format", action_format)):
                 if value is not None:
                     body[key] = value
-            made = self.client.request("POST", "/v1/envs", body)
+            made = self.client.create("/v1/envs", body)
+        self._make_body = None if env_id is not None else body
         self.env_id = made["env_id"]
         self.task = made["task"]
 
@@ -156,12 +207,22 @@ class Env:
                    action_format=action_format)
 
     def reset(self, seed=None, group=None, sample=None):
-        """A fresh episode: returns (observation, info); info["tools"] holds the OpenAI tool schemas."""
+        """A fresh episode: returns (observation, info); info["tools"] holds the OpenAI tool schemas.
+
+        On a cluster, when this environment's node is gone (NodeUnavailable), the episode starts in a
+        new environment of the same task, which the front places on a live node: nothing of the
+        episode existed yet. A step that meets a dead node raises NodeUnavailable: drop that episode."""
         body = {}
         for key, value in (("seed", seed), ("group", group), ("sample", sample)):
             if value is not None:
                 body[key] = value
-        r = self.client.request("POST", f"/v1/envs/{self.env_id}/reset", body)
+        try:
+            r = self.client.request("POST", f"/v1/envs/{self.env_id}/reset", body)
+        except NodeUnavailable:
+            if self._make_body is None:
+                raise  # attached by env_id: what to make again is not known here
+            self.env_id = self.client.create("/v1/envs", self._make_body)["env_id"]
+            r = self.client.request("POST", f"/v1/envs/{self.env_id}/reset", body)
         self.tools = r["info"].get("tools", [])
         return r["observation"], r["info"]
 
@@ -212,7 +273,7 @@ class Sandbox:
             body["labels"] = labels
         if idle_timeout_seconds is not None:
             body["idle_timeout_seconds"] = idle_timeout_seconds
-        sandbox = cls(client, client.request("POST", "/v1/sandboxes", body))
+        sandbox = cls(client, client.create("/v1/sandboxes", body))
         sandbox._owns_client = owns
         return sandbox
 

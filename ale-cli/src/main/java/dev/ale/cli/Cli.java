@@ -10,6 +10,7 @@ import dev.ale.image.ImageStore;
 import dev.ale.image.registry.Credentials;
 import dev.ale.image.registry.Mirrors;
 import dev.ale.image.registry.RegistryClient;
+import dev.ale.sandbox.cgroup.CgroupDriver;
 import dev.ale.sandbox.local.LocalSandboxBackend;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -32,6 +33,8 @@ final class Cli {
     private Optional<Uids> uids = Optional.empty();
 
     private record Uids(int base, int count) { }
+
+    private Optional<String> cgroupParent = Optional.empty();
 
     Cli(InputStream in, PrintStream out, PrintStream err) {
         this.in = in;
@@ -61,6 +64,11 @@ final class Cli {
     /** Host uids for sandboxes ({@code ale serve --uid-base/--uid-count}), instead of the default range. */
     void uids(int base, int count) {
         uids = Optional.of(new Uids(base, count));
+    }
+
+    /** The cgroup subtree for sandboxes ({@code ale serve --cgroup-parent}), instead of {@code ale/}. */
+    void cgroupParent(String parent) {
+        cgroupParent = Optional.of(CgroupDriver.checkParent(parent)); // a bad path fails here, before the server starts
     }
 
     void dataDir(Path dir) {
@@ -97,7 +105,8 @@ final class Cli {
 
     /** Passports may name an image; the store is opened only when one does. */
     private LocalSandboxBackend.Config withImages(LocalSandboxBackend.Config config) {
-        LocalSandboxBackend.Config ranged = uids.map(u -> config.withUids(u.base(), u.count())).orElse(config);
+        LocalSandboxBackend.Config uided = uids.map(u -> config.withUids(u.base(), u.count())).orElse(config);
+        LocalSandboxBackend.Config ranged = cgroupParent.map(uided::withCgroupParent).orElse(uided);
         return ranged.withImages(reference -> images().resolve(reference));
     }
 

@@ -2,6 +2,7 @@ package dev.ale.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ale.cli.common.ServerClient;
 import dev.ale.core.AleException;
 import dev.ale.core.AleException.Fault;
 import java.io.IOException;
@@ -53,51 +54,18 @@ final class HoldCommands {
         private Cli cli;
 
         String token() {
-            if (tokenFile.isEmpty()) {
-                String env = System.getenv("ALE_TOKEN");
-                if (env != null && !env.isBlank()) return env.strip();
-            }
-            Path file = tokenFile.orElseGet(() -> cli.dataDir().resolve("server-admin-token"));
-            try {
-                String token = Files.readString(file, StandardCharsets.UTF_8).strip();
-                if (token.isEmpty()) throw new AleException(Fault.INPUT, file + " is empty; it should hold a bearer token");
-                return token;
-            } catch (IOException e) {
-                throw new AleException(Fault.INPUT, "no token: cannot read " + file + " (" + e.getMessage()
-                        + "); set ALE_TOKEN or give --token-file", e);
-            }
+            return ServerClient.token(tokenFile, cli.dataDir());
         }
 
         /** One call; answers the status and the JSON body. */
         Reply call(String method, String path) {
-            URI uri;
-            try {
-                uri = URI.create(url.replaceAll("/+$", "") + path);
-            } catch (IllegalArgumentException e) {
-                throw new AleException(Fault.INPUT, "--server " + url + ": not a URL (" + e.getMessage() + ")", e);
-            }
-            if (uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null) {
-                throw new AleException(Fault.INPUT, "--server " + url + ": use http://HOST:PORT");
-            }
-            HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token())
-                    .method(method, HttpRequest.BodyPublishers.noBody()).build();
-            try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()) {
-                HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
-                JsonNode body = r.body().isBlank() ? JSON.nullNode() : JSON.readTree(r.body());
-                return new Reply(r.statusCode(), body);
-            } catch (IOException e) {
-                throw new AleException(Fault.ENVIRONMENT, "cannot reach ale serve at " + url + ": " + e.getMessage()
-                        + " (is it running? give its address with --server)", e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AleException(Fault.ENVIRONMENT, "interrupted while asking " + url, e);
-            }
+            ServerClient.Reply r = ServerClient.call(url, token(), method, path);
+            return new Reply(r.status(), r.body());
         }
 
         /** The server's own error message, or a line for a status it did not explain. */
         static String message(Reply r) {
-            String m = r.body().path("error").path("message").asText("");
-            return m.isEmpty() ? "the server answered " + r.status() : m;
+            return ServerClient.message(new ServerClient.Reply(r.status(), r.body()));
         }
     }
 

@@ -144,6 +144,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "How many host uids from --uid-base (default: ${DEFAULT-VALUE}); a sandbox that is root inside takes 65536 of them.")
     private int uidCount;
 
+    @Option(names = "--cgroup-parent", paramLabel = "PATH",
+            description = "The cgroup subtree for this node's sandboxes, relative to the cgroup root (default ale); nodes sharing a host need their own.")
+    private Optional<String> cgroupParent;
+
     ServeCommand(Cli cli) {
         this.cli = cli;
     }
@@ -160,6 +164,7 @@ final class ServeCommand implements Callable<Integer> {
                 .withIdleTimeout(idleTimeout.orElse(AleServer.Config.DEFAULT_IDLE))
                 .withNode(node());
         if (uidBase.isPresent()) cli.uids(uidBase.get(), uidCount);
+        cgroupParent.ifPresent(cli::cgroupParent);
         if (passports.isPresent()) config = config.withPassports(passports.get());
         if (model.isPresent()) config = config.withModel(ModelUpstream.of(model.get(), apiKey(), modelTimeout.orElse(ModelUpstream.DEFAULT_TIMEOUT)));
         else if (apiKeyEnv.isPresent()) throw new AleException(AleException.Fault.INPUT, "--api-key-env: only with --model (the upstream it is for)");

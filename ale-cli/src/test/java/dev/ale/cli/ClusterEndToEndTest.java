@@ -3,18 +3,23 @@ package dev.ale.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ale.cli.bench.LocalCluster;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
@@ -81,7 +86,16 @@ class ClusterEndToEndTest {
                 Reply step = step(front, token, envs.get(i), i >= 4, "cat note.txt");
                 assertThat(step.body().path("observation").asText()).contains("the word is hello");
             }
-            for (LocalCluster.NodeProcess n : cluster.nodes()) sandboxIds.addAll(sandboxesOf(n));
+            for (LocalCluster.NodeProcess n : cluster.nodes()) {
+                List<String> held = sandboxesOf(n);
+                sandboxIds.addAll(held);
+                // each node keeps its sandboxes' cgroups in a subtree of its own, none in the shared ale/
+                for (String id : held) {
+                    assertThat(cgroups(n.cgroupParent() + "/" + id)).as(n.name()).isNotEmpty();
+                    assertThat(cgroups("ale/" + id)).isEmpty();
+                }
+            }
+            assertThat(cluster.nodes().stream().map(LocalCluster.NodeProcess::cgroupParent).distinct()).hasSize(3);
             assertThat(sandboxIds).hasSize(6);
 
             // node n2 dies in the middle of a step: that step, and every later call on its environments, is a retriable 503
@@ -125,6 +139,53 @@ class ClusterEndToEndTest {
             assertThat(listed.raw().headers().firstValue("X-Ale-Unreachable-Nodes")).contains(victim);
             assertThat(listed.body().toString()).contains(kept.getFirst()).contains(retried.body().path("env_id").asText());
 
+            // one view of the fleet's audit logs: each node's records, each naming its node; the dead node named as unasked
+            String admin = cluster.adminToken();
+            Reply audit = get(front + "/v1/audit/records", admin);
+            assertThat(audit.status()).as(audit.raw().body()).isEqualTo(200);
+            assertThat(audit.body().path("records")).isNotEmpty();
+            Set<String> recordNodes = new HashSet<>();
+            for (JsonNode r : audit.body().path("records")) {
+                recordNodes.add(r.path("node").asText());
+                if (r.path("sandbox").asText().startsWith("sb-") || r.path("sandbox").asText().startsWith("env-")) {
+                    throw new AssertionError("a record's sandbox without its node: " + r);
+                }
+            }
+            assertThat(recordNodes).containsExactlyInAnyOrder("n1", "n3");
+            assertThat(audit.body().path("unreachable_nodes").toString()).contains(victim);
+            String oneSandbox = "";
+            for (JsonNode r : audit.body().path("records")) if (r.path("sandbox").asText().contains(".")) oneSandbox = r.path("sandbox").asText();
+            assertThat(oneSandbox).as("a record about a sandbox, with its node").isNotEmpty();
+            String narrowedTo = oneSandbox;
+            Reply narrowed = get(front + "/v1/audit/records?sandbox=" + oneSandbox, admin);
+            assertThat(narrowed.body().path("records")).isNotEmpty().allSatisfy(r -> assertThat(r.path("sandbox").asText()).isEqualTo(narrowedTo));
+            assertThat(get(front + "/v1/audit/records", token).status()).as("an env token does not read the audit log").isEqualTo(403);
+            Reply verified = get(front + "/v1/audit/verify", admin);
+            assertThat(verified.body().path("nodes")).hasSize(2).allSatisfy(v -> {
+                assertThat(v.path("ok").asBoolean()).as(v.toString()).isTrue();
+                assertThat(v.path("checked").asLong()).isPositive();
+            });
+            assertThat(verified.body().path("ok").asBoolean()).as("not every node could be asked").isFalse();
+
+            // the same through the CLI: verify per node, exit 3 for the node it could not ask; sandbox ls names each row's node
+            Path adminFile = dir.resolve("admin-token");
+            Files.writeString(adminFile, admin);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            int verifyExit = Main.run(new String[] {"audit", "verify", "--server", front, "--token-file", adminFile.toString()},
+                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("n1: ok: ").contains("n3: ok: ").contains("n2: UNREACHABLE");
+            assertThat(verifyExit).isEqualTo(3);
+            Reply made = post(front + "/v1/sandboxes", admin, "{}");
+            assertThat(made.status()).as(made.raw().body()).isEqualTo(201);
+            out.reset();
+            Main.run(new String[] {"sandbox", "ls", "--server", front, "--token-file", adminFile.toString()},
+                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            String madeId = made.body().path("id").asText();
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("NODE").containsPattern(madeId.replace(".", "\\.") + "\\s+" + node(madeId) + "\\s");
+            assertThat(get(front + "/v1/sandboxes/" + madeId, admin).status()).isEqualTo(200);
+            HTTP.send(HttpRequest.newBuilder(URI.create(front + "/v1/sandboxes/" + madeId)).header("Authorization", "Bearer " + admin).DELETE().build(),
+                    HttpResponse.BodyHandlers.discarding());
+
             // nodes take only the front: a valid token sent straight to a node is refused
             Reply direct = get(cluster.nodes().getFirst().url() + "/v1/envs", token);
             assertThat(direct.status()).isEqualTo(401);
@@ -147,11 +208,23 @@ class ClusterEndToEndTest {
         for (LocalCluster.NodeProcess n : cluster.nodes()) assertThat(sandboxesOf(n)).as(n.name()).isEmpty();
         for (String id : sandboxIds) {
             assertThat(Path.of("/run/netns/ale-" + id)).doesNotExist();
-            assertThat(Path.of("/sys/fs/cgroup/ale/" + id)).doesNotExist();
+            assertThat(cgroups("ale/" + id)).isEmpty();
         }
+        assertThat(cgroups(cluster.cgroupTop())).as("the nodes' cgroup subtrees, removed with them").isEmpty();
         try (Stream<Path> ns = Files.list(Path.of("/run/netns"))) {
             assertThat(ns.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("alec-" + Long.toHexString(ProcessHandle.current().pid()) + "-"));
         }
+    }
+
+    /** The cgroup directories at {@code relative} in the v2 tree or in any v1 hierarchy (this host may have either). */
+    private static List<Path> cgroups(String relative) throws IOException {
+        Path root = Path.of("/sys/fs/cgroup");
+        List<Path> found = new ArrayList<>();
+        if (Files.isDirectory(root.resolve(relative))) found.add(root.resolve(relative));
+        try (Stream<Path> mounts = Files.list(root)) {
+            for (Path m : mounts.toList()) if (Files.isDirectory(m.resolve(relative))) found.add(m.resolve(relative));
+        }
+        return found;
     }
 
     private static String node(String id) {

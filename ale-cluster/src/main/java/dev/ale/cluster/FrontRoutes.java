@@ -16,7 +16,6 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -63,6 +62,8 @@ final class FrontRoutes {
         app.get("/healthz", this::health);
         app.get("/metrics", this::metrics);
         app.get("/v1/nodes", this::nodes);
+        app.get("/v1/audit/records", this::auditRecords);
+        app.get("/v1/audit/verify", this::auditVerify);
         app.post("/v1/sandboxes", this::place);
         app.post("/v1/envs", this::place);
         app.post(ROCK_GEM + "/make", this::place);
@@ -155,9 +156,9 @@ final class FrontRoutes {
         for (Node n : nodes) {
             if (!n.placeable() || n.name().isEmpty()) continue;
             try {
-                HttpResponse<InputStream> r = calls.send(n, "GET", "/metrics", headers(ctx), new byte[0]);
+                NodeHttp.Reply r = calls.send(n, "GET", "/metrics", headers(ctx), new byte[0]);
                 try (InputStream in = r.body()) {
-                    if (r.statusCode() == 200) merged.node(n.name().get(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                    if (r.status() == 200) merged.node(n.name().get(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
                 }
             } catch (NodeDown | IOException e) {
                 // a node that cannot be scraped now is missing from this scrape; ale_cluster_nodes says so
@@ -178,7 +179,7 @@ final class FrontRoutes {
             Fleet.Reservation r = fleet.reserve(owner, max, excluded);
             Node node = r.node();
             String name = node.name().orElseThrow();
-            HttpResponse<InputStream> reply;
+            NodeHttp.Reply reply;
             try {
                 reply = calls.send(node, ctx.method().name(), pathAndQuery(ctx), headers(ctx), body);
             } catch (NodeDown e) {
@@ -189,12 +190,12 @@ final class FrontRoutes {
             }
             byte[] bytes = read(reply);
             Optional<JsonNode> json = json(reply, bytes);
-            if (full(reply.statusCode(), json)) {
+            if (full(reply.status(), json)) {
                 r.nodeFull();
                 excluded.add(node);
                 continue;
             }
-            if (created(reply.statusCode(), json)) r.created();
+            if (created(reply.status(), json)) r.created();
             else r.failed();
             count(name);
             answer(ctx, reply, bytes, json, name);
@@ -225,7 +226,7 @@ final class FrontRoutes {
         for (Node n : fleet.nodes()) {
             if (n.name().isEmpty() || n.state().equals("gone")) continue;
             String name = n.name().get();
-            HttpResponse<InputStream> reply;
+            NodeHttp.Reply reply;
             try {
                 reply = calls.send(n, ctx.method().name(), pathAndQuery(ctx), headers(ctx), body);
             } catch (NodeDown e) {
@@ -234,11 +235,11 @@ final class FrontRoutes {
             }
             byte[] bytes = read(reply);
             Optional<JsonNode> json = json(reply, bytes);
-            if (reply.statusCode() != 200 || json.isEmpty()) {
+            if (reply.status() != 200 || json.isEmpty()) {
                 answer(ctx, reply, bytes, json, name); // a refusal (a bad token, say) is the same from every node
                 return;
             }
-            JsonNode part = Ids.outward(json.get(), name);
+            JsonNode part = tagged(Ids.outward(json.get(), name), name);
             merged = merged == null ? part : merge(merged, part);
         }
         if (merged == null) merged = NodeCalls.JSON.createArrayNode();
@@ -248,6 +249,112 @@ final class FrontRoutes {
             missed.forEach(m::add);
         }
         json(ctx, 200, merged);
+    }
+
+    /**
+     * Every node's audit records (each node keeps its own log and chain), each with a {@code node}
+     * field and the cluster's ids, oldest first; a {@code sandbox} filter with its node asks that node alone.
+     */
+    private void auditRecords(Context ctx) {
+        Optional<String> sandbox = Optional.ofNullable(ctx.queryParam("sandbox"));
+        Optional<Ids.Routed> routed = sandbox.flatMap(Ids::split);
+        String query = query(ctx);
+        if (routed.isPresent()) {
+            query = query.replace("sandbox=" + encoded(sandbox.get()), "sandbox=" + encoded(routed.get().local()));
+        }
+        List<ObjectNode> all = new ArrayList<>();
+        List<String> missed = new ArrayList<>();
+        for (Node n : fleet.nodes()) {
+            if (n.name().isEmpty() || n.state().equals("gone")) continue;
+            String name = n.name().get();
+            if (routed.isPresent() && !routed.get().node().equals(name)) continue;
+            Asked asked = askNode(ctx, n, "/v1/audit/records" + query, missed);
+            if (asked.refused()) return;
+            Optional<JsonNode> json = asked.json();
+            if (json.isEmpty()) continue;
+            for (JsonNode r : json.get().path("records")) {
+                if (r instanceof ObjectNode o) {
+                    Ids.outward(o, name);
+                    o.put("node", name);
+                    all.add(o);
+                }
+            }
+        }
+        all.sort(java.util.Comparator.comparing((ObjectNode o) -> o.path("time").asText()).thenComparing(o -> o.path("node").asText())
+                .thenComparingLong(o -> o.path("seq").asLong()));
+        String limit = ctx.queryParam("limit");
+        if (limit != null && limit.matches("[0-9]{1,9}") && Integer.parseInt(limit) < all.size()) all = all.subList(0, Integer.parseInt(limit));
+        ObjectNode out = NodeCalls.JSON.createObjectNode();
+        ArrayNode records = out.putArray("records");
+        all.forEach(records::add);
+        unreachable(ctx, out, missed);
+        json(ctx, 200, out);
+    }
+
+    /** Each node's chain walked by the node itself; the fleet is ok only when every node was asked and every chain is intact. */
+    private void auditVerify(Context ctx) {
+        List<String> missed = new ArrayList<>();
+        ObjectNode out = NodeCalls.JSON.createObjectNode();
+        ArrayNode nodes = NodeCalls.JSON.createArrayNode();
+        boolean ok = true;
+        for (Node n : fleet.nodes()) {
+            if (n.name().isEmpty() || n.state().equals("gone")) continue;
+            String name = n.name().get();
+            Asked asked = askNode(ctx, n, "/v1/audit/verify", missed);
+            if (asked.refused()) return;
+            Optional<JsonNode> json = asked.json();
+            if (json.isEmpty()) continue;
+            ObjectNode o = NodeCalls.JSON.createObjectNode();
+            o.put("node", name);
+            json.get().properties().forEach(e -> o.set(e.getKey(), e.getValue()));
+            ok &= json.get().path("ok").asBoolean(false);
+            nodes.add(o);
+        }
+        out.put("ok", ok && missed.isEmpty());
+        out.set("nodes", nodes);
+        unreachable(ctx, out, missed);
+        json(ctx, 200, out);
+    }
+
+    /** A node's JSON answer, or none (it could not be asked), or its refusal (already answered to the caller). */
+    private record Asked(Optional<JsonNode> json, boolean refused) { }
+
+    /** One node's JSON answer; a node that cannot be asked is added to {@code missed}; a refusal is answered to the caller. */
+    private Asked askNode(Context ctx, Node n, String pathAndQuery, List<String> missed) {
+        String name = n.name().orElseThrow();
+        NodeHttp.Reply reply;
+        try {
+            reply = calls.send(n, "GET", pathAndQuery, headers(ctx), new byte[0]);
+        } catch (NodeDown e) {
+            missed.add(name);
+            return new Asked(Optional.empty(), false);
+        }
+        byte[] bytes = read(reply);
+        Optional<JsonNode> json = json(reply, bytes);
+        if (reply.status() != 200 || json.isEmpty()) {
+            answer(ctx, reply, bytes, json, name); // a refusal (not an admin token, a bad filter) is the same from every node
+            if (reply.status() == 200) ctx.status(502);
+            return new Asked(Optional.empty(), true);
+        }
+        return new Asked(json, false);
+    }
+
+    private static void unreachable(Context ctx, ObjectNode out, List<String> missed) {
+        ArrayNode m = out.putArray("unreachable_nodes");
+        missed.forEach(m::add);
+        if (!missed.isEmpty()) ctx.header("X-Ale-Unreachable-Nodes", String.join(",", missed));
+    }
+
+    /** Each object of a list (top level, or an array field of the answer) names its node: {@code "node": "n1"}. */
+    private static JsonNode tagged(JsonNode part, String node) {
+        List<JsonNode> lists = new ArrayList<>();
+        if (part instanceof ArrayNode) lists.add(part);
+        else part.properties().forEach(e -> lists.add(e.getValue()));
+        for (JsonNode list : lists) {
+            if (!(list instanceof ArrayNode a)) continue;
+            for (JsonNode v : a) if (v instanceof ObjectNode o && !o.has("node")) o.put("node", node);
+        }
+        return part;
     }
 
     /** Arrays are joined (lists of plain words, like ROCK's task ids, without repeats); other fields are the first node's. */
@@ -327,7 +434,7 @@ final class FrontRoutes {
         Node node = fleet.byName(routed.node()).orElseThrow(FrontError::unauthorized);
         Map<String, String> headers = headers(ctx);
         headers.put("Authorization", "Bearer " + routed.local());
-        HttpResponse<InputStream> reply = calls.send(node, ctx.method().name(), pathAndQuery(ctx), headers, ctx.bodyAsBytes());
+        NodeHttp.Reply reply = calls.send(node, ctx.method().name(), pathAndQuery(ctx), headers, ctx.bodyAsBytes());
         relay(ctx, reply, routed.node());
     }
 
@@ -352,24 +459,25 @@ final class FrontRoutes {
 
     private void forward(Context ctx, Node node, String pathAndQuery, byte[] body) {
         String name = node.name().orElseThrow();
-        HttpResponse<InputStream> reply = calls.send(node, ctx.method().name(), pathAndQuery, headers(ctx), body);
+        NodeHttp.Reply reply = calls.send(node, ctx.method().name(), pathAndQuery, headers(ctx), body);
         count(name);
         relay(ctx, reply, name);
     }
 
     /** A node's reply to the caller: JSON with ids made the cluster's, event streams line by line as they come, bytes as bytes. */
-    private void relay(Context ctx, HttpResponse<InputStream> reply, String node) {
-        String type = reply.headers().firstValue("Content-Type").orElse("");
+    private void relay(Context ctx, NodeHttp.Reply reply, String node) {
+        String type = reply.header("Content-Type").orElse("");
         if (type.startsWith("text/event-stream")) {
             stream(ctx, reply, node);
             return;
         }
         byte[] bytes = read(reply);
-        answer(ctx, reply, bytes, json(reply, bytes), node);
+        // a reply that names no id of the node's and no model token goes back as it came, unparsed
+        answer(ctx, reply, bytes, Ids.mayName(bytes) ? json(reply, bytes) : Optional.empty(), node);
     }
 
-    private void answer(Context ctx, HttpResponse<InputStream> reply, byte[] bytes, Optional<JsonNode> json, String node) {
-        ctx.status(reply.statusCode());
+    private void answer(Context ctx, NodeHttp.Reply reply, byte[] bytes, Optional<JsonNode> json, String node) {
+        ctx.status(reply.status());
         copyHeaders(ctx, reply);
         if (json.isPresent()) {
             try {
@@ -382,14 +490,14 @@ final class FrontRoutes {
         }
     }
 
-    private static void copyHeaders(Context ctx, HttpResponse<?> reply) {
+    private static void copyHeaders(Context ctx, NodeHttp.Reply reply) {
         for (String h : List.of("Content-Type", "Retry-After", "WWW-Authenticate", "Content-Disposition")) {
-            reply.headers().firstValue(h).ifPresent(v -> ctx.header(h, v));
+            reply.header(h).ifPresent(v -> ctx.header(h, v));
         }
     }
 
-    private void stream(Context ctx, HttpResponse<InputStream> reply, String node) {
-        ctx.status(reply.statusCode());
+    private void stream(Context ctx, NodeHttp.Reply reply, String node) {
+        ctx.status(reply.status());
         copyHeaders(ctx, reply);
         ctx.header("Cache-Control", "no-cache");
         try (InputStream in = reply.body();
@@ -416,7 +524,7 @@ final class FrontRoutes {
         }
     }
 
-    private static byte[] read(HttpResponse<InputStream> reply) {
+    private static byte[] read(NodeHttp.Reply reply) {
         try (InputStream in = reply.body()) {
             return in.readAllBytes();
         } catch (IOException e) {
@@ -424,8 +532,8 @@ final class FrontRoutes {
         }
     }
 
-    private static Optional<JsonNode> json(HttpResponse<?> reply, byte[] bytes) {
-        if (!reply.headers().firstValue("Content-Type").orElse("").startsWith("application/json") || bytes.length == 0) return Optional.empty();
+    private static Optional<JsonNode> json(NodeHttp.Reply reply, byte[] bytes) {
+        if (!reply.header("Content-Type").orElse("").startsWith("application/json") || bytes.length == 0) return Optional.empty();
         try {
             return Optional.of(NodeCalls.JSON.readTree(bytes));
         } catch (IOException e) {

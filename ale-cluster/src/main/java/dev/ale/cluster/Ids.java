@@ -37,6 +37,22 @@ final class Ids {
         return Optional.of(new Routed(id.substring(0, dot), id.substring(dot + 1)));
     }
 
+    /**
+     * Whether a node's reply may hold an id or a model token to rewrite: false only when none of
+     * their shapes ({@code sb-}, {@code env-}, {@code model_token}) occurs in its bytes at all.
+     */
+    static boolean mayName(byte[] reply) {
+        for (int i = 0; i + 3 <= reply.length; i++) {
+            byte b = reply[i];
+            if (b == 's' && reply[i + 1] == 'b' && reply[i + 2] == '-') return true;
+            if (b == 'e' && i + 4 <= reply.length && reply[i + 1] == 'n' && reply[i + 2] == 'v' && reply[i + 3] == '-') return true;
+            if (b == 'm' && i + 11 <= reply.length && new String(reply, i, 11, java.nio.charset.StandardCharsets.ISO_8859_1).equals(TOKEN_KEY)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Puts {@code node}'s prefix on every id and model token in a node's reply, in place. */
     static JsonNode outward(JsonNode json, String node) {
         if (json instanceof ObjectNode o) {

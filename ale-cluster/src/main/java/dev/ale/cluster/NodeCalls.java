@@ -15,12 +15,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 
 /**
@@ -38,6 +38,7 @@ final class NodeCalls implements AutoCloseable {
     private static final Duration POLL_TIMEOUT = Duration.ofSeconds(3);
 
     private final HttpClient http;
+    private final NodeHttp nodes = new NodeHttp(Duration.ofSeconds(3));
     private final Fleet fleet;
     private final String secret;
 
@@ -48,36 +49,87 @@ final class NodeCalls implements AutoCloseable {
                 .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
     }
 
-    /** One request to {@code node}; {@code headers} are the caller's, filtered to {@link #PASSED}. */
-    HttpResponse<InputStream> send(Node node, String method, String pathAndQuery, Map<String, String> headers, byte[] body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(node.url().resolve(pathAndQuery))
-                .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
-                .header(NodeSettings.SECRET_HEADER, secret);
+    /**
+     * One request to {@code node} on a pooled connection; {@code headers} are the caller's, filtered
+     * to {@link #PASSED}. The reply's body must be closed (that gives the connection back).
+     */
+    NodeHttp.Reply send(Node node, String method, String pathAndQuery, Map<String, String> headers, byte[] body) {
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put(NodeSettings.SECRET_HEADER, secret);
         for (String h : PASSED) {
             String v = headers.get(h);
-            if (v != null) b.header(h, v);
+            if (v != null) out.put(h, v);
         }
-        return await(node, node.track(http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofInputStream())));
+        // the call is watched as one in flight: a node declared dead fails it at once by closing its socket
+        CompletableFuture<Void> watch = node.track(new CompletableFuture<>());
+        if (watch.isCompletedExceptionally()) throw downOf(node, watch);
+        NodeHttp.Connection c;
+        try {
+            c = nodes.connect(node.url());
+        } catch (IOException e) {
+            watch.complete(null);
+            throw lost(node, e, e instanceof ConnectException);
+        }
+        watch.whenComplete((r, e) -> {
+            if (e != null) c.abort();
+        });
+        try {
+            NodeHttp.Reply reply = nodes.exchange(c, method, pathAndQuery, out, body);
+            return new NodeHttp.Reply(reply.status(), reply.headers(), new Watched(reply.body(), watch));
+        } catch (IOException e) {
+            c.abort();
+            if (watch.isCompletedExceptionally()) throw downOf(node, watch);
+            watch.complete(null);
+            throw lost(node, e, false);
+        } catch (RuntimeException e) {
+            c.abort();
+            watch.complete(null);
+            throw e;
+        }
     }
 
-    private <T> T await(Node node, CompletableFuture<T> call) {
+    private NodeDown lost(Node node, IOException e, boolean certain) {
+        fleet.unreachable(node, certain);
+        nodes.forget(node.url());
+        return new NodeDown("node " + name(node) + " did not answer (" + describe(e)
+                + "); its sandboxes and environments may be lost: retry the episode (a new one is placed on a live node)");
+    }
+
+    private static NodeDown downOf(Node node, CompletableFuture<Void> watch) {
         try {
-            return call.get();
-        } catch (InterruptedException e) {
-            call.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new NodeDown("interrupted while waiting for node " + name(node));
+            watch.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof NodeDown down) return down;
         } catch (CancellationException e) {
-            throw new NodeDown("the call to node " + name(node) + " was cancelled");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof NodeDown down) throw down;
-            if (cause instanceof IOException io) {
-                fleet.unreachable(node, io instanceof ConnectException);
-                throw new NodeDown("node " + name(node) + " did not answer (" + describe(io)
-                        + "); its sandboxes and environments may be lost: retry the episode (a new one is placed on a live node)");
-            }
-            throw new IllegalStateException("a call to node " + name(node) + " failed", cause);
+            // cancelled by track(): the node was already dead
+        }
+        return new NodeDown("the call to node " + name(node) + " was cut off: the node is not answering; retry the episode");
+    }
+
+    /** A reply's body whose close also ends the call's watch (a read that fails because the node died says so). */
+    private static final class Watched extends InputStream {
+        private final InputStream body;
+        private final CompletableFuture<Void> watch;
+
+        Watched(InputStream body, CompletableFuture<Void> watch) {
+            this.body = body;
+            this.watch = watch;
+        }
+
+        @Override
+        public int read() throws IOException {
+            return body.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return body.read(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            watch.complete(null); // before the connection goes back to the pool, so a late abort cannot close it there
+            body.close();
         }
     }
 
@@ -134,6 +186,7 @@ final class NodeCalls implements AutoCloseable {
 
     @Override
     public void close() {
+        nodes.close();
         http.close();
     }
 }

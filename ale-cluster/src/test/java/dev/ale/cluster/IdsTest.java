@@ -2,6 +2,7 @@ package dev.ale.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,5 +36,16 @@ class IdsTest {
         assertThat(Ids.split("sb-0a1b2c3d")).isEmpty();
         assertThat(Ids.split(".sb-0a1b2c3d")).isEmpty();
         assertThat(Ids.split("n1.")).isEmpty();
+    }
+
+    @Test
+    void aReplyIsPassedOnUnparsedOnlyWhenItCannotHoldANodeIdOrToken() {
+        assertThat(Ids.mayName("{\"env_id\":\"env-0123456789abcdef\",\"reward\":1}".getBytes(StandardCharsets.UTF_8))).isTrue();
+        assertThat(Ids.mayName("[{\"id\":\"sb-0a1b2c3d\"}]".getBytes(StandardCharsets.UTF_8))).isTrue();
+        assertThat(Ids.mayName("{\"model_token\":\"t\"}".getBytes(StandardCharsets.UTF_8))).isTrue();
+        assertThat(Ids.mayName("{\"status\":\"ok\",\"nodes\":3}".getBytes(StandardCharsets.UTF_8))).isFalse();
+        assertThat(Ids.mayName("{\"model\":\"m\",\"sb\":1,\"env\":2}".getBytes(StandardCharsets.UTF_8))).as("look-alikes").isFalse();
+        assertThat(Ids.mayName(new byte[] {'s', 'b'})).isFalse();
+        assertThat(Ids.mayName(new byte[0])).isFalse();
     }
 }

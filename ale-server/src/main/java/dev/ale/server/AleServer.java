@@ -195,6 +195,7 @@ public final class AleServer implements AutoCloseable {
         });
         Routes wiring = new Routes(app, new Auth(config.tokens(), containment::modelTokenHolder, rockOpenAs, config.node().clusterSecret()));
         new PassportRoutes(containment.auditFile()).register(wiring);
+        new AuditRoutes(containment.auditFile()).register(wiring);
         Routes.wire(wiring,
                 new SystemRoutes(metrics, sandboxes, envs, new NodeReport(config.node(), quota)),
                 new SandboxRoutes(sandboxes, passports, metrics, config.idleTimeout()),

@@ -19,6 +19,11 @@ public final class AuditFile {
         this.dataDir = dataDir;
     }
 
+    /** The data directory, where ale serve wrote its admin token. */
+    Path dataDir() {
+        return dataDir.get();
+    }
+
     /** Opens an existing log; a read command never creates one. */
     AuditLog open(Optional<Path> given) {
         return AuditLog.openExisting(given.orElseGet(() -> dataDir.get().resolve(NAME)));

@@ -13,6 +13,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ale.core.AleException;
 
 /** {@code ale audit verify}: walks the hash chain and names every record changed, removed, inserted or moved. */
 @Command(name = "verify",
@@ -34,6 +37,9 @@ public final class AuditVerifyCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print {\"ok\", \"checked\", \"head\", \"problems\": [...]} as JSON.")
     private boolean json;
 
+    @Mixin
+    private ServerOption server = new ServerOption();
+
     public AuditVerifyCommand(AuditFile files, PrintStream out) {
         this.files = files;
         this.out = out;
@@ -41,6 +47,7 @@ public final class AuditVerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (server.url.isPresent()) return fromServer();
         try (AuditLog log = files.open(audit)) {
             VerifyReport report = log.verify();
             // An intact chain has a head; a damaged one may have lost it, and the findings say so.
@@ -90,5 +97,38 @@ public final class AuditVerifyCommand implements Callable<Integer> {
 
     private static String kind(Problem p) {
         return p.kind().name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** The chain walked by the server itself; through a cluster's front, by each node, one verdict per node. */
+    private int fromServer() {
+        if (audit.isPresent()) throw new AleException(AleException.Fault.INPUT, "--audit and --server: give one (a local file, or a server to ask)");
+        JsonNode body = server.get(files, "/v1/audit/verify").body();
+        if (json) {
+            Json.print(out, (ObjectNode) body);
+        } else if (body.has("nodes")) {
+            for (JsonNode n : body.path("nodes")) printVerdict(n.path("node").asText() + ": ", n);
+            for (JsonNode n : body.path("unreachable_nodes")) out.println(n.asText() + ": UNREACHABLE: not verified (its chain is on the node)");
+        } else {
+            printVerdict("", body);
+        }
+        boolean tampered = body.has("nodes") ? anyTampered(body.path("nodes")) : !body.path("ok").asBoolean();
+        if (tampered) return TAMPERED;
+        return body.path("unreachable_nodes").isEmpty() ? 0 : ServerOption.UNREACHABLE;
+    }
+
+    private static boolean anyTampered(JsonNode nodes) {
+        for (JsonNode n : nodes) if (!n.path("ok").asBoolean()) return true;
+        return false;
+    }
+
+    private void printVerdict(String prefix, JsonNode v) {
+        if (v.path("ok").asBoolean()) {
+            out.println(prefix + "ok: " + v.path("checked").asLong() + " records, head " + v.path("head").asText());
+            return;
+        }
+        out.println(prefix + "TAMPERED: " + v.path("problems").size() + " findings in " + v.path("checked").asLong() + " records");
+        for (JsonNode p : v.path("problems")) {
+            out.printf(Locale.ROOT, "  %s  %s  %s%n", p.path("seq").asText(), p.path("kind").asText(), p.path("message").asText());
+        }
     }
 }

@@ -3,6 +3,8 @@ package dev.ale.cli.audit;
 import dev.ale.core.event.Category;
 import dev.ale.monitor.audit.AuditQuery;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -35,6 +37,19 @@ final class RecordFilters {
 
     @Option(names = "--limit", paramLabel = "N", description = "At most N records, the oldest first.")
     private Optional<Integer> limit = Optional.empty();
+
+    /** The filters as a server's {@code /v1/audit/records} query parameters. */
+    Map<String, String> params() {
+        query(); // the same checks as for a local file
+        Map<String, String> p = new LinkedHashMap<>();
+        sandbox.ifPresent(v -> p.put("sandbox", v));
+        episode.ifPresent(v -> p.put("episode", v));
+        rule.ifPresent(v -> p.put("rule", v));
+        category.ifPresent(v -> p.put("category", v.wire()));
+        since.ifPresent(v -> p.put("since", v.toString()));
+        limit.ifPresent(v -> p.put("limit", String.valueOf(v)));
+        return p;
+    }
 
     AuditQuery query() {
         if (limit.isPresent() && limit.get() < 1) {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A cluster on one host: {@code n} {@code ale serve} nodes, each a process of its own in a
@@ -27,13 +28,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LocalCluster implements AutoCloseable {
 
-    /** Where one node answers, and its process. */
-    public record NodeProcess(String name, String namespace, String url, Path dataDir, Process process) { }
+    /** Where one node answers, and its process; {@code cgroupParent} is its sandboxes' cgroup subtree, relative to the cgroup root. */
+    public record NodeProcess(String name, String namespace, String url, Path dataDir, String cgroupParent, Process process) { }
 
     private static final int NODE_PORT = 8080;
     /** USER_HZ: /proc counts CPU time in these on every Linux ALE runs on. */
     private static final long CLOCK_TICKS = 100;
     private static final Duration START = Duration.ofSeconds(180);
+    private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
 
     private final Path dir;
     private final String tag;
@@ -41,6 +43,7 @@ public final class LocalCluster implements AutoCloseable {
     private final List<String> links = new ArrayList<>();
     private final List<String> namespaces = new ArrayList<>();
     private final String envToken;
+    private final String adminToken;
     private final String secret;
     private final int frontPort;
     private Optional<Process> front = Optional.empty();
@@ -49,7 +52,7 @@ public final class LocalCluster implements AutoCloseable {
         this.dir = dir;
         this.tag = Long.toHexString(ProcessHandle.current().pid());
         SecureRandom random = new SecureRandom();
-        String adminToken = "admin-" + hex(random);
+        this.adminToken = "admin-" + hex(random);
         this.envToken = "trainer-" + hex(random);
         this.secret = "cluster-" + hex(random);
         Files.writeString(tokens(), "tokens:\n  - {token: " + adminToken + ", role: admin, name: ops}\n  - {token: " + envToken
@@ -95,17 +98,18 @@ public final class LocalCluster implements AutoCloseable {
         run("ip", "-n", ns, "link", "set", inner, "up");
         String name = "n" + (i + 1);
         Path data = Files.createDirectories(dir.resolve(name));
+        String cgroups = cgroupTop() + "/" + name;
         List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + ns));
         cmd.addAll(java());
         cmd.addAll(List.of("--data-dir", data.toString(), "serve", "--host", far, "--port", String.valueOf(NODE_PORT),
                 "--tokens", tokens().toString(), "--cluster-secret-file", secretFile().toString(), "--node-name", name,
-                "--slots", String.valueOf(slots), "--uid-base", String.valueOf(1_300_000_000 + i * 100_000), "--uid-count", "100000",
+                "--slots", String.valueOf(slots), "--uid-base", String.valueOf(1_300_000_000 + i * 100_000), "--uid-count", "100000", "--cgroup-parent", cgroups,
                 "--tasks", tasks.toString(), "--out", data.resolve("runs").toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String url = "http://" + far + ":" + NODE_PORT;
         return CompletableFuture.supplyAsync(() -> {
             awaitLine(p, "ale: serving on", dir.resolve(name + ".log"));
-            return new NodeProcess(name, ns, url, data, p);
+            return new NodeProcess(name, ns, url, data, cgroups, p);
         });
     }
 
@@ -157,6 +161,11 @@ public final class LocalCluster implements AutoCloseable {
         return envToken;
     }
 
+    /** The fleet's admin token (the audit log and the fleet view want one). */
+    public String adminToken() {
+        return adminToken;
+    }
+
     /** The secret a direct call to a node must carry (the front's, here for measuring the front against the node). */
     public String secret() {
         return secret;
@@ -181,6 +190,7 @@ public final class LocalCluster implements AutoCloseable {
             if (!n.process().waitFor(60, TimeUnit.SECONDS)) n.process().destroyForcibly().waitFor();
         }
         for (NodeProcess n : nodes) collectGarbage(n);
+        removeCgroupParents();
         for (String l : links) quietly("ip", "link", "del", l);
         for (String ns : namespaces) quietly("ip", "netns", "del", ns);
     }
@@ -195,6 +205,37 @@ public final class LocalCluster implements AutoCloseable {
             p.waitFor(120, TimeUnit.SECONDS);
         } catch (IOException e) {
             // the namespaces below go regardless; a later gc of the data dir retries
+        }
+    }
+
+    /** The cgroup subtree all this cluster's nodes keep theirs under, each in {@code <top>/<node name>}. */
+    public String cgroupTop() {
+        return "ale-cluster-" + tag;
+    }
+
+    /** The nodes' cgroup parents, empty once their sandboxes are gone (rmdir removes only an empty cgroup); v2 and each v1 mount. */
+    private void removeCgroupParents() {
+        List<Path> roots = new ArrayList<>(List.of(CGROUP_ROOT));
+        try (Stream<Path> mounts = Files.list(CGROUP_ROOT)) {
+            mounts.filter(Files::isDirectory).forEach(roots::add);
+        } catch (IOException e) {
+            return;
+        }
+        for (Path root : roots) {
+            Path top = root.resolve(cgroupTop());
+            if (!Files.isDirectory(top)) continue;
+            for (NodeProcess n : nodes) {
+                try {
+                    Files.deleteIfExists(root.resolve(n.cgroupParent()));
+                } catch (IOException e) {
+                    // not empty: a sandbox's cgroup is still there, and the leak check names it
+                }
+            }
+            try {
+                Files.deleteIfExists(top);
+            } catch (IOException e) {
+                // as above
+            }
         }
     }
 

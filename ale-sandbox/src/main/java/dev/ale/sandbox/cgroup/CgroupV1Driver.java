@@ -12,16 +12,22 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-/** cgroup v1: one hierarchy per controller; sandbox {@code NAME} is {@code <mount>/ale/NAME} in each of them. */
+/** cgroup v1: one hierarchy per controller; sandbox {@code NAME} is {@code <mount>/<parent>/NAME} in each of them ({@code ale} by default). */
 public final class CgroupV1Driver implements CgroupDriver {
 
     /** The controllers ALE uses; cpu and cpuacct may share one hierarchy (mounted as {@code cpu,cpuacct}). */
     public static final List<String> CONTROLLERS = List.of("cpu", "cpuacct", "memory", "pids", "freezer");
 
     private final Map<String, Path> mounts;
+    private final String parent;
 
     /** @param mounts each controller's mount point, e.g. {@code memory -> /sys/fs/cgroup/memory} */
     public CgroupV1Driver(Map<String, Path> mounts) {
+        this(mounts, DEFAULT_PARENT);
+    }
+
+    private CgroupV1Driver(Map<String, Path> mounts, String parent) {
+        this.parent = CgroupFiles.checkParent(parent);
         List<String> missing = CONTROLLERS.stream().filter(c -> !mounts.containsKey(c)).toList();
         if (!missing.isEmpty()) throw new IllegalArgumentException("no mount point for cgroup v1 controllers " + missing);
         Map<String, Path> ours = new LinkedHashMap<>();
@@ -32,6 +38,16 @@ public final class CgroupV1Driver implements CgroupDriver {
     /** Mount point of each controller in {@link #CONTROLLERS}. */
     public Map<String, Path> mounts() {
         return mounts;
+    }
+
+    @Override
+    public CgroupDriver withParent(String path) {
+        return new CgroupV1Driver(mounts, path);
+    }
+
+    @Override
+    public String parent() {
+        return parent;
     }
 
     @Override
@@ -90,7 +106,7 @@ public final class CgroupV1Driver implements CgroupDriver {
     @Override
     public List<String> list() {
         Set<String> names = new TreeSet<>();
-        mounts.values().stream().distinct().forEach(m -> names.addAll(CgroupFiles.subdirectoryNames(m.resolve("ale"))));
+        mounts.values().stream().distinct().forEach(m -> names.addAll(CgroupFiles.subdirectoryNames(m.resolve(parent))));
         return List.copyOf(names);
     }
 
@@ -101,7 +117,7 @@ public final class CgroupV1Driver implements CgroupDriver {
     }
 
     private Path dir(String controller, String name) {
-        return mounts.get(controller).resolve("ale").resolve(name);
+        return mounts.get(controller).resolve(parent).resolve(name);
     }
 
     private record V1Cgroup(String name, Path cpu, Path cpuacct, Path memory, Path pidsDir, Path freezer)

@@ -10,17 +10,33 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** cgroup v2: one unified tree; sandbox {@code NAME} is {@code <root>/ale/NAME}. */
+/** cgroup v2: one unified tree; sandbox {@code NAME} is {@code <root>/<parent>/NAME}, the parent {@code ale} by default. */
 public final class CgroupV2Driver implements CgroupDriver {
 
-    /** The controllers ALE enables for {@code ale/} and its children. */
+    /** The controllers ALE enables for the parent ({@code ale/}) and its children. */
     public static final List<String> CONTROLLERS = List.of("cpu", "memory", "pids");
 
     private final Path root;
+    private final String parent;
 
     /** @param root the cgroup2 mount (or a cgroup delegated to ALE), e.g. {@code /sys/fs/cgroup} */
     public CgroupV2Driver(Path root) {
+        this(root, DEFAULT_PARENT);
+    }
+
+    private CgroupV2Driver(Path root, String parent) {
         this.root = root;
+        this.parent = CgroupFiles.checkParent(parent);
+    }
+
+    @Override
+    public CgroupDriver withParent(String path) {
+        return new CgroupV2Driver(root, path);
+    }
+
+    @Override
+    public String parent() {
+        return parent;
     }
 
     public Path root() {
@@ -34,13 +50,18 @@ public final class CgroupV2Driver implements CgroupDriver {
 
     @Override
     public Cgroup create(String name, CgroupLimits limits) {
-        Path parent = root.resolve("ale");
-        V2Cgroup cgroup = new V2Cgroup(CgroupFiles.checkName(name), parent.resolve(name));
+        Path top = root.resolve(parent);
+        V2Cgroup cgroup = new V2Cgroup(CgroupFiles.checkName(name), top.resolve(name));
         boolean fresh = !Files.isDirectory(cgroup.dir);
         try {
-            enableControllers(root);
-            CgroupFiles.createDirectories(parent);
-            enableControllers(parent);
+            // every level from the root down hands cpu, memory and pids on (a nested parent like ale/n1 has two)
+            Path level = root;
+            enableControllers(level);
+            for (Path segment : Path.of(parent)) {
+                level = level.resolve(segment.toString());
+                CgroupFiles.createDirectories(level);
+                enableControllers(level);
+            }
             CgroupFiles.createDirectories(cgroup.dir);
             CgroupFiles.write(cgroup.dir.resolve("cpu.max"),
                     limits.cpuQuotaMicros() + " " + CgroupLimits.CPU_PERIOD_MICROS);
@@ -93,13 +114,13 @@ public final class CgroupV2Driver implements CgroupDriver {
 
     @Override
     public Optional<Cgroup> open(String name) {
-        Path dir = root.resolve("ale").resolve(CgroupFiles.checkName(name));
+        Path dir = root.resolve(parent).resolve(CgroupFiles.checkName(name));
         return Files.isDirectory(dir) ? Optional.of(new V2Cgroup(name, dir)) : Optional.empty();
     }
 
     @Override
     public List<String> list() {
-        return CgroupFiles.subdirectoryNames(root.resolve("ale"));
+        return CgroupFiles.subdirectoryNames(root.resolve(parent));
     }
 
     private record V2Cgroup(String name, Path dir) implements Cgroup {

@@ -60,7 +60,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
      * host paths no sandbox on the host root may see (ALE's checkout, task directories).
      */
     public record Config(Path dataDir, int uidBase, int uidCount, SandboxNetwork network, List<Path> hiddenHostPaths,
-                         Optional<ImageResolver> images, ExecPath execPath) {
+                         Optional<ImageResolver> images, ExecPath execPath, Optional<String> cgroupParent) {
 
         /** Host uids from the base: 256 ranges for root-inside sandboxes, or as many sandboxes of one uid. */
         public static final int DEFAULT_UID_COUNT = 256 * ROOT_RANGE;
@@ -85,20 +85,21 @@ public final class LocalSandboxBackend implements SandboxBackend {
             hiddenHostPaths = List.copyOf(paths);
             images = images == null ? Optional.empty() : images;
             Objects.requireNonNull(execPath, "execPath");
+            Objects.requireNonNull(cgroupParent, "cgroupParent");
         }
 
         public Config(Path dataDir, int uidBase, int uidCount, SandboxNetwork network, List<Path> hiddenHostPaths) {
-            this(dataDir, uidBase, uidCount, network, hiddenHostPaths, Optional.empty(), ExecPath.RESIDENT_INIT);
+            this(dataDir, uidBase, uidCount, network, hiddenHostPaths, Optional.empty(), ExecPath.RESIDENT_INIT, Optional.empty());
         }
 
         /** Runs every command of every sandbox by {@code path}. */
         public Config withExecPath(ExecPath path) {
-            return new Config(dataDir, uidBase, uidCount, network, hiddenHostPaths, images, path);
+            return new Config(dataDir, uidBase, uidCount, network, hiddenHostPaths, images, path, cgroupParent);
         }
 
         /** Lets passports name an image ({@code filesystem.image}), resolved to its layers by {@code images}. */
         public Config withImages(ImageResolver resolver) {
-            return new Config(dataDir, uidBase, uidCount, network, hiddenHostPaths, Optional.of(resolver), execPath);
+            return new Config(dataDir, uidBase, uidCount, network, hiddenHostPaths, Optional.of(resolver), execPath, cgroupParent);
         }
 
         /**
@@ -134,23 +135,33 @@ public final class LocalSandboxBackend implements SandboxBackend {
             if (base < 1 || count < 1 || (long) base + count > Integer.MAX_VALUE) {
                 throw new SandboxException(Fault.INPUT, "uid range " + base + "+" + count + ": base and count must be positive and end below 2^31");
             }
-            return new Config(dataDir, base, count, network, hiddenHostPaths, images, execPath);
+            return new Config(dataDir, base, count, network, hiddenHostPaths, images, execPath, cgroupParent);
+        }
+
+        /**
+         * Sandbox cgroups under {@code parent} (relative to the cgroup root) instead of {@code ale/}:
+         * nodes sharing a host each keep theirs in a subtree of their own. The data directory
+         * remembers it, so a later backend on it without this (ale sandbox gc) finds them.
+         */
+        public Config withCgroupParent(String parent) {
+            // checked here, not only when the backend opens, so a bad path fails before anything starts
+            return new Config(dataDir, uidBase, uidCount, network, hiddenHostPaths, images, execPath, Optional.of(CgroupDriver.checkParent(parent)));
         }
 
         public Config withDataDir(Path dir) {
-            return new Config(dir, uidBase, uidCount, network, hiddenHostPaths, images, execPath);
+            return new Config(dir, uidBase, uidCount, network, hiddenHostPaths, images, execPath, cgroupParent);
         }
 
         /** Connects every sandbox's namespace to {@code n} (the gateway) instead of leaving it loopback only. */
         public Config withNetwork(SandboxNetwork n) {
-            return new Config(dataDir, uidBase, uidCount, n, hiddenHostPaths, images, execPath);
+            return new Config(dataDir, uidBase, uidCount, n, hiddenHostPaths, images, execPath, cgroupParent);
         }
 
         /** Also hides {@code paths} (task directories, say) from every sandbox made on the host root. */
         public Config hiding(Collection<Path> paths) {
             List<Path> all = new ArrayList<>(hiddenHostPaths);
             for (Path p : paths) all.add(p.toAbsolutePath());
-            return new Config(dataDir, uidBase, uidCount, network, all, images, execPath);
+            return new Config(dataDir, uidBase, uidCount, network, all, images, execPath, cgroupParent);
         }
 
         private static Optional<Path> unhideable(Path p) {
@@ -199,7 +210,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
         HostCommands.checkHost();
         this.config = config;
         this.dataDir = prepareDataDir(config.dataDir());
-        this.cgroups = CgroupDriver.detect();
+        this.cgroups = CgroupDriver.detect().withParent(cgroupParent(dataDir, config.cgroupParent()));
         this.seccompFile = writeSeccompFilter(dataDir);
         this.views = new OverlayViews(dataDir.resolve("views"));
         this.initBinary = config.execPath() == ExecPath.RESIDENT_INIT ? ResidentInit.install(dataDir) : Optional.empty();
@@ -207,6 +218,37 @@ public final class LocalSandboxBackend implements SandboxBackend {
         this.watcher = Thread.ofPlatform().daemon().name("ale-limit-watcher").start(this::watchLimits);
         this.shutdownHook = new Thread(this::close, "ale-sandbox-cleanup");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /**
+     * The cgroup parent for this data directory: the one asked for (recorded in {@code cgroup-parent}),
+     * else the one recorded, else {@code ale}. A data directory holding sandboxes under one parent
+     * refuses another, since their cgroups would be lost to gc.
+     */
+    private static String cgroupParent(Path dataDir, Optional<String> asked) {
+        Path file = dataDir.resolve("cgroup-parent");
+        try {
+            Optional<String> recorded = Files.exists(file) ? Optional.of(CgroupDriver.checkParent(Files.readString(file).strip())) : Optional.empty();
+            if (asked.isEmpty()) return recorded.orElse(CgroupDriver.DEFAULT_PARENT);
+            String before = recorded.orElse(CgroupDriver.DEFAULT_PARENT);
+            if (!before.equals(asked.get()) && holdsSandboxes(dataDir)) {
+                throw new SandboxException(Fault.INPUT, "cgroup parent " + asked.get() + ": the data directory " + dataDir
+                        + " holds sandboxes under the cgroup parent " + before + "; remove them first (ale sandbox gc) or keep " + before);
+            }
+            if (recorded.isEmpty() && asked.get().equals(CgroupDriver.DEFAULT_PARENT)) return asked.get();
+            Files.writeString(file, asked.get() + "\n");
+            return asked.get();
+        } catch (IOException e) {
+            throw new SandboxException(Fault.ENVIRONMENT, "cannot read or write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean holdsSandboxes(Path dataDir) throws IOException {
+        Path dir = dataDir.resolve("sandboxes");
+        if (!Files.isDirectory(dir)) return false;
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.findAny().isPresent();
+        }
     }
 
     @Override

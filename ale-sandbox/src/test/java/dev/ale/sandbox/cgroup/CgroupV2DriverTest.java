@@ -178,6 +178,39 @@ class CgroupV2DriverTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
+    @Test
+    void aParentOfItsOwnKeepsSandboxesInItsSubtreeWithControllersHandedDownEveryLevel() throws IOException {
+        controllersIn(root.resolve("nodes"), "cpu memory pids", "");
+        controllersIn(root.resolve("nodes/n1"), "cpu memory pids", "");
+        Path box = Files.createDirectories(root.resolve("nodes/n1/box"));
+        controllersIn(box, "cpu memory pids", "");
+        for (String f : new String[] {"cpu.max", "memory.max", "pids.max"}) Files.writeString(box.resolve(f), "max\n");
+        CgroupDriver n1 = driver.withParent("nodes/n1");
+
+        n1.create("box", new CgroupLimits(1, 64 * MIB, 8));
+
+        assertThat(n1.parent()).isEqualTo("nodes/n1");
+        assertThat(Files.readString(root.resolve("nodes/cgroup.subtree_control"))).isEqualTo("+cpu +memory +pids");
+        assertThat(Files.readString(root.resolve("nodes/n1/cgroup.subtree_control"))).isEqualTo("+cpu +memory +pids");
+        assertThat(Files.readString(box.resolve("pids.max"))).isEqualTo("8");
+        assertThat(root.resolve("ale")).doesNotExist();
+        assertThat(n1.open("box")).isPresent();
+        assertThat(n1.list()).containsExactly("box");
+        assertThat(driver.open("box")).as("the default parent does not see another's sandboxes").isEmpty();
+    }
+
+    @Test
+    void aParentThatIsAbsoluteClimbsOrHoldsOddCharactersIsRefusedAndLookAlikesAreNot() {
+        for (String bad : new String[] {"/sys/fs/cgroup/x", "../x", "a/../b", "..", "", "a//b", "a/", "a b", "a\nb", "-x", "a/b/c/d/e/f/g/h/i"}) {
+            assertThatThrownBy(() -> driver.withParent(bad)).as(bad)
+                    .isInstanceOfSatisfying(SandboxException.class, e -> assertThat(e.fault()).isEqualTo(Fault.INPUT))
+                    .hasMessageContaining("cgroup parent");
+        }
+        for (String fine : new String[] {"ale-n1", "ale/n1", "ale..n1", "a.b", "ale_cluster-7f/n2"}) {
+            assertThat(driver.withParent(fine).parent()).isEqualTo(fine);
+        }
+    }
+
     /** What the kernel shows in a fresh child cgroup of a tree with cpu, memory and pids enabled. */
     private Path fakeCgroup(String name) throws IOException {
         Path ale = root.resolve("ale");
