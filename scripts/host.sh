@@ -8,7 +8,7 @@ ALE_TOOLS="bwrap:bubblewrap ip:iproute2 nft:nftables setpriv:util-linux nsenter:
 # which loads `ale report`'s page and drives the console (Debian's packages install /usr/bin/chromium and
 # /usr/bin/chromedriver, which Selenium talks to).
 # ./run-tests adds them.
-ALE_TEST_TOOLS="python3:python3 curl:curl ssh:openssh-client cc:gcc git:git node:nodejs chromium:chromium chromedriver:chromium-driver docker-registry:docker-registry skopeo:skopeo umoci:umoci busybox:busybox-static"
+ALE_TEST_TOOLS="python3:python3 curl:curl ssh:openssh-client cc:gcc git:git node:nodejs chromium:chromium chromedriver:chromium-driver docker-registry:docker-registry skopeo:skopeo umoci:umoci busybox:busybox-static pytest-3:python3-pytest"
 
 ale_missing_packages() {
   local pair tool pkg missing=""

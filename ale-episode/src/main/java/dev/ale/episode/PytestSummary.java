@@ -58,11 +58,6 @@ record PytestSummary(List<Result> tests) {
         return !tests.isEmpty() && tests.stream().allMatch(Result::passed);
     }
 
-    /** The share of listed tests that passed; 0 when none is listed. */
-    double fraction() {
-        return tests.isEmpty() ? 0 : (double) tests.stream().filter(Result::passed).count() / tests.size();
-    }
-
     /** The names of the tests that did not pass, for the episode's log. */
     List<String> failed() {
         return tests.stream().filter(r -> !r.passed()).map(r -> r.status() + " " + r.test()).toList();

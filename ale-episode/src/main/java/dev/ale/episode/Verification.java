@@ -7,6 +7,7 @@ import dev.ale.core.sandbox.ExecResult;
 import dev.ale.core.sandbox.Sandbox;
 import dev.ale.core.task.CopyIn;
 import dev.ale.core.task.Task;
+import dev.ale.core.task.VerifierSpec;
 import dev.ale.tasks.TaskLoader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -85,6 +86,18 @@ public final class Verification {
             }
         }
         boolean passed = r.exitCode() == 0 && !r.killed() && !timedOut;
+        if (!r.killed() && !timedOut && fraction.isEmpty() && task.verifier().scoring() == VerifierSpec.Scoring.PYTEST_SUMMARY) {
+            Optional<PytestSummary> summary = PytestSummary.parse(r.stdout());
+            if (summary.isPresent()) {
+                PytestSummary tests = summary.get();
+                passed = tests.solved(); // all or nothing, as Terminal-Bench resolves a task; the counts go to the log
+                log.append("\n[ALE] scored by pytest's short test summary, as Terminal-Bench does: ")
+                        .append(tests.tests().size() - tests.failed().size()).append(" of ").append(tests.tests().size()).append(" passed");
+                if (!tests.failed().isEmpty()) log.append("; not passed: ").append(String.join(", ", tests.failed()));
+                if (passed != (r.exitCode() == 0)) log.append(" (run-tests.sh exited ").append(r.exitCode()).append(")");
+                log.append('\n');
+            }
+        }
         return new VerifierResult(passed, fraction, r.exitCode(), clip(log.toString()), Duration.between(start, Instant.now()));
     }
 

@@ -79,13 +79,12 @@ final class TerminalBenchReader {
         for (String key : List.of("author_name", "author_email", "author", "env_name")) {
             top.optional(key).ifPresent(f -> f.text("text"));
         }
-        top.optional("parser_name").ifPresent(f -> {
-            String parser = f.text("a parser name such as pytest");
-            if (!parser.equals("pytest")) {
-                warnings.add(file + ": parser_name: " + YamlField.quote(parser) + " is ignored; ALE scores by run-tests.sh's"
-                        + " exit status (or $ALE_SCORE_FILE), not by parsing its output");
-            }
-        });
+        // Terminal-Bench's default parser is pytest's: the tests listed in pytest's short summary decide
+        String parser = top.optional("parser_name").map(f -> f.text("a parser name such as pytest")).orElse("pytest");
+        if (!parser.equals("pytest")) {
+            warnings.add(file + ": parser_name: " + YamlField.quote(parser) + " is not read; ALE scores by run-tests.sh's"
+                    + " exit status (or $ALE_SCORE_FILE), not by parsing its output");
+        }
         top.optional("run_tests_in_same_shell").ifPresent(f -> {
             if (f.bool()) {
                 warnings.add(file + ": run_tests_in_same_shell: true is ignored; ALE runs the tests in a fresh process tree,"
@@ -117,7 +116,8 @@ final class TerminalBenchReader {
 
         TaskEnvironment environment = new TaskEnvironment(List.of(), Optional.empty(),
                 AleTaskReader.DEFAULT_SETUP_TIMEOUT, side.workdir(), side.image(), side.env(), side.build());
-        VerifierSpec verifier = new VerifierSpec(runTests, verifierFiles, testTimeout);
+        VerifierSpec verifier = new VerifierSpec(runTests, verifierFiles, testTimeout)
+                .withScoring(parser.equals("pytest") ? VerifierSpec.Scoring.PYTEST_SUMMARY : VerifierSpec.Scoring.EXIT_STATUS);
         AgentBudget budget = new AgentBudget(AgentBudget.DEFAULT.maxSteps(), AgentBudget.DEFAULT.maxTokens(), agentTimeout);
         return new Task(id, files.root(), Task.Format.TERMINAL_BENCH, instruction, environment, verifier, budget,
                 TaskLoader.passportFor(id, environment, budget, verifier), List.copyOf(tags), solution, List.of(), warnings);
