@@ -25,7 +25,8 @@ import java.util.Set;
 /**
  * Runs a task's verifier in the sandbox the agent worked in, after the agent is gone: whatever the
  * agent left at the verifier's path (and at its reward files) is removed, the verifier's files are
- * copied in fresh, only now (its tests into /tests, which the sandbox gave nobody before the verify phase), and the script runs under bash without profiles, in a fresh process
+ * copied in fresh, only now (its tests into /tests, which the sandbox gave nobody before the verify
+ * phase), and the script runs under bash without profiles, in a fresh process
  * tree, from the workdir. The score is the first reward file the verifier wrote (Harbor's
  * {@code /logs/verifier/reward.txt} or {@code .json}), else {@code $ALE_SCORE_FILE}, else the exit status.
  */

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -234,7 +235,7 @@ class RootInsideTest {
         // a detached one whose time ran out: collected with its namespace, layers and range
         Passport shortLived = passport(rootImage).withResources(new Resources(1.0, ByteSize.parse("256MiB"), 128, Duration.ofSeconds(1),
                 ByteSize.parse("64MiB")));
-        Sandbox detached = backend.create(new SandboxRequest(shortLived, java.util.Map.of(), true));
+        Sandbox detached = backend.create(new SandboxRequest(shortLived, Map.of(), true));
         String id = detached.id();
         int detachedFirst = hostUid(detached);
         assertThat(sh(detached, "id -u").stdout()).isEqualTo("0\n");

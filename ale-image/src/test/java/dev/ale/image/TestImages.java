@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** Small images made here, from the host's static busybox: no registry but the loopback one is ever needed. */
 final class TestImages {
@@ -29,7 +32,7 @@ final class TestImages {
      * at their own paths, with the libraries {@code ldd} names for them and the loader.
      */
     static byte[] hostPrograms(String... programs) throws IOException, InterruptedException {
-        java.util.Set<String> files = new java.util.TreeSet<>();
+        Set<String> files = new TreeSet<>();
         for (String program : programs) {
             files.add(program);
             Process ldd = new ProcessBuilder("ldd", program).redirectErrorStream(true).start();
@@ -40,7 +43,7 @@ final class TestImages {
             }
         }
         TarBuilder t = new TarBuilder();
-        java.util.Set<String> dirs = new java.util.HashSet<>();
+        Set<String> dirs = new HashSet<>();
         for (String f : files) {
             String rel = f.substring(1);
             for (int i = rel.indexOf('/'); i > 0; i = rel.indexOf('/', i + 1)) {

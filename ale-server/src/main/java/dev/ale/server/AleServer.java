@@ -86,11 +86,13 @@ public final class AleServer implements AutoCloseable {
 
         /** The tasks GEM environments may be made of (see {@code ale serve --tasks}). */
         public Config withTasks(List<Task> newTasks) {
-            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, newTasks, model, runs, rockOpenAs, maxActionBytes, trustedKeys, node, taskImages);
+            return new Config(host, port, tokens, passports, idleTimeout, reapPeriod, newTasks, model, runs, rockOpenAs, maxActionBytes, trustedKeys,
+                    node, taskImages);
         }
 
         public Config withReapPeriod(Duration period) {
-            return new Config(host, port, tokens, passports, idleTimeout, period, tasks, model, runs, rockOpenAs, maxActionBytes, trustedKeys, node, taskImages);
+            return new Config(host, port, tokens, passports, idleTimeout, period, tasks, model, runs, rockOpenAs, maxActionBytes, trustedKeys, node,
+                    taskImages);
         }
 
         public Config withModel(ModelUpstream upstream) {

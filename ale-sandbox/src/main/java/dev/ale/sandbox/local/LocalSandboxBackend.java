@@ -279,7 +279,8 @@ public final class LocalSandboxBackend implements SandboxBackend {
             ProcessHandle self = ProcessHandle.current();
             state = new SandboxState(id, uid, PassportWriter.toYaml(passport), passport.id(), now,
                     now + passport.resources().wallTime().toMillis(), request.detached(), self.pid(),
-                    self.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L), null, request.labels(), Map.of(), Map.of(), null, insideUid, idCount);
+                    self.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L), null, request.labels(), Map.of(), Map.of(), null,
+                    insideUid, idCount);
             state.write(paths.stateFile());
 
             Resources r = passport.resources();

@@ -30,7 +30,8 @@ final class LocalSandboxFiles implements SandboxFiles {
     private static final String RESOLVE = """
             case "$1" in /*) p=$1 ;; *) p=/workspace/$1 ;; esac
             p=$(realpath -m -- "$p") || exit 1
-            case "$p" in /workspace|/workspace/*|/tmp|/tmp/*|/tests|/tests/*) ;; *) echo "leads outside /workspace, /tmp and /tests (to $p)" >&2; exit 86 ;; esac
+            case "$p" in /workspace|/workspace/*|/tmp|/tmp/*|/tests|/tests/*) ;;
+              *) echo "leads outside /workspace, /tmp and /tests (to $p)" >&2; exit 86 ;; esac
             """;
 
     private final LocalSandbox sandbox;
