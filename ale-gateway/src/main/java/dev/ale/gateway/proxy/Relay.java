@@ -35,10 +35,23 @@ final class Relay {
         return Optional.of(new Relay(from.getChannel(), from.getInputStream(), to.getChannel(), counted, buffers));
     }
 
-    /** Writes {@code bytes[off, off + len)} first (what was read before the splice), counted. */
+    /**
+     * Writes {@code bytes[off, off + len)} first (what was read before the splice), counted,
+     * through a small direct buffer: a heap buffer would make the JDK cache a temporary direct
+     * one of its size in the relaying thread.
+     */
     void send(byte[] bytes, int off, int len) throws IOException {
-        ByteBuffer held = ByteBuffer.wrap(bytes, off, len);
-        while (held.hasRemaining()) to.write(held);
+        ByteBuffer buffer = buffers.small();
+        try {
+            for (int at = off; at < off + len; ) {
+                int n = Math.min(buffer.capacity(), off + len - at);
+                buffer.clear().put(bytes, at, n).flip();
+                while (buffer.hasRemaining()) to.write(buffer);
+                at += n;
+            }
+        } finally {
+            buffers.giveBack(buffer);
+        }
         counted.add(len);
     }
 
