@@ -8,6 +8,7 @@ import dev.ale.core.sandbox.ExecRequest.Workload;
 import dev.ale.core.sandbox.ExecResult;
 import dev.ale.core.sandbox.OutputListener;
 import dev.ale.core.sandbox.ProcessSnapshot;
+import dev.ale.core.sandbox.RunFile;
 import dev.ale.core.sandbox.Sandbox;
 import dev.ale.core.sandbox.SandboxFiles;
 import dev.ale.core.sandbox.SandboxInfo;
@@ -114,6 +115,21 @@ public final class GuardedSandbox implements Sandbox {
     @Override
     public Optional<dev.ale.core.sandbox.ImageWrites> imageWrites() {
         return sandbox.imageWrites();
+    }
+
+    @Override
+    public Optional<String> executableIdentity(ProcessSnapshot process) {
+        return sandbox.executableIdentity(process);
+    }
+
+    @Override
+    public Optional<RunFile> executable(ProcessSnapshot process, int maxBytes) {
+        return sandbox.executable(process, maxBytes);
+    }
+
+    @Override
+    public Optional<RunFile> scriptOf(ProcessSnapshot process, String path, int maxBytes) {
+        return sandbox.scriptOf(process, path, maxBytes);
     }
 
     @Override

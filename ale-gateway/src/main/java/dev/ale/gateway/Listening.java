@@ -5,6 +5,7 @@ import dev.ale.core.AleException.Fault;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.channels.ServerSocketChannel;
 
 /** Binds a gateway service's TCP listener, with the one error a user can act on when it cannot. */
 public final class Listening {
@@ -20,9 +21,21 @@ public final class Listening {
      * @throws AleException (environment) when the address cannot be bound
      */
     public static ServerSocket tcp(InetSocketAddress bind, int backlog, String service) {
+        return bound(bind, backlog, service, false);
+    }
+
+    /**
+     * As {@link #tcp}, a listening socket whose accepted sockets have channels underneath
+     * ({@link java.net.Socket#getChannel()}), for a service that relays channel to channel.
+     */
+    public static ServerSocket tcpChannel(InetSocketAddress bind, int backlog, String service) {
+        return bound(bind, backlog, service, true);
+    }
+
+    private static ServerSocket bound(InetSocketAddress bind, int backlog, String service, boolean channel) {
         ServerSocket server = null;
         try {
-            server = new ServerSocket();
+            server = channel ? ServerSocketChannel.open().socket() : new ServerSocket();
             server.setReuseAddress(true);
             server.bind(bind, backlog);
             return server;

@@ -7,6 +7,7 @@ import dev.ale.core.net.NetworkRecord;
 import dev.ale.core.passport.Passport;
 import dev.ale.core.sandbox.OutputListener;
 import dev.ale.core.sandbox.ProcessSnapshot;
+import dev.ale.core.sandbox.ProcessSnapshot.Role;
 import dev.ale.core.sandbox.Sandbox;
 import dev.ale.core.sandbox.SandboxStats;
 import dev.ale.core.sandbox.SandboxInfo;
@@ -81,6 +82,8 @@ public final class Watch implements AutoCloseable {
         String identitySeen = "";
         boolean identityJudged;
         boolean persistent;
+        /** The executable and argv whose files were last judged by content ({@link RunFileCheck}). */
+        String runFilesJudged = "";
         long lastSeen;
 
         Tracked(int call, boolean mayStay, boolean heavy, int step) {
@@ -120,6 +123,8 @@ public final class Watch implements AutoCloseable {
     private final String fingerprint;
     private final Optional<String> episode;
     private final CommandLineDetector commandLines = CommandLineDetector.standard();
+    /** One for every watch: /usr/bin/gcc is the same file in every host-root sandbox, read once. */
+    private static final RunFileCheck RUN_FILES = new RunFileCheck(CommandLineDetector.standard());
     private final ProcessRules processRules;
     private final NetworkRules networkRules;
     private final CpuMeter cpu;
@@ -536,6 +541,12 @@ public final class Watch implements AutoCloseable {
                 found.addAll(processRules.inspectIdentity(p));
             } else if (!t.identityJudged) {
                 t.identitySeen = identity;
+            }
+            String runs = p.exe().orElse("") + "\u0000" + String.join("\u0000", p.argv());
+            if ((p.role() == Role.MAIN || p.role() == Role.WORKLOAD) && !p.argv().isEmpty() && !runs.equals(t.runFilesJudged)) {
+                // judged again after an exec (a new executable or argv): what the file holds, whatever it is called
+                t.runFilesJudged = runs;
+                found.addAll(RUN_FILES.judge(sandbox, p));
             }
             for (Detection d : found) {
                 Optional<String> dest = d.ruleId().equals(RuleId.REVERSE_SHELL_DEV_TCP.id()) ? devTcpDestination(d) : Optional.empty();

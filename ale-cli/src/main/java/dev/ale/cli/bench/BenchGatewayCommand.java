@@ -61,6 +61,11 @@ public final class BenchGatewayCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  %-44s %10.1f %10.0f%n", "direct loopback transfer", r.direct().p50Millis(), r.directMibPerSecond());
         out.printf(Locale.ROOT, "  %-44s %10.1f %10.0f%n", "through the proxy (CONNECT tunnel)", r.proxied().p50Millis(), r.proxiedMibPerSecond());
         out.printf(Locale.ROOT, "  %-44s %21.2fx%n", "proxied / direct throughput", r.proxiedMibPerSecond() / r.directMibPerSecond());
+        out.println();
+        out.printf(Locale.ROOT, "  %-44s %10s%n", "JVM CPU per transfer (all threads)", "p50 ms");
+        out.printf(Locale.ROOT, "  %-44s %10.0f%n", "direct loopback transfer", r.directCpu().p50Millis());
+        out.printf(Locale.ROOT, "  %-44s %10.0f%n", "through the proxy (CONNECT tunnel)", r.proxiedCpu().p50Millis());
+        out.printf(Locale.ROOT, "  %-44s %10.0f%n", "the proxy's relay, CPU ms per GiB", r.proxyCpuMillisPerGib());
         return 0;
     }
 }

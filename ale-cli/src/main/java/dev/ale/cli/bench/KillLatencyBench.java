@@ -46,6 +46,13 @@ final class KillLatencyBench {
                     printf '%s\\n' '{"id":1,"jsonrpc":"2.0","method":"login","params":{"login":"x","pass":"x","agent":"XMRig/6.21.0"}}' >&3
                     sleep %SLEEP%
                     """),
+            // the marks are written in rot13, so neither the command nor the script names a miner (octal escapes are decoded)
+            new Act("mining-renamed", "a copy of sleep carrying XMRig's marks, run as /tmp/.gc-worker: only its content tells", """
+                    cp /bin/sleep /tmp/.gc-worker
+                    echo '%s' | tr 'A-Za-z' 'N-ZA-Mn-za-m' >> /tmp/.gc-worker
+                    echo "ACT $(date +%%s%%N)"
+                    /tmp/.gc-worker %%SLEEP%%
+                    """.formatted("KZEvt/6.21.0 fgenghz+gpc:// zvavat.fhofpevor qbangr-yriry EnaqbzK")),
             new Act("tunnel", "SSH banner to 203.0.113.77:22 over /dev/tcp", """
                     echo "ACT $(date +%s%N)"
                     exec 3<>/dev/tcp/203.0.113.77/22

@@ -17,6 +17,7 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,7 +37,17 @@ final class ProxyThroughputBench {
 
     private static final String NAME = "bench.ale.test";
 
-    record Result(long bytes, int runs, Samples direct, Samples proxied) {
+    /**
+     * {@code directCpu} and {@code proxiedCpu}: the CPU time the whole JVM (server, client and, for
+     * the proxied one, the proxy's relay) used during each transfer. Their difference is what the
+     * proxy costs; unlike wall time it hardly moves with what else the machine runs.
+     */
+    record Result(long bytes, int runs, Samples direct, Samples proxied, Samples directCpu, Samples proxiedCpu) {
+
+        /** CPU milliseconds the proxy adds per GiB relayed: medians of proxied less direct. */
+        double proxyCpuMillisPerGib() {
+            return (proxiedCpu.p50Millis() - directCpu.p50Millis()) * (1L << 30) / bytes;
+        }
 
         double directMibPerSecond() {
             return mibPerSecond(direct.p50Millis());
@@ -76,15 +87,22 @@ final class ProxyThroughputBench {
             try (HttpProxy proxy = HttpProxy.start(new InetSocketAddress(loopback, 0), clients, pinned, (NetworkRecord r) -> { })) {
                 Samples direct = new Samples(runs);
                 Samples proxied = new Samples(runs);
+                Samples directCpu = new Samples(runs);
+                Samples proxiedCpu = new Samples(runs);
                 for (int i = 0; i < warmup + runs; i++) {
+                    long c0 = cpuNanos();
                     long d = timed(() -> drain(opened(new Socket(loopback, port), hello), bytes));
+                    long c1 = cpuNanos();
                     long p = timed(() -> drain(opened(tunnel(proxy.address(), port), hello), bytes));
+                    long c2 = cpuNanos();
                     if (i >= warmup) {
                         direct.add(d);
                         proxied.add(p);
+                        directCpu.add(c1 - c0);
+                        proxiedCpu.add(c2 - c1);
                     }
                 }
-                return new Result(bytes, runs, direct, proxied);
+                return new Result(bytes, runs, direct, proxied, directCpu, proxiedCpu);
             } finally {
                 stop.set(true);
                 server.close();
@@ -95,6 +113,11 @@ final class ProxyThroughputBench {
 
     private interface Transfer {
         void run() throws IOException;
+    }
+
+    /** The JVM's CPU time so far, all threads (from /proc: 10 ms ticks, fine against transfers of 100 ms and more). */
+    private static long cpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
     }
 
     private static long timed(Transfer t) throws IOException {

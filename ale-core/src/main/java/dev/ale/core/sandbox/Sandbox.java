@@ -27,6 +27,29 @@ public interface Sandbox extends AutoCloseable {
     /** Every process in the sandbox now, read from the host (for the monitor's sweep). */
     List<ProcessSnapshot> processes();
 
+    /**
+     * What identifies the file a process of this sandbox executes (see {@link RunFile#identity()}),
+     * read through the process's own link to it: renaming or copying the file does not hide it.
+     * Empty when the process is gone, has no executable, or the backend cannot read it.
+     */
+    default Optional<String> executableIdentity(ProcessSnapshot process) {
+        return Optional.empty();
+    }
+
+    /** The file a process executes, its first {@code maxBytes} at most; empty as for {@link #executableIdentity}. */
+    default Optional<RunFile> executable(ProcessSnapshot process, int maxBytes) {
+        return Optional.empty();
+    }
+
+    /**
+     * A regular file as a process sees it ({@code path} absolute or from its working directory), its
+     * first {@code maxBytes} at most: the script an interpreter was given. Empty when it cannot be
+     * read without following a link (the host must never read a file outside the sandbox for it).
+     */
+    default Optional<RunFile> scriptOf(ProcessSnapshot process, String path, int maxBytes) {
+        return Optional.empty();
+    }
+
     /** Where this sandbox's writes over its image land, on the host; empty when it is not rooted in an image (or the backend cannot say). */
     default Optional<ImageWrites> imageWrites() {
         return Optional.empty();

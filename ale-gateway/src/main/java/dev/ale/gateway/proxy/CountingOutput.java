@@ -18,6 +18,11 @@ final class CountingOutput extends OutputStream {
         return count.get();
     }
 
+    /** Counts bytes passed on around this stream, straight to its socket's channel. */
+    void add(long bytes) {
+        count.addAndGet(bytes);
+    }
+
     @Override
     public void write(int b) throws IOException {
         out.write(b);

@@ -55,7 +55,7 @@ final class ProxyExchange {
     private void serve() throws IOException {
         socket.setTcpNoDelay(true);
         TimedInput timed = new TimedInput(socket);
-        InputStream in = new BufferedInputStream(timed, 16 * 1024);
+        ClientInput in = new ClientInput(timed, 16 * 1024);
         CountingOutput counted = new CountingOutput(socket.getOutputStream());
         OutputStream out = new BufferedOutputStream(counted, Bodies.BUFFER);
         HttpProxy.Limits limits = proxy.limits();
@@ -218,7 +218,7 @@ final class ProxyExchange {
      * spliced on; a plain HTTP request for it is served as one request; anything else ends the
      * tunnel, recorded with what it carried.
      */
-    private Exchanged connect(Client client, Target target, InputStream in, OutputStream out, CountingOutput counted,
+    private Exchanged connect(Client client, Target target, ClientInput in, OutputStream out, CountingOutput counted,
                               TimedInput timed, Socket up) throws IOException {
         out.write(ESTABLISHED);
         out.flush();
@@ -242,7 +242,7 @@ final class ProxyExchange {
             }
             case TunnelOpening.Tls tls -> {
                 timed.idle(Duration.ZERO); // a tunnel may idle as long as both ends like (a long download, say)
-                long[] bytes = splice(first.replay(in), counted, up);
+                long[] bytes = splice(first, in, counted, up);
                 yield new Exchanged(bytes[0], bytes[1] - established, Optional.empty(), Optional.of(first.opening()));
             }
             case TunnelOpening.Http http -> {
@@ -294,26 +294,40 @@ final class ProxyExchange {
     }
 
     /**
-     * Splices both ways until both directions end; an end of input on one side is passed on as a
-     * half-close, an error on either side closes both. Returns bytes {up, down}.
+     * Splices both ways until both directions end, {@code first} and what {@code in} holds
+     * ahead of the rest; an end of input on one side is passed on as a half-close, an error on
+     * either side closes both. Returns bytes {up, down}.
      */
-    private long[] splice(InputStream clientIn, CountingOutput clientCounted, Socket up) throws IOException {
+    private long[] splice(Peek first, ClientInput in, CountingOutput clientCounted, Socket up) throws IOException {
         CountingOutput upCounted = new CountingOutput(up.getOutputStream());
-        Thread upward = proxy.startTask(() -> {
+        Optional<Relay> upward = Relay.between(socket, up, upCounted, proxy.buffers());
+        Optional<Relay> downward = Relay.between(up, socket, clientCounted, proxy.buffers());
+        Thread upwardTask = proxy.startTask(() -> {
             try {
-                Bodies.untilEnd(clientIn, upCounted);
+                if (upward.isPresent()) {
+                    upward.get().send(first.bytes(), 0, first.length());
+                    byte[] ahead = in.takeBuffered();
+                    upward.get().send(ahead, 0, ahead.length);
+                    upward.get().untilEnd();
+                } else {
+                    Bodies.untilEnd(first.replay(in), upCounted);
+                }
                 up.shutdownOutput();
             } catch (IOException e) {
                 closeBoth(up);
             }
         });
         try {
-            Bodies.untilEnd(up.getInputStream(), clientCounted);
+            if (downward.isPresent()) {
+                downward.get().untilEnd();
+            } else {
+                Bodies.untilEnd(up.getInputStream(), clientCounted);
+            }
             socket.shutdownOutput();
         } catch (IOException e) {
             closeBoth(up);
         }
-        join(upward);
+        join(upwardTask);
         return new long[] {upCounted.count(), clientCounted.count()};
     }
 

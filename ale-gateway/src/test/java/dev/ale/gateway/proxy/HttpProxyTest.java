@@ -289,6 +289,26 @@ class HttpProxyTest {
     }
 
     @Test
+    void aStreamingTunnelBorrowsALargeBufferAndGivesItBackOnceIdleWhileStillOpen() throws IOException {
+        startProxy();
+        Socket client = connect("echo.test:" + echo.getLocalPort());
+        byte[] sent = concat(hello("echo.test"), bytes(4_000_000, 5));
+        Future<byte[]> back = threads.submit(() -> client.getInputStream().readNBytes(sent.length));
+        client.getOutputStream().write(sent);
+        assertThat(get(back)).isEqualTo(sent);
+        assertThat(proxy.buffers().largeBorrowed()).as("large buffers lent to the streaming tunnel").isPositive();
+
+        // the tunnel is open and idle: its directions wait on empty sockets with their small buffers only
+        await().atMost(PATIENCE).until(() -> proxy.buffers().largeLent() == 0);
+        byte[] more = bytes(100, 6);
+        client.getOutputStream().write(more);
+        assertThat(client.getInputStream().readNBytes(more.length)).isEqualTo(more);
+        client.close();
+        assertThat(awaitRecord().bytesUp()).isEqualTo(sent.length + more.length);
+        assertThat(proxy.buffers().largeLent()).isZero();
+    }
+
+    @Test
     void wildcardRuleAllowsAConnectToANameBelowIt() throws IOException {
         startProxy();
         Socket client = connect("a.cdn.test:" + echo.getLocalPort());

@@ -40,6 +40,8 @@ public enum RuleId {
             "a miner's configuration (pools with a wallet, a mining algorithm, donate-level) in a command or a written file"),
     MINING_HOST_HUGEPAGES("mining.host.hugepages", MINING, HIGH, "a command that sets huge pages, as RandomX miners do"),
     MINING_HOST_MSR("mining.host.msr", MINING, HIGH, "a command that writes CPU model-specific registers, as RandomX miners do"),
+    MINING_EXE_MINER_MARKS("mining.exe.miner-marks", MINING, CRITICAL,
+            "a program whose executable (or the script an interpreter runs) carries a miner's marks, whatever it is called"),
     MINING_CPU_SUSTAINED("mining.cpu.sustained", MINING, MEDIUM, "a process using most of a core for the CPU window in a call that declared no heavy CPU work"),
     MINING_NET_STRATUM_LOGIN("mining.net.stratum-login", MINING, CRITICAL, "a stratum login or other mining JSON-RPC call seen at the sink"),
     MINING_NET_POOL_PORT("mining.net.pool-port", MINING, MEDIUM, "a connection, other than HTTP, to a mining pool port"),

@@ -284,6 +284,21 @@ final class LocalSandbox implements Sandbox {
     }
 
     @Override
+    public Optional<String> executableIdentity(ProcessSnapshot process) {
+        return ProcessFiles.host().executableIdentity(process);
+    }
+
+    @Override
+    public Optional<dev.ale.core.sandbox.RunFile> executable(ProcessSnapshot process, int maxBytes) {
+        return ProcessFiles.host().executable(process, maxBytes);
+    }
+
+    @Override
+    public Optional<dev.ale.core.sandbox.RunFile> scriptOf(ProcessSnapshot process, String path, int maxBytes) {
+        return ProcessFiles.host().script(process, path, maxBytes);
+    }
+
+    @Override
     public Optional<dev.ale.core.sandbox.ImageWrites> imageWrites() {
         if (passport.filesystem().image().isEmpty()) return Optional.empty();
         return Optional.of(new dev.ale.core.sandbox.ImageWrites(paths.upper(), state.hostUid(), state.idCountOrOne()));

@@ -1,0 +1,116 @@
+package dev.ale.sandbox.local;
+
+import dev.ale.core.sandbox.ProcessSnapshot;
+import dev.ale.core.sandbox.RunFile;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads the files a sandbox's processes run, from the host, through each process's own
+ * {@code /proc} links: its executable ({@code exe}, the inode it runs, whatever it is called now),
+ * and a script it was given, under its root or working directory without following any link.
+ * Every read checks that the pid still belongs to the same process (its start time).
+ */
+final class ProcessFiles {
+
+    private final Path proc;
+
+    ProcessFiles(Path proc) {
+        this.proc = proc;
+    }
+
+    static ProcessFiles host() {
+        return new ProcessFiles(Path.of("/proc"));
+    }
+
+    Optional<String> executableIdentity(ProcessSnapshot p) {
+        Path exe = dir(p).resolve("exe");
+        Optional<String> identity = identity(exe);
+        return same(p) ? identity : Optional.empty();
+    }
+
+    Optional<RunFile> executable(ProcessSnapshot p, int maxBytes) {
+        if (p.exe().isEmpty()) return Optional.empty();
+        return read(p, dir(p).resolve("exe"), p.exe().get(), maxBytes, true);
+    }
+
+    /** A script the process was given: {@code ..} only within an absolute path, and no link on the way. */
+    Optional<RunFile> script(ProcessSnapshot p, String path, int maxBytes) {
+        boolean absolute = path.startsWith("/");
+        List<String> parts = new ArrayList<>();
+        for (String part : path.split("/")) {
+            if (part.isEmpty() || part.equals(".")) continue;
+            if (part.equals("..")) {
+                if (!absolute) return Optional.empty(); // where the working directory's parent is, only the process knows
+                if (!parts.isEmpty()) parts.removeLast();
+                continue;
+            }
+            parts.add(part);
+        }
+        if (parts.isEmpty()) return Optional.empty();
+        Path at = dir(p).resolve(absolute ? "root" : "cwd");
+        for (String part : parts) {
+            at = at.resolve(part);
+            if (Files.isSymbolicLink(at)) return Optional.empty();
+        }
+        return read(p, at, path, maxBytes, false);
+    }
+
+    private Path dir(ProcessSnapshot p) {
+        return proc.resolve(Long.toString(p.pid()));
+    }
+
+    private Optional<RunFile> read(ProcessSnapshot p, Path file, String shown, int maxBytes, boolean follow) {
+        LinkOption[] links = follow ? new LinkOption[0] : new LinkOption[] {LinkOption.NOFOLLOW_LINKS};
+        try {
+            if (!Files.isRegularFile(file, links)) return Optional.empty();
+            Optional<String> before = identity(file);
+            byte[] head;
+            // NOFOLLOW_LINKS opens with O_NOFOLLOW: a link swapped in after the check is refused, not followed
+            OpenOption[] options = follow ? new OpenOption[] {StandardOpenOption.READ}
+                    : new OpenOption[] {StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS};
+            try (InputStream in = Channels.newInputStream(Files.newByteChannel(file, options))) {
+                head = in.readNBytes(Math.max(0, maxBytes));
+            }
+            Optional<String> after = identity(file);
+            if (before.isEmpty() || !before.equals(after) || !same(p)) return Optional.empty();
+            long size = Files.readAttributes(file, BasicFileAttributes.class, links).size();
+            return Optional.of(new RunFile(shown, before.get(), size, head));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // gone, or not readable: nothing to judge
+        }
+    }
+
+    /** Device, inode, change and modification times and size: a file rewritten in place gets a new one. */
+    private static Optional<String> identity(Path file) {
+        try {
+            Map<String, Object> a = Files.readAttributes(file, "unix:dev,ino,ctime,lastModifiedTime,size");
+            return Optional.of(a.get("dev") + ":" + a.get("ino") + ":" + a.get("ctime") + ":" + a.get("lastModifiedTime") + ":" + a.get("size"));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Whether the pid is still the process of the snapshot, not a later one that reused it. */
+    private boolean same(ProcessSnapshot p) {
+        try {
+            Optional<ProcessReader.Stat> stat = ProcessReader.Stat.parse(
+                    Files.readString(dir(p).resolve("stat"), StandardCharsets.UTF_8));
+            return stat.isPresent() && stat.get().startTicks() == p.startTicks();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+}
