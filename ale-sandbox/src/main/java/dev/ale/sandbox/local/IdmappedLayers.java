@@ -108,6 +108,29 @@ final class IdmappedLayers {
         return problems;
     }
 
+    /**
+     * A bind mount of {@code source} (a file or directory; a namespace's nsfs file too) on {@code target}, made
+     * through the same calls as the idmapped ones, without starting a {@code mount} process.
+     */
+    static void bind(Path source, Path target) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            int tree = (int) OPEN_TREE.invokeExact(state, AT_FDCWD, arena.allocateFrom(source.toString()), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+            if (tree < 0) throw new IOException("open_tree " + source + ": errno " + (int) ERRNO.get(state, 0L));
+            try {
+                int rc = (int) MOVE_MOUNT.invokeExact(state, tree, arena.allocateFrom(""), AT_FDCWD, arena.allocateFrom(target.toString()),
+                        MOVE_MOUNT_F_EMPTY_PATH);
+                if (rc != 0) throw new IOException("move_mount to " + target + ": errno " + (int) ERRNO.get(state, 0L));
+            } finally {
+                close(tree);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("bind of " + source + ": " + t, t);
+        }
+    }
+
     private static void bindIdmapped(Path source, Path target, int userns) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE);
