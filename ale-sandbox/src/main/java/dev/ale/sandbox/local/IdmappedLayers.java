@@ -1,6 +1,5 @@
 package dev.ale.sandbox.local;
 
-import dev.ale.core.host.HostTools;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -17,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * An image's layers as the lower layers of a sandbox that is root inside: each layer is bound
@@ -50,6 +50,8 @@ final class IdmappedLayers {
     private static final MethodHandle MOVE_MOUNT = handle("move_mount",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
                     ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final int MNT_DETACH = 2;
+    private static final MethodHandle UMOUNT2 = handle("umount2", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle OPEN = handle("open", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
 
@@ -98,9 +100,7 @@ final class IdmappedLayers {
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(lower)) {
             for (Path d : dirs) {
                 if (!HostCommands.isMountPoint(d)) continue;
-                HostTools.Result r = HostCommands.tryRun(List.of("umount", d.toString()));
-                if (r.exitCode() != 0) r = HostCommands.tryRun(List.of("umount", "-l", d.toString()));
-                if (r.exitCode() != 0 && HostCommands.isMountPoint(d)) problems.add("umount " + d + ": " + r.output().strip());
+                umount(d).ifPresent(problems::add);
             }
         } catch (IOException e) {
             problems.add("cannot list " + lower + ": " + e.getMessage());
@@ -128,6 +128,22 @@ final class IdmappedLayers {
             throw e;
         } catch (Throwable t) {
             throw new IOException("bind of " + source + ": " + t, t);
+        }
+    }
+
+    /**
+     * Unmounts {@code target} by umount2(2), detached if it is busy (no umount process per layer at every
+     * destroy); says why when it is still mounted after.
+     */
+    static Optional<String> umount(Path target) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            int rc = (int) UMOUNT2.invokeExact(state, arena.allocateFrom(target.toString()), 0);
+            if (rc != 0) rc = (int) UMOUNT2.invokeExact(state, arena.allocateFrom(target.toString()), MNT_DETACH);
+            if (rc == 0 || !HostCommands.isMountPoint(target)) return Optional.empty();
+            return Optional.of("umount " + target + ": errno " + (int) ERRNO.get(state, 0L));
+        } catch (Throwable t) {
+            return Optional.of("umount " + target + ": " + t);
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.ale.sandbox.local;
 
 import dev.ale.core.AleException.Fault;
-import dev.ale.core.host.HostTools;
 import dev.ale.core.sandbox.SandboxException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -76,11 +75,7 @@ final class RangeUserNamespace {
     /** Unbinds and deletes the namespace's file (the namespace ends with its last process and mount); returns what failed. */
     static List<String> remove(Path file) {
         List<String> problems = new ArrayList<>();
-        if (HostCommands.isMountPoint(file)) {
-            HostTools.Result r = HostCommands.tryRun(List.of("umount", file.toString()));
-            if (r.exitCode() != 0) r = HostCommands.tryRun(List.of("umount", "-l", file.toString()));
-            if (r.exitCode() != 0 && HostCommands.isMountPoint(file)) problems.add("umount " + file + ": " + r.output().strip());
-        }
+        if (HostCommands.isMountPoint(file)) IdmappedLayers.umount(file).ifPresent(problems::add);
         if (problems.isEmpty()) {
             try {
                 Files.deleteIfExists(file);
