@@ -153,19 +153,44 @@ public final class BenchImageCommand implements Callable<Integer> {
         List<Passport> kinds = List.of(host, root, user);
         for (int i = 0; i < warmup; i++) for (Passport p : kinds) start(backend, p);
         List<Samples> samples = List.of(new Samples(runs), new Samples(runs), new Samples(runs));
+        // per round, each image start over the host-root start of the same round: the machine's load moves between
+        // rounds (two runs at load 17-84 gave 0.76x and 1.37x from the p50s alone), much less within one
+        List<List<Double>> paired = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        String loadBefore = loadAverage();
         for (int i = 0; i < runs; i++) {
+            long[] round = new long[kinds.size()];
             // each round starts with another kind, so the machine's other work slows all alike
             for (int k = 0; k < kinds.size(); k++) {
                 int kind = (i + k) % kinds.size();
-                samples.get(kind).add(start(backend, kinds.get(kind)));
+                round[kind] = start(backend, kinds.get(kind));
+                samples.get(kind).add(round[kind]);
             }
+            for (int k = 0; k < kinds.size(); k++) paired.get(k).add(round[k] / (double) round[0]);
         }
         double base = samples.get(0).p50Millis();
-        out.printf(Locale.ROOT, "sandbox start (create + exec true + destroy), %d runs each, p50 / p90:%n", runs);
+        out.printf(Locale.ROOT, "sandbox start (create + exec true + destroy), %d interleaved rounds, load average %s before, %s after:%n",
+                runs, loadBefore, loadAverage());
+        out.printf(Locale.ROOT, "  %-38s %7s / %7s ms   %-13s %s%n", "", "p50", "p90", "p50 / p50", "p50 of the per-round ratio");
         String[] names = {"host root", "image, root inside (idmapped layers)", "image, USER 1000"};
         for (int k = 0; k < kinds.size(); k++) {
-            out.printf(Locale.ROOT, "  %-38s %7.1f / %7.1f ms   %.2fx%n", names[k], samples.get(k).p50Millis(), samples.get(k).p90Millis(),
-                    samples.get(k).p50Millis() / base);
+            out.printf(Locale.ROOT, "  %-38s %7.1f / %7.1f ms   %.2fx          %.2fx%n", names[k], samples.get(k).p50Millis(),
+                    samples.get(k).p90Millis(), samples.get(k).p50Millis() / base, median(paired.get(k)));
+        }
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    /** The 1, 5 and 15 minute load averages, as /proc/loadavg has them. */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "unknown";
         }
     }
 

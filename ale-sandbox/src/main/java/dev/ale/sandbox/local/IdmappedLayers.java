@@ -1,6 +1,5 @@
 package dev.ale.sandbox.local;
 
-import dev.ale.core.host.HostTools;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -17,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * An image's layers as the lower layers of a sandbox that is root inside: each layer is bound
@@ -50,6 +50,8 @@ final class IdmappedLayers {
     private static final MethodHandle MOVE_MOUNT = handle("move_mount",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
                     ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final int MNT_DETACH = 2;
+    private static final MethodHandle UMOUNT2 = handle("umount2", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle OPEN = handle("open", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
 
@@ -98,14 +100,51 @@ final class IdmappedLayers {
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(lower)) {
             for (Path d : dirs) {
                 if (!HostCommands.isMountPoint(d)) continue;
-                HostTools.Result r = HostCommands.tryRun(List.of("umount", d.toString()));
-                if (r.exitCode() != 0) r = HostCommands.tryRun(List.of("umount", "-l", d.toString()));
-                if (r.exitCode() != 0 && HostCommands.isMountPoint(d)) problems.add("umount " + d + ": " + r.output().strip());
+                umount(d).ifPresent(problems::add);
             }
         } catch (IOException e) {
             problems.add("cannot list " + lower + ": " + e.getMessage());
         }
         return problems;
+    }
+
+    /**
+     * A bind mount of {@code source} (a file or directory; a namespace's nsfs file too) on {@code target}, made
+     * through the same calls as the idmapped ones, without starting a {@code mount} process.
+     */
+    static void bind(Path source, Path target) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            int tree = (int) OPEN_TREE.invokeExact(state, AT_FDCWD, arena.allocateFrom(source.toString()), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+            if (tree < 0) throw new IOException("open_tree " + source + ": errno " + (int) ERRNO.get(state, 0L));
+            try {
+                int rc = (int) MOVE_MOUNT.invokeExact(state, tree, arena.allocateFrom(""), AT_FDCWD, arena.allocateFrom(target.toString()),
+                        MOVE_MOUNT_F_EMPTY_PATH);
+                if (rc != 0) throw new IOException("move_mount to " + target + ": errno " + (int) ERRNO.get(state, 0L));
+            } finally {
+                close(tree);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("bind of " + source + ": " + t, t);
+        }
+    }
+
+    /**
+     * Unmounts {@code target} by umount2(2), detached if it is busy (no umount process per layer at every
+     * destroy); says why when it is still mounted after.
+     */
+    static Optional<String> umount(Path target) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            int rc = (int) UMOUNT2.invokeExact(state, arena.allocateFrom(target.toString()), 0);
+            if (rc != 0) rc = (int) UMOUNT2.invokeExact(state, arena.allocateFrom(target.toString()), MNT_DETACH);
+            if (rc == 0 || !HostCommands.isMountPoint(target)) return Optional.empty();
+            return Optional.of("umount " + target + ": errno " + (int) ERRNO.get(state, 0L));
+        } catch (Throwable t) {
+            return Optional.of("umount " + target + ": " + t);
+        }
     }
 
     private static void bindIdmapped(Path source, Path target, int userns) throws IOException {

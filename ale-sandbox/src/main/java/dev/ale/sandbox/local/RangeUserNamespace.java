@@ -1,9 +1,10 @@
 package dev.ale.sandbox.local;
 
 import dev.ale.core.AleException.Fault;
-import dev.ale.core.host.HostTools;
 import dev.ale.core.sandbox.SandboxException;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,25 +28,37 @@ import java.util.concurrent.TimeUnit;
  */
 final class RangeUserNamespace {
 
+    /*
+     * Waits for its maps, then execs again: it started before they existed, so with no capability in the namespace,
+     * and an exec as (now mapped) root gets them; forbids nested user namespaces (CAP_SYS_RESOURCE there), says so,
+     * then only holds the namespace until killed.
+     */
+    private static final String HOLD = "read go && exec /bin/sh -c 'echo 0 > /proc/sys/user/max_user_namespaces && echo limited && exec sleep 60'";
+
     private RangeUserNamespace() {
     }
 
     /** Makes the namespace mapping {@code count} ids from {@code hostBase} and binds it at {@code file}. */
     static void make(Path file, int hostBase, int count) throws IOException {
+        // the holder sets the namespace's own limit once it is root there (its maps written): a sysctl of user.* is the
+        // writer's namespace's, so only a process inside can set it, and this one is already there (no nsenter to start)
         Process holder = new ProcessBuilder("setpriv", "--reuid=" + hostBase, "--regid=" + hostBase, "--clear-groups", "--inh-caps=-all",
-                "--", "unshare", "--user", "--", "sleep", "60").redirectErrorStream(true).start();
+                "--", "unshare", "--user", "--", "/bin/sh", "-c", HOLD).redirectErrorStream(true).start();
         try {
             Path proc = Path.of("/proc", String.valueOf(holder.pid()));
             awaitOwnNamespace(holder, proc.resolve("ns/user"));
             String map = "0 " + hostBase + " " + count + "\n";
             Files.writeString(proc.resolve("uid_map"), map, StandardCharsets.US_ASCII);
             Files.writeString(proc.resolve("gid_map"), map, StandardCharsets.US_ASCII);
-            // the limit is the namespace's own sysctl: only a process inside it can set it
-            HostCommands.run(List.of("nsenter", "--user=" + proc.resolve("ns/user"), "--", "/bin/sh", "-c",
-                    "echo 0 > /proc/sys/user/max_user_namespaces"));
+            holder.getOutputStream().write('\n');
+            holder.getOutputStream().flush();
+            String said = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            if (!"limited".equals(said)) {
+                throw new SandboxException(Fault.ENVIRONMENT, "the user namespace of a sandbox's uid range could not forbid nested ones: " + said);
+            }
             Files.deleteIfExists(file);
             Files.createFile(file);
-            HostCommands.run(List.of("mount", "--bind", proc.resolve("ns/user").toString(), file.toString()));
+            IdmappedLayers.bind(proc.resolve("ns/user"), file);
         } catch (IOException | RuntimeException e) {
             remove(file);
             throw e;
@@ -62,11 +75,7 @@ final class RangeUserNamespace {
     /** Unbinds and deletes the namespace's file (the namespace ends with its last process and mount); returns what failed. */
     static List<String> remove(Path file) {
         List<String> problems = new ArrayList<>();
-        if (HostCommands.isMountPoint(file)) {
-            HostTools.Result r = HostCommands.tryRun(List.of("umount", file.toString()));
-            if (r.exitCode() != 0) r = HostCommands.tryRun(List.of("umount", "-l", file.toString()));
-            if (r.exitCode() != 0 && HostCommands.isMountPoint(file)) problems.add("umount " + file + ": " + r.output().strip());
-        }
+        if (HostCommands.isMountPoint(file)) IdmappedLayers.umount(file).ifPresent(problems::add);
         if (problems.isEmpty()) {
             try {
                 Files.deleteIfExists(file);
