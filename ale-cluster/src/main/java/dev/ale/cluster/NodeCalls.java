@@ -77,6 +77,7 @@ final class NodeCalls implements AutoCloseable {
             });
             try {
                 NodeHttp.Reply reply = nodes.exchange(c, method, pathAndQuery, out, body);
+                node.answered();
                 return new NodeHttp.Reply(reply.status(), reply.headers(), new Watched(reply.body(), watch));
             } catch (NodeHttp.NotSent e) {
                 c.abort();
