@@ -18,6 +18,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -280,7 +281,7 @@ final class FrontRoutes {
                 }
             }
         }
-        all.sort(java.util.Comparator.comparing((ObjectNode o) -> o.path("time").asText()).thenComparing(o -> o.path("node").asText())
+        all.sort(Comparator.comparing((ObjectNode o) -> o.path("time").asText()).thenComparing(o -> o.path("node").asText())
                 .thenComparingLong(o -> o.path("seq").asLong()));
         String limit = ctx.queryParam("limit");
         if (limit != null && limit.matches("[0-9]{1,9}") && Integer.parseInt(limit) < all.size()) all = all.subList(0, Integer.parseInt(limit));

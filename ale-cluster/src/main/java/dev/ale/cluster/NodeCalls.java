@@ -63,32 +63,44 @@ final class NodeCalls implements AutoCloseable {
         // the call is watched as one in flight: a node declared dead fails it at once by closing its socket
         CompletableFuture<Void> watch = node.track(new CompletableFuture<>());
         if (watch.isCompletedExceptionally()) throw downOf(node, watch);
-        NodeHttp.Connection c;
-        try {
-            c = nodes.connect(node.url());
-        } catch (IOException e) {
-            watch.complete(null);
-            throw lost(node, e, e instanceof ConnectException);
-        }
-        watch.whenComplete((r, e) -> {
-            if (e != null) c.abort();
-        });
-        try {
-            NodeHttp.Reply reply = nodes.exchange(c, method, pathAndQuery, out, body);
-            return new NodeHttp.Reply(reply.status(), reply.headers(), new Watched(reply.body(), watch));
-        } catch (IOException e) {
-            c.abort();
-            if (watch.isCompletedExceptionally()) throw downOf(node, watch);
-            watch.complete(null);
-            throw lost(node, e, false);
-        } catch (RuntimeException e) {
-            c.abort();
-            watch.complete(null);
-            throw e;
+        // one more try, on a fresh connection, only for a request a stale kept-alive connection never delivered
+        for (int attempt = 1; ; attempt++) {
+            NodeHttp.Connection c;
+            try {
+                c = nodes.connect(node.url());
+            } catch (IOException e) {
+                watch.complete(null);
+                throw lost(node, e, e instanceof ConnectException);
+            }
+            watch.whenComplete((r, e) -> {
+                if (e != null) c.abort();
+            });
+            try {
+                NodeHttp.Reply reply = nodes.exchange(c, method, pathAndQuery, out, body);
+                node.answered();
+                return new NodeHttp.Reply(reply.status(), reply.headers(), new Watched(reply.body(), watch));
+            } catch (NodeHttp.NotSent e) {
+                c.abort();
+                if (watch.isCompletedExceptionally()) throw downOf(node, watch);
+                if (attempt == 2) {
+                    watch.complete(null);
+                    throw lost(node, e, false);
+                }
+            } catch (IOException e) {
+                c.abort();
+                if (watch.isCompletedExceptionally()) throw downOf(node, watch);
+                watch.complete(null);
+                throw lost(node, e, false);
+            } catch (RuntimeException e) {
+                c.abort();
+                watch.complete(null);
+                throw e;
+            }
         }
     }
 
     private NodeDown lost(Node node, IOException e, boolean certain) {
+        LOG.log(System.Logger.Level.WARNING, "a call to node " + name(node) + " at " + node.url() + " failed: " + describe(e));
         fleet.unreachable(node, certain);
         nodes.forget(node.url());
         return new NodeDown("node " + name(node) + " did not answer (" + describe(e)

@@ -35,6 +35,19 @@ final class NodeHttp implements AutoCloseable {
         }
     }
 
+    /**
+     * A request on a reused kept-alive connection that got nothing back at all, not a byte: the
+     * node had closed the connection while it sat idle, before any handler read the request. A
+     * fresh connection may send it once more (a node that died after reading it refuses that one).
+     */
+    static final class NotSent extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        NotSent(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** One open connection; {@link #abort()} makes a blocked read or write fail at once (the node was declared dead). */
     static final class Connection {
         private final URI node;
@@ -42,6 +55,7 @@ final class NodeHttp implements AutoCloseable {
         private final InputStream in;
         private final OutputStream out;
         private long idleSince;
+        private boolean reused;
 
         private Connection(URI node, Socket socket) throws IOException {
             this.node = node;
@@ -80,6 +94,7 @@ final class NodeHttp implements AutoCloseable {
 
     /** Longest header block a node may send; a node is ALE's own server, so this is a guard against a broken one. */
     private static final int MAX_HEAD = 64 << 10;
+    private static final String NO_ANSWER = "the node closed the connection without an answer";
     /** Kept idle connections per node; more are closed when returned (a burst's surplus). */
     private static final int MAX_IDLE = 256;
     /** An idle connection older than this is closed, not reused: well below a node's own idle timeout of two hours. */
@@ -104,6 +119,7 @@ final class NodeHttp implements AutoCloseable {
                 c.abort();
                 continue;
             }
+            c.reused = true;
             return c;
         }
         Socket s = new Socket();
@@ -134,10 +150,20 @@ final class NodeHttp implements AutoCloseable {
             head.append("Content-Length: ").append(body.length).append("\r\n");
         }
         head.append("\r\n");
-        c.out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-        c.out.write(body);
-        c.out.flush();
-        int status = statusLine(readLine(c.in, true));
+        int status;
+        try {
+            c.out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+            c.out.write(body);
+            c.out.flush();
+            status = statusLine(readLine(c.in, true));
+        } catch (IOException e) {
+            // a reused connection that took the request and gave back nothing at all was closed by the node while idle
+            if (c.reused && !c.socket.isClosed() && (e instanceof EOFException eof && eof.getMessage().startsWith(NO_ANSWER)
+                    || e instanceof java.net.SocketException && !(e instanceof java.net.SocketTimeoutException))) {
+                throw new NotSent("a kept-alive connection to " + c.node + " was closed by the node: " + e.getMessage(), e);
+            }
+            throw e;
+        }
         while (status / 100 == 1 && status != 101) { // an interim answer (100 Continue): its headers, then the real one
             readHeaders(c.in);
             status = statusLine(readLine(c.in, true));
@@ -228,7 +254,7 @@ final class NodeHttp implements AutoCloseable {
         for (int n = 0; ; n++) {
             int b = in.read();
             if (b < 0) {
-                throw new EOFException(first && n == 0 ? "the node closed the connection without an answer" : "a node's reply broke off in its headers");
+                throw new EOFException(first && n == 0 ? NO_ANSWER : "a node's reply broke off in its headers");
             }
             if (b == '\n') break;
             if (n >= MAX_HEAD) throw new IOException("a line of a node's reply exceeds " + MAX_HEAD + " bytes");

@@ -71,7 +71,7 @@ class NodeHttpTest {
                     if (reply.isEmpty()) return; // close without a word
                     out.write(reply.getBytes(StandardCharsets.ISO_8859_1));
                     out.flush();
-                    if (reply.contains("Connection: close")) return;
+                    if (reply.contains("Connection: close") || reply.contains("X-Then: drop")) return;
                 }
             } catch (IOException e) {
                 // the client went away
@@ -141,6 +141,21 @@ class NodeHttpTest {
         Server silent = new Server(line -> "");
         assertThatThrownBy(() -> call(silent, "POST", "/v1/sandboxes", "{}")).isInstanceOf(IOException.class)
                 .hasMessageContaining("closed the connection without an answer");
+    }
+
+    @Test
+    void aReusedConnectionTheNodeClosedWhileIdleIsNamedSoTheCallMayGoOnAFreshOne() throws Exception {
+        // the node answers, then drops the kept-alive connection without saying so (as an idle timeout does)
+        Server dropping = new Server(line -> "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Then: drop\r\n\r\nok");
+        assertThat(body(call(dropping, "GET", "/a", ""))).isEqualTo("ok");
+        Thread.sleep(200); // the server has closed its end
+        assertThatThrownBy(() -> call(dropping, "POST", "/v1/envs/env-1/step", "{}")).isInstanceOf(NodeHttp.NotSent.class);
+        assertThat(body(call(dropping, "GET", "/b", ""))).as("a fresh connection").isEqualTo("ok");
+
+        // a fresh connection that gets nothing is not a stale one: the node took the request and said nothing
+        Server silent = new Server(line -> "");
+        assertThatThrownBy(() -> call(silent, "POST", "/v1/sandboxes", "{}")).isInstanceOf(IOException.class)
+                .isNotInstanceOf(NodeHttp.NotSent.class);
     }
 
     @Test

@@ -102,9 +102,12 @@ public final class BenchClusterCommand implements Callable<Integer> {
             awaitReady(cluster);
             if (!onlyPlacement) gem(cluster);
             placement(cluster);
+        } catch (Exception | Error e) {
+            failures.add(e.toString()); // keep the logs: they say what the front and the nodes saw
+            throw e;
         } finally {
             if (failures.isEmpty()) BenchGemCommand.delete(dir);
-            else out.println("Some creates failed; the nodes' and the front's logs are kept in " + dir.resolve("cluster"));
+            else out.println("Something failed; the nodes' and the front's logs are kept in " + dir.resolve("cluster"));
         }
         return failures.isEmpty() ? 0 : 1;
     }

@@ -103,7 +103,8 @@ public final class LocalCluster implements AutoCloseable {
         cmd.addAll(java());
         cmd.addAll(List.of("--data-dir", data.toString(), "serve", "--host", far, "--port", String.valueOf(NODE_PORT),
                 "--tokens", tokens().toString(), "--cluster-secret-file", secretFile().toString(), "--node-name", name,
-                "--slots", String.valueOf(slots), "--uid-base", String.valueOf(1_300_000_000 + i * 100_000), "--uid-count", "100000", "--cgroup-parent", cgroups,
+                "--slots", String.valueOf(slots), "--uid-base", String.valueOf(1_300_000_000 + i * 100_000), "--uid-count", "100000",
+                "--cgroup-parent", cgroups,
                 "--tasks", tasks.toString(), "--out", data.resolve("runs").toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String url = "http://" + far + ":" + NODE_PORT;

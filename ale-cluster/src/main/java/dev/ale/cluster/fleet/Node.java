@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,6 +34,14 @@ public final class Node {
     private int pendingCreates;
     private final Map<String, Integer> pendingOwners = new HashMap<>();
     private final List<Recent> recent = new ArrayList<>();
+    /** When a call to this node last got its answer (System.nanoTime), if ever. */
+    private OptionalLong lastAnswer = OptionalLong.empty();
+    /**
+     * A node that answered a call this recently is busy, not dead: a poll it was too slow for does
+     * not count towards declaring it dead (on a loaded host, 64 steps at once made a node miss three
+     * 3 s polls, and every episode on it was cut off).
+     */
+    private static final long BUSY_GRACE_NANOS = java.time.Duration.ofSeconds(10).toNanos();
 
     Node(Member member) {
         this.url = member.url();
@@ -114,12 +123,21 @@ public final class Node {
         return true;
     }
 
-    /** A poll or a call failed. Certain (connection refused, reset) or repeated: dead, and its calls fail now. */
+    /** A call to this node got its answer: it lives, whatever a slow poll says. */
+    public synchronized void answered() {
+        lastAnswer = OptionalLong.of(System.nanoTime());
+    }
+
+    /**
+     * A poll or a call failed. Certain (connection refused, reset) or repeated: dead, and its calls
+     * fail now. Nothing more is placed here until it reports again either way.
+     */
     void unreachable(boolean certain) {
         boolean nowDead;
         synchronized (this) {
             alive = false;
-            failures++;
+            boolean busy = lastAnswer.isPresent() && System.nanoTime() - lastAnswer.getAsLong() < BUSY_GRACE_NANOS;
+            if (certain || !busy) failures++;
             nowDead = certain || failures >= 3;
             if (nowDead) dead = true;
         }

@@ -41,6 +41,26 @@ class FleetTest {
     }
 
     @Test
+    void aNodeThatAnswersCallsIsNotDeclaredDeadForSlowPollsButOneThatDoesNotIs() throws Exception {
+        Node busy = node("busy", 4, 0);
+        Node silent = node("silent", 4, 0);
+        busy.answered();
+        CompletableFuture<Void> onBusy = busy.track(new CompletableFuture<>());
+        CompletableFuture<Void> onSilent = silent.track(new CompletableFuture<>());
+        for (int i = 0; i < 3; i++) {
+            fleet.unreachable(busy, false);
+            fleet.unreachable(silent, false);
+        }
+        assertThat(onBusy).as("a busy node's calls go on").isNotDone();
+        assertThat(busy.placeable()).as("but nothing more is placed there until it reports").isFalse();
+        assertThat(onSilent).isCompletedExceptionally();
+        assertThat(silent.state()).isEqualTo("unreachable");
+        // a refused connection is certain whatever the node answered before
+        fleet.unreachable(busy, true);
+        assertThat(onBusy).isCompletedExceptionally();
+    }
+
+    @Test
     void aReportSentBeforeACreateDoesNotHideIt() throws Exception {
         Node a = node("a", 1, 0);
         long before = System.nanoTime();

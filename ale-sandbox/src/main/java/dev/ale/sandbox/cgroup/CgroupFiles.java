@@ -136,7 +136,7 @@ final class CgroupFiles {
         }
     }
 
-    private static final java.util.regex.Pattern PARENT_SEGMENT = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    private static final Pattern PARENT_SEGMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
     /** A cgroup parent path: relative, one to eight segments of letters, digits, {@code _.-}, none of them {@code ..}. */
     static String checkParent(String parent) {
@@ -144,7 +144,7 @@ final class CgroupFiles {
         boolean ok = !parent.isEmpty() && segments.length <= 8;
         for (String s : segments) ok &= PARENT_SEGMENT.matcher(s).matches() && !s.equals("..");
         if (!ok) {
-            throw new dev.ale.core.sandbox.SandboxException(dev.ale.core.AleException.Fault.INPUT, "cgroup parent '" + parent
+            throw new SandboxException(Fault.INPUT, "cgroup parent '" + parent
                     + "': must be a path relative to the cgroup root, like ale-n1 or ale/n1 (letters, digits, '_', '.', '-'; no '..', no leading '/')");
         }
         return parent;
