@@ -41,11 +41,21 @@ final class LatencyBench {
     }
 
     private final Map<String, ? extends SandboxBackend> backends;
+    private final Map<String, Runnable> settle;
     private final Passport passport = Passport.defaults();
 
     /** {@code backends}: one backend per exec path, by the path's name, in the order the report lists them. */
     LatencyBench(Map<String, ? extends SandboxBackend> backends) {
+        this(backends, Map.of());
+    }
+
+    /**
+     * Like {@link #LatencyBench(Map)}; {@code settle} runs, untimed, before each create + exec + destroy
+     * of the path it names (a warm pool waits there until it holds its blanks again).
+     */
+    LatencyBench(Map<String, ? extends SandboxBackend> backends, Map<String, Runnable> settle) {
         this.backends = backends;
+        this.settle = Map.copyOf(settle);
     }
 
     Result run(int runs, int warmup) {
@@ -73,7 +83,10 @@ final class LatencyBench {
                 into.fork().add(host(BARE_FORK));
             } else {
                 PathResult path = into.paths().get((kind - 2) / 2);
-                if (kind % 2 == 0) ale(backends.get(path.path()), path);
+                if (kind % 2 == 0) {
+                    settle.getOrDefault(path.path(), () -> { }).run();
+                    ale(backends.get(path.path()), path);
+                }
                 else path.liveExec().add(execTrue(live.get(path.path())));
             }
         }
