@@ -602,6 +602,11 @@ public final class LocalSandboxBackend implements SandboxBackend {
         if (!problems.isEmpty()) LOG.log(System.Logger.Level.WARNING, "warm pool leftovers (gc removes them): " + String.join("; ", problems));
     }
 
+    /** The ids of the warm pool's blanks ready now (none without a pool). */
+    List<String> warmPoolIds() {
+        return pool.map(WarmPool::ids).orElse(List.of());
+    }
+
     /** Blank sandboxes ready in the warm pool now (0 without one). */
     public int warmPoolReady() {
         return pool.map(WarmPool::ready).orElse(0);

@@ -101,8 +101,8 @@ final class WarmPool implements AutoCloseable {
                     break;
                 }
             }
-            if (found.isEmpty()) {
-                // ran dry: keep more ready for a while
+            if (found.isEmpty() && started) {
+                // ran dry (not merely the first claim, which starts the filling): keep more ready for a while
                 target = Math.min(maxSize, target + 1);
                 raisedUntilNanos = System.nanoTime() + DEMAND_MEMORY.toNanos();
             }
@@ -114,6 +114,11 @@ final class WarmPool implements AutoCloseable {
         }
         stale.forEach(this::discardQuietly);
         return found;
+    }
+
+    /** The ids of the blanks ready now, oldest first. */
+    synchronized List<String> ids() {
+        return ready.stream().map(Blank::id).toList();
     }
 
     /** Blanks ready now. */
