@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /** A sandbox of the local backend: a network namespace, a cgroup, a tmpfs workspace and a uid. */
 final class LocalSandbox implements Sandbox {
@@ -189,7 +190,7 @@ final class LocalSandbox implements Sandbox {
 
     /** The launcher and bubblewrap of a sandbox's resident init, with the init as pid 1 inside. */
     static ResidentInit launchResident(LocalSandboxBackend backend, String id, Cgroup cgroup, SandboxPaths paths, int hostUid,
-                                       int insideUid, Path argsFile, java.util.function.Consumer<String> onLost) {
+                                       int insideUid, Path argsFile, Consumer<String> onLost) {
         Path binary = backend.initBinary().orElseThrow();
         List<String> launch = BwrapCommand.buildResident(new BwrapCommand.Spec(
                 id, cgroup.procsFiles(), paths.netnsFile(), hostUid, insideUid, backend.seccompFile(), argsFile,

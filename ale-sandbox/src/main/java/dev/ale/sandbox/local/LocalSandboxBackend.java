@@ -37,6 +37,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 import java.util.Collection;
@@ -215,7 +221,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
     /** Blank sandboxes made ahead; empty when the configuration says 0. */
     private final Optional<WarmPool> pool;
     /** Where destroyed sandboxes are torn down when the pool is on (off the caller's path); one thread, in order. */
-    private final Optional<java.util.concurrent.ExecutorService> teardowns;
+    private final Optional<ExecutorService> teardowns;
     /** Sandboxes destroyed (dead) whose teardown has not finished: neither listed nor found. */
     private final Set<String> draining = ConcurrentHashMap.newKeySet();
     private final long selfPid = ProcessHandle.current().pid();
@@ -242,7 +248,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
                 discardBlank(blank);
             }
         }));
-        this.teardowns = pool.map(p -> java.util.concurrent.Executors.newSingleThreadExecutor(
+        this.teardowns = pool.map(p -> Executors.newSingleThreadExecutor(
                 Thread.ofPlatform().daemon().name("ale-teardown").factory()));
         this.watcher = Thread.ofPlatform().daemon().name("ale-limit-watcher").start(this::watchLimits);
         this.shutdownHook = new Thread(this::close, "ale-sandbox-cleanup");
@@ -439,7 +445,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
         teardowns.ifPresent(t -> {
             t.shutdown();
             try {
-                if (!t.awaitTermination(2, java.util.concurrent.TimeUnit.MINUTES)) {
+                if (!t.awaitTermination(2, TimeUnit.MINUTES)) {
                     LOG.log(System.Logger.Level.WARNING, "sandbox teardowns still running after 2 minutes; ale sandbox gc finishes them");
                 }
             } catch (InterruptedException e) {
@@ -502,6 +508,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
         SandboxPaths paths = new SandboxPaths(dataDir.resolve("sandboxes").resolve(id));
         int uid = -1;
         SandboxState state = null;
+        Optional<SandboxNetwork.PreparedLink> link = Optional.empty();
         try {
             Files.createDirectories(paths.dir());
             Files.setPosixFilePermissions(paths.dir(), PosixFilePermissions.fromString("rwx--x--x"));
@@ -515,20 +522,27 @@ public final class LocalSandboxBackend implements SandboxBackend {
             mountWorkspace(paths, uid, r.workspaceBytes());
             HostCommands.run(List.of("ip", "netns", "add", paths.netnsName()));
             HostCommands.run(List.of("ip", "-n", paths.netnsName(), "link", "set", "lo", "up"));
+            link = config.network().prepare(paths.netnsName());
             // a network that names a DNS server gets its resolv.conf at claim, written into this file (bound by inode)
             boolean placeholder = config.network() != SandboxNetwork.loopbackOnly();
             writeNameFiles(paths, id, placeholder ? Optional.of("") : Optional.empty());
             RootfsLayout layout = layoutFor(template, sandboxEtc(paths), Optional.empty(), BwrapCommand.INSIDE_UID);
             Path args = argsFile(paths, layout, template, BwrapCommand.INSIDE_UID);
-            java.util.concurrent.atomic.AtomicBoolean lost = new java.util.concurrent.atomic.AtomicBoolean();
-            java.util.concurrent.atomic.AtomicReference<java.util.function.Consumer<String>> onLost =
-                    new java.util.concurrent.atomic.AtomicReference<>(why -> lost.set(true));
+            AtomicBoolean lost = new AtomicBoolean();
+            AtomicReference<Consumer<String>> onLost =
+                    new AtomicReference<>(why -> lost.set(true));
             int hostUid = uid;
             Optional<ResidentInit> init = initBinary.map(binary -> LocalSandbox.launchResident(this, id, cgroup, paths, hostUid,
                     BwrapCommand.INSIDE_UID, args, why -> onLost.get().accept(why)));
-            return new WarmPool.Blank(id, paths, uid, cgroup, args, init, placeholder, WarmPool.Shape.of(template), lost, onLost);
+            return new WarmPool.Blank(id, paths, uid, cgroup, args, init, link, placeholder, WarmPool.Shape.of(template), lost, onLost);
         } catch (IOException | RuntimeException e) {
-            List<String> problems = state == null ? List.of() : teardown(state, paths);
+            List<String> problems = new ArrayList<>();
+            try {
+                link.ifPresent(SandboxNetwork.PreparedLink::close);
+            } catch (RuntimeException linkProblem) {
+                problems.add(linkProblem.getMessage());
+            }
+            if (state != null) problems.addAll(teardown(state, paths));
             if (state == null) {
                 deleteTree(paths.dir());
                 if (uid >= 0) releaseUid(uid, id);
@@ -541,9 +555,13 @@ public final class LocalSandboxBackend implements SandboxBackend {
     /** Removes a blank never claimed (its init first, which ends everything in its pid namespace). */
     private void discardBlank(WarmPool.Blank blank) {
         blank.init().ifPresent(ResidentInit::close);
-        Optional<SandboxState> state = SandboxState.read(blank.paths().stateFile());
-        if (state.isEmpty()) return;
-        List<String> problems = teardown(state.get(), blank.paths());
+        List<String> problems = new ArrayList<>();
+        try {
+            blank.link().ifPresent(SandboxNetwork.PreparedLink::close);
+        } catch (RuntimeException e) {
+            problems.add(e.getMessage());
+        }
+        SandboxState.read(blank.paths().stateFile()).ifPresent(state -> problems.addAll(teardown(state, blank.paths())));
         if (!problems.isEmpty()) throw new SandboxException(Fault.ENVIRONMENT, String.join("; ", problems));
     }
 
@@ -565,7 +583,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
         try {
             Resources r = passport.resources();
             Cgroup cgroup = cgroups.create(id, new CgroupLimits(r.cpus(), r.memoryBytes(), r.pids()));
-            network = config.network().attach(new SandboxNetwork.NetworkTarget(id, paths.netnsName(), passport, request.phase()));
+            network = config.network().attach(new SandboxNetwork.NetworkTarget(id, paths.netnsName(), passport, request.phase()), blank.link());
             attachments.put(id, network);
             if (network.resolvConf().isPresent() != blank.resolvConfPlaceholder() || blank.lost().get()) {
                 blank.init().ifPresent(ResidentInit::close);

@@ -2,6 +2,7 @@ package dev.ale.sandbox.local;
 
 import dev.ale.core.passport.FilesystemRules;
 import dev.ale.core.passport.Passport;
+import dev.ale.core.sandbox.SandboxNetwork.PreparedLink;
 import dev.ale.sandbox.cgroup.Cgroup;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,11 +41,13 @@ final class WarmPool implements AutoCloseable {
     }
 
     /**
-     * One prepared sandbox without a passport yet. {@code lost} is set if its init ends while it waits;
+     * One prepared sandbox without a passport yet; {@code link} is what its network made ahead (the
+     * gateway's link and rules). {@code lost} is set if its init ends while it waits;
      * {@code onLost} is where the init's end is reported once a sandbox owns it.
      */
     record Blank(String id, SandboxPaths paths, int uid, Cgroup cgroup, Path argsFile, Optional<ResidentInit> init,
-                 boolean resolvConfPlaceholder, Shape shape, AtomicBoolean lost, AtomicReference<Consumer<String>> onLost) {
+                 Optional<PreparedLink> link, boolean resolvConfPlaceholder, Shape shape, AtomicBoolean lost,
+                 AtomicReference<Consumer<String>> onLost) {
     }
 
     /** What makes and unmakes blanks (the backend). */
