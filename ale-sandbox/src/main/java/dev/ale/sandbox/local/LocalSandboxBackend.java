@@ -239,8 +239,8 @@ public final class LocalSandboxBackend implements SandboxBackend {
         this.startupCollection = collectGarbage();
         this.pool = config.warmPool() == 0 ? Optional.empty() : Optional.of(new WarmPool(config.warmPool(), new WarmPool.Maker() {
             @Override
-            public WarmPool.Blank prepare(Passport template) {
-                return prepareBlank(template);
+            public WarmPool.Blank prepare(Passport template, WarmPool.Shape shape) {
+                return prepareBlank(template, shape);
             }
 
             @Override
@@ -271,7 +271,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
         int insideUid = image.filter(i -> runsAsRoot(i.user())).isPresent() ? BwrapCommand.ROOT_UID : BwrapCommand.INSIDE_UID;
         // a detached sandbox outlives this process, and the pool's init with it would not: those are made cold
         if (pool.isPresent() && image.isEmpty() && !request.detached()) {
-            Optional<WarmPool.Blank> blank = pool.get().take(passport);
+            Optional<WarmPool.Blank> blank = pool.get().take(passport, WarmPool.Shape.of(layout, passport));
             if (blank.isPresent()) {
                 Optional<LocalSandbox> claimed = claim(blank.get(), request);
                 if (claimed.isPresent()) return claimed.get();
@@ -503,7 +503,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
      * does not depend on the passport's limits or network, and its resident init started. Its
      * state file says {@code pooled}, so a crash leaves nothing gc does not find.
      */
-    private WarmPool.Blank prepareBlank(Passport template) {
+    private WarmPool.Blank prepareBlank(Passport template, WarmPool.Shape shape) {
         String id = newId();
         SandboxPaths paths = new SandboxPaths(dataDir.resolve("sandboxes").resolve(id));
         int uid = -1;
@@ -534,7 +534,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
             int hostUid = uid;
             Optional<ResidentInit> init = initBinary.map(binary -> LocalSandbox.launchResident(this, id, cgroup, paths, hostUid,
                     BwrapCommand.INSIDE_UID, args, why -> onLost.get().accept(why)));
-            return new WarmPool.Blank(id, paths, uid, cgroup, args, init, link, placeholder, WarmPool.Shape.of(template), lost, onLost);
+            return new WarmPool.Blank(id, paths, uid, cgroup, args, init, link, placeholder, shape, lost, onLost);
         } catch (IOException | RuntimeException e) {
             List<String> problems = new ArrayList<>();
             try {

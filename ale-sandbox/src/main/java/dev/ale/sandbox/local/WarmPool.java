@@ -1,6 +1,5 @@
 package dev.ale.sandbox.local;
 
-import dev.ale.core.passport.FilesystemRules;
 import dev.ale.core.passport.Passport;
 import dev.ale.core.sandbox.SandboxNetwork.PreparedLink;
 import dev.ale.sandbox.cgroup.Cgroup;
@@ -10,7 +9,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -31,12 +32,21 @@ final class WarmPool implements AutoCloseable {
 
     /**
      * What a blank's bubblewrap mounts depend on, so a blank serves only a passport of its shape:
-     * the filesystem rules (base, hidden paths, binds), GPU devices and the workspace's size cap.
+     * the layout the passport's filesystem rules come to (base, effective hidden paths, binds: two
+     * episodes whose own task directories lie in the hidden checkout have one shape), GPU devices
+     * and the workspace's size cap.
      */
-    record Shape(FilesystemRules filesystem, boolean gpu, long workspaceBytes) {
+    record Shape(Path base, Set<Path> hidden, Map<Path, Path> binds, boolean gpu, long workspaceBytes) {
 
-        static Shape of(Passport passport) {
-            return new Shape(passport.filesystem(), passport.devices().gpu(), passport.resources().workspaceBytes());
+        Shape {
+            hidden = Set.copyOf(hidden);
+            binds = Map.copyOf(binds);
+        }
+
+        /** {@code layout}: the passport's, without the sandbox's own files. */
+        static Shape of(RootfsLayout layout, Passport passport) {
+            return new Shape(layout.base(), layout.hidden(), layout.replacements(), passport.devices().gpu(),
+                    passport.resources().workspaceBytes());
         }
     }
 
@@ -53,8 +63,8 @@ final class WarmPool implements AutoCloseable {
     /** What makes and unmakes blanks (the backend). */
     interface Maker {
 
-        /** A new blank shaped for {@code template}. */
-        Blank prepare(Passport template);
+        /** A new blank shaped for {@code template} (its shape {@code shape}). */
+        Blank prepare(Passport template, Shape shape);
 
         /** Removes a blank that will never be used (torn down in the background where the backend can). */
         void discard(Blank blank);
@@ -66,6 +76,7 @@ final class WarmPool implements AutoCloseable {
     private final Deque<Blank> ready = new ArrayDeque<>();
     private final Thread filler;
     private Passport template;
+    private Shape templateShape;
     private int target;
     private long raisedUntilNanos;
     private boolean started;
@@ -85,14 +96,14 @@ final class WarmPool implements AutoCloseable {
      * one-shot command that makes one sandbox pays nothing for the pool); a claim of another shape
      * turns the pool to that shape, so it follows what is asked for.
      */
-    Optional<Blank> take(Passport passport) {
-        Shape shape = Shape.of(passport);
+    Optional<Blank> take(Passport passport, Shape shape) {
         List<Blank> stale = new ArrayList<>();
         Optional<Blank> found = Optional.empty();
         synchronized (this) {
             if (closed) return Optional.empty();
-            if (template == null || !Shape.of(template).equals(shape)) {
+            if (template == null || !templateShape.equals(shape)) {
                 template = passport;
+                templateShape = shape;
                 stale.addAll(ready);
                 ready.clear();
             }
@@ -143,6 +154,7 @@ final class WarmPool implements AutoCloseable {
     private void fill() {
         while (true) {
             Passport shapeOf;
+            Shape shape;
             synchronized (this) {
                 if (!closed && raisedUntilNanos != 0 && System.nanoTime() > raisedUntilNanos) {
                     target = size;
@@ -161,10 +173,11 @@ final class WarmPool implements AutoCloseable {
                 }
                 if (closed) return;
                 shapeOf = template;
+                shape = templateShape;
             }
             Blank blank;
             try {
-                blank = maker.prepare(shapeOf);
+                blank = maker.prepare(shapeOf, shape);
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "warm pool: cannot prepare a sandbox (retrying in "
                         + RETRY_AFTER_FAILURE.toSeconds() + " s): " + e.getMessage());
@@ -177,7 +190,7 @@ final class WarmPool implements AutoCloseable {
             }
             boolean keep;
             synchronized (this) {
-                keep = !closed && blank.shape().equals(Shape.of(template));
+                keep = !closed && blank.shape().equals(templateShape);
                 if (keep) {
                     ready.addLast(blank);
                     notifyAll();
