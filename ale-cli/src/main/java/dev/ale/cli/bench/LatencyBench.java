@@ -50,8 +50,9 @@ final class LatencyBench {
     }
 
     /**
-     * Like {@link #LatencyBench(Map)}; {@code settle} runs, untimed, before each create + exec + destroy
-     * of the path it names (a warm pool waits there until it holds its blanks again).
+     * Like {@link #LatencyBench(Map)}; {@code settle} runs, untimed, before and after each create + exec +
+     * destroy of the path it names (a warm pool waits there until it holds its blanks again and its
+     * teardowns are done, so that background work is never inside another run's time).
      */
     LatencyBench(Map<String, ? extends SandboxBackend> backends, Map<String, Runnable> settle) {
         this.backends = backends;
@@ -84,8 +85,11 @@ final class LatencyBench {
             } else {
                 PathResult path = into.paths().get((kind - 2) / 2);
                 if (kind % 2 == 0) {
-                    settle.getOrDefault(path.path(), () -> { }).run();
+                    Runnable quiet = settle.getOrDefault(path.path(), () -> { });
+                    quiet.run();
                     ale(backends.get(path.path()), path);
+                    // the refill and the teardown in the background must not slow the next kind's run (bare bwrap's, say)
+                    quiet.run();
                 }
                 else path.liveExec().add(execTrue(live.get(path.path())));
             }

@@ -12,6 +12,7 @@ import dev.ale.core.passport.Resources;
 import dev.ale.core.sandbox.GarbageReport;
 import dev.ale.core.sandbox.ImageResolver;
 import dev.ale.core.sandbox.ImageRoot;
+import dev.ale.core.sandbox.OutputListener;
 import dev.ale.core.sandbox.Sandbox;
 import dev.ale.core.sandbox.SandboxBackend;
 import dev.ale.core.sandbox.SandboxException;
@@ -477,8 +478,9 @@ public final class LocalSandboxBackend implements SandboxBackend {
         draining.add(state.id());
         try {
             // say why first, so a command of another ALE process that the kill ends can tell
-            SandboxState.read(paths.stateFile()).ifPresent(s -> s.killed("removed").write(paths.stateFile()));
-            cgroup.killAll();
+            state.killed("removed").write(paths.stateFile());
+            // dead when this returns; their reaping and the cgroup's removal are the background's
+            cgroup.killAllWithoutWaiting();
             teardowns.get().execute(() -> {
                 try {
                     List<String> problems = teardown(state, paths);
@@ -534,6 +536,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
             int hostUid = uid;
             Optional<ResidentInit> init = initBinary.map(binary -> LocalSandbox.launchResident(this, id, cgroup, paths, hostUid,
                     BwrapCommand.INSIDE_UID, args, why -> onLost.get().accept(why)));
+            if (init.isPresent()) awaitInitReady(id, init.get());
             return new WarmPool.Blank(id, paths, uid, cgroup, args, init, link, placeholder, shape, lost, onLost);
         } catch (IOException | RuntimeException e) {
             List<String> problems = new ArrayList<>();
@@ -549,6 +552,25 @@ public final class LocalSandboxBackend implements SandboxBackend {
             }
             String extra = problems.isEmpty() ? "" : " (and cleaning up: " + String.join("; ", problems) + ")";
             throw new SandboxException(Fault.ENVIRONMENT, "cannot prepare a blank sandbox: " + e.getMessage() + extra, e);
+        }
+    }
+
+    /**
+     * Runs {@code true} through a blank's new init: a blank is offered only once its bubblewrap is set
+     * up and its init answers, so the first call of the sandbox waits for neither (and a broken init
+     * fails here, not in someone's sandbox).
+     */
+    private static void awaitInitReady(String id, ResidentInit init) {
+        RunningCall call = init.start(List.of("true"), BwrapCommand.baseEnv(id), "/", new byte[0], OutputListener.NONE,
+                new CapturedOutput(1024), new CapturedOutput(1024));
+        if (!call.waitFor(Duration.ofSeconds(60))) {
+            call.kill();
+            throw new SandboxException(Fault.ENVIRONMENT, "the resident init of blank " + id + " did not answer in 60 s");
+        }
+        int exit = call.finish();
+        if (call instanceof ResidentCall rc && (rc.wasLost() || !rc.failure().isEmpty() || exit != 0)) {
+            throw new SandboxException(Fault.ENVIRONMENT, "the resident init of blank " + id + " cannot run `true` (exit " + exit
+                    + (rc.failure().isEmpty() ? "" : ", " + rc.failure()) + ")");
         }
     }
 
