@@ -520,7 +520,8 @@ public final class LocalSandboxBackend implements SandboxBackend {
                     false, selfPid, selfStartMillis, null, Map.of(), Map.of(), Map.of(), null, BwrapCommand.INSIDE_UID, true);
             state.write(paths.stateFile());
             Resources r = template.resources();
-            Cgroup cgroup = cgroups.create(id, new CgroupLimits(r.cpus(), r.memoryBytes(), r.pids()));
+            CgroupLimits limits = new CgroupLimits(r.cpus(), r.memoryBytes(), r.pids());
+            Cgroup cgroup = cgroups.create(id, limits);
             mountWorkspace(paths, uid, r.workspaceBytes());
             HostCommands.run(List.of("ip", "netns", "add", paths.netnsName()));
             HostCommands.run(List.of("ip", "-n", paths.netnsName(), "link", "set", "lo", "up"));
@@ -537,7 +538,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
             Optional<ResidentInit> init = initBinary.map(binary -> LocalSandbox.launchResident(this, id, cgroup, paths, hostUid,
                     BwrapCommand.INSIDE_UID, args, why -> onLost.get().accept(why)));
             if (init.isPresent()) awaitInitReady(id, init.get());
-            return new WarmPool.Blank(id, paths, uid, cgroup, args, init, link, placeholder, shape, lost, onLost);
+            return new WarmPool.Blank(id, paths, uid, cgroup, limits, args, init, link, placeholder, shape, lost, onLost);
         } catch (IOException | RuntimeException e) {
             List<String> problems = new ArrayList<>();
             try {
@@ -604,7 +605,9 @@ public final class LocalSandboxBackend implements SandboxBackend {
         NetworkAttachment network = null;
         try {
             Resources r = passport.resources();
-            Cgroup cgroup = cgroups.create(id, new CgroupLimits(r.cpus(), r.memoryBytes(), r.pids()));
+            CgroupLimits limits = new CgroupLimits(r.cpus(), r.memoryBytes(), r.pids());
+            // the passport's limits, unless the blank was made with these very ones
+            Cgroup cgroup = limits.equals(blank.limits()) ? blank.cgroup() : cgroups.create(id, limits);
             network = config.network().attach(new SandboxNetwork.NetworkTarget(id, paths.netnsName(), passport, request.phase()), blank.link());
             attachments.put(id, network);
             if (network.resolvConf().isPresent() != blank.resolvConfPlaceholder() || blank.lost().get()) {

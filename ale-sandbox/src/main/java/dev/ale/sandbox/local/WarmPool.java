@@ -3,6 +3,7 @@ package dev.ale.sandbox.local;
 import dev.ale.core.passport.Passport;
 import dev.ale.core.sandbox.SandboxNetwork.PreparedLink;
 import dev.ale.sandbox.cgroup.Cgroup;
+import dev.ale.sandbox.cgroup.CgroupLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -51,11 +52,12 @@ final class WarmPool implements AutoCloseable {
     }
 
     /**
-     * One prepared sandbox without a passport yet; {@code link} is what its network made ahead (the
+     * One prepared sandbox without a passport yet, its cgroup holding {@code limits} (the template's);
+     * {@code link} is what its network made ahead (the
      * gateway's link and rules). {@code lost} is set if its init ends while it waits;
      * {@code onLost} is where the init's end is reported once a sandbox owns it.
      */
-    record Blank(String id, SandboxPaths paths, int uid, Cgroup cgroup, Path argsFile, Optional<ResidentInit> init,
+    record Blank(String id, SandboxPaths paths, int uid, Cgroup cgroup, CgroupLimits limits, Path argsFile, Optional<ResidentInit> init,
                  Optional<PreparedLink> link, boolean resolvConfPlaceholder, Shape shape, AtomicBoolean lost,
                  AtomicReference<Consumer<String>> onLost) {
     }
