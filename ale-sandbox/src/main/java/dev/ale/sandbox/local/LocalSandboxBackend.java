@@ -650,11 +650,6 @@ public final class LocalSandboxBackend implements SandboxBackend {
         return pool.map(WarmPool::ids).orElse(List.of());
     }
 
-    /** Blank sandboxes ready in the warm pool now (0 without one). */
-    public int warmPoolReady() {
-        return pool.map(WarmPool::ready).orElse(0);
-    }
-
     /**
      * Waits until the warm pool holds its target and no teardown is pending, or the time is up;
      * says which. A benchmark calls it between runs so each measures a claim, not a pool running dry.

@@ -137,11 +137,6 @@ final class WarmPool implements AutoCloseable {
         return ready.stream().map(Blank::id).toList();
     }
 
-    /** Blanks ready now. */
-    synchronized int ready() {
-        return ready.size();
-    }
-
     /** Waits until the pool holds its target of blanks, or the time is up; says which. */
     synchronized boolean awaitFull(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
