@@ -72,6 +72,10 @@ final class LocalSandbox implements Sandbox {
         return cgroup;
     }
 
+    SandboxPaths paths() {
+        return paths;
+    }
+
     @Override
     public SandboxInfo info() {
         SandboxInfo info = state.info(backend.name(), destroyed);
@@ -343,7 +347,7 @@ final class LocalSandbox implements Sandbox {
         synchronized (this) {
             if (resident != null) resident.close();
         }
-        List<String> problems = backend.release(state, paths, cgroup);
+        List<String> problems = backend.release(this);
         if (!problems.isEmpty()) {
             throw new SandboxException(Fault.ENVIRONMENT, "sandbox " + id() + " was not fully removed: "
                     + String.join("; ", problems) + " (ale sandbox gc retries once this process has exited)");

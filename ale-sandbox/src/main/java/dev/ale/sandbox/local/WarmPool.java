@@ -81,6 +81,7 @@ final class WarmPool implements AutoCloseable {
     private Shape templateShape;
     private int target;
     private long raisedUntilNanos;
+    private int claims;
     private boolean started;
     private boolean closed;
 
@@ -94,9 +95,9 @@ final class WarmPool implements AutoCloseable {
     }
 
     /**
-     * A blank of {@code passport}'s shape, if one is ready. The first call starts the filling (a
-     * one-shot command that makes one sandbox pays nothing for the pool); a claim of another shape
-     * turns the pool to that shape, so it follows what is asked for.
+     * A blank of {@code passport}'s shape, if one is ready. The second call starts the filling (a
+     * command that makes one sandbox, such as {@code ale sandbox run}, pays nothing for the pool);
+     * a claim of another shape turns the pool to that shape, so it follows what is asked for.
      */
     Optional<Blank> take(Passport passport, Shape shape) {
         List<Blank> stale = new ArrayList<>();
@@ -118,11 +119,11 @@ final class WarmPool implements AutoCloseable {
                 }
             }
             if (found.isEmpty() && started) {
-                // ran dry (not merely the first claim, which starts the filling): keep more ready for a while
+                // ran dry (not merely a claim before the filling started): keep more ready for a while
                 target = Math.min(maxSize, target + 1);
                 raisedUntilNanos = System.nanoTime() + DEMAND_MEMORY.toNanos();
             }
-            if (!started) {
+            if (!started && ++claims >= 2) {
                 started = true;
                 filler.start();
             }
@@ -137,10 +138,10 @@ final class WarmPool implements AutoCloseable {
         return ready.stream().map(Blank::id).toList();
     }
 
-    /** Waits until the pool holds its target of blanks, or the time is up; says which. */
+    /** Waits until the pool holds its target of blanks (at once when it has not started filling), or the time is up; says which. */
     synchronized boolean awaitFull(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!closed && (!started || ready.size() < target)) {
+        while (!closed && started && ready.size() < target) {
             long left = deadline - System.nanoTime();
             if (left <= 0) return false;
             wait(Math.max(1, left / 1_000_000));
