@@ -17,8 +17,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "sandbox",
         description = {
                 "Measure sandbox start-up, and many sandboxes at once.",
-                "Latency: create + exec `true` + destroy, and `true` in a sandbox already up, on each exec path (resident init,",
-                "bubblewrap per call), interleaved with the same number of bare bwrap and fork/exec runs.",
+                "Latency: create + exec `true` + destroy, and `true` in a sandbox already up, with a warm pool (each run claims",
+                "from a full pool) and cold on each exec path (resident init, bubblewrap per call), interleaved with the same",
+                "number of bare bwrap and fork/exec runs.",
                 "Concurrency: sandboxes made in parallel, each with a shell that ran `echo ready`; memory and teardown."})
 public final class BenchSandboxCommand implements Callable<Integer> {
 
