@@ -314,8 +314,9 @@ public final class LocalSandboxBackend implements SandboxBackend {
                 sandbox.destroy();
                 throw new SandboxException(Fault.ENVIRONMENT, "the sandbox backend was closed while creating " + id);
             }
-            // started now, not at the first call: its bubblewrap sets up while the caller goes on
-            sandbox.startResident();
+            // started now, not at the first call: its bubblewrap sets up while the caller goes on. Not for a detached
+            // sandbox: the process that makes it (ale sandbox create) may end at once, and its calls come from others
+            if (!request.detached()) sandbox.startResident();
             return sandbox;
         } catch (IOException | RuntimeException e) {
             List<String> problems = state == null ? List.of() : teardown(state, paths);
