@@ -85,9 +85,12 @@ final class Cli {
         return new LocalSandboxBackend(withImages(dataDir.map(config::withDataDir).orElse(config)));
     }
 
-    /** Like {@link #openBackend()}, on the given exec path whatever $ALE_SANDBOX_EXEC says (the benchmark measures both). */
-    LocalSandboxBackend openBackend(LocalSandboxBackend.ExecPath path) {
-        LocalSandboxBackend.Config config = LocalSandboxBackend.Config.defaults().withExecPath(path);
+    /**
+     * Like {@link #openBackend()}, on the given exec path and with a warm pool of the given size whatever
+     * $ALE_SANDBOX_EXEC and $ALE_WARM_POOL say (the benchmark measures each).
+     */
+    LocalSandboxBackend openBackend(LocalSandboxBackend.ExecPath path, int warmPool) {
+        LocalSandboxBackend.Config config = LocalSandboxBackend.Config.defaults().withExecPath(path).withWarmPool(warmPool);
         return new LocalSandboxBackend(withImages(dataDir.map(config::withDataDir).orElse(config)));
     }
 

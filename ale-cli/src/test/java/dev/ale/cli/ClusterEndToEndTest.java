@@ -267,11 +267,20 @@ class ClusterEndToEndTest {
         return new Reply(r.statusCode(), body == null ? JSON.missingNode() : body, r);
     }
 
+    /** The node's sandboxes, without its warm pool's blanks (their state says pooled: nobody's sandbox yet). */
     private static List<String> sandboxesOf(LocalCluster.NodeProcess n) throws IOException {
         Path dir = n.dataDir().resolve("sandboxes");
         if (!Files.isDirectory(dir)) return List.of();
         try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).toList();
+            return s.filter(p -> !isBlank(p)).map(p -> p.getFileName().toString()).toList();
+        }
+    }
+
+    private static boolean isBlank(Path sandboxDir) {
+        try {
+            return Files.readString(sandboxDir.resolve("state.json")).matches("(?s).*\"pooled\"\\s*:\\s*true.*");
+        } catch (IOException e) {
+            return false;
         }
     }
 

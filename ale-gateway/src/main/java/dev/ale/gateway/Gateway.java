@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.LinkedHashMap;
@@ -113,6 +114,8 @@ public final class Gateway implements SandboxNetwork, SandboxClients, AutoClosea
     private final GatewayNetwork network;
     private final Map<InetAddress, Registration> bySource = new ConcurrentHashMap<>();
     private final Map<String, Registration> bySandbox = new ConcurrentHashMap<>();
+    /** Links made ahead for warm pools' blanks and not yet attached: removed when the gateway closes. */
+    private final Set<Prepared> prepared = ConcurrentHashMap.newKeySet();
     /** Who last had each address: a connection accepted just before its sandbox detached is still attributed. */
     private final Map<InetAddress, String> lastOwner = new ConcurrentHashMap<>();
     /** Sandbox ids by the SHA-256 of their model-proxy token: a lookup by digest tells nothing of a token. */
@@ -225,7 +228,33 @@ public final class Gateway implements SandboxNetwork, SandboxClients, AutoClosea
     @Override
     public NetworkAttachment attach(NetworkTarget target) {
         if (closed) throw new AleException(Fault.ENVIRONMENT, "the gateway is closed");
-        SandboxLink link = network.link(target.netnsName(), ports);
+        return register(target, network.link(target.netnsName(), ports));
+    }
+
+    /** A link and its rules made ahead for a warm pool's blank: traffic from it reaches the listeners as nobody's until attached. */
+    @Override
+    public Optional<PreparedLink> prepare(String netnsName) {
+        if (closed) throw new AleException(Fault.ENVIRONMENT, "the gateway is closed");
+        Prepared p = new Prepared(network.link(netnsName, ports));
+        prepared.add(p);
+        if (closed) p.close(); // close() ran meanwhile and did not see it
+        return Optional.of(p);
+    }
+
+    @Override
+    public NetworkAttachment attach(NetworkTarget target, Optional<PreparedLink> made) {
+        if (closed) throw new AleException(Fault.ENVIRONMENT, "the gateway is closed");
+        if (made.isPresent() && made.get() instanceof Prepared p && p.take()) {
+            prepared.remove(p);
+            if (p.link().netnsName().equals(target.netnsName())) return register(target, p.link());
+            List<String> problems = network.unlink(p.link());
+            if (!problems.isEmpty()) LOG.log(Level.WARNING, "an unused prepared link was not fully removed (gc removes it): " + problems);
+        }
+        made.ifPresent(PreparedLink::close);
+        return attach(target);
+    }
+
+    private NetworkAttachment register(NetworkTarget target, SandboxLink link) {
         Attachment attachment = new Attachment(target.sandboxId(), target.phase());
         Registration registration = new Registration(target.sandboxId(), target.passport().egress(), link, attachment,
                 issueModelToken(target));
@@ -284,6 +313,13 @@ public final class Gateway implements SandboxNetwork, SandboxClients, AutoClosea
         closed = true;
         List<String> problems = new ArrayList<>();
         for (Registration r : List.copyOf(bySandbox.values())) problems.addAll(r.attachment().detach());
+        for (Prepared p : List.copyOf(prepared)) {
+            try {
+                p.close();
+            } catch (RuntimeException e) {
+                problems.add(e.getMessage());
+            }
+        }
         for (AutoCloseable service : new AutoCloseable[] {proxy, dns, sink}) {
             try {
                 if (service != null) service.close();
@@ -320,6 +356,39 @@ public final class Gateway implements SandboxNetwork, SandboxClients, AutoClosea
             records.accept(record);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "the gateway's record consumer failed on " + record + ": " + e, e);
+        }
+    }
+
+    /** A link made ahead; taken once by an attachment, or removed when closed untaken. */
+    private final class Prepared implements PreparedLink {
+
+        private final SandboxLink link;
+        private boolean done;
+
+        Prepared(SandboxLink link) {
+            this.link = link;
+        }
+
+        SandboxLink link() {
+            return link;
+        }
+
+        /** True the first time: the caller now owns the link. */
+        synchronized boolean take() {
+            if (done) return false;
+            done = true;
+            return true;
+        }
+
+        @Override
+        public void close() {
+            if (!take()) return;
+            prepared.remove(this);
+            List<String> problems = network.unlink(link);
+            if (!problems.isEmpty()) {
+                throw new AleException(Fault.ENVIRONMENT, "a prepared link of " + link.netnsName() + " was not fully removed: "
+                        + String.join("; ", problems) + " (ale sandbox gc retries)");
+            }
         }
     }
 

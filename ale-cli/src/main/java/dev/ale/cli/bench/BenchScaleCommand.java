@@ -63,6 +63,7 @@ public final class BenchScaleCommand implements Callable<Integer> {
         try (GuardedBackend backend = containments.apply(HostResolver.system())) {
             r = new ScaleBench(backend).run(sandboxes, active, creators);
         }
+        r = r.leftOnceClosed();
         ObjectNode report = report(r);
         if (json) Json.print(out, report);
         else print(r);

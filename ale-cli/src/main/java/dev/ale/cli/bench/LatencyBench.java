@@ -41,11 +41,22 @@ final class LatencyBench {
     }
 
     private final Map<String, ? extends SandboxBackend> backends;
+    private final Map<String, Runnable> settle;
     private final Passport passport = Passport.defaults();
 
     /** {@code backends}: one backend per exec path, by the path's name, in the order the report lists them. */
     LatencyBench(Map<String, ? extends SandboxBackend> backends) {
+        this(backends, Map.of());
+    }
+
+    /**
+     * Like {@link #LatencyBench(Map)}; {@code settle} runs, untimed, before and after each create + exec +
+     * destroy of the path it names (a warm pool waits there until it holds its blanks again and its
+     * teardowns are done, so that background work is never inside another run's time).
+     */
+    LatencyBench(Map<String, ? extends SandboxBackend> backends, Map<String, Runnable> settle) {
         this.backends = backends;
+        this.settle = Map.copyOf(settle);
     }
 
     Result run(int runs, int warmup) {
@@ -73,7 +84,13 @@ final class LatencyBench {
                 into.fork().add(host(BARE_FORK));
             } else {
                 PathResult path = into.paths().get((kind - 2) / 2);
-                if (kind % 2 == 0) ale(backends.get(path.path()), path);
+                if (kind % 2 == 0) {
+                    Runnable quiet = settle.getOrDefault(path.path(), () -> { });
+                    quiet.run();
+                    ale(backends.get(path.path()), path);
+                    // the refill and the teardown in the background must not slow the next kind's run (bare bwrap's, say)
+                    quiet.run();
+                }
                 else path.liveExec().add(execTrue(live.get(path.path())));
             }
         }

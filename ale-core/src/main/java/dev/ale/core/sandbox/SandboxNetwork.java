@@ -15,6 +15,28 @@ public interface SandboxNetwork {
     NetworkAttachment attach(NetworkTarget target);
 
     /**
+     * Makes ahead what {@link #attach} would make for the namespace {@code netnsName} that does
+     * not depend on the passport (a link, its rules), for a warm pool's blank; empty when nothing
+     * can be made ahead. Until attached, nothing in the namespace is anyone's client.
+     */
+    default Optional<PreparedLink> prepare(String netnsName) {
+        return Optional.empty();
+    }
+
+    /** Like {@link #attach(NetworkTarget)}, using what {@link #prepare} made, which then belongs to the attachment. */
+    default NetworkAttachment attach(NetworkTarget target, Optional<PreparedLink> prepared) {
+        prepared.ifPresent(PreparedLink::close);
+        return attach(target);
+    }
+
+    /** What {@link #prepare} made; closing it (unless an attachment took it) undoes it. Idempotent. */
+    interface PreparedLink extends AutoCloseable {
+
+        @Override
+        void close();
+    }
+
+    /**
      * Removes what attachments left behind for sandboxes whose network namespaces no longer
      * exist (after a crash). Returns what it could not remove.
      */

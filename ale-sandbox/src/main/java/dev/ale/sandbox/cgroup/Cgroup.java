@@ -38,6 +38,13 @@ public interface Cgroup {
     /** Freezes the cgroup, SIGKILLs every process in it, thaws it, and waits (bounded) until it is empty. */
     void killAll();
 
+    /**
+     * Like {@link #killAll} without waiting for the killed to be reaped: once it returns, no process
+     * of the cgroup runs another instruction. When the freeze did not complete (a task in
+     * uninterruptible sleep), a fork could slip past the kill, so it then waits as killAll does.
+     */
+    void killAllWithoutWaiting();
+
     /** Removes the cgroup directories; kills what is left first. Idempotent. */
     void remove();
 }

@@ -13,6 +13,11 @@ final class CgroupProcesses {
 
     static final Duration FREEZE_WAIT = Duration.ofSeconds(1);
     static final Duration EMPTY_WAIT = Duration.ofSeconds(5);
+    /**
+     * Polls start short and double up to {@link #POLL}: a few processes are gone (or frozen) within
+     * a millisecond, and a sandbox's destroy waits on this before it returns.
+     */
+    private static final Duration FIRST_POLL = Duration.ofNanos(250_000);
     private static final Duration POLL = Duration.ofMillis(10);
 
     private CgroupProcesses() {
@@ -32,6 +37,7 @@ final class CgroupProcesses {
      */
     static void killUntilEmpty(Supplier<Set<Integer>> pids, String cgroup) {
         long deadline = System.nanoTime() + EMPTY_WAIT.toNanos();
+        Duration poll = FIRST_POLL;
         while (true) {
             Set<Integer> left = pids.get();
             if (left.isEmpty()) return;
@@ -41,18 +47,26 @@ final class CgroupProcesses {
                         + " uninterruptible sleep (state D in /proc/PID/status) and remove the cgroup once they are gone");
             }
             kill(left);
-            pause(POLL);
+            pause(poll);
+            poll = next(poll);
         }
     }
 
     /** Polls until the condition holds or the time is up; says which. */
     static boolean await(BooleanSupplier condition, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        Duration poll = FIRST_POLL;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) return false;
-            pause(POLL);
+            pause(poll);
+            poll = next(poll);
         }
         return true;
+    }
+
+    private static Duration next(Duration poll) {
+        Duration doubled = poll.multipliedBy(2);
+        return doubled.compareTo(POLL) > 0 ? POLL : doubled;
     }
 
     static void pause(Duration duration) {

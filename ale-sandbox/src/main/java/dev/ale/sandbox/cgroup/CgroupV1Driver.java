@@ -181,18 +181,31 @@ public final class CgroupV1Driver implements CgroupDriver {
         /** Frozen first, so nothing can fork while the kill goes round; SIGKILL takes effect on thaw. */
         @Override
         public void killAll() {
-            Path state = freezer.resolve("freezer.state");
-            if (Files.exists(state)) {
-                CgroupFiles.write(state, "FROZEN");
-                try {
-                    // Tasks in uninterruptible sleep may keep it FREEZING; kill anyway, stragglers are re-killed below.
-                    CgroupProcesses.await(() -> CgroupFiles.read(state).equals("FROZEN"), CgroupProcesses.FREEZE_WAIT);
-                    CgroupProcesses.kill(pids());
-                } finally {
-                    CgroupFiles.write(state, "THAWED");
-                }
-            }
+            freezeAndKill();
             CgroupProcesses.killUntilEmpty(this::pids, "ale/" + name);
+        }
+
+        @Override
+        public void killAllWithoutWaiting() {
+            if (!freezeAndKill()) CgroupProcesses.killUntilEmpty(this::pids, "ale/" + name);
+        }
+
+        /** SIGKILLs every process while the cgroup is frozen; true when it froze completely (nothing could fork past the kill). */
+        private boolean freezeAndKill() {
+            Path state = freezer.resolve("freezer.state");
+            if (!Files.exists(state)) {
+                CgroupProcesses.kill(pids());
+                return false;
+            }
+            CgroupFiles.write(state, "FROZEN");
+            try {
+                // Tasks in uninterruptible sleep may keep it FREEZING; kill anyway, stragglers are re-killed by the caller.
+                boolean frozen = CgroupProcesses.await(() -> CgroupFiles.read(state).equals("FROZEN"), CgroupProcesses.FREEZE_WAIT);
+                CgroupProcesses.kill(pids());
+                return frozen;
+            } finally {
+                CgroupFiles.write(state, "THAWED");
+            }
         }
 
         @Override

@@ -177,23 +177,34 @@ public final class CgroupV2Driver implements CgroupDriver {
         /** cgroup.kill (Linux 5.14) kills the whole subtree at once; before it, freeze, kill each, thaw. */
         @Override
         public void killAll() {
+            signalAll();
+            CgroupProcesses.killUntilEmpty(this::pids, dir.toString());
+        }
+
+        @Override
+        public void killAllWithoutWaiting() {
+            if (!signalAll()) CgroupProcesses.killUntilEmpty(this::pids, dir.toString());
+        }
+
+        /** SIGKILLs the whole cgroup; true when nothing could fork past the kill (cgroup.kill, or a complete freeze). */
+        private boolean signalAll() {
             Path kill = dir.resolve("cgroup.kill");
             if (Files.exists(kill)) {
                 // a fatal signal reaches frozen tasks too; the thaw leaves nothing of a held sandbox frozen
                 CgroupFiles.write(kill, 1);
                 thaw();
-            } else {
-                Path freeze = dir.resolve("cgroup.freeze");
-                CgroupFiles.write(freeze, 1);
-                try {
-                    CgroupProcesses.await(() -> CgroupFiles.keyValue(dir.resolve("cgroup.events"), "frozen") == 1,
-                            CgroupProcesses.FREEZE_WAIT);
-                    CgroupProcesses.kill(pids());
-                } finally {
-                    CgroupFiles.write(freeze, 0);
-                }
+                return true;
             }
-            CgroupProcesses.killUntilEmpty(this::pids, dir.toString());
+            Path freeze = dir.resolve("cgroup.freeze");
+            CgroupFiles.write(freeze, 1);
+            try {
+                boolean frozen = CgroupProcesses.await(() -> CgroupFiles.keyValue(dir.resolve("cgroup.events"), "frozen") == 1,
+                        CgroupProcesses.FREEZE_WAIT);
+                CgroupProcesses.kill(pids());
+                return frozen;
+            } finally {
+                CgroupFiles.write(freeze, 0);
+            }
         }
 
         @Override

@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
+import java.util.function.Consumer;
 
 /** A sandbox of the local backend: a network namespace, a cgroup, a tmpfs workspace and a uid. */
 final class LocalSandbox implements Sandbox {
@@ -75,6 +76,10 @@ final class LocalSandbox implements Sandbox {
 
     Cgroup cgroup() {
         return cgroup;
+    }
+
+    SandboxPaths paths() {
+        return paths;
     }
 
     @Override
@@ -173,18 +178,35 @@ final class LocalSandbox implements Sandbox {
     }
 
     /**
-     * The sandbox's resident init, started on first use. Requests queue in its pipe while bubblewrap
-     * sets it up, so nobody waits for it to be ready.
+     * The sandbox's resident init, started on first use if create did not start it. Requests queue in
+     * its pipe while bubblewrap sets it up, so nobody waits for it to be ready.
      */
     private synchronized ResidentInit resident() {
         if (resident == null) {
-            Path binary = backend.initBinary().orElseThrow();
-            List<String> launch = BwrapCommand.buildResident(new BwrapCommand.Spec(
-                    id(), cgroup.procsFiles(), paths.netnsFile(), state.hostUid(), state.insideUidOrAgent(), backend.seccompFile(), argsFile,
-                    userns(), "/", Map.of(), List.of("/proc/self/fd/" + BwrapCommand.INIT_FD)), binary);
-            resident = ResidentInit.start(id(), launch, paths.dir().resolve("init.log"), this::residentLost);
+            resident = launchResident(backend, id(), cgroup, paths, state.hostUid(), state.insideUidOrAgent(), argsFile, userns(),
+                    this::residentLost);
         }
         return resident;
+    }
+
+    /** Starts the resident init now (at create), so the first call does not pay bubblewrap's start; nothing without one. */
+    void startResident() {
+        if (backend.initBinary().isPresent()) resident();
+    }
+
+    /** Takes over an init a warm pool started for this sandbox's blank. */
+    synchronized void adoptResident(ResidentInit init) {
+        resident = init;
+    }
+
+    /** The launcher and bubblewrap of a sandbox's resident init, with the init as pid 1 inside. */
+    static ResidentInit launchResident(LocalSandboxBackend backend, String id, Cgroup cgroup, SandboxPaths paths, int hostUid,
+                                       int insideUid, Path argsFile, Optional<Path> userns, Consumer<String> onLost) {
+        Path binary = backend.initBinary().orElseThrow();
+        List<String> launch = BwrapCommand.buildResident(new BwrapCommand.Spec(
+                id, cgroup.procsFiles(), paths.netnsFile(), hostUid, insideUid, backend.seccompFile(), argsFile,
+                userns, "/", Map.of(), List.of("/proc/self/fd/" + BwrapCommand.INIT_FD)), binary);
+        return ResidentInit.start(id, launch, paths.dir().resolve("init.log"), onLost);
     }
 
     /** Host pids of the resident init and its launcher, which live as long as the sandbox; empty when it has none. */
@@ -193,7 +215,7 @@ final class LocalSandbox implements Sandbox {
     }
 
     /** The init ended while the sandbox still wanted it: nothing may run in the sandbox any more (fail closed). */
-    private void residentLost(String why) {
+    void residentLost(String why) {
         // killed on purpose, here or by another ALE process (which says so in the state file): not lost
         if (destroyed || state.killReason() != null || killedElsewhere().isPresent()) return;
         System.getLogger(LocalSandbox.class.getName()).log(System.Logger.Level.WARNING,
@@ -361,6 +383,10 @@ final class LocalSandbox implements Sandbox {
         frozen = false;
     }
 
+    /**
+     * Kills every process of the sandbox before it returns; the rest of the teardown (mounts,
+     * namespace, cgroup, directory) happens in the background when the backend has a warm pool.
+     */
     @Override
     public void destroy() {
         synchronized (this) {
@@ -372,7 +398,7 @@ final class LocalSandbox implements Sandbox {
         synchronized (this) {
             if (resident != null) resident.close();
         }
-        List<String> problems = backend.teardown(state, paths);
+        List<String> problems = backend.release(this);
         if (!problems.isEmpty()) {
             throw new SandboxException(Fault.ENVIRONMENT, "sandbox " + id() + " was not fully removed: "
                     + String.join("; ", problems) + " (ale sandbox gc retries once this process has exited)");

@@ -12,6 +12,7 @@ import dev.ale.core.passport.Resources;
 import dev.ale.core.sandbox.GarbageReport;
 import dev.ale.core.sandbox.ImageResolver;
 import dev.ale.core.sandbox.ImageRoot;
+import dev.ale.core.sandbox.OutputListener;
 import dev.ale.core.sandbox.Sandbox;
 import dev.ale.core.sandbox.SandboxBackend;
 import dev.ale.core.sandbox.SandboxException;
@@ -38,6 +39,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 import java.util.Collection;
@@ -60,7 +67,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
      * host paths no sandbox on the host root may see (ALE's checkout, task directories).
      */
     public record Config(Path dataDir, int uidBase, int uidCount, SandboxNetwork network, List<Path> hiddenHostPaths,
-                         Optional<ImageResolver> images, ExecPath execPath, Optional<String> cgroupParent) {
+                         Optional<ImageResolver> images, ExecPath execPath, Optional<String> cgroupParent, int warmPool) {
 
         /** Host uids from the base: 256 ranges for root-inside sandboxes, or as many sandboxes of one uid. */
         public static final int DEFAULT_UID_COUNT = 256 * ROOT_RANGE;
@@ -86,20 +93,31 @@ public final class LocalSandboxBackend implements SandboxBackend {
             images = images == null ? Optional.empty() : images;
             Objects.requireNonNull(execPath, "execPath");
             Objects.requireNonNull(cgroupParent, "cgroupParent");
+            if (warmPool < 0 || warmPool > MAX_WARM_POOL) {
+                throw new SandboxException(Fault.INPUT, "warm pool of " + warmPool + ": say 0 (none) to " + MAX_WARM_POOL + " sandboxes");
+            }
         }
 
         public Config(Path dataDir, int uidBase, int uidCount, SandboxNetwork network, List<Path> hiddenHostPaths) {
-            this(dataDir, uidBase, uidCount, network, hiddenHostPaths, Optional.empty(), ExecPath.RESIDENT_INIT, Optional.empty());
+            this(dataDir, uidBase, uidCount, network, hiddenHostPaths, Optional.empty(), ExecPath.RESIDENT_INIT, Optional.empty(), 0);
+        }
+
+        /**
+         * Keeps {@code size} blank sandboxes ready (more while claims find none), and tears sandboxes
+         * down in the background; 0: none, every sandbox is made and removed on the caller's thread.
+         */
+        public Config withWarmPool(int size) {
+            return new Config(dataDir, uidBase, uidCount, network, hiddenHostPaths, images, execPath, cgroupParent, size);
         }
 
         /** Runs every command of every sandbox by {@code path}. */
         public Config withExecPath(ExecPath path) {
-            return new Config(dataDir, uidBase, uidCount, network, hiddenHostPaths, images, path, cgroupParent);
+            return new Config(dataDir, uidBase, uidCount, network, hiddenHostPaths, images, path, cgroupParent, warmPool);
         }
 
         /** Lets passports name an image ({@code filesystem.image}), resolved to its layers by {@code images}. */
         public Config withImages(ImageResolver resolver) {
-            return new Config(dataDir, uidBase, uidCount, network, hiddenHostPaths, Optional.of(resolver), execPath, cgroupParent);
+            return new Config(dataDir, uidBase, uidCount, network, hiddenHostPaths, Optional.of(resolver), execPath, cgroupParent, warmPool);
         }
 
         /**
@@ -116,7 +134,19 @@ public final class LocalSandboxBackend implements SandboxBackend {
                 if (p.isAbsolute() && unhideable(p.normalize()).isEmpty()) hidden.add(p);
             }
             return new Config(Path.of(home == null || home.isBlank() ? "/var/lib/ale" : home), 1_000_000_000, DEFAULT_UID_COUNT,
-                    SandboxNetwork.loopbackOnly(), hidden).withExecPath(execPathFromEnv(System.getenv("ALE_SANDBOX_EXEC")));
+                    SandboxNetwork.loopbackOnly(), hidden).withExecPath(execPathFromEnv(System.getenv("ALE_SANDBOX_EXEC")))
+                    .withWarmPool(warmPoolFromEnv(System.getenv("ALE_WARM_POOL")));
+        }
+
+        /** $ALE_WARM_POOL: blank sandboxes kept ready, {@value #DEFAULT_WARM_POOL} when unset; 0 turns the pool off. */
+        static int warmPoolFromEnv(String value) {
+            if (value == null || value.isBlank()) return DEFAULT_WARM_POOL;
+            try {
+                return Integer.parseInt(value.strip());
+            } catch (NumberFormatException e) {
+                throw new SandboxException(Fault.INPUT, "ALE_WARM_POOL=" + value + ": say how many blank sandboxes to keep ready (0 to "
+                        + MAX_WARM_POOL + "; 0 turns the warm pool off)");
+            }
         }
 
         /** $ALE_SANDBOX_EXEC: {@code resident} (the default) or {@code per-call}. */
@@ -135,7 +165,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
             if (base < 1 || count < 1 || (long) base + count > Integer.MAX_VALUE) {
                 throw new SandboxException(Fault.INPUT, "uid range " + base + "+" + count + ": base and count must be positive and end below 2^31");
             }
-            return new Config(dataDir, base, count, network, hiddenHostPaths, images, execPath, cgroupParent);
+            return new Config(dataDir, base, count, network, hiddenHostPaths, images, execPath, cgroupParent, warmPool);
         }
 
         /**
@@ -145,23 +175,24 @@ public final class LocalSandboxBackend implements SandboxBackend {
          */
         public Config withCgroupParent(String parent) {
             // checked here, not only when the backend opens, so a bad path fails before anything starts
-            return new Config(dataDir, uidBase, uidCount, network, hiddenHostPaths, images, execPath, Optional.of(CgroupDriver.checkParent(parent)));
+            return new Config(dataDir, uidBase, uidCount, network, hiddenHostPaths, images, execPath, Optional.of(CgroupDriver.checkParent(parent)),
+                    warmPool);
         }
 
         public Config withDataDir(Path dir) {
-            return new Config(dir, uidBase, uidCount, network, hiddenHostPaths, images, execPath, cgroupParent);
+            return new Config(dir, uidBase, uidCount, network, hiddenHostPaths, images, execPath, cgroupParent, warmPool);
         }
 
         /** Connects every sandbox's namespace to {@code n} (the gateway) instead of leaving it loopback only. */
         public Config withNetwork(SandboxNetwork n) {
-            return new Config(dataDir, uidBase, uidCount, n, hiddenHostPaths, images, execPath, cgroupParent);
+            return new Config(dataDir, uidBase, uidCount, n, hiddenHostPaths, images, execPath, cgroupParent, warmPool);
         }
 
         /** Also hides {@code paths} (task directories, say) from every sandbox made on the host root. */
         public Config hiding(Collection<Path> paths) {
             List<Path> all = new ArrayList<>(hiddenHostPaths);
             for (Path p : paths) all.add(p.toAbsolutePath());
-            return new Config(dataDir, uidBase, uidCount, network, all, images, execPath, cgroupParent);
+            return new Config(dataDir, uidBase, uidCount, network, all, images, execPath, cgroupParent, warmPool);
         }
 
         private static Optional<Path> unhideable(Path p) {
@@ -179,7 +210,13 @@ public final class LocalSandboxBackend implements SandboxBackend {
      */
     public enum ExecPath { RESIDENT_INIT, BWRAP_PER_CALL }
 
+    /** Blank sandboxes kept ready when $ALE_WARM_POOL does not say. */
+    public static final int DEFAULT_WARM_POOL = 2;
+    static final int MAX_WARM_POOL = 256;
+
     private static final Duration WATCH_PERIOD = Duration.ofMillis(100);
+    /** The fewest files a sandbox's tmpfs may hold, however small its byte cap. */
+    static final long MIN_INODES = 65_536;
     /** Host ids a root-inside sandbox owns, mapped to 0..65535 inside (as rootless containers' subordinate ranges are sized). */
     static final int ROOT_RANGE = 65_536;
     /** Files ALE binds over a host root's but leaves to an image. */
@@ -204,6 +241,14 @@ public final class LocalSandboxBackend implements SandboxBackend {
     private final Optional<Path> initBinary;
     private final Thread watcher;
     private final Thread shutdownHook;
+    /** Blank sandboxes made ahead; empty when the configuration says 0. */
+    private final Optional<WarmPool> pool;
+    /** Where destroyed sandboxes are torn down when the pool is on (off the caller's path); one thread, in order. */
+    private final Optional<ExecutorService> teardowns;
+    /** Sandboxes destroyed (dead) whose teardown has not finished: neither listed nor found. */
+    private final Set<String> draining = ConcurrentHashMap.newKeySet();
+    private final long selfPid = ProcessHandle.current().pid();
+    private final long selfStartMillis = ProcessHandle.current().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
     private volatile boolean closed;
 
     public LocalSandboxBackend(Config config) {
@@ -215,6 +260,19 @@ public final class LocalSandboxBackend implements SandboxBackend {
         this.views = new OverlayViews(dataDir.resolve("views"));
         this.initBinary = config.execPath() == ExecPath.RESIDENT_INIT ? ResidentInit.install(dataDir) : Optional.empty();
         this.startupCollection = collectGarbage();
+        this.pool = config.warmPool() == 0 ? Optional.empty() : Optional.of(new WarmPool(config.warmPool(), new WarmPool.Maker() {
+            @Override
+            public WarmPool.Blank prepare(Passport template, WarmPool.Shape shape) {
+                return prepareBlank(template, shape);
+            }
+
+            @Override
+            public void discard(WarmPool.Blank blank) {
+                discardBlank(blank);
+            }
+        }));
+        this.teardowns = pool.map(p -> Executors.newSingleThreadExecutor(
+                Thread.ofPlatform().daemon().name("ale-teardown").factory()));
         this.watcher = Thread.ofPlatform().daemon().name("ale-limit-watcher").start(this::watchLimits);
         this.shutdownHook = new Thread(this::close, "ale-sandbox-cleanup");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -267,6 +325,14 @@ public final class LocalSandboxBackend implements SandboxBackend {
         int insideUid = image.filter(i -> runsAsRoot(i.user())).isPresent() ? BwrapCommand.ROOT_UID : BwrapCommand.INSIDE_UID;
         // root inside gets a range of host ids (chown, su, useradd, apt's _apt need more than one); the agent its one uid
         int idCount = insideUid == BwrapCommand.ROOT_UID ? ROOT_RANGE : 1;
+        // a detached sandbox outlives this process, and the pool's init with it would not: those are made cold
+        if (pool.isPresent() && image.isEmpty() && !request.detached()) {
+            Optional<WarmPool.Blank> blank = pool.get().take(passport, WarmPool.Shape.of(layout, passport));
+            if (blank.isPresent()) {
+                Optional<LocalSandbox> claimed = claim(blank.get(), request);
+                if (claimed.isPresent()) return claimed.get();
+            }
+        }
         String id = newId();
         SandboxPaths paths = new SandboxPaths(dataDir.resolve("sandboxes").resolve(id));
         int uid = -1;
@@ -276,11 +342,9 @@ public final class LocalSandboxBackend implements SandboxBackend {
             Files.setPosixFilePermissions(paths.dir(), PosixFilePermissions.fromString("rwx--x--x"));
             uid = idCount > 1 ? allocateRange(id, idCount) : allocateUid(id);
             long now = System.currentTimeMillis();
-            ProcessHandle self = ProcessHandle.current();
             state = new SandboxState(id, uid, PassportWriter.toYaml(passport), passport.id(), now,
-                    now + passport.resources().wallTime().toMillis(), request.detached(), self.pid(),
-                    self.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L), null, request.labels(), Map.of(), Map.of(), null,
-                    insideUid, idCount);
+                    now + passport.resources().wallTime().toMillis(), request.detached(), selfPid, selfStartMillis, null, request.labels(),
+                    Map.of(), Map.of(), null, insideUid, idCount, false);
             state.write(paths.stateFile());
 
             Resources r = passport.resources();
@@ -305,6 +369,9 @@ public final class LocalSandboxBackend implements SandboxBackend {
                 sandbox.destroy();
                 throw new SandboxException(Fault.ENVIRONMENT, "the sandbox backend was closed while creating " + id);
             }
+            // started now, not at the first call: its bubblewrap sets up while the caller goes on. Not for a detached
+            // sandbox: the process that makes it (ale sandbox create) may end at once, and its calls come from others
+            if (!request.detached()) sandbox.startResident();
             return sandbox;
         } catch (IOException | RuntimeException e) {
             List<String> problems = state == null ? List.of() : teardown(state, paths);
@@ -324,9 +391,9 @@ public final class LocalSandboxBackend implements SandboxBackend {
     public Optional<Sandbox> find(String id) {
         LocalSandbox known = live.get(id);
         if (known != null) return Optional.of(known);
-        if (!id.matches(ID_PATTERN)) return Optional.empty();
+        if (!id.matches(ID_PATTERN) || draining.contains(id)) return Optional.empty();
         SandboxPaths paths = new SandboxPaths(dataDir.resolve("sandboxes").resolve(id));
-        return SandboxState.read(paths.stateFile()).flatMap(state -> {
+        return SandboxState.read(paths.stateFile()).filter(state -> !state.pooled()).flatMap(state -> {
             Passport passport = PassportLoader.parse(state.passportYaml(), paths.stateFile().toString());
             addShm(paths, state.hostUid());
             addTests(paths);
@@ -347,6 +414,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
     public List<SandboxInfo> list() {
         List<SandboxInfo> result = new ArrayList<>();
         for (SandboxState s : states()) {
+            if (s.pooled() || draining.contains(s.id())) continue;
             LocalSandbox known = live.get(s.id());
             result.add(known != null ? known.info() : s.info(name(), false));
         }
@@ -382,7 +450,8 @@ public final class LocalSandboxBackend implements SandboxBackend {
                 boolean expired = s.detached() && s.expiresAtMillis() < now;
                 if (orphan || expired) {
                     problems.addAll(teardown(s, paths));
-                    removed.add(id);
+                    // a warm pool's blank was never anyone's sandbox: removed, not reported
+                    if (!s.pooled()) removed.add(id);
                 }
             }
         } catch (IOException e) {
@@ -406,7 +475,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
         }
         Sandbox s = find(id).orElseGet(() -> {
             SandboxPaths paths = new SandboxPaths(dataDir.resolve("sandboxes").resolve(id));
-            SandboxState state = SandboxState.read(paths.stateFile())
+            SandboxState state = SandboxState.read(paths.stateFile()).filter(st -> !st.pooled())
                     .orElseThrow(() -> new SandboxException(Fault.INPUT, "no sandbox " + id + " (see: ale sandbox ls)"));
             List<String> problems = teardown(state, paths);
             if (!problems.isEmpty()) throw new SandboxException(Fault.ENVIRONMENT, String.join("; ", problems));
@@ -420,6 +489,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
         if (closed) return;
         closed = true;
         watcher.interrupt();
+        pool.ifPresent(WarmPool::close);
         for (LocalSandbox s : List.copyOf(live.values())) {
             if (created.contains(s.id()) && !s.state().detached()) {
                 try {
@@ -430,6 +500,16 @@ public final class LocalSandboxBackend implements SandboxBackend {
             }
         }
         live.clear();
+        teardowns.ifPresent(t -> {
+            t.shutdown();
+            try {
+                if (!t.awaitTermination(2, TimeUnit.MINUTES)) {
+                    LOG.log(System.Logger.Level.WARNING, "sandbox teardowns still running after 2 minutes; ale sandbox gc finishes them");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         for (Path f : argsFiles) {
             try {
                 Files.deleteIfExists(f);
@@ -442,6 +522,213 @@ public final class LocalSandboxBackend implements SandboxBackend {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException e) {
             // already shutting down: this is the hook
+        }
+    }
+
+    /**
+     * Kills a destroyed sandbox's processes now and removes the rest: in the background when the
+     * pool is on (the caller's answer waits only for the kill), else here (and always for an image
+     * sandbox). Returns what could not be undone here.
+     */
+    List<String> release(LocalSandbox sandbox) {
+        SandboxState state = sandbox.state();
+        SandboxPaths paths = sandbox.paths();
+        Cgroup cgroup = sandbox.cgroup();
+        // an image sandbox's overlay says its image is in use: that ends before destroy returns, as without a pool
+        if (teardowns.isEmpty() || sandbox.passport().filesystem().image().isPresent()) return teardown(state, paths);
+        live.remove(state.id());
+        draining.add(state.id());
+        try {
+            // say why first, so a command of another ALE process that the kill ends can tell
+            state.killed("removed").write(paths.stateFile());
+            // dead when this returns; their reaping and the cgroup's removal are the background's
+            cgroup.killAllWithoutWaiting();
+            teardowns.get().execute(() -> {
+                try {
+                    List<String> problems = teardown(state, paths);
+                    if (!problems.isEmpty()) {
+                        LOG.log(System.Logger.Level.WARNING, "sandbox " + state.id() + " was not fully removed: " + String.join("; ", problems)
+                                + " (ale sandbox gc retries once this process has exited)");
+                    }
+                } finally {
+                    draining.remove(state.id());
+                }
+            });
+            return List.of();
+        } catch (RuntimeException e) {
+            // the kill did not finish, or the backend is closing: the whole teardown here, and the caller hears what is left
+            draining.remove(state.id());
+            return teardown(state, paths);
+        }
+    }
+
+    /**
+     * A blank for the warm pool, shaped for {@code template}: everything a cold create makes that
+     * does not depend on the passport's limits or network, and its resident init started. Its
+     * state file says {@code pooled}, so a crash leaves nothing gc does not find.
+     */
+    private WarmPool.Blank prepareBlank(Passport template, WarmPool.Shape shape) {
+        String id = newId();
+        SandboxPaths paths = new SandboxPaths(dataDir.resolve("sandboxes").resolve(id));
+        int uid = -1;
+        SandboxState state = null;
+        Optional<SandboxNetwork.PreparedLink> link = Optional.empty();
+        try {
+            Files.createDirectories(paths.dir());
+            Files.setPosixFilePermissions(paths.dir(), PosixFilePermissions.fromString("rwx--x--x"));
+            uid = allocateUid(id);
+            long now = System.currentTimeMillis();
+            state = new SandboxState(id, uid, PassportWriter.toYaml(template), template.id(), now, now + template.resources().wallTime().toMillis(),
+                    false, selfPid, selfStartMillis, null, Map.of(), Map.of(), Map.of(), null, BwrapCommand.INSIDE_UID, 1, true);
+            state.write(paths.stateFile());
+            Resources r = template.resources();
+            CgroupLimits limits = new CgroupLimits(r.cpus(), r.memoryBytes(), r.pids());
+            Cgroup cgroup = cgroups.create(id, limits);
+            mountWorkspace(paths, uid, r.workspaceBytes());
+            HostCommands.run(List.of("ip", "netns", "add", paths.netnsName()));
+            HostCommands.run(List.of("ip", "-n", paths.netnsName(), "link", "set", "lo", "up"));
+            link = config.network().prepare(paths.netnsName());
+            // a network that names a DNS server gets its resolv.conf at claim, written into this file (bound by inode)
+            boolean placeholder = config.network() != SandboxNetwork.loopbackOnly();
+            writeNameFiles(paths, id, placeholder ? Optional.of("") : Optional.empty());
+            RootfsLayout layout = layoutFor(template, sandboxEtc(paths), Optional.empty(), BwrapCommand.INSIDE_UID);
+            Path args = argsFile(paths, layout, template, state);
+            AtomicBoolean lost = new AtomicBoolean();
+            AtomicReference<Consumer<String>> onLost =
+                    new AtomicReference<>(why -> lost.set(true));
+            int hostUid = uid;
+            Optional<ResidentInit> init = initBinary.map(binary -> LocalSandbox.launchResident(this, id, cgroup, paths, hostUid,
+                    BwrapCommand.INSIDE_UID, args, Optional.empty(), why -> onLost.get().accept(why)));
+            if (init.isPresent()) awaitInitReady(id, init.get());
+            return new WarmPool.Blank(id, paths, uid, cgroup, limits, args, init, link, placeholder, shape, lost, onLost);
+        } catch (IOException | RuntimeException e) {
+            List<String> problems = new ArrayList<>();
+            try {
+                link.ifPresent(SandboxNetwork.PreparedLink::close);
+            } catch (RuntimeException linkProblem) {
+                problems.add(linkProblem.getMessage());
+            }
+            if (state != null) problems.addAll(teardown(state, paths));
+            if (state == null) {
+                deleteTree(paths.dir());
+                if (uid >= 0) releaseIds(uid, id);
+            }
+            String extra = problems.isEmpty() ? "" : " (and cleaning up: " + String.join("; ", problems) + ")";
+            throw new SandboxException(Fault.ENVIRONMENT, "cannot prepare a blank sandbox: " + e.getMessage() + extra, e);
+        }
+    }
+
+    /**
+     * Runs {@code true} through a blank's new init: a blank is offered only once its bubblewrap is set
+     * up and its init answers, so the first call of the sandbox waits for neither (and a broken init
+     * fails here, not in someone's sandbox).
+     */
+    private static void awaitInitReady(String id, ResidentInit init) {
+        RunningCall call = init.start(List.of("true"), BwrapCommand.baseEnv(id), "/", new byte[0], OutputListener.NONE,
+                new CapturedOutput(1024), new CapturedOutput(1024));
+        if (!call.waitFor(Duration.ofSeconds(60))) {
+            call.kill();
+            throw new SandboxException(Fault.ENVIRONMENT, "the resident init of blank " + id + " did not answer in 60 s");
+        }
+        int exit = call.finish();
+        if (call instanceof ResidentCall rc && (rc.wasLost() || !rc.failure().isEmpty() || exit != 0)) {
+            throw new SandboxException(Fault.ENVIRONMENT, "the resident init of blank " + id + " cannot run `true` (exit " + exit
+                    + (rc.failure().isEmpty() ? "" : ", " + rc.failure()) + ")");
+        }
+    }
+
+    /** Removes a blank never claimed (its init first, which ends everything in its pid namespace). */
+    private void discardBlank(WarmPool.Blank blank) {
+        blank.init().ifPresent(ResidentInit::close);
+        List<String> problems = new ArrayList<>();
+        try {
+            blank.link().ifPresent(SandboxNetwork.PreparedLink::close);
+        } catch (RuntimeException e) {
+            problems.add(e.getMessage());
+        }
+        SandboxState.read(blank.paths().stateFile()).ifPresent(state -> problems.addAll(teardown(state, blank.paths())));
+        if (!problems.isEmpty()) throw new SandboxException(Fault.ENVIRONMENT, String.join("; ", problems));
+    }
+
+    /**
+     * Makes a blank into the requested sandbox: the passport's limits written into its cgroup, its
+     * network attached, its state (owner, passport, labels, times) written. Empty, with the blank
+     * removed, when the blank cannot serve (its init ended, or the network's resolv.conf does not
+     * fit what it was prepared with): the caller makes the sandbox cold.
+     */
+    private Optional<LocalSandbox> claim(WarmPool.Blank blank, SandboxRequest request) {
+        Passport passport = request.passport();
+        String id = blank.id();
+        SandboxPaths paths = blank.paths();
+        long now = System.currentTimeMillis();
+        SandboxState state = new SandboxState(id, blank.uid(), PassportWriter.toYaml(passport), passport.id(), now,
+                now + passport.resources().wallTime().toMillis(), false, selfPid, selfStartMillis, null, request.labels(),
+                Map.of(), Map.of(), null, BwrapCommand.INSIDE_UID, 1, false);
+        NetworkAttachment network = null;
+        try {
+            Resources r = passport.resources();
+            CgroupLimits limits = new CgroupLimits(r.cpus(), r.memoryBytes(), r.pids());
+            // the passport's limits, unless the blank was made with these very ones
+            Cgroup cgroup = limits.equals(blank.limits()) ? blank.cgroup() : cgroups.create(id, limits);
+            network = config.network().attach(new SandboxNetwork.NetworkTarget(id, paths.netnsName(), passport, request.phase()), blank.link());
+            attachments.put(id, network);
+            if (network.resolvConf().isPresent() != blank.resolvConfPlaceholder() || blank.lost().get()) {
+                blank.init().ifPresent(ResidentInit::close);
+                problemsLogged(teardown(state, paths));
+                return Optional.empty();
+            }
+            if (network.resolvConf().isPresent()) {
+                // in place (same inode): the init's bubblewrap bound this very file
+                Files.writeString(paths.resolvConf(), network.resolvConf().get());
+            }
+            state = state.withNetworkEnv(network.environment());
+            state.write(paths.stateFile());
+            LocalSandbox sandbox = new LocalSandbox(this, paths, state, passport, cgroup, blank.argsFile(), network);
+            blank.init().ifPresent(sandbox::adoptResident);
+            blank.onLost().set(sandbox::residentLost);
+            if (blank.lost().get()) sandbox.residentLost("it ended before the sandbox was claimed");
+            created.add(id);
+            live.put(id, sandbox);
+            if (closed) {
+                sandbox.destroy();
+                throw new SandboxException(Fault.ENVIRONMENT, "the sandbox backend was closed while creating " + id);
+            }
+            return Optional.of(sandbox);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof SandboxException se && closed) throw se;
+            LOG.log(System.Logger.Level.WARNING, "warm pool: cannot claim " + id + ", making the sandbox cold: " + e.getMessage());
+            blank.init().ifPresent(ResidentInit::close);
+            problemsLogged(teardown(state, paths));
+            return Optional.empty();
+        }
+    }
+
+    private static void problemsLogged(List<String> problems) {
+        if (!problems.isEmpty()) LOG.log(System.Logger.Level.WARNING, "warm pool leftovers (gc removes them): " + String.join("; ", problems));
+    }
+
+    /** The ids of the warm pool's blanks ready now (none without a pool). */
+    List<String> warmPoolIds() {
+        return pool.map(WarmPool::ids).orElse(List.of());
+    }
+
+    /**
+     * Waits until the warm pool holds its target and no teardown is pending, or the time is up;
+     * says which. A benchmark calls it between runs so each measures a claim, not a pool running dry.
+     */
+    public boolean awaitWarm(Duration timeout) {
+        if (pool.isEmpty()) return true;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            if (!pool.get().awaitFull(timeout)) return false;
+            while (!draining.isEmpty()) {
+                if (System.nanoTime() > deadline) return false;
+                Thread.sleep(1);
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -758,8 +1045,8 @@ public final class LocalSandboxBackend implements SandboxBackend {
     private void mountWorkspace(SandboxPaths paths, int uid, long bytes) throws IOException {
         Files.createDirectories(paths.fs());
         HostCommands.run(List.of("mount", "-t", "tmpfs", "-o",
-                "size=" + bytes + ",mode=0711,uid=" + uid + ",gid=" + uid + ",nosuid,nodev", "ale-" + paths.dir().getFileName(),
-                paths.fs().toString()));
+                "size=" + bytes + ",nr_inodes=" + inodesFor(bytes) + ",mode=0711,uid=" + uid + ",gid=" + uid + ",nosuid,nodev",
+                "ale-" + paths.dir().getFileName(), paths.fs().toString()));
         Files.createDirectory(paths.workspace());
         Files.createDirectory(paths.tmp());
         Files.createDirectory(paths.shm());
@@ -774,6 +1061,14 @@ public final class LocalSandboxBackend implements SandboxBackend {
         Files.createDirectory(paths.etc());
         Files.setPosixFilePermissions(paths.etc(), PosixFilePermissions.fromString("rwxr-xr-x"));
         addTests(paths);
+    }
+
+    /**
+     * The files the sandbox's tmpfs (workspace, /tmp, /dev/shm) may hold: one per 2 KiB of its size, at least 65536. Without a
+     * bound a flood of empty files costs the host kernel memory for every inode while the byte cap sees nothing written.
+     */
+    static long inodesFor(long bytes) {
+        return Math.max(MIN_INODES, bytes / 2048);
     }
 
     /** /tests, host root's and empty until the verify phase (a sandbox made before it existed gets it when found). */

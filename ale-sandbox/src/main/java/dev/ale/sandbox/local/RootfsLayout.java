@@ -77,6 +77,15 @@ final class RootfsLayout {
         return this;
     }
 
+    Path base() {
+        return base;
+    }
+
+    /** Sandbox path → host file bound in its place. */
+    Map<Path, Path> replacements() {
+        return replacements;
+    }
+
     /** The effective hidden paths (globs expanded, symlinks resolved), as sandbox paths. */
     Set<Path> hidden() {
         return hidden;

@@ -16,7 +16,8 @@ import java.util.Optional;
 /**
  * What ALE wrote down about a sandbox, in {@code <data>/sandboxes/<id>/state.json}. It is
  * written before any kernel object of the sandbox exists, so whatever a crash leaves behind
- * is always findable by a later garbage collection.
+ * is always findable by a later garbage collection. A {@code pooled} state is a warm pool's blank
+ * (no sandbox yet): never listed or found, removed by gc once its ALE process is gone.
  */
 record SandboxState(
         String id,
@@ -34,7 +35,8 @@ record SandboxState(
         Map<String, String> imageEnv,
         String imageWorkdir,
         Integer insideUid,
-        Integer idCount) {
+        Integer idCount,
+        boolean pooled) {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -49,13 +51,13 @@ record SandboxState(
     /** With what an image's config gives every process: its {@code Env} and {@code WorkingDir} (the default cwd). */
     SandboxState withImage(Map<String, String> env, Optional<String> workdir) {
         return new SandboxState(id, hostUid, passportYaml, passportId, createdAtMillis, expiresAtMillis, detached,
-                ownerPid, ownerStartMillis, killReason, labels, networkEnv, env, workdir.orElse(null), insideUid, idCount);
+                ownerPid, ownerStartMillis, killReason, labels, networkEnv, env, workdir.orElse(null), insideUid, idCount, pooled);
     }
 
     /** Root inside (an image that runs as root); a state written before this field existed is the agent's uid. */
     SandboxState withInsideUid(int uid) {
         return new SandboxState(id, hostUid, passportYaml, passportId, createdAtMillis, expiresAtMillis, detached,
-                ownerPid, ownerStartMillis, killReason, labels, networkEnv, imageEnv, imageWorkdir, uid, idCount);
+                ownerPid, ownerStartMillis, killReason, labels, networkEnv, imageEnv, imageWorkdir, uid, idCount, pooled);
     }
 
     int insideUidOrAgent() {
@@ -93,7 +95,7 @@ record SandboxState(
 
     SandboxState killed(String reason) {
         return new SandboxState(id, hostUid, passportYaml, passportId, createdAtMillis, expiresAtMillis, detached,
-                ownerPid, ownerStartMillis, killReason == null ? reason : killReason, labels, networkEnv, imageEnv, imageWorkdir, insideUid, idCount);
+                ownerPid, ownerStartMillis, killReason == null ? reason : killReason, labels, networkEnv, imageEnv, imageWorkdir, insideUid, idCount, pooled);
     }
 
     /**
@@ -102,7 +104,7 @@ record SandboxState(
      */
     SandboxState withNetworkEnv(Map<String, String> env) {
         return new SandboxState(id, hostUid, passportYaml, passportId, createdAtMillis, expiresAtMillis, detached,
-                ownerPid, ownerStartMillis, killReason, labels, env, imageEnv, imageWorkdir, insideUid, idCount);
+                ownerPid, ownerStartMillis, killReason, labels, env, imageEnv, imageWorkdir, insideUid, idCount, pooled);
     }
 
     /** True when the ALE process that made this sandbox is gone (pid reused counts as gone). */

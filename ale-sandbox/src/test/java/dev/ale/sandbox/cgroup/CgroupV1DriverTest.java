@@ -112,6 +112,21 @@ class CgroupV1DriverTest {
     }
 
     @Test
+    void killAllWithoutWaitingKillsEveryProcessWithNoSecondKill() throws Exception {
+        Cgroup cgroup = create(new CgroupLimits(1, 64 * MIB, 20));
+        Process parent = startIn(cgroup, "sleep 30 & sleep 30 & exec sleep 30");
+        await().atMost(Duration.ofSeconds(5)).until(() -> cgroup.pids().size() == 3);
+
+        cgroup.killAllWithoutWaiting();
+
+        // nothing kills them again: the one round of SIGKILL, given while frozen, was enough
+        await().atMost(Duration.ofSeconds(10)).until(() -> cgroup.pids().isEmpty());
+        assertThat(parent.waitFor(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(parent.exitValue()).isEqualTo(128 + 9);
+        assertThat(read("freezer", Path.of("ale", cgroup.name(), "freezer.state"))).isEqualTo("THAWED");
+    }
+
+    @Test
     void removeKillsWhatIsLeftAndLeavesNoDirectoryBehind() throws IOException {
         Cgroup cgroup = create(new CgroupLimits(1, 64 * MIB, 10));
         Process sleeper = startIn(cgroup, "exec sleep 30");

@@ -122,6 +122,29 @@ class ResourceLimitTest {
     }
 
     @Test
+    void aFloodOfEmptyFilesStopsAtTheInodeCapWhereverItIsWritten() {
+        Sandbox s = tb.sandbox(new Resources(1.0, 256 * MIB, 512, Duration.ofMinutes(2), 16 * MIB));
+        // empty files take no bytes: only the tmpfs's inode cap stops them, shared by /workspace, /tmp and /dev/shm
+        ExecResult r = s.exec(ExecRequest.of("python3", "-c", """
+                import os
+                n = 0
+                try:
+                    for d in ('/dev/shm', '/tmp', '/workspace'):
+                        for i in range(%d):
+                            open(f'{d}/f{i}', 'w').close(); n += 1
+                except OSError as e:
+                    print(n, e.strerror)
+                """.formatted(LocalSandboxBackend.MIN_INODES)).withTimeout(Duration.ofSeconds(90)));
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        String[] out = r.stdout().strip().split(" ", 2);
+        assertThat(out[1]).isEqualTo("No space left on device");
+        assertThat(Long.parseLong(out[0])).isLessThanOrEqualTo(LocalSandboxBackend.inodesFor(16 * MIB)).isGreaterThan(60_000);
+        assertThat(s.exec(ExecRequest.of("sh", "-c", "rm -rf /dev/shm/* /tmp/*; touch /workspace/after && echo ok")).stdout())
+                .as("freeing files frees the inodes").isEqualTo("ok\n");
+    }
+
+    @Test
     void wallTimeKill() {
         Sandbox s = tb.sandbox(new Resources(1.0, 128 * MIB, 64, Duration.ofSeconds(2), 8 * MIB));
 
