@@ -93,7 +93,8 @@ public final class BenchImageCommand implements Callable<Integer> {
         BenchOptions.atLeast(spec, "--runs", runs, 1);
         BenchOptions.atLeast(spec, "--warmup", warmup, 0);
         BenchOptions.atLeast(spec, "--sandboxes", sandboxes, 1);
-        Path work = Files.createTempDirectory(dataDir.get(), "bench-image-");
+        // the data directory may not exist yet (a fresh $ALE_HOME): the backend makes it when opened, this bench first
+        Path work = Files.createTempDirectory(Files.createDirectories(dataDir.get()), "bench-image-");
         Process registry = null;
         ImageStore store = images.get();
         List<String> made = new ArrayList<>();
