@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -290,6 +291,13 @@ public final class Gateway implements SandboxNetwork, SandboxClients, AutoClosea
     public void reportDrops(String sandboxId) {
         Registration r = bySandbox.get(sandboxId);
         if (r == null) return;
+        // Every drop is of a packet the host end received from the sandbox (the chains are entered by iifname), or of one
+        // forwarded towards it from elsewhere (not the sandbox's act; counted at its next read). Nothing received since the
+        // last count: nothing new can have been dropped, and the nft process (most of a short call's cost) is not run.
+        OptionalLong received = network.receivedPackets(r.link());
+        Long atLastCount = receivedAtLastCount.get(sandboxId);
+        if (received.isPresent() && atLastCount != null && atLastCount == received.getAsLong()) return;
+        received.ifPresent(n -> receivedAtLastCount.put(sandboxId, n)); // before the read, which then covers them all
         Drops now = network.drops(r.link());
         Drops before = reportedDrops.put(sandboxId, now);
         long packets = now.packets() - (before == null ? 0 : before.packets());
@@ -344,6 +352,8 @@ public final class Gateway implements SandboxNetwork, SandboxClients, AutoClosea
     }
 
     private final Map<String, Drops> reportedDrops = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Packets the host end of each sandbox's link had received when its drops were last read. */
+    private final Map<String, Long> receivedAtLastCount = new java.util.concurrent.ConcurrentHashMap<>();
 
     private void onSinkRecord(SinkRecord record) {
         InetAddress source = record.client().getAddress();
@@ -461,6 +471,8 @@ public final class Gateway implements SandboxNetwork, SandboxClients, AutoClosea
             List<String> problems = network.unlink(r.link());
             bySource.remove(r.link().sandboxAddress(), r);
             bySandbox.remove(sandboxId, r);
+            reportedDrops.remove(sandboxId);
+            receivedAtLastCount.remove(sandboxId);
             r.modelToken().ifPresent(token -> byModelToken.remove(digest(token), sandboxId));
             return problems;
         }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.HexFormat;
@@ -154,6 +155,23 @@ public final class GatewayNetwork implements AutoCloseable {
         if (!r.ok()) return Drops.NONE;
         Matcher m = Pattern.compile("\"" + Pattern.quote(link.hostInterface()) + "\" counter packets (\\d+) bytes (\\d+)").matcher(r.output());
         return m.find() ? new Drops(Long.parseLong(m.group(1)), Long.parseLong(m.group(2))) : Drops.NONE;
+    }
+
+    /**
+     * Packets the host end of {@code link} has received, from this process's network namespace's
+     * {@code /proc/self/net/dev}; empty when the interface is not there or the file cannot be read.
+     */
+    public OptionalLong receivedPackets(SandboxLink link) {
+        String prefix = link.hostInterface() + ":";
+        try (java.util.stream.Stream<String> lines = Files.lines(Path.of("/proc/self/net/dev"))) {
+            return lines.map(String::strip).filter(l -> l.startsWith(prefix)).findFirst().map(l -> {
+                // "ale-h…: rx bytes, rx packets, …"
+                String[] fields = l.substring(prefix.length()).strip().split("\\s+");
+                return fields.length > 1 ? OptionalLong.of(Long.parseLong(fields[1])) : OptionalLong.empty();
+            }).orElse(OptionalLong.empty());
+        } catch (IOException | java.io.UncheckedIOException | NumberFormatException e) {
+            return OptionalLong.empty();
+        }
     }
 
     /** The link whose sandbox end has {@code address}, if a slot is claimed for it. */
