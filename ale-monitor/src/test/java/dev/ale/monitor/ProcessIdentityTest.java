@@ -40,7 +40,9 @@ class ProcessIdentityTest {
             sh.run("sh /workspace/go.sh");
             watch.callEnded();
 
-            SafetyEvent miner = events.await(RuleId.MINING_PROGRAM_KNOWN_MINER.id());
+            // the script that starts it names the miner too (and is judged as it runs): what counts here is the process
+            SafetyEvent miner = events.await(e -> e.rule().equals(RuleId.MINING_PROGRAM_KNOWN_MINER.id())
+                    && !"sh /workspace/go.sh".equals(e.evidence().get("argv")));
             SafetyEvent title = events.await(RuleId.PERSISTENCE_RENAMED_PROCESS.id());
             // one event per process: the sweep may meet it as the bash that names /tmp/xmrig, or after the exec
             // as "[kthreadd] 60", whose executable gives it away

@@ -38,12 +38,22 @@ final class ProcessFiles {
     Optional<String> executableIdentity(ProcessSnapshot p) {
         Path exe = dir(p).resolve("exe");
         Optional<String> identity = identity(exe);
-        return same(p) ? identity : Optional.empty();
+        return same(p) && stillRuns(p) ? identity : Optional.empty();
     }
 
     Optional<RunFile> executable(ProcessSnapshot p, int maxBytes) {
-        if (p.exe().isEmpty()) return Optional.empty();
-        return read(p, dir(p).resolve("exe"), p.exe().get(), maxBytes, true);
+        if (p.exe().isEmpty() || !stillRuns(p)) return Optional.empty();
+        Optional<RunFile> file = read(p, dir(p).resolve("exe"), p.exe().get(), maxBytes, true);
+        return stillRuns(p) ? file : Optional.empty();
+    }
+
+    /**
+     * Whether the process still runs the file its snapshot names: one that exec'd another since (a
+     * shell's fork becoming the program it starts) would have that program's content judged under
+     * the shell's name. The next sweep meets it under its own.
+     */
+    private boolean stillRuns(ProcessSnapshot p) {
+        return p.exe().isPresent() && ProcessReader.exe(dir(p).resolve("exe")).equals(p.exe());
     }
 
     /** A script the process was given: {@code ..} only within an absolute path, and no link on the way. */
