@@ -52,7 +52,7 @@ class ClusterEndToEndTest {
     void aGroupSpreadOverNodesSurvivesANodeKilledMidStepAndAFrontRestart() throws Exception {
         // the nodes' data directories are below: sandbox users must be able to pass through
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
-        Path tasks = writeTask(dir.resolve("tasks"));
+        Path tasks = TestTasks.greet(dir.resolve("tasks"));
         List<String> sandboxIds = new ArrayList<>();
         LocalCluster cluster = LocalCluster.start(Files.createDirectories(dir.resolve("cluster")), 3, 8, tasks);
         try {
@@ -295,27 +295,4 @@ class ClusterEndToEndTest {
         }
     }
 
-    private static Path writeTask(Path tasks) throws IOException {
-        Path task = Files.createDirectories(tasks.resolve("greet"));
-        Files.createDirectories(task.resolve("workspace"));
-        Files.writeString(task.resolve("workspace/note.txt"), "the word is hello\n");
-        Files.writeString(task.resolve("verify.sh"), "#!/bin/bash\ngrep -qx hello /workspace/out.txt\n");
-        Files.writeString(task.resolve("task.yaml"), """
-                id: greet
-                instruction: |
-                  Read /workspace/note.txt and write the word it names, alone on one line, to /workspace/out.txt.
-                environment:
-                  files:
-                    - from: workspace/
-                      to: /workspace/
-                  workdir: /workspace
-                verifier:
-                  script: verify.sh
-                  timeout: 30s
-                budget:
-                  steps: 10
-                  wall: 5m
-                """);
-        return tasks;
-    }
 }

@@ -1,7 +1,6 @@
 package dev.ale.cli;
 
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +36,7 @@ class PythonClientTest {
         try (Ale ale = Ale.withFreshDataDir()) {
             Path tokens = ale.dataDir().resolve("tokens.yaml");
             Files.writeString(tokens, "tokens:\n  - {token: \"" + TOKEN + "\", role: env, name: trainer, max_sandboxes: 8}\n");
-            Path tasks = greetTask(ale.dataDir().resolve("tasks"));
+            Path tasks = TestTasks.greet(ale.dataDir().resolve("tasks"));
             String java = ProcessHandle.current().info().command().orElseThrow();
             Process serve = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                     "--data-dir", ale.dataDir().toString(), "serve", "--port", "0", "--tokens", tokens.toString(), "--tasks", tasks.toString(),
@@ -84,28 +83,4 @@ class PythonClientTest {
         throw new AssertionError("clients/python not found above " + here);
     }
 
-    /** {@code greet}: write the word named in note.txt to out.txt. */
-    private static Path greetTask(Path tasks) throws IOException {
-        Path dir = tasks.resolve("greet");
-        Files.createDirectories(dir.resolve("workspace"));
-        Files.writeString(dir.resolve("workspace/note.txt"), "the word is hello\n");
-        Files.writeString(dir.resolve("verify.sh"), "#!/bin/bash\ngrep -qx hello /workspace/out.txt\n");
-        Files.writeString(dir.resolve("task.yaml"), """
-                id: greet
-                instruction: |
-                  Read /workspace/note.txt and write the word it names, alone on one line, to /workspace/out.txt.
-                environment:
-                  files:
-                    - from: workspace/
-                      to: /workspace/
-                  workdir: /workspace
-                verifier:
-                  script: verify.sh
-                  timeout: 30s
-                budget:
-                  steps: 10
-                  wall: 2m
-                """);
-        return tasks;
-    }
 }
