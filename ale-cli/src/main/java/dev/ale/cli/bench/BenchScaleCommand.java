@@ -60,10 +60,17 @@ public final class BenchScaleCommand implements Callable<Integer> {
         if (!json) out.println("Making " + sandboxes + " guarded sandboxes, " + creators + " at a time; then " + active
                 + " of them busy at once...");
         ScaleBench.Result r;
-        try (GuardedBackend backend = containments.apply(HostResolver.system())) {
+        GuardedBackend backend = containments.apply(HostResolver.system());
+        try {
             r = new ScaleBench(backend).run(sandboxes, active, creators);
+        } catch (RuntimeException e) {
+            backend.close();
+            throw e;
         }
-        r = r.leftOnceClosed();
+        // closing waits for the teardowns a warm pool runs behind each destroy
+        long closeStart = System.nanoTime();
+        backend.close();
+        r = r.leftOnceClosed(System.nanoTime() - closeStart);
         ObjectNode report = report(r);
         if (json) Json.print(out, report);
         else print(r);
@@ -92,6 +99,7 @@ public final class BenchScaleCommand implements Callable<Integer> {
         a.put("p50Ms", r.activeCalls().p50Millis());
         a.put("p99Ms", r.activeCalls().p99Millis());
         root.put("destroyAllMs", r.destroyAllNanos() / 1_000_000);
+        root.put("tornDownAllMs", r.tornDownNanos() / 1_000_000);
         HostLeftovers.Found left = r.leftBehind();
         ObjectNode l = root.putObject("leftBehind");
         l.put("total", left.total());
@@ -133,9 +141,9 @@ public final class BenchScaleCommand implements Callable<Integer> {
                 r.activeOk(), r.active(), ScaleBench.ACTIVE_COMMAND, r.activeAllDoneNanos() / 1e9, r.activeCalls().p50Millis(),
                 r.activeCalls().p99Millis()));
         HostLeftovers.Found left = r.leftBehind();
-        out.println(String.format(Locale.ROOT, "Destroyed all in %.1f s; left behind: %d (listed %d, netns %d, veths %d, nft chains %d,"
-                        + " cgroups %d, mounts %d, processes %d)",
-                r.destroyAllNanos() / 1e9, left.total(), left.listed().size(), left.netns().size(), left.veths(), left.nftChains(),
+        out.println(String.format(Locale.ROOT, "Destroyed all in %.1f s (every process killed), torn down in %.1f s (mounts, netns, rules,"
+                        + " cgroups removed); left behind: %d (listed %d, netns %d, veths %d, nft chains %d, cgroups %d, mounts %d, processes %d)",
+                r.destroyAllNanos() / 1e9, r.tornDownNanos() / 1e9, left.total(), left.listed().size(), left.netns().size(), left.veths(), left.nftChains(),
                 left.cgroups().size(), left.mounts().size(), left.processes().size()));
         if (!r.errors().isEmpty()) {
             out.println(r.errors().size() + " errors, the first:");

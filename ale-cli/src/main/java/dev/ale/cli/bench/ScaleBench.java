@@ -42,16 +42,18 @@ final class ScaleBench {
 
     record Result(int sandboxes, int creators, int ready, long allReadyNanos, Footprint before, Footprint allUp,
                   long sandboxCgroupMemory, Idle idle, int active, int activeOk, long activeAllDoneNanos, Samples activeCalls,
-                  long destroyAllNanos, HostLeftovers.Found leftBehind, List<String> errors, Set<String> ids) {
+                  long destroyAllNanos, long tornDownNanos, HostLeftovers.Found leftBehind, List<String> errors, Set<String> ids) {
 
         /**
          * With what is left once the backend is closed: its teardowns run in the background when it has a
          * warm pool, and closing it waits for them and removes its blanks (a sandbox listed before stays counted).
+         * And the time from the first destroy until that close returned, which also removed the pool's few
+         * blanks: with a warm pool, destroy returns at the kill and the teardown runs behind it.
          */
-        Result leftOnceClosed() {
+        Result leftOnceClosed(long closeNanos) {
             HostLeftovers.Found after = HostLeftovers.find(ids, Set.copyOf(leftBehind.listed()), before);
             return new Result(sandboxes, creators, ready, allReadyNanos, before, allUp, sandboxCgroupMemory, idle, active, activeOk,
-                    activeAllDoneNanos, activeCalls, destroyAllNanos, after, errors, ids);
+                    activeAllDoneNanos, activeCalls, destroyAllNanos, destroyAllNanos + closeNanos, after, errors, ids);
         }
 
         /** Host memory the sandboxes took, per sandbox, beyond their cgroups (what ALE, the kernel and the shells' host side cost). */
@@ -137,7 +139,7 @@ final class ScaleBench {
             long destroyAll = System.nanoTime() - destroyStart;
             HostLeftovers.Found left = HostLeftovers.find(ids, backend.list().stream().map(SandboxInfo::id).collect(Collectors.toSet()), before);
             return new Result(count, creators, ready.get(), allReady, before, allUp, cgroupMemory, idle, busy.size(), activeOk.get(),
-                    activeAllDone, calls, destroyAll, left, List.copyOf(errors), Set.copyOf(ids));
+                    activeAllDone, calls, destroyAll, destroyAll, left, List.copyOf(errors), Set.copyOf(ids));
         } finally {
             // if anything above failed, nothing of this run stays up
             for (Up u : List.copyOf(up)) {
