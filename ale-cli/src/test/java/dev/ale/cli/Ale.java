@@ -1,5 +1,6 @@
 package dev.ale.cli;
 
+import dev.ale.core.host.OwnTree;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -10,9 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /** Runs {@code ale} in this JVM against a data directory of its own, with stdin given and stdout/stderr captured. */
 final class Ale implements AutoCloseable {
@@ -90,10 +89,7 @@ final class Ale implements AutoCloseable {
     @Override
     public void close() throws IOException {
         for (String id : listed()) run("sandbox", "rm", id);
-        if (listed().isEmpty()) {
-            try (Stream<Path> walk = Files.walk(dataDir)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-            }
-        }
+        // a mount a failed teardown left below leaves the directory for gc: never walk into it
+        if (listed().isEmpty()) OwnTree.delete(dataDir);
     }
 }

@@ -1,13 +1,11 @@
 package dev.ale.containment;
 
+import dev.ale.core.host.OwnTree;
 import dev.ale.gateway.HostResolver;
 import dev.ale.sandbox.local.LocalSandboxBackend;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -43,14 +41,7 @@ public final class TestContainment implements BeforeAllCallback, AfterAllCallbac
         try {
             containment.close();
         } finally {
-            String mounts = Files.readString(Path.of("/proc/self/mounts"));
-            if (!mounts.contains(" " + dataDir + "/") && Files.exists(dataDir)) {
-                try (Stream<Path> walk = Files.walk(dataDir)) {
-                    for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-                } catch (UncheckedIOException e) {
-                    // vanished during the walk
-                }
-            }
+            OwnTree.delete(dataDir);
         }
     }
 }

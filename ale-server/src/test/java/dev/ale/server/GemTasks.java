@@ -1,11 +1,9 @@
 package dev.ale.server;
 
+import dev.ale.core.host.OwnTree;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * Two tiny tasks for GEM environment tests: {@code greet} (write "hello" to out.txt; the setup
@@ -79,11 +77,6 @@ final class GemTasks {
     }
 
     static void delete(Path dir) throws IOException {
-        if (dir == null || !Files.exists(dir)) return;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (UncheckedIOException e) {
-            // vanished during the walk
-        }
+        if (dir != null) OwnTree.delete(dir);
     }
 }

@@ -1,5 +1,6 @@
 package dev.ale.server;
 
+import dev.ale.core.host.OwnTree;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ale.agent.testing.ScriptedModelServer;
 import dev.ale.gateway.HostResolver;
@@ -18,11 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -243,14 +242,7 @@ final class LiveServer implements BeforeAllCallback, AfterEachCallback, AfterAll
                 GemTasks.delete(passports);
                 GemTasks.delete(tasks);
                 GemTasks.delete(runs);
-                String mounts = Files.readString(Path.of("/proc/self/mounts"));
-                if (!mounts.contains(" " + dataDir + "/") && Files.exists(dataDir)) {
-                    try (Stream<Path> walk = Files.walk(dataDir)) {
-                        for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-                    } catch (UncheckedIOException e) {
-                        // vanished during the walk
-                    }
-                }
+                OwnTree.delete(dataDir);
             }
         }
     }

@@ -78,23 +78,6 @@ final class HostCommands {
         return false;
     }
 
-    /** True when {@code dir} or anything below it is a mount point. */
-    static boolean hasMountsUnder(Path dir) {
-        String target = dir.toAbsolutePath().normalize().toString();
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-                String[] f = line.split(" ");
-                if (f.length > 4) {
-                    String m = unescape(f[4]);
-                    if (m.equals(target) || m.startsWith(target + "/")) return true;
-                }
-            }
-        } catch (IOException e) {
-            return true;
-        }
-        return false;
-    }
-
     private static String unescape(String mountinfoField) {
         return mountinfoField.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\");
     }

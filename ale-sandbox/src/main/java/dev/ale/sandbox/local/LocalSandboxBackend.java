@@ -1,5 +1,6 @@
 package dev.ale.sandbox.local;
 
+import dev.ale.core.host.OwnTree;
 import dev.ale.core.host.HostTools;
 import dev.ale.core.AleException;
 import dev.ale.core.AleException.Fault;
@@ -1255,12 +1256,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
 
     /** Deletes a directory tree of ALE's, never while anything is mounted in it (that would reach the host). */
     static void deleteTree(Path dir) {
-        if (!Files.exists(dir) || HostCommands.hasMountsUnder(dir)) return;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (IOException e) {
-            // a later gc retries
-        }
+        OwnTree.delete(dir); // what is left, a later gc retries
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.ale.sandbox.local;
 
+import dev.ale.core.host.OwnTree;
 import dev.ale.core.host.HostTools;
 import dev.ale.core.passport.ByteSize;
 import dev.ale.core.passport.Passport;
@@ -14,10 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -168,12 +167,7 @@ final class TestBackend implements AutoCloseable, BeforeAllCallback, AfterEachCa
 
     /** Deletes a test's directory; refuses while anything is mounted below it (that would reach the host). */
     static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) return;
-        if (HostCommands.hasMountsUnder(dir)) throw new IllegalStateException("still mounted below " + dir + "; not deleting it");
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        if (OwnTree.hasMountsUnder(dir)) throw new IllegalStateException("still mounted below " + dir + "; not deleting it");
+        if (!OwnTree.delete(dir)) throw new IllegalStateException("could not delete all of " + dir);
     }
 }

@@ -1,5 +1,6 @@
 package dev.ale.sandbox.testing;
 
+import dev.ale.core.host.OwnTree;
 import dev.ale.core.passport.ByteSize;
 import dev.ale.core.passport.Passport;
 import dev.ale.core.passport.Resources;
@@ -7,14 +8,11 @@ import dev.ale.core.sandbox.Sandbox;
 import dev.ale.core.sandbox.SandboxRequest;
 import dev.ale.sandbox.local.LocalSandboxBackend;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -66,18 +64,8 @@ public final class RealSandboxes implements BeforeAllCallback, AfterEachCallback
             afterEach(context);
         } finally {
             backend.close();
-            deleteUnlessMounted(dataDir);
+            OwnTree.delete(dataDir); // never into a mount a failed teardown left below it
         }
     }
 
-    /** Never walks into a mount below the directory: that would delete host files. */
-    private static void deleteUnlessMounted(Path dir) throws IOException {
-        String mounts = Files.readString(Path.of("/proc/self/mounts"));
-        if (mounts.contains(" " + dir + "/") || !Files.exists(dir)) return;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (UncheckedIOException e) {
-            // a file vanished during the walk: nothing left to delete there
-        }
-    }
 }

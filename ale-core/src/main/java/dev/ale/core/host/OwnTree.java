@@ -1,0 +1,62 @@
+package dev.ale.core.host;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Deleting a directory tree ALE made, as root, without ever reaching past it: a mount left below
+ * it (a host view, a sandbox's bind that a failed teardown kept) would otherwise lead the walk
+ * into host files that no mode protects from root, so such a tree is left whole for gc to retry.
+ */
+public final class OwnTree {
+
+    private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
+
+    private OwnTree() {
+    }
+
+    /**
+     * Deletes {@code dir} and everything in it, following no link; says whether it is gone. Nothing
+     * is deleted while anything is mounted at or below it, or when the mount table cannot be read.
+     */
+    public static boolean delete(Path dir) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return true;
+        if (hasMountsUnder(dir)) return false;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException | UncheckedIOException e) {
+            // a file that vanished mid-walk, or one that cannot go: reported by what is left
+        }
+        return !Files.exists(dir, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** Whether anything is mounted at or below {@code dir}; true when the mount table cannot be read. */
+    public static boolean hasMountsUnder(Path dir) {
+        String target = dir.toAbsolutePath().normalize().toString();
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(MOUNTINFO);
+        } catch (IOException e) {
+            return true;
+        }
+        for (String line : lines) {
+            String[] f = line.split(" ");
+            if (f.length > 4) {
+                String m = unescape(f[4]);
+                if (m.equals(target) || m.startsWith(target.equals("/") ? "/" : target + "/")) return true;
+            }
+        }
+        return false;
+    }
+
+    /** mountinfo writes space, tab, newline and backslash in a path as octal escapes. */
+    private static String unescape(String field) {
+        return field.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\");
+    }
+}
