@@ -8,7 +8,17 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -364,5 +374,131 @@ class RockSandboxApiTest {
         LiveServer.Reply wrongMethod = rock("GET", "/start", BOB, null);
         assertThat(wrongMethod.status()).isEqualTo(405);
         assertThat(wrongMethod.json().get("status").asText()).isEqualTo("Failed");
+    }
+
+    /**
+     * ROCK's models ignore fields they do not declare; so do ALE's ROCK routes, every one of them, and each
+     * ignored field is a warning in the server's log naming the route and the field (ALE's own routes refuse it).
+     */
+    @Test
+    void everyRocksRouteIgnoresAnUnknownFieldAndLogsAWarningNamingIt() throws Exception {
+        List<String> warnings = new ArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    synchronized (warnings) {
+                        warnings.add(r.getMessage());
+                    }
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger("dev.ale.server.rock.RockFields");
+        logger.addHandler(capture);
+        try {
+            String extra = "\"x_newer_sdk_field\": {\"a\": 1}";
+            String id = success(rock("POST", "/start_async", BOB, "{\"image\": \"\", " + extra + "}")).get("sandbox_id").asText();
+            awaitStatus(BOB, id, "success");
+            String sid = "\"sandbox_id\": \"" + id + "\", " + extra;
+            success(rock("POST", "/execute", BOB, "{" + sid + ", \"command\": \"true\"}"));
+            success(rock("POST", "/create_session", BOB, "{" + sid + ", \"session\": \"s\", \"response_limited_bytes_in_nohup\": 10}"));
+            success(rock("POST", "/run_in_session", BOB, "{" + sid + ", \"session\": \"s\", \"command\": \"true\"}"));
+            success(rock("POST", "/close_session", BOB, "{" + sid + ", \"session\": \"s\"}"));
+            success(rock("POST", "/write_file", BOB, "{" + sid + ", \"path\": \"/workspace/f\", \"content\": \"x\"}"));
+            success(rock("POST", "/read_file", BOB, "{" + sid + ", \"path\": \"/workspace/f\"}"));
+            success(rock("POST", "/stop", BOB, "{" + sid + "}"));
+            success(rock("POST", "/delete", BOB, "{" + sid + "}"));
+        } finally {
+            logger.removeHandler(capture);
+        }
+        synchronized (warnings) {
+            for (String route : List.of("start_async", "execute", "create_session", "run_in_session", "close_session", "write_file", "read_file",
+                    "stop", "delete")) {
+                assertThat(warnings).as("a warning for %s", route)
+                        .anyMatch(w -> w.startsWith("ROCK " + route + ":") && w.contains("x_newer_sdk_field"));
+            }
+            assertThat(warnings).anyMatch(w -> w.startsWith("ROCK create_session:") && w.contains("response_limited_bytes_in_nohup"));
+        }
+        assertThat(live.call("POST", "/v1/sandboxes", BOB, "{\"x_newer_sdk_field\": 1}").status()).as("ALE's own route stays strict").isEqualTo(400);
+    }
+
+    /**
+     * ROCK's SandboxGroup starts its sandboxes concurrently (start_async, then get_status until alive), retries
+     * a start that fails, and stops them all at the end ignoring failures. Over ALE: the group's starts run at
+     * once and each gets its own sandbox; a group larger than the token's quota fails its extra starts with the
+     * quota named (what the SDK's retries then raise); stopping the group stops every one.
+     */
+    @Test
+    void aSandboxGroupStartsConcurrentlyWithinTheQuotaAndStopsEveryOne() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<String>> starts = new ArrayList<>();
+            for (int i = 0; i < 4; i++) starts.add(pool.submit(() -> start(BOB)));
+            List<String> group = new ArrayList<>();
+            for (Future<String> f : starts) group.add(f.get());
+            assertThat(group).doesNotHaveDuplicates();
+            List<String> ales = group.stream().map(id -> aleId(BOB, id)).toList();
+            assertThat(ales).doesNotHaveDuplicates();
+            for (String id : group) {
+                JsonNode ran = success(rock("POST", "/execute", BOB, "{\"sandbox_id\": \"" + id + "\", \"command\": \"echo " + id + " > /workspace/me\"}"));
+                assertThat(ran.get("exit_code").asInt()).isZero();
+            }
+            for (String id : group) {
+                assertThat(success(rock("POST", "/read_file", BOB, "{\"sandbox_id\": \"" + id + "\", \"path\": \"/workspace/me\"}")).get("content").asText())
+                        .as("each member its own sandbox").isEqualTo(id + "\n");
+            }
+            List<Future<LiveServer.Reply>> stops = new ArrayList<>();
+            for (String id : group) stops.add(pool.submit(() -> rock("POST", "/stop", BOB, "{\"sandbox_id\": \"" + id + "\"}")));
+            for (Future<LiveServer.Reply> f : stops) assertThat(success(f.get()).asText()).endsWith(" stopped");
+            assertThat(live.call("GET", "/v1/sandboxes", BOB, null).json().get("sandboxes")).isEmpty();
+
+            // alice may hold two: a group of three gets two sandboxes, and the third start is Failed naming the quota
+            List<Future<LiveServer.Reply>> over = new ArrayList<>();
+            for (int i = 0; i < 3; i++) over.add(pool.submit(() -> rock("POST", "/start_async", ALICE, "{\"image\": \"\"}")));
+            int started = 0;
+            List<String> refusals = new ArrayList<>();
+            for (Future<LiveServer.Reply> f : over) {
+                JsonNode json = f.get().json();
+                if (json.get("status").asText().equals("Success")) started++;
+                else refusals.add(json.get("error").asText());
+            }
+            assertThat(started).isEqualTo(2);
+            assertThat(refusals).singleElement().asString().contains("already has 2 of its 2 sandboxes");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * ROCK's {@code arun(mode="nohup")}: in a session, {@code nohup CMD < /dev/null > FILE 2>&1 & echo PID;disown},
+     * then {@code kill -0 PID} (check raise) until it is Failed, then {@code cat FILE}. The background process
+     * outlives the call that started it and its output is read afterwards.
+     */
+    @Test
+    void arunsNohupModeRunsABackgroundCommandThatOutlivesItsCall() throws Exception {
+        String id = start(BOB);
+        String sid = "\"sandbox_id\": \"" + id + "\"";
+        success(rock("POST", "/create_session", BOB, "{" + sid + ", \"session\": \"bash-1\"}"));
+        JsonNode started = success(rock("POST", "/run_in_session", BOB, "{" + sid + ", \"session\": \"bash-1\", \"timeout\": 30,"
+                + " \"command\": \"nohup sh -c 'sleep 2; echo finished' < /dev/null > /tmp/job.out 2>&1 & echo PID=${!}=PID;disown\"}"));
+        Matcher pid = Pattern.compile("PID=(\\d+)=PID").matcher(started.get("output").asText());
+        assertThat(pid.find()).as(started.toString()).isTrue();
+        String check = "{" + sid + ", \"session\": \"bash-1\", \"command\": \"kill -0 " + pid.group(1) + "\"}";
+        assertThat(success(rock("POST", "/run_in_session", BOB, check)).get("exit_code").asInt()).as("still running after its call").isZero();
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (rock("POST", "/run_in_session", BOB, check).json().get("status").asText().equals("Success")) {
+            assertThat(System.nanoTime()).as("the job still runs after a minute").isLessThan(deadline);
+            Thread.sleep(200);
+        }
+        JsonNode out = success(rock("POST", "/run_in_session", BOB, "{" + sid + ", \"session\": \"bash-1\", \"command\": \"cat /tmp/job.out\"}"));
+        assertThat(out.get("output").asText()).isEqualTo("finished\n");
     }
 }
