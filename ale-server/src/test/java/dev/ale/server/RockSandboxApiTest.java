@@ -320,6 +320,15 @@ class RockSandboxApiTest {
         JsonNode listed = live.call("GET", "/v1/sandboxes/" + aleId(BOB, id) + "/files/list?path=/workspace/up", BOB, null).json();
         assertThat(listed.get("entries").get(0).get("size").asLong()).isEqualTo(4);
         assertThat(failed(rock("POST", "/upload", BOB, "{\"sandbox_id\": \"" + id + "\"}"))).contains("multipart/form-data");
+        assertThat(failed(multipart(id, "", "data.bin", new byte[] {1}))).contains("target_path: is required");
+        assertThat(failed(multipart("", "/workspace/x", "data.bin", new byte[] {1}))).contains("sandbox_id: is required");
+        assertThat(failed(multipart("rock-nope", "/workspace/x", "data.bin", new byte[] {1}))).contains("no sandbox rock-nope");
+        assertThat(failed(multipart(id, "/etc/x", "data.bin", new byte[] {1}))).contains("/etc/x");
+
+        // over the server's per-file limit: Failed over HTTP 200, which ROCK's SDK turns into success=False, not a 413 it would raise
+        String huge = "x".repeat((16 << 20) + 1);
+        assertThat(failed(rock("POST", "/write_file", BOB, "{\"sandbox_id\": \"" + id + "\", \"path\": \"/workspace/h\", \"content\": \"" + huge + "\"}")))
+                .contains("over the limit of " + (16 << 20) + " bytes");
     }
 
     private static LiveServer.Reply multipart(String id, String target, String filename, byte[] content) {
@@ -370,6 +379,12 @@ class RockSandboxApiTest {
         assertThat(failed(rock("POST", "/proxy/" + id + "/a/b", BOB, "{}"))).contains("does not proxy");
         assertThat(failed(rock("POST", "/restart", BOB, "{\"sandbox_id\": \"" + id + "\"}"))).contains("does not restart");
         assertThat(failed(rock("GET", "/get_token", BOB, null))).contains("upload");
+        assertThat(failed(rock("POST", "/sandboxes/" + id + "/restart", BOB, null))).contains("does not restart");
+        assertThat(failed(rock("POST", "/sandboxes/" + id + "/archive", BOB, null))).contains("does not archive");
+        assertThat(failed(rock("GET", "/sandboxes/" + id + "/mount-infos", BOB, null))).contains("does not mount");
+        assertThat(failed(rock("GET", "/get_sandbox_statistics?sandbox_id=" + id, BOB, null))).contains("/metrics");
+        assertThat(failed(rock("GET", "/get_nacos_config", BOB, null))).contains("no Nacos");
+        assertThat(success(rock("GET", "/is_alive?sandbox_id=" + id, BOB, null)).get("is_alive").asBoolean()).as("none of them touched it").isTrue();
         assertThat(failed(rock("GET", "/get_status", BOB, null))).contains("sandbox_id");
         LiveServer.Reply wrongMethod = rock("GET", "/start", BOB, null);
         assertThat(wrongMethod.status()).isEqualTo(405);
