@@ -32,6 +32,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -63,6 +64,12 @@ final class RockSandboxRoutes {
     private static final Set<String> READ_FIELDS = Set.of("path", "encoding", "errors", "sandbox_id");
     private static final Set<String> WRITE_FIELDS = Set.of("content", "path", "sandbox_id");
     private static final Set<String> ID_FIELDS = Set.of("sandbox_id");
+    private static final Set<String> BATCH_FIELDS = Set.of("sandbox_ids");
+    /** The query parameters ROCK's list filters by, each compared with the status field of the same name. */
+    private static final List<String> LIST_FILTERS = List.of("user_id", "experiment_id", "namespace", "image", "state");
+    /** Most ids in one batch and most sandboxes on one page of the list: a bound on one answer, not on the fleet. */
+    private static final int MAX_PAGE = 1000;
+    private static final int DEFAULT_PAGE_SIZE = 100;
     private static final Duration MAX_TIMEOUT = Duration.ofDays(1);
     /** ROCK's default for execute. */
     private static final Duration EXECUTE_TIMEOUT = Duration.ofSeconds(1200);
@@ -119,6 +126,8 @@ final class RockSandboxRoutes {
         routes.post(PREFIX + "/upload", rock("upload file", this::upload));
         routes.post(PREFIX + "/stop", rock("stop sandbox", this::stop));
         routes.post(PREFIX + "/delete", rock("delete sandbox", this::delete));
+        routes.post(PREFIX + "/sandboxes/batch", rock("batch get sandbox status", this::batchStatus));
+        routes.get(PREFIX + "/sandboxes", rock("list sandboxes", this::list));
         for (Unoffered u : UNOFFERED) {
             Handler refuse = rock(u.what(), ctx -> {
                 throw new RockException(u.why());
@@ -247,7 +256,10 @@ final class RockSandboxRoutes {
     }
 
     private JsonNode status(Context ctx) {
-        String id = query(ctx);
+        return statusOf(ctx, query(ctx));
+    }
+
+    private JsonNode statusOf(Context ctx, String id) {
         Optional<RockStarts.Start> start = starts.find(Auth.caller(ctx), id);
         if (start.isPresent()) {
             switch (start.get().stage()) {
@@ -315,6 +327,76 @@ final class RockSandboxRoutes {
         if (info.killReason().isPresent()) result.put("kill_reason", info.killReason().get());
         else result.putNull("kill_reason");
         result.put("ale_sandbox_id", h.id());
+        return result;
+    }
+
+    /**
+     * ROCK's batch status: the status of each id the caller may see, in the order asked; an unknown (or another
+     * token's) id is left out, as ROCK leaves it.
+     */
+    private JsonNode batchStatus(Context ctx) {
+        RockFields f = RockFields.of(Bodies.object(ctx), BATCH_FIELDS, "sandboxes/batch");
+        List<String> ids = f.strings("sandbox_ids").orElseThrow(() -> new RockException("sandbox_ids: is required"));
+        if (ids.size() > MAX_PAGE) throw new RockException("sandbox_ids: at most " + MAX_PAGE + " ids in one batch, not " + ids.size());
+        ArrayNode statuses = RockEnvelope.object().arrayNode();
+        for (String id : new LinkedHashSet<>(ids)) {
+            if (id.isBlank()) continue;
+            try {
+                statuses.add(statusOf(ctx, id));
+            } catch (ApiError | RockException e) {
+                // not a sandbox this caller may see: left out
+            }
+        }
+        ObjectNode result = withoutCode();
+        result.set("statuses", statuses);
+        return result;
+    }
+
+    /**
+     * ROCK's list: the caller's sandboxes as get_status reports each (a start_async's under its ROCK id), oldest
+     * first, filtered by ROCK's query parameters and cut into pages ({@code page} from 1, {@code page_size}).
+     */
+    private JsonNode list(Context ctx) {
+        int page = positive(ctx, "page", 1);
+        int size = Math.min(positive(ctx, "page_size", DEFAULT_PAGE_SIZE), MAX_PAGE);
+        List<JsonNode> matching = new ArrayList<>();
+        for (Hosted h : sandboxes.list(Auth.caller(ctx))) {
+            JsonNode status = status(h.labels().getOrDefault(RockStarts.LABEL, h.id()), h);
+            boolean keep = true;
+            for (String filter : LIST_FILTERS) {
+                String wanted = ctx.queryParam(filter);
+                boolean matches = status.hasNonNull(filter) && status.get(filter).asText().equals(wanted);
+                if (wanted != null && !wanted.isBlank() && !matches) keep = false;
+            }
+            if (keep) matching.add(status);
+        }
+        long from = (long) (page - 1) * size;
+        ObjectNode result = withoutCode();
+        ArrayNode items = result.putArray("items");
+        matching.stream().skip(from).limit(size).forEach(items::add);
+        result.put("total", matching.size());
+        result.put("has_more", from + size < matching.size());
+        return result;
+    }
+
+    private static int positive(Context ctx, String name, int fallback) {
+        String text = ctx.queryParam(name);
+        if (text == null || text.isBlank()) return fallback;
+        try {
+            int n = Integer.parseInt(text.strip());
+            if (n >= 1) return n;
+        } catch (NumberFormatException e) {
+            // refused below, with the value
+        }
+        throw new RockException(name + ": must be a whole number from 1, not '" + text + "'");
+    }
+
+    /** ROCK's SandboxResponse fields a successful answer leaves empty. */
+    private static ObjectNode withoutCode() {
+        ObjectNode result = RockEnvelope.object();
+        result.putNull("code");
+        result.putNull("exit_code");
+        result.putNull("failure_reason");
         return result;
     }
 

@@ -516,4 +516,41 @@ class RockSandboxApiTest {
         JsonNode out = success(rock("POST", "/run_in_session", BOB, "{" + sid + ", \"session\": \"bash-1\", \"command\": \"cat /tmp/job.out\"}"));
         assertThat(out.get("output").asText()).isEqualTo("finished\n");
     }
+
+    /** ROCK's list and batch status: the caller's own sandboxes, as get_status reports each, filtered and paged as ROCK's query says. */
+    @Test
+    void listAndBatchStatusShowOnlyTheCallersSandboxesFilteredAndPaged() {
+        String a = start(BOB);
+        String b = start(BOB);
+        String alices = start(ALICE);
+        JsonNode batch = success(rock("POST", "/sandboxes/batch", BOB, "{\"sandbox_ids\": [\"" + b + "\", \"" + a + "\", \"" + alices + "\", \"rock-nope\","
+                + " \"" + a + "\"], \"x_newer_sdk_field\": 1}"));
+        assertThat(batch.get("statuses")).extracting(n -> n.get("sandbox_id").asText()).as("another token's and unknown ids left out").containsExactly(b, a);
+        assertThat(batch.get("statuses").get(0).get("is_alive").asBoolean()).isTrue();
+        assertThat(batch.get("statuses").get(0).get("user_id").asText()).isEqualTo("bob");
+
+        JsonNode all = success(rock("GET", "/sandboxes", BOB, null));
+        assertThat(all.get("items")).extracting(n -> n.get("sandbox_id").asText()).as("oldest first").containsExactly(a, b);
+        assertThat(all.get("total").asInt()).isEqualTo(2);
+        assertThat(all.get("has_more").asBoolean()).isFalse();
+        JsonNode first = success(rock("GET", "/sandboxes?page=1&page_size=1", BOB, null));
+        assertThat(first.get("items")).extracting(n -> n.get("sandbox_id").asText()).containsExactly(a);
+        assertThat(first.get("has_more").asBoolean()).isTrue();
+        JsonNode second = success(rock("GET", "/sandboxes?page=2&page_size=1", BOB, null));
+        assertThat(second.get("items")).extracting(n -> n.get("sandbox_id").asText()).containsExactly(b);
+        assertThat(second.get("has_more").asBoolean()).isFalse();
+        assertThat(success(rock("GET", "/sandboxes?state=running", BOB, null)).get("total").asInt()).isEqualTo(2);
+        assertThat(success(rock("GET", "/sandboxes?image=python:3.11", BOB, null)).get("total").asInt()).isZero();
+        assertThat(success(rock("GET", "/sandboxes?experiment_id=e1", BOB, null)).get("total").asInt()).isZero();
+        assertThat(success(rock("GET", "/sandboxes?user_id=alice", ADMIN, null)).get("items"))
+                .extracting(n -> n.get("sandbox_id").asText()).as("an admin sees every token's").containsExactly(alices);
+
+        assertThat(failed(rock("GET", "/sandboxes?page=0", BOB, null))).contains("page").contains("'0'");
+        assertThat(failed(rock("GET", "/sandboxes?page_size=x", BOB, null))).contains("page_size");
+        assertThat(failed(rock("POST", "/sandboxes/batch", BOB, "{}"))).contains("sandbox_ids: is required");
+        assertThat(failed(rock("POST", "/sandboxes/batch", BOB, "{\"sandbox_ids\": \"" + a + "\"}"))).contains("sandbox_ids");
+        String many = "\"x\", ".repeat(1000) + "\"x\"";
+        assertThat(failed(rock("POST", "/sandboxes/batch", BOB, "{\"sandbox_ids\": [" + many + "]}"))).contains("at most 1000");
+        assertThat(success(rock("GET", "/is_alive?sandbox_id=" + a, BOB, null)).get("is_alive").asBoolean()).isTrue();
+    }
 }
