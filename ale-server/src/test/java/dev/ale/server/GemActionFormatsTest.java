@@ -174,4 +174,26 @@ class GemActionFormatsTest {
         assertThat(Dataset.of(ungrouped, 0.95).stream().map(r -> r.get("advantage").asDouble()).toList())
                 .as("without groups: one group per task, as before").doesNotContain(0.0);
     }
+
+    /** ROCK's GEM client declares {@code action: str}: over ROCK's paths a plain string is the task's action, not a malformed tool call. */
+    @Test
+    void rocksGemClientsPlainStringsAreActionsInTheTasksFormat() {
+        String boxed = ok(live.call("POST", EnvRoutes.ROCK + "/make", BOB, "{\"env_id\": \"boxed\", \"sandbox_id\": \"from-rock\"}")).get("sandbox_id").asText();
+        ok(live.call("POST", EnvRoutes.ROCK + "/reset", BOB, "{\"sandbox_id\": \"" + boxed + "\"}"));
+        JsonNode done = ok(live.call("POST", EnvRoutes.ROCK + "/step", BOB, "{\"sandbox_id\": \"" + boxed + "\", \"action\": \"\\\\boxed{up}\"}"));
+        assertThat(done.get("terminated").asBoolean()).isTrue();
+        assertThat(done.get("reward").asDouble()).isEqualTo(1.0);
+
+        String shell = ok(live.call("POST", EnvRoutes.ROCK + "/make", BOB, "{\"env_id\": \"greet-short\", \"action_format\": \"shell\"}"))
+                .get("sandbox_id").asText();
+        ok(live.call("POST", EnvRoutes.ROCK + "/reset", BOB, "{\"sandbox_id\": \"" + shell + "\"}"));
+        JsonNode ls = ok(live.call("POST", EnvRoutes.ROCK + "/step", BOB, "{\"sandbox_id\": \"" + shell + "\", \"action\": \"ls\"}"));
+        assertThat(ls.get("observation").asText()).contains("note.txt");
+        assertThat(ls.get("info").get("tool_status").asText()).isEqualTo("ok");
+
+        String tool = ok(live.call("POST", EnvRoutes.ROCK + "/make", BOB, "{\"env_id\": \"greet\"}")).get("sandbox_id").asText();
+        ok(live.call("POST", EnvRoutes.ROCK + "/reset", BOB, "{\"sandbox_id\": \"" + tool + "\"}"));
+        JsonNode malformed = ok(live.call("POST", EnvRoutes.ROCK + "/step", BOB, "{\"sandbox_id\": \"" + tool + "\", \"action\": \"ls\"}"));
+        assertThat(malformed.get("info").get("tool_status").asText()).as("a tool task's string is an observation, not a 400").isEqualTo("malformed");
+    }
 }
