@@ -53,7 +53,10 @@ final class RockSandboxRoutes {
 
     private static final System.Logger LOG = System.getLogger(RockSandboxRoutes.class.getName());
     private static final Set<String> START_FIELDS = Set.of("image", "image_os", "auto_clear_time", "auto_clear_time_minutes", "pull",
-            "memory", "cpus", "startup_timeout", "registry_username", "registry_password", "use_kata_runtime", "operator_type", "passport");
+            "memory", "cpus", "limit_cpus", "disk", "num_gpus", "startup_timeout", "registry_username", "registry_password", "use_kata_runtime",
+            "operator_type", "passport");
+    /** The smallest workspace a passport may have, so the smallest disk a start may ask. */
+    private static final long MIN_DISK = 1L << 20;
     private static final Set<String> EXECUTE_FIELDS = Set.of("command", "timeout", "shell", "check", "error_msg", "env", "cwd", "sandbox_id",
             "session_type");
     private static final Set<String> CREATE_SESSION_FIELDS = Set.of("session", "startup_source", "env_enable", "env", "startup_timeout",
@@ -163,7 +166,7 @@ final class RockSandboxRoutes {
     }
 
     /** What a start asks for, checked and bounded: the sandbox to make and what the answer says was granted. */
-    private record Granted(Caller caller, SandboxRequest request, Duration idle, double cpus, long memory) {
+    private record Granted(Caller caller, SandboxRequest request, Duration idle, double cpus, long memory, long disk) {
     }
 
     private Granted granted(Context ctx, String route) {
@@ -172,17 +175,26 @@ final class RockSandboxRoutes {
         Caller caller = Auth.caller(ctx);
         Passport base = withImage(passports.resolve(f.node("passport"), caller.admin()), image, caller);
         Resources r = base.resources();
-        double cpus = f.number("cpus").orElse(r.cpus());
-        if (!(cpus > 0) || Double.isInfinite(cpus)) throw new RockException("cpus: must be a positive number, not " + cpus);
-        long memory = memory(f).orElse(r.memoryBytes());
+        // ROCK's cpus are shares and limit_cpus the hard limit; ALE's cpus are a hard limit (cpu.max), so limit_cpus is that where given
+        String cpuField = f.has("limit_cpus") ? "limit_cpus" : "cpus";
+        double cpus = f.number(cpuField).orElse(r.cpus());
+        if (!(cpus > 0) || Double.isInfinite(cpus)) throw new RockException(cpuField + ": must be a positive number, not " + cpus);
+        long memory = size(f, "memory").orElse(r.memoryBytes());
+        long disk = size(f, "disk").orElse(r.workspaceBytes());
+        if (disk < MIN_DISK) throw new RockException("disk: at least " + RockMemory.format(MIN_DISK) + ", not " + RockMemory.format(disk));
         // the passport bounds what an env token may ask for, as it bounds everything else; an admin may write passports anyway
         if (!caller.admin()) {
             cpus = Math.min(cpus, r.cpus());
             memory = Math.min(memory, r.memoryBytes());
+            disk = Math.min(disk, r.workspaceBytes());
         }
-        Passport passport = base.withResources(new Resources(cpus, memory, r.pids(), r.wallTime(), r.workspaceBytes()));
+        double gpus = f.number("num_gpus").orElse(0);
+        if (gpus > 0 && !base.devices().gpu()) {
+            throw new RockException("num_gpus: passport " + base.id() + " grants no GPU (devices: gpu: false); name a passport that grants one");
+        }
+        Passport passport = base.withResources(new Resources(cpus, memory, r.pids(), r.wallTime(), disk, r.cpuSustained()));
         Duration idle = clearTime(f).orElse(defaultIdle);
-        return new Granted(caller, new SandboxRequest(passport, Map.of("api", "rock"), false), idle, cpus, memory);
+        return new Granted(caller, new SandboxRequest(passport, Map.of("api", "rock"), false), idle, cpus, memory, disk);
     }
 
     /**
@@ -227,20 +239,22 @@ final class RockSandboxRoutes {
         result.putNull("host_ip");
         result.put("cpus", g.cpus());
         result.put("memory", RockMemory.format(g.memory()));
+        result.put("disk", RockMemory.format(g.disk()));
         result.putNull("code");
         result.putNull("exit_code");
         result.putNull("failure_reason");
         return result;
     }
 
-    private static Optional<Long> memory(RockFields f) {
-        Optional<JsonNode> n = f.node("memory");
+    /** A size as ROCK writes it ({@code 8g}, {@code 50G}) or a number of bytes. */
+    private static Optional<Long> size(RockFields f, String field) {
+        Optional<JsonNode> n = f.node(field);
         if (n.isEmpty()) return Optional.empty();
         if (n.get().isNumber()) {
-            if (n.get().asLong() <= 0) throw new RockException("memory: must be positive");
+            if (n.get().asLong() <= 0) throw new RockException(field + ": must be positive");
             return Optional.of(n.get().asLong());
         }
-        return f.string("memory").map(RockMemory::parse);
+        return f.string(field).map(text -> RockMemory.parse(field, text));
     }
 
     /** ROCK's automatic clean-up time, in minutes: ALE's idle timeout. */
@@ -323,6 +337,7 @@ final class RockSandboxRoutes {
         result.putNull("namespace");
         result.put("cpus", r.cpus());
         result.put("memory", RockMemory.format(r.memoryBytes()));
+        result.put("disk", RockMemory.format(r.workspaceBytes()));
         result.put("passport", info.passportId());
         if (info.killReason().isPresent()) result.put("kill_reason", info.killReason().get());
         else result.putNull("kill_reason");

@@ -138,10 +138,14 @@ class RockSandboxApiTest {
         assertThat(status.get("status").get("image_pull").get("status").asText()).isEqualTo("success");
         assertThat(status.get("memory").asText()).isEqualTo("1g");
         assertThat(success(rock("GET", "/is_alive?sandbox_id=" + id, ALICE, null)).get("is_alive").asBoolean()).isTrue();
+        assertThat(live.call("GET", "/healthz", null, null).json().get("sandboxes").asInt()).as("ROCK's sandboxes are counted").isEqualTo(1);
+        assertThat(live.call("GET", "/metrics", ADMIN, null).body()).containsPattern("(?m)^ale_sandboxes_active 1\\.0$");
 
         assertThat(failed(rock("POST", "/delete", ALICE, "{\"sandbox_id\": \"" + id + "\"}"))).contains("running").contains("stop it first");
         assertThat(success(rock("POST", "/stop", ALICE, "{\"sandbox_id\": \"" + id + "\"}")).asText()).isEqualTo(id + " stopped");
         assertThat(live.call("GET", "/v1/sandboxes/" + ale, ALICE, null).status()).as("destroyed").isEqualTo(404);
+        assertThat(live.call("GET", "/healthz", null, null).json().get("sandboxes").asInt()).isZero();
+        assertThat(live.call("GET", "/metrics", ADMIN, null).body()).containsPattern("(?m)^ale_sandboxes_active 0\\.0$");
         JsonNode gone = success(rock("GET", "/is_alive?sandbox_id=" + id, ALICE, null));
         assertThat(gone.get("is_alive").asBoolean()).isFalse();
         assertThat(failed(rock("GET", "/get_status?sandbox_id=" + id, ALICE, null))).contains("no sandbox " + id);
@@ -552,5 +556,26 @@ class RockSandboxApiTest {
         String many = "\"x\", ".repeat(1000) + "\"x\"";
         assertThat(failed(rock("POST", "/sandboxes/batch", BOB, "{\"sandbox_ids\": [" + many + "]}"))).contains("at most 1000");
         assertThat(success(rock("GET", "/is_alive?sandbox_id=" + a, BOB, null)).get("is_alive").asBoolean()).isTrue();
+    }
+
+    /** ROCK's disk is the sandbox's workspace (bounded by the passport for an env token), limit_cpus its hard CPU limit; a GPU needs a passport that grants one. */
+    @Test
+    void diskLimitCpusAndGpusMapOntoThePassport() {
+        JsonNode small = success(rock("POST", "/start", BOB, "{\"disk\": \"2m\", \"limit_cpus\": 0.5, \"cpus\": 1}"));
+        assertThat(small.get("disk").asText()).isEqualTo("2m");
+        assertThat(small.get("cpus").asDouble()).as("limit_cpus is the hard limit ALE sets").isEqualTo(0.5);
+        String id = small.get("sandbox_id").asText();
+        assertThat(success(rock("GET", "/get_status?sandbox_id=" + id, BOB, null)).get("disk").asText()).isEqualTo("2m");
+        JsonNode full = success(rock("POST", "/execute", BOB, "{\"sandbox_id\": \"" + id + "\", \"command\": \"head -c 3000000 /dev/zero > /workspace/big\"}"));
+        assertThat(full.get("exit_code").asInt()).as("a 2m workspace holds no 3 MB file").isNotZero();
+        assertThat(full.get("stderr").asText()).contains("No space left");
+
+        String defaultDisk = success(rock("POST", "/start", BOB, "{}")).get("disk").asText();
+        assertThat(success(rock("POST", "/start", BOB, "{\"disk\": \"50G\"}")).get("disk").asText())
+                .as("ROCK's default 50G is capped at the passport's workspace for an env token").isEqualTo(defaultDisk).isNotEqualTo("50g");
+        assertThat(failed(rock("POST", "/start", BOB, "{\"disk\": \"lots\"}"))).contains("disk: 'lots' is not a size");
+        assertThat(failed(rock("POST", "/start", BOB, "{\"disk\": \"512k\"}"))).contains("disk: at least 1m");
+        assertThat(failed(rock("POST", "/start", BOB, "{\"limit_cpus\": 0}"))).contains("limit_cpus: must be a positive number");
+        assertThat(failed(rock("POST", "/start", BOB, "{\"num_gpus\": 1}"))).contains("num_gpus").contains("grants no GPU");
     }
 }
