@@ -358,6 +358,14 @@ class RockSandboxApiTest {
         assertThat(rock("POST", "/start", "not-a-token-at-all-x", "{}").status()).isEqualTo(401);
         LiveServer.Reply ale = live.call("POST", V1 + "/start", BOB, "{}");
         assertThat(success(ale).get("sandbox_id").asText()).as("ALE's Authorization header works here too").isNotBlank();
+        HttpRequest apiKey = HttpRequest.newBuilder(live.uri(V1 + "/start")).header("X-API-Key", BOB).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+        assertThat(success(send(apiKey)).get("sandbox_id").asText()).as("ROCK's X-API-Key, the bare token").isNotBlank();
+        HttpRequest wrongKey = HttpRequest.newBuilder(live.uri(V1 + "/start")).header("X-API-Key", "not-a-token-at-all-x")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+        assertThat(send(wrongKey).status()).isEqualTo(401);
+        HttpRequest apiKeyOnAleRoute = HttpRequest.newBuilder(live.uri("/v1/sandboxes")).header("X-API-Key", BOB).GET().build();
+        assertThat(send(apiKeyOnAleRoute).status()).as("ALE's own routes take no X-API-Key").isEqualTo(401);
         HttpRequest xrlOnAleRoute = HttpRequest.newBuilder(live.uri("/v1/sandboxes")).header("XRL-Authorization", "Bearer " + BOB).GET().build();
         assertThat(send(xrlOnAleRoute).status()).as("and XRL-Authorization on ALE's routes").isEqualTo(200);
     }
