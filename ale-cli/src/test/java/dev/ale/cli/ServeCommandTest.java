@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
@@ -67,10 +68,12 @@ class ServeCommandTest {
                     {"--model", "http://127.0.0.1:8000/v1", "--api-key-env", "ALE_TEST_UNSET_VARIABLE"},
                     {"--rock-open-as", "nobody"},
                     {"--rock-open-as", "root"},
-                    {"--model", "http://127.0.0.1:8000/v1", "--host", "192.0.2.10"}};
+                    {"--model", "http://127.0.0.1:8000/v1", "--host", "192.0.2.10"},
+                    {"--max-action-bytes", "100"}};
             String[] expected = {"must be an http:// or https:// URL", "must be scheme://host[:port][/path]", "--api-key-env: only with --model",
                     "$ALE_TEST_UNSET_VARIABLE is not set", "--rock-open-as nobody: no token of that name",
-                    "--rock-open-as root: that is an admin token", "needs the server on loopback or 0.0.0.0"};
+                    "--rock-open-as root: that is an admin token", "needs the server on loopback or 0.0.0.0",
+                    "--max-action-bytes: must be 1024-"};
             for (int i = 0; i < cases.length; i++) {
                 List<String> args = new ArrayList<>(List.of("serve", "--port", "0", "--tokens", tokens.toString(),
                         "--out", out));
@@ -117,5 +120,58 @@ class ServeCommandTest {
                 serve.destroyForcibly();
             }
         }
+    }
+
+    /**
+     * {@code --max-action-bytes} is the server's limit on one GEM action: a step over it is not a 413 but a
+     * malformed action whose observation names the files API, and the content written there is in the sandbox.
+     */
+    @Test
+    void maxActionBytesIsTheLimitOverWhichAStepIsAnObservationNamingTheFilesApi() throws Exception {
+        try (Ale ale = Ale.withFreshDataDir()) {
+            Path tasks = TestTasks.greet(ale.dataDir().resolve("tasks"));
+            String java = ProcessHandle.current().info().command().orElseThrow();
+            Process serve = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                    "--data-dir", ale.dataDir().toString(), "serve", "--port", "0", "--tasks", tasks.toString(), "--max-action-bytes", "4096",
+                    "--out", ale.dataDir().resolve("runs").toString())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            try {
+                BufferedReader out = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8));
+                Matcher token = Pattern.compile("admin token \\(also in (\\S+)\\): (\\S+)").matcher(out.readLine());
+                assertThat(token.find()).isTrue();
+                Matcher url = Pattern.compile("serving on (http://127\\.0\\.0\\.1:\\d+)").matcher(out.readLine());
+                assertThat(url.find()).isTrue();
+                HttpClient http = HttpClient.newHttpClient();
+                BiFunction<String, String, String> post = (path, body) -> {
+                    try {
+                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url.group(1) + path))
+                                .header("Authorization", "Bearer " + token.group(2)).header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                        assertThat(r.statusCode()).as(path + ": " + r.body()).isBetween(200, 201);
+                        return r.body();
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                };
+                Matcher env = Pattern.compile("\"env_id\":\"([^\"]+)\"").matcher(post.apply("/v1/envs", "{\"task\": \"greet\"}"));
+                assertThat(env.find()).isTrue();
+                String id = env.group(1);
+                post.apply("/v1/envs/" + id + "/reset", "{}");
+                String small = post.apply("/v1/envs/" + id + "/step", writeFile("x".repeat(2048)));
+                assertThat(small).contains("\"tool_status\":\"ok\"");
+                String big = post.apply("/v1/envs/" + id + "/step", writeFile("x".repeat(8192)));
+                assertThat(big).contains("\"tool_status\":\"malformed\"").contains("limit of 4096 bytes")
+                        .contains("PUT /v1/envs/" + id + "/files?path=");
+            } finally {
+                new ProcessBuilder("kill", "-TERM", String.valueOf(serve.pid())).start().waitFor();
+                if (!serve.waitFor(60, TimeUnit.SECONDS)) serve.destroyForcibly();
+            }
+            assertThat(ale.listed()).isEmpty();
+        }
+    }
+
+    private static String writeFile(String content) {
+        return "{\"action\": {\"name\": \"write_file\", \"arguments\": {\"path\": \"/workspace/f.txt\", \"content\": \"" + content + "\"}}}";
     }
 }

@@ -17,7 +17,7 @@ import java.util.function.Function;
  * <p>With {@code rockCaller} set ({@code ale serve --rock-open-as NAME}), a call on ROCK's GEM
  * paths that carries no Authorization header at all acts as that env token: ROCK's stock client
  * sends none. A wrong token is still a 401. ROCK's {@code XRL-Authorization: Bearer TOKEN} is taken
- * as Authorization is, on every route.
+ * as Authorization is, on every route; ROCK's {@code X-API-Key: TOKEN} on ROCK's paths.
  *
  * <p>A node of a cluster ({@link NodeSettings#clusterSecret()}) also wants the front's secret on
  * every call but a sandbox's own model-proxy call; with it alone the front reads the node's report.
@@ -29,6 +29,8 @@ final class Auth {
     static final Set<String> MODEL_PROXY = Set.of("/v1/chat/completions", "/v1/models");
     static final String ROCK_PREFIX = "/apis/v1/envs/gem/";
     static final String XRL = "XRL-Authorization";
+    static final String API_KEY = "X-API-Key";
+    private static final String ROCK_SANDBOX_PREFIX = "/apis/envs/sandbox/";
     static final String NODE = "/v1/node";
 
     /** The front polling a node's report: an admin by the secret, with no sandbox of its own. */
@@ -55,8 +57,11 @@ final class Auth {
             ctx.attribute(CALLER, FRONT);
             return;
         }
-        // ROCK's SDK sends its token as XRL-Authorization; it is the same bearer token, taken alike
-        String header = Optional.ofNullable(ctx.header("Authorization")).orElse(ctx.header(XRL));
+        // ROCK's SDK sends its token as XRL-Authorization; it is the same bearer token, taken alike. ROCK's newer
+        // servers also take the bare key as X-API-Key (on ROCK's own paths only, where a ROCK client sends it)
+        String header = Optional.ofNullable(ctx.header("Authorization")).or(() -> Optional.ofNullable(ctx.header(XRL)))
+                .or(() -> rockPath(ctx.path()) ? Optional.ofNullable(ctx.header(API_KEY)).map(k -> "Bearer " + k) : Optional.empty())
+                .orElse(null);
         if (header == null && rockCaller.isPresent() && ctx.path().startsWith(ROCK_PREFIX)) {
             ctx.attribute(CALLER, rockCaller.get());
             return;
@@ -75,6 +80,10 @@ final class Auth {
                     + " is missing or wrong); send the call to the front");
         }
         ctx.attribute(CALLER, found);
+    }
+
+    private static boolean rockPath(String path) {
+        return path.startsWith(ROCK_PREFIX) || path.startsWith(ROCK_SANDBOX_PREFIX);
     }
 
     private static boolean presented(Context ctx, byte[] secret) {

@@ -32,6 +32,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -52,7 +53,10 @@ final class RockSandboxRoutes {
 
     private static final System.Logger LOG = System.getLogger(RockSandboxRoutes.class.getName());
     private static final Set<String> START_FIELDS = Set.of("image", "image_os", "auto_clear_time", "auto_clear_time_minutes", "pull",
-            "memory", "cpus", "startup_timeout", "registry_username", "registry_password", "use_kata_runtime", "operator_type", "passport");
+            "memory", "cpus", "limit_cpus", "disk", "num_gpus", "startup_timeout", "registry_username", "registry_password", "use_kata_runtime",
+            "operator_type", "passport");
+    /** The smallest workspace a passport may have, so the smallest disk a start may ask. */
+    private static final long MIN_DISK = 1L << 20;
     private static final Set<String> EXECUTE_FIELDS = Set.of("command", "timeout", "shell", "check", "error_msg", "env", "cwd", "sandbox_id",
             "session_type");
     private static final Set<String> CREATE_SESSION_FIELDS = Set.of("session", "startup_source", "env_enable", "env", "startup_timeout",
@@ -63,6 +67,12 @@ final class RockSandboxRoutes {
     private static final Set<String> READ_FIELDS = Set.of("path", "encoding", "errors", "sandbox_id");
     private static final Set<String> WRITE_FIELDS = Set.of("content", "path", "sandbox_id");
     private static final Set<String> ID_FIELDS = Set.of("sandbox_id");
+    private static final Set<String> BATCH_FIELDS = Set.of("sandbox_ids");
+    /** The query parameters ROCK's list filters by, each compared with the status field of the same name. */
+    private static final List<String> LIST_FILTERS = List.of("user_id", "experiment_id", "namespace", "image", "state");
+    /** Most ids in one batch and most sandboxes on one page of the list: a bound on one answer, not on the fleet. */
+    private static final int MAX_PAGE = 1000;
+    private static final int DEFAULT_PAGE_SIZE = 100;
     private static final Duration MAX_TIMEOUT = Duration.ofDays(1);
     /** ROCK's default for execute. */
     private static final Duration EXECUTE_TIMEOUT = Duration.ofSeconds(1200);
@@ -119,6 +129,8 @@ final class RockSandboxRoutes {
         routes.post(PREFIX + "/upload", rock("upload file", this::upload));
         routes.post(PREFIX + "/stop", rock("stop sandbox", this::stop));
         routes.post(PREFIX + "/delete", rock("delete sandbox", this::delete));
+        routes.post(PREFIX + "/sandboxes/batch", rock("batch get sandbox status", this::batchStatus));
+        routes.get(PREFIX + "/sandboxes", rock("list sandboxes", this::list));
         for (Unoffered u : UNOFFERED) {
             Handler refuse = rock(u.what(), ctx -> {
                 throw new RockException(u.why());
@@ -154,7 +166,7 @@ final class RockSandboxRoutes {
     }
 
     /** What a start asks for, checked and bounded: the sandbox to make and what the answer says was granted. */
-    private record Granted(Caller caller, SandboxRequest request, Duration idle, double cpus, long memory) {
+    private record Granted(Caller caller, SandboxRequest request, Duration idle, double cpus, long memory, long disk) {
     }
 
     private Granted granted(Context ctx, String route) {
@@ -163,17 +175,26 @@ final class RockSandboxRoutes {
         Caller caller = Auth.caller(ctx);
         Passport base = withImage(passports.resolve(f.node("passport"), caller.admin()), image, caller);
         Resources r = base.resources();
-        double cpus = f.number("cpus").orElse(r.cpus());
-        if (!(cpus > 0) || Double.isInfinite(cpus)) throw new RockException("cpus: must be a positive number, not " + cpus);
-        long memory = memory(f).orElse(r.memoryBytes());
+        // ROCK's cpus are shares and limit_cpus the hard limit; ALE's cpus are a hard limit (cpu.max), so limit_cpus is that where given
+        String cpuField = f.has("limit_cpus") ? "limit_cpus" : "cpus";
+        double cpus = f.number(cpuField).orElse(r.cpus());
+        if (!(cpus > 0) || Double.isInfinite(cpus)) throw new RockException(cpuField + ": must be a positive number, not " + cpus);
+        long memory = size(f, "memory").orElse(r.memoryBytes());
+        long disk = size(f, "disk").orElse(r.workspaceBytes());
+        if (disk < MIN_DISK) throw new RockException("disk: at least " + RockMemory.format(MIN_DISK) + ", not " + RockMemory.format(disk));
         // the passport bounds what an env token may ask for, as it bounds everything else; an admin may write passports anyway
         if (!caller.admin()) {
             cpus = Math.min(cpus, r.cpus());
             memory = Math.min(memory, r.memoryBytes());
+            disk = Math.min(disk, r.workspaceBytes());
         }
-        Passport passport = base.withResources(new Resources(cpus, memory, r.pids(), r.wallTime(), r.workspaceBytes()));
+        double gpus = f.number("num_gpus").orElse(0);
+        if (gpus > 0 && !base.devices().gpu()) {
+            throw new RockException("num_gpus: passport " + base.id() + " grants no GPU (devices: gpu: false); name a passport that grants one");
+        }
+        Passport passport = base.withResources(new Resources(cpus, memory, r.pids(), r.wallTime(), disk, r.cpuSustained()));
         Duration idle = clearTime(f).orElse(defaultIdle);
-        return new Granted(caller, new SandboxRequest(passport, Map.of("api", "rock"), false), idle, cpus, memory);
+        return new Granted(caller, new SandboxRequest(passport, Map.of("api", "rock"), false), idle, cpus, memory, disk);
     }
 
     /**
@@ -218,20 +239,22 @@ final class RockSandboxRoutes {
         result.putNull("host_ip");
         result.put("cpus", g.cpus());
         result.put("memory", RockMemory.format(g.memory()));
+        result.put("disk", RockMemory.format(g.disk()));
         result.putNull("code");
         result.putNull("exit_code");
         result.putNull("failure_reason");
         return result;
     }
 
-    private static Optional<Long> memory(RockFields f) {
-        Optional<JsonNode> n = f.node("memory");
+    /** A size as ROCK writes it ({@code 8g}, {@code 50G}) or a number of bytes. */
+    private static Optional<Long> size(RockFields f, String field) {
+        Optional<JsonNode> n = f.node(field);
         if (n.isEmpty()) return Optional.empty();
         if (n.get().isNumber()) {
-            if (n.get().asLong() <= 0) throw new RockException("memory: must be positive");
+            if (n.get().asLong() <= 0) throw new RockException(field + ": must be positive");
             return Optional.of(n.get().asLong());
         }
-        return f.string("memory").map(RockMemory::parse);
+        return f.string(field).map(text -> RockMemory.parse(field, text));
     }
 
     /** ROCK's automatic clean-up time, in minutes: ALE's idle timeout. */
@@ -247,7 +270,10 @@ final class RockSandboxRoutes {
     }
 
     private JsonNode status(Context ctx) {
-        String id = query(ctx);
+        return statusOf(ctx, query(ctx));
+    }
+
+    private JsonNode statusOf(Context ctx, String id) {
         Optional<RockStarts.Start> start = starts.find(Auth.caller(ctx), id);
         if (start.isPresent()) {
             switch (start.get().stage()) {
@@ -311,10 +337,81 @@ final class RockSandboxRoutes {
         result.putNull("namespace");
         result.put("cpus", r.cpus());
         result.put("memory", RockMemory.format(r.memoryBytes()));
+        result.put("disk", RockMemory.format(r.workspaceBytes()));
         result.put("passport", info.passportId());
         if (info.killReason().isPresent()) result.put("kill_reason", info.killReason().get());
         else result.putNull("kill_reason");
         result.put("ale_sandbox_id", h.id());
+        return result;
+    }
+
+    /**
+     * ROCK's batch status: the status of each id the caller may see, in the order asked; an unknown (or another
+     * token's) id is left out, as ROCK leaves it.
+     */
+    private JsonNode batchStatus(Context ctx) {
+        RockFields f = RockFields.of(Bodies.object(ctx), BATCH_FIELDS, "sandboxes/batch");
+        List<String> ids = f.strings("sandbox_ids").orElseThrow(() -> new RockException("sandbox_ids: is required"));
+        if (ids.size() > MAX_PAGE) throw new RockException("sandbox_ids: at most " + MAX_PAGE + " ids in one batch, not " + ids.size());
+        ArrayNode statuses = RockEnvelope.object().arrayNode();
+        for (String id : new LinkedHashSet<>(ids)) {
+            if (id.isBlank()) continue;
+            try {
+                statuses.add(statusOf(ctx, id));
+            } catch (ApiError | RockException e) {
+                // not a sandbox this caller may see: left out
+            }
+        }
+        ObjectNode result = withoutCode();
+        result.set("statuses", statuses);
+        return result;
+    }
+
+    /**
+     * ROCK's list: the caller's sandboxes as get_status reports each (a start_async's under its ROCK id), oldest
+     * first, filtered by ROCK's query parameters and cut into pages ({@code page} from 1, {@code page_size}).
+     */
+    private JsonNode list(Context ctx) {
+        int page = positive(ctx, "page", 1);
+        int size = Math.min(positive(ctx, "page_size", DEFAULT_PAGE_SIZE), MAX_PAGE);
+        List<JsonNode> matching = new ArrayList<>();
+        for (Hosted h : sandboxes.list(Auth.caller(ctx))) {
+            JsonNode status = status(h.labels().getOrDefault(RockStarts.LABEL, h.id()), h);
+            boolean keep = true;
+            for (String filter : LIST_FILTERS) {
+                String wanted = ctx.queryParam(filter);
+                boolean matches = status.hasNonNull(filter) && status.get(filter).asText().equals(wanted);
+                if (wanted != null && !wanted.isBlank() && !matches) keep = false;
+            }
+            if (keep) matching.add(status);
+        }
+        long from = (long) (page - 1) * size;
+        ObjectNode result = withoutCode();
+        ArrayNode items = result.putArray("items");
+        matching.stream().skip(from).limit(size).forEach(items::add);
+        result.put("total", matching.size());
+        result.put("has_more", from + size < matching.size());
+        return result;
+    }
+
+    private static int positive(Context ctx, String name, int fallback) {
+        String text = ctx.queryParam(name);
+        if (text == null || text.isBlank()) return fallback;
+        try {
+            int n = Integer.parseInt(text.strip());
+            if (n >= 1) return n;
+        } catch (NumberFormatException e) {
+            // refused below, with the value
+        }
+        throw new RockException(name + ": must be a whole number from 1, not '" + text + "'");
+    }
+
+    /** ROCK's SandboxResponse fields a successful answer leaves empty. */
+    private static ObjectNode withoutCode() {
+        ObjectNode result = RockEnvelope.object();
+        result.putNull("code");
+        result.putNull("exit_code");
+        result.putNull("failure_reason");
         return result;
     }
 

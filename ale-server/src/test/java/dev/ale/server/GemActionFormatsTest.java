@@ -9,6 +9,11 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -107,8 +112,30 @@ class GemActionFormatsTest {
 
     @Test
     void rocksMakeTakesItsOwnFieldsWhileALEsStaysStrict() {
-        LiveServer.Reply rock = live.call("POST", EnvRoutes.ROCK + "/make", BOB,
-                "{\"env_id\": \"greet\", \"sandbox_id\": \"from-rock\", \"a_newer_field\": {\"x\": 1}}");
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                if (r.getLevel().intValue() >= Level.WARNING.intValue()) warnings.add(r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger("dev.ale.server.Fields");
+        logger.addHandler(capture);
+        LiveServer.Reply rock;
+        try {
+            rock = live.call("POST", EnvRoutes.ROCK + "/make", BOB, "{\"env_id\": \"greet\", \"sandbox_id\": \"from-rock\", \"a_newer_field\": {\"x\": 1}}");
+        } finally {
+            logger.removeHandler(capture);
+        }
+        assertThat(warnings).as("the ignored field is a warning in the log").anyMatch(w -> w.startsWith("ROCK gem make:") && w.contains("a_newer_field"));
         assertThat(rock.status()).as(rock.body()).isEqualTo(200);
         assertThat(rock.json().get("sandbox_id").asText()).startsWith("env-");
         assertThat(live.call("POST", "/v1/envs", BOB, "{\"task\": \"greet\", \"sandbox_id\": \"x\"}").status()).isEqualTo(400);
@@ -173,5 +200,27 @@ class GemActionFormatsTest {
         }
         assertThat(Dataset.of(ungrouped, 0.95).stream().map(r -> r.get("advantage").asDouble()).toList())
                 .as("without groups: one group per task, as before").doesNotContain(0.0);
+    }
+
+    /** ROCK's GEM client declares {@code action: str}: over ROCK's paths a plain string is the task's action, not a malformed tool call. */
+    @Test
+    void rocksGemClientsPlainStringsAreActionsInTheTasksFormat() {
+        String boxed = ok(live.call("POST", EnvRoutes.ROCK + "/make", BOB, "{\"env_id\": \"boxed\", \"sandbox_id\": \"from-rock\"}")).get("sandbox_id").asText();
+        ok(live.call("POST", EnvRoutes.ROCK + "/reset", BOB, "{\"sandbox_id\": \"" + boxed + "\"}"));
+        JsonNode done = ok(live.call("POST", EnvRoutes.ROCK + "/step", BOB, "{\"sandbox_id\": \"" + boxed + "\", \"action\": \"\\\\boxed{up}\"}"));
+        assertThat(done.get("terminated").asBoolean()).isTrue();
+        assertThat(done.get("reward").asDouble()).isEqualTo(1.0);
+
+        String shell = ok(live.call("POST", EnvRoutes.ROCK + "/make", BOB, "{\"env_id\": \"greet-short\", \"action_format\": \"shell\"}"))
+                .get("sandbox_id").asText();
+        ok(live.call("POST", EnvRoutes.ROCK + "/reset", BOB, "{\"sandbox_id\": \"" + shell + "\"}"));
+        JsonNode ls = ok(live.call("POST", EnvRoutes.ROCK + "/step", BOB, "{\"sandbox_id\": \"" + shell + "\", \"action\": \"ls\"}"));
+        assertThat(ls.get("observation").asText()).contains("note.txt");
+        assertThat(ls.get("info").get("tool_status").asText()).isEqualTo("ok");
+
+        String tool = ok(live.call("POST", EnvRoutes.ROCK + "/make", BOB, "{\"env_id\": \"greet\"}")).get("sandbox_id").asText();
+        ok(live.call("POST", EnvRoutes.ROCK + "/reset", BOB, "{\"sandbox_id\": \"" + tool + "\"}"));
+        JsonNode malformed = ok(live.call("POST", EnvRoutes.ROCK + "/step", BOB, "{\"sandbox_id\": \"" + tool + "\", \"action\": \"ls\"}"));
+        assertThat(malformed.get("info").get("tool_status").asText()).as("a tool task's string is an observation, not a 400").isEqualTo("malformed");
     }
 }

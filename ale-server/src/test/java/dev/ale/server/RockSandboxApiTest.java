@@ -8,7 +8,17 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -128,10 +138,14 @@ class RockSandboxApiTest {
         assertThat(status.get("status").get("image_pull").get("status").asText()).isEqualTo("success");
         assertThat(status.get("memory").asText()).isEqualTo("1g");
         assertThat(success(rock("GET", "/is_alive?sandbox_id=" + id, ALICE, null)).get("is_alive").asBoolean()).isTrue();
+        assertThat(live.call("GET", "/healthz", null, null).json().get("sandboxes").asInt()).as("ROCK's sandboxes are counted").isEqualTo(1);
+        assertThat(live.call("GET", "/metrics", ADMIN, null).body()).containsPattern("(?m)^ale_sandboxes_active 1\\.0$");
 
         assertThat(failed(rock("POST", "/delete", ALICE, "{\"sandbox_id\": \"" + id + "\"}"))).contains("running").contains("stop it first");
         assertThat(success(rock("POST", "/stop", ALICE, "{\"sandbox_id\": \"" + id + "\"}")).asText()).isEqualTo(id + " stopped");
         assertThat(live.call("GET", "/v1/sandboxes/" + ale, ALICE, null).status()).as("destroyed").isEqualTo(404);
+        assertThat(live.call("GET", "/healthz", null, null).json().get("sandboxes").asInt()).isZero();
+        assertThat(live.call("GET", "/metrics", ADMIN, null).body()).containsPattern("(?m)^ale_sandboxes_active 0\\.0$");
         JsonNode gone = success(rock("GET", "/is_alive?sandbox_id=" + id, ALICE, null));
         assertThat(gone.get("is_alive").asBoolean()).isFalse();
         assertThat(failed(rock("GET", "/get_status?sandbox_id=" + id, ALICE, null))).contains("no sandbox " + id);
@@ -310,6 +324,15 @@ class RockSandboxApiTest {
         JsonNode listed = live.call("GET", "/v1/sandboxes/" + aleId(BOB, id) + "/files/list?path=/workspace/up", BOB, null).json();
         assertThat(listed.get("entries").get(0).get("size").asLong()).isEqualTo(4);
         assertThat(failed(rock("POST", "/upload", BOB, "{\"sandbox_id\": \"" + id + "\"}"))).contains("multipart/form-data");
+        assertThat(failed(multipart(id, "", "data.bin", new byte[] {1}))).contains("target_path: is required");
+        assertThat(failed(multipart("", "/workspace/x", "data.bin", new byte[] {1}))).contains("sandbox_id: is required");
+        assertThat(failed(multipart("rock-nope", "/workspace/x", "data.bin", new byte[] {1}))).contains("no sandbox rock-nope");
+        assertThat(failed(multipart(id, "/etc/x", "data.bin", new byte[] {1}))).contains("/etc/x");
+
+        // over the server's per-file limit: Failed over HTTP 200, which ROCK's SDK turns into success=False, not a 413 it would raise
+        String huge = "x".repeat((16 << 20) + 1);
+        assertThat(failed(rock("POST", "/write_file", BOB, "{\"sandbox_id\": \"" + id + "\", \"path\": \"/workspace/h\", \"content\": \"" + huge + "\"}")))
+                .contains("over the limit of " + (16 << 20) + " bytes");
     }
 
     private static LiveServer.Reply multipart(String id, String target, String filename, byte[] content) {
@@ -335,6 +358,14 @@ class RockSandboxApiTest {
         assertThat(rock("POST", "/start", "not-a-token-at-all-x", "{}").status()).isEqualTo(401);
         LiveServer.Reply ale = live.call("POST", V1 + "/start", BOB, "{}");
         assertThat(success(ale).get("sandbox_id").asText()).as("ALE's Authorization header works here too").isNotBlank();
+        HttpRequest apiKey = HttpRequest.newBuilder(live.uri(V1 + "/start")).header("X-API-Key", BOB).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+        assertThat(success(send(apiKey)).get("sandbox_id").asText()).as("ROCK's X-API-Key, the bare token").isNotBlank();
+        HttpRequest wrongKey = HttpRequest.newBuilder(live.uri(V1 + "/start")).header("X-API-Key", "not-a-token-at-all-x")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+        assertThat(send(wrongKey).status()).isEqualTo(401);
+        HttpRequest apiKeyOnAleRoute = HttpRequest.newBuilder(live.uri("/v1/sandboxes")).header("X-API-Key", BOB).GET().build();
+        assertThat(send(apiKeyOnAleRoute).status()).as("ALE's own routes take no X-API-Key").isEqualTo(401);
         HttpRequest xrlOnAleRoute = HttpRequest.newBuilder(live.uri("/v1/sandboxes")).header("XRL-Authorization", "Bearer " + BOB).GET().build();
         assertThat(send(xrlOnAleRoute).status()).as("and XRL-Authorization on ALE's routes").isEqualTo(200);
     }
@@ -360,9 +391,199 @@ class RockSandboxApiTest {
         assertThat(failed(rock("POST", "/proxy/" + id + "/a/b", BOB, "{}"))).contains("does not proxy");
         assertThat(failed(rock("POST", "/restart", BOB, "{\"sandbox_id\": \"" + id + "\"}"))).contains("does not restart");
         assertThat(failed(rock("GET", "/get_token", BOB, null))).contains("upload");
+        assertThat(failed(rock("POST", "/sandboxes/" + id + "/restart", BOB, null))).contains("does not restart");
+        assertThat(failed(rock("POST", "/sandboxes/" + id + "/archive", BOB, null))).contains("does not archive");
+        assertThat(failed(rock("GET", "/sandboxes/" + id + "/mount-infos", BOB, null))).contains("does not mount");
+        assertThat(failed(rock("GET", "/get_sandbox_statistics?sandbox_id=" + id, BOB, null))).contains("/metrics");
+        assertThat(failed(rock("GET", "/get_nacos_config", BOB, null))).contains("no Nacos");
+        assertThat(success(rock("GET", "/is_alive?sandbox_id=" + id, BOB, null)).get("is_alive").asBoolean()).as("none of them touched it").isTrue();
         assertThat(failed(rock("GET", "/get_status", BOB, null))).contains("sandbox_id");
         LiveServer.Reply wrongMethod = rock("GET", "/start", BOB, null);
         assertThat(wrongMethod.status()).isEqualTo(405);
         assertThat(wrongMethod.json().get("status").asText()).isEqualTo("Failed");
+    }
+
+    /**
+     * ROCK's models ignore fields they do not declare; so do ALE's ROCK routes, every one of them, and each
+     * ignored field is a warning in the server's log naming the route and the field (ALE's own routes refuse it).
+     */
+    @Test
+    void everyRocksRouteIgnoresAnUnknownFieldAndLogsAWarningNamingIt() throws Exception {
+        List<String> warnings = new ArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    synchronized (warnings) {
+                        warnings.add(r.getMessage());
+                    }
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger("dev.ale.server.rock.RockFields");
+        logger.addHandler(capture);
+        try {
+            String extra = "\"x_newer_sdk_field\": {\"a\": 1}";
+            String id = success(rock("POST", "/start_async", BOB, "{\"image\": \"\", " + extra + "}")).get("sandbox_id").asText();
+            awaitStatus(BOB, id, "success");
+            String sid = "\"sandbox_id\": \"" + id + "\", " + extra;
+            success(rock("POST", "/execute", BOB, "{" + sid + ", \"command\": \"true\"}"));
+            success(rock("POST", "/create_session", BOB, "{" + sid + ", \"session\": \"s\", \"response_limited_bytes_in_nohup\": 10}"));
+            success(rock("POST", "/run_in_session", BOB, "{" + sid + ", \"session\": \"s\", \"command\": \"true\"}"));
+            success(rock("POST", "/close_session", BOB, "{" + sid + ", \"session\": \"s\"}"));
+            success(rock("POST", "/write_file", BOB, "{" + sid + ", \"path\": \"/workspace/f\", \"content\": \"x\"}"));
+            success(rock("POST", "/read_file", BOB, "{" + sid + ", \"path\": \"/workspace/f\"}"));
+            success(rock("POST", "/stop", BOB, "{" + sid + "}"));
+            success(rock("POST", "/delete", BOB, "{" + sid + "}"));
+        } finally {
+            logger.removeHandler(capture);
+        }
+        synchronized (warnings) {
+            for (String route : List.of("start_async", "execute", "create_session", "run_in_session", "close_session", "write_file", "read_file",
+                    "stop", "delete")) {
+                assertThat(warnings).as("a warning for %s", route)
+                        .anyMatch(w -> w.startsWith("ROCK " + route + ":") && w.contains("x_newer_sdk_field"));
+            }
+            assertThat(warnings).anyMatch(w -> w.startsWith("ROCK create_session:") && w.contains("response_limited_bytes_in_nohup"));
+        }
+        assertThat(live.call("POST", "/v1/sandboxes", BOB, "{\"x_newer_sdk_field\": 1}").status()).as("ALE's own route stays strict").isEqualTo(400);
+    }
+
+    /**
+     * ROCK's SandboxGroup starts its sandboxes concurrently (start_async, then get_status until alive), retries
+     * a start that fails, and stops them all at the end ignoring failures. Over ALE: the group's starts run at
+     * once and each gets its own sandbox; a group larger than the token's quota fails its extra starts with the
+     * quota named (what the SDK's retries then raise); stopping the group stops every one.
+     */
+    @Test
+    void aSandboxGroupStartsConcurrentlyWithinTheQuotaAndStopsEveryOne() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<String>> starts = new ArrayList<>();
+            for (int i = 0; i < 4; i++) starts.add(pool.submit(() -> start(BOB)));
+            List<String> group = new ArrayList<>();
+            for (Future<String> f : starts) group.add(f.get());
+            assertThat(group).doesNotHaveDuplicates();
+            List<String> ales = group.stream().map(id -> aleId(BOB, id)).toList();
+            assertThat(ales).doesNotHaveDuplicates();
+            for (String id : group) {
+                JsonNode ran = success(rock("POST", "/execute", BOB, "{\"sandbox_id\": \"" + id + "\", \"command\": \"echo " + id + " > /workspace/me\"}"));
+                assertThat(ran.get("exit_code").asInt()).isZero();
+            }
+            for (String id : group) {
+                assertThat(success(rock("POST", "/read_file", BOB, "{\"sandbox_id\": \"" + id + "\", \"path\": \"/workspace/me\"}")).get("content").asText())
+                        .as("each member its own sandbox").isEqualTo(id + "\n");
+            }
+            List<Future<LiveServer.Reply>> stops = new ArrayList<>();
+            for (String id : group) stops.add(pool.submit(() -> rock("POST", "/stop", BOB, "{\"sandbox_id\": \"" + id + "\"}")));
+            for (Future<LiveServer.Reply> f : stops) assertThat(success(f.get()).asText()).endsWith(" stopped");
+            assertThat(live.call("GET", "/v1/sandboxes", BOB, null).json().get("sandboxes")).isEmpty();
+
+            // alice may hold two: a group of three gets two sandboxes, and the third start is Failed naming the quota
+            List<Future<LiveServer.Reply>> over = new ArrayList<>();
+            for (int i = 0; i < 3; i++) over.add(pool.submit(() -> rock("POST", "/start_async", ALICE, "{\"image\": \"\"}")));
+            int started = 0;
+            List<String> refusals = new ArrayList<>();
+            for (Future<LiveServer.Reply> f : over) {
+                JsonNode json = f.get().json();
+                if (json.get("status").asText().equals("Success")) started++;
+                else refusals.add(json.get("error").asText());
+            }
+            assertThat(started).isEqualTo(2);
+            assertThat(refusals).singleElement().asString().contains("already has 2 of its 2 sandboxes");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * ROCK's {@code arun(mode="nohup")}: in a session, {@code nohup CMD < /dev/null > FILE 2>&1 & echo PID;disown},
+     * then {@code kill -0 PID} (check raise) until it is Failed, then {@code cat FILE}. The background process
+     * outlives the call that started it and its output is read afterwards.
+     */
+    @Test
+    void arunsNohupModeRunsABackgroundCommandThatOutlivesItsCall() throws Exception {
+        String id = start(BOB);
+        String sid = "\"sandbox_id\": \"" + id + "\"";
+        success(rock("POST", "/create_session", BOB, "{" + sid + ", \"session\": \"bash-1\"}"));
+        JsonNode started = success(rock("POST", "/run_in_session", BOB, "{" + sid + ", \"session\": \"bash-1\", \"timeout\": 30,"
+                + " \"command\": \"nohup sh -c 'sleep 2; echo finished' < /dev/null > /tmp/job.out 2>&1 & echo PID=${!}=PID;disown\"}"));
+        Matcher pid = Pattern.compile("PID=(\\d+)=PID").matcher(started.get("output").asText());
+        assertThat(pid.find()).as(started.toString()).isTrue();
+        String check = "{" + sid + ", \"session\": \"bash-1\", \"command\": \"kill -0 " + pid.group(1) + "\"}";
+        assertThat(success(rock("POST", "/run_in_session", BOB, check)).get("exit_code").asInt()).as("still running after its call").isZero();
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (rock("POST", "/run_in_session", BOB, check).json().get("status").asText().equals("Success")) {
+            assertThat(System.nanoTime()).as("the job still runs after a minute").isLessThan(deadline);
+            Thread.sleep(200);
+        }
+        JsonNode out = success(rock("POST", "/run_in_session", BOB, "{" + sid + ", \"session\": \"bash-1\", \"command\": \"cat /tmp/job.out\"}"));
+        assertThat(out.get("output").asText()).isEqualTo("finished\n");
+    }
+
+    /** ROCK's list and batch status: the caller's own sandboxes, as get_status reports each, filtered and paged as ROCK's query says. */
+    @Test
+    void listAndBatchStatusShowOnlyTheCallersSandboxesFilteredAndPaged() {
+        String a = start(BOB);
+        String b = start(BOB);
+        String alices = start(ALICE);
+        JsonNode batch = success(rock("POST", "/sandboxes/batch", BOB, "{\"sandbox_ids\": [\"" + b + "\", \"" + a + "\", \"" + alices + "\", \"rock-nope\","
+                + " \"" + a + "\"], \"x_newer_sdk_field\": 1}"));
+        assertThat(batch.get("statuses")).extracting(n -> n.get("sandbox_id").asText()).as("another token's and unknown ids left out").containsExactly(b, a);
+        assertThat(batch.get("statuses").get(0).get("is_alive").asBoolean()).isTrue();
+        assertThat(batch.get("statuses").get(0).get("user_id").asText()).isEqualTo("bob");
+
+        JsonNode all = success(rock("GET", "/sandboxes", BOB, null));
+        assertThat(all.get("items")).extracting(n -> n.get("sandbox_id").asText()).as("oldest first").containsExactly(a, b);
+        assertThat(all.get("total").asInt()).isEqualTo(2);
+        assertThat(all.get("has_more").asBoolean()).isFalse();
+        JsonNode first = success(rock("GET", "/sandboxes?page=1&page_size=1", BOB, null));
+        assertThat(first.get("items")).extracting(n -> n.get("sandbox_id").asText()).containsExactly(a);
+        assertThat(first.get("has_more").asBoolean()).isTrue();
+        JsonNode second = success(rock("GET", "/sandboxes?page=2&page_size=1", BOB, null));
+        assertThat(second.get("items")).extracting(n -> n.get("sandbox_id").asText()).containsExactly(b);
+        assertThat(second.get("has_more").asBoolean()).isFalse();
+        assertThat(success(rock("GET", "/sandboxes?state=running", BOB, null)).get("total").asInt()).isEqualTo(2);
+        assertThat(success(rock("GET", "/sandboxes?image=python:3.11", BOB, null)).get("total").asInt()).isZero();
+        assertThat(success(rock("GET", "/sandboxes?experiment_id=e1", BOB, null)).get("total").asInt()).isZero();
+        assertThat(success(rock("GET", "/sandboxes?user_id=alice", ADMIN, null)).get("items"))
+                .extracting(n -> n.get("sandbox_id").asText()).as("an admin sees every token's").containsExactly(alices);
+
+        assertThat(failed(rock("GET", "/sandboxes?page=0", BOB, null))).contains("page").contains("'0'");
+        assertThat(failed(rock("GET", "/sandboxes?page_size=x", BOB, null))).contains("page_size");
+        assertThat(failed(rock("POST", "/sandboxes/batch", BOB, "{}"))).contains("sandbox_ids: is required");
+        assertThat(failed(rock("POST", "/sandboxes/batch", BOB, "{\"sandbox_ids\": \"" + a + "\"}"))).contains("sandbox_ids");
+        String many = "\"x\", ".repeat(1000) + "\"x\"";
+        assertThat(failed(rock("POST", "/sandboxes/batch", BOB, "{\"sandbox_ids\": [" + many + "]}"))).contains("at most 1000");
+        assertThat(success(rock("GET", "/is_alive?sandbox_id=" + a, BOB, null)).get("is_alive").asBoolean()).isTrue();
+    }
+
+    /** ROCK's disk is the sandbox's workspace (bounded by the passport for an env token), limit_cpus its hard CPU limit; a GPU needs a passport that grants one. */
+    @Test
+    void diskLimitCpusAndGpusMapOntoThePassport() {
+        JsonNode small = success(rock("POST", "/start", BOB, "{\"disk\": \"2m\", \"limit_cpus\": 0.5, \"cpus\": 1}"));
+        assertThat(small.get("disk").asText()).isEqualTo("2m");
+        assertThat(small.get("cpus").asDouble()).as("limit_cpus is the hard limit ALE sets").isEqualTo(0.5);
+        String id = small.get("sandbox_id").asText();
+        assertThat(success(rock("GET", "/get_status?sandbox_id=" + id, BOB, null)).get("disk").asText()).isEqualTo("2m");
+        JsonNode full = success(rock("POST", "/execute", BOB, "{\"sandbox_id\": \"" + id + "\", \"command\": \"head -c 3000000 /dev/zero > /workspace/big\"}"));
+        assertThat(full.get("exit_code").asInt()).as("a 2m workspace holds no 3 MB file").isNotZero();
+        assertThat(full.get("stderr").asText()).contains("No space left");
+
+        String defaultDisk = success(rock("POST", "/start", BOB, "{}")).get("disk").asText();
+        assertThat(success(rock("POST", "/start", BOB, "{\"disk\": \"50G\"}")).get("disk").asText())
+                .as("ROCK's default 50G is capped at the passport's workspace for an env token").isEqualTo(defaultDisk).isNotEqualTo("50g");
+        assertThat(failed(rock("POST", "/start", BOB, "{\"disk\": \"lots\"}"))).contains("disk: 'lots' is not a size");
+        assertThat(failed(rock("POST", "/start", BOB, "{\"disk\": \"512k\"}"))).contains("disk: at least 1m");
+        assertThat(failed(rock("POST", "/start", BOB, "{\"limit_cpus\": 0}"))).contains("limit_cpus: must be a positive number");
+        assertThat(failed(rock("POST", "/start", BOB, "{\"num_gpus\": 1}"))).contains("num_gpus").contains("grants no GPU");
     }
 }

@@ -15,9 +15,10 @@ public final class RockMemory {
     private RockMemory() {
     }
 
-    public static long parse(String text) {
+    /** The bytes {@code text} names; a refusal names {@code field} (memory, disk). */
+    public static long parse(String field, String text) {
         Matcher m = SIZE.matcher(text.strip());
-        if (!m.matches()) throw new RockException("memory: '" + text + "' is not a size (write it as 512m, 8g, 2Gi)");
+        if (!m.matches()) throw new RockException(field + ": '" + text + "' is not a size (write it as 512m, 8g, 2Gi)");
         double number = Double.parseDouble(m.group(1));
         int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {
             case "k" -> 10;
@@ -27,7 +28,7 @@ public final class RockMemory {
             default -> 0;
         };
         double bytes = number * (1L << shift);
-        if (bytes < 1 || bytes >= Long.MAX_VALUE) throw new RockException("memory: '" + text + "' is out of range");
+        if (bytes < 1 || bytes >= Long.MAX_VALUE) throw new RockException(field + ": '" + text + "' is out of range");
         return (long) bytes;
     }
 
