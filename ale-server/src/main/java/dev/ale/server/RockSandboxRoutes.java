@@ -192,7 +192,7 @@ final class RockSandboxRoutes {
         if (gpus > 0 && !base.devices().gpu()) {
             throw new RockException("num_gpus: passport " + base.id() + " grants no GPU (devices: gpu: false); name a passport that grants one");
         }
-        Passport passport = base.withResources(new Resources(cpus, memory, r.pids(), r.wallTime(), disk, r.cpuSustained()));
+        Passport passport = base.withResources(r.withSizes(cpus, memory, disk));
         Duration idle = clearTime(f).orElse(defaultIdle);
         return new Granted(caller, new SandboxRequest(passport, Map.of("api", "rock"), false), idle, cpus, memory, disk);
     }

@@ -186,8 +186,8 @@ final class HarborReader {
         Passport passport = TaskLoader.passportFor(id, environment, budget, verifier);
         Resources r = passport.resources();
         if (cpus.isPresent() || memoryBytes.isPresent()) {
-            passport = passport.withResources(new Resources(cpus.orElse(r.cpus()), memoryBytes.orElse(r.memoryBytes()), r.pids(),
-                    r.wallTime(), Math.min(r.workspaceBytes(), memoryBytes.orElse(r.memoryBytes()))));
+            long memory = memoryBytes.orElse(r.memoryBytes());
+            passport = passport.withResources(r.withSizes(cpus.orElse(r.cpus()), memory, Math.min(r.workspaceBytes(), memory)));
         }
         return new Task(id, files.root(), Task.Format.HARBOR, instruction, environment, verifier, budget, passport,
                 List.copyOf(tags), solution, List.of(), warnings);

@@ -39,4 +39,12 @@ public record Resources(double cpus, long memoryBytes, int pids, Duration wallTi
     public Resources withWallTime(Duration newWallTime) {
         return new Resources(cpus, memoryBytes, pids, newWallTime, workspaceBytes, cpuSustained);
     }
+
+    /**
+     * These limits with new sizes and every other limit kept: what a request that names sizes (ROCK's
+     * start, Harbor's task.toml) derives, so a limit it does not name is never reset to a default.
+     */
+    public Resources withSizes(double newCpus, long newMemoryBytes, long newWorkspaceBytes) {
+        return new Resources(newCpus, newMemoryBytes, pids, wallTime, newWorkspaceBytes, cpuSustained);
+    }
 }
