@@ -244,12 +244,56 @@ class HoldTest {
     void aFrozenSandboxStillMeetsItsWallTimeAndIsKilledNotLeftFrozen() {
         try (GuardedSandbox s = backend().create(SandboxRequest.of(holding("10m", "40s")))) {
             startHiddenMiner(s);
-            pendingHoldOf(s);
+            Hold hold = pendingHoldOf(s);
             await().atMost(Duration.ofSeconds(20)).until(() -> s.info().state() == SandboxInfo.State.FROZEN);
 
             await().atMost(Duration.ofSeconds(90)).until(() -> s.info().state() == SandboxInfo.State.KILLED);
 
             assertThat(s.killReason()).hasValue("timeout");
+            await().atMost(Duration.ofSeconds(20)).until(() -> s.processes().isEmpty());
+            Path freezer = Path.of("/sys/fs/cgroup/freezer/ale", s.id(), "freezer.state");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(freezer) || Files.readString(freezer).strip().equals("THAWED"));
+            // its hold (deadline 10 minutes) is not left pending on a dead sandbox for an operator to approve
+            await().atMost(Duration.ofSeconds(20)).until(() -> !desk().find(hold.id()).orElseThrow().isPending());
+            assertThat(desk().find(hold.id()).orElseThrow().decidedBy()).hasValue("ale (sandbox killed: timeout)");
+        }
+    }
+
+    @Test
+    void aHeldCommandWhoseSandboxRunsOutOfWallTimeIsDeniedThenAndNotAtItsLaterDeadline() throws Exception {
+        try (GuardedSandbox s = backend().create(SandboxRequest.of(holding("10m", "30s")))) {
+            CompletableFuture<ExecResult> call = execLater(s, HELD_COMMAND);
+            Hold hold = pendingHoldOf(s);
+
+            // the deadline is ten minutes away; the wall time of 30 s ends the wait
+            ExecResult r = call.get(150, TimeUnit.SECONDS);
+
+            assertThat(r.exitCode()).isEqualTo(126);
+            assertThat(s.killReason()).hasValue("timeout");
+            Hold settled = desk().find(hold.id()).orElseThrow();
+            assertThat(settled.state()).isEqualTo(Hold.State.DENIED);
+            assertThat(settled.decidedBy()).hasValue("ale (sandbox killed: timeout)");
+            assertThat(r.events()).filteredOn(SafetyEvent::isHoldDecision).singleElement()
+                    .satisfies(e -> assertThat(e.evidence()).containsEntry("decision", "denied"));
+            assertThat(desk().approve(hold.id(), "alice")).as("nothing is left to approve").isInstanceOf(Decision.AlreadySettled.class);
+        }
+    }
+
+    @Test
+    void killingAFrozenSandboxByHandDeniesItsHoldAndLeavesNothingFrozen() {
+        try (GuardedSandbox s = backend().create(SandboxRequest.of(holding("10m", "10m")))) {
+            startHiddenMiner(s);
+            Hold hold = pendingHoldOf(s);
+            await().atMost(Duration.ofSeconds(20)).until(() -> s.info().state() == SandboxInfo.State.FROZEN);
+
+            // what the console's kill button does
+            s.kill("console: root");
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> !desk().find(hold.id()).orElseThrow().isPending());
+            Hold settled = desk().find(hold.id()).orElseThrow();
+            assertThat(settled.state()).isEqualTo(Hold.State.DENIED);
+            assertThat(settled.decidedBy()).hasValue("ale (sandbox killed: console: root)");
+            assertThat(s.killReason()).hasValue("console: root");
             await().atMost(Duration.ofSeconds(20)).until(() -> s.processes().isEmpty());
             Path freezer = Path.of("/sys/fs/cgroup/freezer/ale", s.id(), "freezer.state");
             await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(freezer) || Files.readString(freezer).strip().equals("THAWED"));
