@@ -170,6 +170,8 @@ class ConsoleBrowserTest {
         await(() -> rows("events").stream().anyMatch(r -> r.getText().contains("tunnel.ssh.remote-forward") && r.getText().contains("hold")));
         assertThat(((JavascriptExecutor) browser).executeScript("return window.aleMark;")).isEqualTo("same page");
         assertThat(first).as("the held command waits").isNotDone();
+        browser.navigate().refresh();
+        assertThat(browser.findElement(By.id("state")).getText()).isEqualTo("held (" + h1 + ", command, tunnel.ssh.remote-forward)");
         shot("6-held-live");
 
         browser.get(live.uri("/ui/fleet").toString());

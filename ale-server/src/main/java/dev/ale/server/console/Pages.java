@@ -141,7 +141,13 @@ final class Pages {
         Page p = Page.signedIn("Sandbox " + id, s);
         Optional.ofNullable(ctx.queryParam("done")).map(DONE::get).ifPresent(p::message);
         p.raw("<dl id=\"summary\">");
-        term(p, "state", info.state().name().toLowerCase(Locale.ROOT) + info.killReason().map(k -> " (" + k + ")").orElse(""), "state");
+        // a command held before it runs leaves the sandbox running: the page says held, as the fleet does
+        Optional<Holds.Hold> pending = holdsOrEmpty(s.principal()).orElse(List.of()).stream()
+                .filter(x -> x.pending() && x.sandboxId().equals(id)).findFirst();
+        String state = pending.filter(x -> info.state() == SandboxInfo.State.RUNNING || info.state() == SandboxInfo.State.FROZEN)
+                .map(x -> "held (" + x.id() + ", " + x.kind() + ", " + x.ruleId() + ")")
+                .orElse(info.state().name().toLowerCase(Locale.ROOT) + info.killReason().map(k -> " (" + k + ")").orElse(""));
+        term(p, "state", state, "state");
         term(p, "owner", r.owner(), "owner");
         term(p, "passport", r.passport(), "passport");
         term(p, "environment", r.env().orElse("-"), "env");
