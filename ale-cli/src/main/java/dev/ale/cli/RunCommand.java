@@ -153,8 +153,10 @@ final class RunCommand implements Callable<Integer> {
             }
             List<Path> dirs = new ArrayList<>();
             run.path("tasks").forEach(t -> dirs.add(Path.of(t.path("directory").asText())));
-            tasks = HoldFallback.apply(TaskLoader.loadAll(dirs), allowHolds, cli.err());
-            trusted.ifPresent(keys -> TaskSignatures.check(tasks, keys));
+            List<Task> loaded = TaskLoader.loadAll(dirs);
+            // a signature is of the passport as written, before the holds give way to the fallback
+            trusted.ifPresent(keys -> TaskSignatures.check(loaded, keys));
+            tasks = HoldFallback.apply(loaded, allowHolds, cli.err());
         } else {
             TaskLoader.Loaded loaded = TaskLoader.loadEach(taskDirs);
             refused.addAll(loaded.refused());
@@ -163,8 +165,8 @@ final class RunCommand implements Callable<Integer> {
             if (loaded.tasks().isEmpty()) {
                 throw new AgentException(Fault.INPUT, "no task could be loaded (" + refused.size() + " refused, listed above)");
             }
+            trusted.ifPresent(keys -> TaskSignatures.check(loaded.tasks(), keys));
             tasks = HoldFallback.apply(loaded.tasks(), allowHolds, cli.err());
-            trusted.ifPresent(keys -> TaskSignatures.check(tasks, keys));
         }
         List<JsonNode> lines;
         RunStore store;

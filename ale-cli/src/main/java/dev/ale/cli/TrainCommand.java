@@ -77,8 +77,10 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         TrainSettings settings = learner.settings(iterations, samples, parallel);
-        List<Task> tasks = HoldFallback.apply(TaskLoader.loadAll(taskDirs), allowHolds, cli.err());
-        signing.trusted().ifPresent(keys -> TaskSignatures.check(tasks, keys));
+        List<Task> loaded = TaskLoader.loadAll(taskDirs);
+        // a signature is of the passport as written, before the holds give way to the fallback
+        signing.trusted().ifPresent(keys -> TaskSignatures.check(loaded, keys));
+        List<Task> tasks = HoldFallback.apply(loaded, allowHolds, cli.err());
         RunSpec spec = new RunSpec(RunStore.newRunId(), tasks, samples, parallel, OptionalLong.of(learner.seed));
         cli.err().println("train " + spec.runId() + ": " + tasks.size() + " task" + (tasks.size() == 1 ? "" : "s") + " x " + samples
                 + " samples x " + iterations + " iterations, " + parallel + " at a time, seed " + learner.seed + ", lr " + learner.lr);

@@ -87,6 +87,45 @@ class SignedRunTest {
         }
     }
 
+    @Test
+    void aSignedPassportThatHoldsRunsUnderItsFallbackWithoutBeingTakenForAltered() throws IOException {
+        Path key = dir.resolve("ops");
+        Path trusted = Files.createDirectories(dir.resolve("trusted"));
+        Path task = Files.createDirectories(dir.resolve("holding"));
+        Files.writeString(task.resolve("verify.sh"), "test \"$(cat /workspace/out.txt)\" = ok\n");
+        Files.writeString(task.resolve("solution.sh"), "echo ok > /workspace/out.txt\n");
+        Files.writeString(task.resolve("passport.yaml"), "id: holding-passport\ndetectors:\n  tunnel: {action: hold}\nhold: {fallback: kill}\n");
+        Files.writeString(task.resolve("task.yaml"), """
+                id: holding
+                instruction: Write ok to /workspace/out.txt.
+                verifier:
+                  script: verify.sh
+                solution: solution.sh
+                passport: passport.yaml
+                """);
+
+        try (Ale ale = Ale.withFreshDataDir()) {
+            ale.run("passport", "keygen", key.toString());
+            Files.copy(Path.of(key + ".pub"), trusted.resolve("ops.pub"));
+            assertThat(ale.run("passport", "sign", "--key", key.toString(), task.toString()).exit()).isZero();
+            Path out = dir.resolve("runs");
+
+            // without --allow-holds the run swaps the holds for the fallback: the signature is of the passport as signed
+            Ale.Result run = ale.run("run", "--require-signed-passports", "--trusted-keys", trusted.toString(), "--out", out.toString(),
+                    task.toString());
+
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.err()).contains("takes its fallback (kill)").doesNotContain("altered");
+            assertThat(JSON.readTree(Files.readAllLines(episodes(out)).getFirst()).get("passed").asBoolean()).isTrue();
+
+            Files.writeString(task.resolve("passport.yaml"), "id: holding-passport\ndetectors:\n  tunnel: {action: alert}\n");
+            Ale.Result altered = ale.run("run", "--require-signed-passports", "--trusted-keys", trusted.toString(), "--out", out.toString(),
+                    task.toString());
+            assertThat(altered.exit()).isEqualTo(2);
+            assertThat(altered.err()).contains("altered since it was signed");
+        }
+    }
+
     private static Path episodes(Path out) throws IOException {
         try (Stream<Path> runs = Files.list(out)) {
             List<Path> dirs = runs.filter(Files::isDirectory).toList();

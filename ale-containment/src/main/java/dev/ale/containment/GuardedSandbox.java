@@ -42,6 +42,9 @@ public final class GuardedSandbox implements Sandbox {
 
     /** Longest wait for the sink to record a command's last connections (its first-bytes deadline is 1.5 s). */
     private static final Duration SETTLE = Duration.ofSeconds(2);
+    /** How often a waiter on a hold looks whether its sandbox was killed meanwhile. */
+    private static final Duration ALIVE_CHECK = Duration.ofMillis(250);
+    private static final Thread.Builder HOLD_WATCHERS = Thread.ofVirtual().name("ale-hold-watch-", 0);
 
     private final Sandbox sandbox;
     private final Watch watch;
@@ -201,7 +204,16 @@ public final class GuardedSandbox implements Sandbox {
                 sandbox.kill(event.rule());
                 return;
             }
-            runtimeHold = Optional.of(holds.open(event, Hold.Kind.RUNTIME, passport.hold().deadline()).id());
+            String id = holds.open(event, Hold.Kind.RUNTIME, passport.hold().deadline()).id();
+            runtimeHold = Optional.of(id);
+            // nothing else waits on a run-time hold: this thread denies it should the frozen sandbox be killed meanwhile
+            HOLD_WATCHERS.start(() -> {
+                try {
+                    awaitWhileAlive(id);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
         }
     }
 
@@ -272,12 +284,40 @@ public final class GuardedSandbox implements Sandbox {
     private Hold awaitDecision(SafetyEvent held) {
         Hold hold = holds.open(held, Hold.Kind.COMMAND, passport.hold().deadline());
         try {
-            return holds.await(hold.id());
+            return awaitWhileAlive(hold.id());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             holds.deny(hold.id(), "ale (the waiting call was interrupted)");
             return holds.find(hold.id()).orElseThrow();
         }
+    }
+
+    /**
+     * Waits for the hold's decision. A sandbox killed meanwhile (its wall time, an operator's kill,
+     * another rule) has nothing left to approve: its pending holds are denied at once, rather than
+     * at a deadline that may be long after the sandbox's own limits.
+     */
+    private Hold awaitWhileAlive(String holdId) throws InterruptedException {
+        while (true) {
+            Optional<Hold> settled = holds.await(holdId, ALIVE_CHECK);
+            if (settled.isPresent()) return settled.get();
+            gone().ifPresent(why -> holds.abandon(sandbox.id(), why));
+        }
+    }
+
+    /** Why the sandbox can no longer act (killed, destroyed), or empty while it runs or is frozen. */
+    private Optional<String> gone() {
+        SandboxInfo info;
+        try {
+            info = sandbox.info();
+        } catch (RuntimeException e) {
+            return Optional.of("sandbox gone");
+        }
+        return switch (info.state()) {
+            case RUNNING, FROZEN -> Optional.empty();
+            case KILLED -> Optional.of("sandbox killed: " + info.killReason().orElse("unknown reason"));
+            case DESTROYED -> Optional.of("sandbox destroyed");
+        };
     }
 
     /** The event {@link #settled} recorded for this hold. */

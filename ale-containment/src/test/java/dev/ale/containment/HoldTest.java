@@ -17,7 +17,12 @@ import dev.ale.monitor.audit.AuditRecord;
 import dev.ale.monitor.hold.Decision;
 import dev.ale.monitor.hold.Hold;
 import dev.ale.monitor.hold.HoldDesk;
+import dev.ale.monitor.hold.HoldWebhook;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +30,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -244,7 +250,7 @@ class HoldTest {
     void aFrozenSandboxStillMeetsItsWallTimeAndIsKilledNotLeftFrozen() {
         try (GuardedSandbox s = backend().create(SandboxRequest.of(holding("10m", "40s")))) {
             startHiddenMiner(s);
-            pendingHoldOf(s);
+            Hold hold = pendingHoldOf(s);
             await().atMost(Duration.ofSeconds(20)).until(() -> s.info().state() == SandboxInfo.State.FROZEN);
 
             await().atMost(Duration.ofSeconds(90)).until(() -> s.info().state() == SandboxInfo.State.KILLED);
@@ -253,6 +259,81 @@ class HoldTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> s.processes().isEmpty());
             Path freezer = Path.of("/sys/fs/cgroup/freezer/ale", s.id(), "freezer.state");
             await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(freezer) || Files.readString(freezer).strip().equals("THAWED"));
+            // its hold (deadline 10 minutes) is not left pending on a dead sandbox for an operator to approve
+            await().atMost(Duration.ofSeconds(20)).until(() -> !desk().find(hold.id()).orElseThrow().isPending());
+            assertThat(desk().find(hold.id()).orElseThrow().decidedBy()).hasValue("ale (sandbox killed: timeout)");
+        }
+    }
+
+    @Test
+    void aHeldCommandWhoseSandboxRunsOutOfWallTimeIsDeniedThenAndNotAtItsLaterDeadline() throws Exception {
+        try (GuardedSandbox s = backend().create(SandboxRequest.of(holding("10m", "30s")))) {
+            CompletableFuture<ExecResult> call = execLater(s, HELD_COMMAND);
+            Hold hold = pendingHoldOf(s);
+
+            // the deadline is ten minutes away; the wall time of 30 s ends the wait
+            ExecResult r = call.get(150, TimeUnit.SECONDS);
+
+            assertThat(r.exitCode()).isEqualTo(126);
+            assertThat(s.killReason()).hasValue("timeout");
+            Hold settled = desk().find(hold.id()).orElseThrow();
+            assertThat(settled.state()).isEqualTo(Hold.State.DENIED);
+            assertThat(settled.decidedBy()).hasValue("ale (sandbox killed: timeout)");
+            assertThat(r.events()).filteredOn(SafetyEvent::isHoldDecision).singleElement()
+                    .satisfies(e -> assertThat(e.evidence()).containsEntry("decision", "denied"));
+            assertThat(desk().approve(hold.id(), "alice")).as("nothing is left to approve").isInstanceOf(Decision.AlreadySettled.class);
+        }
+    }
+
+    @Test
+    void killingAFrozenSandboxByHandDeniesItsHoldAndLeavesNothingFrozen() {
+        try (GuardedSandbox s = backend().create(SandboxRequest.of(holding("10m", "10m")))) {
+            startHiddenMiner(s);
+            Hold hold = pendingHoldOf(s);
+            await().atMost(Duration.ofSeconds(20)).until(() -> s.info().state() == SandboxInfo.State.FROZEN);
+
+            // what the console's kill button does
+            s.kill("console: root");
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> !desk().find(hold.id()).orElseThrow().isPending());
+            Hold settled = desk().find(hold.id()).orElseThrow();
+            assertThat(settled.state()).isEqualTo(Hold.State.DENIED);
+            assertThat(settled.decidedBy()).hasValue("ale (sandbox killed: console: root)");
+            assertThat(s.killReason()).hasValue("console: root");
+            await().atMost(Duration.ofSeconds(20)).until(() -> s.processes().isEmpty());
+            Path freezer = Path.of("/sys/fs/cgroup/freezer/ale", s.id(), "freezer.state");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(freezer) || Files.readString(freezer).strip().equals("THAWED"));
+        }
+    }
+
+    @Test
+    void aWebhookThatNeverAnswersHoldsUpNeitherTheHoldNorItsDecision() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<Socket> accepted = new CopyOnWriteArrayList<>();
+            Thread acceptor = Thread.ofVirtual().start(() -> {
+                try {
+                    // takes each connection and never reads or answers it
+                    while (true) accepted.add(silent.accept());
+                } catch (IOException e) {
+                    // closed at the end of the test
+                }
+            });
+            HoldWebhook hook = backend().notifyHoldsTo(URI.create("http://127.0.0.1:" + silent.getLocalPort() + "/hook"), Duration.ofMinutes(3));
+            try (GuardedSandbox s = backend().create(SandboxRequest.of(holding("60s", "10m")))) {
+                startHiddenMiner(s);
+                Hold hold = pendingHoldOf(s);
+                await().atMost(Duration.ofSeconds(20)).until(() -> s.info().state() == SandboxInfo.State.FROZEN);
+                await().atMost(Duration.ofSeconds(20)).until(() -> !accepted.isEmpty());
+                assertThat(hook.delivered() + hook.failed()).as("the webhook's POST is still stuck").isZero();
+
+                desk().approve(hold.id(), "alice");
+
+                await().atMost(Duration.ofSeconds(20)).until(() -> s.info().state() == SandboxInfo.State.RUNNING);
+                assertThat(hook.delivered() + hook.failed()).as("thawed while the POST still hangs").isZero();
+            } finally {
+                for (Socket socket : accepted) socket.close();
+                acceptor.interrupt();
+            }
         }
     }
 

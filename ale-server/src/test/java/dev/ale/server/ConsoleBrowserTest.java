@@ -159,21 +159,32 @@ class ConsoleBrowserTest {
         LiveServer.Reply made = live.call("POST", "/v1/sandboxes", ADMIN, "{\"passport\": \"hold\"}");
         assertThat(made.status()).as(made.body()).isEqualTo(201);
         String id = made.json().get("id").asText();
+        signIn();
+        browser.get(live.uri("/ui/sandboxes/" + id).toString());
+        await(() -> browser.findElement(By.id("stream-status")).getText().equals("live"));
+        ((JavascriptExecutor) browser).executeScript("window.aleMark = 'same page';");
+
         CompletableFuture<LiveServer.Reply> first = execLater(id);
         String h1 = pendingHold(id, Set.of());
-        signIn();
+        // the HELD event arrives on the open page over its event stream, while the command waits
+        await(() -> rows("events").stream().anyMatch(r -> r.getText().contains("tunnel.ssh.remote-forward") && r.getText().contains("hold")));
+        assertThat(((JavascriptExecutor) browser).executeScript("return window.aleMark;")).isEqualTo("same page");
+        assertThat(first).as("the held command waits").isNotDone();
+        browser.navigate().refresh();
+        assertThat(browser.findElement(By.id("state")).getText()).isEqualTo("held (" + h1 + ", command, tunnel.ssh.remote-forward)");
+        shot("6-held-live");
 
         browser.get(live.uri("/ui/fleet").toString());
         assertThat(browser.findElement(By.id("fleet")).getText()).contains(id).contains("held");
         browser.findElement(By.linkText("Holds")).click();
         await(() -> browser.getCurrentUrl().endsWith("/ui/holds"));
-        shot("6-holds");
+        shot("7-holds");
         holdRow(h1).findElement(By.cssSelector("button.approve")).click();
         await(() -> browser.getCurrentUrl().contains("done=approved"));
         assertThat(browser.findElement(By.id("message")).getText()).isEqualTo("The hold was approved.");
         assertThat(holdRow(h1).getText()).contains("approved").contains("root");
         assertThat(holdRow(h1).findElements(By.tagName("button"))).isEmpty();
-        shot("7-hold-approved");
+        shot("8-hold-approved");
         assertThat(first.get(60, TimeUnit.SECONDS).json().get("exit_code").asInt()).as("the approved command ran").isNotEqualTo(126);
         assertThat(live.call("POST", "/v1/sandboxes/" + id + "/exec", ADMIN, "{\"command\": \"test -e /workspace/ran\"}")
                 .json().get("exit_code").asInt()).isZero();

@@ -1,5 +1,6 @@
 package dev.ale.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.ale.monitor.audit.AuditLog;
 import dev.ale.monitor.audit.AuditQuery;
 import dev.ale.monitor.audit.AuditRecord;
@@ -9,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -18,6 +21,7 @@ import static dev.ale.server.LiveServer.ADMIN;
 import static dev.ale.server.LiveServer.ALICE;
 import static dev.ale.server.LiveServer.BOB;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The console's sessions, CSRF tokens, headers and scoping, over plain HTTP against a real server and real sandboxes. */
 @Tag("root")
@@ -251,6 +255,80 @@ class ConsoleHttpTest {
         assertThat(runs(console.signIn(ADMIN))).containsPattern("<td>greet</td><td>0</td><td>2</td>");
     }
 
+    @Test
+    void anOwnerDeniesItsHeldCommandFromTheConsoleWhichAnotherEnvTokenAndAFormWithoutCsrfCannotDo() throws Exception {
+        LiveServer.Reply made = live.call("POST", "/v1/sandboxes", ALICE, "{\"passport\": \"hold\"}");
+        assertThat(made.status()).as(made.body()).isEqualTo(201);
+        String id = made.json().get("id").asText();
+        CompletableFuture<LiveServer.Reply> call = CompletableFuture.supplyAsync(() -> live.call("POST", "/v1/sandboxes/" + id + "/exec", ALICE,
+                "{\"command\": \"touch /workspace/ran; autossh -M 0 -R 9000:localhost:22 agent@203.0.113.9\", \"timeout_seconds\": 60}"));
+        String hold = await().atMost(Duration.ofSeconds(30)).until(() -> {
+            for (JsonNode h : live.call("GET", "/holds", ALICE, null).json()) {
+                if (h.get("sandboxId").asText().equals(id) && h.get("state").asText().equals("pending")) return Optional.of(h.get("id").asText());
+            }
+            return Optional.<String>empty();
+        }, Optional::isPresent).orElseThrow();
+        ConsoleClient.Signed alice = console.signIn(ALICE);
+        ConsoleClient.Signed bob = console.signIn(BOB);
+        String deny = "/ui/holds/" + hold + "/deny";
+
+        assertThat(console.get("/ui/holds", cookie(bob)).body()).doesNotContain(hold);
+        assertThat(console.post(deny, cookie(bob), Map.of("_csrf", bob.csrf())).headers().firstValue("Location"))
+                .hasValue("/ui/holds?done=no-such-hold");
+        assertThat(console.post(deny, cookie(alice), Map.of()).statusCode()).isEqualTo(403);
+        assertThat(console.post(deny, cookie(alice), Map.of("_csrf", bob.csrf())).statusCode()).isEqualTo(403);
+        assertThat(call).as("nothing decided it yet").isNotDone();
+        assertThat(console.get("/ui/holds", cookie(alice)).body()).contains(hold).contains("button type=\"submit\" class=\"deny\"");
+
+        HttpResponse<String> denied = console.post(deny, cookie(alice), Map.of("_csrf", alice.csrf()));
+
+        assertThat(denied.headers().firstValue("Location")).hasValue("/ui/holds?done=denied");
+        LiveServer.Reply r = call.get(60, TimeUnit.SECONDS);
+        assertThat(r.json().get("exit_code").asInt()).isEqualTo(126);
+        assertThat(r.json().get("stderr").asText()).contains("denied by alice");
+        assertThat(console.post(deny, cookie(alice), Map.of("_csrf", alice.csrf())).headers().firstValue("Location"))
+                .as("a second answer is told it came second").hasValue("/ui/holds?done=already-decided");
+        assertThat(consoleRecords()).filteredOn(a -> a.rule().orElse("").equals("console.deny"))
+                .anySatisfy(a -> assertThat(a.payloadMap()).containsEntry("token", "alice").containsEntry("outcome", "hold " + hold + ": decided"))
+                .anySatisfy(a -> assertThat(a.payloadMap()).containsEntry("token", "bob").containsEntry("outcome", "hold " + hold + ": not_found"));
+    }
+
+    @Test
+    void theFleetFiltersByTextAndByStateAndShowsEachSandboxsAgeCpuAndMemory() {
+        ConsoleClient.Signed s = console.signIn(ADMIN);
+        String running = live.create(ADMIN);
+        String killed = live.create(ADMIN);
+        // some CPU time and memory for the fleet to show
+        LiveServer.Reply busy = live.call("POST", "/v1/sandboxes/" + running + "/exec", ADMIN,
+                "{\"command\": \"i=0; while [ $i -lt 500000 ]; do i=$((i+1)); done\", \"timeout_seconds\": 120}");
+        assertThat(busy.status()).as(busy.body()).isEqualTo(200);
+        assertThat(console.post("/ui/sandboxes/" + killed + "/kill", cookie(s), Map.of("_csrf", s.csrf())).statusCode()).isEqualTo(303);
+
+        String all = fleet(s).body();
+        // sandbox, environment, task, owner, passport, episode, step, then age, CPU, memory, state
+        Matcher row = Pattern.compile(">" + running + "</a></td><td></td><td></td><td>[^<]+</td><td><a [^>]+>[^<]+</a></td><td></td><td></td>"
+                + "<td>[0-9]+ (?:s|min)</td><td>([0-9.]+) s</td><td>([0-9.]+) MiB</td><td>running</td>").matcher(all);
+        assertThat(row.find()).as(all).isTrue();
+        assertThat(Double.parseDouble(row.group(1))).as("the busy loop's CPU time").isPositive();
+        assertThat(Double.parseDouble(row.group(2))).as("the sandbox's memory").isPositive();
+        assertThat(all).containsPattern(">" + killed + "</a></td>(?:<td>[^<]*</td>|<td><a [^>]+>[^<]+</a></td>){9}<td>killed</td>");
+
+        String byText = table(console.get("/ui/fleet?q=" + running, cookie(s)).body());
+        assertThat(byText).contains(running).doesNotContain(killed);
+        String byState = table(console.get("/ui/fleet?state=killed", cookie(s)).body());
+        assertThat(byState).contains(killed).doesNotContain(running);
+        String both = table(console.get("/ui/fleet?state=running&q=" + killed, cookie(s)).body());
+        assertThat(both).doesNotContain(killed).doesNotContain(running);
+        assertThat(console.get("/ui/fleet?q=no-such-thing", cookie(s)).body()).contains("fleet-empty");
+        // the filter's text comes back as text, never as markup
+        assertThat(console.get("/ui/fleet?q=%22%3E%3Cb%3Ex", cookie(s)).body()).contains("value=\"&quot;&gt;&lt;b&gt;x\"").doesNotContain("<b>x");
+    }
+
+    /** The fleet table alone, without the filter form that repeats the query. */
+    private static String table(String page) {
+        return page.substring(page.indexOf("<table id=\"fleet\">"), page.indexOf("<table id=\"runs\">"));
+    }
+
     private static String env(String token) {
         LiveServer.Reply made = live.call("POST", "/v1/envs", token, "{\"task\": \"greet\"}");
         assertThat(made.status()).as(made.body()).isEqualTo(201);
@@ -308,6 +386,36 @@ class ConsoleHttpTest {
                 .doesNotContain("history-unavailable");
         HttpResponse<String> unknown = console.get("/ui/passports/no-such-passport", cookie(s));
         assertThat(unknown.body()).contains("history-unavailable");
+    }
+
+    @Test
+    void thePassportPageShowsItsKillsAndHoldsInTablesWithinTheTimeBoundsAnOperatorGives() {
+        LiveServer.Reply made = live.call("POST", "/v1/sandboxes", ADMIN, "{\"passport\": \"small\"}");
+        assertThat(made.status()).as(made.body()).isEqualTo(201);
+        String id = made.json().get("id").asText();
+        ConsoleClient.Signed s = console.signIn(ADMIN);
+        assertThat(console.post("/ui/sandboxes/" + id + "/kill", cookie(s), Map.of("_csrf", s.csrf())).statusCode()).isEqualTo(303);
+
+        String all = console.get("/ui/passports/small", cookie(s)).body();
+        String kills = all.substring(all.indexOf("<table id=\"history-kills\">"), all.indexOf("<table id=\"history-holds\">"));
+        assertThat(kills).containsPattern("<td>" + id + "</td><td></td><td></td><td>console.kill</td><td></td><td>root</td>");
+        assertThat(all).contains("<table id=\"versions\">").contains("<table id=\"events-by-category\">");
+
+        // bounds after everything: nothing of it
+        String later = console.get("/ui/passports/small?since=2999-01-01T00:00:00Z", cookie(s)).body();
+        assertThat(later).contains("<p id=\"history-span\">0 sandbox(es), 0 episode(s)</p>").doesNotContain("<td>" + id + "</td>")
+                .contains("value=\"2999-01-01T00:00:00Z\"");
+        String earlier = console.get("/ui/passports/small?until=2000-01-01T00:00:00Z", cookie(s)).body();
+        assertThat(earlier).doesNotContain("<td>" + id + "</td>");
+        String around = console.get("/ui/passports/small?since=2000-01-01T00:00:00Z&until=2999-01-01T00:00:00Z", cookie(s)).body();
+        assertThat(around).contains("<td>" + id + "</td>");
+
+        // bounds the server cannot read, or in the wrong order, are refused with its reason, shown as text
+        String garbled = console.get("/ui/passports/small?since=%3Cb%3Eyesterday", cookie(s)).body();
+        assertThat(garbled).contains("id=\"history-refused\"").contains("since: &#39;&lt;b&gt;yesterday&#39; is not an ISO-8601 instant")
+                .doesNotContain("<b>yesterday");
+        String reversed = console.get("/ui/passports/small?since=2999-01-01T00:00:00Z&until=2000-01-01T00:00:00Z", cookie(s)).body();
+        assertThat(reversed).contains("id=\"history-refused\"").contains("must be before until");
     }
 
     private HttpResponse<String> fleet(ConsoleClient.Signed s) {

@@ -1,10 +1,15 @@
 package dev.ale.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -75,11 +80,32 @@ class HoldApiTest {
                 .json().get("exit_code").asInt()).isZero();
     }
 
+    /** The first line of the sandbox's event stream (Server-Sent Events) that contains {@code text}. */
+    private static String firstEventWith(String token, String id, String text) {
+        HttpRequest request = HttpRequest.newBuilder(live.uri("/v1/sandboxes/" + id + "/events")).header("Authorization", "Bearer " + token).GET().build();
+        try {
+            HttpResponse<Stream<String>> response = live.http().send(request, HttpResponse.BodyHandlers.ofLines());
+            assertThat(response.statusCode()).isEqualTo(200);
+            try (Stream<String> lines = response.body()) {
+                return lines.filter(l -> l.contains(text)).findFirst().orElseThrow();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     @Test
     void theAdminDeniesAnyonesHeldCommandAndItIsBlocked() throws Exception {
         String id = sandbox(BOB, "hold");
+        // the sandbox's event stream, open before anything is held, carries the HELD event as it happens
+        CompletableFuture<String> heldLine = CompletableFuture.supplyAsync(() -> firstEventWith(BOB, id, "\"action\":\"hold\""));
         CompletableFuture<LiveServer.Reply> call = execLater(BOB, id);
         String holdId = pendingHold(ADMIN, id).get("id").asText();
+        assertThat(heldLine.get(60, TimeUnit.SECONDS)).startsWith("data:").contains("tunnel.ssh.remote-forward");
+        assertThat(call).as("the command still waits").isNotDone();
 
         LiveServer.Reply denied = live.call("POST", "/holds/" + holdId + "/deny", ADMIN, null);
 

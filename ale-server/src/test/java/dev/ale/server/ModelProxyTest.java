@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -110,6 +111,12 @@ class ModelProxyTest {
         assertThat(call.get("usage").get("estimated").asBoolean()).isFalse();
         assertThat(call.get("step").isNull()).as("a plain sandbox has no steps").isTrue();
         conforms(ledger);
+
+        // the console's page of the sandbox shows the same call and the tokens it spent
+        ConsoleClient console = new ConsoleClient(live);
+        String page = console.get("/ui/sandboxes/" + id, Optional.of("ale_console=" + console.signIn(ALICE).cookie())).body();
+        assertThat(page).contains("<p id=\"model-calls\">16 tokens spent of a budget of 1000000</p>")
+                .containsPattern("<table id=\"model-table\">.*<td>200</td><td>12</td><td>4</td></tr>");
 
         assertThat(live.call("GET", "/v1/sandboxes/" + id + "/model-calls", BOB, null).status()).isEqualTo(404);
         String metrics = live.call("GET", "/metrics", ADMIN, null).body();

@@ -48,6 +48,9 @@ public record PassportHistory(
 
     /** Audit kind of the record a guarded backend writes when it makes a sandbox, naming its passport. */
     public static final String SANDBOX_KIND = "sandbox";
+    /** Audit kind and rule of an operator's kill from the console (written by ale-server): a kill, though no detector raised it. */
+    public static final String CONSOLE_KIND = "console";
+    static final String CONSOLE_KILL = "console.kill";
     /** Audit kind of a connection the gateway let through to an allowlisted host. */
     public static final String EGRESS_KIND = "egress";
 
@@ -159,6 +162,9 @@ public record PassportHistory(
                 text(payload, "host").ifPresent(h -> reached.merge(h + ":" + text(payload, "port").orElse("?"), 1, Integer::sum));
             } else if (r.kind().equals(AuditRecord.SAFETY_EVENT)) {
                 event(r, payload);
+            } else if (r.kind().equals(CONSOLE_KIND) && r.rule().filter(CONSOLE_KILL::equals).isPresent()
+                    && text(payload, "outcome").filter("ok"::equals).isPresent()) {
+                kills.add(act(r, payload));
             }
             if (r.kind().toLowerCase(Locale.ROOT).contains("hold")) {
                 holds.add(act(r, payload));

@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -109,6 +110,22 @@ public final class HoldDesk implements AutoCloseable {
         if (e == null) throw new IllegalArgumentException("no hold " + id);
         try {
             return e.settled().get();
+        } catch (ExecutionException ex) {
+            throw new IllegalStateException("hold " + id + " failed to settle", ex.getCause());
+        }
+    }
+
+    /**
+     * Waits at most {@code timeout} for the hold to be settled: the settled hold, or empty while it
+     * is still pending (so a waiter can look at its sandbox between waits).
+     */
+    public Optional<Hold> await(String id, Duration timeout) throws InterruptedException {
+        Entry e = holds.get(id);
+        if (e == null) throw new IllegalArgumentException("no hold " + id);
+        try {
+            return Optional.of(e.settled().get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+        } catch (TimeoutException ex) {
+            return Optional.empty();
         } catch (ExecutionException ex) {
             throw new IllegalStateException("hold " + id + " failed to settle", ex.getCause());
         }

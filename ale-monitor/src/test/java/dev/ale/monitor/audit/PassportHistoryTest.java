@@ -98,6 +98,23 @@ class PassportHistoryTest {
     }
 
     @Test
+    void anOperatorsKillFromTheConsoleCountsAsAKillNamingTheTokenAndOneThatFoundItDeadDoesNot() {
+        log.append(PassportHistory.CONSOLE_KIND, "sb-1", Optional.empty(), OptionalInt.empty(), Optional.of("console.kill"), Optional.empty(),
+                Map.of("action", "kill", "token", "alice", "admin", false, "outcome", "ok"));
+        log.append(PassportHistory.CONSOLE_KIND, "sb-1", Optional.empty(), OptionalInt.empty(), Optional.of("console.kill"), Optional.empty(),
+                Map.of("action", "kill", "token", "bob", "admin", true, "outcome", "not running"));
+        // another passport's sandbox killed by hand is not this passport's
+        log.append(PassportHistory.CONSOLE_KIND, "sb-x", Optional.empty(), OptionalInt.empty(), Optional.of("console.kill"), Optional.empty(),
+                Map.of("action", "kill", "token", "carol", "admin", true, "outcome", "ok"));
+
+        PassportHistory h = PassportHistory.read(log, "coder", Optional.empty(), Optional.empty());
+
+        assertThat(h.kills()).extracting(PassportHistory.Act::sandbox).containsExactly("sb-2", "sb-1");
+        assertThat(h.kills().get(1).rule()).contains("console.kill");
+        assertThat(h.kills().get(1).by()).contains("alice");
+    }
+
+    @Test
     void byFingerprintItKeepsToThatVersionOfTheRules() {
         PassportHistory h = PassportHistory.read(log, V1, Optional.empty(), Optional.empty());
 

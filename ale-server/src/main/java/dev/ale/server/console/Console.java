@@ -101,7 +101,7 @@ public final class Console implements AutoCloseable {
         app.get(PREFIX + "/holds", ctx -> html(ctx, pages.holds(session(ctx), ctx)));
         app.post(PREFIX + "/holds/{id}/approve", ctx -> decide(ctx, true));
         app.post(PREFIX + "/holds/{id}/deny", ctx -> decide(ctx, false));
-        app.get(PREFIX + "/passports/{id}", ctx -> html(ctx, pages.passport(session(ctx), ctx.pathParam("id"))));
+        app.get(PREFIX + "/passports/{id}", ctx -> html(ctx, pages.passport(session(ctx), ctx.pathParam("id"), ctx)));
     }
 
     /**

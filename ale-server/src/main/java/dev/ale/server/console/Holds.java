@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -72,11 +73,36 @@ final class Holds {
         };
     }
 
-    /** A passport's history as the server answers it; empty when the route is absent or knows no such passport. */
-    Optional<JsonNode> history(Principal who, String passportId) {
-        HttpResponse<String> r = send(who, "GET", "/passports/" + URLEncoder.encode(passportId, StandardCharsets.UTF_8) + "/history");
-        if (r.statusCode() != 200) return Optional.empty();
-        return Optional.of(parse(r.body()));
+    /** What the server answered for a passport's history. */
+    sealed interface History {
+        /** The history, as {@code ale passport history --json} prints it. */
+        record Found(JsonNode json) implements History {
+        }
+
+        /** The server refused the question (bounds it cannot read, or in the wrong order): its reason. */
+        record Refused(String reason) implements History {
+        }
+
+        /** No such passport in the audit log, a token that may not ask, or a server without the route. */
+        record Unavailable() implements History {
+        }
+    }
+
+    /** A passport's history between the optional bounds (ISO-8601 instants, passed on as the operator typed them). */
+    History history(Principal who, String passportId, Optional<String> since, Optional<String> until) {
+        StringBuilder path = new StringBuilder("/passports/").append(URLEncoder.encode(passportId, StandardCharsets.UTF_8)).append("/history");
+        String sep = "?";
+        for (var bound : List.of(Map.entry("since", since), Map.entry("until", until))) {
+            if (bound.getValue().isEmpty()) continue;
+            path.append(sep).append(bound.getKey()).append('=').append(URLEncoder.encode(bound.getValue().get(), StandardCharsets.UTF_8));
+            sep = "&";
+        }
+        HttpResponse<String> r = send(who, "GET", path.toString());
+        return switch (r.statusCode()) {
+            case 200 -> new History.Found(parse(r.body()));
+            case 400 -> new History.Refused(parse(r.body()).path("error").path("message").asText("the server refused the bounds"));
+            default -> new History.Unavailable();
+        };
     }
 
     private HttpResponse<String> send(Principal who, String method, String path) {

@@ -141,7 +141,13 @@ final class Pages {
         Page p = Page.signedIn("Sandbox " + id, s);
         Optional.ofNullable(ctx.queryParam("done")).map(DONE::get).ifPresent(p::message);
         p.raw("<dl id=\"summary\">");
-        term(p, "state", info.state().name().toLowerCase(Locale.ROOT) + info.killReason().map(k -> " (" + k + ")").orElse(""), "state");
+        // a command held before it runs leaves the sandbox running: the page says held, as the fleet does
+        Optional<Holds.Hold> pending = holdsOrEmpty(s.principal()).orElse(List.of()).stream()
+                .filter(x -> x.pending() && x.sandboxId().equals(id)).findFirst();
+        String state = pending.filter(x -> info.state() == SandboxInfo.State.RUNNING || info.state() == SandboxInfo.State.FROZEN)
+                .map(x -> "held (" + x.id() + ", " + x.kind() + ", " + x.ruleId() + ")")
+                .orElse(info.state().name().toLowerCase(Locale.ROOT) + info.killReason().map(k -> " (" + k + ")").orElse(""));
+        term(p, "state", state, "state");
         term(p, "owner", r.owner(), "owner");
         term(p, "passport", r.passport(), "passport");
         term(p, "environment", r.env().orElse("-"), "env");
@@ -394,19 +400,56 @@ final class Pages {
         return p.raw("</tbody></table>").html();
     }
 
-    String passport(Sessions.Session s, String id) {
+    String passport(Sessions.Session s, String id, Context ctx) {
         Page p = Page.signedIn("Passport " + id, s);
-        Optional<JsonNode> history = holds.history(s.principal(), id);
-        if (history.isEmpty()) {
-            return p.raw("<p id=\"history-unavailable\">This passport's history is not available on this server").raw(" (<code>GET /passports/")
-                    .text(id).raw("/history</code> did not answer it).</p>").html();
+        String since = param(ctx, "since");
+        String until = param(ctx, "until");
+        p.raw("<form method=\"get\" action=\"/ui/passports/").raw(Html.segment(id)).raw("\" id=\"bounds\">")
+                .raw("<label>Since <input name=\"since\" value=\"").text(since).raw("\" placeholder=\"2026-03-01T10:00:00Z\"></label> ")
+                .raw("<label>Until <input name=\"until\" value=\"").text(until).raw("\" placeholder=\"(now)\"></label> ")
+                .raw("<button type=\"submit\">Show</button></form>");
+        Holds.History answer = holds.history(s.principal(), id, Optional.of(since).filter(t -> !t.isEmpty()),
+                Optional.of(until).filter(t -> !t.isEmpty()));
+        return switch (answer) {
+            case Holds.History.Unavailable u -> p.raw("<p id=\"history-unavailable\">This passport's history is not available on this server")
+                    .raw(" (<code>GET /passports/").text(id).raw("/history</code> did not answer it).</p>").html();
+            case Holds.History.Refused r -> p.raw("<p id=\"history-refused\" class=\"error\">").text(r.reason()).raw("</p>").html();
+            case Holds.History.Found f -> history(p, f.json()).html();
+        };
+    }
+
+    /** What agents under the passport did, section by section, then the whole answer as JSON. */
+    private static Page history(Page p, JsonNode h) {
+        p.raw("<h2>Versions</h2><table id=\"versions\">").head("fingerprint", "first", "last", "records").raw("<tbody>");
+        for (JsonNode v : h.path("versions")) {
+            p.raw("<tr>").cell(v.path("fingerprint").asText()).cell(v.path("first").asText()).cell(v.path("last").asText())
+                    .cell(v.path("records").asText()).raw("</tr>");
+        }
+        p.raw("</tbody></table>");
+        p.raw("<p id=\"history-span\">").text(h.path("sandboxes").size()).raw(" sandbox(es), ").text(h.path("episodes").size())
+                .raw(" episode(s)</p>");
+        for (String part : List.of("hosts_reached", "hosts_refused", "protected_writes", "events_by_category")) {
+            p.raw("<h2>").text(part.replace('_', ' ')).raw("</h2><table id=\"").raw(part.replace('_', '-')).raw("\">").head("what", "count")
+                    .raw("<tbody>");
+            h.path(part).properties().forEach(e -> p.raw("<tr>").cell(e.getKey()).cell(e.getValue().asText()).raw("</tr>"));
+            p.raw("</tbody></table>");
+        }
+        for (String part : List.of("kills", "holds")) {
+            p.raw("<h2>").text(part).raw("</h2><table id=\"history-").raw(part).raw("\">")
+                    .head("time", "sandbox", "episode", "step", "rule", "decision", "by", "detail").raw("<tbody>");
+            for (JsonNode a : h.path(part)) {
+                p.raw("<tr>").cell(a.path("time").asText()).cell(a.path("sandbox").asText()).cell(a.path("episode").asText(""))
+                        .cell(a.path("step").asText("")).cell(a.path("rule").asText("")).cell(a.path("decision").asText(""))
+                        .cell(a.path("by").asText("")).cell(a.path("detail").asText()).raw("</tr>");
+            }
+            p.raw("</tbody></table>");
         }
         try {
-            p.raw("<pre id=\"history\">").text(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(history.get())).raw("</pre>");
+            return p.raw("<details><summary>As JSON</summary><pre id=\"history\">").text(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(h))
+                    .raw("</pre></details>");
         } catch (IOException e) {
             throw new IllegalStateException("a JSON tree could not be written", e);
         }
-        return p.html();
     }
 
     /** The holds {@code who} sees; empty when the server has none to show (no route, or it failed: logged). */

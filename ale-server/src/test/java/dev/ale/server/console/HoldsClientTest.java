@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -116,6 +117,6 @@ class HoldsClientTest {
     void aServerWithoutTheHoldsRouteHasNoHoldsRatherThanAnError() {
         holdsRoute = false;
         assertThat(holds().list(OPS)).isEmpty();
-        assertThat(holds().history(OPS, "default")).isEmpty();
+        assertThat(holds().history(OPS, "default", Optional.empty(), Optional.empty())).isInstanceOf(Holds.History.Unavailable.class);
     }
 }
