@@ -248,6 +248,28 @@ class ImageBuildTest {
     }
 
     @Test
+    void aRunMakesNewTopLevelDirectoriesAndTheLayerHoldsThemAndNoMountPointOfTheSandbox(@TempDir Path ctx) throws Exception {
+        BuildResult r = build(ctx, """
+                FROM %s
+                RUN mkdir /srv2 && echo made > /srv2/f && mkdir -p /opt2/deep/er && echo deep > /opt2/deep/er/g && touch /top-file
+                """.formatted(base), "toplevel:1");
+        assertThat(r.sandboxes()).isEqualTo(1);
+        // the step's layer: exactly the new top-level entries, root's, and none of the mount points ALE binds (/proc, /tmp, /tests…)
+        Path runLayer = store.resolve("toplevel:1").layers().getLast();
+        try (Stream<Path> top = Files.list(runLayer)) {
+            assertThat(top.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("srv2", "opt2", "top-file");
+        }
+        assertThat(runLayer.resolve("opt2/deep/er/g")).hasContent("deep");
+        assertThat(Files.getAttribute(runLayer.resolve("srv2"), "unix:uid")).isEqualTo(0);
+        // a sandbox of the built image has them, and makes its own beside them
+        ExecResult in = runIn("toplevel:1", "cat /srv2/f /opt2/deep/er/g; mkdir /mine && echo ok > /mine/x && cat /mine/x");
+        assertThat(in.exitCode()).as(in.stderr()).isZero();
+        assertThat(in.stdout()).isEqualTo("made\ndeep\nok\n");
+        // the base it came from has none of them
+        assertThat(runIn(base, "ls -d /srv2 /opt2 /mine 2>/dev/null; echo end").stdout()).isEqualTo("end\n");
+    }
+
+    @Test
     void aRunAsRootAddsAUserWithUseraddAndChownsToItAndTheLayerKeepsTheUsersIds(@TempDir Path ctx) throws Exception {
         // a base with real accounts and shadow's useradd, as a Debian image has them
         TarBuilder accounts = new TarBuilder().dir("bin/", 0755).symlink("bin/chown", "busybox").symlink("bin/su", "busybox")

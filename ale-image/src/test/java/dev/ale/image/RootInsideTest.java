@@ -128,6 +128,43 @@ class RootInsideTest {
     }
 
     @Test
+    void rootInsideMakesNewTopLevelDirectoriesInItsUpperLayerWhileTheMountsOfTheSandboxStayFixed() throws IOException {
+        try (Sandbox s = backend.create(SandboxRequest.of(passport(rootImage)))) {
+            ExecResult r = sh(s, "mkdir /data2 && echo x > /data2/f && mkdir -p /srv/a/b && touch /top && stat -c '%u %g' / /data2/f && cat /data2/f");
+            assertThat(r.exitCode()).as(r.stderr()).isZero();
+            assertThat(r.stdout()).isEqualTo("0 0\n0 0\nx\n");
+            int uid = hostUid(s);
+            Path upper = data.resolve("sandboxes").resolve(s.id()).resolve("fs/upper");
+            for (String made : List.of("data2/f", "srv/a/b", "top")) {
+                assertThat(Files.getAttribute(upper.resolve(made), "unix:uid", LinkOption.NOFOLLOW_LINKS)).as(made).isEqualTo(uid);
+            }
+            // the sandbox's own mounts are still there, and still not root inside's to change
+            assertThat(sh(s, "touch /dev/x 2>&1 || echo refused").stdout()).endsWith("refused\n");
+            assertThat(sh(s, "rmdir /tests 2>/dev/null || echo refused; mv /tests /t2 2>/dev/null || echo refused").stdout())
+                    .isEqualTo("refused\nrefused\n");
+            assertThat(sh(s, "mv /workspace /w2 2>&1 || echo refused").stdout()).endsWith("refused\n");
+            assertThat(sh(s, "stat -c %u /tests; cat /proc/1/cmdline | head -c 4 | grep -c . ; grep -c ' / ' /proc/self/mountinfo").stdout())
+                    .startsWith("65534\n1\n");
+            assertThat(sh(s, "mount -o remount,ro / 2>&1 || echo refused").stdout()).endsWith("refused\n");
+            // ALE's data directory, the host's root and the image's layers are not reachable through the new /
+            assertThat(sh(s, "ls -d " + data + " /usr/bin/java /etc/debian_version 2>/dev/null; echo end").stdout()).isEqualTo("end\n");
+            // another sandbox of the image does not see the new directories, nor do the shared layers hold them
+            try (Sandbox other = backend.create(SandboxRequest.of(passport(rootImage)))) {
+                assertThat(sh(other, "ls -d /data2 /top 2>/dev/null; echo end").stdout()).isEqualTo("end\n");
+            }
+            for (Path layer : store.resolve(rootImage).layers()) assertThat(layer.resolve("data2")).doesNotExist();
+        }
+    }
+
+    @Test
+    void aUserWhoIsNotRootCannotMakeTopLevelDirectoriesAsInAContainer() {
+        try (Sandbox s = backend.create(SandboxRequest.of(passport(userImage)))) {
+            ExecResult r = sh(s, "mkdir /data2 2>/dev/null || echo refused; echo in-tmp > /tmp/f && cat /tmp/f");
+            assertThat(r.stdout()).isEqualTo("refused\nin-tmp\n");
+        }
+    }
+
+    @Test
     void rootInsideHasNoPowerOverTheHost() {
         try (Sandbox s = backend.create(SandboxRequest.of(passport(rootImage)))) {
             assertThat(sh(s, "id -u").stdout()).isEqualTo("0\n");

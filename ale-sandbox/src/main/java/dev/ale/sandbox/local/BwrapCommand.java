@@ -38,7 +38,9 @@ import static dev.ale.sandbox.local.SeccompFilter.EPERM;
  *       (no TIOCSTI into the caller's terminal), dies with its parent, and builds the root from
  *       read-only binds;</li>
  *   <li>only /workspace, /tmp and /dev/shm are writable, all three on the sandbox's one
- *       size-capped tmpfs (so is /tests, the verifier's, writable only in the verify phase); /proc is the sandbox's own; /dev is minimal and read-only; the
+ *       size-capped tmpfs (so is /tests, the verifier's, writable only in the verify phase), and
+ *       an image sandbox's / (its overlay, whose upper layer is on that tmpfs too); /proc is the
+ *       sandbox's own; /dev is minimal and read-only; the
  *       environment is cleared and rebuilt from what the caller allows;</li>
  *   <li>last, after its own setup, bubblewrap installs the seccomp filter {@link #SECCOMP_POLICY}.</li>
  * </ol>
@@ -165,9 +167,16 @@ final class BwrapCommand {
     }
 
     /** What every process tree of one sandbox shares: written once to its arguments file. */
-    record SandboxSpec(List<String> rootfsArgs, Path workspace, Path tmp, Path shm, Path tests, List<String> gpuDevices, int insideUid,
-                       UserNamespace userns) {
+    record SandboxSpec(List<String> rootfsArgs, Root root, Path workspace, Path tmp, Path shm, Path tests, List<String> gpuDevices,
+                       int insideUid, UserNamespace userns) {
     }
+
+    /**
+     * What / inside is: a tmpfs of read-only binds of the base (the host root, a rootfs), made
+     * read-only itself; or the sandbox's own overlay (an image root), writable, its writes in the
+     * sandbox's upper layer on its tmpfs.
+     */
+    enum Root { READ_ONLY_BINDS, OWN_OVERLAY }
 
     /**
      * Whose user namespace a sandbox runs in: one bubblewrap makes, mapping only the sandbox's one
@@ -217,13 +226,16 @@ final class BwrapCommand {
         if (s.insideUid() == ROOT_UID) ROOT_CAPS.forEach(c -> args.addAll(List.of("--cap-add", "CAP_" + c.toUpperCase(Locale.ROOT))));
         args.addAll(List.of("--die-with-parent", "--new-session", "--seccomp", String.valueOf(SECCOMP_FD)));
         args.addAll(s.rootfsArgs());
-        // /run is an empty read-only directory, as it is to any unprivileged user on a real host
-        args.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--dir", "/run"));
+        args.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
+        // /run is an empty read-only directory, as it is to any unprivileged user on a real host; an image keeps its own
+        if (s.root() == Root.READ_ONLY_BINDS) args.addAll(List.of("--dir", "/run"));
         for (String device : s.gpuDevices()) args.addAll(List.of("--dev-bind", device, device));
         args.addAll(List.of("--bind", s.workspace().toString(), "/workspace", "--bind", s.tmp().toString(), "/tmp",
                 "--bind", s.shm().toString(), "/dev/shm", "--bind", s.tests().toString(), "/tests"));
-        // /dev's own tmpfs has no size limit: nothing may be written there (device nodes still work)
-        args.addAll(List.of("--remount-ro", "/", "--remount-ro", "/dev"));
+        // /dev's own tmpfs has no size limit: nothing may be written there (device nodes still work); an image's / is its
+        // overlay, whose writes go to the upper layer on the sandbox's size-capped tmpfs
+        if (s.root() == Root.READ_ONLY_BINDS) args.addAll(List.of("--remount-ro", "/"));
+        args.addAll(List.of("--remount-ro", "/dev"));
         return args;
     }
 

@@ -237,6 +237,8 @@ public final class LocalSandboxBackend implements SandboxBackend {
     /** bubblewrap argument files this backend wrote; they name its overlay views, so they go with it. */
     private final Set<Path> argsFiles = ConcurrentHashMap.newKeySet();
     private final OverlayViews views;
+    /** The lowest layer of every image sandbox's root: the mount points ALE binds over (see {@link #writeMountPoints}). */
+    private final Path mountPoints;
     /** The resident init's binary when sandboxes run their commands through one. */
     private final Optional<Path> initBinary;
     private final Thread watcher;
@@ -258,6 +260,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
         this.cgroups = CgroupDriver.detect().withParent(cgroupParent(dataDir, config.cgroupParent()));
         this.seccompFile = writeSeccompFilter(dataDir);
         this.views = new OverlayViews(dataDir.resolve("views"));
+        this.mountPoints = writeMountPoints(dataDir.resolve("mount-points"));
         this.initBinary = config.execPath() == ExecPath.RESIDENT_INIT ? ResidentInit.install(dataDir) : Optional.empty();
         this.startupCollection = collectGarbage();
         this.pool = config.warmPool() == 0 ? Optional.empty() : Optional.of(new WarmPool(config.warmPool(), new WarmPool.Maker() {
@@ -830,18 +833,26 @@ public final class LocalSandboxBackend implements SandboxBackend {
      * every sandbox of it, never written) and whose upper layer is the sandbox's own, on its tmpfs,
      * so what it writes is capped by workspaceSize and gone with it. nosuid and nodev, like the tmpfs.
      */
-    private static void mountImageRoot(SandboxPaths paths, ImageRoot image, SandboxState state) throws IOException {
+    private void mountImageRoot(SandboxPaths paths, ImageRoot image, SandboxState state) throws IOException {
         for (Path p : List.of(paths.upper(), paths.work(), paths.root())) {
             Files.createDirectories(p);
             Files.setAttribute(p, "unix:uid", 0);
             Files.setAttribute(p, "unix:gid", 0);
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
+        // / inside is the upper directory's root: root inside owns it (its range's first id), as root owns / in a container
+        if (state.ownsRange()) {
+            Files.setAttribute(paths.upper(), "unix:uid", state.hostUid());
+            Files.setAttribute(paths.upper(), "unix:gid", state.hostUid());
+        }
+        // under the image, ALE's mount points: bubblewrap finds them there and writes nothing into the image
+        List<Path> layers = new ArrayList<>();
+        layers.add(mountPoints);
+        layers.addAll(image.layers());
         // root inside sees the image's files as their owners' inside only through layers idmapped to its range
-        List<Path> layers = image.layers();
         if (state.ownsRange()) {
             RangeUserNamespace.make(paths.userns(), state.hostUid(), state.idCountOrOne());
-            layers = IdmappedLayers.mount(paths.dir(), image.layers(), paths.userns());
+            layers = IdmappedLayers.mount(paths.dir(), layers, paths.userns());
         }
         List<String> lower = new ArrayList<>();
         for (Path layer : layers.reversed()) { // overlayfs lists the top layer first
@@ -858,6 +869,32 @@ public final class LocalSandboxBackend implements SandboxBackend {
         }
         HostCommands.run(List.of("mount", "-t", "overlay", "ale-img-" + paths.dir().getFileName(), "-o", options, paths.root().toString()));
         HostCommands.tryRun(List.of("mount", "--make-private", paths.root().toString()));
+    }
+
+    /**
+     * A layer of empty directories and files where ALE mounts the sandbox's own (/proc, /dev, /tmp,
+     * /workspace, /tests, /run, /etc/hosts, /etc/resolv.conf), the lowest of every image root: an
+     * image that has them shows its own, one that lacks them (a scratch image) gets these. Host
+     * root's and never written: overlayfs copies up what a sandbox changes.
+     */
+    private static Path writeMountPoints(Path dir) {
+        try {
+            for (String d : List.of("", "proc", "dev", "sys", "tmp", "run", "workspace", "tests", "etc")) {
+                Path p = dir.resolve(d);
+                Files.createDirectories(p);
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+            // sticky and world-writable as every /tmp (the sandbox's own is mounted over it)
+            Files.setAttribute(dir.resolve("tmp"), "unix:mode", 01777);
+            for (String f : List.of("etc/hosts", "etc/resolv.conf")) {
+                Path p = dir.resolve(f);
+                if (!Files.exists(p)) Files.createFile(p);
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new SandboxException(Fault.ENVIRONMENT, "cannot write " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     /** Whether an image's {@code User} is root: absent, empty, {@code root} or uid 0, with or without a group. */
@@ -910,10 +947,8 @@ public final class LocalSandboxBackend implements SandboxBackend {
             replacements.put(bind.target(), probe.checkBind(bind));
         }
         RootfsLayout layout = new RootfsLayout(base, hidden, replacements, Optional.of(views));
-        // an image root's entries are bound writable: writes land in the sandbox's own upper layer; root inside owns
-        // its directories too (idmapped), so they are bound whole, new files and all
-        if (imageRoot.isEmpty()) return layout;
-        return insideUid == BwrapCommand.ROOT_UID ? layout.writableAsRoot() : layout.writable();
+        // an image root is bound whole as a writable /: writes, new top-level directories too, land in the sandbox's own upper layer
+        return imageRoot.isPresent() ? layout.ownRoot() : layout;
     }
 
     /**
@@ -986,7 +1021,8 @@ public final class LocalSandboxBackend implements SandboxBackend {
      * NUL-separated), once per content: the same layout from the same backend is the same file.
      */
     private Path argsFile(SandboxPaths paths, RootfsLayout layout, Passport passport, SandboxState state) {
-        List<String> args = BwrapCommand.sandboxArgs(new BwrapCommand.SandboxSpec(layout.bwrapArgs(), paths.workspace(),
+        List<String> args = BwrapCommand.sandboxArgs(new BwrapCommand.SandboxSpec(layout.bwrapArgs(),
+                layout.isOwnRoot() ? BwrapCommand.Root.OWN_OVERLAY : BwrapCommand.Root.READ_ONLY_BINDS, paths.workspace(),
                 paths.tmp(), paths.shm(), paths.tests(), gpuDevices(passport), state.insideUidOrAgent(),
                 state.ownsRange() ? BwrapCommand.UserNamespace.ALE_RANGE : BwrapCommand.UserNamespace.BWRAP_SINGLE_UID));
         StringBuilder data = new StringBuilder();
