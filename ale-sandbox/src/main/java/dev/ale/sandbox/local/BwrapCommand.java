@@ -168,7 +168,7 @@ final class BwrapCommand {
 
     /** What every process tree of one sandbox shares: written once to its arguments file. */
     record SandboxSpec(List<String> rootfsArgs, Root root, Path workspace, Path tmp, Path shm, Path tests, List<String> gpuDevices,
-                       int insideUid, UserNamespace userns) {
+                       int insideUid, int insideGid, UserNamespace userns) {
     }
 
     /**
@@ -190,6 +190,7 @@ final class BwrapCommand {
             List<Path> cgroupProcsFiles,
             Path netnsFile,
             int hostUid,
+            int hostGid,
             int insideUid,
             Path seccompFile,
             Path argsFile,
@@ -218,7 +219,7 @@ final class BwrapCommand {
         // bubblewrap's own namespace forbids nested ones with --disable-userns; ALE's has its limit set to 0 when made
         if (s.userns() == UserNamespace.ALE_RANGE) args.addAll(List.of("--userns", String.valueOf(USERNS_FD)));
         else args.add("--unshare-user");
-        args.addAll(List.of("--uid", String.valueOf(s.insideUid()), "--gid", String.valueOf(s.insideUid()),
+        args.addAll(List.of("--uid", String.valueOf(s.insideUid()), "--gid", String.valueOf(s.insideGid()),
                 "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup"));
         if (s.userns() == UserNamespace.BWRAP_SINGLE_UID) args.add("--disable-userns");
         args.addAll(List.of("--cap-drop", "ALL"));
@@ -264,7 +265,7 @@ final class BwrapCommand {
         // the bounding set keeps root's few capabilities only for root inside (bwrap cannot add what it lacks);
         // on the host they are worth nothing: the uid is unprivileged and no_new_privs stops every gain through exec
         String bounding = s.insideUid() == ROOT_UID ? "-all,+" + String.join(",+", ROOT_CAPS) : "-all";
-        cmd.addAll(List.of("setpriv", "--reuid=" + s.hostUid(), "--regid=" + s.hostUid(), "--clear-groups",
+        cmd.addAll(List.of("setpriv", "--reuid=" + s.hostUid(), "--regid=" + s.hostGid(), "--clear-groups",
                 "--inh-caps=-all", "--bounding-set=" + bounding, "--no-new-privs", "--"));
         // the id stays on the command line: the host's ps shows which sandbox a bwrap serves
         cmd.addAll(List.of("bwrap", "--hostname", s.sandboxId(), "--args", String.valueOf(ARGS_FD)));

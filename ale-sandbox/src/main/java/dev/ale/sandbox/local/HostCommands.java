@@ -68,7 +68,7 @@ final class HostCommands {
     static boolean isMountPoint(Path dir) {
         String target = dir.toAbsolutePath().normalize().toString();
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            for (String line : mountinfo()) {
                 String[] f = line.split(" ");
                 if (f.length > 4 && unescape(f[4]).equals(target)) return true;
             }
@@ -82,7 +82,7 @@ final class HostCommands {
     static boolean hasMountsUnder(Path dir) {
         String target = dir.toAbsolutePath().normalize().toString();
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            for (String line : mountinfo()) {
                 String[] f = line.split(" ");
                 if (f.length > 4) {
                     String m = unescape(f[4]);
@@ -93,6 +93,14 @@ final class HostCommands {
             return true;
         }
         return false;
+    }
+
+    /**
+     * The mount table's lines. Decoded leniently: a mount point whose name is not UTF-8 (anyone's, anywhere on the host)
+     * must not make every reader fail, which made a sandbox's teardown skip deleting its directory.
+     */
+    private static List<String> mountinfo() throws IOException {
+        return new String(Files.readAllBytes(Path.of("/proc/self/mountinfo")), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
     }
 
     private static String unescape(String mountinfoField) {

@@ -324,10 +324,10 @@ public final class LocalSandboxBackend implements SandboxBackend {
         // an image is resolved (pulled if need be) before anything exists; a host or rootfs base is checked now
         Optional<ImageRoot> image = passport.filesystem().image().map(this::resolveImage);
         RootfsLayout layout = image.isPresent() ? null : layoutFor(passport); // checks the passport's binds before anything exists
-        // Docker's rule: an image without USER (or with USER root) runs as root; a host-root sandbox never does
-        int insideUid = image.filter(i -> runsAsRoot(i.user())).isPresent() ? BwrapCommand.ROOT_UID : BwrapCommand.INSIDE_UID;
-        // root inside gets a range of host ids (chown, su, useradd, apt's _apt need more than one); the agent its one uid
-        int idCount = insideUid == BwrapCommand.ROOT_UID ? ROOT_RANGE : 1;
+        // an image sandbox owns a range of host ids, mapped to 0..65535 inside: its files keep their owners (root's, _apt's,
+        // its USER's), and it runs as root or as its USER's uid (resolved once its root is mounted). A host-root sandbox runs
+        // as the agent, its one uid
+        int idCount = image.isPresent() ? ROOT_RANGE : 1;
         // a detached sandbox outlives this process, and the pool's init with it would not: those are made cold
         if (pool.isPresent() && image.isEmpty() && !request.detached()) {
             Optional<WarmPool.Blank> blank = pool.get().take(passport, WarmPool.Shape.of(layout, passport));
@@ -347,20 +347,29 @@ public final class LocalSandboxBackend implements SandboxBackend {
             long now = System.currentTimeMillis();
             state = new SandboxState(id, uid, PassportWriter.toYaml(passport), passport.id(), now,
                     now + passport.resources().wallTime().toMillis(), request.detached(), selfPid, selfStartMillis, null, request.labels(),
-                    Map.of(), Map.of(), null, insideUid, idCount, false);
+                    Map.of(), Map.of(), null, image.isPresent() ? BwrapCommand.ROOT_UID : BwrapCommand.INSIDE_UID, idCount, false, null);
             state.write(paths.stateFile());
 
             Resources r = passport.resources();
             Cgroup cgroup = cgroups.create(id, new CgroupLimits(r.cpus(), r.memoryBytes(), r.pids()));
             mountWorkspace(paths, uid, r.workspaceBytes());
-            if (image.isPresent()) mountImageRoot(paths, image.get(), state);
+            if (image.isPresent()) {
+                // Docker's rule: no USER (or root) is root; else the uid and group USER names, from the image's own accounts
+                ImageUser user = imageUser(paths, image.get());
+                state = state.withUser(user.uid(), user.gid());
+                state.write(paths.stateFile());
+                mountImageRoot(paths, image.get(), state);
+                // the workspace is the user's, as the agent's is in a host-root sandbox
+                Files.setAttribute(paths.workspace(), "unix:uid", state.userHostUid());
+                Files.setAttribute(paths.workspace(), "unix:gid", state.userHostGid());
+            }
             HostCommands.run(List.of("ip", "netns", "add", paths.netnsName()));
             HostCommands.run(List.of("ip", "-n", paths.netnsName(), "link", "set", "lo", "up"));
             NetworkAttachment network = config.network().attach(
                     new SandboxNetwork.NetworkTarget(id, paths.netnsName(), passport, request.phase()));
             attachments.put(id, network);
             writeNameFiles(paths, id, network.resolvConf());
-            layout = layoutFor(passport, sandboxEtc(paths), imageBase(paths), insideUid);
+            layout = layoutFor(passport, sandboxEtc(paths), imageBase(paths));
             state = state.withNetworkEnv(network.environment());
             if (image.isPresent()) state = state.withImage(imageEnv(image.get()), image.get().workingDir());
             state.write(paths.stateFile());
@@ -405,7 +414,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
                 NetworkAttachment network = SandboxNetwork.loopbackOnly()
                         .attach(new SandboxNetwork.NetworkTarget(id, paths.netnsName(), passport, Phase.AGENT));
                 LocalSandbox s = new LocalSandbox(this, paths, state, passport, cgroup,
-                        argsFile(paths, layoutFor(passport, sandboxEtc(paths), imageBase(paths), state.insideUidOrAgent()), passport, state),
+                        argsFile(paths, layoutFor(passport, sandboxEtc(paths), imageBase(paths)), passport, state),
                         network);
                 live.put(id, s);
                 return (Sandbox) s;
@@ -582,7 +591,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
             uid = allocateUid(id);
             long now = System.currentTimeMillis();
             state = new SandboxState(id, uid, PassportWriter.toYaml(template), template.id(), now, now + template.resources().wallTime().toMillis(),
-                    false, selfPid, selfStartMillis, null, Map.of(), Map.of(), Map.of(), null, BwrapCommand.INSIDE_UID, 1, true);
+                    false, selfPid, selfStartMillis, null, Map.of(), Map.of(), Map.of(), null, BwrapCommand.INSIDE_UID, 1, true, null);
             state.write(paths.stateFile());
             Resources r = template.resources();
             CgroupLimits limits = new CgroupLimits(r.cpus(), r.memoryBytes(), r.pids());
@@ -594,14 +603,14 @@ public final class LocalSandboxBackend implements SandboxBackend {
             // a network that names a DNS server gets its resolv.conf at claim, written into this file (bound by inode)
             boolean placeholder = config.network() != SandboxNetwork.loopbackOnly();
             writeNameFiles(paths, id, placeholder ? Optional.of("") : Optional.empty());
-            RootfsLayout layout = layoutFor(template, sandboxEtc(paths), Optional.empty(), BwrapCommand.INSIDE_UID);
+            RootfsLayout layout = layoutFor(template, sandboxEtc(paths), Optional.empty());
             Path args = argsFile(paths, layout, template, state);
             AtomicBoolean lost = new AtomicBoolean();
             AtomicReference<Consumer<String>> onLost =
                     new AtomicReference<>(why -> lost.set(true));
-            int hostUid = uid;
-            Optional<ResidentInit> init = initBinary.map(binary -> LocalSandbox.launchResident(this, id, cgroup, paths, hostUid,
-                    BwrapCommand.INSIDE_UID, args, Optional.empty(), why -> onLost.get().accept(why)));
+            SandboxState blankState = state;
+            Optional<ResidentInit> init = initBinary.map(binary -> LocalSandbox.launchResident(this, id, cgroup, paths, blankState,
+                    args, Optional.empty(), why -> onLost.get().accept(why)));
             if (init.isPresent()) awaitInitReady(id, init.get());
             return new WarmPool.Blank(id, paths, uid, cgroup, limits, args, init, link, placeholder, shape, lost, onLost);
         } catch (IOException | RuntimeException e) {
@@ -666,7 +675,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
         long now = System.currentTimeMillis();
         SandboxState state = new SandboxState(id, blank.uid(), PassportWriter.toYaml(passport), passport.id(), now,
                 now + passport.resources().wallTime().toMillis(), false, selfPid, selfStartMillis, null, request.labels(),
-                Map.of(), Map.of(), null, BwrapCommand.INSIDE_UID, 1, false);
+                Map.of(), Map.of(), null, BwrapCommand.INSIDE_UID, 1, false, null);
         NetworkAttachment network = null;
         try {
             Resources r = passport.resources();
@@ -813,7 +822,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
     }
 
     private RootfsLayout layoutFor(Passport passport) {
-        return layoutFor(passport, Map.of(), Optional.empty(), BwrapCommand.INSIDE_UID);
+        return layoutFor(passport, Map.of(), Optional.empty());
     }
 
     private ImageRoot resolveImage(String reference) {
@@ -841,34 +850,48 @@ public final class LocalSandboxBackend implements SandboxBackend {
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
         // / inside is the upper directory's root: root inside owns it (its range's first id), as root owns / in a container
-        if (state.ownsRange()) {
-            Files.setAttribute(paths.upper(), "unix:uid", state.hostUid());
-            Files.setAttribute(paths.upper(), "unix:gid", state.hostUid());
-        }
+        Files.setAttribute(paths.upper(), "unix:uid", state.hostUid());
+        Files.setAttribute(paths.upper(), "unix:gid", state.hostUid());
         // under the image, ALE's mount points: bubblewrap finds them there and writes nothing into the image
         List<Path> layers = new ArrayList<>();
         layers.add(mountPoints);
         layers.addAll(image.layers());
-        // root inside sees the image's files as their owners' inside only through layers idmapped to its range
-        if (state.ownsRange()) {
-            RangeUserNamespace.make(paths.userns(), state.hostUid(), state.idCountOrOne());
-            layers = IdmappedLayers.mount(paths.dir(), layers, paths.userns());
-        }
+        // the image's files show with their owners inside only through layers idmapped to the sandbox's range; the namespace
+        // is the user's (bubblewrap enters it as the user's host id, and only its owner may)
+        RangeUserNamespace.make(paths.userns(), state.hostUid(), state.idCountOrOne(), state.insideUidOrAgent(), state.insideGidOrUid());
+        List<Path> mounted = IdmappedLayers.mount(paths.dir(), layers, paths.userns());
+        // named relative to the sandbox's directory: a sandbox reads the overlay's options in its mount table, and they must
+        // name no host path of ALE's
         List<String> lower = new ArrayList<>();
-        for (Path layer : layers.reversed()) { // overlayfs lists the top layer first
-            String l = layer.toString();
-            if (l.contains(":") || l.contains(",") || l.contains("\\")) {
-                throw new SandboxException(Fault.ENVIRONMENT, "image layer path " + l + " holds a character overlayfs options cannot carry");
-            }
-            lower.add(l);
-        }
-        String options = "lowerdir=" + String.join(":", lower) + ",upperdir=" + paths.upper() + ",workdir=" + paths.work() + ",nosuid,nodev";
+        for (Path layer : mounted.reversed()) lower.add(paths.dir().relativize(layer).toString()); // overlayfs lists the top layer first
+        String options = "lowerdir=" + String.join(":", lower) + ",upperdir=" + paths.dir().relativize(paths.upper())
+                + ",workdir=" + paths.dir().relativize(paths.work()) + ",nosuid,nodev";
         if (options.length() > 4000) {
             throw new SandboxException(Fault.ENVIRONMENT, "image " + image.image() + " has too many layers (" + image.layers().size()
-                    + ") for one overlay mount's options; move the data directory to a shorter path");
+                    + ") for one overlay mount's options");
         }
-        HostCommands.run(List.of("mount", "-t", "overlay", "ale-img-" + paths.dir().getFileName(), "-o", options, paths.root().toString()));
+        HostCommands.run(List.of("env", "-C", paths.dir().toString(), "mount", "-t", "overlay", "ale-img-" + paths.dir().getFileName(),
+                "-o", options, paths.root().toString()));
         HostCommands.tryRun(List.of("mount", "--make-private", paths.root().toString()));
+    }
+
+    /**
+     * The user an image runs as. Its accounts are read (through a read-only overlay of its layers,
+     * mounted for the look-up alone) only when {@code User} names a user or group, or a uid without
+     * a group; root and {@code uid:gid} need none.
+     */
+    private static ImageUser imageUser(SandboxPaths paths, ImageRoot image) throws IOException {
+        if (!ImageUser.needsAccounts(image.user())) return ImageUser.resolve(image.user(), paths.root(), image.image());
+        Files.createDirectories(paths.root());
+        List<String> lower = new ArrayList<>();
+        for (Path layer : image.layers().reversed()) lower.add(layer.toString());
+        HostCommands.run(List.of("mount", "-t", "overlay", "ale-user-" + paths.dir().getFileName(), "-o",
+                "ro,nosuid,nodev,lowerdir=" + String.join(":", lower), paths.root().toString()));
+        try {
+            return ImageUser.resolve(image.user(), paths.root(), image.image());
+        } finally {
+            IdmappedLayers.umount(paths.root()).ifPresent(problem -> LOG.log(System.Logger.Level.WARNING, problem));
+        }
     }
 
     /**
@@ -897,13 +920,6 @@ public final class LocalSandboxBackend implements SandboxBackend {
         }
     }
 
-    /** Whether an image's {@code User} is root: absent, empty, {@code root} or uid 0, with or without a group. */
-    static boolean runsAsRoot(Optional<String> user) {
-        String u = user.orElse("").strip();
-        String name = u.contains(":") ? u.substring(0, u.indexOf(':')) : u;
-        return name.isEmpty() || name.equals("root") || name.equals("0");
-    }
-
     /** An image's {@code Env} ({@code K=V} each) as a map; entries without {@code =} are ignored, as runtimes do. */
     private static Map<String, String> imageEnv(ImageRoot image) {
         Map<String, String> env = new LinkedHashMap<>();
@@ -919,7 +935,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
      * they become plain mount points in the layout, so a host whose /etc/resolv.conf is a symlink
      * (systemd-resolved) or has none gets the same file inside.
      */
-    private RootfsLayout layoutFor(Passport passport, Map<Path, Path> sandboxFiles, Optional<Path> imageRoot, int insideUid) {
+    private RootfsLayout layoutFor(Passport passport, Map<Path, Path> sandboxFiles, Optional<Path> imageRoot) {
         FilesystemRules fs = passport.filesystem();
         Path base = imageRoot.orElseGet(() -> fs.rootfs().orElse(Path.of("/")));
         List<String> hidden = new ArrayList<>(FilesystemRules.DEFAULT_HIDDEN);
@@ -1023,7 +1039,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
     private Path argsFile(SandboxPaths paths, RootfsLayout layout, Passport passport, SandboxState state) {
         List<String> args = BwrapCommand.sandboxArgs(new BwrapCommand.SandboxSpec(layout.bwrapArgs(),
                 layout.isOwnRoot() ? BwrapCommand.Root.OWN_OVERLAY : BwrapCommand.Root.READ_ONLY_BINDS, paths.workspace(),
-                paths.tmp(), paths.shm(), paths.tests(), gpuDevices(passport), state.insideUidOrAgent(),
+                paths.tmp(), paths.shm(), paths.tests(), gpuDevices(passport), state.insideUidOrAgent(), state.insideGidOrUid(),
                 state.ownsRange() ? BwrapCommand.UserNamespace.ALE_RANGE : BwrapCommand.UserNamespace.BWRAP_SINGLE_UID));
         StringBuilder data = new StringBuilder();
         for (String a : args) {
@@ -1291,11 +1307,14 @@ public final class LocalSandboxBackend implements SandboxBackend {
 
     /** Deletes a directory tree of ALE's, never while anything is mounted in it (that would reach the host). */
     static void deleteTree(Path dir) {
-        if (!Files.exists(dir) || HostCommands.hasMountsUnder(dir)) return;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (IOException e) {
-            // a later gc retries
+        // again when a pass fails: a file written into it while it was walked (a last state or log write) leaves it non-empty
+        for (int pass = 0; pass < 3 && Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS); pass++) {
+            if (HostCommands.hasMountsUnder(dir)) return;
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            } catch (IOException | java.io.UncheckedIOException e) {
+                // the next pass, or a later gc, retries
+            }
         }
     }
 
