@@ -760,11 +760,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
             if (cgroups.open(state.id()).isPresent()) problems.add("cgroup " + state.id() + ": " + e.getMessage());
         }
         // an image root's upper layer lives on the tmpfs below: the overlay goes first
-        if (HostCommands.isMountPoint(paths.root())) {
-            HostTools.Result r = HostCommands.tryRun(List.of("umount", paths.root().toString()));
-            if (r.exitCode() != 0) r = HostCommands.tryRun(List.of("umount", "-l", paths.root().toString()));
-            if (r.exitCode() != 0 && HostCommands.isMountPoint(paths.root())) problems.add("umount " + paths.root() + ": " + r.output().strip());
-        }
+        if (HostCommands.isMountPoint(paths.root())) IdmappedLayers.umount(paths.root()).ifPresent(problems::add);
         problems.addAll(IdmappedLayers.unmount(paths.dir()));
         // the namespace's file: its layers (unmounted above) and processes (killed with the cgroup) were its last users
         if (Files.exists(paths.userns())) problems.addAll(RangeUserNamespace.remove(paths.userns()));
@@ -864,15 +860,8 @@ public final class LocalSandboxBackend implements SandboxBackend {
         // name no host path of ALE's
         List<String> lower = new ArrayList<>();
         for (Path layer : mounted.reversed()) lower.add(paths.dir().relativize(layer).toString()); // overlayfs lists the top layer first
-        String options = "lowerdir=" + String.join(":", lower) + ",upperdir=" + paths.dir().relativize(paths.upper())
-                + ",workdir=" + paths.dir().relativize(paths.work()) + ",nosuid,nodev";
-        if (options.length() > 4000) {
-            throw new SandboxException(Fault.ENVIRONMENT, "image " + image.image() + " has too many layers (" + image.layers().size()
-                    + ") for one overlay mount's options");
-        }
-        HostCommands.run(List.of("env", "-C", paths.dir().toString(), "mount", "-t", "overlay", "ale-img-" + paths.dir().getFileName(),
-                "-o", options, paths.root().toString()));
-        HostCommands.tryRun(List.of("mount", "--make-private", paths.root().toString()));
+        IdmappedLayers.mountOverlay("ale-img-" + paths.dir().getFileName(), paths.dir(), lower, paths.dir().relativize(paths.upper()).toString(),
+                paths.dir().relativize(paths.work()).toString(), paths.root());
     }
 
     /**
