@@ -123,8 +123,10 @@ final class IdmappedLayers {
      * Mounts an overlay at {@code target} (nosuid, nodev, private) by fsopen/fsconfig/fsmount/move_mount, no {@code mount}
      * process: {@code lower} (top first), {@code upper} and {@code work} are paths relative to {@code dir}, named through
      * {@code /proc/self/fd/N} of an fd on it, so the options a sandbox reads in its mount table name no host path of ALE's.
+     * Without an upper directory (and work directory) the overlay is read-only.
      */
-    static void mountOverlay(String source, Path dir, List<String> lower, String upper, String work, Path target) throws IOException {
+    static void mountOverlay(String source, Path dir, List<String> lower, Optional<String> upper, Optional<String> work, Path target)
+            throws IOException {
         int dfd = open(dir.toString(), O_PATH_DIRECTORY_CLOEXEC);
         try (Arena arena = Arena.ofConfined()) {
             String base = "/proc/self/fd/" + dfd + "/";
@@ -136,15 +138,16 @@ final class IdmappedLayers {
                 List<String[]> options = new ArrayList<>();
                 options.add(new String[] {"source", source});
                 for (String l : lower) options.add(new String[] {"lowerdir+", base + l});
-                options.add(new String[] {"upperdir", base + upper});
-                options.add(new String[] {"workdir", base + work});
+                upper.ifPresent(u -> options.add(new String[] {"upperdir", base + u}));
+                work.ifPresent(w -> options.add(new String[] {"workdir", base + w}));
                 for (String[] o : options) {
                     int rc = (int) FSCONFIG.invokeExact(state, fs, FSCONFIG_SET_STRING, arena.allocateFrom(o[0]), arena.allocateFrom(o[1]), 0);
                     if (rc != 0) throw new IOException("overlay option " + o[0] + "=" + o[1] + ": errno " + (int) ERRNO.get(state, 0L));
                 }
                 int rc = (int) FSCONFIG.invokeExact(state, fs, FSCONFIG_CMD_CREATE, MemorySegment.NULL, MemorySegment.NULL, 0);
                 if (rc != 0) throw new IOException("overlay of " + lower.size() + " layers: errno " + (int) ERRNO.get(state, 0L));
-                int mnt = (int) FSMOUNT.invokeExact(state, fs, FSMOUNT_CLOEXEC, (int) (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV));
+                long attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (upper.isEmpty() ? MOUNT_ATTR_RDONLY : 0);
+                int mnt = (int) FSMOUNT.invokeExact(state, fs, FSMOUNT_CLOEXEC, (int) attrs);
                 if (mnt < 0) throw new IOException("fsmount overlay: errno " + (int) ERRNO.get(state, 0L));
                 try {
                     rc = (int) MOVE_MOUNT.invokeExact(state, mnt, arena.allocateFrom(""), AT_FDCWD, arena.allocateFrom(target.toString()),

@@ -860,8 +860,8 @@ public final class LocalSandboxBackend implements SandboxBackend {
         // name no host path of ALE's
         List<String> lower = new ArrayList<>();
         for (Path layer : mounted.reversed()) lower.add(paths.dir().relativize(layer).toString()); // overlayfs lists the top layer first
-        IdmappedLayers.mountOverlay("ale-img-" + paths.dir().getFileName(), paths.dir(), lower, paths.dir().relativize(paths.upper()).toString(),
-                paths.dir().relativize(paths.work()).toString(), paths.root());
+        IdmappedLayers.mountOverlay("ale-img-" + paths.dir().getFileName(), paths.dir(), lower,
+                Optional.of(paths.dir().relativize(paths.upper()).toString()), Optional.of(paths.dir().relativize(paths.work()).toString()), paths.root());
     }
 
     /**
@@ -869,13 +869,14 @@ public final class LocalSandboxBackend implements SandboxBackend {
      * mounted for the look-up alone) only when {@code User} names a user or group, or a uid without
      * a group; root and {@code uid:gid} need none.
      */
-    private static ImageUser imageUser(SandboxPaths paths, ImageRoot image) throws IOException {
+    private ImageUser imageUser(SandboxPaths paths, ImageRoot image) throws IOException {
         if (!ImageUser.needsAccounts(image.user())) return ImageUser.resolve(image.user(), paths.root(), image.image());
         Files.createDirectories(paths.root());
         List<String> lower = new ArrayList<>();
-        for (Path layer : image.layers().reversed()) lower.add(layer.toString());
-        HostCommands.run(List.of("mount", "-t", "overlay", "ale-user-" + paths.dir().getFileName(), "-o",
-                "ro,nosuid,nodev,lowerdir=" + String.join(":", lower), paths.root().toString()));
+        // the image's layers (top first) over ALE's mount points: a read-only overlay needs two layers, and an image may have one
+        for (Path layer : image.layers().reversed()) lower.add(Path.of("/").relativize(layer).toString());
+        lower.add(Path.of("/").relativize(mountPoints).toString());
+        IdmappedLayers.mountOverlay("ale-user-" + paths.dir().getFileName(), Path.of("/"), lower, Optional.empty(), Optional.empty(), paths.root());
         try {
             return ImageUser.resolve(image.user(), paths.root(), image.image());
         } finally {
