@@ -901,7 +901,11 @@ public final class LocalSandboxBackend implements SandboxBackend {
             Files.setAttribute(dir.resolve("tmp"), "unix:mode", 01777);
             for (String f : List.of("etc/hosts", "etc/resolv.conf")) {
                 Path p = dir.resolve(f);
-                if (!Files.exists(p)) Files.createFile(p);
+                try {
+                    Files.createFile(p);
+                } catch (FileAlreadyExistsException e) {
+                    // there already, or another ALE process on this data directory made it just now
+                }
                 Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
             }
             return dir;
