@@ -248,8 +248,29 @@ class ImageBuildTest {
     }
 
     @Test
-    void aRunAsRootAddsAUserWithUseraddAndChownsToItAndTheLayerKeepsTheUsersIds(@TempDir Path ctx) throws Exception {
-        // a base with real accounts and shadow's useradd, as a Debian image has them
+    void aRunMakesNewTopLevelDirectoriesAndTheLayerHoldsThemAndNoMountPointOfTheSandbox(@TempDir Path ctx) throws Exception {
+        BuildResult r = build(ctx, """
+                FROM %s
+                RUN mkdir /srv2 && echo made > /srv2/f && mkdir -p /opt2/deep/er && echo deep > /opt2/deep/er/g && touch /top-file
+                """.formatted(base), "toplevel:1");
+        assertThat(r.sandboxes()).isEqualTo(1);
+        // the step's layer: exactly the new top-level entries, root's, and none of the mount points ALE binds (/proc, /tmp, /tests…)
+        Path runLayer = store.resolve("toplevel:1").layers().getLast();
+        try (Stream<Path> top = Files.list(runLayer)) {
+            assertThat(top.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("srv2", "opt2", "top-file");
+        }
+        assertThat(runLayer.resolve("opt2/deep/er/g")).hasContent("deep");
+        assertThat(Files.getAttribute(runLayer.resolve("srv2"), "unix:uid")).isEqualTo(0);
+        // a sandbox of the built image has them, and makes its own beside them
+        ExecResult in = runIn("toplevel:1", "cat /srv2/f /opt2/deep/er/g; mkdir /mine && echo ok > /mine/x && cat /mine/x");
+        assertThat(in.exitCode()).as(in.stderr()).isZero();
+        assertThat(in.stdout()).isEqualTo("made\ndeep\nok\n");
+        // the base it came from has none of them
+        assertThat(runIn(base, "ls -d /srv2 /opt2 /mine 2>/dev/null; echo end").stdout()).isEqualTo("end\n");
+    }
+
+    /** A base with real accounts and shadow's useradd, as a Debian image has them. */
+    static String accountsBase() throws Exception {
         TarBuilder accounts = new TarBuilder().dir("bin/", 0755).symlink("bin/chown", "busybox").symlink("bin/su", "busybox")
                 .symlink("bin/grep", "busybox").dir("etc/", 0755).dir("etc/default/", 0755)
                 .file("etc/passwd", 0644, "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n")
@@ -258,7 +279,44 @@ class ImageBuildTest {
                 .file("etc/default/useradd", 0644, "SHELL=/bin/sh\n");
         registry.pushImage("test/accounts", "1", "amd64", List.of(TestImages.busyboxRoot("accounts"), accounts.tar(),
                 TestImages.hostPrograms("/usr/sbin/useradd")), TestImages.config("PATH=/bin:/usr/sbin", "/"));
-        String accountsBase = registry.host() + "/test/accounts:1";
+        return registry.host() + "/test/accounts:1";
+    }
+
+    @Test
+    void runStepsAfterUserRunAsThatUsersIdsAndSoDoTheImagesSandboxes(@TempDir Path ctx) throws Exception {
+        BuildResult r = build(ctx, """
+                FROM %s
+                RUN useradd -u 1001 -s /bin/sh app && mkdir -p /home/app && chown app:app /home/app
+                USER app
+                RUN echo $(id -u) $(id -g) > /home/app/id && (touch /etc/nope 2>/dev/null || echo refused >> /home/app/id)
+                USER 1234:1234
+                RUN echo $(id -u) $(id -g) > /tmp/ids && cat /tmp/ids
+                USER app
+                """.formatted(accountsBase()), "users:1");
+        assertThat(r.sandboxes()).isEqualTo(3);
+        Path appLayer = store.resolve("users:1").layers().getLast();
+        assertThat(appLayer.resolve("home/app/id")).hasContent("1001 1001\nrefused\n");
+        assertThat(Files.getAttribute(appLayer.resolve("home/app/id"), "unix:uid")).isEqualTo(1001);
+        ExecResult in = runIn("users:1", "echo $(id -u) $(id -g); cat /home/app/id");
+        assertThat(in.stdout()).as(in.stderr()).isEqualTo("1001 1001\n1001 1001\nrefused\n");
+    }
+
+    @Test
+    void aRunAsAUserTheImageDoesNotHaveIsRefusedNamingTheRunAndTheUserLine(@TempDir Path ctx) throws Exception {
+        build(ctx, "FROM " + base + "\n", ""); // the base is pulled; what follows must add nothing
+        List<String> storeBefore = storeContents();
+        assertThatThrownBy(() -> build(ctx, "FROM " + base + "\nUSER ghost\nRUN true\n", "ghost:1"))
+                .isInstanceOf(DockerfileException.class)
+                .hasMessageStartingWith(ctx.resolve("Dockerfile") + ":3: RUN cannot start as USER ghost (set at " + ctx.resolve("Dockerfile") + ":2): ")
+                .hasMessageEndingWith("USER ghost: no user \"ghost\" in the image's /etc/passwd");
+        assertThat(storeContents()).isEqualTo(storeBefore);
+        assertThat(guarded.list()).isEmpty();
+        assertThat(store.find("ghost:1")).isEmpty();
+    }
+
+    @Test
+    void aRunAsRootAddsAUserWithUseraddAndChownsToItAndTheLayerKeepsTheUsersIds(@TempDir Path ctx) throws Exception {
+        String accountsBase = accountsBase();
         BuildResult r = build(ctx, """
                 FROM %s
                 RUN useradd -u 1001 -s /bin/sh app && mkdir -p /work/app && chown app:app /work/app \\

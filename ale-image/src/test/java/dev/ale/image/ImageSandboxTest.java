@@ -132,8 +132,9 @@ class ImageSandboxTest {
     void garbageCollectionUnmountsTheOverlayOfACrashedOwner() throws Exception {
         Sandbox s = backend.create(SandboxRequest.of(passport()));
         Path dir = data.resolve("sandboxes").resolve(s.id());
-        // the tmpfs, the overlay root, and (root inside) its user namespace and each of the two layers idmapped to its range
-        assertThat(mountsUnder(dir)).hasSize(5).anyMatch(m -> m.endsWith("/userns"));
+        // the tmpfs, the overlay root, and (root inside) its user namespace and each of the two layers and ALE's mount points
+        // idmapped to its range
+        assertThat(mountsUnder(dir)).hasSize(6).anyMatch(m -> m.endsWith("/userns"));
         // the state now names an owner that is gone, as after kill -9 of the ALE process that made it
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();

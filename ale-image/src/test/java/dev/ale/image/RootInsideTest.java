@@ -16,6 +16,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -71,9 +73,28 @@ class RootInsideTest {
         registry.pushImage("test/userin", "1", "amd64", layers, asUser);
         rootImage = registry.host() + "/test/rootin:1";
         userImage = registry.host() + "/test/userin:1";
+        // accounts of the image's own beyond uid 1000, and a directory that is one of theirs
+        byte[] accounts = new TarBuilder().dir("etc/", 0755)
+                .file("etc/passwd", 0644, "root:x:0:0:root:/root:/bin/sh\nsvc:x:1234:2345::/opt/svc:/bin/sh\n"
+                        + "nobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n")
+                .file("etc/group", 0644, "root:x:0:\nstaff:x:50:\ngrp:x:2345:\nnogroup:x:65534:\n")
+                .entry("opt/svc/", '5', 0755, 1234, "", new byte[0]).tar();
+        List<byte[]> userLayers = List.of(TestImages.busyboxRoot("users"), owned, accounts);
+        for (String user : List.of("svc", "1234", "4321", "1234:1234", "svc:staff", "nobody", "ghost", "svc:wheel", "70000")) {
+            registry.pushImage("test/user", tag(user), "amd64", userLayers, TestImages.config("A=1", "/").put("User", user));
+        }
         store.pull(rootImage, PullProgress.none());
         store.pull(userImage, PullProgress.none());
         backend = new LocalSandboxBackend(LocalSandboxBackend.Config.defaults().withDataDir(data).withImages(store));
+    }
+
+    /** The tag of the test image whose USER is {@code user}. */
+    static String tag(String user) {
+        return "u-" + user.replace(':', '-');
+    }
+
+    static String imageAs(String user) {
+        return registry.host() + "/test/user:" + tag(user);
     }
 
     @AfterAll
@@ -96,7 +117,7 @@ class RootInsideTest {
         return s.exec(ExecRequest.of("/bin/sh", "-c", script));
     }
 
-    /** The sandbox's host uid: the owner of its workspace on the host. */
+    /** The sandbox's host uid: the owner of its workspace on the host (its range's first id when it is root inside). */
     static int hostUid(Sandbox s) throws IOException {
         return (int) Files.getAttribute(data.resolve("sandboxes").resolve(s.id()).resolve("fs/workspace"), "unix:uid");
     }
@@ -124,6 +145,46 @@ class RootInsideTest {
                     assertThat(Files.getAttribute(main, "unix:uid")).isEqualTo(0);
                 }
             }
+        }
+    }
+
+    @Test
+    void rootInsideMakesNewTopLevelDirectoriesInItsUpperLayerWhileTheMountsOfTheSandboxStayFixed() throws IOException {
+        try (Sandbox s = backend.create(SandboxRequest.of(passport(rootImage)))) {
+            ExecResult r = sh(s, "mkdir /data2 && echo x > /data2/f && mkdir -p /srv/a/b && touch /top && stat -c '%u %g' / /data2/f && cat /data2/f");
+            assertThat(r.exitCode()).as(r.stderr()).isZero();
+            assertThat(r.stdout()).isEqualTo("0 0\n0 0\nx\n");
+            int uid = hostUid(s);
+            Path upper = data.resolve("sandboxes").resolve(s.id()).resolve("fs/upper");
+            for (String made : List.of("data2/f", "srv/a/b", "top")) {
+                assertThat(Files.getAttribute(upper.resolve(made), "unix:uid", LinkOption.NOFOLLOW_LINKS)).as(made).isEqualTo(uid);
+            }
+            // the sandbox's own mounts are still there, and still not root inside's to change
+            assertThat(sh(s, "touch /dev/x 2>&1 || echo refused").stdout()).endsWith("refused\n");
+            assertThat(sh(s, "rmdir /tests 2>/dev/null || echo refused; mv /tests /t2 2>/dev/null || echo refused").stdout())
+                    .isEqualTo("refused\nrefused\n");
+            assertThat(sh(s, "mv /workspace /w2 2>&1 || echo refused").stdout()).endsWith("refused\n");
+            assertThat(sh(s, "stat -c %u /tests; cat /proc/1/cmdline | head -c 4 | grep -c . ; grep -c ' / ' /proc/self/mountinfo").stdout())
+                    .startsWith("65534\n1\n");
+            assertThat(sh(s, "mount -o remount,ro / 2>&1 || echo refused").stdout()).endsWith("refused\n");
+            // ALE's data directory, the host's root and the image's layers are not reachable through the new /
+            assertThat(sh(s, "ls -d " + data + " /usr/bin/java /etc/debian_version 2>/dev/null; echo end").stdout()).isEqualTo("end\n");
+            // nor named in its mount table: the overlay's layers are named relative to the sandbox's directory
+            assertThat(sh(s, "grep -c " + data + " /proc/self/mountinfo; grep -c 'lowerdir.*/lower/' /proc/self/mountinfo").stdout())
+                    .isEqualTo("0\n1\n");
+            // another sandbox of the image does not see the new directories, nor do the shared layers hold them
+            try (Sandbox other = backend.create(SandboxRequest.of(passport(rootImage)))) {
+                assertThat(sh(other, "ls -d /data2 /top 2>/dev/null; echo end").stdout()).isEqualTo("end\n");
+            }
+            for (Path layer : store.resolve(rootImage).layers()) assertThat(layer.resolve("data2")).doesNotExist();
+        }
+    }
+
+    @Test
+    void aUserWhoIsNotRootCannotMakeTopLevelDirectoriesAsInAContainer() {
+        try (Sandbox s = backend.create(SandboxRequest.of(passport(userImage)))) {
+            ExecResult r = sh(s, "mkdir /data2 2>/dev/null || echo refused; echo in-tmp > /tmp/f && cat /tmp/f");
+            assertThat(r.stdout()).isEqualTo("refused\nin-tmp\n");
         }
     }
 
@@ -203,11 +264,11 @@ class RootInsideTest {
     void twoRootInsideSandboxesGetDisjointRangesAndNeitherSeesTheOthersIds() throws IOException {
         try (Sandbox a = backend.create(SandboxRequest.of(passport(rootImage)));
              Sandbox b = backend.create(SandboxRequest.of(passport(rootImage)));
-             Sandbox agent = backend.create(SandboxRequest.of(passport(userImage)))) {
+             Sandbox agent = backend.create(SandboxRequest.of(Passport.defaults().withResources(SMALL)))) {
             long[] ra = range(a);
             long[] rb = range(b);
             assertThat(ra[0] + ra[1] <= rb[0] || rb[0] + rb[1] <= ra[0]).as("ranges %d+%d and %d+%d", ra[0], ra[1], rb[0], rb[1]).isTrue();
-            // an agent sandbox's one uid lies in neither range
+            // a host-root agent sandbox's one uid lies in neither range
             long agentUid = hostUid(agent);
             assertThat(agentUid >= ra[0] && agentUid < ra[0] + ra[1] || agentUid >= rb[0] && agentUid < rb[0] + rb[1]).isFalse();
             // a's uid 1000 is not b's uid 1000 on the host
@@ -271,6 +332,70 @@ class RootInsideTest {
             // leaving the phase takes it back, emptied
             s.enterPhase(dev.ale.core.passport.Phase.AGENT);
             assertThat(sh(s, "stat -c %u /tests; ls -A /tests | head -1").stdout()).isEqualTo("65534\n");
+        }
+    }
+
+    @Test
+    void anImagesUserByNameUidOrUidAndGroupRunsAsThoseIdsWithNoCapabilities() {
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("svc", "1234 2345");
+        expected.put("1234", "1234 2345"); // a uid with an account takes its group
+        expected.put("4321", "4321 0"); // one without, group 0, as Docker runs it
+        expected.put("1234:1234", "1234 1234");
+        expected.put("svc:staff", "1234 50");
+        expected.put("nobody", "65534 65534");
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            try (Sandbox s = backend.create(SandboxRequest.of(passport(imageAs(e.getKey()))))) {
+                ExecResult r = sh(s, "echo $(id -u) $(id -g); grep CapEff /proc/self/status | cut -f2; cat /proc/self/uid_map | wc -l");
+                assertThat(r.stdout()).as("USER " + e.getKey() + ": " + r.stderr()).isEqualTo(e.getValue() + "\n0000000000000000\n1\n");
+            }
+        }
+    }
+
+    @Test
+    void aUserWritesItsOwnFilesAndTheWorkspaceButNotRootsAndTheVerifierRunsAsIt() throws IOException {
+        try (Sandbox s = backend.create(SandboxRequest.of(passport(imageAs("svc"))))) {
+            long first = range(s)[0];
+            ExecResult r = sh(s, "touch /opt/svc/mine && stat -c '%u %g' /opt/svc/mine; echo w > /workspace/w && stat -c %u /workspace;"
+                    + " echo x > /opt/app/main.txt 2>/dev/null || echo refused; mkdir /new 2>/dev/null || echo refused");
+            assertThat(r.stdout()).as(r.stderr()).isEqualTo("1234 2345\n1234\nrefused\nrefused\n");
+            Path upper = data.resolve("sandboxes").resolve(s.id()).resolve("fs/upper");
+            assertThat(Files.getAttribute(upper.resolve("opt/svc/mine"), "unix:uid")).isEqualTo((int) first + 1234);
+            assertThat(Files.getAttribute(upper.resolve("opt/svc/mine"), "unix:gid")).isEqualTo((int) first + 2345);
+            // the workspace is the user's, on the host too
+            assertThat(Files.getAttribute(data.resolve("sandboxes").resolve(s.id()).resolve("fs/workspace"), "unix:uid")).isEqualTo((int) first + 1234);
+            // the verifier's /tests is the user's in the verify phase only
+            assertThat(sh(s, "touch /tests/t 2>/dev/null || echo refused").stdout()).isEqualTo("refused\n");
+            s.enterPhase(dev.ale.core.passport.Phase.VERIFY);
+            assertThat(sh(s, "touch /tests/t && stat -c '%u %g' /tests/t").stdout()).isEqualTo("1234 2345\n");
+        }
+    }
+
+    @Test
+    void aUserTheImageCannotRunAsIsRefusedNamingTheImageAndLeavesNothingBehind() throws IOException {
+        assertThat(backend.list()).isEmpty();
+        List<String> rangesBefore = ranges();
+        Map<String, String> refused = Map.of(
+                "ghost", "USER ghost: no user \"ghost\" in the image's /etc/passwd",
+                "svc:wheel", "USER svc:wheel: no group \"wheel\" in the image's /etc/group",
+                "70000", "USER 70000: id 70000 is outside the 65536 ids a sandbox maps (0..65535)");
+        for (Map.Entry<String, String> e : refused.entrySet()) {
+            assertThatThrownBy(() -> backend.create(SandboxRequest.of(passport(imageAs(e.getKey())))))
+                    .isInstanceOf(dev.ale.core.sandbox.SandboxException.class)
+                    .hasMessageContaining("image " + imageAs(e.getKey()) + ": " + e.getValue())
+                    .satisfies(t -> assertThat(((dev.ale.core.sandbox.SandboxException) t).fault()).isEqualTo(dev.ale.core.AleException.Fault.INPUT));
+        }
+        assertThat(backend.list()).isEmpty();
+        assertThat(ranges()).isEqualTo(rangesBefore);
+        // no overlay root, idmapped layer or user namespace of an image sandbox (a warm pool's host-root blanks may be there)
+        assertThat(ImageSandboxTest.mountsUnder(data.resolve("sandboxes"))).noneMatch(m -> m.endsWith("/root") || m.contains("/lower/")
+                || m.endsWith("/userns"));
+    }
+
+    /** The id ranges claimed now. */
+    static List<String> ranges() throws IOException {
+        try (Stream<Path> s = Files.list(data.resolve("uids"))) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("range-")).sorted().toList();
         }
     }
 

@@ -2,6 +2,7 @@ package dev.ale.core.host;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -26,12 +27,14 @@ public final class OwnTree {
      * is deleted while anything is mounted at or below it, or when the mount table cannot be read.
      */
     public static boolean delete(Path dir) {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return true;
-        if (hasMountsUnder(dir)) return false;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (IOException | UncheckedIOException e) {
-            // a file that vanished mid-walk, or one that cannot go: reported by what is left
+        // again when a pass fails: a file written into it while it was walked (a last state or log write) leaves it non-empty
+        for (int pass = 0; pass < 3 && Files.exists(dir, LinkOption.NOFOLLOW_LINKS); pass++) {
+            if (hasMountsUnder(dir)) return false;
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            } catch (IOException | UncheckedIOException e) {
+                // a file that vanished mid-walk, or one that cannot go: the next pass, or what is left, says
+            }
         }
         return !Files.exists(dir, LinkOption.NOFOLLOW_LINKS);
     }
@@ -41,7 +44,8 @@ public final class OwnTree {
         String target = dir.toAbsolutePath().normalize().toString();
         List<String> lines;
         try {
-            lines = Files.readAllLines(MOUNTINFO);
+            // leniently: a mount point whose name is not UTF-8 (anyone's, anywhere on the host) must not stop every delete
+            lines = new String(Files.readAllBytes(MOUNTINFO), StandardCharsets.UTF_8).lines().toList();
         } catch (IOException e) {
             return true;
         }

@@ -12,6 +12,7 @@ import dev.ale.core.sandbox.ExecResult;
 import dev.ale.core.sandbox.ImageWrites;
 import dev.ale.core.sandbox.Sandbox;
 import dev.ale.core.sandbox.SandboxBackend;
+import dev.ale.core.sandbox.SandboxException;
 import dev.ale.core.sandbox.SandboxRequest;
 import dev.ale.image.ImageStore;
 import dev.ale.image.StoredImage;
@@ -109,6 +110,8 @@ public final class ImageBuilder {
         ObjectNode config;
         final Map<String, String> args = new LinkedHashMap<>();
         List<String> shell = List.of("/bin/sh", "-c");
+        /** Where the config's {@code User} was set: a USER line, or the base image it came from. */
+        String userWhere = "the base image";
 
         State copy() {
             State s = new State();
@@ -116,6 +119,7 @@ public final class ImageBuilder {
             s.diffIds.addAll(diffIds);
             s.config = config.deepCopy();
             s.shell = shell;
+            s.userWhere = userWhere;
             return s;
         }
 
@@ -275,6 +279,7 @@ public final class ImageBuilder {
                 throw where.fail("image " + base + ": its config is not JSON");
             }
             st.c();
+            st.userWhere = "the base image " + base;
             st.layers.addAll(r.layers());
             List<String> ids = new ArrayList<>();
             st.config.path("rootfs").path("diff_ids").forEach(d -> ids.add(d.asText()));
@@ -319,7 +324,8 @@ public final class ImageBuilder {
                 }
                 case "USER" -> {
                     c.put("User", w.word(ins.args()));
-                    progress.note("recorded; RUN steps and sandboxes still run as the sandbox's unprivileged user (docs/images.md)");
+                    st.userWhere = ins.where();
+                    progress.note("recorded; later RUN steps and the image's sandboxes run as this user (names from the image's /etc/passwd)");
                 }
                 case "SHELL" -> {
                     st.shell = ins.json().orElseThrow();
@@ -392,7 +398,16 @@ public final class ImageBuilder {
             // only a record this build made goes with it (an earlier untagged build of the same content stays)
             if (!existing.contains(stepImage.id())) intermediates.add(stepImage.id());
             Passport p = request.passport().withFilesystem(request.passport().filesystem().withImage(stepImage.id()));
-            Sandbox sandbox = backend.create(new SandboxRequest(p, Map.of(BUILD_LABEL, ins.where()), false, Phase.SETUP));
+            Sandbox sandbox;
+            try {
+                sandbox = backend.create(new SandboxRequest(p, Map.of(BUILD_LABEL, ins.where()), false, Phase.SETUP));
+            } catch (SandboxException e) {
+                if (e.fault() != Fault.INPUT) throw e;
+                // a USER the image cannot run as (no such account, an id out of range) is the Dockerfile's fault
+                String user = st.c().path("User").asText("");
+                throw new DockerfileException(Fault.INPUT, ins.where() + ": RUN cannot start" + (user.isEmpty() ? "" : " as USER " + user
+                        + " (set at " + st.userWhere + ")") + ": " + e.getMessage(), e);
+            }
             sandboxes++;
             try {
                 Tail tail = new Tail();

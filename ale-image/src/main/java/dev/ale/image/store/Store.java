@@ -262,8 +262,10 @@ public final class Store {
                 int dash = line.indexOf(" - ");
                 if (dash < 0 || !line.startsWith("overlay ", dash + 3)) continue;
                 for (String opt : line.substring(dash + 3).split("[ ,]")) {
-                    if (!opt.startsWith("lowerdir=")) continue;
-                    for (String dir : opt.substring("lowerdir=".length()).split(":")) {
+                    // lowerdir=a:b from a mount command, one lowerdir+=a each from fsconfig
+                    String prefix2 = opt.startsWith("lowerdir=") ? "lowerdir=" : opt.startsWith("lowerdir+=") ? "lowerdir+=" : "";
+                    if (prefix2.isEmpty()) continue;
+                    for (String dir : opt.substring(prefix2.length()).split(":")) {
                         String d = dir.replace("\\072", ":");
                         if (d.startsWith(prefix)) {
                             String hex = d.substring(prefix.length()).replaceAll("/.*$", "");

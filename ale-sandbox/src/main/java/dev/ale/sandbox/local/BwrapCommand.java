@@ -38,7 +38,9 @@ import static dev.ale.sandbox.local.SeccompFilter.EPERM;
  *       (no TIOCSTI into the caller's terminal), dies with its parent, and builds the root from
  *       read-only binds;</li>
  *   <li>only /workspace, /tmp and /dev/shm are writable, all three on the sandbox's one
- *       size-capped tmpfs (so is /tests, the verifier's, writable only in the verify phase); /proc is the sandbox's own; /dev is minimal and read-only; the
+ *       size-capped tmpfs (so is /tests, the verifier's, writable only in the verify phase), and
+ *       an image sandbox's / (its overlay, whose upper layer is on that tmpfs too); /proc is the
+ *       sandbox's own; /dev is minimal and read-only; the
  *       environment is cleared and rebuilt from what the caller allows;</li>
  *   <li>last, after its own setup, bubblewrap installs the seccomp filter {@link #SECCOMP_POLICY}.</li>
  * </ol>
@@ -165,9 +167,16 @@ final class BwrapCommand {
     }
 
     /** What every process tree of one sandbox shares: written once to its arguments file. */
-    record SandboxSpec(List<String> rootfsArgs, Path workspace, Path tmp, Path shm, Path tests, List<String> gpuDevices, int insideUid,
-                       UserNamespace userns) {
+    record SandboxSpec(List<String> rootfsArgs, Root root, Path workspace, Path tmp, Path shm, Path tests, List<String> gpuDevices,
+                       int insideUid, int insideGid, UserNamespace userns) {
     }
+
+    /**
+     * What / inside is: a tmpfs of read-only binds of the base (the host root, a rootfs), made
+     * read-only itself; or the sandbox's own overlay (an image root), writable, its writes in the
+     * sandbox's upper layer on its tmpfs.
+     */
+    enum Root { READ_ONLY_BINDS, OWN_OVERLAY }
 
     /**
      * Whose user namespace a sandbox runs in: one bubblewrap makes, mapping only the sandbox's one
@@ -181,6 +190,7 @@ final class BwrapCommand {
             List<Path> cgroupProcsFiles,
             Path netnsFile,
             int hostUid,
+            int hostGid,
             int insideUid,
             Path seccompFile,
             Path argsFile,
@@ -209,7 +219,7 @@ final class BwrapCommand {
         // bubblewrap's own namespace forbids nested ones with --disable-userns; ALE's has its limit set to 0 when made
         if (s.userns() == UserNamespace.ALE_RANGE) args.addAll(List.of("--userns", String.valueOf(USERNS_FD)));
         else args.add("--unshare-user");
-        args.addAll(List.of("--uid", String.valueOf(s.insideUid()), "--gid", String.valueOf(s.insideUid()),
+        args.addAll(List.of("--uid", String.valueOf(s.insideUid()), "--gid", String.valueOf(s.insideGid()),
                 "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup"));
         if (s.userns() == UserNamespace.BWRAP_SINGLE_UID) args.add("--disable-userns");
         args.addAll(List.of("--cap-drop", "ALL"));
@@ -217,13 +227,16 @@ final class BwrapCommand {
         if (s.insideUid() == ROOT_UID) ROOT_CAPS.forEach(c -> args.addAll(List.of("--cap-add", "CAP_" + c.toUpperCase(Locale.ROOT))));
         args.addAll(List.of("--die-with-parent", "--new-session", "--seccomp", String.valueOf(SECCOMP_FD)));
         args.addAll(s.rootfsArgs());
-        // /run is an empty read-only directory, as it is to any unprivileged user on a real host
-        args.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--dir", "/run"));
+        args.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
+        // /run is an empty read-only directory, as it is to any unprivileged user on a real host; an image keeps its own
+        if (s.root() == Root.READ_ONLY_BINDS) args.addAll(List.of("--dir", "/run"));
         for (String device : s.gpuDevices()) args.addAll(List.of("--dev-bind", device, device));
         args.addAll(List.of("--bind", s.workspace().toString(), "/workspace", "--bind", s.tmp().toString(), "/tmp",
                 "--bind", s.shm().toString(), "/dev/shm", "--bind", s.tests().toString(), "/tests"));
-        // /dev's own tmpfs has no size limit: nothing may be written there (device nodes still work)
-        args.addAll(List.of("--remount-ro", "/", "--remount-ro", "/dev"));
+        // /dev's own tmpfs has no size limit: nothing may be written there (device nodes still work); an image's / is its
+        // overlay, whose writes go to the upper layer on the sandbox's size-capped tmpfs
+        if (s.root() == Root.READ_ONLY_BINDS) args.addAll(List.of("--remount-ro", "/"));
+        args.addAll(List.of("--remount-ro", "/dev"));
         return args;
     }
 
@@ -252,7 +265,7 @@ final class BwrapCommand {
         // the bounding set keeps root's few capabilities only for root inside (bwrap cannot add what it lacks);
         // on the host they are worth nothing: the uid is unprivileged and no_new_privs stops every gain through exec
         String bounding = s.insideUid() == ROOT_UID ? "-all,+" + String.join(",+", ROOT_CAPS) : "-all";
-        cmd.addAll(List.of("setpriv", "--reuid=" + s.hostUid(), "--regid=" + s.hostUid(), "--clear-groups",
+        cmd.addAll(List.of("setpriv", "--reuid=" + s.hostUid(), "--regid=" + s.hostGid(), "--clear-groups",
                 "--inh-caps=-all", "--bounding-set=" + bounding, "--no-new-privs", "--"));
         // the id stays on the command line: the host's ps shows which sandbox a bwrap serves
         cmd.addAll(List.of("bwrap", "--hostname", s.sandboxId(), "--args", String.valueOf(ARGS_FD)));

@@ -5,6 +5,7 @@ import dev.ale.core.AleException.Fault;
 import dev.ale.core.host.HostTools;
 import dev.ale.core.sandbox.SandboxException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -68,7 +69,7 @@ final class HostCommands {
     static boolean isMountPoint(Path dir) {
         String target = dir.toAbsolutePath().normalize().toString();
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            for (String line : mountinfo()) {
                 String[] f = line.split(" ");
                 if (f.length > 4 && unescape(f[4]).equals(target)) return true;
             }
@@ -76,6 +77,14 @@ final class HostCommands {
             return false;
         }
         return false;
+    }
+
+    /**
+     * The mount table's lines. Decoded leniently: a mount point whose name is not UTF-8 (anyone's, anywhere on the host)
+     * must not make every reader fail, which made a sandbox's teardown skip deleting its directory.
+     */
+    private static List<String> mountinfo() throws IOException {
+        return new String(Files.readAllBytes(Path.of("/proc/self/mountinfo")), StandardCharsets.UTF_8).lines().toList();
     }
 
     private static String unescape(String mountinfoField) {

@@ -51,6 +51,17 @@ final class IdmappedLayers {
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
                     ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final int MNT_DETACH = 2;
+    private static final int FSOPEN_CLOEXEC = 1;
+    private static final int FSCONFIG_SET_STRING = 1;
+    private static final int FSCONFIG_CMD_CREATE = 6;
+    private static final int FSMOUNT_CLOEXEC = 1;
+    private static final int O_PATH_DIRECTORY_CLOEXEC = 010000000 | 0200000 | 02000000;
+    private static final long MS_PRIVATE = 1 << 18;
+    private static final MethodHandle FSOPEN = handle("fsopen", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle FSCONFIG = handle("fsconfig", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle FSMOUNT = handle("fsmount", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle UMOUNT2 = handle("umount2", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle OPEN = handle("open", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
@@ -106,6 +117,63 @@ final class IdmappedLayers {
             problems.add("cannot list " + lower + ": " + e.getMessage());
         }
         return problems;
+    }
+
+    /**
+     * Mounts an overlay at {@code target} (nosuid, nodev, private) by fsopen/fsconfig/fsmount/move_mount, no {@code mount}
+     * process: {@code lower} (top first), {@code upper} and {@code work} are paths relative to {@code dir}, named through
+     * {@code /proc/self/fd/N} of an fd on it, so the options a sandbox reads in its mount table name no host path of ALE's.
+     * Without an upper directory (and work directory) the overlay is read-only.
+     */
+    static void mountOverlay(String source, Path dir, List<String> lower, Optional<String> upper, Optional<String> work, Path target)
+            throws IOException {
+        int dfd = open(dir.toString(), O_PATH_DIRECTORY_CLOEXEC);
+        try (Arena arena = Arena.ofConfined()) {
+            String base = "/proc/self/fd/" + dfd + "/";
+            MemorySegment state = arena.allocate(CAPTURE);
+            int fs = (int) FSOPEN.invokeExact(state, arena.allocateFrom("overlay"), FSOPEN_CLOEXEC);
+            if (fs < 0) throw new IOException("fsopen overlay: errno " + (int) ERRNO.get(state, 0L));
+            try {
+                // one lowerdir+ per layer, top first (an fsconfig string holds at most 256 bytes; overlayfs has lowerdir+ since 6.8)
+                List<String[]> options = new ArrayList<>();
+                options.add(new String[] {"source", source});
+                for (String l : lower) options.add(new String[] {"lowerdir+", base + l});
+                upper.ifPresent(u -> options.add(new String[] {"upperdir", base + u}));
+                work.ifPresent(w -> options.add(new String[] {"workdir", base + w}));
+                for (String[] o : options) {
+                    int rc = (int) FSCONFIG.invokeExact(state, fs, FSCONFIG_SET_STRING, arena.allocateFrom(o[0]), arena.allocateFrom(o[1]), 0);
+                    if (rc != 0) throw new IOException("overlay option " + o[0] + "=" + o[1] + ": errno " + (int) ERRNO.get(state, 0L));
+                }
+                int rc = (int) FSCONFIG.invokeExact(state, fs, FSCONFIG_CMD_CREATE, MemorySegment.NULL, MemorySegment.NULL, 0);
+                if (rc != 0) throw new IOException("overlay of " + lower.size() + " layers: errno " + (int) ERRNO.get(state, 0L));
+                long attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (upper.isEmpty() ? MOUNT_ATTR_RDONLY : 0);
+                int mnt = (int) FSMOUNT.invokeExact(state, fs, FSMOUNT_CLOEXEC, (int) attrs);
+                if (mnt < 0) throw new IOException("fsmount overlay: errno " + (int) ERRNO.get(state, 0L));
+                try {
+                    rc = (int) MOVE_MOUNT.invokeExact(state, mnt, arena.allocateFrom(""), AT_FDCWD, arena.allocateFrom(target.toString()),
+                            MOVE_MOUNT_F_EMPTY_PATH);
+                    if (rc != 0) throw new IOException("move_mount to " + target + ": errno " + (int) ERRNO.get(state, 0L));
+                } finally {
+                    close(mnt);
+                }
+                // private, as `mount --make-private` made it: nothing mounted below it propagates anywhere
+                MemorySegment attr = arena.allocate(32, 8);
+                attr.set(ValueLayout.JAVA_LONG, 16, MS_PRIVATE);
+                rc = (int) MOUNT_SETATTR.invokeExact(state, AT_FDCWD, arena.allocateFrom(target.toString()), 0, attr, 32L);
+                if (rc != 0) {
+                    umount(target);
+                    throw new IOException("making " + target + " private: errno " + (int) ERRNO.get(state, 0L));
+                }
+            } finally {
+                close(fs);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("overlay mount at " + target + ": " + t, t);
+        } finally {
+            close(dfd);
+        }
     }
 
     /**
@@ -173,9 +241,13 @@ final class IdmappedLayers {
     }
 
     private static int open(String path) throws IOException {
+        return open(path, 02000000 /* O_RDONLY | O_CLOEXEC */);
+    }
+
+    private static int open(String path, int flags) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE);
-            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), 02000000 /* O_RDONLY | O_CLOEXEC */);
+            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), flags);
             if (fd < 0) throw new IOException("open " + path + ": errno " + (int) ERRNO.get(state, 0L));
             return fd;
         } catch (IOException | RuntimeException | Error e) {

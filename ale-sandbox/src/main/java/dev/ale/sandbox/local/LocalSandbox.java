@@ -183,7 +183,7 @@ final class LocalSandbox implements Sandbox {
      */
     private synchronized ResidentInit resident() {
         if (resident == null) {
-            resident = launchResident(backend, id(), cgroup, paths, state.hostUid(), state.insideUidOrAgent(), argsFile, userns(),
+            resident = launchResident(backend, id(), cgroup, paths, state, argsFile, userns(),
                     this::residentLost);
         }
         return resident;
@@ -200,11 +200,12 @@ final class LocalSandbox implements Sandbox {
     }
 
     /** The launcher and bubblewrap of a sandbox's resident init, with the init as pid 1 inside. */
-    static ResidentInit launchResident(LocalSandboxBackend backend, String id, Cgroup cgroup, SandboxPaths paths, int hostUid,
-                                       int insideUid, Path argsFile, Optional<Path> userns, Consumer<String> onLost) {
+    static ResidentInit launchResident(LocalSandboxBackend backend, String id, Cgroup cgroup, SandboxPaths paths, SandboxState state,
+                                       Path argsFile, Optional<Path> userns, Consumer<String> onLost) {
         Path binary = backend.initBinary().orElseThrow();
         List<String> launch = BwrapCommand.buildResident(new BwrapCommand.Spec(
-                id, cgroup.procsFiles(), paths.netnsFile(), hostUid, insideUid, backend.seccompFile(), argsFile,
+                id, cgroup.procsFiles(), paths.netnsFile(), state.userHostUid(), state.userHostGid(), state.insideUidOrAgent(),
+                backend.seccompFile(), argsFile,
                 userns, "/", Map.of(), List.of("/proc/self/fd/" + BwrapCommand.INIT_FD)), binary);
         return ResidentInit.start(id, launch, paths.dir().resolve("init.log"), onLost);
     }
@@ -248,7 +249,8 @@ final class LocalSandbox implements Sandbox {
      */
     List<String> command(List<String> argv, String cwd, Map<String, String> env) {
         return BwrapCommand.build(new BwrapCommand.Spec(
-                id(), cgroup.procsFiles(), paths.netnsFile(), state.hostUid(), state.insideUidOrAgent(), backend.seccompFile(), argsFile,
+                id(), cgroup.procsFiles(), paths.netnsFile(), state.userHostUid(), state.userHostGid(), state.insideUidOrAgent(),
+                backend.seccompFile(), argsFile,
                 userns(), cwd, withNetwork(env), argv));
     }
 
@@ -347,12 +349,12 @@ final class LocalSandbox implements Sandbox {
         Path dir = paths.tests();
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return; // made by an older ALE
         try {
-            int owner = phase == Phase.VERIFY ? state.hostUid() : 0;
+            int owner = phase == Phase.VERIFY ? state.userHostUid() : 0;
             Files.setAttribute(dir, "unix:uid", 0); // closed while it is emptied
             try (Stream<Path> walk = Files.walk(dir)) {
                 for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) if (!p.equals(dir)) Files.delete(p);
             }
-            Files.setAttribute(dir, "unix:gid", owner);
+            Files.setAttribute(dir, "unix:gid", phase == Phase.VERIFY ? state.userHostGid() : 0);
             Files.setAttribute(dir, "unix:uid", owner);
             Files.setAttribute(dir, "unix:mode", 0755);
         } catch (IOException e) {

@@ -238,6 +238,8 @@ public final class LocalSandboxBackend implements SandboxBackend {
     /** bubblewrap argument files this backend wrote; they name its overlay views, so they go with it. */
     private final Set<Path> argsFiles = ConcurrentHashMap.newKeySet();
     private final OverlayViews views;
+    /** The lowest layer of every image sandbox's root: the mount points ALE binds over (see {@link #writeMountPoints}). */
+    private final Path mountPoints;
     /** The resident init's binary when sandboxes run their commands through one. */
     private final Optional<Path> initBinary;
     private final Thread watcher;
@@ -259,6 +261,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
         this.cgroups = CgroupDriver.detect().withParent(cgroupParent(dataDir, config.cgroupParent()));
         this.seccompFile = writeSeccompFilter(dataDir);
         this.views = new OverlayViews(dataDir.resolve("views"));
+        this.mountPoints = writeMountPoints(dataDir.resolve("mount-points"));
         this.initBinary = config.execPath() == ExecPath.RESIDENT_INIT ? ResidentInit.install(dataDir) : Optional.empty();
         this.startupCollection = collectGarbage();
         this.pool = config.warmPool() == 0 ? Optional.empty() : Optional.of(new WarmPool(config.warmPool(), new WarmPool.Maker() {
@@ -322,10 +325,10 @@ public final class LocalSandboxBackend implements SandboxBackend {
         // an image is resolved (pulled if need be) before anything exists; a host or rootfs base is checked now
         Optional<ImageRoot> image = passport.filesystem().image().map(this::resolveImage);
         RootfsLayout layout = image.isPresent() ? null : layoutFor(passport); // checks the passport's binds before anything exists
-        // Docker's rule: an image without USER (or with USER root) runs as root; a host-root sandbox never does
-        int insideUid = image.filter(i -> runsAsRoot(i.user())).isPresent() ? BwrapCommand.ROOT_UID : BwrapCommand.INSIDE_UID;
-        // root inside gets a range of host ids (chown, su, useradd, apt's _apt need more than one); the agent its one uid
-        int idCount = insideUid == BwrapCommand.ROOT_UID ? ROOT_RANGE : 1;
+        // an image sandbox owns a range of host ids, mapped to 0..65535 inside: its files keep their owners (root's, _apt's,
+        // its USER's), and it runs as root or as its USER's uid (resolved once its root is mounted). A host-root sandbox runs
+        // as the agent, its one uid
+        int idCount = image.isPresent() ? ROOT_RANGE : 1;
         // a detached sandbox outlives this process, and the pool's init with it would not: those are made cold
         if (pool.isPresent() && image.isEmpty() && !request.detached()) {
             Optional<WarmPool.Blank> blank = pool.get().take(passport, WarmPool.Shape.of(layout, passport));
@@ -345,20 +348,29 @@ public final class LocalSandboxBackend implements SandboxBackend {
             long now = System.currentTimeMillis();
             state = new SandboxState(id, uid, PassportWriter.toYaml(passport), passport.id(), now,
                     now + passport.resources().wallTime().toMillis(), request.detached(), selfPid, selfStartMillis, null, request.labels(),
-                    Map.of(), Map.of(), null, insideUid, idCount, false);
+                    Map.of(), Map.of(), null, image.isPresent() ? BwrapCommand.ROOT_UID : BwrapCommand.INSIDE_UID, idCount, false, null);
             state.write(paths.stateFile());
 
             Resources r = passport.resources();
             Cgroup cgroup = cgroups.create(id, new CgroupLimits(r.cpus(), r.memoryBytes(), r.pids()));
             mountWorkspace(paths, uid, r.workspaceBytes());
-            if (image.isPresent()) mountImageRoot(paths, image.get(), state);
+            if (image.isPresent()) {
+                // Docker's rule: no USER (or root) is root; else the uid and group USER names, from the image's own accounts
+                ImageUser user = imageUser(paths, image.get());
+                state = state.withUser(user.uid(), user.gid());
+                state.write(paths.stateFile());
+                mountImageRoot(paths, image.get(), state);
+                // the workspace is the user's, as the agent's is in a host-root sandbox
+                Files.setAttribute(paths.workspace(), "unix:uid", state.userHostUid());
+                Files.setAttribute(paths.workspace(), "unix:gid", state.userHostGid());
+            }
             HostCommands.run(List.of("ip", "netns", "add", paths.netnsName()));
             HostCommands.run(List.of("ip", "-n", paths.netnsName(), "link", "set", "lo", "up"));
             NetworkAttachment network = config.network().attach(
                     new SandboxNetwork.NetworkTarget(id, paths.netnsName(), passport, request.phase()));
             attachments.put(id, network);
             writeNameFiles(paths, id, network.resolvConf());
-            layout = layoutFor(passport, sandboxEtc(paths), imageBase(paths), insideUid);
+            layout = layoutFor(passport, sandboxEtc(paths), imageBase(paths));
             state = state.withNetworkEnv(network.environment());
             if (image.isPresent()) state = state.withImage(imageEnv(image.get()), image.get().workingDir());
             state.write(paths.stateFile());
@@ -403,7 +415,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
                 NetworkAttachment network = SandboxNetwork.loopbackOnly()
                         .attach(new SandboxNetwork.NetworkTarget(id, paths.netnsName(), passport, Phase.AGENT));
                 LocalSandbox s = new LocalSandbox(this, paths, state, passport, cgroup,
-                        argsFile(paths, layoutFor(passport, sandboxEtc(paths), imageBase(paths), state.insideUidOrAgent()), passport, state),
+                        argsFile(paths, layoutFor(passport, sandboxEtc(paths), imageBase(paths)), passport, state),
                         network);
                 live.put(id, s);
                 return (Sandbox) s;
@@ -580,7 +592,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
             uid = allocateUid(id);
             long now = System.currentTimeMillis();
             state = new SandboxState(id, uid, PassportWriter.toYaml(template), template.id(), now, now + template.resources().wallTime().toMillis(),
-                    false, selfPid, selfStartMillis, null, Map.of(), Map.of(), Map.of(), null, BwrapCommand.INSIDE_UID, 1, true);
+                    false, selfPid, selfStartMillis, null, Map.of(), Map.of(), Map.of(), null, BwrapCommand.INSIDE_UID, 1, true, null);
             state.write(paths.stateFile());
             Resources r = template.resources();
             CgroupLimits limits = new CgroupLimits(r.cpus(), r.memoryBytes(), r.pids());
@@ -592,14 +604,14 @@ public final class LocalSandboxBackend implements SandboxBackend {
             // a network that names a DNS server gets its resolv.conf at claim, written into this file (bound by inode)
             boolean placeholder = config.network() != SandboxNetwork.loopbackOnly();
             writeNameFiles(paths, id, placeholder ? Optional.of("") : Optional.empty());
-            RootfsLayout layout = layoutFor(template, sandboxEtc(paths), Optional.empty(), BwrapCommand.INSIDE_UID);
+            RootfsLayout layout = layoutFor(template, sandboxEtc(paths), Optional.empty());
             Path args = argsFile(paths, layout, template, state);
             AtomicBoolean lost = new AtomicBoolean();
             AtomicReference<Consumer<String>> onLost =
                     new AtomicReference<>(why -> lost.set(true));
-            int hostUid = uid;
-            Optional<ResidentInit> init = initBinary.map(binary -> LocalSandbox.launchResident(this, id, cgroup, paths, hostUid,
-                    BwrapCommand.INSIDE_UID, args, Optional.empty(), why -> onLost.get().accept(why)));
+            SandboxState blankState = state;
+            Optional<ResidentInit> init = initBinary.map(binary -> LocalSandbox.launchResident(this, id, cgroup, paths, blankState,
+                    args, Optional.empty(), why -> onLost.get().accept(why)));
             if (init.isPresent()) awaitInitReady(id, init.get());
             return new WarmPool.Blank(id, paths, uid, cgroup, limits, args, init, link, placeholder, shape, lost, onLost);
         } catch (IOException | RuntimeException e) {
@@ -664,7 +676,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
         long now = System.currentTimeMillis();
         SandboxState state = new SandboxState(id, blank.uid(), PassportWriter.toYaml(passport), passport.id(), now,
                 now + passport.resources().wallTime().toMillis(), false, selfPid, selfStartMillis, null, request.labels(),
-                Map.of(), Map.of(), null, BwrapCommand.INSIDE_UID, 1, false);
+                Map.of(), Map.of(), null, BwrapCommand.INSIDE_UID, 1, false, null);
         NetworkAttachment network = null;
         try {
             Resources r = passport.resources();
@@ -749,11 +761,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
             if (cgroups.open(state.id()).isPresent()) problems.add("cgroup " + state.id() + ": " + e.getMessage());
         }
         // an image root's upper layer lives on the tmpfs below: the overlay goes first
-        if (HostCommands.isMountPoint(paths.root())) {
-            HostTools.Result r = HostCommands.tryRun(List.of("umount", paths.root().toString()));
-            if (r.exitCode() != 0) r = HostCommands.tryRun(List.of("umount", "-l", paths.root().toString()));
-            if (r.exitCode() != 0 && HostCommands.isMountPoint(paths.root())) problems.add("umount " + paths.root() + ": " + r.output().strip());
-        }
+        if (HostCommands.isMountPoint(paths.root())) IdmappedLayers.umount(paths.root()).ifPresent(problems::add);
         problems.addAll(IdmappedLayers.unmount(paths.dir()));
         // the namespace's file: its layers (unmounted above) and processes (killed with the cgroup) were its last users
         if (Files.exists(paths.userns())) problems.addAll(RangeUserNamespace.remove(paths.userns()));
@@ -811,7 +819,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
     }
 
     private RootfsLayout layoutFor(Passport passport) {
-        return layoutFor(passport, Map.of(), Optional.empty(), BwrapCommand.INSIDE_UID);
+        return layoutFor(passport, Map.of(), Optional.empty());
     }
 
     private ImageRoot resolveImage(String reference) {
@@ -831,41 +839,80 @@ public final class LocalSandboxBackend implements SandboxBackend {
      * every sandbox of it, never written) and whose upper layer is the sandbox's own, on its tmpfs,
      * so what it writes is capped by workspaceSize and gone with it. nosuid and nodev, like the tmpfs.
      */
-    private static void mountImageRoot(SandboxPaths paths, ImageRoot image, SandboxState state) throws IOException {
+    private void mountImageRoot(SandboxPaths paths, ImageRoot image, SandboxState state) throws IOException {
         for (Path p : List.of(paths.upper(), paths.work(), paths.root())) {
             Files.createDirectories(p);
             Files.setAttribute(p, "unix:uid", 0);
             Files.setAttribute(p, "unix:gid", 0);
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
-        // root inside sees the image's files as their owners' inside only through layers idmapped to its range
-        List<Path> layers = image.layers();
-        if (state.ownsRange()) {
-            RangeUserNamespace.make(paths.userns(), state.hostUid(), state.idCountOrOne());
-            layers = IdmappedLayers.mount(paths.dir(), image.layers(), paths.userns());
-        }
+        // / inside is the upper directory's root: root inside owns it (its range's first id), as root owns / in a container
+        Files.setAttribute(paths.upper(), "unix:uid", state.hostUid());
+        Files.setAttribute(paths.upper(), "unix:gid", state.hostUid());
+        // under the image, ALE's mount points: bubblewrap finds them there and writes nothing into the image
+        List<Path> layers = new ArrayList<>();
+        layers.add(mountPoints);
+        layers.addAll(image.layers());
+        // the image's files show with their owners inside only through layers idmapped to the sandbox's range; the namespace
+        // is the user's (bubblewrap enters it as the user's host id, and only its owner may)
+        RangeUserNamespace.make(paths.userns(), state.hostUid(), state.idCountOrOne(), state.insideUidOrAgent(), state.insideGidOrUid());
+        List<Path> mounted = IdmappedLayers.mount(paths.dir(), layers, paths.userns());
+        // named relative to the sandbox's directory: a sandbox reads the overlay's options in its mount table, and they must
+        // name no host path of ALE's
         List<String> lower = new ArrayList<>();
-        for (Path layer : layers.reversed()) { // overlayfs lists the top layer first
-            String l = layer.toString();
-            if (l.contains(":") || l.contains(",") || l.contains("\\")) {
-                throw new SandboxException(Fault.ENVIRONMENT, "image layer path " + l + " holds a character overlayfs options cannot carry");
-            }
-            lower.add(l);
-        }
-        String options = "lowerdir=" + String.join(":", lower) + ",upperdir=" + paths.upper() + ",workdir=" + paths.work() + ",nosuid,nodev";
-        if (options.length() > 4000) {
-            throw new SandboxException(Fault.ENVIRONMENT, "image " + image.image() + " has too many layers (" + image.layers().size()
-                    + ") for one overlay mount's options; move the data directory to a shorter path");
-        }
-        HostCommands.run(List.of("mount", "-t", "overlay", "ale-img-" + paths.dir().getFileName(), "-o", options, paths.root().toString()));
-        HostCommands.tryRun(List.of("mount", "--make-private", paths.root().toString()));
+        for (Path layer : mounted.reversed()) lower.add(paths.dir().relativize(layer).toString()); // overlayfs lists the top layer first
+        IdmappedLayers.mountOverlay("ale-img-" + paths.dir().getFileName(), paths.dir(), lower,
+                Optional.of(paths.dir().relativize(paths.upper()).toString()), Optional.of(paths.dir().relativize(paths.work()).toString()), paths.root());
     }
 
-    /** Whether an image's {@code User} is root: absent, empty, {@code root} or uid 0, with or without a group. */
-    static boolean runsAsRoot(Optional<String> user) {
-        String u = user.orElse("").strip();
-        String name = u.contains(":") ? u.substring(0, u.indexOf(':')) : u;
-        return name.isEmpty() || name.equals("root") || name.equals("0");
+    /**
+     * The user an image runs as. Its accounts are read (through a read-only overlay of its layers,
+     * mounted for the look-up alone) only when {@code User} names a user or group, or a uid without
+     * a group; root and {@code uid:gid} need none.
+     */
+    private ImageUser imageUser(SandboxPaths paths, ImageRoot image) throws IOException {
+        if (!ImageUser.needsAccounts(image.user())) return ImageUser.resolve(image.user(), paths.root(), image.image());
+        Files.createDirectories(paths.root());
+        List<String> lower = new ArrayList<>();
+        // the image's layers (top first) over ALE's mount points: a read-only overlay needs two layers, and an image may have one
+        for (Path layer : image.layers().reversed()) lower.add(Path.of("/").relativize(layer).toString());
+        lower.add(Path.of("/").relativize(mountPoints).toString());
+        IdmappedLayers.mountOverlay("ale-user-" + paths.dir().getFileName(), Path.of("/"), lower, Optional.empty(), Optional.empty(), paths.root());
+        try {
+            return ImageUser.resolve(image.user(), paths.root(), image.image());
+        } finally {
+            IdmappedLayers.umount(paths.root()).ifPresent(problem -> LOG.log(System.Logger.Level.WARNING, problem));
+        }
+    }
+
+    /**
+     * A layer of empty directories and files where ALE mounts the sandbox's own (/proc, /dev, /tmp,
+     * /workspace, /tests, /run, /etc/hosts, /etc/resolv.conf), the lowest of every image root: an
+     * image that has them shows its own, one that lacks them (a scratch image) gets these. Host
+     * root's and never written: overlayfs copies up what a sandbox changes.
+     */
+    private static Path writeMountPoints(Path dir) {
+        try {
+            for (String d : List.of("", "proc", "dev", "sys", "tmp", "run", "workspace", "tests", "etc")) {
+                Path p = dir.resolve(d);
+                Files.createDirectories(p);
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+            // sticky and world-writable as every /tmp (the sandbox's own is mounted over it)
+            Files.setAttribute(dir.resolve("tmp"), "unix:mode", 01777);
+            for (String f : List.of("etc/hosts", "etc/resolv.conf")) {
+                Path p = dir.resolve(f);
+                try {
+                    Files.createFile(p);
+                } catch (FileAlreadyExistsException e) {
+                    // there already, or another ALE process on this data directory made it just now
+                }
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new SandboxException(Fault.ENVIRONMENT, "cannot write " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     /** An image's {@code Env} ({@code K=V} each) as a map; entries without {@code =} are ignored, as runtimes do. */
@@ -883,7 +930,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
      * they become plain mount points in the layout, so a host whose /etc/resolv.conf is a symlink
      * (systemd-resolved) or has none gets the same file inside.
      */
-    private RootfsLayout layoutFor(Passport passport, Map<Path, Path> sandboxFiles, Optional<Path> imageRoot, int insideUid) {
+    private RootfsLayout layoutFor(Passport passport, Map<Path, Path> sandboxFiles, Optional<Path> imageRoot) {
         FilesystemRules fs = passport.filesystem();
         Path base = imageRoot.orElseGet(() -> fs.rootfs().orElse(Path.of("/")));
         List<String> hidden = new ArrayList<>(FilesystemRules.DEFAULT_HIDDEN);
@@ -911,10 +958,8 @@ public final class LocalSandboxBackend implements SandboxBackend {
             replacements.put(bind.target(), probe.checkBind(bind));
         }
         RootfsLayout layout = new RootfsLayout(base, hidden, replacements, Optional.of(views));
-        // an image root's entries are bound writable: writes land in the sandbox's own upper layer; root inside owns
-        // its directories too (idmapped), so they are bound whole, new files and all
-        if (imageRoot.isEmpty()) return layout;
-        return insideUid == BwrapCommand.ROOT_UID ? layout.writableAsRoot() : layout.writable();
+        // an image root is bound whole as a writable /: writes, new top-level directories too, land in the sandbox's own upper layer
+        return imageRoot.isPresent() ? layout.ownRoot() : layout;
     }
 
     /**
@@ -987,8 +1032,9 @@ public final class LocalSandboxBackend implements SandboxBackend {
      * NUL-separated), once per content: the same layout from the same backend is the same file.
      */
     private Path argsFile(SandboxPaths paths, RootfsLayout layout, Passport passport, SandboxState state) {
-        List<String> args = BwrapCommand.sandboxArgs(new BwrapCommand.SandboxSpec(layout.bwrapArgs(), paths.workspace(),
-                paths.tmp(), paths.shm(), paths.tests(), gpuDevices(passport), state.insideUidOrAgent(),
+        List<String> args = BwrapCommand.sandboxArgs(new BwrapCommand.SandboxSpec(layout.bwrapArgs(),
+                layout.isOwnRoot() ? BwrapCommand.Root.OWN_OVERLAY : BwrapCommand.Root.READ_ONLY_BINDS, paths.workspace(),
+                paths.tmp(), paths.shm(), paths.tests(), gpuDevices(passport), state.insideUidOrAgent(), state.insideGidOrUid(),
                 state.ownsRange() ? BwrapCommand.UserNamespace.ALE_RANGE : BwrapCommand.UserNamespace.BWRAP_SINGLE_UID));
         StringBuilder data = new StringBuilder();
         for (String a : args) {

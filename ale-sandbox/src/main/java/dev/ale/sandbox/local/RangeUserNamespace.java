@@ -19,8 +19,9 @@ import java.util.concurrent.TimeUnit;
  * namespace, writes both maps, and keeps it alive as a bind mount of its nsfs file that every
  * bubblewrap of the sandbox enters ({@code --userns}) and that its idmapped layers take their map from.
  *
- * <p>The namespace is owned by the range's first uid, the uid bubblewrap runs as on the host:
- * only a process of that uid outside it (ALE's launcher) may enter it. Its own limit on user
+ * <p>The namespace is owned by the host id of the user the sandbox runs as (root inside: the
+ * range's first uid), the uid bubblewrap runs as on the host: only a process of that uid outside
+ * it (ALE's launcher) may enter it. Its own limit on user
  * namespaces is set to 0, which is what bubblewrap's {@code --disable-userns} would do (that option
  * needs a namespace bubblewrap makes itself); the seccomp filter refuses making one anyway.
  * setgroups stays allowed: {@code su} and apt's sandbox user need it, and every group it could
@@ -33,17 +34,26 @@ final class RangeUserNamespace {
      * and an exec as (now mapped) root gets them; forbids nested user namespaces (CAP_SYS_RESOURCE there), says so,
      * then only holds the namespace until killed.
      */
-    private static final String HOLD = "read go && exec /bin/sh -c 'echo 0 > /proc/sys/user/max_user_namespaces && echo limited && exec sleep 60'";
+    private static final String LIMIT = "echo 0 > /proc/sys/user/max_user_namespaces && echo limited";
+    private static final String HOLD = "read go && exec /bin/sh -c '" + LIMIT + " && exec sleep 60'";
+    /** For a namespace whose owner is not its root: only holds it, while ALE sets the limit from outside. */
+    private static final String HOLD_ONLY = "read go && echo holding && exec sleep 60";
 
     private RangeUserNamespace() {
     }
 
-    /** Makes the namespace mapping {@code count} ids from {@code hostBase} and binds it at {@code file}. */
-    static void make(Path file, int hostBase, int count) throws IOException {
+    /**
+     * Makes the namespace mapping {@code count} ids from {@code hostBase} and binds it at {@code file}, owned by the host id
+     * of {@code uid} inside (with {@code gid}): the user bubblewrap runs as, which enters it already as that user (bubblewrap
+     * cannot switch to a user and a group of its own: it drops its capabilities with the uid before it sets the gid).
+     */
+    static void make(Path file, int hostBase, int count, int uid, int gid) throws IOException {
         // the holder sets the namespace's own limit once it is root there (its maps written): a sysctl of user.* is the
-        // writer's namespace's, so only a process inside can set it, and this one is already there (no nsenter to start)
-        Process holder = new ProcessBuilder("setpriv", "--reuid=" + hostBase, "--regid=" + hostBase, "--clear-groups", "--inh-caps=-all",
-                "--", "unshare", "--user", "--", "/bin/sh", "-c", HOLD).redirectErrorStream(true).start();
+        // writer's namespace's, so only a process inside can set it, and this one is already there (no nsenter to start).
+        // A holder that is another user there has no capability to: root (ALE) enters the namespace as its root to set it
+        boolean root = uid == 0;
+        Process holder = new ProcessBuilder("setpriv", "--reuid=" + (hostBase + uid), "--regid=" + (hostBase + gid), "--clear-groups",
+                "--inh-caps=-all", "--", "unshare", "--user", "--", "/bin/sh", "-c", root ? HOLD : HOLD_ONLY).redirectErrorStream(true).start();
         try {
             Path proc = Path.of("/proc", String.valueOf(holder.pid()));
             awaitOwnNamespace(holder, proc.resolve("ns/user"));
@@ -53,6 +63,10 @@ final class RangeUserNamespace {
             holder.getOutputStream().write('\n');
             holder.getOutputStream().flush();
             String said = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            if (!root && "holding".equals(said)) {
+                said = HostCommands.tryRun(List.of("nsenter", "--user=" + proc.resolve("ns/user"), "--setuid=0", "--setgid=0", "--",
+                        "/bin/sh", "-c", LIMIT)).output().strip();
+            }
             if (!"limited".equals(said)) {
                 throw new SandboxException(Fault.ENVIRONMENT, "the user namespace of a sandbox's uid range could not forbid nested ones: " + said);
             }

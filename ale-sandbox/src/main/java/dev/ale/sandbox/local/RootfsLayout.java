@@ -39,9 +39,8 @@ final class RootfsLayout {
     private final Set<Path> hidden;
     private final Map<Path, Path> replacements;
     private final Optional<OverlayViews> views;
-    /** Base entries bound writable (an image sandbox's own overlay root); hidden paths and replacements stay as they are. */
-    private boolean writable;
-    private boolean wholeDirectories;
+    /** The base is the sandbox's own overlay (an image root): bound whole and writable as / itself. */
+    private boolean ownRoot;
 
     /**
      * @param base         host directory that becomes / inside (the host root, or a rootfs)
@@ -60,21 +59,22 @@ final class RootfsLayout {
         this.views = views;
     }
 
-    /** The same layout with the base's entries bound read-write, for a base that is the sandbox's own overlay. */
-    RootfsLayout writable() {
-        writable = true;
+    /**
+     * The same layout over a base that is the sandbox's own overlay (an image root): the base is
+     * bound whole as a writable / (so new top-level directories land in the sandbox's upper layer,
+     * as in a container), hidden paths that exist in it are covered (an empty read-only directory,
+     * or /dev/null), and the replacements are bound read-only over it. The mount points ALE needs
+     * (/proc, /dev, /tmp, /workspace, /tests, /etc/hosts…) come from a lower layer of ALE's, so
+     * bubblewrap writes nothing into the image.
+     */
+    RootfsLayout ownRoot() {
+        ownRoot = true;
         return this;
     }
 
-    /**
-     * Writable, and each directory bound whole (hidden paths below it covered): for root inside an
-     * image root, who owns its directories and may make new files in them (bwrap makes the mount
-     * points of ALE's replacements there, which only their owner can).
-     */
-    RootfsLayout writableAsRoot() {
-        writable = true;
-        wholeDirectories = true;
-        return this;
+    /** Whether / inside is the writable base itself (an image sandbox's overlay), not a read-only tmpfs of binds. */
+    boolean isOwnRoot() {
+        return ownRoot;
     }
 
     Path base() {
@@ -92,12 +92,32 @@ final class RootfsLayout {
     }
 
     List<String> bwrapArgs() {
+        if (ownRoot) return ownRootArgs();
         List<String> args = new ArrayList<>();
         Set<Path> placed = new HashSet<>();
         expand(Path.of("/"), args, placed);
         // replacements whose target does not exist in the base: bwrap makes the mount point
         replacements.entrySet().stream()
                 .filter(e -> !placed.contains(e.getKey()))
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(e -> args.addAll(List.of("--ro-bind", e.getValue().toString(), e.getKey().toString())));
+        return args;
+    }
+
+    private List<String> ownRootArgs() {
+        List<String> args = new ArrayList<>(List.of("--bind", base.toString(), "/"));
+        for (Path h : hidden) {
+            // a path through a link is left alone: on the host the link would lead out of the base, and inside bubblewrap would
+            // mount wherever it points (an image's own paths are no secret of the host's; its real place is covered if hidden)
+            if (throughLink(h)) continue;
+            Path host = hostPath(h);
+            if (Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS)) {
+                args.addAll(List.of("--tmpfs", h.toString(), "--remount-ro", h.toString()));
+            } else if (Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
+                args.addAll(List.of("--ro-bind", "/dev/null", h.toString()));
+            }
+        }
+        replacements.entrySet().stream()
                 .sorted(Map.Entry.comparingByKey())
                 .forEach(e -> args.addAll(List.of("--ro-bind", e.getValue().toString(), e.getKey().toString())));
         return args;
@@ -161,20 +181,6 @@ final class RootfsLayout {
                 } catch (IOException e) {
                     // unreadable link: leave it out
                 }
-            } else if (attrs.isDirectory() && wholeDirectories) {
-                // an image root's own directory (/etc) stays writable as a whole, new files too (apt and dpkg write
-                // there); a hidden path below it is covered (an empty file or directory), and ALE's replacements
-                // are bound read-only over it afterwards
-                args.addAll(List.of("--bind", hostEntry.toString(), inside.toString()));
-                for (Path h : hidden) {
-                    if (!h.startsWith(inside) || h.equals(inside)) continue;
-                    Path host = hostPath(h);
-                    if (Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS)) {
-                        args.addAll(List.of("--tmpfs", h.toString(), "--remount-ro", h.toString()));
-                    } else if (Files.exists(host, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(host)) {
-                        args.addAll(List.of("--ro-bind", "/dev/null", h.toString()));
-                    }
-                }
             } else if (attrs.isDirectory() && holdsSomethingSpecial(inside)) {
                 Optional<Path> view = dir.getNameCount() == 0 ? viewOf(inside, hostEntry) : Optional.empty();
                 if (view.isPresent()) {
@@ -185,10 +191,20 @@ final class RootfsLayout {
                     expand(inside, args, placed);
                 }
             } else if (attrs.isDirectory() || attrs.isRegularFile()) {
-                args.addAll(List.of(writable ? "--bind" : "--ro-bind", hostEntry.toString(), inside.toString()));
+                args.addAll(List.of("--ro-bind", hostEntry.toString(), inside.toString()));
             }
             // sockets, fifos and device nodes outside /dev are never carried into a sandbox
         }
+    }
+
+    /** Whether {@code inside} or a directory on its way is a symbolic link in the base. */
+    private boolean throughLink(Path inside) {
+        Path p = base;
+        for (Path part : inside) {
+            p = p.resolve(part.toString());
+            if (Files.isSymbolicLink(p)) return true;
+        }
+        return false;
     }
 
     private Optional<Path> viewOf(Path inside, Path hostDir) {

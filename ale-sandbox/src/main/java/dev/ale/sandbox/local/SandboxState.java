@@ -36,7 +36,8 @@ record SandboxState(
         String imageWorkdir,
         Integer insideUid,
         Integer idCount,
-        boolean pooled) {
+        boolean pooled,
+        Integer insideGid) {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -51,13 +52,28 @@ record SandboxState(
     /** With what an image's config gives every process: its {@code Env} and {@code WorkingDir} (the default cwd). */
     SandboxState withImage(Map<String, String> env, Optional<String> workdir) {
         return new SandboxState(id, hostUid, passportYaml, passportId, createdAtMillis, expiresAtMillis, detached,
-                ownerPid, ownerStartMillis, killReason, labels, networkEnv, env, workdir.orElse(null), insideUid, idCount, pooled);
+                ownerPid, ownerStartMillis, killReason, labels, networkEnv, env, workdir.orElse(null), insideUid, idCount, pooled, insideGid);
     }
 
-    /** Root inside (an image that runs as root); a state written before this field existed is the agent's uid. */
-    SandboxState withInsideUid(int uid) {
+    /** The image's user inside (root, or whom its {@code User} names); a state written before these fields existed is the agent's. */
+    SandboxState withUser(int uid, int gid) {
         return new SandboxState(id, hostUid, passportYaml, passportId, createdAtMillis, expiresAtMillis, detached,
-                ownerPid, ownerStartMillis, killReason, labels, networkEnv, imageEnv, imageWorkdir, uid, idCount, pooled);
+                ownerPid, ownerStartMillis, killReason, labels, networkEnv, imageEnv, imageWorkdir, uid, idCount, pooled, gid);
+    }
+
+    /** The gid inside: the image user's group; a state without one has the uid's. */
+    int insideGidOrUid() {
+        return insideGid == null ? insideUidOrAgent() : insideGid;
+    }
+
+    /** The host uid the user inside is: its id in the sandbox's range, or the sandbox's one uid. */
+    int userHostUid() {
+        return ownsRange() ? hostUid + insideUidOrAgent() : hostUid;
+    }
+
+    /** The host gid the user's group inside is. */
+    int userHostGid() {
+        return ownsRange() ? hostUid + insideGidOrUid() : hostUid;
     }
 
     int insideUidOrAgent() {
@@ -95,7 +111,8 @@ record SandboxState(
 
     SandboxState killed(String reason) {
         return new SandboxState(id, hostUid, passportYaml, passportId, createdAtMillis, expiresAtMillis, detached,
-                ownerPid, ownerStartMillis, killReason == null ? reason : killReason, labels, networkEnv, imageEnv, imageWorkdir, insideUid, idCount, pooled);
+                ownerPid, ownerStartMillis, killReason == null ? reason : killReason, labels, networkEnv, imageEnv, imageWorkdir, insideUid, idCount,
+                pooled, insideGid);
     }
 
     /**
@@ -104,7 +121,7 @@ record SandboxState(
      */
     SandboxState withNetworkEnv(Map<String, String> env) {
         return new SandboxState(id, hostUid, passportYaml, passportId, createdAtMillis, expiresAtMillis, detached,
-                ownerPid, ownerStartMillis, killReason, labels, env, imageEnv, imageWorkdir, insideUid, idCount, pooled);
+                ownerPid, ownerStartMillis, killReason, labels, env, imageEnv, imageWorkdir, insideUid, idCount, pooled, insideGid);
     }
 
     /** True when the ALE process that made this sandbox is gone (pid reused counts as gone). */
