@@ -127,6 +127,85 @@ final class IdmappedLayers {
      */
     static void mountOverlay(String source, Path dir, List<String> lower, Optional<String> upper, Optional<String> work, Path target)
             throws IOException {
+        if (!classicOverlayOnly) {
+            try {
+                mountOverlayByFsconfig(source, dir, lower, upper, work, target);
+                return;
+            } catch (LowerdirPlusUnknown e) {
+                // overlayfs before Linux 6.8 has no lowerdir+: mount(2) with the layers in one option string, from now on once that works
+                mountOverlayClassic(source, dir, lower, upper, work, target);
+                classicOverlayOnly = true;
+                return;
+            }
+        }
+        mountOverlayClassic(source, dir, lower, upper, work, target);
+    }
+
+    /** Set once the kernel refused {@code lowerdir+} (overlayfs before 6.8); a test sets it to run the classic path here. */
+    static volatile boolean classicOverlayOnly;
+
+    /** The kernel's overlayfs has no {@code lowerdir+} key. */
+    private static final class LowerdirPlusUnknown extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        LowerdirPlusUnknown(String message) {
+            super(message);
+        }
+    }
+
+    private static final int EINVAL = 22;
+    private static final long MS_RDONLY = 1;
+    private static final long MS_NOSUID = 2;
+    private static final long MS_NODEV = 4;
+    /** mount(2)'s option string is one page. */
+    private static final int MOUNT_DATA_MAX = 4095;
+    private static final MethodHandle MOUNT = handle("mount", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+            ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
+
+    /**
+     * The same overlay through mount(2), for kernels whose overlayfs takes its lower layers only as one
+     * {@code lowerdir=a:b:c} string: that string is limited to a page, so an image of very many layers is refused there.
+     */
+    private static void mountOverlayClassic(String source, Path dir, List<String> lower, Optional<String> upper, Optional<String> work,
+            Path target) throws IOException {
+        int dfd = open(dir.toString(), O_PATH_DIRECTORY_CLOEXEC);
+        try (Arena arena = Arena.ofConfined()) {
+            String base = "/proc/self/fd/" + dfd + "/";
+            StringBuilder data = new StringBuilder("lowerdir=");
+            for (int i = 0; i < lower.size(); i++) {
+                String l = lower.get(i);
+                if (l.contains(":") || l.contains(",")) throw new IOException("overlay layer name " + l + " holds ':' or ','");
+                data.append(i == 0 ? "" : ":").append(base).append(l);
+            }
+            upper.ifPresent(u -> data.append(",upperdir=").append(base).append(u));
+            work.ifPresent(w -> data.append(",workdir=").append(base).append(w));
+            if (data.length() > MOUNT_DATA_MAX) {
+                throw new IOException("an overlay of " + lower.size() + " layers needs Linux 6.8 or later (this kernel takes at most "
+                        + MOUNT_DATA_MAX + " bytes of layer names; these need " + data.length() + ")");
+            }
+            MemorySegment state = arena.allocate(CAPTURE);
+            long flags = MS_NOSUID | MS_NODEV | (upper.isEmpty() ? MS_RDONLY : 0);
+            int rc = (int) MOUNT.invokeExact(state, arena.allocateFrom(source), arena.allocateFrom(target.toString()),
+                    arena.allocateFrom("overlay"), flags, arena.allocateFrom(data.toString()));
+            if (rc != 0) throw new IOException("overlay of " + lower.size() + " layers at " + target + ": errno " + (int) ERRNO.get(state, 0L));
+            rc = (int) MOUNT.invokeExact(state, MemorySegment.NULL, arena.allocateFrom(target.toString()), MemorySegment.NULL, MS_PRIVATE,
+                    MemorySegment.NULL);
+            if (rc != 0) {
+                int errno = (int) ERRNO.get(state, 0L);
+                umount(target);
+                throw new IOException("making " + target + " private: errno " + errno);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("overlay mount at " + target + ": " + t, t);
+        } finally {
+            close(dfd);
+        }
+    }
+
+    private static void mountOverlayByFsconfig(String source, Path dir, List<String> lower, Optional<String> upper, Optional<String> work,
+            Path target) throws IOException {
         int dfd = open(dir.toString(), O_PATH_DIRECTORY_CLOEXEC);
         try (Arena arena = Arena.ofConfined()) {
             String base = "/proc/self/fd/" + dfd + "/";
@@ -142,10 +221,19 @@ final class IdmappedLayers {
                 work.ifPresent(w -> options.add(new String[] {"workdir", base + w}));
                 for (String[] o : options) {
                     int rc = (int) FSCONFIG.invokeExact(state, fs, FSCONFIG_SET_STRING, arena.allocateFrom(o[0]), arena.allocateFrom(o[1]), 0);
-                    if (rc != 0) throw new IOException("overlay option " + o[0] + "=" + o[1] + ": errno " + (int) ERRNO.get(state, 0L));
+                    if (rc != 0) {
+                        int errno = (int) ERRNO.get(state, 0L);
+                        if (errno == EINVAL && o[0].equals("lowerdir+")) throw new LowerdirPlusUnknown("overlayfs has no lowerdir+");
+                        throw new IOException("overlay option " + o[0] + "=" + o[1] + ": errno " + errno);
+                    }
                 }
                 int rc = (int) FSCONFIG.invokeExact(state, fs, FSCONFIG_CMD_CREATE, MemorySegment.NULL, MemorySegment.NULL, 0);
-                if (rc != 0) throw new IOException("overlay of " + lower.size() + " layers: errno " + (int) ERRNO.get(state, 0L));
+                if (rc != 0) {
+                    int errno = (int) ERRNO.get(state, 0L);
+                    // before 6.5, overlayfs took fsconfig's keys as legacy options and refuses the unknown one only here
+                    if (errno == EINVAL && !lower.isEmpty()) throw new LowerdirPlusUnknown("overlayfs refused lowerdir+ at create");
+                    throw new IOException("overlay of " + lower.size() + " layers: errno " + errno);
+                }
                 long attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (upper.isEmpty() ? MOUNT_ATTR_RDONLY : 0);
                 int mnt = (int) FSMOUNT.invokeExact(state, fs, FSMOUNT_CLOEXEC, (int) attrs);
                 if (mnt < 0) throw new IOException("fsmount overlay: errno " + (int) ERRNO.get(state, 0L));
