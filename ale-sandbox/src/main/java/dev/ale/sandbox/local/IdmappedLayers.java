@@ -9,6 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -42,12 +43,12 @@ final class IdmappedLayers {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle OPEN_TREE = handle("open_tree",
+    private static final MethodHandle OPEN_TREE = syscall(428, "open_tree",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    private static final MethodHandle MOUNT_SETATTR = handle("mount_setattr",
+    private static final MethodHandle MOUNT_SETATTR = syscall(442, "mount_setattr",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
                     ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
-    private static final MethodHandle MOVE_MOUNT = handle("move_mount",
+    private static final MethodHandle MOVE_MOUNT = syscall(429, "move_mount",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
                     ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final int MNT_DETACH = 2;
@@ -57,10 +58,10 @@ final class IdmappedLayers {
     private static final int FSMOUNT_CLOEXEC = 1;
     private static final int O_PATH_DIRECTORY_CLOEXEC = 010000000 | 0200000 | 02000000;
     private static final long MS_PRIVATE = 1 << 18;
-    private static final MethodHandle FSOPEN = handle("fsopen", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    private static final MethodHandle FSCONFIG = handle("fsconfig", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+    private static final MethodHandle FSOPEN = syscall(430, "fsopen", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle FSCONFIG = syscall(431, "fsconfig", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
             ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    private static final MethodHandle FSMOUNT = handle("fsmount", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+    private static final MethodHandle FSMOUNT = syscall(432, "fsmount", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
             ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle UMOUNT2 = handle("umount2", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
@@ -353,7 +354,23 @@ final class IdmappedLayers {
         }
     }
 
-    // open_tree, mount_setattr and move_mount have no Java API; the launcher and surefire grant native access
+    /**
+     * A system call through libc's {@code syscall}, shaped as {@code fd} (int result, the capture segment first): glibc
+     * wraps the new mount API only from 2.36 (Ubuntu 22.04 has 2.35), while the kernel has it since 5.2. The numbers are
+     * the same on x86_64 and aarch64 (the shared table new calls get). Every int argument travels as a sign-extended long.
+     */
+    // the mount API has no Java API; the launcher and surefire grant native access
+    @SuppressWarnings("restricted")
+    private static MethodHandle syscall(long number, String name, FunctionDescriptor fd) {
+        List<MemoryLayout> args = new ArrayList<>(List.of(ValueLayout.JAVA_LONG));
+        for (MemoryLayout l : fd.argumentLayouts()) args.add(l.equals(ValueLayout.JAVA_INT) ? ValueLayout.JAVA_LONG : l);
+        MethodHandle raw = LINKER.downcallHandle(LINKER.defaultLookup().find("syscall").orElseThrow(() -> new IllegalStateException(
+                "libc has no syscall (for " + name + ")")), FunctionDescriptor.of(ValueLayout.JAVA_LONG, args.toArray(MemoryLayout[]::new)),
+                Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
+        MethodHandle bound = MethodHandles.insertArguments(raw, 1, number);
+        return MethodHandles.explicitCastArguments(bound, fd.toMethodType().insertParameterTypes(0, MemorySegment.class));
+    }
+
     @SuppressWarnings("restricted")
     private static MethodHandle handle(String name, FunctionDescriptor fd) {
         return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(() -> new IllegalStateException("libc has no " + name)),
