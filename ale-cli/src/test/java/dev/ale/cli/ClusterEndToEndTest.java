@@ -9,9 +9,11 @@ import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.SocketException;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
@@ -209,10 +211,14 @@ class ClusterEndToEndTest {
             ClusterCerts.make(otherCa, 1);
             SSLContext noCertificate = SSLContext.getInstance("TLSv1.3");
             noCertificate.init(null, trustOnly(cluster.tlsDir()), null);
-            assertThat(tlsGet(nodeUrl, noCertificate, token)).as("no client certificate").startsWith("refused");
-            assertThat(tlsGet(nodeUrl, ClusterTls.load(otherCa, ClusterTls.Role.FRONT).context(), token)).as("another CA").startsWith("refused");
-            assertThat(tlsGet(nodeUrl, ClusterTls.load(cluster.tlsDir(), ClusterTls.Role.NODE).context(), token))
-                    .as("a node's certificate, not for clientAuth").startsWith("refused");
+            // each client trusts the cluster's CA, so a refusal is the node's: its alert, or (TLS 1.3 ends the client's
+            // handshake before the server has judged its certificate) the connection it closed under the request
+            String byTheNode = "^refused: .*(Received fatal alert|Broken pipe|Connection reset).*";
+            assertThat(tlsGet(nodeUrl, noCertificate, token)).as("no client certificate").matches(byTheNode);
+            assertThat(tlsGet(nodeUrl, keysOf(otherCa, "front.p12", cluster.tlsDir()), token)).as("a front certificate of another CA")
+                    .matches(byTheNode);
+            assertThat(tlsGet(nodeUrl, keysOf(cluster.tlsDir(), "node.p12", cluster.tlsDir()), token))
+                    .as("the cluster's node certificate, not for clientAuth").matches(byTheNode);
             int plain;
             try {
                 plain = get("http://" + nodeUrl.getRawAuthority() + "/v1/envs", token).status();
@@ -260,12 +266,26 @@ class ClusterEndToEndTest {
         return tmf.getTrustManagers();
     }
 
+    /** The key in {@code keysDir/file} (as `ale cluster certs` made it), trusting {@code trustDir}'s CA. */
+    private static SSLContext keysOf(Path keysDir, String file, Path trustDir) throws Exception {
+        char[] password = Files.readString(keysDir.resolve("password")).strip().toCharArray();
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keysDir.resolve(file))) {
+            keys.load(in, password);
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, password);
+        SSLContext context = SSLContext.getInstance("TLSv1.3");
+        context.init(kmf.getKeyManagers(), trustOnly(trustDir), null);
+        return context;
+    }
+
     /**
      * GET /v1/envs on a TLS node with {@code context}'s keys (the node's name checked, as the front does):
      * the status line, or {@code refused: ...} when the handshake or the first read failed.
      */
     private static String tlsGet(URI node, SSLContext context, String token) throws IOException {
-        try (SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket()) {
+        try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(node.getHost(), node.getPort()), 10_000);
             s.setSoTimeout(30_000);
             try (SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(s, ClusterTls.NODE_NAME, node.getPort(), true)) {

@@ -165,7 +165,8 @@ final class NodeCalls implements AutoCloseable {
                 body = in.readAllBytes();
             }
             if (r.status() != 200) {
-                unanswered(node, "HTTP " + r.status() + " " + new String(body, java.nio.charset.StandardCharsets.UTF_8));
+                String text = new String(body, java.nio.charset.StandardCharsets.UTF_8);
+                unanswered(node, "HTTP " + r.status() + " " + (text.length() > 200 ? text.substring(0, 200) + "…" : text));
                 fleet.unreachable(node, false);
                 return;
             }

@@ -6,7 +6,9 @@ import io.javalin.http.Context;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
@@ -30,8 +32,15 @@ final class TlsConnectors {
             ssl.setSslContext(tls.context());
             ssl.setNeedClientAuth(true); // no certificate, no handshake: the refusal happens before any byte of HTTP
             ssl.setIncludeProtocols(ClusterTls.PROTOCOL);
+            HttpConfiguration https = new HttpConfiguration(http);
+            // the front dials a node by its pod IP and names ale-node in SNI: Jetty's check that the Host header
+            // matches the SNI name would refuse every call, and a node has one certificate, so there is no host to confuse
+            SecureRequestCustomizer secure = new SecureRequestCustomizer();
+            secure.setSniHostCheck(false);
+            https.getCustomizers().removeIf(SecureRequestCustomizer.class::isInstance);
+            https.addCustomizer(secure);
             ServerConnector connector = new ServerConnector(server, new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()),
-                    new HttpConnectionFactory(http));
+                    new HttpConnectionFactory(https));
             connector.setHost(host);
             connector.setPort(port);
             return connector; // the first connector: Javalin's port() is this one's
