@@ -50,12 +50,10 @@ import picocli.CommandLine.Spec;
 public final class BenchClusterCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int WARM_UP = 300;
     private static final String STEP = "{\"action\": {\"name\": \"shell\", \"arguments\": {\"command\": \"true\"}}}";
 
     private final PrintStream out;
-    private HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+    private HttpClient http;
 
     @Spec
     private CommandSpec spec;
@@ -81,6 +79,10 @@ public final class BenchClusterCommand implements Callable<Integer> {
     @Option(names = "--only-placement", description = "Skip the GEM part; measure placement only.")
     private boolean onlyPlacement;
 
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "300",
+            description = "Unmeasured steps of each side first, for the JIT (default: ${DEFAULT-VALUE}); a front runs for days, so more is fairer.")
+    private int warmUp;
+
     @Option(names = "--plain-http", description = "Front and nodes speak plain HTTP (default: mutual TLS, as a cluster should).")
     private boolean plainHttp;
 
@@ -103,7 +105,14 @@ public final class BenchClusterCommand implements Callable<Integer> {
         BenchOptions.atLeast(spec, "--seconds", seconds, 1);
         BenchOptions.atLeast(spec, "--rounds", rounds, 1);
         BenchOptions.atLeast(spec, "--sandboxes", sandboxes, 1);
+        BenchOptions.atLeast(spec, "--warmup", warmUp, 0);
         Path dir = Files.createTempDirectory("ale-bench-cluster-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+        if (compareTls || !plainHttp) {
+            // the nodes' certificates name ale-node, not the address this bench dials them at; the JDK client reads this
+            // switch once, when its first client is made, so before that (the front, which checks the name, is not this process)
+            System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
+        }
+        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
         if (compareTls) return compare(dir);
         LocalCluster.Transport transport = plainHttp ? LocalCluster.Transport.PLAIN : LocalCluster.Transport.TLS;
         try (LocalCluster cluster = LocalCluster.start(Files.createDirectories(dir.resolve("cluster")), 3, Math.max(envs, sandboxes) + 8,
@@ -123,14 +132,9 @@ public final class BenchClusterCommand implements Callable<Integer> {
         return failures.isEmpty() ? 0 : 1;
     }
 
-    /**
-     * Sends this bench's straight-to-node calls as the front does: with the front's certificate, trusting
-     * the cluster CA. The node's certificate names {@code ale-node}, not the address the bench dials, so
-     * the JDK client's name check is off for this process (it is a bench; the front checks the name).
-     */
+    /** Sends this bench's straight-to-node calls as the front does: with the front's certificate, trusting the cluster CA. */
     private void trustNodes(LocalCluster cluster) {
         if (cluster.transport() != LocalCluster.Transport.TLS) return;
-        System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Executors.newVirtualThreadPerTaskExecutor())
                 .sslContext(ClusterTls.load(cluster.tlsDir(), ClusterTls.Role.FRONT).context()).build();
     }
@@ -152,7 +156,7 @@ public final class BenchClusterCommand implements Callable<Integer> {
                 targets.add(new Target(c.frontUrl(), id, front(c)));
                 targets.add(direct(c, id));
             }
-            for (int i = 0; i < WARM_UP; i++) for (Target t : targets) step(t);
+            for (int i = 0; i < warmUp; i++) for (Target t : targets) step(t);
             List<Samples> samples = new ArrayList<>();
             for (int k = 0; k < targets.size(); k++) samples.add(new Samples(steps));
             Duration[] cpu = {Duration.ZERO, Duration.ZERO};
@@ -166,7 +170,7 @@ public final class BenchClusterCommand implements Callable<Integer> {
             cpu[0] = tls.frontCpu().minus(cpu0[0]);
             cpu[1] = plain.frontCpu().minus(cpu0[1]);
             out.printf("GEM step, one environment per cluster, %d steps each of four targets, interleaved, after %d warm-up steps each:%n",
-                    steps, WARM_UP);
+                    steps, warmUp);
             String[] names = {"TLS", "plain"};
             for (int c = 0; c < 2; c++) {
                 Samples f = samples.get(2 * c);
@@ -195,7 +199,7 @@ public final class BenchClusterCommand implements Callable<Integer> {
         }
         Target[] one = pairs.getFirst();
         // warm both JVMs' JIT first: a fresh front compiles for thousands of calls, and that CPU is not the front's cost per call
-        for (int i = 0; i < WARM_UP; i++) {
+        for (int i = 0; i < warmUp; i++) {
             step(one[0]);
             step(one[1]);
         }
@@ -211,7 +215,7 @@ public final class BenchClusterCommand implements Callable<Integer> {
                 viaFront.add(step(one[0]));
             }
         }
-        out.printf("GEM step, one environment, %d steps each, interleaved, after %d warm-up steps each:%n", steps, WARM_UP);
+        out.printf("GEM step, one environment, %d steps each, interleaved, after %d warm-up steps each:%n", steps, warmUp);
         out.printf("  through the front  p50 %.2f ms  p99 %.2f ms%n", viaFront.p50Millis(), viaFront.p99Millis());
         out.printf("  straight to node   p50 %.2f ms  p99 %.2f ms%n", straight.p50Millis(), straight.p99Millis());
         out.printf("  added at p50       %.2f ms%n", viaFront.p50Millis() - straight.p50Millis());

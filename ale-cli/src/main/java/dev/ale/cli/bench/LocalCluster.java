@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
@@ -40,6 +41,7 @@ public final class LocalCluster implements AutoCloseable {
     private static final long CLOCK_TICKS = 100;
     private static final Duration START = Duration.ofSeconds(180);
     private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
 
     private final Path dir;
     private final String tag;
@@ -51,12 +53,16 @@ public final class LocalCluster implements AutoCloseable {
     private final String secret;
     private final int frontPort;
     private final Transport transport;
+    /** This process's how-manieth cluster: its addresses and uid ranges are apart from the others'. */
+    private final int instance;
     private Optional<Process> front = Optional.empty();
 
     private LocalCluster(Path dir, Transport transport) throws IOException {
         this.dir = dir;
         this.transport = transport;
-        this.tag = Long.toHexString(ProcessHandle.current().pid());
+        // two clusters of one process (ale bench cluster --compare-tls) need names of their own
+        this.instance = INSTANCES.getAndIncrement();
+        this.tag = Long.toHexString(ProcessHandle.current().pid()) + (instance == 0 ? "" : "x" + instance);
         SecureRandom random = new SecureRandom();
         this.adminToken = "admin-" + hex(random);
         this.envToken = "trainer-" + hex(random);
@@ -98,8 +104,8 @@ public final class LocalCluster implements AutoCloseable {
         run("ip", "-n", ns, "link", "set", "lo", "up");
         run("ip", "link", "add", outer, "type", "veth", "peer", "name", inner, "netns", ns);
         links.add(outer);
-        String near = "192.0.2." + (4 * i + 1);
-        String far = "192.0.2." + (4 * i + 2);
+        String near = "192.0.2." + (64 * instance + 4 * i + 1);
+        String far = "192.0.2." + (64 * instance + 4 * i + 2);
         run("ip", "addr", "add", near + "/30", "dev", outer);
         run("ip", "link", "set", outer, "up");
         run("ip", "-n", ns, "addr", "add", far + "/30", "dev", inner);
@@ -111,7 +117,7 @@ public final class LocalCluster implements AutoCloseable {
         cmd.addAll(java());
         cmd.addAll(List.of("--data-dir", data.toString(), "serve", "--host", far, "--port", String.valueOf(NODE_PORT),
                 "--tokens", tokens().toString(), "--cluster-secret-file", secretFile().toString(), "--node-name", name,
-                "--slots", String.valueOf(slots), "--uid-base", String.valueOf(1_300_000_000 + i * 100_000), "--uid-count", "100000",
+                "--slots", String.valueOf(slots), "--uid-base", String.valueOf(1_300_000_000 + (16 * instance + i) * 100_000), "--uid-count", "100000",
                 "--cgroup-parent", cgroups,
                 "--tasks", tasks.toString(), "--out", data.resolve("runs").toString()));
         cmd.addAll(transportArgs());
