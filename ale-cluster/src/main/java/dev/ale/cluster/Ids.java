@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -73,7 +74,7 @@ final class Ids {
                 String key = p.currentName();
                 boolean id = ID_KEYS.contains(key) && NODE_ID.matcher(p.getText()).matches();
                 if (!id && !TOKEN_KEY.equals(key)) continue;
-                if (found == at.length) at = java.util.Arrays.copyOf(at, found * 2);
+                if (found == at.length) at = Arrays.copyOf(at, found * 2);
                 at[found++] = (int) p.currentTokenLocation().getByteOffset() + 1; // just past the opening quote
             }
         } catch (java.io.IOException e) {

@@ -10,6 +10,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -81,7 +82,7 @@ public final class ClusterCerts {
     }
 
     private void issue(ClusterTls.Role role, String dnsName) throws IOException {
-        String alias = role.name().toLowerCase(java.util.Locale.ROOT);
+        String alias = role.name().toLowerCase(Locale.ROOT);
         String store = role.file();
         String csr = alias + ".csr";
         String crt = alias + ".crt";
