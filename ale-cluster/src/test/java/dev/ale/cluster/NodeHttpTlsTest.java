@@ -123,6 +123,17 @@ class NodeHttpTlsTest {
     }
 
     @Test
+    void aTlsConnectionIdleLongEnoughToBeCheckedForACloseIsStillReused() throws Exception {
+        AtomicInteger handshakes = new AtomicInteger();
+        URI node = node(ClusterTls.load(cluster, ClusterTls.Role.NODE).context(), handshakes);
+        NodeHttp http = front();
+        assertThat(call(http, node)).isEqualTo("200 {}");
+        Thread.sleep(2_500); // past the age at which a pooled connection is probed with a 1 ms read before reuse
+        assertThat(call(http, node)).isEqualTo("200 {}");
+        assertThat(handshakes.get()).as("the probe's timed-out read left the TLS connection usable").isEqualTo(1);
+    }
+
+    @Test
     void aNodeWhoseCertificateAnotherCaSignedIsRefused() throws Exception {
         AtomicInteger handshakes = new AtomicInteger();
         URI node = node(ClusterTls.load(otherCa, ClusterTls.Role.NODE).context(), handshakes);
