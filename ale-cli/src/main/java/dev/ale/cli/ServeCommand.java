@@ -240,7 +240,8 @@ final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         cli.out().println("ale: serving on " + (nodeTls.isPresent() ? "https" : "http") + "://" + host + ":" + server.port()
                 + (nodeTls.isPresent() ? " (mutual TLS: the cluster's front only)" : "") + " (SIGTERM or Ctrl-C stops it and destroys its sandboxes)");
-        cli.out().println("ale: console at http://" + host + ":" + server.port() + "/ui (sign in with a token)");
+        // under mutual TLS only the front's certificate gets in: no browser reaches a node's console
+        if (nodeTls.isEmpty()) cli.out().println("ale: console at http://" + host + ":" + server.port() + "/ui (sign in with a token)");
         server.runDirectory().ifPresent(dir -> cli.out().println("ale: GEM episodes go to " + dir.resolve("episodes.jsonl")));
         model.ifPresent(url -> cli.out().println("ale: model proxy: /v1/chat/completions -> " + url));
         rockOpenAs.ifPresent(name -> cli.out().println("ale: ROCK GEM calls without a token act as '" + name + "'"));
