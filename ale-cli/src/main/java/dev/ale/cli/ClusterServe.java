@@ -4,7 +4,9 @@ import dev.ale.cluster.ClusterFront;
 import dev.ale.cluster.discovery.Discovery;
 import dev.ale.cluster.discovery.KubernetesDiscovery;
 import dev.ale.cluster.discovery.StaticDiscovery;
+import dev.ale.cluster.fleet.Member;
 import dev.ale.core.AleException;
+import dev.ale.server.ClusterTls;
 import dev.ale.server.Tokens;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +26,7 @@ final class ClusterServe {
     }
 
     int run(String host, int port, Optional<Path> tokens, Optional<Path> secretFile, Optional<String> nodes, Optional<String> namespace,
-            String selector, int nodePort) throws InterruptedException {
+            String selector, int nodePort, Optional<ClusterTls> tls) throws InterruptedException {
         if (tokens.isEmpty()) throw new AleException(AleException.Fault.INPUT, "--cluster: needs --tokens (the same file every node reads)");
         if (secretFile.isEmpty()) throw new AleException(AleException.Fault.INPUT, "--cluster: needs --cluster-secret-file (the nodes' secret)");
         if (nodes.isPresent() == namespace.isPresent()) {
@@ -32,11 +34,23 @@ final class ClusterServe {
         }
         Tokens accepted = Tokens.load(tokens.get());
         String secret = secret(secretFile.get());
-        Discovery discovery = nodes.isPresent() ? StaticDiscovery.parse(nodes.get())
-                : KubernetesDiscovery.inCluster(namespace.get(), selector, nodePort);
+        String scheme = tls.isPresent() ? "https" : "http";
+        Discovery discovery;
+        if (nodes.isPresent()) {
+            StaticDiscovery list = StaticDiscovery.parse(nodes.get());
+            for (Member m : list.members()) {
+                if (!m.url().getScheme().equals(scheme)) {
+                    throw new AleException(AleException.Fault.INPUT, "--nodes: " + m.url() + " must be " + scheme + "://"
+                            + (tls.isPresent() ? " (the nodes speak TLS under --tls-dir)" : " (--plain-http speaks plain HTTP)"));
+                }
+            }
+            discovery = list;
+        } else {
+            discovery = KubernetesDiscovery.inCluster(namespace.get(), selector, nodePort, scheme);
+        }
         ClusterFront front;
         try {
-            front = ClusterFront.start(new ClusterFront.Config(host, port, accepted, secret, discovery, Duration.ofSeconds(1)));
+            front = ClusterFront.start(new ClusterFront.Config(host, port, accepted, secret, discovery, Duration.ofSeconds(1), tls));
         } catch (RuntimeException e) {
             discovery.close();
             throw e;
@@ -49,7 +63,8 @@ final class ClusterServe {
                 stopped.countDown();
             }
         }, "ale-front-shutdown"));
-        cli.out().println("ale: cluster front on http://" + host + ":" + front.port() + " over " + discovery.describe());
+        cli.out().println("ale: cluster front on http://" + host + ":" + front.port() + " over " + discovery.describe()
+                + (tls.isPresent() ? ", mutual TLS to the nodes" : ", plain HTTP to the nodes"));
         cli.out().flush();
         stopped.await();
         return Failures.OK;

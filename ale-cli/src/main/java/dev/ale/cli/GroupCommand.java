@@ -27,6 +27,10 @@ abstract class GroupCommand implements Runnable {
     static final class Image extends GroupCommand {
     }
 
+    @Command(name = "cluster", description = "Prepare a cluster of ale serve nodes behind a front (docs/cluster.md).")
+    static final class Cluster extends GroupCommand {
+    }
+
     @Command(name = "bench", description = "Measure ALE on this machine.")
     static final class Bench extends GroupCommand {
     }

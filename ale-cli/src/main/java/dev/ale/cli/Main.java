@@ -85,6 +85,7 @@ public final class Main {
         commands.put("run", () -> new CommandLine(new RunCommand(cli, Main::openAiPolicies)));
         commands.put("train", () -> new CommandLine(new TrainCommand(cli)));
         commands.put("serve", () -> new CommandLine(new ServeCommand(cli)));
+        commands.put("cluster", () -> new CommandLine(new GroupCommand.Cluster()).addSubcommand(new ClusterCertsCommand(cli)));
         commands.put("export", () -> new CommandLine(new ExportCommand(cli)));
         commands.put("report", () -> new CommandLine(new ReportCommand(cli)));
         commands.put("sandbox", () -> {

@@ -7,6 +7,7 @@ import dev.ale.core.passport.signing.TrustedKeys;
 import dev.ale.gateway.HostResolver;
 import dev.ale.containment.GuardedBackend;
 import dev.ale.server.AleServer;
+import dev.ale.server.ClusterTls;
 import dev.ale.server.ModelUpstream;
 import dev.ale.server.NodeSettings;
 import dev.ale.server.Tokens;
@@ -130,6 +131,15 @@ final class ServeCommand implements Callable<Integer> {
             description = "The secret the front shows every node (a Kubernetes Secret's file). On a node it makes the node answer its front only.")
     private Optional<Path> clusterSecretFile;
 
+    @Option(names = "--tls-dir", paramLabel = "DIR",
+            description = "A cluster's node or front: mutual TLS between them with the keys `ale cluster certs DIR` made (node.p12 or front.p12,"
+                    + " and password); also ALE_TLS_DIR. A node or front needs this or --plain-http.")
+    private Optional<Path> tlsDir;
+
+    @Option(names = "--plain-http", description = "A cluster's node or front: speak plain HTTP between them, the shared secret the only"
+            + " credential (a private network you trust, or a test).")
+    private boolean plainHttp;
+
     @Option(names = "--node-name", paramLabel = "NAME", description = "This node's name in a cluster: every id it makes carries it (default: the host name).")
     private Optional<String> nodeName;
 
@@ -155,14 +165,25 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         if (port < 0 || port > 65_535) throw new AleException(AleException.Fault.INPUT, "--port: must be 0-65535, not " + port);
-        if (cluster) return new ClusterServe(cli).run(host, port, tokens, clusterSecretFile, nodes, kubernetesNamespace, nodeSelector, nodePort);
+        if (cluster) {
+            Optional<ClusterTls> tls = transport(ClusterTls.Role.FRONT);
+            return new ClusterServe(cli).run(host, port, tokens, clusterSecretFile, nodes, kubernetesNamespace, nodeSelector, nodePort, tls);
+        }
         if (nodes.isPresent() || kubernetesNamespace.isPresent()) {
             throw new AleException(AleException.Fault.INPUT, "--nodes and --kubernetes-namespace are for the front: add --cluster");
         }
+        Optional<ClusterTls> nodeTls = Optional.empty();
+        if (clusterSecretFile.isPresent()) nodeTls = transport(ClusterTls.Role.NODE);
+        else if (tlsDir.isPresent() || plainHttp) {
+            throw new AleException(AleException.Fault.INPUT, (plainHttp ? "--plain-http" : "--tls-dir")
+                    + ": only for a cluster's node (with --cluster-secret-file) or its front (--cluster)");
+        }
+        NodeSettings plain = node();
+        NodeSettings node = nodeTls.map(plain::withTls).orElse(plain);
         Tokens accepted = tokens.map(Tokens::load).orElseGet(this::generated);
         AleServer.Config config = AleServer.Config.of(host, port, accepted)
                 .withIdleTimeout(idleTimeout.orElse(AleServer.Config.DEFAULT_IDLE))
-                .withNode(node());
+                .withNode(node);
         if (uidBase.isPresent()) cli.uids(uidBase.get(), uidCount);
         cgroupParent.ifPresent(cli::cgroupParent);
         if (passports.isPresent()) config = config.withPassports(passports.get());
@@ -217,14 +238,33 @@ final class ServeCommand implements Callable<Integer> {
             }
         }, "ale-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        cli.out().println("ale: serving on http://" + host + ":" + server.port() + " (SIGTERM or Ctrl-C stops it and destroys its sandboxes)");
-        cli.out().println("ale: console at http://" + host + ":" + server.port() + "/ui (sign in with a token)");
+        cli.out().println("ale: serving on " + (nodeTls.isPresent() ? "https" : "http") + "://" + host + ":" + server.port()
+                + (nodeTls.isPresent() ? " (mutual TLS: the cluster's front only)" : "") + " (SIGTERM or Ctrl-C stops it and destroys its sandboxes)");
+        // under mutual TLS only the front's certificate gets in: no browser reaches a node's console
+        if (nodeTls.isEmpty()) cli.out().println("ale: console at http://" + host + ":" + server.port() + "/ui (sign in with a token)");
         server.runDirectory().ifPresent(dir -> cli.out().println("ale: GEM episodes go to " + dir.resolve("episodes.jsonl")));
         model.ifPresent(url -> cli.out().println("ale: model proxy: /v1/chat/completions -> " + url));
         rockOpenAs.ifPresent(name -> cli.out().println("ale: ROCK GEM calls without a token act as '" + name + "'"));
         cli.out().flush();
         stopped.await(); // until the shutdown hook has run
         return Failures.OK;
+    }
+
+    /**
+     * How a node or front speaks to the other: mutual TLS from {@code --tls-dir} (or ALE_TLS_DIR), or
+     * plain HTTP when {@code --plain-http} says so. Neither is refused: a cluster is not left in plain
+     * text by default, and TLS cannot be on by default without keys to use.
+     */
+    private Optional<ClusterTls> transport(ClusterTls.Role role) {
+        Optional<Path> dir = tlsDir.or(() -> Optional.ofNullable(System.getenv("ALE_TLS_DIR")).filter(s -> !s.isBlank()).map(Path::of));
+        String what = role == ClusterTls.Role.FRONT ? "--cluster" : "a cluster's node (--cluster-secret-file)";
+        if (dir.isPresent() && plainHttp) throw new AleException(AleException.Fault.INPUT, what + ": give --tls-dir or --plain-http, not both");
+        if (plainHttp) return Optional.empty();
+        if (dir.isEmpty()) {
+            throw new AleException(AleException.Fault.INPUT, what + ": choose --tls-dir DIR (mutual TLS between front and nodes; make DIR with"
+                    + " `ale cluster certs DIR`) or --plain-http (the shared secret alone, in plain text)");
+        }
+        return Optional.of(ClusterTls.load(dir.get(), role));
     }
 
     private NodeSettings node() {

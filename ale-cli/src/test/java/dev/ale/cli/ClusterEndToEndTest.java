@@ -3,6 +3,23 @@ package dev.ale.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ale.cli.bench.LocalCluster;
+import dev.ale.server.ClusterCerts;
+import dev.ale.server.ClusterTls;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -54,7 +71,7 @@ class ClusterEndToEndTest {
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         Path tasks = TestTasks.greet(dir.resolve("tasks"));
         List<String> sandboxIds = new ArrayList<>();
-        LocalCluster cluster = LocalCluster.start(Files.createDirectories(dir.resolve("cluster")), 3, 8, tasks);
+        LocalCluster cluster = LocalCluster.start(Files.createDirectories(dir.resolve("cluster")), 3, 8, tasks, LocalCluster.Transport.TLS);
         try {
             String front = cluster.frontUrl();
             String token = cluster.envToken();
@@ -186,10 +203,31 @@ class ClusterEndToEndTest {
             HTTP.send(HttpRequest.newBuilder(URI.create(front + "/v1/sandboxes/" + madeId)).header("Authorization", "Bearer " + admin).DELETE().build(),
                     HttpResponse.BodyHandlers.discarding());
 
-            // nodes take only the front: a valid token sent straight to a node is refused
-            Reply direct = get(cluster.nodes().getFirst().url() + "/v1/envs", token);
-            assertThat(direct.status()).isEqualTo(401);
-            assertThat(direct.raw().body()).contains("X-Ale-Cluster-Secret");
+            // nodes take only the front, under mutual TLS: no client certificate, one from another CA, a node's own
+            // (serverAuth only) and plain HTTP are refused before any HTTP; the front's certificate without the secret gets 401
+            URI nodeUrl = URI.create(cluster.nodes().getFirst().url());
+            assertThat(nodeUrl.getScheme()).isEqualTo("https");
+            Path otherCa = dir.resolve("other-ca");
+            ClusterCerts.make(otherCa, 1);
+            SSLContext noCertificate = SSLContext.getInstance("TLSv1.3");
+            noCertificate.init(null, trustOnly(cluster.tlsDir()), null);
+            // each client trusts the cluster's CA, so a refusal is the node's: its alert, or (TLS 1.3 ends the client's
+            // handshake before the server has judged its certificate) the connection it closed under the request
+            String byTheNode = "^refused: .*(Received fatal alert|Broken pipe|Connection reset).*";
+            assertThat(tlsGet(nodeUrl, noCertificate, token)).as("no client certificate").matches(byTheNode);
+            assertThat(tlsGet(nodeUrl, keysOf(otherCa, "front.p12", cluster.tlsDir()), token)).as("a front certificate of another CA")
+                    .matches(byTheNode);
+            assertThat(tlsGet(nodeUrl, keysOf(cluster.tlsDir(), "node.p12", cluster.tlsDir()), token))
+                    .as("the cluster's node certificate, not for clientAuth").matches(byTheNode);
+            int plain;
+            try {
+                plain = get("http://" + nodeUrl.getRawAuthority() + "/v1/envs", token).status();
+            } catch (IOException e) {
+                plain = -1; // the TLS connector drops what is not a handshake
+            }
+            assertThat(plain).as("plain HTTP to the TLS port").isIn(-1, 400);
+            assertThat(tlsGet(nodeUrl, ClusterTls.load(cluster.tlsDir(), ClusterTls.Role.FRONT).context(), token))
+                    .as("the front's certificate without the cluster secret").startsWith("HTTP/1.1 401");
 
             for (String id : kept) assertThat(post(front + "/v1/envs/" + id.replace("\"", "") + "/close", token, "{}").status()).isIn(200, 404);
             post(front + "/v1/envs/" + retried.body().path("env_id").asText() + "/close", token, "{}");
@@ -213,6 +251,56 @@ class ClusterEndToEndTest {
         assertThat(cgroups(cluster.cgroupTop())).as("the nodes' cgroup subtrees, removed with them").isEmpty();
         try (Stream<Path> ns = Files.list(Path.of("/run/netns"))) {
             assertThat(ns.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("alec-" + Long.toHexString(ProcessHandle.current().pid()) + "-"));
+        }
+    }
+
+    /** The cluster CA of {@code tlsDir} as the only trust, no key: a client without a certificate. */
+    private static TrustManager[] trustOnly(Path tlsDir) throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (InputStream in = Files.newInputStream(tlsDir.resolve("ca.crt"))) {
+            trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+        tmf.init(trust);
+        return tmf.getTrustManagers();
+    }
+
+    /** The key in {@code keysDir/file} (as `ale cluster certs` made it), trusting {@code trustDir}'s CA. */
+    private static SSLContext keysOf(Path keysDir, String file, Path trustDir) throws Exception {
+        char[] password = Files.readString(keysDir.resolve("password")).strip().toCharArray();
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keysDir.resolve(file))) {
+            keys.load(in, password);
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, password);
+        SSLContext context = SSLContext.getInstance("TLSv1.3");
+        context.init(kmf.getKeyManagers(), trustOnly(trustDir), null);
+        return context;
+    }
+
+    /**
+     * GET /v1/envs on a TLS node with {@code context}'s keys (the node's name checked, as the front does):
+     * the status line, or {@code refused: ...} when the handshake or the first read failed.
+     */
+    private static String tlsGet(URI node, SSLContext context, String token) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(node.getHost(), node.getPort()), 10_000);
+            s.setSoTimeout(30_000);
+            try (SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(s, ClusterTls.NODE_NAME, node.getPort(), true)) {
+                SSLParameters p = tls.getSSLParameters();
+                p.setEndpointIdentificationAlgorithm("HTTPS");
+                tls.setSSLParameters(p);
+                tls.startHandshake();
+                tls.getOutputStream().write(("GET /v1/envs HTTP/1.1\r\nHost: ale-node\r\nAuthorization: Bearer " + token
+                        + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                tls.getOutputStream().flush();
+                String status = new BufferedReader(new InputStreamReader(tls.getInputStream(), StandardCharsets.ISO_8859_1)).readLine();
+                return status == null ? "refused: closed without an answer" : status;
+            } catch (SSLException | SocketException e) {
+                return "refused: " + e;
+            }
         }
     }
 

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class CommandTreeTest {
 
     private static final List<String> COMMANDS = List.of("run", "train", "serve", "export", "report", "sandbox", "passport", "image",
-            "demo", "bench", "audit", "events");
+            "demo", "bench", "audit", "events", "cluster");
 
     @Test
     void eachCommandBuiltAloneAnswersToItsOwnName() {
@@ -28,7 +28,7 @@ class CommandTreeTest {
 
         assertThat(r.exit()).isZero();
         for (String name : COMMANDS) assertThat(r.out()).as(name).containsPattern("(?m)^  " + name + "\\b");
-        assertThat(r.out()).contains("bench cli", "bench scale", "sandbox run");
+        assertThat(r.out()).contains("bench cli", "bench scale", "sandbox run", "cluster certs");
     }
 
     @Test

@@ -87,6 +87,43 @@ class ServeCommandTest {
     }
 
     @Test
+    void aClusterNodeOrFrontMustChooseMutualTlsOrPlainHttpAndEachMistakeIsOneLine() throws Exception {
+        try (Ale ale = Ale.withFreshDataDir()) {
+            Path tokens = ale.dataDir().resolve("tokens.yaml");
+            Files.writeString(tokens, "tokens:\n  - {token: admin-token-0123456789, role: admin, name: root}\n");
+            Path secret = ale.dataDir().resolve("secret");
+            Files.writeString(secret, "secret-0123456789abcdef\n");
+            String missing = ale.dataDir().resolve("no-such-dir").toString();
+            List<String> front = List.of("serve", "--port", "0", "--tokens", tokens.toString(), "--cluster-secret-file", secret.toString(), "--cluster");
+            List<String> node = List.of("serve", "--port", "0", "--tokens", tokens.toString(), "--cluster-secret-file", secret.toString());
+            List<String> alone = List.of("serve", "--port", "0", "--tokens", tokens.toString());
+            List<List<String>> cases = List.of(
+                    plus(front, "--nodes", "http://127.0.0.1:1"),
+                    node,
+                    plus(front, "--nodes", "https://127.0.0.1:1", "--plain-http"),
+                    plus(front, "--nodes", "http://127.0.0.1:1", "--plain-http", "--tls-dir", missing),
+                    plus(front, "--nodes", "https://127.0.0.1:1", "--tls-dir", missing),
+                    plus(alone, "--tls-dir", missing),
+                    plus(alone, "--plain-http"));
+            String[] expected = {"--cluster: choose --tls-dir DIR", "a cluster's node (--cluster-secret-file): choose --tls-dir DIR",
+                    "--nodes: https://127.0.0.1:1 must be http://", "give --tls-dir or --plain-http, not both",
+                    "--tls-dir: cannot read " + missing + "/password", "--tls-dir: only for a cluster's node", "--plain-http: only for a cluster's node"};
+            for (int i = 0; i < cases.size(); i++) {
+                Ale.Result r = ale.run(cases.get(i).toArray(String[]::new));
+                assertThat(r.exit()).as(cases.get(i) + ": " + r.err()).isEqualTo(2);
+                assertThat(r.err().strip().lines()).as(r.err()).hasSize(1);
+                assertThat(r.err()).contains(expected[i]);
+            }
+        }
+    }
+
+    private static List<String> plus(List<String> base, String... more) {
+        List<String> out = new ArrayList<>(base);
+        out.addAll(List.of(more));
+        return out;
+    }
+
+    @Test
     void withoutTokensItMakesAnAdminTokenAndSigtermDestroysItsSandboxes() throws Exception {
         try (Ale ale = Ale.withFreshDataDir()) {
             String java = ProcessHandle.current().info().command().orElseThrow();

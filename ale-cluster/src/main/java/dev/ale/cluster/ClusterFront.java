@@ -4,10 +4,12 @@ import dev.ale.cluster.discovery.Discovery;
 import dev.ale.cluster.fleet.Fleet;
 import dev.ale.cluster.fleet.Node;
 import dev.ale.core.AleException;
+import dev.ale.server.ClusterTls;
 import dev.ale.server.Tokens;
 import io.javalin.Javalin;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -24,9 +26,11 @@ public final class ClusterFront implements AutoCloseable {
      *
      * @param secret     the cluster secret every node wants on every call ({@code ale serve --cluster-secret-file})
      * @param pollPeriod how often each node is asked for its report; a dead node is found within about this long
+     * @param tls        the front's certificate and the cluster CA for mutual TLS to every node; empty: plain HTTP
      */
-    public record Config(String host, int port, Tokens tokens, String secret, Discovery discovery, Duration pollPeriod) {
+    public record Config(String host, int port, Tokens tokens, String secret, Discovery discovery, Duration pollPeriod, Optional<ClusterTls> tls) {
         public Config {
+            Objects.requireNonNull(tls, "tls");
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(tokens, "tokens");
             Objects.requireNonNull(secret, "secret");
@@ -55,7 +59,7 @@ public final class ClusterFront implements AutoCloseable {
 
     public static ClusterFront start(Config config) {
         Fleet fleet = new Fleet();
-        NodeCalls calls = new NodeCalls(fleet, config.secret());
+        NodeCalls calls = new NodeCalls(fleet, config.secret(), config.tls());
         Javalin app = Javalin.create(c -> {
             c.showJavalinBanner = false;
             c.useVirtualThreads = true; // a call waits for as long as its node's command runs

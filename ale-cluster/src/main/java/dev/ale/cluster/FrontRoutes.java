@@ -473,8 +473,11 @@ final class FrontRoutes {
             return;
         }
         byte[] bytes = read(reply);
-        // a reply that names no id of the node's and no model token goes back as it came, unparsed
-        answer(ctx, reply, bytes, Ids.mayName(bytes) ? json(reply, bytes) : Optional.empty(), node);
+        ctx.status(reply.status());
+        copyHeaders(ctx, reply);
+        // a routed call's reply is never a tree here: the node's ids get their prefix in the bytes, the rest goes as it came
+        boolean json = reply.header("Content-Type").orElse("").startsWith("application/json");
+        ctx.result(json ? Ids.outward(bytes, node) : bytes);
     }
 
     private void answer(Context ctx, NodeHttp.Reply reply, byte[] bytes, Optional<JsonNode> json, String node) {

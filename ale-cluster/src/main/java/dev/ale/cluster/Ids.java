@@ -1,8 +1,12 @@
 package dev.ale.cluster;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -20,6 +24,7 @@ final class Ids {
     private static final Pattern NODE_ID = Pattern.compile("(sb|env)-[0-9a-f]{8,32}");
     private static final Set<String> ID_KEYS = Set.of("id", "env_id", "sandbox_id", "sandbox");
     private static final String TOKEN_KEY = "model_token";
+    private static final JsonFactory FACTORY = new JsonFactory();
 
     private Ids() {
     }
@@ -51,6 +56,45 @@ final class Ids {
             }
         }
         return false;
+    }
+
+    /**
+     * {@link #outward} on a reply's bytes, without a tree: Jackson's streaming parser finds each string
+     * to rewrite, and {@code node.} is put in right after its opening quote; every other byte goes out as
+     * the node wrote it. A reply that is not JSON comes back as it was. A GEM step's reply (its
+     * {@code env_id}) costs a scan instead of a parse into a tree and a write of it.
+     */
+    static byte[] outward(byte[] json, String node) {
+        if (!mayName(json)) return json;
+        int[] at = new int[8];
+        int found = 0;
+        try (JsonParser p = FACTORY.createParser(json)) {
+            for (JsonToken t; (t = p.nextToken()) != null; ) {
+                if (t != JsonToken.VALUE_STRING || !p.getParsingContext().inObject()) continue;
+                String key = p.currentName();
+                boolean id = ID_KEYS.contains(key) && NODE_ID.matcher(p.getText()).matches();
+                if (!id && !TOKEN_KEY.equals(key)) continue;
+                if (found == at.length) at = Arrays.copyOf(at, found * 2);
+                at[found++] = (int) p.currentTokenLocation().getByteOffset() + 1; // just past the opening quote
+            }
+        } catch (java.io.IOException e) {
+            return json; // not JSON: nothing of ours to rewrite in it
+        }
+        if (found == 0) return json;
+        byte[] prefix = (node + ".").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] out = new byte[json.length + found * prefix.length];
+        int from = 0;
+        int to = 0;
+        for (int i = 0; i < found; i++) {
+            int n = at[i] - from;
+            System.arraycopy(json, from, out, to, n);
+            to += n;
+            System.arraycopy(prefix, 0, out, to, prefix.length);
+            to += prefix.length;
+            from = at[i];
+        }
+        System.arraycopy(json, from, out, to, json.length - from);
+        return out;
     }
 
     /** Puts {@code node}'s prefix on every id and model token in a node's reply, in place. */

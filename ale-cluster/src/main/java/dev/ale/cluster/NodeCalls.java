@@ -6,22 +6,20 @@ import dev.ale.cluster.fleet.Capacity;
 import dev.ale.cluster.fleet.Fleet;
 import dev.ale.cluster.fleet.Node;
 import dev.ale.cluster.fleet.NodeDown;
+import dev.ale.server.ClusterTls;
 import dev.ale.server.NodeSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 
 /**
  * The front's HTTP to its nodes: every call carries the cluster secret; a call to a node that
@@ -37,16 +35,15 @@ final class NodeCalls implements AutoCloseable {
     private static final List<String> PASSED = List.of("Authorization", "XRL-Authorization", "Content-Type", "Accept");
     private static final Duration POLL_TIMEOUT = Duration.ofSeconds(3);
 
-    private final HttpClient http;
-    private final NodeHttp nodes = new NodeHttp(Duration.ofSeconds(3));
+    private final NodeHttp nodes;
     private final Fleet fleet;
     private final String secret;
 
-    NodeCalls(Fleet fleet, String secret) {
+    /** {@code tls}: the front's certificate and the cluster CA, or none for plain HTTP ({@code --plain-http}). */
+    NodeCalls(Fleet fleet, String secret, Optional<ClusterTls> tls) {
         this.fleet = fleet;
         this.secret = secret;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(3))
-                .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+        this.nodes = new NodeHttp(POLL_TIMEOUT, tls.map(t -> t.context().getSocketFactory()));
     }
 
     /**
@@ -145,29 +142,40 @@ final class NodeCalls implements AutoCloseable {
         }
     }
 
-    /** Asks one node for its report and hands it to the fleet; a node that does not answer is marked so. */
+    /** Asks one node for its report (on a virtual thread of its own) and hands it to the fleet; a node that does not answer is marked so. */
     void poll(Node node) {
+        Thread.ofVirtual().name("ale-front-poll-" + name(node)).start(() -> pollNow(node));
+    }
+
+    private void pollNow(Node node) {
         long sent = System.nanoTime();
-        HttpRequest request = HttpRequest.newBuilder(node.url().resolve("/v1/node")).timeout(POLL_TIMEOUT)
-                .header(NodeSettings.SECRET_HEADER, secret).GET().build();
-        http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((r, e) -> {
-            if (e != null) {
-                unanswered(node, e.toString());
-                fleet.unreachable(node, e instanceof ConnectException || e.getCause() instanceof ConnectException);
-                return;
+        NodeHttp.Connection c;
+        try {
+            c = nodes.connect(node.url());
+        } catch (IOException e) {
+            unanswered(node, describe(e));
+            fleet.unreachable(node, e instanceof ConnectException);
+            return;
+        }
+        try {
+            c.timeout(POLL_TIMEOUT);
+            NodeHttp.Reply r = nodes.exchange(c, "GET", "/v1/node", Map.of(NodeSettings.SECRET_HEADER, secret), new byte[0]);
+            byte[] body;
+            try (InputStream in = r.body()) {
+                body = in.readAllBytes();
             }
-            if (r.statusCode() != 200) {
-                unanswered(node, "HTTP " + r.statusCode() + " " + new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+            if (r.status() != 200) {
+                String text = new String(body, java.nio.charset.StandardCharsets.UTF_8);
+                unanswered(node, "HTTP " + r.status() + " " + (text.length() > 200 ? text.substring(0, 200) + "…" : text));
                 fleet.unreachable(node, false);
                 return;
             }
-            try {
-                fleet.reported(node, capacity(JSON.readTree(r.body())), sent);
-            } catch (IOException | RuntimeException bad) {
-                unanswered(node, bad.toString());
-                fleet.unreachable(node, false);
-            }
-        });
+            fleet.reported(node, capacity(JSON.readTree(body)), sent);
+        } catch (IOException | RuntimeException bad) {
+            c.abort();
+            unanswered(node, bad.toString());
+            fleet.unreachable(node, false);
+        }
     }
 
     /** Logged once per change of heart: a node that was answering stops. */
@@ -199,6 +207,5 @@ final class NodeCalls implements AutoCloseable {
     @Override
     public void close() {
         nodes.close();
-        http.close();
     }
 }

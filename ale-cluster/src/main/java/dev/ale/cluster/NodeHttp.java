@@ -1,5 +1,6 @@
 package dev.ale.cluster;
 
+import dev.ale.server.ClusterTls;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -19,6 +20,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * HTTP/1.1 from the front to its nodes on kept-alive, pooled sockets with TCP_NODELAY, written and
@@ -57,13 +61,20 @@ final class NodeHttp implements AutoCloseable {
         private long idleSince;
         private boolean reused;
 
-        private Connection(URI node, Socket socket) throws IOException {
+        /** {@code socket} is the TCP connection, {@code wire} what is spoken on it: the same socket, or TLS over it. */
+        private Connection(URI node, Socket socket, Socket wire) throws IOException {
             this.node = node;
             this.socket = socket;
-            this.in = new BufferedInputStream(socket.getInputStream(), 16 << 10);
-            this.out = new BufferedOutputStream(socket.getOutputStream(), 16 << 10);
+            this.in = new BufferedInputStream(wire.getInputStream(), 16 << 10);
+            this.out = new BufferedOutputStream(wire.getOutputStream(), 16 << 10);
         }
 
+        /** A read that waits longer than {@code limit} fails (a poll's bound); 0 waits for ever. Reset when the connection is returned. */
+        void timeout(Duration limit) throws IOException {
+            socket.setSoTimeout((int) limit.toMillis());
+        }
+
+        /** Closes the TCP connection itself, never TLS's close_notify: that could wait behind a blocked write. */
         void abort() {
             try {
                 socket.close();
@@ -103,11 +114,17 @@ final class NodeHttp implements AutoCloseable {
     private static final long CHECK_AFTER_NANOS = Duration.ofSeconds(2).toNanos();
 
     private final Duration connectTimeout;
+    private final Optional<SSLSocketFactory> tls;
     private final Map<URI, Deque<Connection>> idle = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    NodeHttp(Duration connectTimeout) {
+    /**
+     * @param tls when present, every connection is TLS 1.3 with the front's certificate, and the node's
+     *            must chain to the cluster CA and carry the DNS name {@link ClusterTls#NODE_NAME}
+     */
+    NodeHttp(Duration connectTimeout, Optional<SSLSocketFactory> tls) {
         this.connectTimeout = connectTimeout;
+        this.tls = tls;
     }
 
     /** A pooled connection to {@code node}, or a new one. */
@@ -127,11 +144,33 @@ final class NodeHttp implements AutoCloseable {
             s.setTcpNoDelay(true); // a request goes out in one write; never hold its last segment back
             s.setKeepAlive(true);
             s.connect(new InetSocketAddress(node.getHost(), port(node)), (int) connectTimeout.toMillis());
-            return new Connection(node, s);
+            return new Connection(node, s, tls.isPresent() ? handshake(s, tls.get()) : s);
         } catch (IOException e) {
             s.close();
             throw e;
         }
+    }
+
+    /**
+     * TLS over {@code s}, the handshake done here, bounded by the connect timeout: the node's
+     * certificate is checked for the cluster's node name, not for the address (nodes are reached
+     * by pod IP), and the front shows its own.
+     */
+    private SSLSocket handshake(Socket s, SSLSocketFactory factory) throws IOException {
+        SSLSocket ssl = (SSLSocket) factory.createSocket(s, ClusterTls.NODE_NAME, port(s), true);
+        SSLParameters p = ssl.getSSLParameters();
+        p.setEndpointIdentificationAlgorithm("HTTPS"); // the name in the certificate must be the one asked for
+        p.setProtocols(new String[] {ClusterTls.PROTOCOL});
+        ssl.setSSLParameters(p);
+        ssl.setUseClientMode(true);
+        s.setSoTimeout((int) connectTimeout.toMillis());
+        ssl.startHandshake();
+        s.setSoTimeout(0);
+        return ssl;
+    }
+
+    private static int port(Socket s) {
+        return s.getPort();
     }
 
     /**
@@ -192,6 +231,12 @@ final class NodeHttp implements AutoCloseable {
         }
         Deque<Connection> pool = idle.computeIfAbsent(c.node, k -> new ConcurrentLinkedDeque<>());
         if (pool.size() >= MAX_IDLE) {
+            c.abort();
+            return;
+        }
+        try {
+            c.timeout(Duration.ZERO);
+        } catch (IOException e) {
             c.abort();
             return;
         }

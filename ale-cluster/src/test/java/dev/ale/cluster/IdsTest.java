@@ -30,6 +30,29 @@ class IdsTest {
     }
 
     @Test
+    void theRewriteInTheBytesGivesWhatTheTreeRewriteGivesAndLeavesEveryOtherByteAsTheNodeWroteIt() throws Exception {
+        String reply = """
+                {"env_id":"env-0123456789abcdef", "observation": "{\\"env_id\\": \\"env-0123456789abcdef\\", \\"model_token\\": \\"t\\"}",
+                 "info": {"model_token": "tok\\u0031", "events": [{"sandbox": "sb-0a1b2c3d", "id": "evt-1"}, "sb-0a1b2c3d"]},
+                 "sandboxes": [{"sandbox_id": "env-00000000000000aa", "env_id": "greet"}], "id": "sb-0a1b2c3d", "reward": 1.0}
+                """;
+        byte[] bytes = reply.getBytes(StandardCharsets.UTF_8);
+        byte[] out = Ids.outward(bytes, "n2");
+        assertThat(JSON.readTree(out)).isEqualTo(Ids.outward(JSON.readTree(bytes), "n2"));
+        String text = new String(out, StandardCharsets.UTF_8);
+        assertThat(text).isEqualTo(reply.replace("\"env_id\":\"env-0123", "\"env_id\":\"n2.env-0123").replace("\"tok", "\"n2.tok")
+                .replace("\"sandbox\": \"sb-", "\"sandbox\": \"n2.sb-").replace("\"sandbox_id\": \"env-", "\"sandbox_id\": \"n2.env-")
+                .replace("\"id\": \"sb-", "\"id\": \"n2.sb-"));
+        assertThat(JSON.readTree(out).path("observation").asText()).as("an id inside a string is text, not an id").doesNotContain("n2.");
+        assertThat(JSON.readTree(out).path("info").path("events").get(1).asText()).as("an array's string is no field").isEqualTo("sb-0a1b2c3d");
+
+        byte[] plain = "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
+        assertThat(Ids.outward(plain, "n2")).as("nothing to rewrite: the same bytes").isSameAs(plain);
+        byte[] notJson = "sb-0a1b2c3d is not JSON {".getBytes(StandardCharsets.UTF_8);
+        assertThat(Ids.outward(notJson, "n2")).isSameAs(notJson);
+    }
+
+    @Test
     void anIdSplitsAtItsFirstDotOnly() {
         assertThat(Ids.split("n1.sb-0a1b2c3d")).contains(new Ids.Routed("n1", "sb-0a1b2c3d"));
         assertThat(Ids.split("ale-node-x7k2p.tok.with.dots")).contains(new Ids.Routed("ale-node-x7k2p", "tok.with.dots"));

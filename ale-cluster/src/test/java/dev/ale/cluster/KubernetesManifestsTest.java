@@ -3,6 +3,7 @@ package dev.ale.cluster;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
@@ -61,6 +62,17 @@ class KubernetesManifestsTest {
         assertThat(front.getArgs()).contains("--cluster", "--kubernetes-namespace=$(POD_NAMESPACE)", "--node-port=8080");
         assertThat(node.getArgs()).contains("--port=8080");
         assertThat(front.getSecurityContext().getPrivileged()).isNotEqualTo(Boolean.TRUE);
+
+        // mutual TLS between them: each mounts its own key from the Secret ale-tls, never the other's or the CA's
+        assertThat(node.getArgs()).contains("--tls-dir=/etc/ale/tls").doesNotContain("--plain-http");
+        assertThat(front.getArgs()).contains("--tls-dir=/etc/ale/tls").doesNotContain("--plain-http");
+        assertThat(tlsItems(nodes.getSpec().getTemplate().getSpec())).containsExactlyInAnyOrder("node.p12", "password");
+        assertThat(tlsItems(fronts.getSpec().getTemplate().getSpec())).containsExactlyInAnyOrder("front.p12", "password");
+        assertThat(node.getVolumeMounts()).anyMatch(m -> m.getMountPath().equals("/etc/ale/tls"));
+        assertThat(front.getVolumeMounts()).anyMatch(m -> m.getMountPath().equals("/etc/ale/tls"));
+        // the kubelet has no client certificate: an HTTP probe of the node's TLS port could never pass
+        assertThat(node.getReadinessProbe().getHttpGet()).isNull();
+        assertThat(node.getLivenessProbe().getHttpGet()).isNull();
         assertThat(fronts.getSpec().getTemplate().getMetadata().getAnnotations()).containsEntry("prometheus.io/scrape", "true");
 
         // least rights: the front's service account reads pods of its namespace, nothing else
@@ -90,6 +102,11 @@ class KubernetesManifestsTest {
             RuntimeClass rc = one(objects, RuntimeClass.class);
             assertThat(nodes.getSpec().getTemplate().getSpec().getRuntimeClassName()).isEqualTo(rc.getMetadata().getName());
         }
+    }
+
+    private static List<String> tlsItems(PodSpec pod) {
+        return pod.getVolumes().stream().filter(v -> v.getSecret() != null && "ale-tls".equals(v.getSecret().getSecretName()))
+                .findFirst().orElseThrow().getSecret().getItems().stream().map(i -> i.getKey()).toList();
     }
 
     private static List<HasMetadata> render(String overlay) throws IOException, InterruptedException {

@@ -23,6 +23,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.OptionalLong;
 
 /**
@@ -190,11 +191,14 @@ public final class AleServer implements AutoCloseable {
             // upper-cased session cookie or bearer token would be read as the real one on that connection
             c.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheCaseSensitive(true));
             c.startupWatcherEnabled = false;
+            config.node().tls().ifPresent(tls -> TlsConnectors.add(c, config.host(), config.port(), tls));
             c.events.handlerAdded(h -> {
                 // the console's pages are HTML for people, not the API the spec describes
                 if (METHODS.contains(h.getHttpMethod()) && !Console.owns(h.getPath())) routes.add(h.getHttpMethod().name() + " " + h.getPath());
             });
         });
+        AtomicInteger modelProxyPort = new AtomicInteger(-1);
+        if (config.node().tls().isPresent()) TlsConnectors.guard(app, modelProxyPort);
         Routes wiring = new Routes(app, new Auth(config.tokens(), containment::modelTokenHolder, rockOpenAs, config.node().clusterSecret()));
         new PassportRoutes(containment.auditFile()).register(wiring);
         new AuditRoutes(containment.auditFile()).register(wiring);
@@ -224,8 +228,10 @@ public final class AleServer implements AutoCloseable {
         for (var connector : app.jettyServer().server().getConnectors()) {
             if (connector instanceof org.eclipse.jetty.server.AbstractConnector c) c.setIdleTimeout(IDLE_CONNECTION_MS);
         }
-        // sandboxes made from now on reach the model proxy through the gateway, at this server's own port
-        if (config.model().isPresent()) containment.routeModelTo(new InetSocketAddress(modelRoute.getAddress(), app.port()));
+        // sandboxes made from now on reach the model proxy through the gateway, at this server's own port (its plain one, under TLS)
+        if (config.node().tls().isPresent()) modelProxyPort.set(TlsConnectors.modelProxyPort(app));
+        int proxyPort = config.node().tls().isPresent() ? modelProxyPort.get() : app.port();
+        if (config.model().isPresent()) containment.routeModelTo(new InetSocketAddress(modelRoute.getAddress(), proxyPort));
         return new AleServer(app, sandboxes, envs, episodes, List.copyOf(routes), console);
     }
 
@@ -249,6 +255,7 @@ public final class AleServer implements AutoCloseable {
     private static InetSocketAddress modelRoute(Config config) {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         if (config.model().isEmpty()) return new InetSocketAddress(loopback, 0);
+        if (config.node().tls().isPresent()) return new InetSocketAddress(loopback, 0); // its plain connector is on loopback always
         InetAddress bound;
         try {
             bound = InetAddress.getByName(config.host());

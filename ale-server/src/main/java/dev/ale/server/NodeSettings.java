@@ -15,8 +15,11 @@ import java.util.OptionalInt;
  * @param slots         sandboxes and GEM environments held at once; one more create answers 429 {@code node_full}
  * @param clusterSecret when present, every call but {@code /healthz} and a sandbox's model-proxy call must carry it
  *                      in {@value #SECRET_HEADER}, so only the front reaches the node
+ * @param tls           when present, the node API is served over TLS 1.3 only to a client whose certificate the
+ *                      cluster CA signed for {@code clientAuth} (the front); a sandbox's model-proxy calls then come
+ *                      in on a plain connector of its own on loopback, which serves nothing else
  */
-public record NodeSettings(String name, OptionalInt slots, Optional<String> clusterSecret) {
+public record NodeSettings(String name, OptionalInt slots, Optional<String> clusterSecret, Optional<ClusterTls> tls) {
 
     public static final String SECRET_HEADER = "X-Ale-Cluster-Secret";
     /** A node name goes into every id the front hands out ({@code NAME.ID}), so it has no dot. */
@@ -27,6 +30,7 @@ public record NodeSettings(String name, OptionalInt slots, Optional<String> clus
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(slots, "slots");
         Objects.requireNonNull(clusterSecret, "clusterSecret");
+        Objects.requireNonNull(tls, "tls");
         if (!name.matches(NAME_PATTERN)) {
             throw new IllegalArgumentException("node name '" + name + "' must be 1-63 of a-z 0-9 - (a Kubernetes pod name without dots)");
         }
@@ -35,6 +39,16 @@ public record NodeSettings(String name, OptionalInt slots, Optional<String> clus
             throw new IllegalArgumentException("the cluster secret must be at least " + MIN_SECRET + " characters");
         }
         clusterSecret = clusterSecret.map(String::strip);
+    }
+
+    /** A node without TLS: its API in plain HTTP (a cluster that chose {@code --plain-http}, or a server on its own). */
+    public NodeSettings(String name, OptionalInt slots, Optional<String> clusterSecret) {
+        this(name, slots, clusterSecret, Optional.empty());
+    }
+
+    /** The same node, serving its API over mutual TLS. */
+    public NodeSettings withTls(ClusterTls settings) {
+        return new NodeSettings(name, slots, clusterSecret, Optional.of(settings));
     }
 
     /** A server on its own: named for its host, no slot limit, no secret. */

@@ -2,6 +2,7 @@ package dev.ale.cli.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ale.server.ClusterTls;
 import dev.ale.server.NodeSettings;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -49,12 +50,10 @@ import picocli.CommandLine.Spec;
 public final class BenchClusterCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int WARM_UP = 300;
     private static final String STEP = "{\"action\": {\"name\": \"shell\", \"arguments\": {\"command\": \"true\"}}}";
 
     private final PrintStream out;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+    private HttpClient http;
 
     @Spec
     private CommandSpec spec;
@@ -80,6 +79,17 @@ public final class BenchClusterCommand implements Callable<Integer> {
     @Option(names = "--only-placement", description = "Skip the GEM part; measure placement only.")
     private boolean onlyPlacement;
 
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "300",
+            description = "Unmeasured steps of each side first, for the JIT (default: ${DEFAULT-VALUE}); a front runs for days, so more is fairer.")
+    private int warmUp;
+
+    @Option(names = "--plain-http", description = "Front and nodes speak plain HTTP (default: mutual TLS, as a cluster should).")
+    private boolean plainHttp;
+
+    @Option(names = "--compare-tls", description = {"Only the GEM step latency, with two clusters of one node each up at once, one under",
+            "mutual TLS and one in plain HTTP: front and node of each, the four interleaved step by step."})
+    private boolean compareTls;
+
     private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
 
     public BenchClusterCommand(PrintStream out) {
@@ -95,10 +105,20 @@ public final class BenchClusterCommand implements Callable<Integer> {
         BenchOptions.atLeast(spec, "--seconds", seconds, 1);
         BenchOptions.atLeast(spec, "--rounds", rounds, 1);
         BenchOptions.atLeast(spec, "--sandboxes", sandboxes, 1);
+        BenchOptions.atLeast(spec, "--warmup", warmUp, 0);
         Path dir = Files.createTempDirectory("ale-bench-cluster-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+        if (compareTls || !plainHttp) {
+            // the nodes' certificates name ale-node, not the address this bench dials them at; the JDK client reads this
+            // switch once, when its first client is made, so before that (the front, which checks the name, is not this process)
+            System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
+        }
+        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+        if (compareTls) return compare(dir);
+        LocalCluster.Transport transport = plainHttp ? LocalCluster.Transport.PLAIN : LocalCluster.Transport.TLS;
         try (LocalCluster cluster = LocalCluster.start(Files.createDirectories(dir.resolve("cluster")), 3, Math.max(envs, sandboxes) + 8,
-                BenchGemCommand.writeTask(dir.resolve("tasks")))) {
-            out.println("Three nodes and the front up; load " + BenchGemCommand.loadAverage());
+                BenchGemCommand.writeTask(dir.resolve("tasks")), transport)) {
+            out.println("Three nodes and the front up (" + transport + " between them); load " + BenchGemCommand.loadAverage());
+            trustNodes(cluster);
             awaitReady(cluster);
             if (!onlyPlacement) gem(cluster);
             placement(cluster);
@@ -112,6 +132,63 @@ public final class BenchClusterCommand implements Callable<Integer> {
         return failures.isEmpty() ? 0 : 1;
     }
 
+    /** Sends this bench's straight-to-node calls as the front does: with the front's certificate, trusting the cluster CA. */
+    private void trustNodes(LocalCluster cluster) {
+        if (cluster.transport() != LocalCluster.Transport.TLS) return;
+        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Executors.newVirtualThreadPerTaskExecutor())
+                .sslContext(ClusterTls.load(cluster.tlsDir(), ClusterTls.Role.FRONT).context()).build();
+    }
+
+    /** {@code --compare-tls}: one node and its front under TLS, one of each in plain HTTP, four targets stepped in turn. */
+    private int compare(Path dir) throws Exception {
+        Path tasks = BenchGemCommand.writeTask(dir.resolve("tasks"));
+        try (LocalCluster tls = LocalCluster.start(Files.createDirectories(dir.resolve("tls")), 1, 8, tasks, LocalCluster.Transport.TLS);
+             LocalCluster plain = LocalCluster.start(Files.createDirectories(dir.resolve("plain")), 1, 8, tasks, LocalCluster.Transport.PLAIN)) {
+            trustNodes(tls);
+            awaitReady(tls);
+            awaitReady(plain);
+            out.println("Two clusters of one node each up (TLS, plain); load " + BenchGemCommand.loadAverage());
+            List<LocalCluster> clusters = List.of(tls, plain);
+            List<Target> targets = new ArrayList<>();
+            for (LocalCluster c : clusters) {
+                String id = post(c.frontUrl() + "/v1/envs", front(c), "{\"task\": \"gem-bench\"}", 201).path("env_id").asText();
+                post(c.frontUrl() + "/v1/envs/" + id + "/reset", front(c), "{}", 200);
+                targets.add(new Target(c.frontUrl(), id, front(c)));
+                targets.add(direct(c, id));
+            }
+            for (int i = 0; i < warmUp; i++) for (Target t : targets) step(t);
+            List<Samples> samples = new ArrayList<>();
+            for (int k = 0; k < targets.size(); k++) samples.add(new Samples(steps));
+            Duration[] cpu = {Duration.ZERO, Duration.ZERO};
+            Duration[] cpu0 = {tls.frontCpu(), plain.frontCpu()};
+            for (int i = 0; i < steps; i++) {
+                for (int j = 0; j < targets.size(); j++) {
+                    int k = (i + j) % targets.size(); // each target goes first in turn
+                    samples.get(k).add(step(targets.get(k)));
+                }
+            }
+            cpu[0] = tls.frontCpu().minus(cpu0[0]);
+            cpu[1] = plain.frontCpu().minus(cpu0[1]);
+            out.printf("GEM step, one environment per cluster, %d steps each of four targets, interleaved, after %d warm-up steps each:%n",
+                    steps, warmUp);
+            String[] names = {"TLS", "plain"};
+            for (int c = 0; c < 2; c++) {
+                Samples f = samples.get(2 * c);
+                Samples n = samples.get(2 * c + 1);
+                out.printf("  %-5s through the front p50 %.2f ms  p99 %.2f ms;  straight to node p50 %.2f ms  p99 %.2f ms;"
+                        + "  added at p50 %.2f ms;  front CPU per step %.0f µs%n", names[c], f.p50Millis(), f.p99Millis(), n.p50Millis(),
+                        n.p99Millis(), f.p50Millis() - n.p50Millis(), cpu[c].toNanos() / 1e3 / steps);
+            }
+            out.println("Load " + BenchGemCommand.loadAverage());
+            for (int c = 0; c < 2; c++) post(clusters.get(c).frontUrl() + "/v1/envs/" + targets.get(2 * c).id() + "/close", front(clusters.get(c)), "{}", 200);
+        } catch (Exception | Error e) {
+            out.println("Something failed; the nodes' and the fronts' logs are kept in " + dir);
+            throw e;
+        }
+        BenchGemCommand.delete(dir);
+        return 0;
+    }
+
     private void gem(LocalCluster cluster) throws Exception {
         List<Target[]> pairs = new ArrayList<>();
         for (int i = 0; i < envs; i++) {
@@ -122,7 +199,7 @@ public final class BenchClusterCommand implements Callable<Integer> {
         }
         Target[] one = pairs.getFirst();
         // warm both JVMs' JIT first: a fresh front compiles for thousands of calls, and that CPU is not the front's cost per call
-        for (int i = 0; i < WARM_UP; i++) {
+        for (int i = 0; i < warmUp; i++) {
             step(one[0]);
             step(one[1]);
         }
@@ -138,7 +215,7 @@ public final class BenchClusterCommand implements Callable<Integer> {
                 viaFront.add(step(one[0]));
             }
         }
-        out.printf("GEM step, one environment, %d steps each, interleaved, after %d warm-up steps each:%n", steps, WARM_UP);
+        out.printf("GEM step, one environment, %d steps each, interleaved, after %d warm-up steps each:%n", steps, warmUp);
         out.printf("  through the front  p50 %.2f ms  p99 %.2f ms%n", viaFront.p50Millis(), viaFront.p99Millis());
         out.printf("  straight to node   p50 %.2f ms  p99 %.2f ms%n", straight.p50Millis(), straight.p99Millis());
         out.printf("  added at p50       %.2f ms%n", viaFront.p50Millis() - straight.p50Millis());

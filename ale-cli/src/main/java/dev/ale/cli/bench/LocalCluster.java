@@ -1,5 +1,6 @@
 package dev.ale.cli.bench;
 
+import dev.ale.server.ClusterCerts;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
@@ -28,6 +30,9 @@ import java.util.stream.Stream;
  */
 public final class LocalCluster implements AutoCloseable {
 
+    /** How the front and the nodes speak: mutual TLS with certificates made for this cluster, or plain HTTP. */
+    public enum Transport { TLS, PLAIN }
+
     /** Where one node answers, and its process; {@code cgroupParent} is its sandboxes' cgroup subtree, relative to the cgroup root. */
     public record NodeProcess(String name, String namespace, String url, Path dataDir, String cgroupParent, Process process) { }
 
@@ -36,6 +41,7 @@ public final class LocalCluster implements AutoCloseable {
     private static final long CLOCK_TICKS = 100;
     private static final Duration START = Duration.ofSeconds(180);
     private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
 
     private final Path dir;
     private final String tag;
@@ -46,11 +52,17 @@ public final class LocalCluster implements AutoCloseable {
     private final String adminToken;
     private final String secret;
     private final int frontPort;
+    private final Transport transport;
+    /** This process's how-manieth cluster: its addresses and uid ranges are apart from the others'. */
+    private final int instance;
     private Optional<Process> front = Optional.empty();
 
-    private LocalCluster(Path dir) throws IOException {
+    private LocalCluster(Path dir, Transport transport) throws IOException {
         this.dir = dir;
-        this.tag = Long.toHexString(ProcessHandle.current().pid());
+        this.transport = transport;
+        // two clusters of one process (ale bench cluster --compare-tls) need names of their own
+        this.instance = INSTANCES.getAndIncrement();
+        this.tag = Long.toHexString(ProcessHandle.current().pid()) + (instance == 0 ? "" : "x" + instance);
         SecureRandom random = new SecureRandom();
         this.adminToken = "admin-" + hex(random);
         this.envToken = "trainer-" + hex(random);
@@ -65,11 +77,13 @@ public final class LocalCluster implements AutoCloseable {
 
     /**
      * Starts {@code count} nodes of {@code slots} slots each (GEM environments made of the task
-     * directories under {@code tasks}), then the front over them.
+     * directories under {@code tasks}), then the front over them; under {@link Transport#TLS} with a
+     * CA and keys made in {@code dir/tls} by {@code ale cluster certs}' code.
      */
-    public static LocalCluster start(Path dir, int count, int slots, Path tasks) throws IOException, InterruptedException {
-        LocalCluster c = new LocalCluster(dir);
+    public static LocalCluster start(Path dir, int count, int slots, Path tasks, Transport transport) throws IOException, InterruptedException {
+        LocalCluster c = new LocalCluster(dir, transport);
         try {
+            if (transport == Transport.TLS) ClusterCerts.make(c.tlsDir(), 30);
             List<CompletableFuture<NodeProcess>> starting = new ArrayList<>();
             for (int i = 0; i < count; i++) starting.add(c.node(i, slots, tasks));
             for (CompletableFuture<NodeProcess> s : starting) c.nodes.add(s.join());
@@ -90,8 +104,8 @@ public final class LocalCluster implements AutoCloseable {
         run("ip", "-n", ns, "link", "set", "lo", "up");
         run("ip", "link", "add", outer, "type", "veth", "peer", "name", inner, "netns", ns);
         links.add(outer);
-        String near = "192.0.2." + (4 * i + 1);
-        String far = "192.0.2." + (4 * i + 2);
+        String near = "192.0.2." + (64 * instance + 4 * i + 1);
+        String far = "192.0.2." + (64 * instance + 4 * i + 2);
         run("ip", "addr", "add", near + "/30", "dev", outer);
         run("ip", "link", "set", outer, "up");
         run("ip", "-n", ns, "addr", "add", far + "/30", "dev", inner);
@@ -103,15 +117,33 @@ public final class LocalCluster implements AutoCloseable {
         cmd.addAll(java());
         cmd.addAll(List.of("--data-dir", data.toString(), "serve", "--host", far, "--port", String.valueOf(NODE_PORT),
                 "--tokens", tokens().toString(), "--cluster-secret-file", secretFile().toString(), "--node-name", name,
-                "--slots", String.valueOf(slots), "--uid-base", String.valueOf(1_300_000_000 + i * 100_000), "--uid-count", "100000",
+                "--slots", String.valueOf(slots), "--uid-base", String.valueOf(1_300_000_000 + (16 * instance + i) * 100_000), "--uid-count", "100000",
                 "--cgroup-parent", cgroups,
                 "--tasks", tasks.toString(), "--out", data.resolve("runs").toString()));
+        cmd.addAll(transportArgs());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String url = "http://" + far + ":" + NODE_PORT;
+        String url = scheme() + "://" + far + ":" + NODE_PORT;
         return CompletableFuture.supplyAsync(() -> {
             awaitLine(p, "ale: serving on", dir.resolve(name + ".log"));
             return new NodeProcess(name, ns, url, data, cgroups, p);
         });
+    }
+
+    private List<String> transportArgs() {
+        return transport == Transport.TLS ? List.of("--tls-dir", tlsDir().toString()) : List.of("--plain-http");
+    }
+
+    private String scheme() {
+        return transport == Transport.TLS ? "https" : "http";
+    }
+
+    /** The cluster's certificates (CA, node.p12, front.p12, password), made when it speaks TLS. */
+    public Path tlsDir() {
+        return dir.resolve("tls");
+    }
+
+    public Transport transport() {
+        return transport;
     }
 
     /** Starts the front (again, after {@link #stopFront()}), on the same port. */
@@ -120,6 +152,7 @@ public final class LocalCluster implements AutoCloseable {
         List<String> cmd = new ArrayList<>(java());
         cmd.addAll(List.of("serve", "--cluster", "--port", String.valueOf(frontPort), "--tokens", tokens().toString(),
                 "--cluster-secret-file", secretFile().toString(), "--nodes", String.join(",", nodes.stream().map(n -> n.name() + "=" + n.url()).toList())));
+        cmd.addAll(transportArgs());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         front = Optional.of(p);
         awaitLine(p, "cluster front on", dir.resolve("front.log"));

@@ -34,26 +34,32 @@ public final class KubernetesDiscovery implements Discovery {
     private final String namespace;
     private final Map<String, String> labels;
     private final int port;
+    private final String scheme;
     private SharedIndexInformer<Pod> informer;
 
-    private KubernetesDiscovery(KubernetesClient client, boolean ownsClient, String namespace, Map<String, String> labels, int port) {
+    private KubernetesDiscovery(KubernetesClient client, boolean ownsClient, String namespace, Map<String, String> labels, int port, String scheme) {
         this.client = Objects.requireNonNull(client, "client");
         this.ownsClient = ownsClient;
         this.namespace = Objects.requireNonNull(namespace, "namespace");
         this.labels = Map.copyOf(labels);
         this.port = port;
+        this.scheme = scheme;
+        if (!scheme.equals("http") && !scheme.equals("https")) throw new IllegalArgumentException("scheme must be http or https, not " + scheme);
         if (port < 1 || port > 65_535) throw new AleException(AleException.Fault.INPUT, "--node-port: must be 1-65535, not " + port);
         if (this.labels.isEmpty()) throw new AleException(AleException.Fault.INPUT, "--node-selector: name at least one label (KEY=VALUE)");
     }
 
-    /** Through the API server the pod's service account reaches (or ~/.kube/config outside a cluster). */
-    public static KubernetesDiscovery inCluster(String namespace, String selector, int port) {
-        return new KubernetesDiscovery(new KubernetesClientBuilder().build(), true, namespace, labels(selector), port);
+    /**
+     * Through the API server the pod's service account reaches (or ~/.kube/config outside a cluster);
+     * each node is {@code scheme://POD_IP:port} ({@code https} under mutual TLS).
+     */
+    public static KubernetesDiscovery inCluster(String namespace, String selector, int port, String scheme) {
+        return new KubernetesDiscovery(new KubernetesClientBuilder().build(), true, namespace, labels(selector), port, scheme);
     }
 
     /** Through a client the caller made and keeps (closing this leaves it open). */
-    public static KubernetesDiscovery with(KubernetesClient client, String namespace, String selector, int port) {
-        return new KubernetesDiscovery(client, false, namespace, labels(selector), port);
+    public static KubernetesDiscovery with(KubernetesClient client, String namespace, String selector, int port, String scheme) {
+        return new KubernetesDiscovery(client, false, namespace, labels(selector), port, scheme);
     }
 
     /** {@code KEY=VALUE,KEY=VALUE}: an equality selector, as a DaemonSet's pod labels are matched. */
@@ -101,7 +107,7 @@ public final class KubernetesDiscovery implements Discovery {
             String ip = p.getStatus() == null ? null : p.getStatus().getPodIP();
             if (ip == null || ip.isBlank()) continue;
             String host = ip.contains(":") ? "[" + ip + "]" : ip;
-            out.add(new Member(URI.create("http://" + host + ":" + port), Optional.of(p.getMetadata().getName()), ready(p)));
+            out.add(new Member(URI.create(scheme + "://" + host + ":" + port), Optional.of(p.getMetadata().getName()), ready(p)));
         }
         return List.copyOf(out);
     }

@@ -54,8 +54,8 @@ class KubernetesDiscoveryTest {
     }
 
     @Test
-    void podsAppearBecomeReadyAndGoAwayThroughTheWatch() {
-        try (KubernetesDiscovery discovery = KubernetesDiscovery.with(client, NS, SELECTOR, 8080)) {
+    void podsAppearBecomeReadyAndGoAwayThroughTheWatchEachAtTheSchemeTheFrontSpeaks() {
+        try (KubernetesDiscovery discovery = KubernetesDiscovery.with(client, NS, SELECTOR, 8080, "https")) {
             discovery.start(seen::set);
             // a pod of the DaemonSet, scheduled but without an IP yet: nothing to call
             client.pods().inNamespace(NS).resource(pod("ale-node-a", "ale-node")).create();
@@ -65,7 +65,7 @@ class KubernetesDiscoveryTest {
             setStatus("ale-node-a", "192.0.2.10", "False");
             await().atMost(Duration.ofSeconds(10)).until(() -> seen.get().size() == 1);
             Member a = seen.get().getFirst();
-            assertThat(a.url()).isEqualTo(URI.create("http://192.0.2.10:8080"));
+            assertThat(a.url()).isEqualTo(URI.create("https://192.0.2.10:8080"));
             assertThat(a.name()).contains("ale-node-a");
             assertThat(a.ready()).isFalse();
 
@@ -86,7 +86,7 @@ class KubernetesDiscoveryTest {
     @Test
     void aPodDeletedWhileACallRunsFailsTheCallAndLeavesTheFleet() throws Exception {
         Fleet fleet = new Fleet();
-        try (KubernetesDiscovery discovery = KubernetesDiscovery.with(client, NS, SELECTOR, 8080)) {
+        try (KubernetesDiscovery discovery = KubernetesDiscovery.with(client, NS, SELECTOR, 8080, "http")) {
             discovery.start(fleet::update);
             client.pods().inNamespace(NS).resource(pod("ale-node-a", "ale-node")).create();
             setStatus("ale-node-a", "192.0.2.10", "True");
@@ -104,9 +104,9 @@ class KubernetesDiscoveryTest {
 
     @Test
     void aSelectorThatIsNotKeyEqualsValueIsRefusedNamingIt() {
-        assertThatThrownBy(() -> KubernetesDiscovery.with(client, NS, "app!=x", 8080)).isInstanceOf(AleException.class)
+        assertThatThrownBy(() -> KubernetesDiscovery.with(client, NS, "app!=x", 8080, "http")).isInstanceOf(AleException.class)
                 .hasMessageContaining("'app!=x' must be KEY=VALUE");
-        assertThatThrownBy(() -> KubernetesDiscovery.with(client, NS, SELECTOR, 0)).isInstanceOf(AleException.class)
+        assertThatThrownBy(() -> KubernetesDiscovery.with(client, NS, SELECTOR, 0, "http")).isInstanceOf(AleException.class)
                 .hasMessageContaining("--node-port");
     }
 
