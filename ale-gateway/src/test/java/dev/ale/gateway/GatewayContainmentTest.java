@@ -221,6 +221,35 @@ class GatewayContainmentTest {
     }
 
     @Test
+    void oneSandboxFloodingTheSinkDoesNotHoldAnotherSandboxsSettle() {
+        Sandbox flooder = sandbox();
+        Sandbox other = sandbox();
+        // silent connections, each held by the sink until its first-bytes deadline, opened until the sandbox is destroyed;
+        // one process keeps them all open (a new descriptor each), so the sandbox's process limit does not end the flood
+        Thread flood = Thread.ofVirtual().start(() -> {
+            try {
+                flooder.exec(ExecRequest.of("/bin/bash", "-c",
+                        "while true; do exec {fd}<>/dev/tcp/203.0.113.50/4444; sleep 0.05; done")
+                        .withTimeout(Duration.ofMinutes(3)));
+            } catch (RuntimeException endedByDestroy) {
+                // the sandbox is destroyed under it at the end of the test
+            }
+        });
+        await().atMost(Duration.ofSeconds(60)).until(() -> !gateway.awaitQuiet(flooder.id(), Duration.ZERO));
+
+        ExecResult own = bash(other, "exec 3<>/dev/tcp/203.0.113.77/2222; printf 'SSH-2.0-from-the-other\\r\\n' >&3");
+        boolean otherQuiet = gateway.awaitQuiet(other.id(), Duration.ofMinutes(1));
+        boolean flooderQuietAfter = gateway.awaitQuiet(flooder.id(), Duration.ZERO);
+
+        assertThat(own.exitCode()).as(own.toString()).isZero();
+        assertThat(otherQuiet).as("the other sandbox's own connection was recorded and it has none left at the sink").isTrue();
+        assertThat(flooderQuietAfter).as("the flood was still at the sink when the other sandbox's settle returned").isFalse();
+        assertThat(awaitConnection(other.id(), 2222).detail()).isEqualTo("SSH-2.0-from-the-other");
+        destroy(flooder);
+        join(flood);
+    }
+
+    @Test
     void sandboxProcessesSeeTheProxyAndTheGatewaysResolver() {
         Sandbox s = sandbox();
 
@@ -471,6 +500,11 @@ class GatewayContainmentTest {
         } catch (SocketException e) {
             return false;
         }
+    }
+
+    private void destroy(Sandbox s) {
+        sandboxes.remove(s);
+        s.destroy();
     }
 
     private static void join(Thread t) {
