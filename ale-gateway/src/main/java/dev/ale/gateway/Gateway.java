@@ -268,6 +268,9 @@ public final class Gateway implements SandboxNetwork, SandboxClients, AutoClosea
                 issueModelToken(target));
         attachment.registration = registration;
         lastOwner.put(link.sandboxAddress(), target.sandboxId());
+        // network.link made the host end fresh (it had received nothing) with the sandbox's drop counter reset: a first
+        // call that finds it still at 0 received packets need not read nft, as every later call finding no new ones
+        receivedAtLastCount.put(target.sandboxId(), 0L);
         bySource.put(link.sandboxAddress(), registration);
         bySandbox.put(target.sandboxId(), registration);
         return attachment;

@@ -3,6 +3,7 @@ package dev.ale.gateway;
 import dev.ale.core.net.ConnectionRecord;
 import dev.ale.core.net.DatagramRecord;
 import dev.ale.core.net.DnsRecord;
+import dev.ale.core.net.DropRecord;
 import dev.ale.core.net.NetworkRecord;
 import dev.ale.core.net.ProxyRecord;
 import dev.ale.core.passport.ByteSize;
@@ -247,6 +248,27 @@ class GatewayContainmentTest {
         assertThat(awaitConnection(other.id(), 2222).detail()).isEqualTo("SSH-2.0-from-the-other");
         destroy(flooder);
         join(flood);
+    }
+
+    @Test
+    void packetsDroppedByTheFirstCallAreReportedAndACallThatSentNothingReportsNone() {
+        Sandbox s = sandbox();
+
+        ExecResult sent = bash(s, "for i in 1 2 3; do echo x > /dev/udp/203.0.113.9/9999; done");
+        gateway.reportDrops(s.id());
+        List<DropRecord> afterFirst = dropRecords(s.id());
+        ExecResult quiet = bash(s, "true");
+        gateway.reportDrops(s.id());
+
+        assertThat(sent.exitCode()).as(sent.toString()).isZero();
+        assertThat(quiet.exitCode()).as(quiet.toString()).isZero();
+        assertThat(afterFirst).as("the first call's dropped datagrams").singleElement()
+                .satisfies(d -> assertThat(d.packets()).isGreaterThanOrEqualTo(3));
+        assertThat(dropRecords(s.id())).as("nothing new after a call that sent nothing").hasSize(1);
+    }
+
+    private static List<DropRecord> dropRecords(String sandbox) {
+        return records.stream().filter(r -> r instanceof DropRecord d && d.sandbox().equals(sandbox)).map(DropRecord.class::cast).toList();
     }
 
     @Test
