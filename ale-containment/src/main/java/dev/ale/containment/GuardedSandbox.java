@@ -261,8 +261,8 @@ public final class GuardedSandbox implements Sandbox {
         try {
             result = act.get();
         } finally {
-            // a connection the command made just before it ended may still be at the sink
-            gateway.awaitQuiet(SETTLE);
+            // a connection the command made just before it ended may still be at the sink (only this sandbox's count)
+            gateway.awaitQuiet(sandbox.id(), SETTLE);
             gateway.reportDrops(sandbox.id());
             watch.callEnded();
         }

@@ -8,6 +8,7 @@ import dev.ale.core.task.CopyIn;
 import dev.ale.core.task.Task;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * An episode's setup phase: the workdir made, the task's files copied in, its setup script run
@@ -16,6 +17,9 @@ import java.util.Optional;
  */
 public final class TaskSetup {
 
+    /** The writable directories every sandbox starts with (DESIGN: a writable /workspace and /tmp). */
+    private static final Set<String> SANDBOX_DIRS = Set.of("/workspace", "/workspace/", "/tmp", "/tmp/");
+
     private TaskSetup() {
     }
 
@@ -23,8 +27,10 @@ public final class TaskSetup {
     public static Optional<String> run(Sandbox sandbox, Task task) {
         sandbox.enterPhase(Phase.SETUP);
         String workdir = task.environment().workdir();
-        ExecResult mkdir = sandbox.exec(ExecRequest.of("/bin/mkdir", "-p", "--", workdir).withTimeout(Duration.ofSeconds(30)));
-        if (mkdir.exitCode() != 0) return Optional.of("setup: cannot make workdir " + workdir + ": " + mkdir.stderr().strip());
+        if (!SANDBOX_DIRS.contains(workdir)) { // every sandbox has these: a guarded call less per episode
+            ExecResult mkdir = sandbox.exec(ExecRequest.of("/bin/mkdir", "-p", "--", workdir).withTimeout(Duration.ofSeconds(30)));
+            if (mkdir.exitCode() != 0) return Optional.of("setup: cannot make workdir " + workdir + ": " + mkdir.stderr().strip());
+        }
         for (CopyIn file : task.environment().files()) sandbox.files().upload(file.source(), file.target());
         if (task.environment().setupScript().isEmpty()) return Optional.empty();
         CopyIn script = task.environment().setupScript().get();

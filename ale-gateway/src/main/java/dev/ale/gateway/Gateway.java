@@ -160,14 +160,21 @@ public final class Gateway implements SandboxNetwork, SandboxClients, AutoClosea
     }
 
     /**
-     * Waits until every connection the sink has accepted has been recorded, or {@code limit}
-     * passes: a command that ended may have left a connection whose first bytes are still being
-     * read. Returns whether the sink is quiet.
+     * Waits until every connection the sink has accepted from sandbox {@code sandboxId} has been
+     * recorded, or {@code limit} passes: a command that ended may have left a connection whose
+     * first bytes are still being read. Only the sandbox's own connections count (the rules let
+     * through to the sink only packets from the sandbox's own address), so another sandbox's
+     * flood does not hold its calls. Returns whether the sandbox is quiet; true for a sandbox this
+     * gateway has not attached.
      */
-    public boolean awaitQuiet(java.time.Duration limit) {
+    public boolean awaitQuiet(String sandboxId, java.time.Duration limit) {
+        Objects.requireNonNull(limit, "limit");
+        Registration r = bySandbox.get(Objects.requireNonNull(sandboxId, "sandboxId"));
+        if (r == null) return true;
+        InetAddress source = r.link().sandboxAddress();
         long deadline = System.nanoTime() + limit.toNanos();
-        while (sink.inFlight() > 0) {
-            if (System.nanoTime() > deadline) return false;
+        while (sink.inFlightFrom(source) > 0) {
+            if (System.nanoTime() - deadline >= 0) return false;
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
@@ -261,6 +268,9 @@ public final class Gateway implements SandboxNetwork, SandboxClients, AutoClosea
                 issueModelToken(target));
         attachment.registration = registration;
         lastOwner.put(link.sandboxAddress(), target.sandboxId());
+        // network.link made the host end fresh (it had received nothing) with the sandbox's drop counter reset: a first
+        // call that finds it still at 0 received packets need not read nft, as every later call finding no new ones
+        receivedAtLastCount.put(target.sandboxId(), 0L);
         bySource.put(link.sandboxAddress(), registration);
         bySandbox.put(target.sandboxId(), registration);
         return attachment;

@@ -4,6 +4,7 @@ import dev.ale.core.host.OwnTree;
 import dev.ale.core.net.ConnectionRecord;
 import dev.ale.core.net.DatagramRecord;
 import dev.ale.core.net.DnsRecord;
+import dev.ale.core.net.DropRecord;
 import dev.ale.core.net.NetworkRecord;
 import dev.ale.core.net.ProxyRecord;
 import dev.ale.core.passport.ByteSize;
@@ -217,6 +218,56 @@ class GatewayContainmentTest {
         assertThat(fromB.destinationAddress()).isEqualTo("198.51.100.9");
         assertThat(records).filteredOn(rec -> rec instanceof ConnectionRecord cr && cr.destinationPort() == 3333)
                 .allMatch(rec -> rec.sandbox().equals(b.id()));
+    }
+
+    @Test
+    void oneSandboxFloodingTheSinkDoesNotHoldAnotherSandboxsSettle() {
+        Sandbox flooder = sandbox();
+        Sandbox other = sandbox();
+        // silent connections, each held by the sink until its first-bytes deadline, opened until the sandbox is destroyed;
+        // one process keeps them all open (a new descriptor each), so the sandbox's process limit does not end the flood
+        Thread flood = Thread.ofVirtual().start(() -> {
+            try {
+                flooder.exec(ExecRequest.of("/bin/bash", "-c",
+                        "while true; do exec {fd}<>/dev/tcp/203.0.113.50/4444; sleep 0.05; done")
+                        .withTimeout(Duration.ofMinutes(3)));
+            } catch (RuntimeException endedByDestroy) {
+                // the sandbox is destroyed under it at the end of the test
+            }
+        });
+        await().atMost(Duration.ofSeconds(60)).until(() -> !gateway.awaitQuiet(flooder.id(), Duration.ZERO));
+
+        ExecResult own = bash(other, "exec 3<>/dev/tcp/203.0.113.77/2222; printf 'SSH-2.0-from-the-other\\r\\n' >&3");
+        boolean otherQuiet = gateway.awaitQuiet(other.id(), Duration.ofMinutes(1));
+        boolean flooderQuietAfter = gateway.awaitQuiet(flooder.id(), Duration.ZERO);
+
+        assertThat(own.exitCode()).as(own.toString()).isZero();
+        assertThat(otherQuiet).as("the other sandbox's own connection was recorded and it has none left at the sink").isTrue();
+        assertThat(flooderQuietAfter).as("the flood was still at the sink when the other sandbox's settle returned").isFalse();
+        assertThat(awaitConnection(other.id(), 2222).detail()).isEqualTo("SSH-2.0-from-the-other");
+        destroy(flooder);
+        join(flood);
+    }
+
+    @Test
+    void packetsDroppedByTheFirstCallAreReportedAndACallThatSentNothingReportsNone() {
+        Sandbox s = sandbox();
+
+        ExecResult sent = bash(s, "for i in 1 2 3; do echo x > /dev/udp/203.0.113.9/9999; done");
+        gateway.reportDrops(s.id());
+        List<DropRecord> afterFirst = dropRecords(s.id());
+        ExecResult quiet = bash(s, "true");
+        gateway.reportDrops(s.id());
+
+        assertThat(sent.exitCode()).as(sent.toString()).isZero();
+        assertThat(quiet.exitCode()).as(quiet.toString()).isZero();
+        assertThat(afterFirst).as("the first call's dropped datagrams").singleElement()
+                .satisfies(d -> assertThat(d.packets()).isGreaterThanOrEqualTo(3));
+        assertThat(dropRecords(s.id())).as("nothing new after a call that sent nothing").hasSize(1);
+    }
+
+    private static List<DropRecord> dropRecords(String sandbox) {
+        return records.stream().filter(r -> r instanceof DropRecord d && d.sandbox().equals(sandbox)).map(DropRecord.class::cast).toList();
     }
 
     @Test
@@ -470,6 +521,11 @@ class GatewayContainmentTest {
         } catch (SocketException e) {
             return false;
         }
+    }
+
+    private void destroy(Sandbox s) {
+        sandboxes.remove(s);
+        s.destroy();
     }
 
     private static void join(Thread t) {

@@ -47,12 +47,16 @@ final class RunFileCheck {
                 if (exe.isPresent()) {
                     byte[] head = exe.get().head();
                     String hash = sha256(head);
-                    marks = remembered(marksByContent, hash);
-                    if (marks == null) {
-                        marks = RunFileRules.marksIn(head);
-                        remember(marksByContent, hash, marks);
+                    List<String> read = remembered(marksByContent, hash);
+                    if (read == null) {
+                        read = RunFileRules.marksIn(head);
+                        remember(marksByContent, hash, read);
                     }
-                    remember(marksByIdentity, exe.get().identity(), marks);
+                    // remembered under the identity read, even when the process has ended since: a compiler's 33 MB cc1 that
+                    // exits within the read was otherwise read again at every compile. Judged for this process only when it
+                    // is the file it ran when asked (a fork that exec'd another since is judged under its own name next sweep)
+                    remember(marksByIdentity, exe.get().identity(), read);
+                    if (exe.get().identity().equals(identity.get())) marks = read;
                 }
             }
             if (marks != null) RunFileRules.minerMarks(p.exe().orElse("?"), marks, "the executable").ifPresent(out::add);

@@ -6,6 +6,7 @@ import dev.ale.agent.loop.LoopSettings;
 import dev.ale.agent.policy.ReplayPolicy;
 import dev.ale.agent.tool.Toolbox;
 import dev.ale.core.AleException;
+import dev.ale.core.episode.Trajectory;
 import dev.ale.core.task.CopyIn;
 import dev.ale.core.task.Task;
 import dev.ale.gateway.HostResolver;
@@ -18,6 +19,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -31,6 +33,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -68,6 +71,10 @@ public final class BenchRolloutCommand implements Callable<Integer> {
             description = "Levels of parallelism (default: ${DEFAULT-VALUE}).")
     private List<Integer> levels;
 
+    @Option(names = "--phases", description = {"Also print where each side's time went, in mean ms per episode: ALE's setup, agent",
+            "steps, verify and the rest (sandbox create and destroy, bookkeeping); bare bwrap's four runs and the rest."})
+    private boolean phases;
+
     public BenchRolloutCommand(Function<HostResolver, GuardedBackend> containments, PrintStream out) {
         this.containments = containments;
         this.out = out;
@@ -88,14 +95,26 @@ public final class BenchRolloutCommand implements Callable<Integer> {
                 // interleaved halves, so a slow patch of the machine falls on both sides
                 Side ale = new Side();
                 Side bare = new Side();
+                Phases alePhases = new Phases("setup", "agent", "verify", "rest");
+                Phases barePhases = new Phases("copy", "setup", "solution", "verify", "rest");
                 for (int r = 0; r < rounds; r++) {
                     int round = r;
-                    ale.add(measure(all, p, t -> runner.run(t, ReplayPolicy.ofSolution(read(t.solution().orElseThrow())),
-                            new EpisodeSpec("bench." + t.id() + "." + p + "." + round, 0, OptionalLong.empty()), s -> { }).passed()));
-                    bare.add(measure(all, p, BenchRolloutCommand::bareEpisode));
+                    ale.add(measure(all, p, t -> {
+                        Trajectory done = runner.run(t, ReplayPolicy.ofSolution(read(t.solution().orElseThrow())),
+                                new EpisodeSpec("bench." + t.id() + "." + p + "." + round, 0, OptionalLong.empty()), s -> { });
+                        Trajectory.Timings took = done.timings();
+                        alePhases.add(took.setup(), took.agent(), took.verify(), took.total().minus(took.setup()).minus(took.agent())
+                                .minus(took.verify()));
+                        return done.passed();
+                    }));
+                    bare.add(measure(all, p, t -> bareEpisode(t, barePhases)));
                 }
                 out.printf(Locale.ROOT, "%-9d %14.1f %14.1f %7.2fx %5d/%-4d %5d/%-4d%n", p, ale.perMinute(), bare.perMinute(),
                         ale.perMinute() / bare.perMinute(), ale.passed, ale.episodes, bare.passed, bare.episodes);
+                if (phases) {
+                    out.println("          ALE   " + alePhases);
+                    out.println("          bwrap " + barePhases);
+                }
             }
         }
         return 0;
@@ -114,6 +133,32 @@ public final class BenchRolloutCommand implements Callable<Integer> {
 
         double perMinute() {
             return episodes * 60e9 / nanos;
+        }
+    }
+
+    /** Mean time per episode of each named phase, added from many threads. */
+    private static final class Phases {
+        private final List<String> names;
+        private final LongAdder[] nanos;
+        private final LongAdder episodes = new LongAdder();
+
+        Phases(String... names) {
+            this.names = List.of(names);
+            this.nanos = new LongAdder[names.length];
+            for (int i = 0; i < names.length; i++) nanos[i] = new LongAdder();
+        }
+
+        void add(Duration... took) {
+            for (int i = 0; i < took.length; i++) nanos[i].add(took[i].toNanos());
+            episodes.increment();
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder b = new StringBuilder("ms/episode:");
+            long n = Math.max(1, episodes.sum());
+            for (int i = 0; i < names.size(); i++) b.append(String.format(Locale.ROOT, " %s %.1f", names.get(i), nanos[i].sum() / 1e6 / n));
+            return b.toString();
         }
     }
 
@@ -152,7 +197,9 @@ public final class BenchRolloutCommand implements Callable<Integer> {
      * standing for /workspace and one for /tmp: copy the task's files in, setup, the reference
      * solution, then the verifier with its files. True when the verifier passed.
      */
-    static boolean bareEpisode(Task task) throws IOException, InterruptedException {
+    static boolean bareEpisode(Task task, Phases phases) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        Duration[] took = {Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO};
         Path root = Files.createTempDirectory("ale-bench-bare");
         try {
             Path workspace = Files.createDirectories(root.resolve("workspace"));
@@ -161,23 +208,38 @@ public final class BenchRolloutCommand implements Callable<Integer> {
             String workdir = task.environment().workdir();
             StringBuilder copy = new StringBuilder("mkdir -p " + q(workdir));
             for (CopyIn c : task.environment().files()) copy.append(" && ").append(copyCommand(task, c));
+            long at = System.nanoTime();
             if (bwrap(task, workspace, tmp, copy.toString()) != 0) return false;
+            at = lap(took, 0, at);
             if (task.environment().setupScript().isPresent()) {
                 CopyIn s = task.environment().setupScript().get();
                 if (bwrap(task, workspace, tmp, "cd " + q(workdir) + " && bash " + q(taskPath(task, s.source()))) != 0) return false;
             }
+            at = lap(took, 1, at);
             bwrap(task, workspace, tmp, "cd " + q(workdir) + " && bash " + q(taskPath(task, task.solution().orElseThrow())));
+            at = lap(took, 2, at);
             StringBuilder verify = new StringBuilder("mkdir -p /tmp/ale-verifier");
             for (CopyIn c : task.verifier().files()) verify.append(" && ").append(copyCommand(task, c));
             verify.append(" && ").append(copyCommand(task, task.verifier().script()));
             verify.append(" && cd ").append(q(workdir)).append(" && TEST_DIR=/tests ALE_VERIFIER_DIR=/tmp/ale-verifier")
                     .append(" ALE_SCORE_FILE=/tmp/ale-verifier/score bash ").append(q(task.verifier().script().target()));
-            return bwrap(task, workspace, tmp, verify.toString()) == 0;
+            boolean passed = bwrap(task, workspace, tmp, verify.toString()) == 0;
+            lap(took, 3, at);
+            return passed;
         } finally {
             try (Stream<Path> walk = Files.walk(root)) {
                 for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
             }
+            took[4] = Duration.ofNanos(System.nanoTime() - start).minus(took[0]).minus(took[1]).minus(took[2]).minus(took[3]);
+            phases.add(took);
         }
+    }
+
+    /** Records the time since {@code since} as phase {@code i}; returns now, where the next phase starts. */
+    private static long lap(Duration[] took, int i, long since) {
+        long now = System.nanoTime();
+        took[i] = Duration.ofNanos(now - since);
+        return now;
     }
 
     private static String copyCommand(Task task, CopyIn c) {

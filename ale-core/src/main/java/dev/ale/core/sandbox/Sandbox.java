@@ -36,7 +36,11 @@ public interface Sandbox extends AutoCloseable {
         return Optional.empty();
     }
 
-    /** The file a process executes, its first {@code maxBytes} at most; empty as for {@link #executableIdentity}. */
+    /**
+     * The file a process executes when asked, its first {@code maxBytes} at most; empty as for
+     * {@link #executableIdentity}. The content is that of the file its identity names, which the
+     * process may have left by the time this returns: compare with {@link #executableIdentity}.
+     */
     default Optional<RunFile> executable(ProcessSnapshot process, int maxBytes) {
         return Optional.empty();
     }

@@ -170,6 +170,11 @@ public final class TcpSink implements AutoCloseable {
         return limits.maxConnections() - slots.availablePermits();
     }
 
+    /** Connections from {@code source} accepted whose record has not been handed on yet. */
+    public int inFlightFrom(InetAddress source) {
+        return perSource.getOrDefault(Objects.requireNonNull(source, "source"), 0);
+    }
+
     public SinkCounters counters() {
         return new SinkCounters(accepted.sum(), dropped.sum(), lookupFailures.sum(),
                 classified.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().sum())));

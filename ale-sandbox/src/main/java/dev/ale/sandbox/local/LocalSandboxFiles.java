@@ -49,7 +49,8 @@ final class LocalSandboxFiles implements SandboxFiles {
 
     @Override
     public void write(String path, byte[] content) {
-        run(path, "mkdir -p -- \"$(dirname -- \"$p\")\" && exec cat > \"$p\"", content, 4096);
+        // $p is absolute and resolved, so its parent is ${p%/*}: no dirname, and mkdir only when it is missing (two processes less)
+        run(path, "d=${p%/*}; [ -d \"${d:-/}\" ] || mkdir -p -- \"${d:-/}\" || exit 1; exec cat > \"$p\"", content, 4096);
     }
 
     @Override
@@ -57,7 +58,8 @@ final class LocalSandboxFiles implements SandboxFiles {
         try {
             if (Files.isDirectory(hostPath)) {
                 byte[] tar = tar(hostPath);
-                run(sandboxPath, "mkdir -p -- \"$p\" && exec tar -x --no-same-owner --no-same-permissions -f - -C \"$p\"", tar, 4096);
+                run(sandboxPath, "{ [ -d \"$p\" ] || mkdir -p -- \"$p\"; } && exec tar -x --no-same-owner --no-same-permissions -f - -C \"$p\"",
+                        tar, 4096);
             } else {
                 write(sandboxPath, Files.readAllBytes(hostPath));
             }

@@ -41,10 +41,15 @@ final class ProcessFiles {
         return same(p) && stillRuns(p) ? identity : Optional.empty();
     }
 
+    /**
+     * The file the process runs when asked (the same pid, running what its snapshot names), read
+     * through its {@code exe} link. The content is that of the file {@link RunFile#identity()} names
+     * (bound to it when opened), which the process may have left since (ended, or exec'd
+     * another): a caller judging the process compares that identity with {@link #executableIdentity}.
+     */
     Optional<RunFile> executable(ProcessSnapshot p, int maxBytes) {
-        if (p.exe().isEmpty() || !stillRuns(p)) return Optional.empty();
-        Optional<RunFile> file = read(p, dir(p).resolve("exe"), p.exe().get(), maxBytes, true);
-        return stillRuns(p) ? file : Optional.empty();
+        if (p.exe().isEmpty() || !same(p) || !stillRuns(p)) return Optional.empty();
+        return read(p, dir(p).resolve("exe"), p.exe().get(), maxBytes, true, false);
     }
 
     /**
@@ -75,28 +80,37 @@ final class ProcessFiles {
             at = at.resolve(part);
             if (Files.isSymbolicLink(at)) return Optional.empty();
         }
-        return read(p, at, path, maxBytes, false);
+        return read(p, at, path, maxBytes, false, true);
     }
 
     private Path dir(ProcessSnapshot p) {
         return proc.resolve(Long.toString(p.pid()));
     }
 
-    private Optional<RunFile> read(ProcessSnapshot p, Path file, String shown, int maxBytes, boolean follow) {
+    /**
+     * Reads {@code file}, bound to its identity when opened (the same just before and just after the
+     * open) and unchanged while read where it can still be looked at. {@code sameAfter}: also empty
+     * unless the pid is still the snapshot's process after the read; without it, a process that
+     * ended during a long read (a compiler's 33 MB cc1) still gives what was read.
+     */
+    private Optional<RunFile> read(ProcessSnapshot p, Path file, String shown, int maxBytes, boolean follow, boolean sameAfter) {
         LinkOption[] links = follow ? new LinkOption[0] : new LinkOption[] {LinkOption.NOFOLLOW_LINKS};
         try {
             if (!Files.isRegularFile(file, links)) return Optional.empty();
             Optional<String> before = identity(file);
+            long size = Files.readAttributes(file, BasicFileAttributes.class, links).size();
             byte[] head;
             // NOFOLLOW_LINKS opens with O_NOFOLLOW: a link swapped in after the check is refused, not followed
             OpenOption[] options = follow ? new OpenOption[] {StandardOpenOption.READ}
                     : new OpenOption[] {StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS};
             try (InputStream in = Channels.newInputStream(Files.newByteChannel(file, options))) {
+                // what was opened is the file of `before` only if the link still names it now
+                if (before.isEmpty() || !before.equals(identity(file))) return Optional.empty();
                 head = in.readNBytes(Math.max(0, maxBytes));
             }
             Optional<String> after = identity(file);
-            if (before.isEmpty() || !before.equals(after) || !same(p)) return Optional.empty();
-            long size = Files.readAttributes(file, BasicFileAttributes.class, links).size();
+            if (sameAfter && (!before.equals(after) || !same(p))) return Optional.empty();
+            if (after.isPresent() && !before.equals(after)) return Optional.empty(); // changed while read (or exec'd another)
             return Optional.of(new RunFile(shown, before.get(), size, head));
         } catch (IOException | RuntimeException e) {
             return Optional.empty(); // gone, or not readable: nothing to judge

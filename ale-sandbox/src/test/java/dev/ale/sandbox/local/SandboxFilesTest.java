@@ -99,6 +99,13 @@ class SandboxFilesTest {
             assertThat(s.exec(ExecRequest.of("sha256sum", "/workspace/up/top.bin")).stdout())
                     .startsWith(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(every)));
             assertThatThrownBy(() -> files.read("missing")).isInstanceOf(SandboxException.class).hasMessageContaining("missing");
+            // a parent that is a file is refused with the shell's reason; an upload into a directory that exists adds to it
+            assertThatThrownBy(() -> files.write("a/b/bytes.bin/under-a-file", new byte[] {1})).isInstanceOf(SandboxException.class)
+                    .hasMessageContaining("a/b/bytes.bin");
+            Files.writeString(hostDir.resolve("second.txt"), "2\n");
+            files.upload(hostDir, "up");
+            assertThat(files.read("up/second.txt")).isEqualTo("2\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(files.read("up/top.bin")).isEqualTo(every);
         } catch (NoSuchAlgorithmException e) {
             throw new AssertionError(e);
         } finally {
