@@ -1,6 +1,7 @@
 package dev.ale.sandbox.local;
 
 import dev.ale.sandbox.local.SeccompFilter.AllowOnly;
+import dev.ale.sandbox.local.SeccompFilter.AllowOnlyNarrowed;
 import dev.ale.sandbox.local.SeccompFilter.Refuse;
 import dev.ale.sandbox.local.SeccompFilter.RefuseFlags;
 import dev.ale.sandbox.local.SeccompFilter.Rule;
@@ -15,6 +16,7 @@ import java.util.Set;
 import static dev.ale.sandbox.local.SeccompFilter.EAFNOSUPPORT;
 import static dev.ale.sandbox.local.SeccompFilter.ENOSYS;
 import static dev.ale.sandbox.local.SeccompFilter.EPERM;
+import static dev.ale.sandbox.local.SeccompFilter.EPROTONOSUPPORT;
 
 /**
  * The command line that starts a process tree in a sandbox. Every isolation decision ALE
@@ -82,6 +84,8 @@ final class BwrapCommand {
     private static final String LAUNCH = "cd / && unset OLDPWD || exit 125; command exec 3<\"$1\" 4<\"$2\" || exit 125; shift 2; "
             + "for f; do [ \"$f\" = -- ] && break; echo $$ > \"$f\" || exit 125; shift; done; shift; exec \"$@\"";
 
+    private static final int AF_NETLINK = 16;
+
     /* Namespace flags of clone(2) and unshare(2); CLONE_NEWTIME shares its bit with clone's exit signal. */
     private static final int CLONE_NEWNS = 0x00020000;
     private static final int CLONE_NEWCGROUP = 0x02000000;
@@ -112,8 +116,10 @@ final class BwrapCommand {
             new Refuse("io_uring_setup", ENOSYS),
             new Refuse("io_uring_enter", ENOSYS),
             new Refuse("io_uring_register", ENOSYS),
-            // only the families a network namespace confines (vsock reaches the hypervisor past it)
-            new AllowOnly("socket", 0, Set.of(1 /* AF_UNIX */, 2 /* AF_INET */, 10 /* AF_INET6 */, 16 /* AF_NETLINK */), EAFNOSUPPORT),
+            // only the families a network namespace confines (vsock reaches the hypervisor past it); of netlink, only the
+            // protocols that answer for the sandbox's own namespace (uevents and audit are the host's, broadcast to it)
+            new AllowOnlyNarrowed("socket", 0, Set.of(1 /* AF_UNIX */, 2 /* AF_INET */, 10 /* AF_INET6 */, AF_NETLINK), EAFNOSUPPORT,
+                    AF_NETLINK, 2, Set.of(0 /* NETLINK_ROUTE */, 4 /* NETLINK_SOCK_DIAG */, 16 /* NETLINK_GENERIC */), EPROTONOSUPPORT),
             // ASLR stays on; only the personalities Docker allows (Linux, 32-bit, uname26, query)
             new AllowOnly("personality", 0, Set.of(0x0, 0x8, 0x20000, 0x20008, 0xffffffff), EPERM),
             // kernel keyrings are not namespaced: keys would be shared with the host's users
