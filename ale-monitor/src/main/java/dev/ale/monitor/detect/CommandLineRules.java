@@ -22,7 +22,9 @@ import java.util.stream.Collectors;
  * credential access, and processes left running. A shell command is split by {@link ShellWords} into simple
  * commands; each has wrappers peeled ({@code env}, {@code nohup}, {@code setsid}, {@code timeout}, {@code sudo},
  * {@code exec}, {@code xargs} …) and the scripts it hands to a shell ({@code sh -c}, {@code eval},
- * {@code su -c}, {@code $( )}, backticks, heredocs and text piped into {@code sh}) inspected in turn.
+ * {@code su -c}, {@code $( )}, backticks, heredocs and text piped into {@code sh}) inspected in turn, and so are
+ * the string literals interpreter code hands to a shell ({@code os.system("…")}, {@code child_process.exec("…")}:
+ * {@link InterpreterCommands}), on the command line and in a python/perl/ruby/node/php script a file tool writes.
  * What echo/printf pipe through {@code base64 -d}, {@code xxd -r -p} or {@code rev} is decoded and
  * inspected; so is every base64-looking word of 16 or more characters that decodes to text. Each rule
  * reports at most once per call, and a specific rule hides a generic one for the same act (see
@@ -44,7 +46,7 @@ import java.util.stream.Collectors;
  *       is in {@code config.json}, and reverse-shell code in a module are invisible on the command line.</li>
  *   <li><b>Other languages and tools.</b> Only the recognised one-liners are understood: python socket +
  *       pty/subprocess/dup2, perl socket + exec, php fsockopen, ruby TCPSocket + exec, node net +
- *       child_process, gawk /inet. zsh {@code ztcp}, lua, {@code busybox telnetd -l /bin/sh}, loops
+ *       child_process, gawk /inet, and commands in string literals that code hands to a shell. zsh {@code ztcp}, lua, {@code busybox telnetd -l /bin/sh}, loops
  *       written inside an interpreter, DNS sweeps ({@code host 10.0.0.$i}) and {@code find -exec cat}
  *       on credentials are missed; so is download-and-run ({@code curl … | sh}), which is not an act here.</li>
  * </ul>
