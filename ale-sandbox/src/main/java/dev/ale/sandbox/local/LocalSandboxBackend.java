@@ -123,7 +123,8 @@ public final class LocalSandboxBackend implements SandboxBackend {
 
         /**
          * $ALE_HOME (else /var/lib/ale) as data directory, and the checkout ALE runs from
-         * ($ALE_REPO), every other worktree of its git repository and the working directory hidden, as far as they can be; $ALE_SANDBOX_EXEC picks the exec path.
+         * ($ALE_REPO), every other worktree of its git repository and the working directory hidden, as far as they
+         * can be; $ALE_SANDBOX_EXEC picks the exec path.
          */
         public static Config defaults() {
             String home = System.getenv("ALE_HOME");
