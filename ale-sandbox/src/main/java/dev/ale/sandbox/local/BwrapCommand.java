@@ -5,6 +5,7 @@ import dev.ale.sandbox.local.SeccompFilter.AllowOnlyNarrowed;
 import dev.ale.sandbox.local.SeccompFilter.Refuse;
 import dev.ale.sandbox.local.SeccompFilter.RefuseFlags;
 import dev.ale.sandbox.local.SeccompFilter.Rule;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -209,6 +210,18 @@ final class BwrapCommand {
         return cmd;
     }
 
+    /** Whether the root's binds bring in the host's /var/tmp: bound itself, or inside a whole /var (an image's root binds / whole). */
+    static boolean hostVarTmp(List<String> rootfsArgs) {
+        for (int i = 0; i + 2 < rootfsArgs.size(); i++) {
+            String op = rootfsArgs.get(i);
+            if (!op.equals("--ro-bind") && !op.equals("--bind")) continue;
+            String target = rootfsArgs.get(i + 2);
+            if (target.equals("/var/tmp")) return true;
+            if (target.equals("/var") && Files.isDirectory(Path.of(rootfsArgs.get(i + 1), "tmp"))) return true;
+        }
+        return false;
+    }
+
     /** bubblewrap's arguments for a sandbox, in order, as read from {@link #ARGS_FD}. */
     static List<String> sandboxArgs(SandboxSpec s) {
         List<String> args = new ArrayList<>();
@@ -228,6 +241,9 @@ final class BwrapCommand {
         for (String device : s.gpuDevices()) args.addAll(List.of("--dev-bind", device, device));
         args.addAll(List.of("--bind", s.workspace().toString(), "/workspace", "--bind", s.tmp().toString(), "/tmp",
                 "--bind", s.shm().toString(), "/dev/shm", "--bind", s.tests().toString(), "/tests"));
+        // the host's /var/tmp is world-writable and shared: any host user could leave a file, or a unix socket (a read-only
+        // mount does not stop connect), there for every sandbox. On the host root it is the sandbox's own /tmp instead
+        if (hostVarTmp(s.rootfsArgs())) args.addAll(List.of("--bind", s.tmp().toString(), "/var/tmp"));
         // /dev's own tmpfs has no size limit: nothing may be written there (device nodes still work)
         args.addAll(List.of("--remount-ro", "/", "--remount-ro", "/dev"));
         return args;
