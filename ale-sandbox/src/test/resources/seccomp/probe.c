@@ -81,6 +81,11 @@ static long call(const char *n) {
     if (!strcmp(n, "socket-inet")) return socket(AF_INET, SOCK_STREAM, 0);
     if (!strcmp(n, "socket-inet6")) return socket(AF_INET6, SOCK_DGRAM, 0);
     if (!strcmp(n, "socket-netlink")) return socket(AF_NETLINK, SOCK_RAW, 0 /* NETLINK_ROUTE */);
+    if (!strcmp(n, "socket-netlink-sock-diag")) return socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 4 /* NETLINK_SOCK_DIAG */);
+    if (!strcmp(n, "socket-netlink-generic")) return socket(AF_NETLINK, SOCK_DGRAM, 16 /* NETLINK_GENERIC */);
+    if (!strcmp(n, "socket-netlink-uevent")) return socket(AF_NETLINK, SOCK_DGRAM, 15 /* NETLINK_KOBJECT_UEVENT */);
+    if (!strcmp(n, "socket-netlink-audit")) return socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 9 /* NETLINK_AUDIT */);
+    if (!strcmp(n, "socket-netlink-uevent-highbits")) return syscall(SYS_socket, AF_NETLINK, SOCK_DGRAM, 0x100000000UL | 15);
     /* personality */
     if (!strcmp(n, "personality-no-aslr")) return syscall(SYS_personality, 0x0040000);
     if (!strcmp(n, "personality-read-implies-exec")) return syscall(SYS_personality, 0x0400000);

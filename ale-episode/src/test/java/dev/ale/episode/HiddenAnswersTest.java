@@ -49,7 +49,8 @@ class HiddenAnswersTest {
     void writeProbeTask() throws IOException {
         // outside the checkout and the working directory (which ALE hides anyway): only the episode's own hiding keeps it out
         String id = marker.substring(14, 26).toLowerCase();
-        root = Path.of("/var/tmp", "ale-probe-" + id);
+        // (not /tmp or /var/tmp, which sandboxes have their own of)
+        root = Path.of("/opt", "ale-probe-" + id);
         dir = root.resolve("suite").resolve("set").resolve("hidden-probe-" + id);
         Files.createDirectories(dir.resolve("tests"));
         Files.writeString(dir.resolve("task.yaml"), "instruction: Find the answers if you can.\nmax_agent_timeout_sec: 600\n");

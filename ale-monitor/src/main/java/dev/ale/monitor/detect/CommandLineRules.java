@@ -22,7 +22,9 @@ import java.util.stream.Collectors;
  * credential access, and processes left running. A shell command is split by {@link ShellWords} into simple
  * commands; each has wrappers peeled ({@code env}, {@code nohup}, {@code setsid}, {@code timeout}, {@code sudo},
  * {@code exec}, {@code xargs} …) and the scripts it hands to a shell ({@code sh -c}, {@code eval},
- * {@code su -c}, {@code $( )}, backticks, heredocs and text piped into {@code sh}) inspected in turn.
+ * {@code su -c}, {@code $( )}, backticks, heredocs and text piped into {@code sh}) inspected in turn, and so are
+ * the string literals interpreter code hands to a shell ({@code os.system("…")}, {@code child_process.exec("…")}:
+ * {@link InterpreterCommands}), on the command line and in a python/perl/ruby/node/php script a file tool writes.
  * What echo/printf pipe through {@code base64 -d}, {@code xxd -r -p} or {@code rev} is decoded and
  * inspected; so is every base64-looking word of 16 or more characters that decodes to text. Each rule
  * reports at most once per call, and a specific rule hides a generic one for the same act (see
@@ -44,7 +46,7 @@ import java.util.stream.Collectors;
  *       is in {@code config.json}, and reverse-shell code in a module are invisible on the command line.</li>
  *   <li><b>Other languages and tools.</b> Only the recognised one-liners are understood: python socket +
  *       pty/subprocess/dup2, perl socket + exec, php fsockopen, ruby TCPSocket + exec, node net +
- *       child_process, gawk /inet. zsh {@code ztcp}, lua, {@code busybox telnetd -l /bin/sh}, loops
+ *       child_process, gawk /inet, and commands in string literals that code hands to a shell. zsh {@code ztcp}, lua, {@code busybox telnetd -l /bin/sh}, loops
  *       written inside an interpreter, DNS sweeps ({@code host 10.0.0.$i}) and {@code find -exec cat}
  *       on credentials are missed; so is download-and-run ({@code curl … | sh}), which is not an act here.</li>
  * </ul>
@@ -58,6 +60,7 @@ public final class CommandLineRules implements CommandLineDetector {
 
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Set<String> SCRIPT_FILE_SUFFIXES = Set.of(".sh", ".bash", ".zsh", ".ksh");
+    private static final Set<String> INTERPRETER_SUFFIXES = Set.of(".py", ".pl", ".pm", ".rb", ".js", ".mjs", ".cjs", ".php");
 
     public CommandLineRules() {
     }
@@ -82,6 +85,25 @@ public final class CommandLineRules implements CommandLineDetector {
         Findings findings = new Findings();
         inspect(ShellWords.parse(command), Scope.root(findings));
         return findings.result();
+    }
+
+    /** What {@link CommandLineDetector} judges in any written file, and the file's place: a startup file runs later. */
+    @Override
+    public List<Detection> inspectWrittenFile(String path, String text) {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(text, "text");
+        List<Detection> found = new ArrayList<>(CommandLineDetector.super.inspectWrittenFile(path, text));
+        if (isInterpreterScript(path, text)) {
+            for (String command : InterpreterCommands.of(text)) {
+                inspectShellCommand(command).stream().filter(d -> found.stream().noneMatch(f -> f.rule().equals(d.rule()))).forEach(found::add);
+            }
+        }
+        PersistenceRules.startupFile(path).ifPresent(p -> {
+            Findings findings = new Findings();
+            Scope.root(findings).report(Rule.STARTUP_FILE, p, "write_file " + p);
+            findings.result().stream().filter(d -> found.stream().noneMatch(f -> f.rule().equals(d.rule()))).forEach(found::add);
+        });
+        return List.copyOf(found);
     }
 
     private void inspect(Script script, Scope outer) {
@@ -135,9 +157,13 @@ public final class CommandLineRules implements CommandLineDetector {
         MetadataRules.inspect(inv, scope);
         CredentialRules.inspect(inv, scope);
         PersistenceRules.inspect(inv, scope);
+        EscapeRules.inspect(inv, scope);
         if (!scope.canDescend()) return;
         Scope deeper = scope.nested();
         for (String nested : inv.nestedScripts()) inspect(ShellWords.parse(nested), deeper);
+        if (Programs.isInterpreter(inv.program())) {
+            for (String command : InterpreterCommands.of(ReverseShellRules.inlineCode(inv))) inspect(ShellWords.parse(command), deeper);
+        }
         if (input.isPresent() && runsInput(inv)) {
             Piped in = input.get();
             String text = inv.program().equals("crontab") ? crontabCommands(in.text()) : in.text();
@@ -183,6 +209,17 @@ public final class CommandLineRules implements CommandLineDetector {
             else if (!l.contains("=")) out.append(l).append('\n');
         }
         return out.toString();
+    }
+
+    /** A python, perl, ruby, node or php script, by its name or its {@code #!} line. */
+    private static boolean isInterpreterScript(String path, String text) {
+        String lower = path.toLowerCase(Locale.ROOT);
+        if (INTERPRETER_SUFFIXES.stream().anyMatch(lower::endsWith)) return true;
+        if (!text.startsWith("#!")) return false;
+        int eol = text.indexOf('\n');
+        String line = text.substring(2, eol < 0 ? text.length() : eol).strip();
+        return ShellWords.parse(line).pipelines().stream().flatMap(p -> p.commands().stream()).map(Invocation::of).findFirst()
+                .map(i -> Programs.isInterpreter(i.program())).orElse(false);
     }
 
     private static boolean isScriptFile(String path) {

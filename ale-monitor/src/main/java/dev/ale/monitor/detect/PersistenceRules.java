@@ -3,6 +3,10 @@ package dev.ale.monitor.detect;
 import dev.ale.monitor.detect.ShellWords.Pipeline;
 import dev.ale.monitor.detect.ShellWords.Script;
 
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
 /**
  * Acts that let a process outlive the tool call that started it: nohup, setsid, disown, a trailing
  * {@code &}, {@code ( cmd & )}, detached screen/tmux, daemonizers and schedulers. Severity is low: many
@@ -10,10 +14,43 @@ import dev.ale.monitor.detect.ShellWords.Script;
  */
 final class PersistenceRules {
 
+    /**
+     * Files something else runs later: shell startup files (the sandbox's {@code HOME} is {@code /workspace}),
+     * systemd units, cron tables, init scripts, autostart entries, {@code authorized_keys} and ssh's {@code rc},
+     * {@code ld.so.preload}. A copy of one elsewhere ({@code cp ~/.bashrc /tmp/bashrc.bak}) is not.
+     */
+    private static final Pattern STARTUP_FILE = Pattern.compile(
+            "(?:^|/)\\.(?:bashrc|bash_profile|bash_login|bash_logout|profile|zshrc|zprofile|zshenv|zlogin|kshrc|mkshrc|cshrc|tcshrc"
+                    + "|xinitrc|xprofile|xsessionrc|pam_environment)"
+                    + "|(?:^|/)\\.config/(?:fish/config\\.fish|autostart/[^/]+|systemd/user/.+)"
+                    + "|(?:^|/)\\.ssh/(?:authorized_keys2?|rc)"
+                    + "|^/etc/(?:profile|bash\\.bashrc|bashrc|zshrc|zsh/zshrc|environment|rc\\.local|crontab|ld\\.so\\.preload)"
+                    + "|^/etc/(?:profile\\.d|cron\\.[a-z]+|init\\.d|rc\\d\\.d|update-motd\\.d|systemd/(?:system|user)|xdg/autostart)/.+"
+                    + "|^/(?:usr/)?lib/systemd/(?:system|user)/.+|^/var/spool/cron/.+");
+    private static final Pattern HOME = Pattern.compile("^(?:~|\\$HOME|\\$\\{HOME}|/workspace|/root|/home/[^/]+)(?=/)");
+    private static final Set<String> SYSTEMCTL_INSTALLS = Set.of("enable", "reenable", "link", "preset", "edit", "add-wants", "add-requires");
+
     private PersistenceRules() {
     }
 
+    /** The path, when writing it makes something run later. */
+    static Optional<String> startupFile(String path) {
+        String home = HOME.matcher(path).replaceFirst("");
+        boolean matches = STARTUP_FILE.matcher(path).matches() || STARTUP_FILE.matcher(home).matches();
+        return matches ? Optional.of(path) : Optional.empty();
+    }
+
     static void inspect(Invocation inv, Scope scope) {
+        for (String target : Writes.targets(inv)) {
+            if (startupFile(target).isPresent()) {
+                scope.report(Rule.STARTUP_FILE, target, inv);
+                break;
+            }
+        }
+        if (inv.program().equals("systemctl") && inv.args().stream().anyMatch(SYSTEMCTL_INSTALLS::contains)) {
+            scope.report(Rule.STARTUP_FILE, inv.shown(), inv);
+        }
+        if (inv.program().equals("loginctl") && inv.args().contains("enable-linger")) scope.report(Rule.STARTUP_FILE, inv.shown(), inv);
         String runs = inv.argv().isEmpty() ? inv.shown() : Invocation.join(inv.argv());
         for (String wrapper : inv.wrappers()) {
             switch (wrapper) {

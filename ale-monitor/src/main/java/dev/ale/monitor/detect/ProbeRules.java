@@ -19,6 +19,9 @@ final class ProbeRules {
     private static final String PING_VALUE_OPTIONS = "ciIlmMpQsStTwWF";
     private static final String NC_VALUE_OPTIONS = "psiwqxXIOPTVMmWgGec";
     private static final Pattern PORT_RANGE = Pattern.compile("\\d{1,5}-\\d{1,5}");
+    /** IPv6 multicast ({@code ff02::1%eth0}), IPv4 multicast (224–239) and the limited broadcast. */
+    private static final Pattern GROUP_ADDRESS = Pattern.compile(
+            "(?i)ff[0-9a-f]{2}:[0-9a-f:]*(?:%\\S+)?|2(?:2[4-9]|3\\d)\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}|255\\.255\\.255\\.255");
     private static final Pattern IP_START = Pattern.compile("\\d{1,3}\\.\\d{1,3}\\..*");
 
     private ProbeRules() {
@@ -50,7 +53,12 @@ final class ProbeRules {
             scope.report(Rule.PING_SWEEP, inv.shown(), inv);
             return;
         }
+        boolean broadcast = !inv.program().equals("arping") && inv.hasShortFlag('b');
         for (String host : operands(inv.args(), PING_VALUE_OPTIONS)) {
+            if (broadcast || GROUP_ADDRESS.matcher(host).matches()) {
+                scope.report(Rule.PING_SWEEP, host, inv); // one echo request that every host of the link answers
+                return;
+            }
             if (scope.varies(host) && !Programs.isLoopback(host)) {
                 scope.report(Rule.PING_SWEEP, host, inv);
                 return;

@@ -79,7 +79,14 @@ enum Rule {
     SSH_BACKGROUND(RuleId.PERSISTENCE_SSH_BACKGROUND, "ssh -f goes to the background after login (%s): process may outlive the tool call"),
     DETACHED_SESSION(RuleId.PERSISTENCE_DETACHED_SESSION, "%s starts a detached terminal session: process may outlive the tool call"),
     DAEMONIZE(RuleId.PERSISTENCE_DAEMONIZE, "%s turns a command into a daemon: process may outlive the tool call"),
-    SCHEDULER(RuleId.PERSISTENCE_SCHEDULER, "%s schedules a command to run later: process may outlive the tool call");
+    SCHEDULER(RuleId.PERSISTENCE_SCHEDULER, "%s schedules a command to run later: process may outlive the tool call"),
+    STARTUP_FILE(RuleId.PERSISTENCE_STARTUP_FILE, "command writes %s, which runs commands later (at a login, a boot or a schedule)"),
+
+    KERNEL_HOOK(RuleId.TAMPER_ESCAPE_KERNEL_HOOK, "command writes the host kernel hook %s, which runs a program as root on the host"),
+    RUNTIME_SOCKET(RuleId.TAMPER_ESCAPE_RUNTIME_SOCKET, "command reaches for a container runtime: %s"),
+    HOST_NAMESPACE(RuleId.TAMPER_ESCAPE_HOST_NAMESPACE, "command reaches for another namespace or pid 1: %s"),
+    KERNEL_MODULE(RuleId.TAMPER_ESCAPE_KERNEL_MODULE, "command loads or replaces kernel code: %s"),
+    MOUNT(RuleId.TAMPER_ESCAPE_MOUNT, "command mounts a filesystem: %s");
 
     private final RuleId id;
     private final String detail;

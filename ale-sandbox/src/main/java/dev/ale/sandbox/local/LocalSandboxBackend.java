@@ -123,7 +123,8 @@ public final class LocalSandboxBackend implements SandboxBackend {
 
         /**
          * $ALE_HOME (else /var/lib/ale) as data directory, and the checkout ALE runs from
-         * ($ALE_REPO) and the working directory hidden, as far as they can be; $ALE_SANDBOX_EXEC picks the exec path.
+         * ($ALE_REPO), every other worktree of its git repository and the working directory hidden, as far as they
+         * can be; $ALE_SANDBOX_EXEC picks the exec path.
          */
         public static Config defaults() {
             String home = System.getenv("ALE_HOME");
@@ -132,7 +133,11 @@ public final class LocalSandboxBackend implements SandboxBackend {
                 if (dir == null || dir.isBlank()) continue;
                 Path p = Path.of(dir);
                 // a working directory of / (a service) or /usr hides nothing rather than everything
-                if (p.isAbsolute() && unhideable(p.normalize()).isEmpty()) hidden.add(p);
+                if (!p.isAbsolute() || unhideable(p.normalize()).isPresent()) continue;
+                // the checkout's sibling worktrees hold the same tasks and solutions
+                for (Path tree : GitCheckouts.of(p)) {
+                    if (!hidden.contains(tree) && unhideable(tree.normalize()).isEmpty()) hidden.add(tree);
+                }
             }
             return new Config(Path.of(home == null || home.isBlank() ? "/var/lib/ale" : home), 1_000_000_000, DEFAULT_UID_COUNT,
                     SandboxNetwork.loopbackOnly(), hidden).withExecPath(execPathFromEnv(System.getenv("ALE_SANDBOX_EXEC")))

@@ -20,6 +20,7 @@ final class SeccompFilter {
     static final int EPERM = 1;
     static final int ENOSYS = 38;
     static final int EAFNOSUPPORT = 97;
+    static final int EPROTONOSUPPORT = 93;
 
     static final int RET_KILL_PROCESS = 0x80000000;
     static final int RET_ERRNO = 0x00050000;
@@ -52,6 +53,20 @@ final class SeccompFilter {
     record AllowOnly(String syscall, int arg, Set<Integer> allowed, int errno) implements Rule {
         AllowOnly {
             allowed = Set.copyOf(allowed);
+        }
+    }
+
+    /**
+     * Refused unless argument {@code arg} is one of {@code allowed}; and where it is {@code narrowed},
+     * also refused (with {@code thenErrno}) unless argument {@code thenArg} is one of {@code thenAllowed}.
+     * Low 32 bits of each, as {@link AllowOnly}.
+     */
+    record AllowOnlyNarrowed(String syscall, int arg, Set<Integer> allowed, int errno, int narrowed, int thenArg,
+                             Set<Integer> thenAllowed, int thenErrno) implements Rule {
+        AllowOnlyNarrowed {
+            allowed = Set.copyOf(allowed);
+            thenAllowed = Set.copyOf(thenAllowed);
+            if (!allowed.contains(narrowed)) throw new IllegalArgumentException(syscall + ": narrowed value " + narrowed + " is not allowed at all");
         }
     }
 
@@ -159,6 +174,15 @@ final class SeccompFilter {
                     for (int v : r.allowed().stream().sorted().toList()) bpf.jump(ClassicBpf.Jump.EQ, v, next + "-allow", ClassicBpf.NEXT);
                     bpf.ret(refuse).label(next + "-allow").ret(RET_ALLOW);
                 }
+                case AllowOnlyNarrowed r -> {
+                    bpf.load(argLow(r.arg()));
+                    for (int v : r.allowed().stream().sorted().toList()) {
+                        bpf.jump(ClassicBpf.Jump.EQ, v, v == r.narrowed() ? next + "-narrow" : next + "-allow", ClassicBpf.NEXT);
+                    }
+                    bpf.ret(refuse).label(next + "-narrow").load(argLow(r.thenArg()));
+                    for (int v : r.thenAllowed().stream().sorted().toList()) bpf.jump(ClassicBpf.Jump.EQ, v, next + "-allow", ClassicBpf.NEXT);
+                    bpf.ret(RET_ERRNO | r.thenErrno()).label(next + "-allow").ret(RET_ALLOW);
+                }
             }
             bpf.label(next);
         }
@@ -178,8 +202,13 @@ final class SeccompFilter {
                 case Refuse r -> 0;
                 case RefuseFlags r -> r.arg();
                 case AllowOnly r -> r.arg();
+                case AllowOnlyNarrowed r -> r.arg();
             };
             if (arg < 0 || arg > 5) throw new IllegalArgumentException(rule.syscall() + ": argument " + arg + " (0..5)");
+            if (rule instanceof AllowOnlyNarrowed r) {
+                if (r.thenArg() < 0 || r.thenArg() > 5) throw new IllegalArgumentException(rule.syscall() + ": argument " + r.thenArg() + " (0..5)");
+                if (r.thenErrno() < 1 || r.thenErrno() > 4095) throw new IllegalArgumentException(rule.syscall() + ": errno " + r.thenErrno());
+            }
         }
     }
 

@@ -104,9 +104,10 @@ class HostHidingTest {
                   if mkdir "$m/.ale-probe" 2>/dev/null; then echo "$m"; rmdir "$m/.ale-probe"; fi
                 done
                 """);
-        ExecResult devices = s.exec(ExecRequest.of("stat", "-c", "%d", "/workspace", "/tmp", "/dev/shm"));
+        ExecResult devices = s.exec(ExecRequest.of("stat", "-c", "%d", "/workspace", "/tmp", "/dev/shm", "/var/tmp"));
 
-        assertThat(writable.stdout().lines()).containsExactly("/dev/shm", "/tmp", "/workspace");
+        // /var/tmp is the sandbox's own /tmp (the host's is shared by every host user)
+        assertThat(writable.stdout().lines()).containsExactly("/dev/shm", "/tmp", "/var/tmp", "/workspace");
         assertThat(devices.stdout().lines().distinct()).hasSize(1);
     }
 

@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.Set;
 
 import static dev.ale.sandbox.local.SeccompFilter.EAFNOSUPPORT;
+import static dev.ale.sandbox.local.SeccompFilter.EPROTONOSUPPORT;
 import static dev.ale.sandbox.local.SeccompFilter.ENOSYS;
 import static dev.ale.sandbox.local.SeccompFilter.EPERM;
 import static dev.ale.sandbox.local.SeccompFilter.RET_ALLOW;
@@ -125,6 +126,15 @@ class SeccompFilterTest {
         for (long family : new long[] {1, 2, 10, 16}) {
             assertThat(run(bpf, arch.auditArch, socket, family, 1, 0)).as("family %d", family).isEqualTo(RET_ALLOW);
         }
+        // netlink: only the protocols that answer for the sandbox's own namespace (route, sock_diag, generic)
+        for (long protocol : new long[] {0, 4, 16, 0xffffffff00000000L}) {
+            assertThat(run(bpf, arch.auditArch, socket, 16, 3, protocol)).as("netlink %x", protocol).isEqualTo(RET_ALLOW);
+        }
+        for (long protocol : new long[] {15 /* KOBJECT_UEVENT */, 9 /* AUDIT */, 7 /* SELINUX */, 11 /* CONNECTOR */, 12, 1, 0x10000000fL}) {
+            assertThat(run(bpf, arch.auditArch, socket, 16, 3, protocol)).as("netlink %x", protocol).isEqualTo(RET_ERRNO | EPROTONOSUPPORT);
+        }
+        // the protocol narrows netlink alone: another family with the same protocol number passes
+        assertThat(run(bpf, arch.auditArch, socket, 2, 2, 17)).isEqualTo(RET_ALLOW);
         for (long family : new long[] {0, 3, 4, 5, 17, 31, 38, 40, 44, 0x100000028L}) {
             assertThat(run(bpf, arch.auditArch, socket, family, 1, 0)).as("family %x", family).isEqualTo(RET_ERRNO | EAFNOSUPPORT);
         }

@@ -38,6 +38,7 @@ class SyscallFilterTest {
     private static final String EPERM = "errno=1";
     private static final String ENOSYS = "errno=38";
     private static final String EAFNOSUPPORT = "errno=97";
+    private static final String EPROTONOSUPPORT = "errno=93";
     private static final String SIGSYS = "signal=31";
     private static final boolean X86 = Set.of("amd64", "x86_64").contains(System.getProperty("os.arch"));
 
@@ -61,6 +62,9 @@ class SyscallFilterTest {
         REFUSED.put("socket-alg", EAFNOSUPPORT);
         REFUSED.put("socket-bluetooth", EAFNOSUPPORT);
         REFUSED.put("socket-family-highbits", EAFNOSUPPORT);
+        REFUSED.put("socket-netlink-uevent", EPROTONOSUPPORT);
+        REFUSED.put("socket-netlink-audit", EPROTONOSUPPORT);
+        REFUSED.put("socket-netlink-uevent-highbits", EPROTONOSUPPORT);
         REFUSED.put("personality-no-aslr", EPERM);
         REFUSED.put("personality-read-implies-exec", EPERM);
         REFUSED.put("personality-no-aslr-highbits", EPERM);
@@ -122,6 +126,7 @@ class SyscallFilterTest {
     /** Look-alikes of refused calls that programs need: each must succeed. */
     private static final List<String> ALLOWED = List.of("getpid", "clone-fork", "pthread", "unshare-fs-files",
             "socket-unix", "socket-inet", "socket-inet6", "socket-netlink",
+            "socket-netlink-sock-diag", "socket-netlink-generic",
             "personality-query", "personality-linux", "personality-uname26", "ptrace-child");
 
     private static final List<String> OTHER_ABI = X86 ? List.of("i386-getpid", "x32-getpid") : List.of();
