@@ -221,7 +221,10 @@ public final class ImageStore implements ImageResolver {
             }
             Set<Digest> mounted = store.mountedLayers();
             if (r.layers().stream().anyMatch(mounted::contains)) {
-                throw new StoreException(Fault.INPUT, "image " + reference + " is in use by a sandbox; remove the sandbox first (ale sandbox ls)");
+                // a warm pool's blank of the image holds its layers too, and is never listed: say so, and when it goes
+                throw new StoreException(Fault.INPUT, "image " + reference + " is in use by a sandbox; remove the sandbox first (ale sandbox ls)"
+                        + ", or, if none is listed, by a running ALE process's warm pool (its blanks of an image go when the process exits,"
+                        + " or a minute after it last made a sandbox of the image)");
             }
             store.deleteRecord(r.id());
             sweep(mounted);

@@ -123,7 +123,9 @@ class ImageBuildTest {
                 tools.dir("data/", 0777).file("data/old", 0666, "base\n").file("bin/busybox", 0755, busybox).tar()),
                 TestImages.config("FROM_BASE=yes", "/"));
         base = registry.host() + "/test/buildbase:1";
-        LocalSandboxBackend.Config config = LocalSandboxBackend.Config.defaults().withDataDir(data).withImages(store);
+        // RUN steps made cold: these tests assert no mount is left under the sandboxes once a build ends, and a warm pool
+        // keeps blanks of a base image that two builds ran on (ImageWarmPoolTest is the pooled path)
+        LocalSandboxBackend.Config config = LocalSandboxBackend.Config.defaults().withDataDir(data).withImages(store).withWarmPool(0);
         guarded = GuardedBackend.open(data.resolve("audit.db"), HostResolver.system(),
                 network -> new LocalSandboxBackend(config.withNetwork(network)));
         guarded.listen(events::add);

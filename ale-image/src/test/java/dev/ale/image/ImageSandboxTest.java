@@ -55,7 +55,8 @@ class ImageSandboxTest {
                         .file("keep/new", 0644, "upper\n").tar()), TestImages.config("FOO=from-image", "/work"));
         image = registry.host() + "/test/sandboxed:1";
         store.pull(image, PullProgress.none());
-        backend = new LocalSandboxBackend(LocalSandboxBackend.Config.defaults().withDataDir(data).withImages(store));
+        // made cold, as these tests assert of each create (ImageWarmPoolTest is the pooled path): no blank holds the image
+        backend = new LocalSandboxBackend(LocalSandboxBackend.Config.defaults().withDataDir(data).withImages(store).withWarmPool(0));
     }
 
     @AfterAll

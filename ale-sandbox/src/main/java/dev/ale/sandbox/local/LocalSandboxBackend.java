@@ -334,9 +334,13 @@ public final class LocalSandboxBackend implements SandboxBackend {
         // its USER's), and it runs as root or as its USER's uid (resolved once its root is mounted). A host-root sandbox runs
         // as the agent, its one uid
         int idCount = image.isPresent() ? ROOT_RANGE : 1;
-        // a detached sandbox outlives this process, and the pool's init with it would not: those are made cold
-        if (pool.isPresent() && image.isEmpty() && !request.detached()) {
-            Optional<WarmPool.Blank> blank = pool.get().take(passport, WarmPool.Shape.of(layout, passport));
+        // a detached sandbox outlives this process, and the pool's init with it would not: those are made cold. An image's
+        // blanks are keyed by the image as resolved now, so a tag moved to another image is never served the old one
+        if (pool.isPresent() && !request.detached()) {
+            WarmPool.Shape shape = image.isPresent()
+                    ? WarmPool.Shape.of(new WarmPool.ImageShape(image.get(), passport.filesystem()), passport)
+                    : WarmPool.Shape.of(layout, passport);
+            Optional<WarmPool.Blank> blank = pool.get().take(passport, shape);
             if (blank.isPresent()) {
                 Optional<LocalSandbox> claimed = claim(blank.get(), request);
                 if (claimed.isPresent()) return claimed.get();
@@ -594,31 +598,47 @@ public final class LocalSandboxBackend implements SandboxBackend {
         try {
             Files.createDirectories(paths.dir());
             Files.setPosixFilePermissions(paths.dir(), PosixFilePermissions.fromString("rwx--x--x"));
-            uid = allocateUid(id);
+            Optional<ImageRoot> image = shape.image().map(WarmPool.ImageShape::root);
+            int idCount = image.isPresent() ? ROOT_RANGE : 1;
+            uid = image.isPresent() ? allocateRange(id, idCount) : allocateUid(id);
             long now = System.currentTimeMillis();
             state = new SandboxState(id, uid, PassportWriter.toYaml(template), template.id(), now, now + template.resources().wallTime().toMillis(),
-                    false, selfPid, selfStartMillis, null, Map.of(), Map.of(), Map.of(), null, BwrapCommand.INSIDE_UID, 1, true, null);
+                    false, selfPid, selfStartMillis, null, Map.of(), Map.of(), Map.of(), null,
+                    image.isPresent() ? BwrapCommand.ROOT_UID : BwrapCommand.INSIDE_UID, idCount, true, null);
             state.write(paths.stateFile());
             Resources r = template.resources();
             CgroupLimits limits = new CgroupLimits(r.cpus(), r.memoryBytes(), r.pids());
             Cgroup cgroup = cgroups.create(id, limits);
             mountWorkspace(paths, uid, r.workspaceBytes());
+            if (image.isPresent()) {
+                // as a cold create does: the image's user, its root mounted (the store sees its layers in use from now)
+                ImageUser user = imageUser(paths, image.get());
+                state = state.withUser(user.uid(), user.gid());
+                state.write(paths.stateFile());
+                mountImageRoot(paths, image.get(), state);
+                Files.setAttribute(paths.workspace(), "unix:uid", state.userHostUid());
+                Files.setAttribute(paths.workspace(), "unix:gid", state.userHostGid());
+                state = state.withImage(imageEnv(image.get()), image.get().workingDir());
+                state.write(paths.stateFile());
+            }
             HostCommands.run(List.of("ip", "netns", "add", paths.netnsName()));
             HostCommands.run(List.of("ip", "-n", paths.netnsName(), "link", "set", "lo", "up"));
             link = config.network().prepare(paths.netnsName());
             // a network that names a DNS server gets its resolv.conf at claim, written into this file (bound by inode)
             boolean placeholder = config.network() != SandboxNetwork.loopbackOnly();
             writeNameFiles(paths, id, placeholder ? Optional.of("") : Optional.empty());
-            RootfsLayout layout = layoutFor(template, sandboxEtc(paths), Optional.empty());
+            RootfsLayout layout = layoutFor(template, sandboxEtc(paths), imageBase(paths));
             Path args = argsFile(paths, layout, template, state);
             AtomicBoolean lost = new AtomicBoolean();
             AtomicReference<Consumer<String>> onLost =
                     new AtomicReference<>(why -> lost.set(true));
             SandboxState blankState = state;
+            // an image's blank enters the user namespace that owns its range, as its sandbox would
+            Optional<Path> userns = blankState.ownsRange() ? Optional.of(paths.userns()) : Optional.empty();
             Optional<ResidentInit> init = initBinary.map(binary -> LocalSandbox.launchResident(this, id, cgroup, paths, blankState,
-                    args, Optional.empty(), why -> onLost.get().accept(why)));
-            if (init.isPresent()) awaitInitReady(id, init.get());
-            return new WarmPool.Blank(id, paths, uid, cgroup, limits, args, init, link, placeholder, shape, lost, onLost);
+                    args, userns, why -> onLost.get().accept(why)));
+            if (init.isPresent()) awaitInitReady(id, init.get(), image.isPresent());
+            return new WarmPool.Blank(id, paths, uid, blankState, cgroup, limits, args, init, link, placeholder, shape, lost, onLost);
         } catch (IOException | RuntimeException e) {
             List<String> problems = new ArrayList<>();
             try {
@@ -641,15 +661,19 @@ public final class LocalSandboxBackend implements SandboxBackend {
      * up and its init answers, so the first call of the sandbox waits for neither (and a broken init
      * fails here, not in someone's sandbox).
      */
-    private static void awaitInitReady(String id, ResidentInit init) {
+    private static void awaitInitReady(String id, ResidentInit init, boolean image) {
+        CapturedOutput err = new CapturedOutput(1024);
         RunningCall call = init.start(List.of("true"), BwrapCommand.baseEnv(id), "/", new byte[0], OutputListener.NONE,
-                new CapturedOutput(1024), new CapturedOutput(1024));
+                new CapturedOutput(1024), err);
         if (!call.waitFor(Duration.ofSeconds(60))) {
             call.kill();
             throw new SandboxException(Fault.ENVIRONMENT, "the resident init of blank " + id + " did not answer in 60 s");
         }
         int exit = call.finish();
-        if (call instanceof ResidentCall rc && (rc.wasLost() || !rc.failure().isEmpty() || exit != 0)) {
+        // an image need not have `true` (a scratch image has no programs): the init's own report that it found none
+        // proves as well that the init answers inside the finished root
+        boolean answered = exit == 0 || image && exit == 1 && err.text().startsWith("ale-init: execvp true: ");
+        if (call instanceof ResidentCall rc && (rc.wasLost() || !rc.failure().isEmpty() || !answered)) {
             throw new SandboxException(Fault.ENVIRONMENT, "the resident init of blank " + id + " cannot run `true` (exit " + exit
                     + (rc.failure().isEmpty() ? "" : ", " + rc.failure()) + ")");
         }
@@ -679,9 +703,11 @@ public final class LocalSandboxBackend implements SandboxBackend {
         String id = blank.id();
         SandboxPaths paths = blank.paths();
         long now = System.currentTimeMillis();
+        // the blank's user, id range and image Env stay: its mounts and init were made for them
+        SandboxState made = blank.state();
         SandboxState state = new SandboxState(id, blank.uid(), PassportWriter.toYaml(passport), passport.id(), now,
                 now + passport.resources().wallTime().toMillis(), false, selfPid, selfStartMillis, null, request.labels(),
-                Map.of(), Map.of(), null, BwrapCommand.INSIDE_UID, 1, false, null);
+                Map.of(), made.imageEnv(), made.imageWorkdir(), made.insideUid(), made.idCount(), false, made.insideGid());
         NetworkAttachment network = null;
         try {
             Resources r = passport.resources();

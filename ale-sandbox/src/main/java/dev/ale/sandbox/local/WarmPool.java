@@ -1,6 +1,8 @@
 package dev.ale.sandbox.local;
 
+import dev.ale.core.passport.FilesystemRules;
 import dev.ale.core.passport.Passport;
+import dev.ale.core.sandbox.ImageRoot;
 import dev.ale.core.sandbox.SandboxNetwork.PreparedLink;
 import dev.ale.sandbox.cgroup.Cgroup;
 import dev.ale.sandbox.cgroup.CgroupLimits;
@@ -9,6 +11,8 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,10 +22,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
- * Blank sandboxes made ahead of time: a uid, a fresh cgroup, tmpfs workspace and network
- * namespace, and a started resident init, each used by at most one sandbox and never again. A
- * blank is made for one {@link Shape} (what its mounts depend on); the passport's limits and
- * network are applied when it is claimed. One background thread refills it.
+ * Blank sandboxes made ahead of time: a uid (an id range for an image), a fresh cgroup, tmpfs
+ * workspace and network namespace (an image's root mounted), and a started resident init, each
+ * used by at most one sandbox and never again. Blanks are kept per {@link Shape} (what their mounts
+ * depend on), bounded in total; the passport's limits and network are applied when one is claimed.
+ * One background thread refills them.
  */
 final class WarmPool implements AutoCloseable {
 
@@ -29,15 +34,17 @@ final class WarmPool implements AutoCloseable {
 
     /** How long the target stays raised after the pool last ran dry. */
     private static final Duration DEMAND_MEMORY = Duration.ofSeconds(60);
+    /** A shape nobody asked for in this long loses its blanks (an image's layers are then no longer held). */
+    static final Duration IDLE_SHAPE = Duration.ofSeconds(60);
     private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(2);
 
     /**
      * What a blank's bubblewrap mounts depend on, so a blank serves only a passport of its shape:
      * the layout the passport's filesystem rules come to (base, effective hidden paths, binds: two
-     * episodes whose own task directories lie in the hidden checkout have one shape), GPU devices
-     * and the workspace's size cap.
+     * episodes whose own task directories lie in the hidden checkout have one shape), GPU devices,
+     * the workspace's size cap, and for an image what its root is made of.
      */
-    record Shape(Path base, Set<Path> hidden, Map<Path, Path> binds, boolean gpu, long workspaceBytes) {
+    record Shape(Path base, Set<Path> hidden, Map<Path, Path> binds, boolean gpu, long workspaceBytes, Optional<ImageShape> image) {
 
         Shape {
             hidden = Set.copyOf(hidden);
@@ -47,18 +54,33 @@ final class WarmPool implements AutoCloseable {
         /** {@code layout}: the passport's, without the sandbox's own files. */
         static Shape of(RootfsLayout layout, Passport passport) {
             return new Shape(layout.base(), layout.hidden(), layout.replacements(), passport.devices().gpu(),
-                    passport.resources().workspaceBytes());
+                    passport.resources().workspaceBytes(), Optional.empty());
+        }
+
+        /** An image sandbox's: its layout is made from {@code image}'s root, so the rules that shape it are part of the key. */
+        static Shape of(ImageShape image, Passport passport) {
+            return new Shape(Path.of("/"), Set.of(), Map.of(), passport.devices().gpu(), passport.resources().workspaceBytes(),
+                    Optional.of(image));
         }
     }
 
     /**
-     * One prepared sandbox without a passport yet, its cgroup holding {@code limits} (the template's);
-     * {@code link} is what its network made ahead (the
-     * gateway's link and rules). {@code lost} is set if its init ends while it waits;
-     * {@code onLost} is where the init's end is reported once a sandbox owns it.
+     * What an image sandbox's blank is made of: the image as resolved (its digest, layers,
+     * {@code User}, {@code Env}, {@code WorkingDir}: the root's mounts, the id range's user, the
+     * state) and the passport's filesystem rules (hidden paths and binds over that root).
      */
-    record Blank(String id, SandboxPaths paths, int uid, Cgroup cgroup, CgroupLimits limits, Path argsFile, Optional<ResidentInit> init,
-                 Optional<PreparedLink> link, boolean resolvConfPlaceholder, Shape shape, AtomicBoolean lost,
+    record ImageShape(ImageRoot root, FilesystemRules rules) {
+    }
+
+    /**
+     * One prepared sandbox without a passport yet, its cgroup holding {@code limits} (the template's);
+     * {@code state} is the blank's (an image's user, id range and {@code Env} kept at claim);
+     * {@code link} is what its network made ahead (the gateway's link and rules). {@code lost} is
+     * set if its init ends while it waits; {@code onLost} is where the init's end is reported once a
+     * sandbox owns it.
+     */
+    record Blank(String id, SandboxPaths paths, int uid, SandboxState state, Cgroup cgroup, CgroupLimits limits, Path argsFile,
+                 Optional<ResidentInit> init, Optional<PreparedLink> link, boolean resolvConfPlaceholder, Shape shape, AtomicBoolean lost,
                  AtomicReference<Consumer<String>> onLost) {
     }
 
@@ -72,76 +94,120 @@ final class WarmPool implements AutoCloseable {
         void discard(Blank blank);
     }
 
+    /** The blanks of one shape and what decides how many it keeps. */
+    private static final class Kind {
+        final Shape shape;
+        final Deque<Blank> ready = new ArrayDeque<>();
+        Passport template;
+        int claims;
+        boolean filling;
+        int target;
+        long raisedUntilNanos;
+        long lastAskedNanos;
+
+        Kind(Shape shape, int target) {
+            this.shape = shape;
+            this.target = target;
+        }
+    }
+
     private final int size;
     private final int maxSize;
     private final Maker maker;
-    private final Deque<Blank> ready = new ArrayDeque<>();
+    /** Every shape asked for recently, least recently asked first. */
+    private final Map<Shape, Kind> kinds = new LinkedHashMap<>();
     private final Thread filler;
-    private Passport template;
-    private Shape templateShape;
-    private int target;
-    private long raisedUntilNanos;
-    private int claims;
     private boolean started;
     private boolean closed;
 
-    /** {@code size}: blanks kept ready; demand (claims that found none) raises the target to at most four times that. */
+    /**
+     * {@code size}: blanks kept ready per shape; demand (claims that found none) raises a shape's
+     * target to at most four times that, which is also the bound on all blanks together.
+     */
     WarmPool(int size, Maker maker) {
         this.size = size;
         this.maxSize = Math.max(size, size * 4);
-        this.target = size;
         this.maker = maker;
         this.filler = Thread.ofPlatform().daemon().name("ale-warm-pool").unstarted(this::fill);
     }
 
     /**
-     * A blank of {@code passport}'s shape, if one is ready. The second call starts the filling (a
-     * command that makes one sandbox, such as {@code ale sandbox run}, pays nothing for the pool);
-     * a claim of another shape turns the pool to that shape, so it follows what is asked for.
+     * A blank of {@code passport}'s shape, if one is ready. The second call for a shape starts its
+     * filling (a command that makes one sandbox, such as {@code ale sandbox run}, pays nothing for
+     * the pool); shapes not asked for in {@link #IDLE_SHAPE} lose their blanks.
      */
     Optional<Blank> take(Passport passport, Shape shape) {
         List<Blank> stale = new ArrayList<>();
         Optional<Blank> found = Optional.empty();
         synchronized (this) {
             if (closed) return Optional.empty();
-            if (template == null || !templateShape.equals(shape)) {
-                template = passport;
-                templateShape = shape;
-                stale.addAll(ready);
-                ready.clear();
-            }
-            while (!ready.isEmpty()) {
-                Blank b = ready.pollFirst();
+            long now = System.nanoTime();
+            Kind kind = kinds.remove(shape);
+            if (kind == null) kind = new Kind(shape, size);
+            kinds.put(shape, kind); // last: the most recently asked
+            kind.template = passport;
+            kind.lastAskedNanos = now;
+            while (!kind.ready.isEmpty()) {
+                Blank b = kind.ready.pollFirst();
                 if (b.lost().get()) stale.add(b);
                 else {
                     found = Optional.of(b);
                     break;
                 }
             }
-            if (found.isEmpty() && started) {
+            if (found.isEmpty() && kind.filling) {
                 // ran dry (not merely a claim before the filling started): keep more ready for a while
-                target = Math.min(maxSize, target + 1);
-                raisedUntilNanos = System.nanoTime() + DEMAND_MEMORY.toNanos();
+                kind.target = Math.min(maxSize, kind.target + 1);
+                kind.raisedUntilNanos = now + DEMAND_MEMORY.toNanos();
             }
-            if (!started && ++claims >= 2) {
-                started = true;
-                filler.start();
+            if (!kind.filling && ++kind.claims >= 2) {
+                kind.filling = true;
+                if (!started) {
+                    started = true;
+                    filler.start();
+                }
             }
+            stale.addAll(expire(now));
             notifyAll();
         }
         stale.forEach(this::discardQuietly);
         return found;
     }
 
-    /** The ids of the blanks ready now, oldest first. */
-    synchronized List<String> ids() {
-        return ready.stream().map(Blank::id).toList();
+    /** Forgets shapes nobody asked for recently, and lowers targets raised long ago; returns the blanks to discard. */
+    private List<Blank> expire(long now) {
+        List<Blank> stale = new ArrayList<>();
+        for (Iterator<Kind> it = kinds.values().iterator(); it.hasNext(); ) {
+            Kind k = it.next();
+            if (now - k.lastAskedNanos > IDLE_SHAPE.toNanos()) {
+                stale.addAll(k.ready);
+                it.remove();
+            } else if (k.raisedUntilNanos != 0 && now > k.raisedUntilNanos) {
+                k.target = size;
+                k.raisedUntilNanos = 0;
+            }
+        }
+        return stale;
     }
 
-    /** Waits until the pool holds its target of blanks (at once when it has not started filling), or the time is up; says which. */
+    private int total() {
+        int n = 0;
+        for (Kind k : kinds.values()) n += k.ready.size();
+        return n;
+    }
+
+    /** The ids of the blanks ready now, of every shape. */
+    synchronized List<String> ids() {
+        return kinds.values().stream().flatMap(k -> k.ready.stream()).map(Blank::id).toList();
+    }
+
+    /**
+     * Waits until every shape being filled holds its target (or all blanks together the bound; at
+     * once when nothing is filled), or the time is up; says which.
+     */
     synchronized boolean awaitFull(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!closed && started && ready.size() < target) {
+        while (!closed && needy().isPresent()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) return false;
             wait(Math.max(1, left / 1_000_000));
@@ -149,29 +215,67 @@ final class WarmPool implements AutoCloseable {
         return !closed;
     }
 
+    /** The most recently asked shape being filled that holds fewer than its target. */
+    private Optional<Kind> wanting() {
+        Kind pick = null;
+        for (Kind k : kinds.values()) {
+            if (k.filling && k.ready.size() < k.target) pick = k;
+        }
+        return Optional.ofNullable(pick);
+    }
+
+    /** A shape to make a blank for now: one {@link #wanting()}, while all blanks together are under the bound. */
+    private Optional<Kind> needy() {
+        return total() >= maxSize ? Optional.empty() : wanting();
+    }
+
+    /**
+     * At the bound, a blank of a shape asked for less recently than {@code want}, taken out to make
+     * room (the oldest shape's first): what is asked for now goes before what was asked for before.
+     */
+    private Optional<Blank> room(Kind want) {
+        if (total() < maxSize) return Optional.empty();
+        for (Kind k : kinds.values()) {
+            if (k == want || k.lastAskedNanos >= want.lastAskedNanos) break;
+            if (!k.ready.isEmpty()) return Optional.of(k.ready.pollFirst());
+        }
+        return Optional.empty();
+    }
+
     private void fill() {
         while (true) {
             Passport shapeOf;
             Shape shape;
+            List<Blank> stale;
             synchronized (this) {
-                if (!closed && raisedUntilNanos != 0 && System.nanoTime() > raisedUntilNanos) {
-                    target = size;
-                    raisedUntilNanos = 0;
-                }
-                while (!closed && ready.size() >= target) {
+                Optional<Kind> next;
+                while (true) {
+                    if (closed) return;
+                    stale = new ArrayList<>(expire(System.nanoTime()));
+                    wanting().flatMap(this::room).ifPresent(stale::add);
+                    if (!stale.isEmpty()) break;
+                    next = needy();
+                    if (next.isPresent()) break;
                     try {
-                        wait(raisedUntilNanos == 0 ? 0 : Math.max(1, (raisedUntilNanos - System.nanoTime()) / 1_000_000));
+                        // wakes to forget idle shapes and lower raised targets
+                        wait(kinds.isEmpty() ? 0 : 1000);
                     } catch (InterruptedException e) {
                         return;
                     }
-                    if (raisedUntilNanos != 0 && System.nanoTime() > raisedUntilNanos) {
-                        target = size;
-                        raisedUntilNanos = 0;
-                    }
                 }
-                if (closed) return;
-                shapeOf = template;
-                shape = templateShape;
+                if (!stale.isEmpty()) {
+                    shapeOf = null;
+                    shape = null;
+                } else {
+                    Kind k = needy().orElseThrow();
+                    shapeOf = k.template;
+                    shape = k.shape;
+                }
+                notifyAll();
+            }
+            if (shape == null) {
+                stale.forEach(this::discardQuietly);
+                continue;
             }
             Blank blank;
             try {
@@ -188,9 +292,10 @@ final class WarmPool implements AutoCloseable {
             }
             boolean keep;
             synchronized (this) {
-                keep = !closed && blank.shape().equals(templateShape);
+                Kind k = kinds.get(blank.shape());
+                keep = !closed && k != null;
                 if (keep) {
-                    ready.addLast(blank);
+                    k.ready.addLast(blank);
                     notifyAll();
                 }
             }
@@ -209,12 +314,12 @@ final class WarmPool implements AutoCloseable {
     /** Stops the filling and removes every blank; waits for a blank being made, so none is left behind. */
     @Override
     public void close() {
-        List<Blank> left;
+        List<Blank> left = new ArrayList<>();
         synchronized (this) {
             if (closed) return;
             closed = true;
-            left = new ArrayList<>(ready);
-            ready.clear();
+            kinds.values().forEach(k -> left.addAll(k.ready));
+            kinds.clear();
             notifyAll();
         }
         // not interrupted: a blank half made finishes, and is then removed by the filler itself

@@ -154,6 +154,33 @@ class WarmPoolTest {
     }
 
     @Test
+    void blanksAreKeptPerShapeAndBoundedInAllTheShapeAskedForLeastRecentlyGivingWay() throws IOException {
+        try (Pooled p = Pooled.of(1)) { // one blank per shape, four in all
+            List<Passport> shapes = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                // the workspace's size cap is part of a blank's shape
+                shapes.add(SMALL.withResources(new Resources(1.0, ByteSize.parse("256MiB"), 128, Duration.ofMinutes(2),
+                        ByteSize.parse((16 + i) + "MiB"))));
+            }
+            for (Passport shape : shapes) {
+                p.create(shape).destroy();
+                p.create(shape).destroy(); // the second create of a shape starts its filling
+            }
+            assertThat(p.backend().awaitWarm(FILL)).isTrue();
+            List<String> blanks = p.backend().warmPoolIds();
+            assertThat(blanks).as("at most four blanks, whatever the number of shapes").hasSize(4);
+            Sandbox newest = p.create(shapes.get(4));
+            Sandbox second = p.create(shapes.get(1));
+            Sandbox oldest = p.create(shapes.get(0));
+            assertThat(blanks).as("the shapes asked for last were served from their blanks").contains(newest.id(), second.id());
+            assertThat(blanks).as("the shape asked for least recently gave its blank up").doesNotContain(oldest.id());
+            newest.destroy();
+            second.destroy();
+            oldest.destroy();
+        }
+    }
+
+    @Test
     void withThePoolOffEverySandboxIsMadeColdAndRemovedBeforeDestroyReturns() throws IOException {
         try (Pooled p = Pooled.of(0)) {
             Sandbox s = p.create(SMALL);
