@@ -289,6 +289,8 @@ class RootInsideTest {
         assertThat(uids.resolve("range-" + first)).hasContent(s.id());
         assertThat(dir.resolve("userns")).exists();
         s.close();
+        // with the warm pool on, the unmounts and the range's release follow destroy in the background
+        assertThat(backend.awaitWarm(Duration.ofMinutes(2))).isTrue();
         assertThat(uids.resolve("range-" + first)).doesNotExist();
         assertThat(dir).doesNotExist();
         assertThat(ImageSandboxTest.mountsUnder(data)).noneMatch(m -> m.contains(s.id()));
@@ -374,6 +376,7 @@ class RootInsideTest {
     @Test
     void aUserTheImageCannotRunAsIsRefusedNamingTheImageAndLeavesNothingBehind() throws IOException {
         assertThat(backend.list()).isEmpty();
+        assertThat(backend.awaitWarm(Duration.ofMinutes(2))).as("an earlier test's teardown settled").isTrue();
         List<String> rangesBefore = ranges();
         Map<String, String> refused = Map.of(
                 "ghost", "USER ghost: no user \"ghost\" in the image's /etc/passwd",

@@ -549,15 +549,16 @@ public final class LocalSandboxBackend implements SandboxBackend {
 
     /**
      * Kills a destroyed sandbox's processes now and removes the rest: in the background when the
-     * pool is on (the caller's answer waits only for the kill), else here (and always for an image
-     * sandbox). Returns what could not be undone here.
+     * pool is on (the caller's answer waits only for the kill), else here. Returns what could not be
+     * undone here.
      */
     List<String> release(LocalSandbox sandbox) {
         SandboxState state = sandbox.state();
         SandboxPaths paths = sandbox.paths();
         Cgroup cgroup = sandbox.cgroup();
-        // an image sandbox's overlay says its image is in use: that ends before destroy returns, as without a pool
-        if (teardowns.isEmpty() || sandbox.passport().filesystem().image().isPresent()) return teardown(state, paths);
+        // an image sandbox's overlay marks its image in use until the background unmounts it; close() waits for that, so
+        // `ale image rm` from another process finds the image free once the process that destroyed the sandbox has ended
+        if (teardowns.isEmpty()) return teardown(state, paths);
         live.remove(state.id());
         draining.add(state.id());
         try {
