@@ -709,7 +709,10 @@ public final class Watch implements AutoCloseable {
      * that mines during step 4 is step 1's act. {@code seenAtStep} says when it was seen, if later.
      */
     private void processEvent(List<SafetyEvent> out, Detection d, ProcessSnapshot p) {
-        if (!reported.add(d.ruleId() + "@" + p.pid() + ":" + p.startTicks())) return;
+        // a script's finding is the script's: a fork of the script's shell, caught before it exec'd the line, is charged
+        // with it, and what that fork then runs (the flagged command itself) is still its own event
+        String from = d.evidence().containsKey("script") ? "#" + d.evidence().get("script") : "";
+        if (!reported.add(d.ruleId() + "@" + p.pid() + ":" + p.startTicks() + from)) return;
         emitProcessEvent(out, d, p);
     }
 

@@ -169,6 +169,29 @@ class ProcessSweepTest {
     }
 
     @Test
+    void aForkOfAFlaggedScriptIsChargedWithItAndWhatItThenExecsIsReportedUnderItsOwnCommand() {
+        Passport passport = alertOnly(Category.MINING);
+        Sandbox s = sandboxes.sandbox(passport);
+        Events events = new Events();
+        try (Monitor monitor = new Monitor(events); Watch watch = monitor.watch(s, passport, Optional.empty());
+             ShellSession sh = s.openSession()) {
+            // the subshell lives as a fork of the script's shell for two seconds (sweeps see it so) before it execs the line
+            s.files().write("/workspace/later.sh", """
+                    ( sleep 2; exec python3 -c 'import time; time.sleep(60)' --donate-level=1 ) >/dev/null 2>&1 &
+                    """.getBytes(StandardCharsets.UTF_8));
+            watch.callStarted(true);
+            sh.run("sh /workspace/later.sh");
+            watch.callEnded();
+
+            SafetyEvent fromScript = events.await(e -> e.rule().equals("mining.argv.miner-flag") && e.evidence().containsKey("script"));
+            SafetyEvent ownCommand = events.await(e -> e.rule().equals("mining.argv.miner-flag")
+                    && e.evidence().getOrDefault("argv", "").startsWith("python3"));
+            assertThat(fromScript.evidence().get("script")).isEqualTo("/workspace/later.sh");
+            assertThat(ownCommand.evidence()).doesNotContainKey("script");
+        }
+    }
+
+    @Test
     void busyLoopLeftInTheBackgroundIsSustainedCpuButADeclaredHeavyCallIsNot() {
         Passport passport = alertOnly(Category.MINING);
         Sandbox s = sandboxes.sandbox(passport);
