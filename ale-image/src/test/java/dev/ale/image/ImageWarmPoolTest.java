@@ -1,5 +1,6 @@
 package dev.ale.image;
 
+import dev.ale.sandbox.testing.ChildJvm;
 import dev.ale.core.host.HostTools;
 import dev.ale.core.passport.ByteSize;
 import dev.ale.core.passport.Passport;
@@ -10,10 +11,7 @@ import dev.ale.core.sandbox.Sandbox;
 import dev.ale.core.sandbox.SandboxRequest;
 import dev.ale.image.registry.RegistryClient;
 import dev.ale.sandbox.local.LocalSandboxBackend;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,10 +19,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -192,26 +187,9 @@ class ImageWarmPoolTest {
     void aKilledAleWithImageBlanksLeavesNothingGcDoesNotClear() throws Exception {
         Process ale = null;
         try {
-            Path log = Files.createTempFile("ale-test-imgpool", ".log");
-            String java = ProcessHandle.current().info().command().orElseThrow();
-            ale = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), PooledImageAleMain.class.getName(), data.toString(),
-                    rootImage).redirectError(log.toFile()).start();
-            Process started = ale;
-            CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return new BufferedReader(new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8)).readLine();
-                } catch (IOException e) {
-                    return null;
-                }
-            });
-            String ids;
-            try {
-                ids = line.get(3, TimeUnit.MINUTES);
-            } catch (ExecutionException | TimeoutException e) {
-                ids = null;
-            }
-            assertThat(ids).as("ids from the ALE process to kill (its stderr: %s)", Files.readString(log)).isNotNull();
-            Files.deleteIfExists(log);
+            ChildJvm child = ChildJvm.start(PooledImageAleMain.class, data.toString(), rootImage);
+            ale = child.process();
+            String ids = child.firstLine(Duration.ofMinutes(3));
             List<String> sandboxes = List.of(ids.strip().split(" "));
             List<String> all = dirs();
             List<String> blanks = new ArrayList<>(all);

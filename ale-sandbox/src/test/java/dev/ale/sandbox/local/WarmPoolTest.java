@@ -1,5 +1,6 @@
 package dev.ale.sandbox.local;
 
+import dev.ale.sandbox.testing.ChildJvm;
 import dev.ale.core.passport.ByteSize;
 import dev.ale.core.passport.Passport;
 import dev.ale.core.passport.Resources;
@@ -9,10 +10,7 @@ import dev.ale.core.sandbox.GarbageReport;
 import dev.ale.core.sandbox.Sandbox;
 import dev.ale.core.sandbox.SandboxException;
 import dev.ale.core.sandbox.SandboxRequest;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,10 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -204,26 +199,9 @@ class WarmPoolTest {
         Path dataDir = Files.createTempDirectory(Path.of("/tmp"), "ale-test-pool-killed");
         Process ale = null;
         try {
-            Path log = Files.createTempFile("ale-test-pool", ".log");
-            String java = ProcessHandle.current().info().command().orElseThrow();
-            ale = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), FullPoolAleMain.class.getName(), dataDir.toString())
-                    .redirectError(log.toFile()).start();
-            Process started = ale;
-            CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return new BufferedReader(new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8)).readLine();
-                } catch (IOException e) {
-                    return null;
-                }
-            });
-            String ids;
-            try {
-                ids = line.get(3, TimeUnit.MINUTES);
-            } catch (ExecutionException | TimeoutException e) {
-                ids = null;
-            }
-            assertThat(ids).as("ids from the ALE process to kill (its stderr: %s)", Files.readString(log)).isNotNull();
-            Files.deleteIfExists(log);
+            ChildJvm child = ChildJvm.start(FullPoolAleMain.class, dataDir.toString());
+            ale = child.process();
+            String ids = child.firstLine(Duration.ofMinutes(3));
             List<String> all = List.of(ids.strip().split(" "));
             assertThat(all).as("its two sandboxes and three blanks").hasSize(5).allMatch(id -> id.matches("sb-[0-9a-f]{8}"));
             Map<String, Integer> uids = new LinkedHashMap<>();
