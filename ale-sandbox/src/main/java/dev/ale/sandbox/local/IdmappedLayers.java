@@ -18,6 +18,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * An image's layers as the lower layers of a sandbox that is root inside: each layer is bound
@@ -270,22 +271,7 @@ final class IdmappedLayers {
      * through the same calls as the idmapped ones, without starting a {@code mount} process.
      */
     static void bind(Path source, Path target) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
-            int tree = (int) OPEN_TREE.invokeExact(state, AT_FDCWD, arena.allocateFrom(source.toString()), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-            if (tree < 0) throw new IOException("open_tree " + source + ": errno " + (int) ERRNO.get(state, 0L));
-            try {
-                int rc = (int) MOVE_MOUNT.invokeExact(state, tree, arena.allocateFrom(""), AT_FDCWD, arena.allocateFrom(target.toString()),
-                        MOVE_MOUNT_F_EMPTY_PATH);
-                if (rc != 0) throw new IOException("move_mount to " + target + ": errno " + (int) ERRNO.get(state, 0L));
-            } finally {
-                close(tree);
-            }
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IOException("bind of " + source + ": " + t, t);
-        }
+        attach(source, target, OptionalInt.empty());
     }
 
     /**
@@ -305,18 +291,25 @@ final class IdmappedLayers {
     }
 
     private static void bindIdmapped(Path source, Path target, int userns) throws IOException {
+        attach(source, target, OptionalInt.of(userns));
+    }
+
+    /** A clone of {@code source}'s mount tree moved onto {@code target}; read-only and idmapped through {@code userns} when given. */
+    private static void attach(Path source, Path target, OptionalInt userns) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE);
             int tree = (int) OPEN_TREE.invokeExact(state, AT_FDCWD, arena.allocateFrom(source.toString()), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
             if (tree < 0) throw new IOException("open_tree " + source + ": errno " + (int) ERRNO.get(state, 0L));
             try {
-                // struct mount_attr { u64 attr_set, attr_clr, propagation, userns_fd }
-                MemorySegment attr = arena.allocate(32, 8);
-                attr.set(ValueLayout.JAVA_LONG, 0, MOUNT_ATTR_IDMAP | MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
-                attr.set(ValueLayout.JAVA_LONG, 24, userns);
-                int rc = (int) MOUNT_SETATTR.invokeExact(state, tree, arena.allocateFrom(""), AT_EMPTY_PATH, attr, 32L);
-                if (rc != 0) throw new IOException("mount_setattr (idmap) on " + source + ": errno " + (int) ERRNO.get(state, 0L));
-                rc = (int) MOVE_MOUNT.invokeExact(state, tree, arena.allocateFrom(""), AT_FDCWD, arena.allocateFrom(target.toString()),
+                if (userns.isPresent()) {
+                    // struct mount_attr { u64 attr_set, attr_clr, propagation, userns_fd }
+                    MemorySegment attr = arena.allocate(32, 8);
+                    attr.set(ValueLayout.JAVA_LONG, 0, MOUNT_ATTR_IDMAP | MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+                    attr.set(ValueLayout.JAVA_LONG, 24, userns.getAsInt());
+                    int rc = (int) MOUNT_SETATTR.invokeExact(state, tree, arena.allocateFrom(""), AT_EMPTY_PATH, attr, 32L);
+                    if (rc != 0) throw new IOException("mount_setattr (idmap) on " + source + ": errno " + (int) ERRNO.get(state, 0L));
+                }
+                int rc = (int) MOVE_MOUNT.invokeExact(state, tree, arena.allocateFrom(""), AT_FDCWD, arena.allocateFrom(target.toString()),
                         MOVE_MOUNT_F_EMPTY_PATH);
                 if (rc != 0) throw new IOException("move_mount to " + target + ": errno " + (int) ERRNO.get(state, 0L));
             } finally {
@@ -325,7 +318,7 @@ final class IdmappedLayers {
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new IOException("idmapped mount of " + source + ": " + t, t);
+            throw new IOException((userns.isPresent() ? "idmapped mount of " : "bind of ") + source + ": " + t, t);
         }
     }
 
