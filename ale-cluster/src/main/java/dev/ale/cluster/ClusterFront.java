@@ -7,9 +7,13 @@ import dev.ale.core.AleException;
 import dev.ale.server.ClusterTls;
 import dev.ale.server.Tokens;
 import io.javalin.Javalin;
+import io.javalin.http.HandlerType;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +45,7 @@ public final class ClusterFront implements AutoCloseable {
     }
 
     private static final long IDLE_CONNECTION_MS = Duration.ofHours(2).toMillis();
+    private static final Set<HandlerType> METHODS = Set.of(HandlerType.GET, HandlerType.POST, HandlerType.PUT, HandlerType.DELETE);
     private static final int MAX_BODY = (16 << 20) + (1 << 16);
 
     private final Javalin app;
@@ -49,8 +54,11 @@ public final class ClusterFront implements AutoCloseable {
     private final ScheduledExecutorService poller;
     private final Discovery discovery;
 
-    private ClusterFront(Javalin app, Fleet fleet, NodeCalls calls, ScheduledExecutorService poller, Discovery discovery) {
+    private final List<String> routes;
+
+    private ClusterFront(Javalin app, Fleet fleet, NodeCalls calls, ScheduledExecutorService poller, Discovery discovery, List<String> routes) {
         this.app = app;
+        this.routes = routes;
         this.fleet = fleet;
         this.calls = calls;
         this.poller = poller;
@@ -60,7 +68,11 @@ public final class ClusterFront implements AutoCloseable {
     public static ClusterFront start(Config config) {
         Fleet fleet = new Fleet();
         NodeCalls calls = new NodeCalls(fleet, config.secret(), config.tls());
+        List<String> routes = new CopyOnWriteArrayList<>();
         Javalin app = Javalin.create(c -> {
+            c.events.handlerAdded(h -> {
+                if (METHODS.contains(h.getHttpMethod())) routes.add(h.getHttpMethod().name() + " " + h.getPath());
+            });
             c.showJavalinBanner = false;
             c.useVirtualThreads = true; // a call waits for as long as its node's command runs
             c.http.maxRequestSize = MAX_BODY;
@@ -81,7 +93,7 @@ public final class ClusterFront implements AutoCloseable {
         for (var connector : app.jettyServer().server().getConnectors()) {
             if (connector instanceof org.eclipse.jetty.server.AbstractConnector c) c.setIdleTimeout(IDLE_CONNECTION_MS);
         }
-        ClusterFront front = new ClusterFront(app, fleet, calls, poller, config.discovery());
+        ClusterFront front = new ClusterFront(app, fleet, calls, poller, config.discovery(), List.copyOf(routes));
         config.discovery().start(members -> {
             fleet.update(members);
             poller.execute(front::pollAll); // a new member is asked at once, not a period later
@@ -93,6 +105,11 @@ public final class ClusterFront implements AutoCloseable {
 
     private void pollAll() {
         for (Node n : fleet.nodes()) calls.poll(n);
+    }
+
+    /** Every route the front answers, as {@code "METHOD /path/{param}"}, in the order they are matched. */
+    List<String> routes() {
+        return routes;
     }
 
     public int port() {

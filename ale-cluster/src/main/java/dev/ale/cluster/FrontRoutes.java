@@ -40,22 +40,41 @@ final class FrontRoutes {
 
     private static final String ROCK_GEM = "/apis/v1/envs/gem";
     private static final String ROCK_SANDBOX = "/apis/envs/sandbox/v1";
-    private static final Set<String> OPEN = Set.of("/healthz");
+    private static final Set<String> OPEN = Set.of("/healthz", "/openapi.yaml");
+    /** ROCK's header for a bare token, taken on ROCK's paths only (as a node takes it). */
+    private static final String API_KEY = "X-API-Key";
+    /** The node API's spec, in ale-server: the front answers the same API. */
+    private static final String SPEC = "/dev/ale/server/openapi.yaml";
     private static final Set<String> MODEL_PROXY = Set.of("/v1/chat/completions", "/v1/models");
     /** Tries a create makes before it gives up: each node that refuses (full, or dead) is passed over once. */
     private static final int CREATE_TRIES = 4;
     private static final String CALLER = "ale.front.caller";
+
+    /**
+     * What a node answers and the front does not, with why: each answers {@code 501 not_routed} saying so.
+     * Everything else of the node's API (its openapi.yaml) the front routes.
+     */
+    static final Map<String, String> NOT_ROUTED = Map.of(
+            "GET /v1/node", "a node's report to its front; the fleet's is GET /v1/nodes (admin)",
+            "GET /passports/{passport}/history", "a passport's history is a summary of one node's audit chain; through the front, read every"
+                    + " node's records with GET /v1/audit/records (admin), or run ale passport history on a node",
+            "GET /ui", "the console shows one server's sandboxes and holds; a cluster has no console yet: decide holds with GET /holds and"
+                    + " POST /holds/{id}/approve or /deny on the front (ale hold), and read each sandbox's events at /v1/sandboxes/{id}/events",
+            "GET /ui/<page>", "the console shows one server's sandboxes and holds; a cluster has no console yet: decide holds with GET /holds"
+                    + " and POST /holds/{id}/approve or /deny on the front (ale hold), and read each sandbox's events at /v1/sandboxes/{id}/events");
 
     private final Fleet fleet;
     private final NodeCalls calls;
     private final Tokens tokens;
     private final AtomicLong unavailable = new AtomicLong();
     private final Map<String, AtomicLong> forwarded = new ConcurrentHashMap<>();
+    private final RockFront rock;
 
     FrontRoutes(Fleet fleet, NodeCalls calls, Tokens tokens) {
         this.fleet = fleet;
         this.calls = calls;
         this.tokens = tokens;
+        this.rock = new RockFront(fleet, calls, this);
     }
 
     void register(Javalin app) {
@@ -65,6 +84,14 @@ final class FrontRoutes {
         app.get("/v1/nodes", this::nodes);
         app.get("/v1/audit/records", this::auditRecords);
         app.get("/v1/audit/verify", this::auditVerify);
+        app.get("/openapi.yaml", this::spec);
+        for (Map.Entry<String, String> e : NOT_ROUTED.entrySet()) {
+            String path = e.getKey().substring(e.getKey().indexOf(' ') + 1);
+            app.get(path, ctx -> error(ctx, 501, "not_routed", "not served through the cluster's front: " + e.getValue()));
+        }
+        app.get("/holds", this::fanOut);
+        app.post("/holds/{id}/approve", this::byHold);
+        app.post("/holds/{id}/deny", this::byHold);
         app.post("/v1/sandboxes", this::place);
         app.post("/v1/envs", this::place);
         app.post(ROCK_GEM + "/make", this::place);
@@ -80,6 +107,10 @@ final class FrontRoutes {
             app.delete(base, this::byPath);
         }
         for (String op : List.of("reset", "step", "close")) app.post(ROCK_GEM + "/" + op, this::byBody);
+        // before ROCK's routes by body below, which would take these paths too
+        app.get(ROCK_SANDBOX + "/sandboxes", rock::list);
+        app.post(ROCK_SANDBOX + "/sandboxes/batch", rock::batch);
+        app.post(ROCK_SANDBOX + "/upload", rock::upload);
         app.get(ROCK_SANDBOX + "/<op>", this::byBody);
         app.post(ROCK_SANDBOX + "/<op>", this::byBody);
         app.post("/v1/chat/completions", this::modelProxy);
@@ -94,8 +125,9 @@ final class FrontRoutes {
 
     /** The caller: a token of the tokens file; ROCK's GEM paths may come without one (the node decides, as alone). */
     private void authenticate(Context ctx) {
-        if (OPEN.contains(ctx.path())) return;
-        String header = Optional.ofNullable(ctx.header("Authorization")).orElse(ctx.header("XRL-Authorization"));
+        if (OPEN.contains(ctx.path()) || ctx.path().equals("/ui") || ctx.path().startsWith("/ui/")) return; // the console's refusal says why
+        String header = Optional.ofNullable(ctx.header("Authorization")).or(() -> Optional.ofNullable(ctx.header("XRL-Authorization")))
+                .or(() -> apiKey(ctx)).orElse(null);
         if (header == null && ctx.path().startsWith(ROCK_GEM + "/")) return;
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) throw FrontError.unauthorized();
         String presented = header.substring(7).strip();
@@ -110,6 +142,13 @@ final class FrontRoutes {
         // a sandbox's model token, as the front handed it out (NODE.TOKEN): good for the model proxy only
         if (MODEL_PROXY.contains(ctx.path()) && Ids.split(presented).isPresent()) return;
         throw FrontError.unauthorized();
+    }
+
+    /** ROCK's {@code X-API-Key: TOKEN}, as a bearer header, on ROCK's paths only. */
+    private static Optional<String> apiKey(Context ctx) {
+        boolean rockPath = ctx.path().startsWith(ROCK_GEM + "/") || ctx.path().startsWith(ROCK_SANDBOX + "/");
+        if (!rockPath) return Optional.empty();
+        return Optional.ofNullable(ctx.header(API_KEY)).map(k -> "Bearer " + k.strip());
     }
 
     private static Optional<Tokens.Token> caller(Context ctx) {
@@ -399,6 +438,22 @@ final class FrontRoutes {
         forward(ctx, node, path + query(ctx), ctx.bodyAsBytes());
     }
 
+    /** {@code /holds/NODE.HOLD/approve} and {@code /deny}: the hold's node decides it. */
+    private void byHold(Context ctx) {
+        Ids.Routed routed = Ids.split(ctx.pathParam("id")).orElseThrow(() -> FrontError.notFound("no hold " + ctx.pathParam("id")
+                + " (the cluster's hold ids are NODE.ID, as GET /holds on the front lists them)"));
+        String decision = ctx.path().substring(ctx.path().lastIndexOf('/'));
+        forward(ctx, node(routed), "/holds/" + encoded(routed.local()) + decision, ctx.bodyAsBytes());
+    }
+
+    /** The node API's spec: the front answers the same API (docs/cluster.md says what it does not route). */
+    private void spec(Context ctx) throws IOException {
+        try (InputStream in = FrontRoutes.class.getResourceAsStream(SPEC)) {
+            if (in == null) throw new FrontError(404, "not_found", "the API spec is not in this build");
+            ctx.status(200).contentType("application/yaml").result(in.readAllBytes());
+        }
+    }
+
     /** ROCK's paths: the id is {@code sandbox_id} in the JSON body or the query. */
     private void byBody(Context ctx) {
         Optional<String> fromQuery = Optional.ofNullable(ctx.queryParam("sandbox_id"));
@@ -414,7 +469,7 @@ final class FrontRoutes {
             json = NodeCalls.JSON.readTree(body);
         } catch (IOException e) {
             throw new FrontError(400, "bad_request", "body is not JSON: the front routes ROCK's calls by their sandbox_id"
-                    + " (a multipart upload goes to the node's own write_file instead: send the file's content with write_file)");
+                    + " (a multipart upload goes to upload, with sandbox_id before the file part)");
         }
         if (!(json instanceof ObjectNode o) || !o.path("sandbox_id").isTextual()) {
             throw new FrontError(400, "invalid_field", "sandbox_id: is required (a string)");
@@ -439,12 +494,12 @@ final class FrontRoutes {
         relay(ctx, reply, routed.node());
     }
 
-    private Ids.Routed route(String id) {
+    Ids.Routed route(String id) {
         return Ids.split(id).orElseThrow(() -> FrontError.notFound("no sandbox or environment " + id
                 + " (the cluster's ids are NODE.ID, as the front handed them out)"));
     }
 
-    private Node node(Ids.Routed routed) {
+    Node node(Ids.Routed routed) {
         Optional<Node> node = fleet.byName(routed.node());
         if (node.isPresent()) return node.get();
         if (fleet.seen(routed.node())) {
@@ -463,6 +518,12 @@ final class FrontRoutes {
         NodeHttp.Reply reply = calls.send(node, ctx.method().name(), pathAndQuery, headers(ctx), body);
         count(name);
         relay(ctx, reply, name);
+    }
+
+    /** {@link #relay}, counted as a call forwarded to {@code node}. */
+    void relayCounted(Context ctx, NodeHttp.Reply reply, String node) {
+        count(node);
+        relay(ctx, reply, node);
     }
 
     /** A node's reply to the caller: JSON with ids made the cluster's, event streams line by line as they come, bytes as bytes. */
@@ -528,7 +589,7 @@ final class FrontRoutes {
         }
     }
 
-    private static byte[] read(NodeHttp.Reply reply) {
+    static byte[] read(NodeHttp.Reply reply) {
         try (InputStream in = reply.body()) {
             return in.readAllBytes();
         } catch (IOException e) {
@@ -536,7 +597,7 @@ final class FrontRoutes {
         }
     }
 
-    private static Optional<JsonNode> json(NodeHttp.Reply reply, byte[] bytes) {
+    static Optional<JsonNode> json(NodeHttp.Reply reply, byte[] bytes) {
         if (!reply.header("Content-Type").orElse("").startsWith("application/json") || bytes.length == 0) return Optional.empty();
         try {
             return Optional.of(NodeCalls.JSON.readTree(bytes));
@@ -545,12 +606,14 @@ final class FrontRoutes {
         }
     }
 
-    private static Map<String, String> headers(Context ctx) {
+    /** The caller's headers a node wants; ROCK's X-API-Key goes on as the bearer header the node takes everywhere. */
+    static Map<String, String> headers(Context ctx) {
         Map<String, String> out = new HashMap<>();
         for (String h : List.of("Authorization", "XRL-Authorization", "Content-Type", "Accept")) {
             String v = ctx.header(h);
             if (v != null) out.put(h, v);
         }
+        if (!out.containsKey("Authorization") && !out.containsKey("XRL-Authorization")) apiKey(ctx).ifPresent(v -> out.put("Authorization", v));
         return out;
     }
 
@@ -576,12 +639,12 @@ final class FrontRoutes {
         if (status == 401) ctx.header("WWW-Authenticate", "Bearer realm=\"ale\"");
         ObjectNode json = NodeCalls.JSON.createObjectNode();
         if (ctx.path().startsWith(ROCK_SANDBOX + "/")) {
-            // ROCK's SDK reads its envelope, not the status
+            // ROCK's SDK reads its envelope, not the status; only a missing or wrong token is an HTTP 401, as on a node
             json.put("status", "Failed");
             json.put("message", code.replace('_', ' '));
             json.put("error", message);
             json.putNull("result");
-            json(ctx, 200, json);
+            json(ctx, status == 401 ? 401 : 200, json);
             return;
         }
         ObjectNode e = json.putObject("error");

@@ -20,9 +20,13 @@ import java.util.regex.Pattern;
  */
 final class Ids {
 
-    /** What a node's own ids look like: sandboxes {@code sb-…}, environments {@code env-…}. */
-    private static final Pattern NODE_ID = Pattern.compile("(sb|env)-[0-9a-f]{8,32}");
-    private static final Set<String> ID_KEYS = Set.of("id", "env_id", "sandbox_id", "sandbox");
+    /**
+     * What a node's own ids look like: sandboxes {@code sb-…}, environments {@code env-…}, ROCK's
+     * start_async ids {@code rock-…} and holds {@code hold-…}.
+     */
+    private static final Pattern NODE_ID = Pattern.compile("(sb|env|rock|hold)-[0-9a-f]{8,32}");
+    /** Fields that hold one: ALE's, ROCK's ({@code ale_sandbox_id} in a status) and a hold's {@code sandboxId}. */
+    private static final Set<String> ID_KEYS = Set.of("id", "env_id", "sandbox_id", "sandbox", "ale_sandbox_id", "sandboxId");
     private static final String TOKEN_KEY = "model_token";
     private static final JsonFactory FACTORY = new JsonFactory();
 
@@ -44,18 +48,24 @@ final class Ids {
 
     /**
      * Whether a node's reply may hold an id or a model token to rewrite: false only when none of
-     * their shapes ({@code sb-}, {@code env-}, {@code model_token}) occurs in its bytes at all.
+     * their shapes ({@code sb-}, {@code env-}, {@code rock-}, {@code hold-}, {@code model_token}) occurs in its bytes at all.
      */
     static boolean mayName(byte[] reply) {
         for (int i = 0; i + 3 <= reply.length; i++) {
             byte b = reply[i];
             if (b == 's' && reply[i + 1] == 'b' && reply[i + 2] == '-') return true;
             if (b == 'e' && i + 4 <= reply.length && reply[i + 1] == 'n' && reply[i + 2] == 'v' && reply[i + 3] == '-') return true;
+            if ((b == 'r' || b == 'h') && i + 5 <= reply.length && reply[i + 4] == '-' && fourLetters(reply, i)) return true;
             if (b == 'm' && i + 11 <= reply.length && new String(reply, i, 11, java.nio.charset.StandardCharsets.ISO_8859_1).equals(TOKEN_KEY)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** {@code rock} or {@code hold} at {@code i}. */
+    private static boolean fourLetters(byte[] b, int i) {
+        return b[i] == 'r' && b[i + 1] == 'o' && b[i + 2] == 'c' && b[i + 3] == 'k' || b[i] == 'h' && b[i + 1] == 'o' && b[i + 2] == 'l' && b[i + 3] == 'd';
     }
 
     /**

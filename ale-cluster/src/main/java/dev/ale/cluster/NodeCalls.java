@@ -96,6 +96,46 @@ final class NodeCalls implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #send} with a body streamed from {@code body} (ROCK's upload: a file the front must not hold
+     * whole), on a new connection and never sent twice. A failure of {@code body} itself is the caller's
+     * and must come as an unchecked exception of its own: it ends the call without marking the node.
+     */
+    NodeHttp.Reply sendStreamed(Node node, String method, String pathAndQuery, Map<String, String> headers, InputStream body) {
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put(NodeSettings.SECRET_HEADER, secret);
+        for (String h : PASSED) {
+            String v = headers.get(h);
+            if (v != null) out.put(h, v);
+        }
+        CompletableFuture<Void> watch = node.track(new CompletableFuture<>());
+        if (watch.isCompletedExceptionally()) throw downOf(node, watch);
+        NodeHttp.Connection c;
+        try {
+            c = nodes.open(node.url());
+        } catch (IOException e) {
+            watch.complete(null);
+            throw lost(node, e, e instanceof ConnectException);
+        }
+        watch.whenComplete((r, e) -> {
+            if (e != null) c.abort();
+        });
+        try {
+            NodeHttp.Reply reply = nodes.exchangeStreamed(c, method, pathAndQuery, out, body);
+            node.answered();
+            return new NodeHttp.Reply(reply.status(), reply.headers(), new Watched(reply.body(), watch));
+        } catch (IOException e) {
+            c.abort();
+            if (watch.isCompletedExceptionally()) throw downOf(node, watch);
+            watch.complete(null);
+            throw lost(node, e, false);
+        } catch (RuntimeException e) {
+            c.abort();
+            watch.complete(null);
+            throw e;
+        }
+    }
+
     private NodeDown lost(Node node, IOException e, boolean certain) {
         LOG.log(System.Logger.Level.WARNING, "a call to node " + name(node) + " at " + node.url() + " failed: " + describe(e));
         fleet.unreachable(node, certain);

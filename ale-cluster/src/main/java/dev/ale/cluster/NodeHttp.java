@@ -105,6 +105,7 @@ final class NodeHttp implements AutoCloseable {
 
     /** Longest header block a node may send; a node is ALE's own server, so this is a guard against a broken one. */
     private static final int MAX_HEAD = 64 << 10;
+    private static final byte[] CRLF = {'\r', '\n'};
     private static final String NO_ANSWER = "the node closed the connection without an answer";
     /** Kept idle connections per node; more are closed when returned (a burst's surplus). */
     private static final int MAX_IDLE = 256;
@@ -139,6 +140,11 @@ final class NodeHttp implements AutoCloseable {
             c.reused = true;
             return c;
         }
+        return open(node);
+    }
+
+    /** A new connection, never a pooled one: for a request whose body is a stream, which could not be sent a second time. */
+    Connection open(URI node) throws IOException {
         Socket s = new Socket();
         try {
             s.setTcpNoDelay(true); // a request goes out in one write; never hold its last segment back
@@ -178,6 +184,20 @@ final class NodeHttp implements AutoCloseable {
      * reply, and closing it returns the connection to the pool when the node meant to keep it.
      */
     Reply exchange(Connection c, String method, String pathAndQuery, Map<String, String> headers, byte[] body) throws IOException {
+        return exchange(c, method, pathAndQuery, headers, body, Optional.empty());
+    }
+
+    /**
+     * {@link #exchange} with a body read from {@code body} as it comes and sent in chunks (a file the
+     * front must not hold whole). An {@link IOException} of {@code body} itself is the caller's: the
+     * stream should say so in its own unchecked exception, so that it is never taken for the node's.
+     */
+    Reply exchangeStreamed(Connection c, String method, String pathAndQuery, Map<String, String> headers, InputStream body) throws IOException {
+        return exchange(c, method, pathAndQuery, headers, new byte[0], Optional.of(body));
+    }
+
+    private Reply exchange(Connection c, String method, String pathAndQuery, Map<String, String> headers, byte[] body,
+            Optional<InputStream> streamed) throws IOException {
         checkLine(pathAndQuery, "the path");
         StringBuilder head = new StringBuilder(256).append(method).append(' ').append(pathAndQuery).append(" HTTP/1.1\r\n")
                 .append("Host: ").append(c.node.getHost()).append(':').append(port(c.node)).append("\r\n");
@@ -185,14 +205,17 @@ final class NodeHttp implements AutoCloseable {
             checkLine(h.getKey() + h.getValue(), "header " + h.getKey());
             head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
         }
-        if (body.length > 0 || !method.equals("GET") && !method.equals("HEAD") && !method.equals("DELETE")) {
+        if (streamed.isPresent()) {
+            head.append("Transfer-Encoding: chunked\r\n");
+        } else if (body.length > 0 || !method.equals("GET") && !method.equals("HEAD") && !method.equals("DELETE")) {
             head.append("Content-Length: ").append(body.length).append("\r\n");
         }
         head.append("\r\n");
         int status;
         try {
             c.out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-            c.out.write(body);
+            if (streamed.isPresent()) writeChunks(streamed.get(), c.out);
+            else c.out.write(body);
             c.out.flush();
             status = statusLine(readLine(c.in, true));
         } catch (IOException e) {
@@ -221,6 +244,18 @@ final class NodeHttp implements AutoCloseable {
             keep = false;
         }
         return new Reply(status, replyHeaders, new Body(raw, c, keep));
+    }
+
+    /** {@code in} to its end as HTTP/1.1 chunks (RFC 9112 §7.1), then the last chunk. */
+    private static void writeChunks(InputStream in, OutputStream out) throws IOException {
+        byte[] buffer = new byte[64 << 10];
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+            if (n == 0) continue;
+            out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.write(buffer, 0, n);
+            out.write(CRLF);
+        }
+        out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
     }
 
     /** Closes {@code c}, or keeps it for the next call to its node. */

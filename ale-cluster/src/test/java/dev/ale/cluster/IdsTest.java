@@ -53,6 +53,24 @@ class IdsTest {
     }
 
     @Test
+    void rockStartIdsHoldIdsAndTheirSandboxFieldsGetTheirNodeInTheTreeAndInTheBytes() throws Exception {
+        String reply = """
+                {"status": "Success", "result": {"sandbox_id": "rock-0123456789abcdef", "ale_sandbox_id": "sb-0a1b2c3d", "host_name": "rock-x"},
+                 "holds": [{"id": "hold-0123456789ab", "sandboxId": "sb-0a1b2c3d", "ruleId": "hold-rule"}], "image": "rock-0123456789abcdef"}
+                """;
+        byte[] bytes = reply.getBytes(StandardCharsets.UTF_8);
+        JsonNode out = JSON.readTree(Ids.outward(bytes, "n1"));
+        assertThat(out).isEqualTo(Ids.outward(JSON.readTree(bytes), "n1"));
+        assertThat(out.path("result").path("sandbox_id").asText()).isEqualTo("n1.rock-0123456789abcdef");
+        assertThat(out.path("result").path("ale_sandbox_id").asText()).isEqualTo("n1.sb-0a1b2c3d");
+        assertThat(out.path("result").path("host_name").asText()).as("not an id's shape").isEqualTo("rock-x");
+        assertThat(out.path("holds").get(0).path("id").asText()).isEqualTo("n1.hold-0123456789ab");
+        assertThat(out.path("holds").get(0).path("sandboxId").asText()).isEqualTo("n1.sb-0a1b2c3d");
+        assertThat(out.path("holds").get(0).path("ruleId").asText()).as("a rule id is no id of the node's").isEqualTo("hold-rule");
+        assertThat(out.path("image").asText()).as("an id's shape in a field that holds none").isEqualTo("rock-0123456789abcdef");
+    }
+
+    @Test
     void anIdSplitsAtItsFirstDotOnly() {
         assertThat(Ids.split("n1.sb-0a1b2c3d")).contains(new Ids.Routed("n1", "sb-0a1b2c3d"));
         assertThat(Ids.split("ale-node-x7k2p.tok.with.dots")).contains(new Ids.Routed("ale-node-x7k2p", "tok.with.dots"));
@@ -68,6 +86,9 @@ class IdsTest {
         assertThat(Ids.mayName("{\"model_token\":\"t\"}".getBytes(StandardCharsets.UTF_8))).isTrue();
         assertThat(Ids.mayName("{\"status\":\"ok\",\"nodes\":3}".getBytes(StandardCharsets.UTF_8))).isFalse();
         assertThat(Ids.mayName("{\"model\":\"m\",\"sb\":1,\"env\":2}".getBytes(StandardCharsets.UTF_8))).as("look-alikes").isFalse();
+        assertThat(Ids.mayName("{\"sandbox_id\":\"rock-0123456789abcdef\"}".getBytes(StandardCharsets.UTF_8))).isTrue();
+        assertThat(Ids.mayName("[{\"id\":\"hold-0123456789ab\"}]".getBytes(StandardCharsets.UTF_8))).isTrue();
+        assertThat(Ids.mayName("{\"rocky\":\"holder\",\"hold\":1,\"rock\":2}".getBytes(StandardCharsets.UTF_8))).as("look-alikes").isFalse();
         assertThat(Ids.mayName(new byte[] {'s', 'b'})).isFalse();
         assertThat(Ids.mayName(new byte[0])).isFalse();
     }
