@@ -157,7 +157,7 @@ final class RockFront {
 
     /**
      * ROCK's multipart upload, streamed to the node its {@code sandbox_id} names (a form field before
-     * the file part, as ROCK's SDK sends it, or the query); the file is never held whole here.
+     * the file part, as ROCK's SDK sends it); the file is never held whole here.
      */
     void upload(Context ctx) {
         Optional<String> boundary = UploadForm.boundary(Optional.ofNullable(ctx.header("Content-Type")));
@@ -172,14 +172,11 @@ final class RockFront {
         }
         try {
             UploadForm form = UploadForm.read(ctx.req().getInputStream(), boundary.get(), UPLOAD_LIMIT);
-            Optional<String> fromQuery = Optional.ofNullable(ctx.queryParam("sandbox_id")).filter(s -> !s.isBlank());
-            String id = form.sandboxId().filter(s -> !s.isBlank()).or(() -> fromQuery)
-                    .orElseThrow(() -> new UploadForm.Broken("sandbox_id: is required; through the cluster's front it must come before the"
-                            + " file part (ROCK's SDK sends it so) or in the query (?sandbox_id=)"));
+            String id = form.sandboxId().filter(s -> !s.isBlank()).orElseThrow(() -> new UploadForm.Broken("sandbox_id: is required;"
+                    + " through the cluster's front it must come before the file part of the form (ROCK's SDK sends it so)"));
             Ids.Routed routed = front.route(id);
             Node node = front.node(routed);
-            String query = fromQuery.isPresent() ? "?sandbox_id=" + encoded(Ids.split(fromQuery.get()).map(Ids.Routed::local).orElse(fromQuery.get())) : "";
-            NodeHttp.Reply reply = calls.sendStreamed(node, "POST", PREFIX + "/upload" + query, FrontRoutes.headers(ctx), form.body(routed.local()));
+            NodeHttp.Reply reply = calls.sendStreamed(node, "POST", PREFIX + "/upload", FrontRoutes.headers(ctx), form.body(routed.local()));
             front.relayCounted(ctx, reply, node.name().orElseThrow());
         } catch (UploadForm.Broken e) {
             envelope(ctx, RockEnvelope.failed("upload file failed", e.getMessage()));
