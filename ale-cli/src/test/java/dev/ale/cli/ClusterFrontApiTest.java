@@ -25,7 +25,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -258,6 +260,35 @@ class ClusterFrontApiTest {
         assertThat(outside.status()).as(outside.raw().body()).isEqualTo(200);
         assertThat(get("/v1/sandboxes/" + id + "/model-calls", ENV).body().path("tokens_spent").asLong()).isEqualTo(23);
 
+        // a GEM episode on a TLS node: its model call is attributed to its step in the node's episodes.jsonl
+        model.reply(Reply.text("write hello").withUsage(new Usage(20, 2)));
+        Answer env = post("/v1/envs", ENV, "{\"task\": \"greet\", \"seed\": 3}");
+        assertThat(env.status()).as(env.raw().body()).isEqualTo(201);
+        String envId = env.body().path("env_id").asText();
+        made.add(envId);
+        Answer reset = post("/v1/envs/" + envId + "/reset", ENV, "{}");
+        assertThat(reset.body().path("info").path("model_token").asText()).startsWith(node(envId) + ".ale-sbx-");
+        String shell = JSON.createObjectNode().put("command", call).toString();
+        Answer asked = post("/v1/envs/" + envId + "/step", ENV, "{\"action\": {\"name\": \"shell\", \"arguments\": " + shell + "}}");
+        assertThat(asked.body().path("observation").asText()).contains("write hello");
+        post("/v1/envs/" + envId + "/step", ENV, "{\"action\": {\"name\": \"write_file\", \"arguments\": {\"path\": \"out.txt\", \"content\": \"hello\\n\"}}}");
+        Answer done = post("/v1/envs/" + envId + "/step", ENV, "{\"action\": {\"name\": \"finish\", \"arguments\": {\"summary\": \"done\"}}}");
+        assertThat(done.body().path("reward").asDouble()).as(done.raw().body()).isEqualTo(1.0);
+        Path runs = cluster.nodes().stream().filter(n -> n.name().equals(node(envId))).findFirst().orElseThrow().dataDir().resolve("runs");
+        List<JsonNode> lines = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(runs)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().equals("episodes.jsonl")).toList()) {
+                for (String l : Files.readAllLines(f)) if (!l.isBlank()) lines.add(JSON.readTree(l));
+            }
+        }
+        String localEnv = envId.substring(envId.indexOf('.') + 1);
+        List<JsonNode> mine = lines.stream().filter(l -> l.path("env").asText().equals(localEnv)).toList();
+        assertThat(mine).as("the node's line of the episode").hasSize(1);
+        assertThat(mine.getFirst().path("model_calls")).hasSize(1);
+        assertThat(mine.getFirst().path("model_calls").get(0).path("step").asInt()).as("made during step 1").isEqualTo(1);
+        assertThat(mine.getFirst().path("model_calls").get(0).path("usage").path("prompt_tokens").asLong()).isEqualTo(20);
+        post("/v1/envs/" + envId + "/close", ENV, "{}");
+
         String metrics = get("/metrics", ADMIN).raw().body();
         assertThat(metrics).containsPattern("ale_proxy_tokens_total\\{[^}]*node=\"" + node + "\"[^}]*\\} [1-9]");
         assertThat(send(HttpRequest.newBuilder(URI.create(front + "/v1/sandboxes/" + id)).header("Authorization", "Bearer " + ENV).DELETE())
@@ -310,19 +341,30 @@ class ClusterFrontApiTest {
         assertThat(again.body().path("error").path("message").asText()).contains("already approved by ops");
         assertThat(held.get().body().path("stdout").asText()).contains("ran");
         assertThat(post("/holds/hold-0123456789ab/approve", ADMIN, "{}").status()).as("a hold id without its node").isEqualTo(404);
+
+        // the sandbox's events through the front: its safety events as they were, then the end when it is removed
+        CompletableFuture<HttpResponse<String>> events = HTTP.sendAsync(HttpRequest.newBuilder(URI.create(front + "/v1/sandboxes/" + id + "/events"))
+                .header("Authorization", "Bearer " + ADMIN).timeout(Duration.ofSeconds(180)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(1000); // the stream has started; what it replays does not depend on when
         send(HttpRequest.newBuilder(URI.create(front + "/v1/sandboxes/" + id)).header("Authorization", "Bearer " + ADMIN).DELETE());
+        HttpResponse<String> stream = events.get();
+        assertThat(stream.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+        assertThat(stream.body()).contains("event: safety_event").contains("autossh").contains("event: end").contains("sandbox removed");
     }
 
     @Test
     @Order(6)
     void aDeadNodeIsNamedInRocksListAndBatchAndTheLiveNodesSandboxesAreStillThere() throws Exception {
-        String a = success(rock("POST", "/start", "X-API-Key", ENV, "{}")).path("sandbox_id").asText();
-        String b = success(rock("POST", "/start", "X-API-Key", ENV, "{}")).path("sandbox_id").asText();
-        made.add(a);
-        made.add(b);
-        assertThat(List.of(node(a), node(b))).containsExactlyInAnyOrder("n1", "n2");
-        String alive = node(a).equals("n1") ? a : b;
-        String lost = alive.equals(a) ? b : a;
+        // one sandbox on each node (placement goes by free slots, which earlier tests' leftovers may tilt)
+        Map<String, String> onNode = new TreeMap<>();
+        for (int i = 0; i < 6 && onNode.size() < 2; i++) {
+            String id = success(rock("POST", "/start", "X-API-Key", ENV, "{}")).path("sandbox_id").asText();
+            made.add(id);
+            onNode.putIfAbsent(node(id), id);
+        }
+        assertThat(onNode).containsOnlyKeys("n1", "n2");
+        String alive = onNode.get("n1");
+        String lost = onNode.get("n2");
         cluster.killNode(1); // n2
 
         Answer listed = rock("GET", "/sandboxes", "X-API-Key", ENV, null);
