@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.regex.Matcher;
@@ -81,7 +82,7 @@ class FrontApiTest {
                 Matcher p = PATH.matcher(line);
                 if (p.matches()) path = p.group(1);
                 Matcher m = METHOD.matcher(line);
-                if (m.matches() && path != null) out.add(m.group(1).toUpperCase(java.util.Locale.ROOT) + " " + path);
+                if (m.matches() && path != null) out.add(m.group(1).toUpperCase(Locale.ROOT) + " " + path);
             }
         }
         return out;
@@ -133,7 +134,7 @@ class FrontApiTest {
         Reply gem = call("POST", "/apis/v1/envs/gem/step", "X-API-Key", ENV, "Content-Type", "application/json");
         assertThat(gem.status()).as("ROCK's GEM path takes it too").isEqualTo(503);
 
-        for (String wrong : List.of("not-a-token-at-all-xx", ENV + "x", ENV.toUpperCase(java.util.Locale.ROOT), "Bearer " + ENV, " ")) {
+        for (String wrong : List.of("not-a-token-at-all-xx", ENV + "x", ENV.toUpperCase(Locale.ROOT), "Bearer " + ENV, " ")) {
             Reply r = call("GET", "/apis/envs/sandbox/v1/get_status?sandbox_id=n1.sb-0123456789abcdef", "X-API-Key", wrong);
             assertThat(r.status()).as("'" + wrong + "'").isEqualTo(401);
             assertThat(JSON.readTree(r.body()).path("status").asText()).as("ROCK's envelope").isEqualTo("Failed");
