@@ -12,10 +12,12 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -198,5 +200,47 @@ class NodeHttpTest {
             c.abort();
         });
         assertThatThrownBy(() -> http.exchange(c, "GET", "/a", Map.of(), new byte[0])).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void aStreamedBodyGoesInChunksAndArrivesWholeOnANewConnectionThatIsThenPooled() throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        List<String> encodings = new CopyOnWriteArrayList<>();
+        server.createContext("/up", x -> {
+            encodings.add(String.valueOf(x.getRequestHeaders().getFirst("Transfer-Encoding")));
+            byte[] got;
+            try (InputStream in = x.getRequestBody()) {
+                got = in.readAllBytes();
+            }
+            byte[] answer = sha256(got).getBytes(StandardCharsets.US_ASCII);
+            x.sendResponseHeaders(200, answer.length);
+            try (OutputStream out = x.getResponseBody()) {
+                out.write(answer);
+            }
+        });
+        server.start();
+        open.add(() -> server.stop(0));
+        byte[] body = new byte[3 << 20];
+        for (int i = 0; i < body.length; i++) body[i] = (byte) (i * 131 + i / 7);
+        URI url = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        NodeHttp.Connection c = http.open(url);
+        NodeHttp.Reply r = http.exchangeStreamed(c, "POST", "/up", Map.of(), new java.io.ByteArrayInputStream(body));
+        String sum;
+        try (InputStream in = r.body()) {
+            sum = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        }
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(sum).isEqualTo(sha256(body));
+        assertThat(encodings).containsExactly("chunked");
+        assertThat(http.connect(url)).as("the connection, read to its end, went back to the pool").isSameAs(c);
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
