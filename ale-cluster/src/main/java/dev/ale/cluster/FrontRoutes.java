@@ -88,6 +88,7 @@ final class FrontRoutes {
         for (Map.Entry<String, String> e : NOT_ROUTED.entrySet()) {
             String path = e.getKey().substring(e.getKey().indexOf(' ') + 1);
             app.get(path, ctx -> error(ctx, 501, "not_routed", "not served through the cluster's front: " + e.getValue()));
+            if (path.startsWith("/ui")) app.post(path, ctx -> error(ctx, 501, "not_routed", "not served through the cluster's front: " + e.getValue()));
         }
         app.get("/holds", this::fanOut);
         app.post("/holds/{id}/approve", this::byHold);

@@ -118,6 +118,7 @@ class FrontApiTest {
         Reply console = call("GET", "/ui/sandboxes");
         assertThat(console.status()).as("the console, without a token too, says why it is not here").isEqualTo(501);
         assertThat(console.body()).contains("a cluster has no console yet");
+        assertThat(call("POST", "/ui/login").status()).as("the console's sign-in form too").isEqualTo(501);
         Reply spec2 = call("GET", "/openapi.yaml");
         assertThat(spec2.status()).isEqualTo(200);
         assertThat(spec2.body()).contains("/apis/envs/sandbox/v1/sandboxes/batch:");
