@@ -71,7 +71,8 @@ public record ImageAccounts(Optional<List<String>> passwd, Optional<List<String>
         for (String line : group.orElse(List.of())) {
             String[] f = line.split(":", -1);
             if (f.length < 3) continue;
-            List<String> members = f.length > 3 ? Arrays.stream(f[3].split(",")).map(String::strip).filter(m -> !m.isEmpty()).toList() : List.of();
+            // names as written, split at commas only (runc's reading: " svc" is not svc)
+            List<String> members = f.length > 3 ? Arrays.stream(f[3].split(",")).filter(m -> !m.isEmpty()).toList() : List.of();
             out.add(new Group(f[0], f[2], members));
         }
         return out;
