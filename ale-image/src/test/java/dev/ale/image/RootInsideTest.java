@@ -404,6 +404,8 @@ class RootInsideTest {
         try (Sandbox s = backend.create(SandboxRequest.of(passport(imageAs("svc"))))) {
             long first = range(s)[0];
             assertThat(hostGroupsOfUid(first + 1234)).containsExactlyInAnyOrder(first + 50, first + 60, first + 2345);
+            // and the user's namespace forbids nested ones as root's does
+            assertThat(sh(s, "cat /proc/sys/user/max_user_namespaces; unshare -U true 2>/dev/null || echo refused").stdout()).isEqualTo("0\nrefused\n");
         }
     }
 
