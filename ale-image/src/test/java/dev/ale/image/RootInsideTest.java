@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -411,7 +413,7 @@ class RootInsideTest {
 
     /** The supplementary groups, as the host sees them, of the processes whose real uid is {@code uid} (all of them alike). */
     static List<Long> hostGroupsOfUid(long uid) throws IOException {
-        List<List<Long>> seen = new java.util.ArrayList<>();
+        List<List<Long>> seen = new ArrayList<>();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             for (Path p : procs.filter(p -> p.getFileName().toString().matches("[0-9]+")).toList()) {
                 List<String> status;
@@ -423,7 +425,7 @@ class RootInsideTest {
                 String uids = status.stream().filter(l -> l.startsWith("Uid:")).findFirst().orElse("");
                 if (!uids.split("\\s+")[1].equals(String.valueOf(uid))) continue;
                 String groups = status.stream().filter(l -> l.startsWith("Groups:")).findFirst().orElse("Groups:").substring(7).strip();
-                seen.add(groups.isEmpty() ? List.of() : java.util.Arrays.stream(groups.split("\\s+")).map(Long::parseLong).toList());
+                seen.add(groups.isEmpty() ? List.of() : Arrays.stream(groups.split("\\s+")).map(Long::parseLong).toList());
             }
         }
         assertThat(seen).as("processes of host uid " + uid).isNotEmpty();
