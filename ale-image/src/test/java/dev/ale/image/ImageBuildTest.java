@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -469,6 +470,74 @@ class ImageBuildTest {
         assertThat(build(inner, "FROM " + base + "\nADD tool /opt/added\n", "added:1").image().layers()).isEqualTo(3);
         assertThat(counting.creates.get()).isEqualTo(creates);
         assertThat(store.find("never:3")).isEmpty();
+    }
+
+    @Test
+    void copyChownNamesAreTheAccountsOfTheImageBeingBuiltReadAsBuildKitReadsThem(@TempDir Path ctx) throws Exception {
+        // app's primary group (1002) is not its uid, nor the group named app (1003): each rule below shows which it took
+        registry.pushImage("test/named", "1", "amd64", List.of(TestImages.busyboxRoot("named"), new TarBuilder().dir("etc/", 0755)
+                .file("etc/passwd", 0644, "root:x:0:0:root:/root:/bin/sh\napp:x:1001:1002::/home/app:/bin/sh\napplication:x:1500:1500::/:/bin/sh\n")
+                .file("etc/group", 0644, "root:x:0:\nappgrp:x:1002:\napp:x:1003:\nstaff:x:50:app\n").tar()), TestImages.config("A=1", "/"));
+        String named = registry.host() + "/test/named:1";
+        Files.writeString(ctx.resolve("f"), "x\n");
+        // an account the build itself adds (here by COPY, as a RUN of useradd would) is known to the steps after it
+        Files.writeString(ctx.resolve("passwd"), "root:x:0:0:root:/root:/bin/sh\nlate:x:2001:2002::/:/bin/sh\n");
+        Map<String, String> owners = new LinkedHashMap<>();
+        owners.put("app", "1001:1002"); // a name: its passwd entry's uid and primary group
+        owners.put("app:app", "1001:1003");
+        owners.put("app:staff", "1001:50");
+        owners.put("1234", "1234:1234"); // a uid alone is also the gid
+        owners.put("1001:50", "1001:50");
+        owners.put("app:0", "1001:0");
+        owners.put("root", "0:0");
+        owners.put("root:root", "0:0");
+        StringBuilder df = new StringBuilder("FROM " + named + "\n");
+        int i = 0;
+        for (String chown : owners.keySet()) df.append("COPY --chown=").append(chown).append(" f /o/").append(i++).append('\n');
+        df.append("COPY passwd /etc/passwd\nCOPY --chown=late f /o/late\n");
+        int creates = counting.creates.get();
+        BuildResult r = build(ctx, df.toString(), "named-owners:1");
+        assertThat(r.sandboxes()).isZero();
+        assertThat(counting.creates.get()).isEqualTo(creates);
+        List<Path> layers = store.resolve("named-owners:1").layers();
+        i = 0;
+        for (Map.Entry<String, String> e : owners.entrySet()) {
+            Path file = layers.get(2 + i).resolve("o/" + i++);
+            assertThat(Files.getAttribute(file, "unix:uid") + ":" + Files.getAttribute(file, "unix:gid")).as("--chown=" + e.getKey())
+                    .isEqualTo(e.getValue());
+        }
+        Path late = layers.getLast().resolve("o/late");
+        assertThat(Files.getAttribute(late, "unix:uid") + ":" + Files.getAttribute(late, "unix:gid")).isEqualTo("2001:2002");
+
+        // names the image does not have, ids a sandbox does not map and malformed specs: refused naming the line, nothing built
+        build(ctx, "FROM " + base + "\n", ""); // both bases are pulled; what follows must add nothing
+        List<String> storeBefore = storeContents();
+        Path dockerfile = ctx.resolve("Dockerfile");
+        Map<String, String> refused = new LinkedHashMap<>();
+        refused.put("ghost", "no user \"ghost\" in the image's /etc/passwd");
+        refused.put("ap", "no user \"ap\" in the image's /etc/passwd"); // a prefix of app (and of application) is no name
+        refused.put("app:wheel", "no group \"wheel\" in the image's /etc/group");
+        refused.put("app:appgr", "no group \"appgr\" in the image's /etc/group");
+        refused.put("70000", "id 70000 is outside the ids an image sandbox maps (0..65535)");
+        refused.put("app:65536", "id 65536 is outside the ids an image sandbox maps (0..65535)");
+        refused.put(":50", "say user, uid, user:group or uid:gid");
+        refused.put("app:", "say user, uid, user:group or uid:gid");
+        for (Map.Entry<String, String> e : refused.entrySet()) {
+            assertThatThrownBy(() -> build(ctx, "FROM " + named + "\nCOPY --chown=" + e.getKey() + " f /o\n", "never:4"))
+                    .isInstanceOf(DockerfileException.class)
+                    .hasMessage(dockerfile + ":2: COPY: --chown=" + e.getKey() + ": " + e.getValue());
+        }
+        // an image without accounts: names are refused saying so, ids and root need none
+        assertThatThrownBy(() -> build(ctx, "FROM " + base + "\nCOPY --chown=app f /o\n", "never:4"))
+                .hasMessage(dockerfile + ":2: COPY: --chown=app: no user \"app\" in the image's /etc/passwd (the image being built has none)");
+        assertThatThrownBy(() -> build(ctx, "FROM " + base + "\nCOPY --chown=0:staff f /o\n", "never:4"))
+                .hasMessage(dockerfile + ":2: COPY: --chown=0:staff: no group \"staff\" in the image's /etc/group (the image being built has none)");
+        assertThat(storeContents()).isEqualTo(storeBefore);
+        assertThat(store.find("never:4")).isEmpty();
+        BuildResult plain = build(ctx, "FROM " + base + "\nCOPY --chown=root:root f /a\nCOPY --chown=7:8 f /b\n", "plain-owners:1");
+        Path b = store.resolve("plain-owners:1").layers().getLast().resolve("b");
+        assertThat(Files.getAttribute(b, "unix:uid") + ":" + Files.getAttribute(b, "unix:gid")).isEqualTo("7:8");
+        assertThat(plain.sandboxes()).isZero();
     }
 
     @Test

@@ -80,6 +80,49 @@ class ImageSandboxTest {
     }
 
     @Test
+    void anImagesUserIsReadFromItsAccountsOnceAndAnImageWithOtherAccountsIsReadAfresh() throws Exception {
+        // two images whose USER is the same name, each with accounts of its own
+        for (String v : List.of("1", "2")) {
+            byte[] accounts = new TarBuilder().dir("etc/", 0755).file("etc/passwd", 0644, "root:x:0:0::/root:/bin/sh\ncache:x:13" + v
+                    + "0:13" + v + "0::/home/c" + v + ":/bin/sh\n").file("etc/group", 0644, "root:x:0:\nextra:x:7" + v + ":cache\n").tar();
+            registry.pushImage("test/cached", v, "amd64", List.of(TestImages.busyboxRoot("cached"), accounts),
+                    TestImages.config("A=1", "/").put("User", "cache"));
+            store.pull(registry.host() + "/test/cached:" + v, PullProgress.none());
+        }
+        String one = registry.host() + "/test/cached:1";
+        String two = registry.host() + "/test/cached:2";
+        String script = "echo $(id -u) $(id -G) $HOME";
+        try (Sandbox s = backend.create(SandboxRequest.of(passportFor(one)))) {
+            assertThat(sh(s, script).stdout()).isEqualTo("1310 1310 71 /home/c1\n");
+        }
+        // the store's copy of image one's passwd, changed under ALE's feet: a later start of image one does not read it again
+        Path passwd = store.resolve(one).layers().getLast().resolve("etc/passwd");
+        String was = Files.readString(passwd);
+        try {
+            Files.writeString(passwd, was.replace("1310:1310::/home/c1", "1311:1311::/home/changed"));
+            try (Sandbox s = backend.create(SandboxRequest.of(passportFor(one)))) {
+                assertThat(sh(s, script).stdout()).isEqualTo("1310 1310 71 /home/c1\n");
+            }
+            // image two has the same USER string but is another image: its own accounts are read
+            try (Sandbox s = backend.create(SandboxRequest.of(passportFor(two)))) {
+                assertThat(sh(s, script).stdout()).isEqualTo("1320 1320 72 /home/c2\n");
+            }
+            // what is kept is the backend's own: a new one reads the changed file (so the change above was one a read would see)
+            try (LocalSandboxBackend fresh = new LocalSandboxBackend(LocalSandboxBackend.Config.defaults().withDataDir(data).withImages(store)
+                    .withWarmPool(0)); Sandbox s = fresh.create(SandboxRequest.of(passportFor(one)))) {
+                assertThat(sh(s, script).stdout()).isEqualTo("1311 1311 71 /home/changed\n");
+            }
+        } finally {
+            Files.writeString(passwd, was);
+        }
+    }
+
+    static Passport passportFor(String reference) {
+        Passport p = Passport.defaults().withResources(SMALL);
+        return p.withFilesystem(p.filesystem().withImage(reference));
+    }
+
+    @Test
     void aSandboxRunsInTheImageWithItsEnvAndWorkingDirectory() {
         Sandbox s = backend.create(SandboxRequest.of(passport()));
         try {

@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,12 +79,19 @@ class RootInsideTest {
         byte[] accounts = new TarBuilder().dir("etc/", 0755)
                 .file("etc/passwd", 0644, "root:x:0:0:root:/root:/bin/sh\nsvc:x:1234:2345::/opt/svc:/bin/sh\n"
                         + "nobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n")
-                .file("etc/group", 0644, "root:x:0:\nstaff:x:50:\ngrp:x:2345:\nnogroup:x:65534:\n")
-                .entry("opt/svc/", '5', 0755, 1234, "", new byte[0]).tar();
-        List<byte[]> userLayers = List.of(TestImages.busyboxRoot("users"), owned, accounts);
+                // svc is a member of staff and of ops; "svcs" and "svc2" only look like it
+                .file("etc/group", 0644, "root:x:0:\nstaff:x:50:svc\ngrp:x:2345:\nops:x:60:app,svc\nlook:x:70:svcs,svc2, svc x\n"
+                        + "nogroup:x:65534:\n")
+                .entry("opt/svc/", '5', 0755, 1234, "", new byte[0])
+                // a file only uid 60 and group ops (60) may read: svc reads it through its supplementary group
+                .entry("opt/ops.txt", '0', 0640, 60, "", "ops only\n".getBytes()).tar();
+        List<byte[]> userLayers = List.of(TestImages.busyboxRoot("users"), owned, accounts, TestImages.hostPrograms("/usr/bin/setpriv"));
         for (String user : List.of("svc", "1234", "4321", "1234:1234", "svc:staff", "nobody", "ghost", "svc:wheel", "70000")) {
             registry.pushImage("test/user", tag(user), "amd64", userLayers, TestImages.config("A=1", "/").put("User", user));
         }
+        // the image's own HOME wins over the passwd entry's; an empty one does not, as runc reads it
+        registry.pushImage("test/user", "home-set", "amd64", userLayers, TestImages.config("HOME=/data", "/").put("User", "svc"));
+        registry.pushImage("test/user", "home-empty", "amd64", userLayers, TestImages.config("HOME=", "/").put("User", "svc"));
         store.pull(rootImage, PullProgress.none());
         store.pull(userImage, PullProgress.none());
         backend = new LocalSandboxBackend(LocalSandboxBackend.Config.defaults().withDataDir(data).withImages(store));
@@ -355,6 +364,76 @@ class RootInsideTest {
     }
 
     @Test
+    void anImagesUserGetsItsPasswdHomeAndNoVariableOfTheAgentsAccountAsDockerSetsNone() {
+        Map<String, String> homes = new LinkedHashMap<>();
+        homes.put(rootImage, "/root"); // no USER: root's entry
+        homes.put(userImage, "/opt/app"); // USER 1000: app's entry
+        homes.put(imageAs("svc"), "/opt/svc");
+        homes.put(imageAs("1234:1234"), "/opt/svc"); // a uid:gid still takes HOME from the uid's entry
+        homes.put(imageAs("4321"), "/"); // a uid without an account
+        homes.put(registry.host() + "/test/user:home-set", "/data"); // the image's own HOME wins
+        homes.put(registry.host() + "/test/user:home-empty", "/opt/svc"); // an empty one is none, as runc reads it
+        for (Map.Entry<String, String> e : homes.entrySet()) {
+            try (Sandbox s = backend.create(SandboxRequest.of(passport(e.getKey())))) {
+                ExecResult r = sh(s, "echo \"$HOME|${USER-none}|${LOGNAME-none}|${SHELL-none}\"");
+                assertThat(r.stdout()).as(e.getKey() + ": " + r.stderr()).isEqualTo(e.getValue() + "|none|none|none\n");
+                // the caller's own variables still go on top
+                ExecResult own = s.exec(ExecRequest.of("/bin/sh", "-c", "echo $HOME $USER").withEnv(Map.of("HOME", "/tmp", "USER", "me")));
+                assertThat(own.stdout()).isEqualTo("/tmp me\n");
+            }
+        }
+    }
+
+    @Test
+    void anImagesUserHasTheSupplementaryGroupsItsGroupFileGivesItAndCannotTakeOthers() throws IOException {
+        Map<String, String> expected = new LinkedHashMap<>();
+        // the primary group, then staff and ops, which list svc; not "look", which lists only names like it
+        expected.put("svc", "2345 50 60|ops only");
+        expected.put("1234", "2345 50 60|ops only"); // a uid with an account is that account
+        expected.put("svc:staff", "50|refused"); // a named group: that group alone, as runc gives it
+        expected.put("1234:1234", "1234|refused");
+        expected.put("4321", "0|refused"); // no account: group 0 alone
+        expected.put("nobody", "65534|refused");
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            try (Sandbox s = backend.create(SandboxRequest.of(passport(imageAs(e.getKey()))))) {
+                ExecResult r = sh(s, "echo \"$(id -G)|$(cat /opt/ops.txt 2>/dev/null || echo refused)\";"
+                        + " /usr/bin/setpriv --groups=0 id -G 2>/dev/null || echo cannot; grep CapEff /proc/self/status | cut -f2");
+                assertThat(r.stdout()).as("USER " + e.getKey() + ": " + r.stderr())
+                        .isEqualTo(e.getValue() + "\ncannot\n0000000000000000\n");
+            }
+        }
+        // on the host the groups are gids of the sandbox's own range: its resident init (the user, as every process) shows them
+        try (Sandbox s = backend.create(SandboxRequest.of(passport(imageAs("svc"))))) {
+            long first = range(s)[0];
+            assertThat(hostGroupsOfUid(first + 1234)).containsExactlyInAnyOrder(first + 50, first + 60, first + 2345);
+            // and the user's namespace forbids nested ones as root's does
+            assertThat(sh(s, "cat /proc/sys/user/max_user_namespaces; unshare -U true 2>/dev/null || echo refused").stdout()).isEqualTo("0\nrefused\n");
+        }
+    }
+
+    /** The supplementary groups, as the host sees them, of the processes whose real uid is {@code uid} (all of them alike). */
+    static List<Long> hostGroupsOfUid(long uid) throws IOException {
+        List<List<Long>> seen = new ArrayList<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(p -> p.getFileName().toString().matches("[0-9]+")).toList()) {
+                List<String> status;
+                try {
+                    status = Files.readAllLines(p.resolve("status"));
+                } catch (IOException gone) {
+                    continue;
+                }
+                String uids = status.stream().filter(l -> l.startsWith("Uid:")).findFirst().orElse("");
+                if (!uids.split("\\s+")[1].equals(String.valueOf(uid))) continue;
+                String groups = status.stream().filter(l -> l.startsWith("Groups:")).findFirst().orElse("Groups:").substring(7).strip();
+                seen.add(groups.isEmpty() ? List.of() : Arrays.stream(groups.split("\\s+")).map(Long::parseLong).toList());
+            }
+        }
+        assertThat(seen).as("processes of host uid " + uid).isNotEmpty();
+        assertThat(seen).as("every process of host uid " + uid + " has the same groups").allMatch(g -> g.equals(seen.getFirst()));
+        return seen.getFirst();
+    }
+
+    @Test
     void aUserWritesItsOwnFilesAndTheWorkspaceButNotRootsAndTheVerifierRunsAsIt() throws IOException {
         try (Sandbox s = backend.create(SandboxRequest.of(passport(imageAs("svc"))))) {
             long first = range(s)[0];
@@ -378,6 +457,8 @@ class RootInsideTest {
         assertThat(backend.list()).isEmpty();
         assertThat(backend.awaitWarm(Duration.ofMinutes(2))).as("an earlier test's teardown settled").isTrue();
         List<String> rangesBefore = ranges();
+        // the warm pool's blanks (of host root, and of the images earlier tests used) are all there is now
+        List<String> mountsBefore = ImageSandboxTest.mountsUnder(data.resolve("sandboxes"));
         Map<String, String> refused = Map.of(
                 "ghost", "USER ghost: no user \"ghost\" in the image's /etc/passwd",
                 "svc:wheel", "USER svc:wheel: no group \"wheel\" in the image's /etc/group",
@@ -389,10 +470,10 @@ class RootInsideTest {
                     .satisfies(t -> assertThat(((dev.ale.core.sandbox.SandboxException) t).fault()).isEqualTo(dev.ale.core.AleException.Fault.INPUT));
         }
         assertThat(backend.list()).isEmpty();
+        assertThat(backend.awaitWarm(Duration.ofMinutes(2))).isTrue();
         assertThat(ranges()).isEqualTo(rangesBefore);
-        // no overlay root, idmapped layer or user namespace of an image sandbox (a warm pool's host-root blanks may be there)
-        assertThat(ImageSandboxTest.mountsUnder(data.resolve("sandboxes"))).noneMatch(m -> m.endsWith("/root") || m.contains("/lower/")
-                || m.endsWith("/userns"));
+        // no overlay root, idmapped layer or user namespace of a refused sandbox: the mounts are the pool's blanks', as before
+        assertThat(ImageSandboxTest.mountsUnder(data.resolve("sandboxes"))).containsExactlyInAnyOrderElementsOf(mountsBefore);
     }
 
     /** The id ranges claimed now. */

@@ -191,10 +191,9 @@ public record Dockerfile(String file, char escape, List<Instruction> globalArgs,
                 ins.flag("chmod").ifPresent(m -> {
                     if (!m.matches("[0-7]{3,4}")) throw ins.fail("--chmod takes an octal mode (e.g. 0755), not " + m);
                 });
+                // names are looked up in the image being built when the step runs; a variable's value is checked then too
                 ins.flag("chown").ifPresent(o -> {
-                    if (!o.matches("[0-9]+(:[0-9]+)?|root(:root)?|root:0|0:root")) {
-                        throw ins.fail("--chown takes numeric ids (uid[:gid]) or root, not " + o + ": the build cannot read the image's /etc/passwd for names");
-                    }
+                    if (!o.contains("$") && !o.matches("[^:\\s]+(:[^:\\s]+)?")) throw ins.fail("--chown=" + o + ": say user, uid, user:group or uid:gid");
                 });
             }
             case "WORKDIR", "USER", "STOPSIGNAL", "MAINTAINER" -> {

@@ -9,6 +9,7 @@ import dev.ale.core.passport.Passport;
 import dev.ale.core.passport.Phase;
 import dev.ale.core.sandbox.ExecRequest;
 import dev.ale.core.sandbox.ExecResult;
+import dev.ale.core.sandbox.ImageAccounts;
 import dev.ale.core.sandbox.ImageWrites;
 import dev.ale.core.sandbox.Sandbox;
 import dev.ale.core.sandbox.SandboxBackend;
@@ -78,6 +79,8 @@ public final class ImageBuilder {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int TAIL = 2000;
+    /** The highest id an image sandbox maps (its 65536 ids): a file owned by another would be nobody's inside. */
+    private static final int MAX_ID = 65535;
 
     private final ImageStore images;
     private final SandboxBackend backend;
@@ -443,11 +446,12 @@ public final class ImageBuilder {
             if (words.size() < 2) throw ins.fail("needs at least one source and a destination");
             List<String> srcs = words.subList(0, words.size() - 1);
             String dest = words.getLast();
-            int[] owner = owner(ins, w);
             Optional<Integer> chmod = ins.flag("chmod").map(m -> Integer.parseInt(m, 8));
             Optional<String> from = ins.flag("from").map(w::word);
             List<AutoCloseable> opened = new ArrayList<>();
             try (MergedView view = MergedView.of(store, st.layers)) {
+                // --chown names are the image being built's, as its RUN steps would see them
+                int[] owner = owner(ins, w, view.root());
                 Path srcRoot;
                 boolean fromContext = from.isEmpty();
                 if (fromContext) {
@@ -541,13 +545,68 @@ public final class ImageBuilder {
             return r.layers();
         }
 
-        private static int[] owner(Instruction ins, Words w) {
+        /**
+         * {@code --chown} as BuildKit reads it: a uid alone is also the gid; a user name is its passwd entry's uid and primary
+         * group; a group, by name or gid, overrides that. Names come from {@code root}, the image being built, and one it does
+         * not have is refused (BuildKit would quietly take 0). Ids must be ones an image sandbox maps.
+         */
+        private static int[] owner(Instruction ins, Words w, Path root) {
             Optional<String> chown = ins.flag("chown").map(w::word);
             if (chown.isEmpty()) return new int[] {0, 0};
-            String[] p = chown.get().split(":", 2);
-            int uid = p[0].equals("root") ? 0 : Integer.parseInt(p[0]);
-            int gid = p.length < 2 ? uid : p[1].equals("root") ? 0 : Integer.parseInt(p[1]);
+            String spec = chown.get();
+            int colon = spec.indexOf(':');
+            String user = colon < 0 ? spec : spec.substring(0, colon);
+            Optional<String> group = colon < 0 ? Optional.empty() : Optional.of(spec.substring(colon + 1));
+            if (user.isEmpty() || group.filter(String::isEmpty).isPresent()) {
+                throw ins.fail("--chown=" + spec + ": say user, uid, user:group or uid:gid");
+            }
+            ImageAccounts accounts = ImageAccounts.read(root);
+            int uid;
+            int gid;
+            if (isId(user)) {
+                uid = chownId(ins, spec, user);
+                gid = uid;
+            } else {
+                Optional<ImageAccounts.User> entry = accounts.userNamed(user);
+                // root needs no account, as a COPY into a scratch stage shows
+                if (entry.isEmpty() && !user.equals("root")) {
+                    throw ins.fail("--chown=" + spec + ": no user \"" + user + "\" in the image's /etc/passwd"
+                            + (accounts.passwd().isEmpty() ? " (the image being built has none)" : ""));
+                }
+                uid = entry.map(e -> chownId(ins, spec, e.uid())).orElse(0);
+                gid = entry.map(e -> chownId(ins, spec, e.gid())).orElse(0);
+            }
+            if (group.isPresent()) {
+                String g = group.get();
+                if (isId(g)) {
+                    gid = chownId(ins, spec, g);
+                } else {
+                    Optional<ImageAccounts.Group> entry = accounts.groupNamed(g);
+                    if (entry.isEmpty() && !g.equals("root")) {
+                        throw ins.fail("--chown=" + spec + ": no group \"" + g + "\" in the image's /etc/group"
+                                + (accounts.group().isEmpty() ? " (the image being built has none)" : ""));
+                    }
+                    gid = entry.map(e -> chownId(ins, spec, e.gid())).orElse(0);
+                }
+            }
             return new int[] {uid, gid};
+        }
+
+        private static boolean isId(String s) {
+            return !s.isEmpty() && s.chars().allMatch(c -> c >= '0' && c <= '9');
+        }
+
+        private static int chownId(Instruction ins, String spec, String text) {
+            long v;
+            try {
+                v = Long.parseLong(text.strip());
+            } catch (NumberFormatException e) {
+                throw ins.fail("--chown=" + spec + ": \"" + text + "\" is not a number of an id");
+            }
+            if (v < 0 || v > MAX_ID) {
+                throw ins.fail("--chown=" + spec + ": id " + v + " is outside the ids an image sandbox maps (0.." + MAX_ID + ")");
+            }
+            return (int) v;
         }
 
         /** Whether a context path (relative, / separated) is left out: withheld from the image, or in .dockerignore. */

@@ -120,7 +120,12 @@ class DockerfileParserTest {
                 .hasMessageContaining("Dockerfile:2: RUN: RUN --mount");
         assertThatThrownBy(() -> only("RUN --network=host curl x")).hasMessageContaining("every RUN goes through ALE's gateway");
         assertThatThrownBy(() -> only("COPY --bogus a b")).hasMessage("Dockerfile:2: COPY: unknown flag --bogus");
-        assertThatThrownBy(() -> only("COPY --chown=app:app a b")).hasMessageContaining("--chown takes numeric ids");
+        // names are the image's, looked up when the step runs (ImageBuildTest); only the shape is checked here
+        assertThat(only("COPY --chown=app:staff a b").flags()).isEqualTo(Map.of("chown", "app:staff"));
+        assertThat(only("COPY --chown=$OWNER a b").flags()).isEqualTo(Map.of("chown", "$OWNER"));
+        assertThatThrownBy(() -> only("COPY --chown=app:staff:x a b"))
+                .hasMessage("Dockerfile:2: COPY: --chown=app:staff:x: say user, uid, user:group or uid:gid");
+        assertThatThrownBy(() -> only("COPY --chown=:50 a b")).hasMessage("Dockerfile:2: COPY: --chown=:50: say user, uid, user:group or uid:gid");
         assertThatThrownBy(() -> only("COPY --chmod=u+x a b")).hasMessageContaining("--chmod takes an octal mode");
         assertThatThrownBy(() -> only("ADD --from=x a b")).hasMessage("Dockerfile:2: ADD: unknown flag --from");
         // a flag-looking word after the arguments is an argument

@@ -29,7 +29,8 @@ import static dev.ale.sandbox.local.SeccompFilter.EPROTONOSUPPORT;
  *       writes its own pid into the sandbox's cgroups, so the whole tree is limited and
  *       killable from its first fork;</li>
  *   <li>{@code nsenter --net} enters the network namespace ALE made for the sandbox;</li>
- *   <li>{@code setpriv} drops to the sandbox's own unprivileged host uid, with no groups, no
+ *   <li>{@code setpriv} drops to the sandbox's own unprivileged host uid, with no groups (an image's
+ *       user: only its own supplementary groups, host gids of the sandbox's range), no
  *       capabilities (inheritable, bounding; root inside an image keeps {@link #ROOT_CAPS} in the
  *       bounding set) and no_new_privs — a setuid binary gains nothing, and root-only host
  *       files stay unreadable (bubblewrap started by root would leave either full capabilities or a user namespace mapped to host root);</li>
@@ -198,6 +199,7 @@ final class BwrapCommand {
             Path netnsFile,
             int hostUid,
             int hostGid,
+            List<Integer> hostGroups,
             int insideUid,
             Path seccompFile,
             Path argsFile,
@@ -287,7 +289,11 @@ final class BwrapCommand {
         // the bounding set keeps root's few capabilities only for root inside (bwrap cannot add what it lacks);
         // on the host they are worth nothing: the uid is unprivileged and no_new_privs stops every gain through exec
         String bounding = s.insideUid() == ROOT_UID ? "-all,+" + String.join(",+", ROOT_CAPS) : "-all";
-        cmd.addAll(List.of("setpriv", "--reuid=" + s.hostUid(), "--regid=" + s.hostGid(), "--clear-groups",
+        // an image's user keeps its supplementary groups, as host gids of the sandbox's own range (bubblewrap sets none:
+        // they pass through its entry into the range's user namespace, where they read as the image's gids)
+        String groups = s.hostGroups().isEmpty() ? "--clear-groups"
+                : "--groups=" + String.join(",", s.hostGroups().stream().map(String::valueOf).toList());
+        cmd.addAll(List.of("setpriv", "--reuid=" + s.hostUid(), "--regid=" + s.hostGid(), groups,
                 "--inh-caps=-all", "--bounding-set=" + bounding, "--no-new-privs", "--"));
         // the id stays on the command line: the host's ps shows which sandbox a bwrap serves
         cmd.addAll(List.of("bwrap", "--hostname", s.sandboxId(), "--args", String.valueOf(ARGS_FD)));
@@ -305,6 +311,9 @@ final class BwrapCommand {
         for (int i = 0; i < fds.size(); i++) open.append(' ').append(fds.get(i)).append("<\"$").append(i + 3).append('"');
         return LAUNCH.replace("4<\"$2\" || exit 125; shift 2;", open + " || exit 125; shift " + (fds.size() + 2) + ";");
     }
+
+    /** What describes the agent's account of a host-root sandbox: an image has accounts of its own, and Docker sets none of these. */
+    static final Set<String> AGENT_ACCOUNT_ENV = Set.of("HOME", "USER", "LOGNAME", "SHELL");
 
     /** The environment every sandbox process starts with; the caller's extra variables go on top. */
     static Map<String, String> baseEnv(String sandboxId) {

@@ -1,105 +1,88 @@
 package dev.ale.sandbox.local;
 
 import dev.ale.core.AleException.Fault;
+import dev.ale.core.sandbox.ImageAccounts;
 import dev.ale.core.sandbox.SandboxException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * The uid and gid an image's {@code User} names, read as Docker reads it: {@code user}, {@code uid},
- * {@code user:group}, {@code uid:gid} (and the mixed forms); a name from the image's own
- * {@code /etc/passwd} or {@code /etc/group}; a user's group, when none is named, from its passwd
- * entry, else 0. Every id must be one the sandbox maps (0..65535).
+ * Who an image's processes are, read as Docker reads its {@code User} (runc's user lookup, and moby's
+ * list of groups): {@code user}, {@code uid}, {@code user:group}, {@code uid:gid} and the mixed forms,
+ * names from the image's own {@code /etc/passwd} and {@code /etc/group}. {@code groups} are the
+ * supplementary groups (the primary one first, then every group whose member list names the user,
+ * unless {@code User} names a group); {@code home} is HOME when the image's {@code Env} sets none.
+ * Every id must be one the sandbox maps (0..65535).
  */
-record ImageUser(int uid, int gid) {
+record ImageUser(int uid, int gid, List<Integer> groups, String home) {
 
-    static final ImageUser ROOT = new ImageUser(0, 0);
-
-    /** The most an account file may hold before it is refused rather than read (no image needs more). */
-    private static final int MAX_FILE = 4 << 20;
+    ImageUser {
+        groups = List.copyOf(groups);
+    }
 
     /**
-     * Resolves {@code user} against the image root {@code root} (the sandbox's overlay, read as host
-     * root before anything runs in it: no link is followed, so nothing outside the image is read).
+     * Resolves {@code user} against the image's accounts. No USER is the passwd entry of uid 0 (as runc takes
+     * the current user); a uid without an entry is that uid in group 0 with HOME {@code /}, as in Docker.
      */
-    static ImageUser resolve(Optional<String> user, Path root, String image) {
+    static ImageUser resolve(Optional<String> user, ImageAccounts accounts, String image) {
         String spec = user.orElse("").strip();
-        if (spec.isEmpty() || spec.equals("root") || spec.equals("0")) return ROOT;
         int colon = spec.indexOf(':');
         String name = colon < 0 ? spec : spec.substring(0, colon);
         Optional<String> group = colon < 0 ? Optional.empty() : Optional.of(spec.substring(colon + 1));
-        if (name.isEmpty() || group.filter(String::isEmpty).isPresent()) {
+        if (!spec.isEmpty() && name.isEmpty() || group.filter(String::isEmpty).isPresent()) {
             throw fail(image, spec, "say USER name, uid, name:group or uid:gid");
         }
-        int uid;
-        int gid = 0; // Docker's: a uid without an account is in group 0
-        Optional<String[]> entry = isNumber(name)
-                ? lines(root, "passwd").flatMap(l -> find(l, 2, name))
-                : Optional.of(lines(root, "passwd").flatMap(l -> find(l, 0, name)).orElseThrow(() -> fail(image, spec,
-                        "no user \"" + name + "\" in the image's /etc/passwd")));
-        uid = isNumber(name) ? id(name, image, spec) : id(entry.get()[2], image, spec);
-        if (entry.isPresent()) gid = id(entry.get()[3], image, spec);
+        Optional<ImageAccounts.User> entry;
+        if (name.isEmpty()) {
+            entry = accounts.userWithId(0);
+        } else if (isNumber(name)) {
+            entry = accounts.userWithId(id(name, image, spec, ""));
+        } else {
+            entry = accounts.userNamed(name);
+            // root needs no account (a scratch image runs as root too); any other name does
+            if (entry.isEmpty() && !name.equals("root")) throw fail(image, spec, "no user \"" + name + "\" in the image's /etc/passwd");
+        }
+        int uid = entry.isPresent() ? id(entry.get().uid(), image, spec, "") : name.isEmpty() || name.equals("root") ? 0 : id(name, image, spec, "");
+        int gid = entry.isPresent() ? id(entry.get().gid(), image, spec, "") : 0;
+        String home = entry.map(ImageAccounts.User::home).orElse("/");
+        List<Integer> supplementary = new ArrayList<>();
         if (group.isPresent()) {
             String g = group.get();
-            gid = isNumber(g) ? id(g, image, spec) : id(lines(root, "group").flatMap(l -> find(l, 0, g)).orElseThrow(() -> fail(image, spec,
-                    "no group \"" + g + "\" in the image's /etc/group"))[2], image, spec);
+            gid = isNumber(g) ? id(g, image, spec, "") : id(accounts.groupNamed(g).orElseThrow(() -> fail(image, spec,
+                    "no group \"" + g + "\" in the image's /etc/group")).gid(), image, spec, "");
+        } else if (entry.isPresent()) {
+            // the groups that list the user, only when USER names no group (runc's implicit form)
+            for (ImageAccounts.Group member : accounts.groupsListing(entry.get().name())) {
+                supplementary.add(id(member.gid(), image, spec, " (the gid of group \"" + member.name() + "\", which lists the user)"));
+            }
         }
-        return new ImageUser(uid, gid);
+        // moby adds the primary group itself, so that a process keeps it when it changes its gid (CVE-2022-36109)
+        Set<Integer> groups = new LinkedHashSet<>();
+        groups.add(gid);
+        groups.addAll(supplementary);
+        return new ImageUser(uid, gid, List.copyOf(groups), home);
     }
 
-    /** Whether resolving {@code user} reads the image's account files: not for root, nor for {@code uid:gid}. */
-    static boolean needsAccounts(Optional<String> user) {
-        String spec = user.orElse("").strip();
-        if (spec.isEmpty() || spec.equals("root") || spec.equals("0")) return false;
-        int colon = spec.indexOf(':');
-        return colon < 0 || !isNumber(spec.substring(0, colon)) || !isNumber(spec.substring(colon + 1));
-    }
-
-    private static int id(String text, String image, String spec) {
+    /** {@code text} as an id the sandbox maps; {@code what} ends the message when the id is not the one USER wrote. */
+    private static int id(String text, String image, String spec, String what) {
         long v;
         try {
             v = Long.parseLong(text.strip());
         } catch (NumberFormatException e) {
-            throw fail(image, spec, "\"" + text + "\" is not a number of an id");
+            throw fail(image, spec, "\"" + text + "\" is not a number of an id" + what);
         }
         if (v < 0 || v >= LocalSandboxBackend.ROOT_RANGE) {
             throw fail(image, spec, "id " + v + " is outside the " + LocalSandboxBackend.ROOT_RANGE + " ids a sandbox maps (0.."
-                    + (LocalSandboxBackend.ROOT_RANGE - 1) + ")");
+                    + (LocalSandboxBackend.ROOT_RANGE - 1) + ")" + what);
         }
         return (int) v;
     }
 
     private static boolean isNumber(String s) {
         return !s.isEmpty() && s.chars().allMatch(c -> c >= '0' && c <= '9');
-    }
-
-    /** The entry whose field {@code field} is {@code value} (the first, as getpwnam takes it). */
-    private static Optional<String[]> find(List<String> lines, int field, String value) {
-        for (String line : lines) {
-            String[] f = line.split(":", -1);
-            if (f.length >= 4 && f[field].equals(value)) return Optional.of(f);
-        }
-        return Optional.empty();
-    }
-
-    /** /etc/{@code file} of the image, when it is a plain file under a plain /etc. */
-    private static Optional<List<String>> lines(Path root, String file) {
-        Path etc = root.resolve("etc");
-        Path p = etc.resolve(file);
-        if (!Files.isDirectory(etc, LinkOption.NOFOLLOW_LINKS) || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
-        try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
-            byte[] bytes = in.readNBytes(MAX_FILE + 1);
-            if (bytes.length > MAX_FILE) return Optional.empty();
-            return Optional.of(new String(bytes, StandardCharsets.UTF_8).lines().toList());
-        } catch (IOException e) {
-            return Optional.empty();
-        }
     }
 
     private static SandboxException fail(String image, String spec, String why) {

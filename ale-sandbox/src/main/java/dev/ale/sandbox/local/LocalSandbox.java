@@ -204,7 +204,7 @@ final class LocalSandbox implements Sandbox {
                                        Path argsFile, Optional<Path> userns, Consumer<String> onLost) {
         Path binary = backend.initBinary().orElseThrow();
         List<String> launch = BwrapCommand.buildResident(new BwrapCommand.Spec(
-                id, cgroup.procsFiles(), paths.netnsFile(), state.userHostUid(), state.userHostGid(), state.insideUidOrAgent(),
+                id, cgroup.procsFiles(), paths.netnsFile(), state.userHostUid(), state.userHostGid(), state.userHostGroups(), state.insideUidOrAgent(),
                 backend.seccompFile(), argsFile,
                 userns, "/", Map.of(), List.of("/proc/self/fd/" + BwrapCommand.INIT_FD)), binary);
         return ResidentInit.start(id, launch, paths.dir().resolve("init.log"), onLost);
@@ -230,9 +230,13 @@ final class LocalSandbox implements Sandbox {
         return SandboxState.read(paths.stateFile()).flatMap(SandboxState::killReasonOptional);
     }
 
-    /** What every process starts with before the caller's variables: ALE's base, then the image's {@code Env}. */
+    /**
+     * What every process starts with before the caller's variables: ALE's base, then the image's {@code Env}. An image
+     * sandbox has no USER, LOGNAME or SHELL (Docker sets none) and its HOME is its user's (in its image Env since made).
+     */
     Map<String, String> startEnv() {
         Map<String, String> env = new HashMap<>(BwrapCommand.baseEnv(id()));
+        if (state.imageEnv().containsKey("HOME")) env.keySet().removeAll(BwrapCommand.AGENT_ACCOUNT_ENV);
         env.putAll(state.imageEnv());
         return env;
     }
@@ -249,7 +253,7 @@ final class LocalSandbox implements Sandbox {
      */
     List<String> command(List<String> argv, String cwd, Map<String, String> env) {
         return BwrapCommand.build(new BwrapCommand.Spec(
-                id(), cgroup.procsFiles(), paths.netnsFile(), state.userHostUid(), state.userHostGid(), state.insideUidOrAgent(),
+                id(), cgroup.procsFiles(), paths.netnsFile(), state.userHostUid(), state.userHostGid(), state.userHostGroups(), state.insideUidOrAgent(),
                 backend.seccompFile(), argsFile,
                 userns(), cwd, withNetwork(env), argv));
     }

@@ -12,6 +12,7 @@ import dev.ale.core.passport.Phase;
 import dev.ale.core.passport.Resources;
 import dev.ale.core.sandbox.GarbageReport;
 import dev.ale.core.sandbox.ImageResolver;
+import dev.ale.core.sandbox.ImageAccounts;
 import dev.ale.core.sandbox.ImageRoot;
 import dev.ale.core.sandbox.OutputListener;
 import dev.ale.core.sandbox.Sandbox;
@@ -251,6 +252,8 @@ public final class LocalSandboxBackend implements SandboxBackend {
     private final Thread shutdownHook;
     /** Blank sandboxes made ahead; empty when the configuration says 0. */
     private final Optional<WarmPool> pool;
+    /** The users images run as, by image and {@code User}, so a cold start of an image mounts nothing to read its accounts again. */
+    private final ImageUsers imageUsers = new ImageUsers();
     /** Where destroyed sandboxes are torn down when the pool is on (off the caller's path); one thread, in order. */
     private final Optional<ExecutorService> teardowns;
     /** Sandboxes destroyed (dead) whose teardown has not finished: neither listed nor found. */
@@ -350,6 +353,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
         SandboxPaths paths = new SandboxPaths(dataDir.resolve("sandboxes").resolve(id));
         int uid = -1;
         SandboxState state = null;
+        Optional<ImageUser> imageUser = Optional.empty();
         try {
             Files.createDirectories(paths.dir());
             Files.setPosixFilePermissions(paths.dir(), PosixFilePermissions.fromString("rwx--x--x"));
@@ -357,7 +361,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
             long now = System.currentTimeMillis();
             state = new SandboxState(id, uid, PassportWriter.toYaml(passport), passport.id(), now,
                     now + passport.resources().wallTime().toMillis(), request.detached(), selfPid, selfStartMillis, null, request.labels(),
-                    Map.of(), Map.of(), null, image.isPresent() ? BwrapCommand.ROOT_UID : BwrapCommand.INSIDE_UID, idCount, false, null);
+                    Map.of(), Map.of(), null, image.isPresent() ? BwrapCommand.ROOT_UID : BwrapCommand.INSIDE_UID, idCount, false, null, List.of());
             state.write(paths.stateFile());
 
             Resources r = passport.resources();
@@ -366,12 +370,13 @@ public final class LocalSandboxBackend implements SandboxBackend {
             if (image.isPresent()) {
                 // Docker's rule: no USER (or root) is root; else the uid and group USER names, from the image's own accounts
                 ImageUser user = imageUser(paths, image.get());
-                state = state.withUser(user.uid(), user.gid());
+                state = state.withUser(user);
                 state.write(paths.stateFile());
                 mountImageRoot(paths, image.get(), state);
                 // the workspace is the user's, as the agent's is in a host-root sandbox
                 Files.setAttribute(paths.workspace(), "unix:uid", state.userHostUid());
                 Files.setAttribute(paths.workspace(), "unix:gid", state.userHostGid());
+                imageUser = Optional.of(user);
             }
             HostCommands.run(List.of("ip", "netns", "add", paths.netnsName()));
             HostCommands.run(List.of("ip", "-n", paths.netnsName(), "link", "set", "lo", "up"));
@@ -381,7 +386,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
             writeNameFiles(paths, id, network.resolvConf());
             layout = layoutFor(passport, sandboxEtc(paths), imageBase(paths));
             state = state.withNetworkEnv(network.environment());
-            if (image.isPresent()) state = state.withImage(imageEnv(image.get()), image.get().workingDir());
+            if (image.isPresent()) state = state.withImage(imageEnv(image.get(), imageUser.orElseThrow()), image.get().workingDir());
             state.write(paths.stateFile());
 
             LocalSandbox sandbox = new LocalSandbox(this, paths, state, passport, cgroup, argsFile(paths, layout, passport, state), network);
@@ -605,7 +610,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
             long now = System.currentTimeMillis();
             state = new SandboxState(id, uid, PassportWriter.toYaml(template), template.id(), now, now + template.resources().wallTime().toMillis(),
                     false, selfPid, selfStartMillis, null, Map.of(), Map.of(), Map.of(), null,
-                    image.isPresent() ? BwrapCommand.ROOT_UID : BwrapCommand.INSIDE_UID, idCount, true, null);
+                    image.isPresent() ? BwrapCommand.ROOT_UID : BwrapCommand.INSIDE_UID, idCount, true, null, List.of());
             state.write(paths.stateFile());
             Resources r = template.resources();
             CgroupLimits limits = new CgroupLimits(r.cpus(), r.memoryBytes(), r.pids());
@@ -614,12 +619,12 @@ public final class LocalSandboxBackend implements SandboxBackend {
             if (image.isPresent()) {
                 // as a cold create does: the image's user, its root mounted (the store sees its layers in use from now)
                 ImageUser user = imageUser(paths, image.get());
-                state = state.withUser(user.uid(), user.gid());
+                state = state.withUser(user);
                 state.write(paths.stateFile());
                 mountImageRoot(paths, image.get(), state);
                 Files.setAttribute(paths.workspace(), "unix:uid", state.userHostUid());
                 Files.setAttribute(paths.workspace(), "unix:gid", state.userHostGid());
-                state = state.withImage(imageEnv(image.get()), image.get().workingDir());
+                state = state.withImage(imageEnv(image.get(), user), image.get().workingDir());
                 state.write(paths.stateFile());
             }
             HostCommands.run(List.of("ip", "netns", "add", paths.netnsName()));
@@ -708,7 +713,8 @@ public final class LocalSandboxBackend implements SandboxBackend {
         SandboxState made = blank.state();
         SandboxState state = new SandboxState(id, blank.uid(), PassportWriter.toYaml(passport), passport.id(), now,
                 now + passport.resources().wallTime().toMillis(), false, selfPid, selfStartMillis, null, request.labels(),
-                Map.of(), made.imageEnv(), made.imageWorkdir(), made.insideUid(), made.idCount(), false, made.insideGid());
+                Map.of(), made.imageEnv(), made.imageWorkdir(), made.insideUid(), made.idCount(), false, made.insideGid(),
+                made.groups());
         NetworkAttachment network = null;
         try {
             Resources r = passport.resources();
@@ -898,12 +904,20 @@ public final class LocalSandboxBackend implements SandboxBackend {
     }
 
     /**
-     * The user an image runs as. Its accounts are read (through a read-only overlay of its layers,
-     * mounted for the look-up alone) only when {@code User} names a user or group, or a uid without
-     * a group; root and {@code uid:gid} need none.
+     * The user an image runs as, with its groups and HOME. Its accounts are read through a read-only
+     * overlay of its layers, mounted for the look-up alone, once per image and {@code User}: what
+     * came of it is kept (see {@link ImageUsers}), so later starts of the image mount nothing for it.
      */
     private ImageUser imageUser(SandboxPaths paths, ImageRoot image) throws IOException {
-        if (!ImageUser.needsAccounts(image.user())) return ImageUser.resolve(image.user(), paths.root(), image.image());
+        ImageUsers.Key key = ImageUsers.Key.of(image);
+        Optional<ImageUser> known = imageUsers.get(key);
+        if (known.isPresent()) return known.get();
+        ImageUser user = ImageUser.resolve(image.user(), readAccounts(paths, image), image.image());
+        imageUsers.put(key, user);
+        return user;
+    }
+
+    private ImageAccounts readAccounts(SandboxPaths paths, ImageRoot image) throws IOException {
         Files.createDirectories(paths.root());
         List<String> lower = new ArrayList<>();
         // the image's layers (top first) over ALE's mount points: a read-only overlay needs two layers, and an image may have one
@@ -911,7 +925,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
         lower.add(Path.of("/").relativize(mountPoints).toString());
         IdmappedLayers.mountOverlay("ale-user-" + paths.dir().getFileName(), Path.of("/"), lower, Optional.empty(), Optional.empty(), paths.root());
         try {
-            return ImageUser.resolve(image.user(), paths.root(), image.image());
+            return ImageAccounts.read(paths.root());
         } finally {
             IdmappedLayers.umount(paths.root()).ifPresent(problem -> LOG.log(System.Logger.Level.WARNING, problem));
         }
@@ -947,13 +961,18 @@ public final class LocalSandboxBackend implements SandboxBackend {
         }
     }
 
-    /** An image's {@code Env} ({@code K=V} each) as a map; entries without {@code =} are ignored, as runtimes do. */
-    private static Map<String, String> imageEnv(ImageRoot image) {
+    /**
+     * An image's {@code Env} ({@code K=V} each) as a map; entries without {@code =} are ignored, as runtimes do. HOME,
+     * when the image sets none, is its user's passwd entry's (else {@code /}), as runc sets it.
+     */
+    private static Map<String, String> imageEnv(ImageRoot image, ImageUser user) {
         Map<String, String> env = new LinkedHashMap<>();
         for (String e : image.env()) {
             int eq = e.indexOf('=');
             if (eq > 0) env.put(e.substring(0, eq), e.substring(eq + 1));
         }
+        // runc's test is an empty HOME, so an image's HOME= is no HOME either
+        if (env.getOrDefault("HOME", "").isEmpty()) env.put("HOME", user.home());
         return env;
     }
 

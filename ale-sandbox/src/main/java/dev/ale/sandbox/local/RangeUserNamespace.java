@@ -30,14 +30,12 @@ import java.util.concurrent.TimeUnit;
 final class RangeUserNamespace {
 
     /*
-     * Waits for its maps, then execs again: it started before they existed, so with no capability in the namespace,
-     * and an exec as (now mapped) root gets them; forbids nested user namespaces (CAP_SYS_RESOURCE there), says so,
-     * then only holds the namespace until killed.
+     * Waits for its maps (written from outside), forbids nested user namespaces (CAP_SYS_RESOURCE there, which it
+     * holds whatever uid it is inside: unshare --keep-caps makes the capabilities it got with the namespace ambient, so
+     * they survive the exec of this shell), says so, then only holds the namespace until killed. Its capabilities are
+     * the namespace owner's anyway (its host uid is the owner), and reach nothing outside the namespace.
      */
-    private static final String LIMIT = "echo 0 > /proc/sys/user/max_user_namespaces && echo limited";
-    private static final String HOLD = "read go && exec /bin/sh -c '" + LIMIT + " && exec sleep 60'";
-    /** For a namespace whose owner is not its root: only holds it, while ALE sets the limit from outside. */
-    private static final String HOLD_ONLY = "read go && echo holding && exec sleep 60";
+    private static final String HOLD = "read go && echo 0 > /proc/sys/user/max_user_namespaces && echo limited && exec sleep 60";
 
     private RangeUserNamespace() {
     }
@@ -48,12 +46,10 @@ final class RangeUserNamespace {
      * cannot switch to a user and a group of its own: it drops its capabilities with the uid before it sets the gid).
      */
     static void make(Path file, int hostBase, int count, int uid, int gid) throws IOException {
-        // the holder sets the namespace's own limit once it is root there (its maps written): a sysctl of user.* is the
-        // writer's namespace's, so only a process inside can set it, and this one is already there (no nsenter to start).
-        // A holder that is another user there has no capability to: root (ALE) enters the namespace as its root to set it
-        boolean root = uid == 0;
+        // the holder sets the namespace's own limit: a sysctl of user.* is the writer's namespace's, so only a process inside
+        // can set it, and this one is already there (no nsenter to start), root there or not
         Process holder = new ProcessBuilder("setpriv", "--reuid=" + (hostBase + uid), "--regid=" + (hostBase + gid), "--clear-groups",
-                "--inh-caps=-all", "--", "unshare", "--user", "--", "/bin/sh", "-c", root ? HOLD : HOLD_ONLY).redirectErrorStream(true).start();
+                "--inh-caps=-all", "--", "unshare", "--user", "--keep-caps", "--", "/bin/sh", "-c", HOLD).redirectErrorStream(true).start();
         try {
             Path proc = Path.of("/proc", String.valueOf(holder.pid()));
             awaitOwnNamespace(holder, proc.resolve("ns/user"));
@@ -63,10 +59,6 @@ final class RangeUserNamespace {
             holder.getOutputStream().write('\n');
             holder.getOutputStream().flush();
             String said = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8)).readLine();
-            if (!root && "holding".equals(said)) {
-                said = HostCommands.tryRun(List.of("nsenter", "--user=" + proc.resolve("ns/user"), "--setuid=0", "--setgid=0", "--",
-                        "/bin/sh", "-c", LIMIT)).output().strip();
-            }
             if (!"limited".equals(said)) {
                 throw new SandboxException(Fault.ENVIRONMENT, "the user namespace of a sandbox's uid range could not forbid nested ones: " + said);
             }

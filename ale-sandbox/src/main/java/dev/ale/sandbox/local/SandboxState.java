@@ -10,6 +10,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -37,7 +38,8 @@ record SandboxState(
         Integer insideUid,
         Integer idCount,
         boolean pooled,
-        Integer insideGid) {
+        Integer insideGid,
+        List<Integer> groups) {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -47,18 +49,23 @@ record SandboxState(
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         networkEnv = networkEnv == null ? Map.of() : Map.copyOf(networkEnv);
         imageEnv = imageEnv == null ? Map.of() : Map.copyOf(imageEnv);
+        groups = groups == null ? List.of() : List.copyOf(groups);
     }
 
     /** With what an image's config gives every process: its {@code Env} and {@code WorkingDir} (the default cwd). */
     SandboxState withImage(Map<String, String> env, Optional<String> workdir) {
         return new SandboxState(id, hostUid, passportYaml, passportId, createdAtMillis, expiresAtMillis, detached,
-                ownerPid, ownerStartMillis, killReason, labels, networkEnv, env, workdir.orElse(null), insideUid, idCount, pooled, insideGid);
+                ownerPid, ownerStartMillis, killReason, labels, networkEnv, env, workdir.orElse(null), insideUid, idCount, pooled, insideGid, groups);
     }
 
-    /** The image's user inside (root, or whom its {@code User} names); a state written before these fields existed is the agent's. */
-    SandboxState withUser(int uid, int gid) {
+    /**
+     * The image's user inside (root, or whom its {@code User} names) and its supplementary groups; a state written
+     * before these fields existed is the agent's, with none.
+     */
+    SandboxState withUser(ImageUser user) {
         return new SandboxState(id, hostUid, passportYaml, passportId, createdAtMillis, expiresAtMillis, detached,
-                ownerPid, ownerStartMillis, killReason, labels, networkEnv, imageEnv, imageWorkdir, uid, idCount, pooled, gid);
+                ownerPid, ownerStartMillis, killReason, labels, networkEnv, imageEnv, imageWorkdir, user.uid(), idCount, pooled, user.gid(),
+                user.groups());
     }
 
     /** The gid inside: the image user's group; a state without one has the uid's. */
@@ -74,6 +81,11 @@ record SandboxState(
     /** The host gid the user's group inside is. */
     int userHostGid() {
         return ownsRange() ? hostUid + insideGidOrUid() : hostUid;
+    }
+
+    /** The host gids of the user's supplementary groups (each in the sandbox's range); none outside an image. */
+    List<Integer> userHostGroups() {
+        return ownsRange() ? groups.stream().map(g -> hostUid + g).toList() : List.of();
     }
 
     int insideUidOrAgent() {
@@ -112,7 +124,7 @@ record SandboxState(
     SandboxState killed(String reason) {
         return new SandboxState(id, hostUid, passportYaml, passportId, createdAtMillis, expiresAtMillis, detached,
                 ownerPid, ownerStartMillis, killReason == null ? reason : killReason, labels, networkEnv, imageEnv, imageWorkdir, insideUid, idCount,
-                pooled, insideGid);
+                pooled, insideGid, groups);
     }
 
     /**
@@ -121,7 +133,7 @@ record SandboxState(
      */
     SandboxState withNetworkEnv(Map<String, String> env) {
         return new SandboxState(id, hostUid, passportYaml, passportId, createdAtMillis, expiresAtMillis, detached,
-                ownerPid, ownerStartMillis, killReason, labels, env, imageEnv, imageWorkdir, insideUid, idCount, pooled, insideGid);
+                ownerPid, ownerStartMillis, killReason, labels, env, imageEnv, imageWorkdir, insideUid, idCount, pooled, insideGid, groups);
     }
 
     /** True when the ALE process that made this sandbox is gone (pid reused counts as gone). */
