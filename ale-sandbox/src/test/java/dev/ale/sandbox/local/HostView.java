@@ -63,6 +63,16 @@ final class HostView {
         }
     }
 
+    /** Whether a process's /proc status shows SIGKILL pending, to the thread or to its whole group (bit 9 of SigPnd or ShdPnd). */
+    static boolean sigkillPending(Map<String, String> status) {
+        long sigkill = 1L << (9 - 1);
+        for (String field : List.of("SigPnd", "ShdPnd")) {
+            String mask = status.get(field);
+            if (mask != null && (Long.parseUnsignedLong(mask, 16) & sigkill) != 0) return true;
+        }
+        return false;
+    }
+
     /** The real uid of a process (first field of the Uid line). */
     static Optional<Integer> realUid(long pid) {
         return status(pid).map(s -> Integer.parseInt(s.get("Uid").split("\\s+")[0]));
