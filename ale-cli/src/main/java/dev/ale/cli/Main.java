@@ -20,6 +20,7 @@ import dev.ale.cli.bench.BenchRolloutCommand;
 import dev.ale.cli.bench.BenchScaleCommand;
 import dev.ale.cli.bench.BenchSandboxCommand;
 import dev.ale.cli.demo.DemoCommand;
+import dev.ale.cli.resident.ResidentClient;
 import dev.ale.gateway.HostResolver;
 import dev.ale.runs.PolicySource;
 import java.io.InputStream;
@@ -43,7 +44,23 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        // First, before picocli, Jackson or SQLite load: `sandbox run` with a resident ALE up is a thin client of it.
+        ResidentClient.Outcome thin = ResidentClient.run(args, System.getenv(), System.in, System.out, System.err);
+        if (thin instanceof ResidentClient.Ran ran) System.exit(ran.status());
+        InputStream in = thin instanceof ResidentClient.InProcess local ? local.stdin() : System.in;
+        System.exit(run(args, in, System.out, System.err));
+    }
+
+    /**
+     * {@code ale sandbox run} as a resident ALE runs it for a thin client: only that command exists, and it
+     * runs on the daemon's backend with the client's streams.
+     */
+    static int runResident(String[] args, InputStream in, PrintStream out, PrintStream err, Cli.Resident resident) {
+        Cli cli = new Cli(in, out, err, Optional.of(resident));
+        CommandLine sandbox = new CommandLine(new GroupCommand.Sandbox()).addSubcommand(new SandboxRunCommand(cli));
+        sandbox.getSubcommands().get("run").setStopAtPositional(true);
+        CommandLine ale = new CommandLine(new AleCommand(cli)).addSubcommand(sandbox);
+        return execute(ale, args, out, err);
     }
 
     /** Runs {@code ale args} and returns its exit status: 0 ok, 2 bad usage or input, 3 environment or runtime. */
@@ -62,6 +79,10 @@ public final class Main {
         else commands.values().forEach(command -> ale.addSubcommand(command.get()));
 
         ale.getHelpSectionMap().put(UsageMessageSpec.SECTION_KEY_COMMAND_LIST, new CommandList());
+        return execute(ale, args, out, err);
+    }
+
+    private static int execute(CommandLine ale, String[] args, PrintStream out, PrintStream err) {
         ale.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         ale.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         ale.setParameterExceptionHandler((e, ignored) -> Failures.usage(e, err));
@@ -134,6 +155,10 @@ public final class Main {
                 .addSubcommand(new AuditExportCommand(auditFile, out)));
         commands.put("events", () -> new CommandLine(new AuditGroups.Events())
                 .addSubcommand(new EventsTailCommand(auditFile, out)));
+        commands.put("daemon", () -> new CommandLine(new DaemonCommands.Group())
+                .addSubcommand(new DaemonCommands.Start(cli))
+                .addSubcommand(new DaemonCommands.Stop(cli))
+                .addSubcommand(new DaemonCommands.Status(cli)));
         commands.put("hold", () -> new CommandLine(new HoldCommands.Group())
                 .addSubcommand(new HoldCommands.Ls(cli))
                 .addSubcommand(new HoldCommands.Approve(cli))
