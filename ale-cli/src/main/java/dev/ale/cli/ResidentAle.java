@@ -212,7 +212,7 @@ final class ResidentAle implements AutoCloseable {
         try (PrintStream out = new PrintStream(frames.stream(Wire.STDOUT), true, StandardCharsets.UTF_8);
              PrintStream err = new PrintStream(frames.stream(Wire.STDERR), true, StandardCharsets.UTF_8)) {
             Thread.ofPlatform().daemon().name("ale-daemon-watch").start(session::watchForLeaving);
-            int status = Main.runResident(args, new ByteArrayInputStream(stdin), out, err, session);
+            int status = CommandTree.runResident(args, new ByteArrayInputStream(stdin), out, err, session);
             session.ended(status);
         } finally {
             running.decrementAndGet();
