@@ -60,18 +60,18 @@ public final class ResidentClient {
         }
         try (channel) {
             byte[] stdin = line.get().stdin() ? in.readNBytes(Wire.MAX_STDIN) : new byte[0];
-            DataOutputStream request = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel)));
-            request.writeInt(Wire.MAGIC);
-            request.writeByte(Wire.RUN);
-            Wire.writeString(request, System.getProperty("user.dir"));
-            request.writeInt(CARRIED_ENV.length);
-            for (String name : CARRIED_ENV) Wire.writeString(request, name + "=" + env.getOrDefault(name, ""));
-            request.writeInt(args.length);
-            for (String arg : args) Wire.writeString(request, arg);
-            request.writeInt(line.get().stdin() ? stdin.length : -1);
-            request.write(stdin);
-            request.flush();
-            return answer(new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel))), stdin, in, out, err);
+            DataInputStream frames = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel)));
+            try {
+                send(channel, args, env, line.get().stdin() ? stdin : null);
+            } catch (IOException e) {
+                // a daemon that refused this client (another user) answered and closed without reading: its answer is there
+                try {
+                    return answer(frames, stdin, in, out, err);
+                } catch (IOException none) {
+                    throw e;
+                }
+            }
+            return answer(frames, stdin, in, out, err);
         } catch (EOFException e) {
             err.println("ale: the resident ALE at " + socket + " closed the connection before the command ended (its log: "
                     + socket.resolveSibling("daemon.log") + ")");
@@ -103,6 +103,21 @@ public final class ResidentClient {
         } catch (IOException e) {
             return Optional.empty();
         }
+    }
+
+    /** The run request: the client's directory, the environment the daemon needs, argv and (with --stdin, else null) stdin. */
+    private static void send(SocketChannel channel, String[] args, Map<String, String> env, byte[] stdin) throws IOException {
+        DataOutputStream request = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel)));
+        request.writeInt(Wire.MAGIC);
+        request.writeByte(Wire.RUN);
+        Wire.writeString(request, System.getProperty("user.dir"));
+        request.writeInt(CARRIED_ENV.length);
+        for (String name : CARRIED_ENV) Wire.writeString(request, name + "=" + env.getOrDefault(name, ""));
+        request.writeInt(args.length);
+        for (String arg : args) Wire.writeString(request, arg);
+        request.writeInt(stdin == null ? -1 : stdin.length);
+        if (stdin != null) request.write(stdin);
+        request.flush();
     }
 
     private static Outcome answer(DataInputStream frames, byte[] stdin, InputStream in, PrintStream out, PrintStream err) throws IOException {
