@@ -217,6 +217,27 @@ class ResidentAleTest {
         assertThat(status.out()).startsWith("resident ALE pid " + daemon.pid() + " at ");
     }
 
+    @Test
+    void aDaemonStartedWithIdleExitEndsByItselfAndRemovesItsSocket() throws Exception {
+        try (Ale other = Ale.withFreshDataDir()) {
+            List<String> argv = new ArrayList<>(List.of(JAVA));
+            argv.addAll(JVM_OPTIONS);
+            argv.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "--data-dir", other.dataDir().toString(),
+                    "daemon", "start", "--foreground", "--idle-exit", "1"));
+            Process idle = new ProcessBuilder(argv).redirectErrorStream(true).start();
+            try {
+                String output = new String(idle.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+                assertThat(idle.waitFor(120, TimeUnit.SECONDS)).isTrue();
+                assertThat(idle.exitValue()).as(output).isZero();
+                assertThat(output).contains("resident ALE stopped");
+                assertThat(other.dataDir().resolve("run").resolve("ale.sock")).doesNotExist();
+            } finally {
+                idle.destroyForcibly();
+            }
+        }
+    }
+
     /** A client run that must have gone through the daemon: its count of runs served goes up by one. */
     private Run thinClient(List<String> args, String stdin) throws Exception {
         int before = served();

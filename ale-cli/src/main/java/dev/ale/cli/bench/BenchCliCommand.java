@@ -95,6 +95,7 @@ public final class BenchCliCommand implements Callable<Integer> {
         boolean ours = ResidentClient.ask(dataDir.get().toAbsolutePath().normalize(), Wire.STATUS).isEmpty();
         if (ours) time(List.of(ale.toString(), "--data-dir", dataDir.get().toString(), "daemon", "start"), Map.of(), false);
 
+        String loadBefore = loadAverage();
         Map<Kind, Samples> samples = new EnumMap<>(Kind.class);
         try {
             for (Kind k : Kind.values()) samples.put(k, new Samples(runs));
@@ -115,6 +116,7 @@ public final class BenchCliCommand implements Callable<Integer> {
             if (ours) time(List.of(ale.toString(), "--data-dir", dataDir.get().toString(), "daemon", "stop"), Map.of(), false);
         }
         ObjectNode report = report(sandboxRun, socket, samples);
+        report.put("loadAverage", loadBefore + " at the start, " + loadAverage() + " at the end");
         if (json) Json.print(out, report);
         else print(report);
         return 0;
@@ -161,6 +163,7 @@ public final class BenchCliCommand implements Callable<Integer> {
                         + " the launcher adds %.1f ms (%.2fx)", ratios.get("thinOverBwrapP50").asDouble(), ratios.get("thinOverAotP50").asDouble(),
                 ratios.get("aotOverBwrapP50").asDouble(), r.get("launcherMsP50").asDouble(), ratios.get("thinOverThinDirectP50").asDouble()));
         out.println("  target: thin client p50 <= 250 ms: " + (r.get("targetMet").asBoolean() ? "met" : "not met"));
+        out.println("  load average (1, 5, 15 min): " + r.get("loadAverage").asText());
     }
 
     /** Wall time of one run from start to exit; a run that fails stops the bench with its stderr. */
@@ -190,6 +193,16 @@ public final class BenchCliCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AleException(Fault.ENVIRONMENT, "interrupted", e);
+        }
+    }
+
+    /** The machine's load average (1, 5 and 15 minutes): shared cores make every figure here a function of it. */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).strip().split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
         }
     }
 
