@@ -91,6 +91,19 @@ class ResidentAleTest {
     }
 
     @Test
+    void aThinRunNeedsNoClassOfPicocliJacksonOrSqlite() throws Exception {
+        int before = served();
+        // ale-cli's own classes and the JDK, nothing else: a class of any library would fail to load
+        Process p = new ProcessBuilder(JAVA, "-cp", aleCliClasses().toString(), Main.class.getName(), "--data-dir", ale.dataDir().toString(),
+                "sandbox", "run", "--", "echo", "thin").start();
+        Run run = finish(p, "");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).isEqualTo("thin\n");
+        assertThat(served()).isEqualTo(before + 1);
+    }
+
+    @Test
     void aThinJsonRunWithStdinAndATimeoutCarriesEveryOption() throws Exception {
         Run thin = thinClient(List.of("sandbox", "run", "--json", "--stdin", "--timeout", "30", "--", "sh", "-c", "cat; exit 3"), "fed through\n");
         Run killed = thinClient(List.of("sandbox", "run", "--json", "--timeout", "1", "--", "sleep", "60"), "");
@@ -140,8 +153,7 @@ class ResidentAleTest {
         Path socket = ale.dataDir().resolve("run").resolve("ale.sock");
         Files.setPosixFilePermissions(socket.getParent(), PosixFilePermissions.fromString("rwx--x--x"));
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
-        Path classes = Stream.of(System.getProperty("java.class.path").split(":")).map(Path::of)
-                .filter(p -> p.endsWith(Path.of("ale-cli", "target", "classes"))).findFirst().orElseThrow();
+        Path classes = aleCliClasses();
 
         // only ale-cli's own classes on the path: the thin client needs nothing but the JDK
         Process p = new ProcessBuilder("setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", JAVA, "-cp", classes.toString(),
@@ -156,6 +168,7 @@ class ResidentAleTest {
 
     @Test
     void ctrlCOfAThinClientKillsItsSandbox() throws Exception {
+        int before = served();
         Process client = new ProcessBuilder(TestProcesses.withDefaultSigint(clientArgv(List.of("sandbox", "run", "--", "sh", "-c",
                 "echo up; sleep 600")).toArray(String[]::new))).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
@@ -169,6 +182,8 @@ class ResidentAleTest {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(processesNaming(id)).as("processes of " + id).isEmpty());
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(Files.exists(ale.dataDir().resolve("sandboxes").resolve(id)))
                 .as(id + " destroyed by the daemon").isFalse());
+        // the daemon ran it (an in-process fallback would have cleaned up by itself) and is still up
+        await().atMost(Duration.ofSeconds(60)).until(() -> served() == before + 1);
         assertThat(daemon.isAlive()).isTrue();
     }
 
@@ -236,6 +251,11 @@ class ResidentAleTest {
                 idle.destroyForcibly();
             }
         }
+    }
+
+    private static Path aleCliClasses() {
+        return Stream.of(System.getProperty("java.class.path").split(":")).map(Path::of)
+                .filter(p -> p.endsWith(Path.of("ale-cli", "target", "classes"))).findFirst().orElseThrow();
     }
 
     /** A client run that must have gone through the daemon: its count of runs served goes up by one. */
