@@ -81,9 +81,9 @@ public final class BenchCliCommand implements Callable<Integer> {
                         "ale bench cli measures the launcher: start it as ./ale bench cli, or name one with --launcher"));
         if (!Files.isExecutable(ale)) throw new AleException(Fault.INPUT, "--launcher: " + ale + " is not an executable file");
         List<String> sandboxRun = List.of(ale.toString(), "--data-dir", dataDir.get().toString(), "sandbox", "run", "--", "true");
-        // the same client without the launcher: this JVM's java and jar
+        // the same client without the launcher: this JVM's java and jar, with the flags the launcher gives a thin run
         List<String> direct = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
+                "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), "dev.ale.cli.Main"));
         direct.addAll(sandboxRun.subList(1, sandboxRun.size()));
 
