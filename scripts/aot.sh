@@ -32,7 +32,8 @@ ale_aot_key() { # jar -> key on stdout
     hash="$(sha256sum "$jar" | cut -c1-16)" || return 1
     printf '%s %s\n' "$id" "$hash" >"$stamp.$$" && mv -f "$stamp.$$" "$stamp"
   fi
-  jdk="$(sed -n 's/^JAVA_RUNTIME_VERSION="\(.*\)"/\1/p' "$JAVA_HOME/release" | tr -c 'A-Za-z0-9.\n' '_')"
+  jdk="$(ale_release_value "$JAVA_HOME/release" JAVA_RUNTIME_VERSION)"
+  jdk="${jdk//[^A-Za-z0-9.]/_}"
   echo "$hash-${jdk:-jdk}"
 }
 
@@ -47,7 +48,7 @@ ale_aot_flags() { # jar
     *) echo "ale: ALE_AOT=${ALE_AOT} is not one of auto, off, wait; running without the AOT cache" >&2; return 0 ;;
   esac
   base="$(ale_aot_base)"
-  mkdir -p "$base" 2>/dev/null || return 0
+  [ -d "$base" ] || mkdir -p "$base" 2>/dev/null || return 0
   key="$(ale_aot_key "$jar" 2>/dev/null)" || return 0
   dir="$base/$key"
   if [ ! -f "$dir/ale.aot" ] && [ ! -f "$dir/failed" ]; then

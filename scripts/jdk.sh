@@ -4,7 +4,17 @@
 ale_jdk_major() { # JAVA_HOME -> major version, or nothing
   local release="$1/release"
   [ -x "$1/bin/java" ] && [ -x "$1/bin/javac" ] && [ -f "$release" ] || return 0
-  sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release"
+  local v
+  v="$(ale_release_value "$release" JAVA_VERSION)"
+  echo "${v%%[!0-9]*}"
+}
+
+# The value of KEY="..." in a JDK's release file, with no process started (every run of ./ale reads it).
+ale_release_value() { # file key
+  local k v
+  while IFS='=' read -r k v; do
+    if [ "$k" = "$2" ]; then v="${v#\"}"; echo "${v%\"}"; return 0; fi
+  done <"$1"
 }
 
 ale_find_jdk() {

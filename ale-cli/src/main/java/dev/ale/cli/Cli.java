@@ -3,6 +3,7 @@ package dev.ale.cli;
 import dev.ale.core.passport.Passport;
 import dev.ale.core.passport.PassportLoader;
 import dev.ale.containment.GuardedBackend;
+import dev.ale.containment.GuardedSandbox;
 import java.util.List;
 import dev.ale.core.task.Task;
 import dev.ale.gateway.HostResolver;
@@ -35,11 +36,34 @@ final class Cli {
     private record Uids(int base, int count) { }
 
     private Optional<String> cgroupParent = Optional.empty();
+    private final Optional<Resident> resident;
+
+    /**
+     * What a command run inside a resident ALE ({@code ale daemon}) for a thin client gets instead of
+     * its own backend: the daemon's, the client's directory, and two moments the client must hear of.
+     */
+    interface Resident {
+        GuardedBackend containment();
+
+        /** The client's working directory: relative paths on its command line are relative to it. */
+        Path workdir();
+
+        /** The command's sandbox exists: should the client go (Ctrl-C), it is killed. */
+        void running(GuardedSandbox sandbox);
+
+        /** The command ended and its output is out: the client gets this status now, the teardown follows off its path. */
+        void ended(int status);
+    }
 
     Cli(InputStream in, PrintStream out, PrintStream err) {
+        this(in, out, err, Optional.empty());
+    }
+
+    Cli(InputStream in, PrintStream out, PrintStream err, Optional<Resident> resident) {
         this.in = in;
         this.out = out;
         this.err = err;
+        this.resident = resident;
         // Captured streams (tests, pipes) never get colour, cursor moves or a prompt.
         this.terminal = out == System.out && System.console() != null && System.console().isTerminal();
     }
@@ -129,6 +153,19 @@ final class Cli {
         LocalSandboxBackend.Config config = withImages(dataDir.map(defaults::withDataDir).orElse(defaults));
         return GuardedBackend.open(config.dataDir().resolve("audit.db"), resolver,
                 network -> new LocalSandboxBackend(config.withNetwork(network)));
+    }
+
+    /** Set when this command runs inside a resident ALE for a thin client. */
+    Optional<Resident> resident() {
+        return resident;
+    }
+
+    /** {@link #passport(Optional)}, with a relative path taken from the thin client's directory, and named as it gave it. */
+    Passport passportOf(Optional<Path> file) {
+        if (file.isPresent() && !file.get().isAbsolute() && resident.isPresent()) {
+            return PassportLoader.load(resident.get().workdir().resolve(file.get()), file.get().toString());
+        }
+        return passport(file);
     }
 
     /** The passport in {@code file}, or the built-in default when none is given. */

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class CommandTreeTest {
 
     private static final List<String> COMMANDS = List.of("run", "train", "serve", "export", "report", "sandbox", "passport", "image",
-            "demo", "bench", "audit", "events", "cluster");
+            "demo", "bench", "audit", "events", "cluster", "daemon");
 
     @Test
     void eachCommandBuiltAloneAnswersToItsOwnName() {

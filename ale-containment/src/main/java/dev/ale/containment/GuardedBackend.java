@@ -127,6 +127,11 @@ public final class GuardedBackend implements SandboxBackend {
         listeners.add(listener);
     }
 
+    /** Stops calling a listener given to {@link #listen} (a resident ALE's run that ended). */
+    public void unlisten(Consumer<SafetyEvent> listener) {
+        listeners.remove(listener);
+    }
+
     /** Called with every record the gateway makes, after the monitor judged it: what a sandbox tried to reach and the answer. */
     public void listenNetwork(Consumer<NetworkRecord> listener) {
         networkListeners.add(listener);

@@ -82,8 +82,13 @@ public final class PassportLoader {
 
     /** Reads and checks the passport in {@code file}; errors name the file as given. */
     public static Passport load(Path file) {
+        return load(file, file.toString());
+    }
+
+    /** Reads and checks the passport in {@code file}; errors call it {@code name} (the path as a user gave it, relative to elsewhere). */
+    public static Passport load(Path file, String name) {
         Objects.requireNonNull(file, "file");
-        YamlSource source = new YamlSource(file.toString(), ERRORS);
+        YamlSource source = new YamlSource(name, ERRORS);
         return passport(source, YAML.read(file, source));
     }
 

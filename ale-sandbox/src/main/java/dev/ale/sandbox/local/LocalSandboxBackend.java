@@ -129,8 +129,19 @@ public final class LocalSandboxBackend implements SandboxBackend {
          */
         public static Config defaults() {
             String home = System.getenv("ALE_HOME");
+            List<Path> hidden = hiddenByDefault(Optional.ofNullable(System.getenv("ALE_REPO")), System.getProperty("user.dir"));
+            return new Config(Path.of(home == null || home.isBlank() ? "/var/lib/ale" : home), 1_000_000_000, DEFAULT_UID_COUNT,
+                    SandboxNetwork.loopbackOnly(), hidden).withExecPath(execPathFromEnv(System.getenv("ALE_SANDBOX_EXEC")))
+                    .withWarmPool(warmPoolFromEnv(System.getenv("ALE_WARM_POOL")));
+        }
+
+        /**
+         * What {@link #defaults()} hides for a process started from {@code workdir} with $ALE_REPO {@code repo}: each
+         * one's git checkout and its sibling worktrees (a resident ALE compares a client's with its own).
+         */
+        public static List<Path> hiddenByDefault(Optional<String> repo, String workdir) {
             List<Path> hidden = new ArrayList<>();
-            for (String dir : new String[] {System.getenv("ALE_REPO"), System.getProperty("user.dir")}) {
+            for (String dir : new String[] {repo.orElse(null), workdir}) {
                 if (dir == null || dir.isBlank()) continue;
                 Path p = Path.of(dir);
                 // a working directory of / (a service) or /usr hides nothing rather than everything
@@ -140,9 +151,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
                     if (!hidden.contains(tree) && unhideable(tree.normalize()).isEmpty()) hidden.add(tree);
                 }
             }
-            return new Config(Path.of(home == null || home.isBlank() ? "/var/lib/ale" : home), 1_000_000_000, DEFAULT_UID_COUNT,
-                    SandboxNetwork.loopbackOnly(), hidden).withExecPath(execPathFromEnv(System.getenv("ALE_SANDBOX_EXEC")))
-                    .withWarmPool(warmPoolFromEnv(System.getenv("ALE_WARM_POOL")));
+            return List.copyOf(hidden);
         }
 
         /** $ALE_WARM_POOL: blank sandboxes kept ready, {@value #DEFAULT_WARM_POOL} when unset; 0 turns the pool off. */
