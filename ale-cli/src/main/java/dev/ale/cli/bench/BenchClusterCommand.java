@@ -253,8 +253,8 @@ public final class BenchClusterCommand implements Callable<Integer> {
     /** One throughput measure: where the processes ran, which side was stepped. */
     private record Run(boolean split, int side) { }
 
-    /** Steps per second of one run, and the front's CPU per step over it. */
-    private record Rate(double perSecond, double frontMicrosPerStep) { }
+    /** Steps per second of one run; over it, the front's CPU per step, the share of one CPU it kept busy, and its wait for a CPU per step. */
+    private record Rate(double perSecond, double frontMicrosPerStep, double frontBusy, double frontWaitMicrosPerStep) { }
 
     /**
      * Each side steps every environment for {@code --seconds} unmeasured (the nodes that the latency
@@ -292,8 +292,10 @@ public final class BenchClusterCommand implements Callable<Integer> {
             double f = front.stream().mapToDouble(Rate::perSecond).average().orElseThrow();
             double n = node.stream().mapToDouble(Rate::perSecond).average().orElseThrow();
             double cpu = front.stream().mapToDouble(Rate::frontMicrosPerStep).average().orElseThrow();
-            out.printf("    through the front  %.0f/s (front CPU per step %.0f µs)%n    straight to node   %.0f/s%n    ratio              %.2fx%n",
-                    f, cpu, n, f / n);
+            double busy = front.stream().mapToDouble(Rate::frontBusy).average().orElseThrow();
+            double wait = front.stream().mapToDouble(Rate::frontWaitMicrosPerStep).average().orElseThrow();
+            out.printf("    through the front  %.0f/s (front CPU per step %.0f µs, %.0f%% of one CPU busy; waited for a CPU %.0f µs per step)%n"
+                    + "    straight to node   %.0f/s%n    ratio              %.2fx%n", f, cpu, 100 * busy, wait, n, f / n);
         }
         out.println("  load " + BenchGemCommand.loadAverage());
     }
@@ -318,13 +320,16 @@ public final class BenchClusterCommand implements Callable<Integer> {
             long t0 = System.nanoTime();
             long d0 = done.get();
             Duration cpu0 = cluster.frontCpu();
+            Duration wait0 = cluster.frontRunQueueWait();
             Thread.sleep(Duration.ofSeconds(seconds));
             long d1 = done.get();
             long t1 = System.nanoTime();
             Duration cpu = cluster.frontCpu().minus(cpu0);
+            Duration wait = cluster.frontRunQueueWait().minus(wait0);
             stop.set(true);
             for (Future<?> f : running) f.get();
-            return new Rate((d1 - d0) / ((t1 - t0) / 1e9), cpu.toNanos() / 1e3 / Math.max(1, d1 - d0));
+            long n = Math.max(1, d1 - d0);
+            return new Rate((d1 - d0) / ((t1 - t0) / 1e9), cpu.toNanos() / 1e3 / n, (double) cpu.toNanos() / (t1 - t0), wait.toNanos() / 1e3 / n);
         }
     }
 

@@ -196,6 +196,25 @@ public final class LocalCluster implements AutoCloseable {
         return Duration.ofMillis(ticks * 1000 / CLOCK_TICKS);
     }
 
+    /**
+     * Time the front's live threads have spent runnable but waiting for a CPU (the second field of each
+     * thread's /proc schedstat): on a host where other work competes for the front's CPUs it grows.
+     */
+    Duration frontRunQueueWait() throws IOException {
+        long pid = front.orElseThrow(() -> new IllegalStateException("the front is not running")).pid();
+        long nanos = 0;
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    nanos += Long.parseLong(Files.readString(t.resolve("schedstat")).strip().split(" ")[1]);
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended while the list was read
+                }
+            }
+        }
+        return Duration.ofNanos(nanos);
+    }
+
     public String frontUrl() {
         return "http://127.0.0.1:" + frontPort;
     }
