@@ -96,7 +96,7 @@ public final class ClusterFront implements AutoCloseable {
      * Jetty's selector and acceptor on a few platform threads, each request on a virtual thread of its
      * own (a call waits for as long as its node's command runs). Javalin's all-virtual pool also runs
      * the selector and acceptor loops as virtual threads, which block in epoll and accept on a carrier;
-     * on platform threads the front spent about 15% less CPU per forwarded step (docs/benchmarks.md).
+     * on platform threads the front spent about 10% less CPU per forwarded step (median of five runs each, docs/benchmarks.md).
      */
     private static QueuedThreadPool threadPool() {
         QueuedThreadPool pool = new QueuedThreadPool(16, 4);
