@@ -34,6 +34,8 @@ final class NodeCalls implements AutoCloseable {
     /** Headers a caller's request keeps on its way to the node. */
     private static final List<String> PASSED = List.of("Authorization", "XRL-Authorization", "Content-Type", "Accept");
     private static final Duration POLL_TIMEOUT = Duration.ofSeconds(3);
+    /** A node that took the connection is up; its handshake may wait for a CPU (NodeHttp's constructor says when that happened). */
+    private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(15);
 
     private final NodeHttp nodes;
     private final Fleet fleet;
@@ -43,7 +45,7 @@ final class NodeCalls implements AutoCloseable {
     NodeCalls(Fleet fleet, String secret, Optional<ClusterTls> tls) {
         this.fleet = fleet;
         this.secret = secret;
-        this.nodes = new NodeHttp(POLL_TIMEOUT, tls.map(t -> t.context().getSocketFactory()));
+        this.nodes = new NodeHttp(POLL_TIMEOUT, HANDSHAKE_TIMEOUT, tls.map(t -> t.context().getSocketFactory()));
     }
 
     /**

@@ -115,16 +115,22 @@ final class NodeHttp implements AutoCloseable {
     private static final long CHECK_AFTER_NANOS = Duration.ofSeconds(2).toNanos();
 
     private final Duration connectTimeout;
+    private final Duration handshakeTimeout;
     private final Optional<SSLSocketFactory> tls;
     private final Map<URI, Deque<Connection>> idle = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     /**
-     * @param tls when present, every connection is TLS 1.3 with the front's certificate, and the node's
-     *            must chain to the cluster CA and carry the DNS name {@link ClusterTls#NODE_NAME}
+     * @param connectTimeout   how long a TCP connection to a node may take
+     * @param handshakeTimeout how long its TLS handshake may take once the node took the connection: longer, since a
+     *                         busy node is not a dead one (64 environments starting at once on a loaded 2-core host opened
+     *                         64 connections whose handshakes, on nodes with that code not yet compiled, took over 3 s)
+     * @param tls              when present, every connection is TLS 1.3 with the front's certificate, and the node's
+     *                         must chain to the cluster CA and carry the DNS name {@link ClusterTls#NODE_NAME}
      */
-    NodeHttp(Duration connectTimeout, Optional<SSLSocketFactory> tls) {
+    NodeHttp(Duration connectTimeout, Duration handshakeTimeout, Optional<SSLSocketFactory> tls) {
         this.connectTimeout = connectTimeout;
+        this.handshakeTimeout = handshakeTimeout;
         this.tls = tls;
     }
 
@@ -158,7 +164,7 @@ final class NodeHttp implements AutoCloseable {
     }
 
     /**
-     * TLS over {@code s}, the handshake done here, bounded by the connect timeout: the node's
+     * TLS over {@code s}, the handshake done here, bounded by the handshake timeout: the node's
      * certificate is checked for the cluster's node name, not for the address (nodes are reached
      * by pod IP), and the front shows its own.
      */
@@ -169,7 +175,7 @@ final class NodeHttp implements AutoCloseable {
         p.setProtocols(new String[] {ClusterTls.PROTOCOL});
         ssl.setSSLParameters(p);
         ssl.setUseClientMode(true);
-        s.setSoTimeout((int) connectTimeout.toMillis());
+        s.setSoTimeout((int) handshakeTimeout.toMillis());
         ssl.startHandshake();
         s.setSoTimeout(0);
         return ssl;

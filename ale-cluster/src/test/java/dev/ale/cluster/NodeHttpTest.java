@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The front's HTTP/1.1 to its nodes, against a server on a real socket that answers with exactly the bytes each test gives. */
 class NodeHttpTest {
 
-    private final NodeHttp http = new NodeHttp(Duration.ofSeconds(3), Optional.empty());
+    private final NodeHttp http = new NodeHttp(Duration.ofSeconds(3), Duration.ofSeconds(3), Optional.empty());
     private final List<AutoCloseable> open = new ArrayList<>();
 
     /** A server that answers each request line with {@code answer}'s bytes; counts the connections it accepted. */

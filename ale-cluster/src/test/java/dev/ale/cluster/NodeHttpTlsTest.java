@@ -9,6 +9,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,6 +67,11 @@ class NodeHttpTlsTest {
 
     /** A TLS server wanting a client certificate, answering every request with {@code {}}; counts connections that completed a handshake. */
     private URI node(SSLContext serverKeys, AtomicInteger handshakes) throws IOException {
+        return node(serverKeys, handshakes, Duration.ZERO);
+    }
+
+    /** As above, each handshake started only {@code delay} after the connection was taken (a node busy elsewhere). */
+    private URI node(SSLContext serverKeys, AtomicInteger handshakes, Duration delay) throws IOException {
         SSLServerSocket server = (SSLServerSocket) serverKeys.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
         server.setNeedClientAuth(true);
         open.add(server);
@@ -73,7 +79,14 @@ class NodeHttpTlsTest {
             try {
                 while (true) {
                     Socket s = server.accept();
-                    Thread.ofVirtual().start(() -> serve(s, handshakes));
+                    Thread.ofVirtual().start(() -> {
+                        try {
+                            Thread.sleep(delay);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        serve(s, handshakes);
+                    });
                 }
             } catch (IOException closed) {
                 // the test is over
@@ -98,7 +111,11 @@ class NodeHttpTlsTest {
     }
 
     private NodeHttp front() {
-        NodeHttp http = new NodeHttp(Duration.ofSeconds(10), Optional.of(ClusterTls.load(cluster, ClusterTls.Role.FRONT).context().getSocketFactory()));
+        return front(Duration.ofSeconds(10), Duration.ofSeconds(10));
+    }
+
+    private NodeHttp front(Duration connect, Duration handshake) {
+        NodeHttp http = new NodeHttp(connect, handshake, Optional.of(ClusterTls.load(cluster, ClusterTls.Role.FRONT).context().getSocketFactory()));
         open.add(http);
         return http;
     }
@@ -109,6 +126,25 @@ class NodeHttpTlsTest {
         try (InputStream body = r.body()) {
             return r.status() + " " + new String(body.readAllBytes(), StandardCharsets.UTF_8);
         }
+    }
+
+    @Test
+    void aHandshakeSlowerThanTheConnectTimeoutButWithinItsOwnBoundConnects() throws Exception {
+        AtomicInteger handshakes = new AtomicInteger();
+        URI node = node(ClusterTls.load(cluster, ClusterTls.Role.NODE).context(), handshakes, Duration.ofSeconds(2));
+        NodeHttp http = front(Duration.ofMillis(500), Duration.ofSeconds(30));
+
+        assertThat(call(http, node)).isEqualTo("200 {}");
+    }
+
+    @Test
+    void aNodeThatTakesTheConnectionButNeverHandshakesFailsAtTheHandshakeBound() throws Exception {
+        AtomicInteger handshakes = new AtomicInteger();
+        URI node = node(ClusterTls.load(cluster, ClusterTls.Role.NODE).context(), handshakes, Duration.ofSeconds(30));
+        NodeHttp http = front(Duration.ofSeconds(10), Duration.ofSeconds(1));
+
+        assertThatThrownBy(() -> http.connect(node)).isInstanceOf(SocketTimeoutException.class);
+        assertThat(handshakes.get()).isZero();
     }
 
     @Test

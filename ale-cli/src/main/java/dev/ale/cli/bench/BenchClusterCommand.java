@@ -20,6 +20,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -30,6 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -90,6 +92,12 @@ public final class BenchClusterCommand implements Callable<Integer> {
             "mutual TLS and one in plain HTTP: front and node of each, the four interleaved step by step."})
     private boolean compareTls;
 
+    @Option(names = "--split-cpus", paramLabel = "CPUS", description = {
+            "Also measure the throughput with the front's process on CPUS (a list such as 1 or 2-3) and the nodes, their",
+            "sandboxes and this bench's client on the other CPUs (cgroup v1 cpusets), interleaved round by round with",
+            "the shared layout (every process on every CPU): the front's CPU then is its own, as on a machine of its own."})
+    private Optional<String> splitCpus = Optional.empty();
+
     private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
 
     public BenchClusterCommand(PrintStream out) {
@@ -106,6 +114,7 @@ public final class BenchClusterCommand implements Callable<Integer> {
         BenchOptions.atLeast(spec, "--rounds", rounds, 1);
         BenchOptions.atLeast(spec, "--sandboxes", sandboxes, 1);
         BenchOptions.atLeast(spec, "--warmup", warmUp, 0);
+        if (compareTls && splitCpus.isPresent()) throw new ParameterException(spec.commandLine(), "--split-cpus and --compare-tls: choose one");
         Path dir = Files.createTempDirectory("ale-bench-cluster-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
         if (compareTls || !plainHttp) {
             // the nodes' certificates name ale-node, not the address this bench dials them at; the JDK client reads this
@@ -114,13 +123,29 @@ public final class BenchClusterCommand implements Callable<Integer> {
         }
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
         if (compareTls) return compare(dir);
+        Optional<CpuSets> cpus;
+        try {
+            cpus = splitCpus.isEmpty() ? Optional.empty() : Optional.of(CpuSets.create(Long.toHexString(ProcessHandle.current().pid()), splitCpus.get()));
+        } catch (IllegalArgumentException e) {
+            BenchGemCommand.delete(dir);
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        try {
+            return bench(dir, cpus);
+        } finally {
+            if (cpus.isPresent()) cpus.get().close();
+        }
+    }
+
+    private int bench(Path dir, Optional<CpuSets> cpus) throws Exception {
         LocalCluster.Transport transport = plainHttp ? LocalCluster.Transport.PLAIN : LocalCluster.Transport.TLS;
         try (LocalCluster cluster = LocalCluster.start(Files.createDirectories(dir.resolve("cluster")), 3, Math.max(envs, sandboxes) + 8,
-                BenchGemCommand.writeTask(dir.resolve("tasks")), transport)) {
+                BenchGemCommand.writeTask(dir.resolve("tasks")), transport, cpus)) {
             out.println("Three nodes and the front up (" + transport + " between them); load " + BenchGemCommand.loadAverage());
+            if (cpus.isPresent()) cpus.get().joinClientToNodes();
             trustNodes(cluster);
             awaitReady(cluster);
-            if (!onlyPlacement) gem(cluster);
+            if (!onlyPlacement) gem(cluster, cpus);
             placement(cluster);
         } catch (Exception | Error e) {
             failures.add(e.toString()); // keep the logs: they say what the front and the nodes saw
@@ -189,7 +214,7 @@ public final class BenchClusterCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void gem(LocalCluster cluster) throws Exception {
+    private void gem(LocalCluster cluster, Optional<CpuSets> cpus) throws Exception {
         List<Target[]> pairs = new ArrayList<>();
         for (int i = 0; i < envs; i++) {
             JsonNode made = post(cluster.frontUrl() + "/v1/envs", front(cluster), "{\"task\": \"gem-bench\"}", 201);
@@ -221,23 +246,61 @@ public final class BenchClusterCommand implements Callable<Integer> {
         out.printf("  added at p50       %.2f ms%n", viaFront.p50Millis() - straight.p50Millis());
         out.printf("  front CPU per step %.0f µs (user + system of its process over the %d steps through it, polls included)%n",
                 cluster.frontCpu().minus(cpu0).toNanos() / 1e3 / steps, steps);
-        double frontRate = 0;
-        double nodeRate = 0;
-        for (int r = 0; r < rounds; r++) {
-            boolean frontFirst = r % 2 == 0;
-            double a = throughput(pairs, frontFirst ? 0 : 1);
-            double b = throughput(pairs, frontFirst ? 1 : 0);
-            frontRate += frontFirst ? a : b;
-            nodeRate += frontFirst ? b : a;
-        }
-        frontRate /= rounds;
-        nodeRate /= rounds;
-        out.printf("GEM steps per second, %d environments at once, %d rounds of %d s each side:%n", envs, rounds, seconds);
-        out.printf("  through the front  %.0f/s%n  straight to node   %.0f/s%n  ratio              %.2fx%n", frontRate, nodeRate, frontRate / nodeRate);
+        throughput(cluster, pairs, cpus);
         for (Target[] p : pairs) post(cluster.frontUrl() + "/v1/envs/" + p[0].id() + "/close", front(cluster), "{}", 200);
     }
 
-    private double throughput(List<Target[]> pairs, int side) throws Exception {
+    /** One throughput measure: where the processes ran, which side was stepped. */
+    private record Run(boolean split, int side) { }
+
+    /** Steps per second of one run; over it, the front's CPU per step, the share of one CPU it kept busy, and its wait for a CPU per step. */
+    private record Rate(double perSecond, double frontMicrosPerStep, double frontBusy, double frontWaitMicrosPerStep) { }
+
+    /**
+     * Each side steps every environment for {@code --seconds} unmeasured (the nodes that the latency
+     * part did not touch, and the front's paths for many calls at once, are cold), then {@code
+     * --rounds} rounds of every run, the first run of each round rotating: front and node, and with
+     * {@code --split-cpus} those two again on split CPUs. Both sides step the same environments on
+     * the same nodes.
+     */
+    private void throughput(LocalCluster cluster, List<Target[]> pairs, Optional<CpuSets> cpus) throws Exception {
+        List<Run> runs = new ArrayList<>(List.of(new Run(false, 0), new Run(false, 1)));
+        if (cpus.isPresent()) runs.addAll(List.of(new Run(true, 0), new Run(true, 1)));
+        throughput(cluster, pairs, 0);
+        throughput(cluster, pairs, 1);
+        Map<Run, List<Rate>> rates = new HashMap<>();
+        for (int r = 0; r < rounds; r++) {
+            for (int k = 0; k < runs.size(); k++) {
+                Run run = runs.get((r + k) % runs.size());
+                if (cpus.isPresent()) {
+                    if (run.split()) cpus.get().split();
+                    else cpus.get().share();
+                }
+                rates.computeIfAbsent(run, x -> new ArrayList<>()).add(throughput(cluster, pairs, run.side()));
+            }
+        }
+        if (cpus.isPresent()) cpus.get().share();
+        out.printf("GEM steps per second, %d environments at once, %d rounds of %d s each run, after %d s unmeasured of each side:%n",
+                envs, rounds, seconds, seconds);
+        for (boolean split : cpus.isPresent() ? List.of(false, true) : List.of(false)) {
+            if (cpus.isPresent()) {
+                out.println(split ? "  split CPUs: the front on " + cpus.get().frontCpus() + "; the nodes, their sandboxes and this client on "
+                        + cpus.get().nodeCpus() : "  shared CPUs: every process on every CPU");
+            }
+            List<Rate> front = rates.get(new Run(split, 0));
+            List<Rate> node = rates.get(new Run(split, 1));
+            double f = front.stream().mapToDouble(Rate::perSecond).average().orElseThrow();
+            double n = node.stream().mapToDouble(Rate::perSecond).average().orElseThrow();
+            double cpu = front.stream().mapToDouble(Rate::frontMicrosPerStep).average().orElseThrow();
+            double busy = front.stream().mapToDouble(Rate::frontBusy).average().orElseThrow();
+            double wait = front.stream().mapToDouble(Rate::frontWaitMicrosPerStep).average().orElseThrow();
+            out.printf("    through the front  %.0f/s (front CPU per step %.0f µs, %.0f%% of one CPU busy; waited for a CPU %.0f µs per step)%n"
+                    + "    straight to node   %.0f/s%n    ratio              %.2fx%n", f, cpu, 100 * busy, wait, n, f / n);
+        }
+        out.println("  load " + BenchGemCommand.loadAverage());
+    }
+
+    private Rate throughput(LocalCluster cluster, List<Target[]> pairs, int side) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong done = new AtomicLong();
         CountDownLatch started = new CountDownLatch(pairs.size());
@@ -256,12 +319,17 @@ public final class BenchClusterCommand implements Callable<Integer> {
             started.await();
             long t0 = System.nanoTime();
             long d0 = done.get();
+            Duration cpu0 = cluster.frontCpu();
+            Duration wait0 = cluster.frontRunQueueWait();
             Thread.sleep(Duration.ofSeconds(seconds));
             long d1 = done.get();
             long t1 = System.nanoTime();
+            Duration cpu = cluster.frontCpu().minus(cpu0);
+            Duration wait = cluster.frontRunQueueWait().minus(wait0);
             stop.set(true);
             for (Future<?> f : running) f.get();
-            return (d1 - d0) / ((t1 - t0) / 1e9);
+            long n = Math.max(1, d1 - d0);
+            return new Rate((d1 - d0) / ((t1 - t0) / 1e9), cpu.toNanos() / 1e3 / n, (double) cpu.toNanos() / (t1 - t0), wait.toNanos() / 1e3 / n);
         }
     }
 

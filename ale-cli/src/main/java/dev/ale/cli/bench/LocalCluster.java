@@ -56,10 +56,13 @@ public final class LocalCluster implements AutoCloseable {
     /** This process's how-manieth cluster: its addresses and uid ranges are apart from the others'. */
     private final int instance;
     private Optional<Process> front = Optional.empty();
+    /** Where the front's and the nodes' processes run ({@code ale bench cluster --split-cpus}); empty: wherever this one does. */
+    private final Optional<CpuSets> cpus;
 
-    private LocalCluster(Path dir, Transport transport) throws IOException {
+    private LocalCluster(Path dir, Transport transport, Optional<CpuSets> cpus) throws IOException {
         this.dir = dir;
         this.transport = transport;
+        this.cpus = cpus;
         // two clusters of one process (ale bench cluster --compare-tls) need names of their own
         this.instance = INSTANCES.getAndIncrement();
         this.tag = Long.toHexString(ProcessHandle.current().pid()) + (instance == 0 ? "" : "x" + instance);
@@ -81,7 +84,13 @@ public final class LocalCluster implements AutoCloseable {
      * CA and keys made in {@code dir/tls} by {@code ale cluster certs}' code.
      */
     public static LocalCluster start(Path dir, int count, int slots, Path tasks, Transport transport) throws IOException, InterruptedException {
-        LocalCluster c = new LocalCluster(dir, transport);
+        return start(dir, count, slots, tasks, transport, Optional.empty());
+    }
+
+    /** As {@link #start(Path, int, int, Path, Transport)}, the front's process in one of {@code cpus}' groups, the nodes' in the other. */
+    static LocalCluster start(Path dir, int count, int slots, Path tasks, Transport transport, Optional<CpuSets> cpus)
+            throws IOException, InterruptedException {
+        LocalCluster c = new LocalCluster(dir, transport, cpus);
         try {
             if (transport == Transport.TLS) ClusterCerts.make(c.tlsDir(), 30);
             List<CompletableFuture<NodeProcess>> starting = new ArrayList<>();
@@ -121,12 +130,16 @@ public final class LocalCluster implements AutoCloseable {
                 "--cgroup-parent", cgroups,
                 "--tasks", tasks.toString(), "--out", data.resolve("runs").toString()));
         cmd.addAll(transportArgs());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(placed(CpuSets.Group.NODES, cmd)).redirectErrorStream(true).start();
         String url = scheme() + "://" + far + ":" + NODE_PORT;
         return CompletableFuture.supplyAsync(() -> {
             awaitLine(p, "ale: serving on", dir.resolve(name + ".log"));
             return new NodeProcess(name, ns, url, data, cgroups, p);
         });
+    }
+
+    private List<String> placed(CpuSets.Group group, List<String> cmd) {
+        return cpus.map(c -> c.wrap(group, cmd)).orElse(cmd);
     }
 
     private List<String> transportArgs() {
@@ -153,7 +166,7 @@ public final class LocalCluster implements AutoCloseable {
         cmd.addAll(List.of("serve", "--cluster", "--port", String.valueOf(frontPort), "--tokens", tokens().toString(),
                 "--cluster-secret-file", secretFile().toString(), "--nodes", String.join(",", nodes.stream().map(n -> n.name() + "=" + n.url()).toList())));
         cmd.addAll(transportArgs());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(placed(CpuSets.Group.FRONT, cmd)).redirectErrorStream(true).start();
         front = Optional.of(p);
         awaitLine(p, "cluster front on", dir.resolve("front.log"));
     }
@@ -181,6 +194,25 @@ public final class LocalCluster implements AutoCloseable {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime and stime, fields 14 and 15 of stat
         return Duration.ofMillis(ticks * 1000 / CLOCK_TICKS);
+    }
+
+    /**
+     * Time the front's live threads have spent runnable but waiting for a CPU (the second field of each
+     * thread's /proc schedstat): on a host where other work competes for the front's CPUs it grows.
+     */
+    Duration frontRunQueueWait() throws IOException {
+        long pid = front.orElseThrow(() -> new IllegalStateException("the front is not running")).pid();
+        long nanos = 0;
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    nanos += Long.parseLong(Files.readString(t.resolve("schedstat")).strip().split(" ")[1]);
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended while the list was read
+                }
+            }
+        }
+        return Duration.ofNanos(nanos);
     }
 
     public String frontUrl() {
