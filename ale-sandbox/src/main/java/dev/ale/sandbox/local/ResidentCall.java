@@ -1,6 +1,7 @@
 package dev.ale.sandbox.local;
 
 import dev.ale.core.sandbox.OutputListener;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -42,6 +43,30 @@ final class ResidentCall implements RunningCall {
 
     int mainPid() {
         return mainPid;
+    }
+
+    /** Writes to the stdin of a call the init opened for input ({@link ResidentInit#open}). */
+    void input(byte[] data) throws IOException {
+        init.input(id, data);
+    }
+
+    /** Ends the stdin of an open call: its process reads end of file. */
+    void closeInput() {
+        init.closeInput(id);
+    }
+
+    void signal(int signal) {
+        init.signal(id, signal);
+    }
+
+    /** Whether the call has ended (or the init under it). */
+    boolean isDone() {
+        return exit.isDone();
+    }
+
+    /** Runs {@code action} once the call has ended, on the thread that learns it (at once if it has). */
+    void whenDone(Runnable action) {
+        exit.whenComplete((code, error) -> action.run());
     }
 
     void output(OutputListener.Stream which, byte[] data, int n) {

@@ -41,6 +41,10 @@ final class ResidentInit {
 
     private static final int REQ_START = 1;
     private static final int REQ_KILL = 2;
+    private static final int REQ_OPEN = 3;
+    private static final int REQ_INPUT = 4;
+    private static final int REQ_CLOSE_INPUT = 5;
+    private static final int REQ_SIGNAL = 6;
     private static final int RSP_STARTED = 1;
     private static final int RSP_STDOUT = 2;
     private static final int RSP_STDERR = 3;
@@ -94,6 +98,20 @@ final class ResidentInit {
     /** Asks the init to start a call; its output goes to the captures and the listener as it comes. */
     ResidentCall start(List<String> argv, Map<String, String> env, String cwd, byte[] stdin, OutputListener listener,
                        CapturedOutput out, CapturedOutput err) {
+        return begin(REQ_START, argv, env, cwd, stdin, listener, out, err);
+    }
+
+    /**
+     * Asks the init to start a long-lived process (a shell session) whose stdin stays open: {@link #input}
+     * feeds it, {@link #closeInput} ends it. Its output goes to the listener as it comes.
+     */
+    ResidentCall open(List<String> argv, Map<String, String> env, String cwd, OutputListener listener) {
+        // a session's output is read by its listener, never kept whole
+        return begin(REQ_OPEN, argv, env, cwd, new byte[0], listener, new CapturedOutput(0), new CapturedOutput(0));
+    }
+
+    private ResidentCall begin(int type, List<String> argv, Map<String, String> env, String cwd, byte[] stdin, OutputListener listener,
+                               CapturedOutput out, CapturedOutput err) {
         int id = ids.incrementAndGet();
         ResidentCall call = new ResidentCall(this, id, listener, out, err);
         calls.put(id, call);
@@ -107,12 +125,35 @@ final class ResidentInit {
             writeString(b, cwd);
             b.writeInt(stdin.length);
             b.write(stdin);
-            send(REQ_START, id, body.toByteArray());
+            send(type, id, body.toByteArray());
         } catch (IOException e) {
             calls.remove(id);
             throw lostError(e.getMessage());
         }
         return call;
+    }
+
+    /** Bytes for an open call's stdin, written in the order they are given. */
+    void input(int id, byte[] data) throws IOException {
+        send(REQ_INPUT, id, data);
+    }
+
+    /** Ends an open call's stdin once what was given is written: the process reads end of file. */
+    void closeInput(int id) {
+        try {
+            send(REQ_CLOSE_INPUT, id, new byte[0]);
+        } catch (IOException e) {
+            // the init is gone, and the process with it
+        }
+    }
+
+    /** Sends a signal to a call's command (not to the rest of its tree). */
+    void signal(int id, int signal) {
+        try {
+            send(REQ_SIGNAL, id, new byte[] {0, 0, 0, (byte) signal});
+        } catch (IOException e) {
+            // the init is gone, and the process with it
+        }
     }
 
     /** Kills a call's whole tree: the init SIGKILLs its group and its per-call process, then sweeps what was reparented. */
