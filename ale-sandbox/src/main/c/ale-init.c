@@ -22,7 +22,9 @@
  *     SIGNAL body = signal number: sent to the call's command
  *     KILL   body = (empty)
  *   response = len type:u8 call body
- *     STARTED body = pid of the call's process (in the sandbox's pid namespace)
+ *     STARTED body = pid of the call's process, pid of its command (in the sandbox's pid namespace),
+ *             and for an OPEN call the inode of its stdin socket (u64): the host's sweep knows that
+ *             socket as ALE's, not a network peer's (a shell on a socket is otherwise a reverse shell)
  *     STDOUT / STDERR body = bytes
  *     EXIT   body = exit code as i32 (128 + signal when killed)
  *     FAIL   body = message
@@ -46,6 +48,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -298,7 +301,7 @@ static void start_call(uint32_t id, struct reader *r, int open) {
         close_from(4);
         run_call(argv, envp, cwd);
     } else {
-        close(in[0]); close(out[1]); close(err[1]); close(ctl[1]);
+        close(out[1]); close(err[1]); close(ctl[1]);
         /* the per-call process writes this right after its one fork: a short wait, once per call */
         pid_t main_pid = 0;
         ssize_t got;
@@ -318,10 +321,16 @@ static void start_call(uint32_t id, struct reader *r, int open) {
                 .open = open, .input = input, .input_len = input_len};
         input = NULL;
         if (c->input_len == 0 && !open) { close(c->in); c->in = -1; }
-        unsigned char pids[8];
-        put32(pids, (uint32_t) shim);
-        put32(pids + 4, (uint32_t) main_pid);
-        respond(RSP_STARTED, id, pids, sizeof pids);
+        unsigned char started[16];
+        put32(started, (uint32_t) shim);
+        put32(started + 4, (uint32_t) main_pid);
+        uint64_t inode = 0;
+        struct stat st;
+        if (open && fstat(in[0], &st) == 0) inode = (uint64_t) st.st_ino;
+        close(in[0]);
+        put32(started + 8, (uint32_t) (inode >> 32));
+        put32(started + 12, (uint32_t) inode);
+        respond(RSP_STARTED, id, started, open ? 16 : 8);
     }
     free_vec(argv);
     free_vec(envp);

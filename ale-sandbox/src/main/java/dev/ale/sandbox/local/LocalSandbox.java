@@ -316,8 +316,9 @@ final class LocalSandbox implements Sandbox {
         synchronized (this) {
             init = resident;
         }
-        return BwrapRoles.assign(ProcessReader.host().read(pids), backend.initBinary().map(Path::toString),
-                init == null ? Set.of() : init.runningCommands());
+        if (init == null) return BwrapRoles.assign(ProcessReader.host().read(pids, Set.of()), Optional.empty(), Set.of());
+        List<ProcessSnapshot> read = init.withSessionSockets(sockets -> ProcessReader.host().read(pids, sockets));
+        return BwrapRoles.assign(read, backend.initBinary().map(Path::toString), init.runningCommands());
     }
 
     @Override

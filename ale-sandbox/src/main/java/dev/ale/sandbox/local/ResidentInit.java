@@ -16,15 +16,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A sandbox's resident init ({@code ale-init.c}): one process in the sandbox's namespaces, cgroup
@@ -57,6 +61,9 @@ final class ResidentInit {
     private final Path log;
     private final Map<Integer, ResidentCall> calls = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
+    private final ReentrantLock sessionStarts = new ReentrantLock();
+    /** How long a session's start may take before the init is taken for broken (it is a fork: milliseconds). */
+    private static final Duration START_LIMIT = Duration.ofSeconds(30);
     private final Consumer<String> onLost;
     private volatile Optional<String> lost = Optional.empty();
 
@@ -106,8 +113,34 @@ final class ResidentInit {
      * feeds it, {@link #closeInput} ends it. Its output goes to the listener as it comes.
      */
     ResidentCall open(List<String> argv, Map<String, String> env, String cwd, OutputListener listener) {
-        // a session's output is read by its listener, never kept whole
-        return begin(REQ_OPEN, argv, env, cwd, new byte[0], listener, new CapturedOutput(0), new CapturedOutput(0));
+        // no sweep reads the sandbox's processes until the init has said which socket is the session's (see sessionSockets)
+        sessionStarts.lock();
+        try {
+            // a session's output is read by its listener, never kept whole
+            ResidentCall call = begin(REQ_OPEN, argv, env, cwd, new byte[0], listener, new CapturedOutput(0), new CapturedOutput(0));
+            if (!call.awaitStarted(START_LIMIT)) {
+                call.kill();
+                throw lostError("it did not start a session within " + START_LIMIT.toSeconds() + " s");
+            }
+            return call;
+        } finally {
+            sessionStarts.unlock();
+        }
+    }
+
+    /**
+     * Reads the sandbox's processes ({@code read}, given the stdin sockets of its sessions) while no
+     * session is starting: a session's shell is never seen before its socket is known to be ALE's.
+     */
+    <T> T withSessionSockets(Function<Set<String>, T> read) {
+        sessionStarts.lock();
+        try {
+            Set<String> sockets = new HashSet<>();
+            for (ResidentCall c : calls.values()) c.stdinSocket().ifPresent(ino -> sockets.add("socket:[" + Long.toUnsignedString(ino) + "]"));
+            return read.apply(sockets);
+        } finally {
+            sessionStarts.unlock();
+        }
     }
 
     private ResidentCall begin(int type, List<String> argv, Map<String, String> env, String cwd, byte[] stdin, OutputListener listener,
@@ -204,7 +237,8 @@ final class ResidentInit {
                 ResidentCall call = calls.get(id);
                 if (call == null) continue;
                 switch (type) {
-                    case RSP_STARTED -> call.started(readInt(body, 4));
+                    case RSP_STARTED -> call.started(readInt(body, 4),
+                            n >= 16 ? OptionalLong.of((long) readInt(body, 8) << 32 | (readInt(body, 12) & 0xffffffffL)) : OptionalLong.empty());
                     case RSP_STDOUT -> call.output(OutputListener.Stream.STDOUT, body, n);
                     case RSP_STDERR -> call.output(OutputListener.Stream.STDERR, body, n);
                     case RSP_EXIT -> {
