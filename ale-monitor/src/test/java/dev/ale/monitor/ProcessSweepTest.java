@@ -7,6 +7,7 @@ import dev.ale.core.passport.DetectorSetting;
 import dev.ale.core.passport.Passport;
 import dev.ale.core.sandbox.ExecRequest;
 import dev.ale.core.sandbox.ExecResult;
+import dev.ale.core.sandbox.OutputListener;
 import dev.ale.core.sandbox.Sandbox;
 import dev.ale.core.sandbox.ShellSession;
 import dev.ale.monitor.kill.KillSwitch;
@@ -85,6 +86,43 @@ class ProcessSweepTest {
             connectedAt(r.stderr()).ifPresent(act -> System.out.printf(
                     "reverse shell: act -> event %d ms, act -> exec returned killed %d ms%n",
                     Duration.between(act, e.time()).toMillis(), Duration.between(act, returned).toMillis()));
+        }
+    }
+
+    /**
+     * A session's shell reads its commands from a socket the sandbox's init gave it: that socket is
+     * ALE's, and the shell is no reverse shell. A shell the session starts on a socket of its own
+     * (here a socket pair a relay would drive) still is one, and is killed.
+     */
+    @Test
+    void aSessionsShellIsNoReverseShellButAShellOnAnotherSocketStartedInTheSessionIs() {
+        Passport passport = Passport.defaults();
+        Sandbox s = sandboxes.sandbox(passport);
+        KillSwitch kill = new KillSwitch();
+        kill.register(s);
+        Events events = new Events(kill);
+        try (Monitor monitor = new Monitor(events); Watch watch = monitor.watch(s, passport, Optional.of("ep-sess"));
+             ShellSession sh = s.openSession()) {
+            watch.callStarted(false);
+            ExecResult quiet = sh.run("sleep 2; echo done");
+            watch.callEnded();
+
+            assertThat(quiet.stdout()).isEqualTo("done\n");
+            assertThat(events.all()).noneMatch(e -> e.category() == Category.REVERSE_SHELL);
+            assertThat(s.info().killReason()).isEmpty();
+
+            watch.callStarted(false);
+            ExecResult relayed = sh.run("""
+                    python3 -c 'import socket, subprocess
+                    a, b = socket.socketpair()
+                    p = subprocess.Popen(["/bin/sh"], stdin=b, stdout=b, stderr=b)
+                    a.sendall(b"sleep 60\\n")
+                    p.wait()'
+                    """, Optional.of(Duration.ofSeconds(100)), OutputListener.NONE);
+
+            assertThat(relayed.killed()).as(relayed.toString()).isTrue();
+            assertThat(relayed.reason()).contains(RuleId.REVERSE_SHELL_STDIO_SOCKET.id());
+            assertThat(events.await(RuleId.REVERSE_SHELL_STDIO_SOCKET.id()).evidence().get("argv")).contains("/bin/sh");
         }
     }
 
