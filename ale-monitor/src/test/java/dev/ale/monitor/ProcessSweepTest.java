@@ -155,6 +155,47 @@ class ProcessSweepTest {
         }
     }
 
+    /**
+     * A call's start sweeps to tell what ran before the call from what the call starts; when nothing
+     * has run since the last call's end swept, it reads nothing. A process that a session's earlier
+     * background job forks between two calls (an orphan, so it takes no declaration from a parent)
+     * still makes the next call's start read it: it is not charged to that call as persistence.
+     */
+    @Test
+    void aCallStartReadsNothingAfterAQuietGapButSeesWhatWasForkedInTheGap() {
+        Passport passport = Passport.defaults();
+        Sandbox s = sandboxes.sandbox(passport);
+        Events events = new Events();
+        try (Monitor monitor = new Monitor(events, Monitor.Config.defaults().withSweepPeriod(Duration.ofHours(1)));
+             Watch watch = monitor.watch(s, passport, Optional.empty()); ShellSession sh = s.openSession()) {
+            // the first calls read everything: each process is judged once two sweeps agree on what it runs
+            for (int i = 0; i < 3; i++) {
+                watch.callStarted(false);
+                sh.run("true");
+                watch.callEnded();
+            }
+            long read = watch.callStartSweeps();
+
+            watch.callStarted(false);
+            assertThat(watch.callStartSweeps()).as("a call start after a quiet gap").isEqualTo(read);
+            sh.run("true");
+            watch.callEnded();
+
+            watch.callStarted(true);
+            sh.run("(sleep 1; (exec sleep 31 &); exec sleep 32) >/dev/null 2>&1 &");
+            watch.callEnded();
+            await().atMost(Events.PATIENCE).until(() -> s.processes().stream().anyMatch(p -> p.argv().equals(List.of("sleep", "31"))));
+            long before = watch.callStartSweeps();
+            watch.callStarted(false);
+            sh.run("true");
+            List<SafetyEvent> ended = watch.callEnded();
+
+            assertThat(watch.callStartSweeps()).isEqualTo(before + 1);
+            assertThat(ended).noneMatch(e -> e.category() == Category.PERSISTENCE);
+            assertThat(events.all()).noneMatch(e -> e.category() == Category.PERSISTENCE);
+        }
+    }
+
     @Test
     void aProcessThatKeepsRunningIsSweptEveryTime() {
         Passport passport = alertOnly(Category.MINING);
