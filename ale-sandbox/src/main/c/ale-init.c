@@ -391,7 +391,7 @@ static void signal_call(uint32_t id, struct reader *r) {
         _exit(3);
     }
     struct call *c = live_call(id);
-    /* only the command itself, while it is ours: never a pid that was reused after it was reaped */
+    /* only the command itself, and only while its call lasts (not after pid 1 reaped it) */
     if (c != NULL && c->main_pid > 0 && !c->main_exited && !c->killing) kill(c->main_pid, (int) sig);
 }
 
