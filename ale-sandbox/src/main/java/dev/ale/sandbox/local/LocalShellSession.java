@@ -150,7 +150,7 @@ final class LocalShellSession implements ShellSession {
 
     /**
      * Like Ctrl-C at a terminal, but certain: the shell is told to abandon the command and every
-     * bash below it is killed, again until the marker comes (a new child may have started
+     * process below it is killed, again until the marker comes (a new child may have started
      * meanwhile). A command that keeps the shell from unwinding (it trapped SIGUSR1 itself) ends
      * the whole session instead; either way nothing of the command is left running.
      */
