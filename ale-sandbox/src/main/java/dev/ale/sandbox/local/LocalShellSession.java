@@ -182,7 +182,7 @@ final class LocalShellSession implements ShellSession {
         sandbox.forget(this);
     }
 
-    /** The session's bash bash, however it was started. */
+    /** The session's bash, however it was started. */
     private sealed interface Shell permits BwrapShell, ResidentShell {
 
         void send(byte[] data) throws IOException;
