@@ -16,14 +16,24 @@
  * Wire format (all integers big-endian u32 unless said otherwise):
  *   request  = len type:u8 call body        (len counts type, call and body)
  *     START  body = argc {n bytes}*argc envc {n "K=V"}*envc n cwd n stdin
+ *     OPEN   body = as START; the call's stdin stays open for INPUT until CLOSE_INPUT (a session)
+ *     INPUT  body = bytes for an open call's stdin, written in order
+ *     CLOSE_INPUT body = (empty): its stdin ends (the process reads EOF) once what came is written
+ *     SIGNAL body = signal number: sent to the call's command
  *     KILL   body = (empty)
  *   response = len type:u8 call body
- *     STARTED body = pid of the call's process (in the sandbox's pid namespace)
+ *     STARTED body = pid of the call's process, pid of its command (in the sandbox's pid namespace),
+ *             and for an OPEN call the inode of its stdin socket (u64): the host's sweep knows that
+ *             socket as ALE's, not a network peer's (a shell on a socket is otherwise a reverse shell)
  *     STDOUT / STDERR body = bytes
  *     EXIT   body = exit code as i32 (128 + signal when killed)
  *     FAIL   body = message
  * A malformed request ends the init (and with it the sandbox's pid namespace): the JVM side then
- * fails closed instead of guessing.
+ * fails closed instead of guessing. A request for a call that has ended is dropped.
+ *
+ * An open call's stdin is a socket, not a pipe: a pipe can be opened again through /proc/<pid>/fd/0
+ * by any process of the sandbox's uid, and written into; a socket cannot be opened by path at all,
+ * so only this process (not dumpable: out of reach from inside) can write a session's input.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -37,11 +47,13 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { REQ_START = 1, REQ_KILL = 2 };
+enum { REQ_START = 1, REQ_KILL = 2, REQ_OPEN = 3, REQ_INPUT = 4, REQ_CLOSE_INPUT = 5, REQ_SIGNAL = 6 };
 enum { RSP_STARTED = 1, RSP_STDOUT = 2, RSP_STDERR = 3, RSP_EXIT = 4, RSP_FAIL = 5 };
 
 #define MAX_FRAME (1u << 30)
@@ -59,6 +71,8 @@ struct call {
     int done;
     int status;
     int out, err, in;
+    int open;        /* stdin streams: more INPUT may come until CLOSE_INPUT */
+    int close_input; /* CLOSE_INPUT came: stdin ends once the buffer is written */
     char *input;
     size_t input_len, input_off;
 };
@@ -255,7 +269,7 @@ static void free_vec(char **v) {
     free(v);
 }
 
-static void start_call(uint32_t id, struct reader *r) {
+static void start_call(uint32_t id, struct reader *r, int open) {
     char **argv = rdvec(r);
     char **envp = r->ok ? rdvec(r) : NULL;
     char *cwd = r->ok ? rdstr(r, NULL) : NULL;
@@ -266,7 +280,16 @@ static void start_call(uint32_t id, struct reader *r) {
         _exit(3);
     }
     int in[2], out[2], err[2], ctl[2];
-    if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(ctl, O_CLOEXEC)) die("pipe2");
+    if (open) {
+        /* [0] is the process's end, as a pipe's read end is; one way, as a pipe is: what is written
+           to the process's end (or to a copy taken with pidfd_getfd) reaches nobody */
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in)) die("socketpair");
+        shutdown(in[0], SHUT_WR);
+        shutdown(in[1], SHUT_RD);
+    } else if (pipe2(in, O_CLOEXEC)) {
+        die("pipe2");
+    }
+    if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(ctl, O_CLOEXEC)) die("pipe2");
     pid_t shim = fork();
     if (shim < 0) {
         const char *msg = "cannot fork the call's process";
@@ -278,7 +301,7 @@ static void start_call(uint32_t id, struct reader *r) {
         close_from(4);
         run_call(argv, envp, cwd);
     } else {
-        close(in[0]); close(out[1]); close(err[1]); close(ctl[1]);
+        close(out[1]); close(err[1]); close(ctl[1]);
         /* the per-call process writes this right after its one fork: a short wait, once per call */
         pid_t main_pid = 0;
         ssize_t got;
@@ -295,13 +318,19 @@ static void start_call(uint32_t id, struct reader *r) {
         }
         struct call *c = &calls[ncalls++];
         *c = (struct call) {.id = id, .shim = shim, .main_pid = main_pid, .out = out[0], .err = err[0], .in = in[1],
-                .input = input, .input_len = input_len};
+                .open = open, .input = input, .input_len = input_len};
         input = NULL;
-        if (c->input_len == 0) { close(c->in); c->in = -1; }
-        unsigned char pids[8];
-        put32(pids, (uint32_t) shim);
-        put32(pids + 4, (uint32_t) main_pid);
-        respond(RSP_STARTED, id, pids, sizeof pids);
+        if (c->input_len == 0 && !open) { close(c->in); c->in = -1; }
+        unsigned char started[16];
+        put32(started, (uint32_t) shim);
+        put32(started + 4, (uint32_t) main_pid);
+        uint64_t inode = 0;
+        struct stat st;
+        if (open && fstat(in[0], &st) == 0) inode = (uint64_t) st.st_ino;
+        close(in[0]);
+        put32(started + 8, (uint32_t) (inode >> 32));
+        put32(started + 12, (uint32_t) inode);
+        respond(RSP_STARTED, id, started, open ? 16 : 8);
     }
     free_vec(argv);
     free_vec(envp);
@@ -327,12 +356,55 @@ static void kill_call(uint32_t id) {
     }
 }
 
+static struct call *live_call(uint32_t id) {
+    for (size_t i = 0; i < ncalls; i++) if (calls[i].id == id && !calls[i].done) return &calls[i];
+    return NULL;
+}
+
+static void input_call(uint32_t id, const unsigned char *p, size_t n) {
+    struct call *c = live_call(id);
+    /* a call that was not opened for input, whose stdin is closed, or that ended: nothing to feed */
+    if (c == NULL || !c->open || c->in < 0 || c->close_input || n == 0) return;
+    if (c->input_off > 0) {
+        memmove(c->input, c->input + c->input_off, c->input_len - c->input_off);
+        c->input_len -= c->input_off;
+        c->input_off = 0;
+    }
+    char *grown = realloc(c->input, c->input_len + n);
+    if (grown == NULL) die("realloc");
+    memcpy(grown + c->input_len, p, n);
+    c->input = grown;
+    c->input_len += n;
+}
+
+static void close_input(uint32_t id) {
+    struct call *c = live_call(id);
+    if (c == NULL || c->in < 0) return;
+    c->close_input = 1;
+    if (c->input_off == c->input_len) { close(c->in); c->in = -1; }
+}
+
+static void signal_call(uint32_t id, struct reader *r) {
+    uint32_t sig = rd32(r);
+    if (!r->ok || r->p != r->end || sig == 0 || sig > 64) {
+        dprintf(2, "ale-init: malformed SIGNAL request for call %u\n", id);
+        _exit(3);
+    }
+    struct call *c = live_call(id);
+    /* only the command itself, and only while its call lasts (not after pid 1 reaped it) */
+    if (c != NULL && c->main_pid > 0 && !c->main_exited && !c->killing) kill(c->main_pid, (int) sig);
+}
+
 static void handle_frame(const unsigned char *f, uint32_t len) {
     if (len < 5) { dprintf(2, "ale-init: short frame\n"); _exit(3); }
     uint8_t type = f[0];
     uint32_t id = get32(f + 1);
     struct reader r = {f + 5, f + len, 1};
-    if (type == REQ_START) start_call(id, &r);
+    if (type == REQ_START) start_call(id, &r, 0);
+    else if (type == REQ_OPEN) start_call(id, &r, 1);
+    else if (type == REQ_INPUT) input_call(id, r.p, (size_t) (r.end - r.p));
+    else if (type == REQ_CLOSE_INPUT) close_input(id);
+    else if (type == REQ_SIGNAL) signal_call(id, &r);
     else if (type == REQ_KILL) kill_call(id);
     else { dprintf(2, "ale-init: unknown request type %u\n", type); _exit(3); }
 }
@@ -416,6 +488,11 @@ static void pump(struct call *c, int *fd, uint8_t type) {
 static void feed(struct call *c) {
     ssize_t n = write(c->in, c->input + c->input_off, c->input_len - c->input_off);
     if (n > 0) c->input_off += (size_t) n;
+    if (c->open && !c->close_input && n >= 0 && c->input_off == c->input_len) {
+        /* all written: wait for more */
+        c->input_off = c->input_len = 0;
+        return;
+    }
     if ((n < 0 && errno != EAGAIN && errno != EINTR) || c->input_off == c->input_len) {
         close(c->in);
         c->in = -1;
@@ -466,7 +543,9 @@ int main(int argc, char **argv) {
         for (size_t i = 0; i < ncalls; i++) {
             fds[n++] = (struct pollfd) {.fd = calls[i].out, .events = POLLIN};
             fds[n++] = (struct pollfd) {.fd = calls[i].err, .events = POLLIN};
-            fds[n++] = (struct pollfd) {.fd = calls[i].in, .events = POLLOUT};
+            /* an open call's stdin with nothing to write is not polled (it would be ready at once, always) */
+            int want_in = calls[i].in >= 0 && calls[i].input_off < calls[i].input_len;
+            fds[n++] = (struct pollfd) {.fd = want_in ? calls[i].in : -1, .events = POLLOUT};
         }
         if (poll(fds, n, -1) < 0) {
             if (errno == EINTR) continue;
@@ -482,7 +561,7 @@ int main(int argc, char **argv) {
             struct call *c = &calls[i];
             if (c->out >= 0 && fds[2 + 3 * i].revents) pump(c, &c->out, RSP_STDOUT);
             if (c->err >= 0 && fds[3 + 3 * i].revents) pump(c, &c->err, RSP_STDERR);
-            if (c->in >= 0 && fds[4 + 3 * i].revents) feed(c);
+            if (c->in >= 0 && fds[4 + 3 * i].fd >= 0 && fds[4 + 3 * i].revents) feed(c);
         }
         if (fds[0].revents) {
             if (req_cap - req_len < CHUNK) {

@@ -47,7 +47,7 @@ class BenchCommandTest {
             assertThat(latency.get("paths").has("per-call")).isTrue();
             latency.get("paths").properties().forEach(path -> {
                 JsonNode p = path.getValue();
-                for (String kind : new String[] {"ale", "liveExec"}) {
+                for (String kind : new String[] {"ale", "liveExec", "session"}) {
                     assertThat(p.get(kind).get("p50Ms").isNumber()).as(path.getKey() + " " + kind).isTrue();
                 }
                 for (String phase : new String[] {"create", "exec", "destroy"}) {

@@ -1,5 +1,6 @@
 package dev.ale.containment;
 
+import dev.ale.core.AleException;
 import dev.ale.core.event.SafetyEvent;
 import dev.ale.core.passport.Passport;
 import dev.ale.core.passport.Phase;
@@ -10,9 +11,11 @@ import dev.ale.core.sandbox.OutputListener;
 import dev.ale.core.sandbox.ProcessSnapshot;
 import dev.ale.core.sandbox.RunFile;
 import dev.ale.core.sandbox.Sandbox;
+import dev.ale.core.sandbox.SandboxException;
 import dev.ale.core.sandbox.SandboxFiles;
 import dev.ale.core.sandbox.SandboxInfo;
 import dev.ale.core.sandbox.SandboxStats;
+import dev.ale.core.sandbox.SessionRequest;
 import dev.ale.core.sandbox.ShellSession;
 import dev.ale.gateway.Gateway;
 import dev.ale.monitor.Watch;
@@ -23,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -96,7 +100,37 @@ public final class GuardedSandbox implements Sandbox {
     /** A shell session whose every command line is one tool call, checked as {@link #exec} checks an argv. */
     @Override
     public GuardedSession openSession() {
-        return new GuardedSession(this, sandbox.openSession());
+        return openSession(SessionRequest.defaults());
+    }
+
+    /**
+     * A shell session that starts in the request's directory with its variables. The start is judged
+     * as the command line that used to make it ({@code cd DIR && export K=V ...}) would be, so a
+     * directory the passport forbids is refused (with the same event) before any shell starts.
+     */
+    @Override
+    public GuardedSession openSession(SessionRequest request) {
+        if (!watch.isClosed() && (request.cwd().isPresent() || !request.env().isEmpty())) {
+            String start = startLine(request);
+            List<SafetyEvent> verdict = watch.checkShellCommand(start);
+            Optional<SafetyEvent> refusal = Watch.forbids(verdict) ? Optional.of(decisive(verdict)) : refusalOfHold(verdict);
+            if (refusal.isPresent()) {
+                throw new SandboxException(AleException.Fault.INPUT, "a shell session in " + request.cwd().orElse("the default directory")
+                        + " refused by rule " + refusal.get().rule() + ": " + refusal.get().detail());
+            }
+        }
+        return new GuardedSession(this, sandbox.openSession(request));
+    }
+
+    /** The shell line a session's start stands for: what the monitor judges. */
+    static String startLine(SessionRequest request) {
+        StringBuilder line = new StringBuilder(request.cwd().map(d -> "cd " + quote(d)).orElse("true"));
+        new TreeMap<>(request.env()).forEach((k, v) -> line.append(" && export ").append(k).append('=').append(quote(v)));
+        return line.toString();
+    }
+
+    private static String quote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
     }
 
     /** The sandbox's files, each operation judged like a command that names its path. */

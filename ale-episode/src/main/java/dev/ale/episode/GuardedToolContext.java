@@ -3,7 +3,9 @@ package dev.ale.episode;
 import dev.ale.core.event.SafetyEvent;
 import dev.ale.core.sandbox.ExecRequest;
 import dev.ale.core.sandbox.ExecResult;
+import dev.ale.core.sandbox.SandboxException;
 import dev.ale.core.sandbox.SandboxFiles;
+import dev.ale.core.sandbox.SessionRequest;
 import dev.ale.core.tool.ToolContext;
 import dev.ale.containment.GuardedSandbox;
 import dev.ale.containment.GuardedSandbox.GuardedSession;
@@ -52,10 +54,13 @@ final class GuardedToolContext implements ToolContext, AutoCloseable {
         String note = "";
         if (session == null || !session.isOpen()) {
             if (session != null) note = "[ALE] the previous shell had ended (exit?); this command ran in a new one, in " + workdir + "\n";
-            session = guarded.openSession();
-            StringBuilder start = new StringBuilder("cd " + quote(workdir));
-            env.forEach((k, v) -> start.append(" && export ").append(k).append('=').append(quote(v)));
-            session.run(start.toString());
+            try {
+                // the shell starts in the workdir with the task's variables: no command of its own for that
+                session = guarded.openSession(new SessionRequest(Optional.of(workdir), env));
+            } catch (SandboxException e) {
+                session = null;
+                return new ExecResult(126, false, Optional.empty(), Duration.ZERO, "", "ale: not run: " + e.getMessage() + "\n", false, List.of());
+            }
         }
         ExecResult r = session.run(command, Optional.of(bounded(timeout)), OutputListener.NONE);
         return note.isEmpty() ? r : new ExecResult(r.exitCode(), r.killed(), r.reason(), r.duration(), r.stdout(),
@@ -110,10 +115,6 @@ final class GuardedToolContext implements ToolContext, AutoCloseable {
         Duration left = Duration.between(clock.instant(), deadline);
         if (left.compareTo(Duration.ofSeconds(1)) < 0) left = Duration.ofSeconds(1);
         return timeout.compareTo(left) < 0 ? timeout : left;
-    }
-
-    private static String quote(String s) {
-        return "'" + s.replace("'", "'\\''") + "'";
     }
 
     @Override

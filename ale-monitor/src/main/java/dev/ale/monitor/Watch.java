@@ -153,6 +153,9 @@ public final class Watch implements AutoCloseable {
     /** The cgroup's usage read before the last periodic sweep; empty when the next one must not be skipped. Under {@link #lock}. */
     private Optional<SandboxStats> lastQuiet = Optional.empty();
     private long fullSweeps;
+    /** The sandbox's cgroup as the last call's end read it, just before its sweep (see {@link #callStarted}). */
+    private Optional<SandboxStats> atCallEnd = Optional.empty();
+    private long callStartSweeps;
     private boolean inCall;
     private boolean background;
     private boolean heavy;
@@ -305,8 +308,13 @@ public final class Watch implements AutoCloseable {
         List<SafetyEvent> out = new ArrayList<>();
         lock.lock();
         try {
-            // what runs now was started before this call, and is judged as such
-            sweepLocked(out);
+            // what runs now was started before this call, and is judged as such; when nothing has run
+            // since the last call's end swept, this sweep would find what that one found
+            if (!quietSince(atCallEnd)) {
+                sweepLocked(out);
+                callStartSweeps++;
+            }
+            atCallEnd = Optional.empty();
             call++;
             inCall = true;
             this.background = background;
@@ -327,6 +335,8 @@ public final class Watch implements AutoCloseable {
         lock.lock();
         try {
             if (!inCall) return List.of();
+            // read before the sweep: anything that runs after this read changes what the next call start reads
+            atCallEnd = statsOrEmpty();
             List<ProcessSnapshot> now = sweepLocked(out);
             List<ProcessSnapshot> outliving = outlivingCall(now);
             // a child forked by `cmd &` may not have exec'd yet: its argv is still its parent's.
@@ -442,26 +452,50 @@ public final class Watch implements AutoCloseable {
      * not yet taken, or with a GPU (a GPU can work while its process sleeps). Under {@link #lock}.
      */
     private boolean quietSinceLastSweep() {
-        if (inCall || !held.isEmpty() || gpuBurn.isPresent() || pendingProgress.get() != NO_PROGRESS) {
+        if (!mayBeQuiet()) {
             lastQuiet = Optional.empty();
             return false;
         }
-        for (Tracked t : processes.values()) {
-            if (!t.identityJudged) {
-                lastQuiet = Optional.empty();
-                return false;
-            }
-        }
-        SandboxStats now;
-        try {
-            now = sandbox.stats();
-        } catch (RuntimeException e) {
-            return false; // destroyed meanwhile: the full sweep finds nothing either way
-        }
+        Optional<SandboxStats> now = statsOrEmpty();
         // read before the full sweep that follows, so anything that ran after this read changes the next one
-        boolean same = lastQuiet.filter(q -> q.cpuTime().equals(now.cpuTime()) && q.pids() == now.pids()).isPresent();
-        lastQuiet = Optional.of(now);
+        boolean same = isSame(lastQuiet, now);
+        lastQuiet = now;
         return same;
+    }
+
+    /** Whether nothing has run since {@code before} was read, as {@link #quietSinceLastSweep} judges it. Under {@link #lock}. */
+    private boolean quietSince(Optional<SandboxStats> before) {
+        return before.isPresent() && mayBeQuiet() && isSame(before, statsOrEmpty());
+    }
+
+    /** What must be read whatever the cgroup says (see {@link #quietSinceLastSweep}). Under {@link #lock}. */
+    private boolean mayBeQuiet() {
+        if (inCall || !held.isEmpty() || gpuBurn.isPresent() || pendingProgress.get() != NO_PROGRESS) return false;
+        for (Tracked t : processes.values()) if (!t.identityJudged) return false;
+        return true;
+    }
+
+    private Optional<SandboxStats> statsOrEmpty() {
+        try {
+            return Optional.of(sandbox.stats());
+        } catch (RuntimeException e) {
+            return Optional.empty(); // destroyed meanwhile: the full sweep finds nothing either way
+        }
+    }
+
+    private static boolean isSame(Optional<SandboxStats> before, Optional<SandboxStats> now) {
+        return before.isPresent() && now.isPresent() && before.get().cpuTime().equals(now.get().cpuTime())
+                && before.get().pids() == now.get().pids();
+    }
+
+    /** Sweeps at a call's start that read the processes, as opposed to those skipped as quiet (for tests). */
+    long callStartSweeps() {
+        lock.lock();
+        try {
+            return callStartSweeps;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Periodic sweeps that read the processes, as opposed to those skipped as quiet (for tests). */

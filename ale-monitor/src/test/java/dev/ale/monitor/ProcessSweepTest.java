@@ -7,6 +7,7 @@ import dev.ale.core.passport.DetectorSetting;
 import dev.ale.core.passport.Passport;
 import dev.ale.core.sandbox.ExecRequest;
 import dev.ale.core.sandbox.ExecResult;
+import dev.ale.core.sandbox.OutputListener;
 import dev.ale.core.sandbox.Sandbox;
 import dev.ale.core.sandbox.ShellSession;
 import dev.ale.monitor.kill.KillSwitch;
@@ -88,6 +89,43 @@ class ProcessSweepTest {
         }
     }
 
+    /**
+     * A session's shell reads its commands from a socket the sandbox's init gave it: that socket is
+     * ALE's, and the shell is no reverse shell. A shell the session starts on a socket of its own
+     * (here a socket pair a relay would drive) still is one, and is killed.
+     */
+    @Test
+    void aSessionsShellIsNoReverseShellButAShellOnAnotherSocketStartedInTheSessionIs() {
+        Passport passport = Passport.defaults();
+        Sandbox s = sandboxes.sandbox(passport);
+        KillSwitch kill = new KillSwitch();
+        kill.register(s);
+        Events events = new Events(kill);
+        try (Monitor monitor = new Monitor(events); Watch watch = monitor.watch(s, passport, Optional.of("ep-sess"));
+             ShellSession sh = s.openSession()) {
+            watch.callStarted(false);
+            ExecResult quiet = sh.run("sleep 2; echo done");
+            watch.callEnded();
+
+            assertThat(quiet.stdout()).isEqualTo("done\n");
+            assertThat(events.all()).noneMatch(e -> e.category() == Category.REVERSE_SHELL);
+            assertThat(s.info().killReason()).isEmpty();
+
+            watch.callStarted(false);
+            ExecResult relayed = sh.run("""
+                    python3 -c 'import socket, subprocess
+                    a, b = socket.socketpair()
+                    p = subprocess.Popen(["/bin/sh"], stdin=b, stdout=b, stderr=b)
+                    a.sendall(b"sleep 60\\n")
+                    p.wait()'
+                    """, Optional.of(Duration.ofSeconds(100)), OutputListener.NONE);
+
+            assertThat(relayed.killed()).as(relayed.toString()).isTrue();
+            assertThat(relayed.reason()).contains(RuleId.REVERSE_SHELL_STDIO_SOCKET.id());
+            assertThat(events.await(RuleId.REVERSE_SHELL_STDIO_SOCKET.id()).evidence().get("argv")).contains("/bin/sh");
+        }
+    }
+
     @Test
     void aSandboxWhereNothingRunsIsNotReadAgainButWhatStartsInItIsSeenByTheNextSweep() {
         Passport passport = alertOnly(Category.MINING);
@@ -114,6 +152,47 @@ class ProcessSweepTest {
             });
             SafetyEvent miner = events.await(e -> e.category() == Category.MINING && e.evidence().get("argv").startsWith("xmrig"));
             assertThat(miner.rule()).isEqualTo("mining.program.known-miner");
+        }
+    }
+
+    /**
+     * A call's start sweeps to tell what ran before the call from what the call starts; when nothing
+     * has run since the last call's end swept, it reads nothing. A process that a session's earlier
+     * background job forks between two calls (an orphan, so it takes no declaration from a parent)
+     * still makes the next call's start read it: it is not charged to that call as persistence.
+     */
+    @Test
+    void aCallStartReadsNothingAfterAQuietGapButSeesWhatWasForkedInTheGap() {
+        Passport passport = Passport.defaults();
+        Sandbox s = sandboxes.sandbox(passport);
+        Events events = new Events();
+        try (Monitor monitor = new Monitor(events, Monitor.Config.defaults().withSweepPeriod(Duration.ofHours(1)));
+             Watch watch = monitor.watch(s, passport, Optional.empty()); ShellSession sh = s.openSession()) {
+            // the first calls read everything: each process is judged once two sweeps agree on what it runs
+            for (int i = 0; i < 3; i++) {
+                watch.callStarted(false);
+                sh.run("true");
+                watch.callEnded();
+            }
+            long read = watch.callStartSweeps();
+
+            watch.callStarted(false);
+            assertThat(watch.callStartSweeps()).as("a call start after a quiet gap").isEqualTo(read);
+            sh.run("true");
+            watch.callEnded();
+
+            watch.callStarted(true);
+            sh.run("(sleep 1; (exec sleep 31 &); exec sleep 32) >/dev/null 2>&1 &");
+            watch.callEnded();
+            await().atMost(Events.PATIENCE).until(() -> s.processes().stream().anyMatch(p -> p.argv().equals(List.of("sleep", "31"))));
+            long before = watch.callStartSweeps();
+            watch.callStarted(false);
+            sh.run("true");
+            List<SafetyEvent> ended = watch.callEnded();
+
+            assertThat(watch.callStartSweeps()).isEqualTo(before + 1);
+            assertThat(ended).noneMatch(e -> e.category() == Category.PERSISTENCE);
+            assertThat(events.all()).noneMatch(e -> e.category() == Category.PERSISTENCE);
         }
     }
 

@@ -9,6 +9,7 @@ import dev.ale.core.sandbox.Sandbox;
 import dev.ale.core.sandbox.SandboxFiles;
 import dev.ale.core.sandbox.SandboxInfo;
 import dev.ale.core.sandbox.SandboxStats;
+import dev.ale.core.sandbox.SessionRequest;
 import dev.ale.core.sandbox.ShellSession;
 import dev.ale.monitor.detect.CommandLineDetector;
 import dev.ale.monitor.detect.Detection;
@@ -107,7 +108,7 @@ class RunFileCheckTest {
         }
 
         @Override
-        public ShellSession openSession() {
+        public ShellSession openSession(SessionRequest request) {
             throw new UnsupportedOperationException();
         }
 

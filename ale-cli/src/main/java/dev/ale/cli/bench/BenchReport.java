@@ -40,6 +40,7 @@ final class BenchReport {
             row(out, "    exec true", p.exec());
             row(out, "    destroy", p.destroy());
             row(out, "  exec true in a sandbox already up", p.liveExec());
+            row(out, "  session: open, run true, close (sandbox up)", p.session());
             ratioRow(out, "  create + exec + destroy / bare bwrap", p.ale(), l.bwrap());
             ratioRow(out, "  exec in a live sandbox / fork/exec", p.liveExec(), l.fork());
         }
@@ -84,6 +85,7 @@ final class BenchReport {
             samples(breakdown.putObject("exec"), p.exec());
             samples(breakdown.putObject("destroy"), p.destroy());
             samples(path.putObject("liveExec"), p.liveExec());
+            samples(path.putObject("session"), p.session());
             ObjectNode ratios = path.putObject("ratios");
             ratios.put("aleOverBwrapP50", ratio(p.ale().p50Millis(), latency.bwrap().p50Millis()));
             ratios.put("aleOverBwrapP99", ratio(p.ale().p99Millis(), latency.bwrap().p99Millis()));

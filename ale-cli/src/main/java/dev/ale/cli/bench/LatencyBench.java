@@ -7,6 +7,7 @@ import dev.ale.core.sandbox.ExecResult;
 import dev.ale.core.sandbox.Sandbox;
 import dev.ale.core.sandbox.SandboxBackend;
 import dev.ale.core.sandbox.SandboxRequest;
+import dev.ale.core.sandbox.ShellSession;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -26,10 +27,15 @@ final class LatencyBench {
             "bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-all", "--die-with-parent", "true");
     static final List<String> BARE_FORK = List.of("/bin/true");
 
-    /** One exec path's figures: create + exec + destroy (and its parts), and `true` in a sandbox already up. */
-    record PathResult(String path, Samples ale, Samples create, Samples exec, Samples destroy, Samples liveExec) {
+    /**
+     * One exec path's figures: create + exec + destroy (and its parts), `true` in a sandbox already up,
+     * and a shell session opened there, `true` run in it and the session closed (what an agent's first
+     * shell call adds).
+     */
+    record PathResult(String path, Samples ale, Samples create, Samples exec, Samples destroy, Samples liveExec, Samples session) {
         PathResult(String path, int capacity) {
-            this(path, new Samples(capacity), new Samples(capacity), new Samples(capacity), new Samples(capacity), new Samples(capacity));
+            this(path, new Samples(capacity), new Samples(capacity), new Samples(capacity), new Samples(capacity), new Samples(capacity),
+                    new Samples(capacity));
         }
     }
 
@@ -75,7 +81,7 @@ final class LatencyBench {
     }
 
     private void round(int round, Result into, Map<String, Sandbox> live) {
-        int kinds = 2 + 2 * into.paths().size();
+        int kinds = 2 + 3 * into.paths().size();
         for (int k = 0; k < kinds; k++) {
             int kind = (round + k) % kinds;
             if (kind == 0) {
@@ -83,15 +89,17 @@ final class LatencyBench {
             } else if (kind == 1) {
                 into.fork().add(host(BARE_FORK));
             } else {
-                PathResult path = into.paths().get((kind - 2) / 2);
-                if (kind % 2 == 0) {
+                PathResult path = into.paths().get((kind - 2) / 3);
+                int part = (kind - 2) % 3;
+                if (part == 0) {
                     Runnable quiet = settle.getOrDefault(path.path(), () -> { });
                     quiet.run();
                     ale(backends.get(path.path()), path);
                     // the refill and the teardown in the background must not slow the next kind's run (bare bwrap's, say)
                     quiet.run();
                 }
-                else path.liveExec().add(execTrue(live.get(path.path())));
+                else if (part == 1) path.liveExec().add(execTrue(live.get(path.path())));
+                else path.session().add(sessionTrue(live.get(path.path())));
             }
         }
     }
@@ -119,6 +127,19 @@ final class LatencyBench {
         long took = System.nanoTime() - start;
         if (r.exitCode() != 0) {
             throw new AleException(AleException.Fault.ENVIRONMENT, "`true` in a sandbox exited " + r.exitCode() + ": " + r.stderr().strip());
+        }
+        return took;
+    }
+
+    private static long sessionTrue(Sandbox sandbox) {
+        long start = System.nanoTime();
+        ExecResult r;
+        try (ShellSession session = sandbox.openSession()) {
+            r = session.run("true");
+        }
+        long took = System.nanoTime() - start;
+        if (r.exitCode() != 0) {
+            throw new AleException(AleException.Fault.ENVIRONMENT, "`true` in a shell session exited " + r.exitCode() + ": " + r.stderr().strip());
         }
         return took;
     }

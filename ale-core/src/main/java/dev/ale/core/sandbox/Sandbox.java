@@ -18,7 +18,12 @@ public interface Sandbox extends AutoCloseable {
     ExecResult exec(ExecRequest request);
 
     /** A shell whose working directory and environment persist between commands. */
-    ShellSession openSession();
+    default ShellSession openSession() {
+        return openSession(SessionRequest.defaults());
+    }
+
+    /** A shell that starts in the request's directory with its variables (the start is no command of its own). */
+    ShellSession openSession(SessionRequest request);
 
     SandboxFiles files();
 

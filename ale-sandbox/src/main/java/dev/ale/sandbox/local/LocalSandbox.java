@@ -11,6 +11,7 @@ import dev.ale.core.sandbox.SandboxException;
 import dev.ale.core.sandbox.SandboxFiles;
 import dev.ale.core.sandbox.SandboxInfo;
 import dev.ale.core.sandbox.SandboxStats;
+import dev.ale.core.sandbox.SessionRequest;
 import dev.ale.core.sandbox.ShellSession;
 import dev.ale.sandbox.cgroup.Cgroup;
 import dev.ale.sandbox.cgroup.CgroupUsage;
@@ -181,7 +182,7 @@ final class LocalSandbox implements Sandbox {
      * The sandbox's resident init, started on first use if create did not start it. Requests queue in
      * its pipe while bubblewrap sets it up, so nobody waits for it to be ready.
      */
-    private synchronized ResidentInit resident() {
+    synchronized ResidentInit resident() {
         if (resident == null) {
             resident = launchResident(backend, id(), cgroup, paths, state, argsFile, userns(),
                     this::residentLost);
@@ -270,11 +271,23 @@ final class LocalSandbox implements Sandbox {
     }
 
     @Override
-    public ShellSession openSession() {
+    public ShellSession openSession(SessionRequest request) {
         checkUsable();
-        LocalShellSession session = LocalShellSession.open(this);
+        Map<String, String> env = startEnv();
+        env.putAll(request.env());
+        Optional<ResidentInit> init = backend.initBinary().isPresent() ? Optional.of(resident()) : Optional.empty();
+        // a session without a directory starts in /workspace, in an image sandbox too (as it always has)
+        LocalShellSession session = LocalShellSession.open(this, request.cwd().orElse("/workspace"), withNetwork(env), init);
         sessions.add(session);
         return session;
+    }
+
+    /** The host's handle on a process of this sandbox's resident init, by its pid in the sandbox; empty once it is gone. */
+    Optional<ProcessHandle> hostProcess(int sandboxPid) {
+        if (sandboxPid <= 0) return Optional.empty();
+        return residentPids().stream().flatMap(pid -> ProcessHandle.of(pid).stream()).flatMap(ProcessHandle::descendants)
+                .filter(h -> ProcessReader.namespacePid(h.pid()).orElse(-1) == sandboxPid)
+                .findFirst();
     }
 
     void forget(LocalShellSession session) {
@@ -307,8 +320,9 @@ final class LocalSandbox implements Sandbox {
         synchronized (this) {
             init = resident;
         }
-        return BwrapRoles.assign(ProcessReader.host().read(pids), backend.initBinary().map(Path::toString),
-                init == null ? Set.of() : init.runningCommands());
+        if (init == null) return BwrapRoles.assign(ProcessReader.host().read(pids, Set.of()), Optional.empty(), Set.of());
+        List<ProcessSnapshot> read = init.withSessionSockets(sockets -> ProcessReader.host().read(pids, sockets));
+        return BwrapRoles.assign(read, backend.initBinary().map(Path::toString), init.runningCommands());
     }
 
     @Override

@@ -7,7 +7,6 @@ import dev.ale.core.sandbox.SandboxException;
 import dev.ale.core.sandbox.ShellSession;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -17,12 +16,14 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.Arrays;
+import java.util.function.Function;
 
 /**
  * A long-lived bash in the sandbox. Each command is sent as a length-prefixed block that a
  * shell function reads exactly and evals with stdin from /dev/null, so the command's text needs
  * no quoting and cannot read the protocol; a marker with a fresh nonce then ends its output on
- * both streams and carries its exit status.
+ * both streams and carries its exit status. The bash is a call the sandbox's resident init keeps
+ * open (its stdin streamed), or, on the per-call path, a bubblewrap of its own.
  */
 final class LocalShellSession implements ShellSession {
 
@@ -55,38 +56,39 @@ final class LocalShellSession implements ShellSession {
     private static final Duration STOP_GRACE = Duration.ofSeconds(3);
     private static final Duration STOP_RETRY = Duration.ofMillis(100);
 
+    private static final List<String> BASH = List.of("/bin/bash", "--noprofile", "--norc");
+    private static final int SIGUSR1 = 10;
+
     private final LocalSandbox sandbox;
     private final String id;
-    private final Process process;
-    private final OutputStream stdin;
-    private final MarkedStream out;
-    private final MarkedStream err;
+    private final Shell bash;
+    private final MarkedStream out = new MarkedStream();
+    private final MarkedStream err = new MarkedStream();
     private volatile boolean open = true;
-    private volatile ProcessHandle shell;
 
-    private LocalShellSession(LocalSandbox sandbox, String id, Process process) {
+    private LocalShellSession(LocalSandbox sandbox, String id, Function<LocalShellSession, Shell> start) {
         this.sandbox = sandbox;
         this.id = id;
-        this.process = process;
-        this.stdin = process.getOutputStream();
-        this.out = new MarkedStream(process.getInputStream());
-        this.err = new MarkedStream(process.getErrorStream());
+        this.bash = start.apply(this);
     }
 
-    static LocalShellSession open(LocalSandbox sandbox) {
-        Map<String, String> env = sandbox.startEnv();
-        List<String> command = sandbox.command(List.of("/bin/bash", "--noprofile", "--norc"), "/workspace", env);
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().clear();
-        pb.environment().put("PATH", HostCommands.PATH);
+    /** A bash in {@code cwd} with {@code env} over the sandbox's start environment, served by the resident init when there is one. */
+    static LocalShellSession open(LocalSandbox sandbox, String cwd, Map<String, String> env, Optional<ResidentInit> resident) {
+        String id = "sess-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+        LocalShellSession session = new LocalShellSession(sandbox, id, s -> resident.isPresent()
+                ? s.new ResidentShell(resident.get().open(BASH, env, cwd, s::output))
+                : s.new BwrapShell(sandbox.command(BASH, cwd, env)));
         try {
-            String id = "sess-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-            LocalShellSession session = new LocalShellSession(sandbox, id, pb.start());
             session.send(PRELUDE.getBytes(StandardCharsets.UTF_8));
-            return session;
         } catch (IOException e) {
+            session.close();
             throw new SandboxException(Fault.ENVIRONMENT, "cannot start a shell in sandbox " + sandbox.id() + ": " + e.getMessage(), e);
         }
+        return session;
+    }
+
+    private void output(OutputListener.Stream which, byte[] data, int n) {
+        (which == OutputListener.Stream.STDOUT ? out : err).append(data, n);
     }
 
     @Override
@@ -96,7 +98,8 @@ final class LocalShellSession implements ShellSession {
 
     @Override
     public synchronized ExecResult run(String command, Optional<Duration> timeout, OutputListener listener) {
-        if (!open || !process.isAlive()) {
+        // a shell that ended by itself since the last command (its directory was not there) says how when run
+        if (!open) {
             throw new SandboxException(Fault.INPUT, "shell session " + id + " in sandbox " + sandbox.id() + " is closed");
         }
         String nonce = "ale" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
@@ -119,7 +122,7 @@ final class LocalShellSession implements ShellSession {
         CapturedOutput errText = new CapturedOutput(LocalSandbox.CAPTURE_LIMIT);
         Optional<String> reason = Optional.empty();
         Optional<String> status = out.awaitMarker(outMarker, deadline, OutputListener.Stream.STDOUT, listener, outText);
-        if (status.isEmpty() && process.isAlive() && System.nanoTime() >= deadline) {
+        if (status.isEmpty() && bash.isAlive() && System.nanoTime() >= deadline) {
             if (sandbox.remaining().isNegative()) sandbox.kill("timeout");
             reason = Optional.of("timeout");
             status = stopCommand(outMarker, listener, outText);
@@ -142,16 +145,7 @@ final class LocalShellSession implements ShellSession {
     }
 
     private int waitExit() {
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                close();
-                process.waitFor();
-            }
-            return process.exitValue();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
+        return bash.exitCode();
     }
 
     /**
@@ -162,11 +156,8 @@ final class LocalShellSession implements ShellSession {
      */
     private Optional<String> stopCommand(byte[] outMarker, OutputListener listener, CapturedOutput outText) {
         long giveUp = System.nanoTime() + STOP_GRACE.toNanos();
-        while (process.isAlive() && System.nanoTime() < giveUp) {
-            shell().ifPresent(bash -> {
-                HostCommands.tryRun(List.of("kill", "-USR1", String.valueOf(bash.pid())));
-                bash.descendants().forEach(ProcessHandle::destroyForcibly);
-            });
+        while (bash.isAlive() && System.nanoTime() < giveUp) {
+            bash.interrupt();
             Optional<String> status = out.awaitMarker(outMarker, System.nanoTime() + STOP_RETRY.toNanos(),
                     OutputListener.Stream.STDOUT, listener, outText);
             if (status.isPresent()) return status;
@@ -175,42 +166,161 @@ final class LocalShellSession implements ShellSession {
         return Optional.empty();
     }
 
-    /** The session's bash (bwrap → bwrap init → bash): the first bash below the launcher. */
-    private Optional<ProcessHandle> shell() {
-        ProcessHandle known = shell;
-        if (known != null && known.isAlive()) return Optional.of(known);
-        Optional<ProcessHandle> found = process.descendants()
-                .filter(h -> h.info().command().map(c -> c.endsWith("/bash")).orElse(false))
-                .findFirst();
-        found.ifPresent(h -> shell = h);
-        return found;
-    }
-
     private void send(byte[] data) throws IOException {
-        stdin.write(data);
-        stdin.flush();
+        bash.send(data);
     }
 
     @Override
     public boolean isOpen() {
-        return open && process.isAlive();
+        return open && bash.isAlive();
     }
 
     @Override
     public void close() {
         open = false;
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
+        bash.close();
         sandbox.forget(this);
     }
 
-    /** A stream read by its own thread into a buffer, split at markers. */
+    /** The session's bash, however it was started. */
+    private sealed interface Shell permits BwrapShell, ResidentShell {
+
+        void send(byte[] data) throws IOException;
+
+        boolean isAlive();
+
+        /** Its exit code once it has ended (it is ended if it does not within a few seconds). */
+        int exitCode();
+
+        /** SIGUSR1 to the bash (see PRELUDE), and SIGKILL to every process below it. */
+        void interrupt();
+
+        /** Kills the bash and everything it started. */
+        void close();
+    }
+
+    /** A bash in a bubblewrap of its own (the per-call path): its pipes are the launcher's. */
+    private final class BwrapShell implements Shell {
+        private final Process process;
+        private volatile ProcessHandle shell;
+
+        BwrapShell(List<String> command) {
+            ProcessBuilder pb = new ProcessBuilder(command);
+            pb.environment().clear();
+            pb.environment().put("PATH", HostCommands.PATH);
+            try {
+                process = pb.start();
+            } catch (IOException e) {
+                throw new SandboxException(Fault.ENVIRONMENT, "cannot start a shell in sandbox " + sandbox.id() + ": " + e.getMessage(), e);
+            }
+            out.readFrom(process.getInputStream());
+            err.readFrom(process.getErrorStream());
+        }
+
+        @Override
+        public void send(byte[] data) throws IOException {
+            process.getOutputStream().write(data);
+            process.getOutputStream().flush();
+        }
+
+        @Override
+        public boolean isAlive() {
+            return process.isAlive();
+        }
+
+        @Override
+        public int exitCode() {
+            try {
+                if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                    close();
+                    process.waitFor();
+                }
+                return process.exitValue();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return -1;
+            }
+        }
+
+        @Override
+        public void interrupt() {
+            shell().ifPresent(bash -> {
+                HostCommands.tryRun(List.of("kill", "-USR1", String.valueOf(bash.pid())));
+                bash.descendants().forEach(ProcessHandle::destroyForcibly);
+            });
+        }
+
+        /** The session's bash (bwrap → bwrap init → bash): the first bash below the launcher. */
+        private Optional<ProcessHandle> shell() {
+            ProcessHandle known = shell;
+            if (known != null && known.isAlive()) return Optional.of(known);
+            Optional<ProcessHandle> found = process.descendants()
+                    .filter(h -> h.info().command().map(c -> c.endsWith("/bash")).orElse(false))
+                    .findFirst();
+            found.ifPresent(h -> shell = h);
+            return found;
+        }
+
+        @Override
+        public void close() {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+    }
+
+    /**
+     * A bash the resident init keeps open as one call: its stdin is streamed through the init, its
+     * output comes as the call's, and a kill ends it as any call's tree is ended.
+     */
+    private final class ResidentShell implements Shell {
+        private final ResidentCall call;
+
+        ResidentShell(ResidentCall call) {
+            this.call = call;
+            call.whenDone(() -> {
+                out.end();
+                err.end();
+            });
+        }
+
+        @Override
+        public void send(byte[] data) throws IOException {
+            // input for a shell that has ended is dropped by the init: the command's result is the shell's end
+            call.input(data);
+        }
+
+        @Override
+        public boolean isAlive() {
+            return !call.isDone();
+        }
+
+        @Override
+        public int exitCode() {
+            if (!call.waitFor(Duration.ofSeconds(5))) call.kill();
+            return call.finish();
+        }
+
+        @Override
+        public void interrupt() {
+            call.signal(SIGUSR1);
+            sandbox.hostProcess(call.mainPid()).ifPresent(bash -> bash.descendants().forEach(ProcessHandle::destroyForcibly));
+        }
+
+        @Override
+        public void close() {
+            call.closeInput();
+            call.kill();
+        }
+    }
+
+    /** A stream fed (by a reader thread, or by the init's responses) into a buffer, split at markers. */
     private static final class MarkedStream {
         private final byte[] chunk = new byte[8192];
         private byte[] buffer = new byte[0];
         private boolean eof;
 
-        MarkedStream(InputStream in) {
+        /** Feeds the stream from {@code in} on a thread of its own, to its end. */
+        void readFrom(InputStream in) {
             ProcessTree.PIPE_THREADS.start(() -> {
                 byte[] b = new byte[8192];
                 try (in) {
@@ -219,14 +329,16 @@ final class LocalShellSession implements ShellSession {
                 } catch (IOException e) {
                     // session ended
                 }
-                synchronized (this) {
-                    eof = true;
-                    notifyAll();
-                }
+                end();
             });
         }
 
-        private synchronized void append(byte[] b, int n) {
+        synchronized void end() {
+            eof = true;
+            notifyAll();
+        }
+
+        synchronized void append(byte[] b, int n) {
             byte[] grown = new byte[buffer.length + n];
             System.arraycopy(buffer, 0, grown, 0, buffer.length);
             System.arraycopy(b, 0, grown, buffer.length, n);

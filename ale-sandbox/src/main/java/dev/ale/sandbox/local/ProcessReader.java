@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * Reads processes from the host's {@code /proc} for the monitor's sweep: identity, parent and
@@ -42,16 +43,24 @@ final class ProcessReader {
 
     private static final int EXEC_RETRIES = 5;
 
-    /** Every one of {@code pids} still alive, in pid order. */
-    List<ProcessSnapshot> read(Collection<Integer> pids) {
+    /**
+     * Every one of {@code pids} still alive, in pid order. {@code aleSockets}: the sockets ALE itself
+     * gave a process as its stdio (a session's stdin from the resident init), which no network peer
+     * can drive; they are not counted among its stdio sockets.
+     */
+    List<ProcessSnapshot> read(Collection<Integer> pids, Set<String> aleSockets) {
         List<ProcessSnapshot> out = new ArrayList<>(pids.size());
-        for (int pid : pids) read(pid).ifPresent(out::add);
+        for (int pid : pids) read(pid, aleSockets).ifPresent(out::add);
         out.sort(Comparator.comparingLong(ProcessSnapshot::pid));
         return List.copyOf(out);
     }
 
     /** One process; empty when it has gone (or was never there). */
     Optional<ProcessSnapshot> read(long pid) {
+        return read(pid, Set.of());
+    }
+
+    private Optional<ProcessSnapshot> read(long pid, Set<String> aleSockets) {
         Path dir = proc.resolve(Long.toString(pid));
         try {
             Optional<Stat> stat = Stat.parse(Files.readString(dir.resolve("stat"), StandardCharsets.UTF_8));
@@ -63,7 +72,7 @@ final class ProcessReader {
                 cmdline = Files.readAllBytes(dir.resolve("cmdline"));
             }
             List<String> argv = argv(cmdline);
-            Fds fds = fds(dir.resolve("fd"));
+            Fds fds = fds(dir.resolve("fd"), aleSockets);
             Optional<String> exe = exe(dir.resolve("exe"));
             // a pid reused between the reads would show another start time: then it is not the same process
             Optional<Stat> again = Stat.parse(Files.readString(dir.resolve("stat"), StandardCharsets.UTF_8));
@@ -127,7 +136,7 @@ final class ProcessReader {
     private record Fds(List<String> targets, List<Integer> stdioSockets) {
     }
 
-    private static Fds fds(Path fdDir) throws IOException {
+    private static Fds fds(Path fdDir, Set<String> aleSockets) throws IOException {
         record Fd(int number, String target) {
         }
         List<Fd> found = new ArrayList<>();
@@ -150,7 +159,7 @@ final class ProcessReader {
         found.sort(Comparator.comparingInt(Fd::number));
         List<Integer> stdio = new ArrayList<>();
         for (Fd fd : found) {
-            if (fd.number() <= 2 && fd.target().startsWith("socket:")) stdio.add(fd.number());
+            if (fd.number() <= 2 && fd.target().startsWith("socket:") && !aleSockets.contains(fd.target())) stdio.add(fd.number());
         }
         return new Fds(found.stream().map(Fd::target).toList(), stdio);
     }

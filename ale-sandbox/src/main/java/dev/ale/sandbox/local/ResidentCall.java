@@ -1,7 +1,9 @@
 package dev.ale.sandbox.local;
 
 import dev.ale.core.sandbox.OutputListener;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -36,12 +38,61 @@ final class ResidentCall implements RunningCall {
     /** The command's process, as the sandbox's pid namespace numbers it; 0 until the init says. */
     private volatile int mainPid;
 
-    void started(int commandPid) {
+    /** The inode of an open call's stdin socket, the process's end (see {@link ResidentInit#withSessionSockets}). */
+    private volatile OptionalLong stdinSocket = OptionalLong.empty();
+    private final CompletableFuture<Void> started = new CompletableFuture<>();
+
+    void started(int commandPid, OptionalLong socketInode) {
         mainPid = commandPid;
+        stdinSocket = socketInode;
+        started.complete(null);
+    }
+
+    OptionalLong stdinSocket() {
+        return stdinSocket;
+    }
+
+    /** Waits until the init has started the call (or could not, or is gone); false at the limit. */
+    boolean awaitStarted(Duration limit) {
+        try {
+            CompletableFuture.anyOf(started, exit).get(limit.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        }
     }
 
     int mainPid() {
         return mainPid;
+    }
+
+    /** Writes to the stdin of a call the init opened for input ({@link ResidentInit#open}). */
+    void input(byte[] data) throws IOException {
+        init.input(id, data);
+    }
+
+    /** Ends the stdin of an open call: its process reads end of file. */
+    void closeInput() {
+        init.closeInput(id);
+    }
+
+    void signal(int signal) {
+        init.signal(id, signal);
+    }
+
+    /** Whether the call has ended (or the init under it). */
+    boolean isDone() {
+        return exit.isDone();
+    }
+
+    /** Runs {@code action} once the call has ended, on the thread that learns it (at once if it has). */
+    void whenDone(Runnable action) {
+        exit.whenComplete((code, error) -> action.run());
     }
 
     void output(OutputListener.Stream which, byte[] data, int n) {

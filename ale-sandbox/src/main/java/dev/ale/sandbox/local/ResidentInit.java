@@ -16,15 +16,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A sandbox's resident init ({@code ale-init.c}): one process in the sandbox's namespaces, cgroup
@@ -41,6 +45,10 @@ final class ResidentInit {
 
     private static final int REQ_START = 1;
     private static final int REQ_KILL = 2;
+    private static final int REQ_OPEN = 3;
+    private static final int REQ_INPUT = 4;
+    private static final int REQ_CLOSE_INPUT = 5;
+    private static final int REQ_SIGNAL = 6;
     private static final int RSP_STARTED = 1;
     private static final int RSP_STDOUT = 2;
     private static final int RSP_STDERR = 3;
@@ -53,6 +61,9 @@ final class ResidentInit {
     private final Path log;
     private final Map<Integer, ResidentCall> calls = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
+    private final ReentrantLock sessionStarts = new ReentrantLock();
+    /** How long a session's start may take before the init is taken for broken (it is a fork: milliseconds). */
+    private static final Duration START_LIMIT = Duration.ofSeconds(30);
     private final Consumer<String> onLost;
     private volatile Optional<String> lost = Optional.empty();
 
@@ -94,6 +105,46 @@ final class ResidentInit {
     /** Asks the init to start a call; its output goes to the captures and the listener as it comes. */
     ResidentCall start(List<String> argv, Map<String, String> env, String cwd, byte[] stdin, OutputListener listener,
                        CapturedOutput out, CapturedOutput err) {
+        return begin(REQ_START, argv, env, cwd, stdin, listener, out, err);
+    }
+
+    /**
+     * Asks the init to start a long-lived process (a shell session) whose stdin stays open: {@link #input}
+     * feeds it, {@link #closeInput} ends it. Its output goes to the listener as it comes.
+     */
+    ResidentCall open(List<String> argv, Map<String, String> env, String cwd, OutputListener listener) {
+        // no sweep reads the sandbox's processes until the init has said which socket is the session's (see sessionSockets)
+        sessionStarts.lock();
+        try {
+            // a session's output is read by its listener, never kept whole
+            ResidentCall call = begin(REQ_OPEN, argv, env, cwd, new byte[0], listener, new CapturedOutput(0), new CapturedOutput(0));
+            if (!call.awaitStarted(START_LIMIT)) {
+                call.kill();
+                throw lostError("it did not start a session within " + START_LIMIT.toSeconds() + " s");
+            }
+            return call;
+        } finally {
+            sessionStarts.unlock();
+        }
+    }
+
+    /**
+     * Reads the sandbox's processes ({@code read}, given the stdin sockets of its sessions) while no
+     * session is starting: a session's shell is never seen before its socket is known to be ALE's.
+     */
+    <T> T withSessionSockets(Function<Set<String>, T> read) {
+        sessionStarts.lock();
+        try {
+            Set<String> sockets = new HashSet<>();
+            for (ResidentCall c : calls.values()) c.stdinSocket().ifPresent(ino -> sockets.add("socket:[" + Long.toUnsignedString(ino) + "]"));
+            return read.apply(sockets);
+        } finally {
+            sessionStarts.unlock();
+        }
+    }
+
+    private ResidentCall begin(int type, List<String> argv, Map<String, String> env, String cwd, byte[] stdin, OutputListener listener,
+                               CapturedOutput out, CapturedOutput err) {
         int id = ids.incrementAndGet();
         ResidentCall call = new ResidentCall(this, id, listener, out, err);
         calls.put(id, call);
@@ -107,12 +158,35 @@ final class ResidentInit {
             writeString(b, cwd);
             b.writeInt(stdin.length);
             b.write(stdin);
-            send(REQ_START, id, body.toByteArray());
+            send(type, id, body.toByteArray());
         } catch (IOException e) {
             calls.remove(id);
             throw lostError(e.getMessage());
         }
         return call;
+    }
+
+    /** Bytes for an open call's stdin, written in the order they are given. */
+    void input(int id, byte[] data) throws IOException {
+        send(REQ_INPUT, id, data);
+    }
+
+    /** Ends an open call's stdin once what was given is written: the process reads end of file. */
+    void closeInput(int id) {
+        try {
+            send(REQ_CLOSE_INPUT, id, new byte[0]);
+        } catch (IOException e) {
+            // the init is gone, and the process with it
+        }
+    }
+
+    /** Sends a signal to a call's command (not to the rest of its tree). */
+    void signal(int id, int signal) {
+        try {
+            send(REQ_SIGNAL, id, new byte[] {0, 0, 0, (byte) signal});
+        } catch (IOException e) {
+            // the init is gone, and the process with it
+        }
     }
 
     /** Kills a call's whole tree: the init SIGKILLs its group and its per-call process, then sweeps what was reparented. */
@@ -163,7 +237,8 @@ final class ResidentInit {
                 ResidentCall call = calls.get(id);
                 if (call == null) continue;
                 switch (type) {
-                    case RSP_STARTED -> call.started(readInt(body, 4));
+                    case RSP_STARTED -> call.started(readInt(body, 4),
+                            n >= 16 ? OptionalLong.of((long) readInt(body, 8) << 32 | (readInt(body, 12) & 0xffffffffL)) : OptionalLong.empty());
                     case RSP_STDOUT -> call.output(OutputListener.Stream.STDOUT, body, n);
                     case RSP_STDERR -> call.output(OutputListener.Stream.STDERR, body, n);
                     case RSP_EXIT -> {

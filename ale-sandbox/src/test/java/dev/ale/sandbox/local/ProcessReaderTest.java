@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -55,7 +56,7 @@ class ProcessReaderTest {
 
         assertThat(reader.read(77)).isEmpty();
         assertThat(reader.read(78)).isEmpty();
-        assertThat(reader.read(List.of(77, 78))).isEmpty();
+        assertThat(reader.read(List.of(77, 78), Set.of())).isEmpty();
     }
 
     @Test
