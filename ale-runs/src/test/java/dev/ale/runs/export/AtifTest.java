@@ -126,13 +126,15 @@ class AtifTest {
         List<Atif.Episode> out = Atif.of(List.of(modelEpisode("run.sum.0", "g", 1.0), modelEpisode("../x", "g", 0.0),
                 modelEpisode("__.x", "g", 0.0)), "0.1.0", 0.95);
 
-        assertThat(Atif.write(dir, out)).isEqualTo(3);
+        // written one level down in the test's own directory, so "../x" would land where only this test writes (not /tmp/x)
+        Path target = dir.resolve("atif");
+        assertThat(Atif.write(target, out)).isEqualTo(3);
 
         assertThat(out).extracting(Atif.Episode::directory).containsExactly("run.sum.0", ".._x", "__.x");
-        JsonNode read = JSON.readTree(Files.readString(dir.resolve("run.sum.0").resolve("trajectory.json")));
+        JsonNode read = JSON.readTree(Files.readString(target.resolve("run.sum.0").resolve("trajectory.json")));
         assertThat(read.toString()).isEqualTo(out.getFirst().trajectory().toString());
-        assertThat(dir.resolve(".._x").resolve("trajectory.json")).exists();
-        assertThat(dir.getParent().resolve("x")).doesNotExist();
+        assertThat(target.resolve(".._x").resolve("trajectory.json")).exists();
+        assertThat(dir.resolve("x")).doesNotExist();
     }
 
     @Test
