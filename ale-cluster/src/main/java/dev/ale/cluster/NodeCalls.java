@@ -53,12 +53,7 @@ final class NodeCalls implements AutoCloseable {
      * to {@link #PASSED}. The reply's body must be closed (that gives the connection back).
      */
     NodeHttp.Reply send(Node node, String method, String pathAndQuery, Map<String, String> headers, byte[] body) {
-        Map<String, String> out = new LinkedHashMap<>();
-        out.put(NodeSettings.SECRET_HEADER, secret);
-        for (String h : PASSED) {
-            String v = headers.get(h);
-            if (v != null) out.put(h, v);
-        }
+        Map<String, String> out = toNode(headers);
         // the call is watched as one in flight: a node declared dead fails it at once by closing its socket
         CompletableFuture<Void> watch = node.track(new CompletableFuture<>());
         if (watch.isCompletedExceptionally()) throw downOf(node, watch);
@@ -98,18 +93,24 @@ final class NodeCalls implements AutoCloseable {
         }
     }
 
-    /**
-     * {@link #send} with a body streamed from {@code body} (ROCK's upload: a file the front must not hold
-     * whole), on a new connection and never sent twice. A failure of {@code body} itself is the caller's
-     * and must come as an unchecked exception of its own: it ends the call without marking the node.
-     */
-    NodeHttp.Reply sendStreamed(Node node, String method, String pathAndQuery, Map<String, String> headers, InputStream body) {
+    /** The headers a call to a node carries: the cluster secret, then the caller's that are {@link #PASSED}. */
+    private Map<String, String> toNode(Map<String, String> headers) {
         Map<String, String> out = new LinkedHashMap<>();
         out.put(NodeSettings.SECRET_HEADER, secret);
         for (String h : PASSED) {
             String v = headers.get(h);
             if (v != null) out.put(h, v);
         }
+        return out;
+    }
+
+    /**
+     * {@link #send} with a body streamed from {@code body} (ROCK's upload: a file the front must not hold
+     * whole), on a new connection and never sent twice. A failure of {@code body} itself is the caller's
+     * and must come as an unchecked exception of its own: it ends the call without marking the node.
+     */
+    NodeHttp.Reply sendStreamed(Node node, String method, String pathAndQuery, Map<String, String> headers, InputStream body) {
+        Map<String, String> out = toNode(headers);
         CompletableFuture<Void> watch = node.track(new CompletableFuture<>());
         if (watch.isCompletedExceptionally()) throw downOf(node, watch);
         NodeHttp.Connection c;
