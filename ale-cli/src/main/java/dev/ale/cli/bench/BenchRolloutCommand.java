@@ -71,6 +71,11 @@ public final class BenchRolloutCommand implements Callable<Integer> {
             description = "Levels of parallelism (default: ${DEFAULT-VALUE}).")
     private List<Integer> levels;
 
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "2",
+            description = {"Unmeasured episodes of the first task on each side before the first level (default: ${DEFAULT-VALUE}):",
+                    "the JIT's first pass, and the warm pool's first creates of the tasks' shape (it fills a shape from its second)."})
+    private int warmup;
+
     @Option(names = "--phases", description = {"Also print where each side's time went, in mean ms per episode: ALE's setup, agent",
             "steps, verify and the rest (sandbox create and destroy, bookkeeping); bare bwrap's four runs and the rest."})
     private boolean phases;
@@ -83,14 +88,23 @@ public final class BenchRolloutCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         BenchOptions.atLeast(spec, "--rounds", rounds, 1);
+        BenchOptions.atLeast(spec, "--warmup", warmup, 0);
         for (int p : levels) BenchOptions.atLeast(spec, "--parallel", p, 1);
         Path dir = tasks.orElseGet(() -> ShippedTasks.dir("examples"));
         List<Task> all = TaskLoader.loadAll(List.of(dir)).stream().filter(t -> t.solution().isPresent()).toList();
         if (all.isEmpty()) throw new AleException(AleException.Fault.INPUT, "no tasks with a reference solution under " + dir);
-        out.printf(Locale.ROOT, "%d tasks x %d rounds per side and level; levels %s%n", all.size(), rounds, levels);
+        out.printf(Locale.ROOT, "%d tasks x %d rounds per side and level; levels %s; after %d unmeasured episodes of each side%n",
+                all.size(), rounds, levels, warmup);
         out.printf(Locale.ROOT, "%-9s %14s %14s %8s %10s %10s%n", "parallel", "ALE ep/min", "bwrap ep/min", "ratio", "ALE pass", "bwrap pass");
         try (GuardedBackend containment = containments.apply(HostResolver.pinned(Map.of()))) {
             EpisodeRunner runner = new EpisodeRunner(containment, new AgentLoop(Toolbox.standard(), LoopSettings.defaults()));
+            Task first = all.getFirst();
+            Phases unmeasured = new Phases("copy", "setup", "solution", "verify", "rest");
+            for (int w = 0; w < warmup; w++) {
+                runner.run(first, ReplayPolicy.ofSolution(read(first.solution().orElseThrow())),
+                        new EpisodeSpec("bench.warmup." + first.id() + "." + w, 0, OptionalLong.empty()), s -> { });
+                bareEpisode(first, unmeasured);
+            }
             for (int p : levels) {
                 // interleaved halves, so a slow patch of the machine falls on both sides
                 Side ale = new Side();
