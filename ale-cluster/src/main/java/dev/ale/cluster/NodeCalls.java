@@ -11,6 +11,7 @@ import dev.ale.server.NodeSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -59,16 +60,7 @@ final class NodeCalls implements AutoCloseable {
         if (watch.isCompletedExceptionally()) throw downOf(node, watch);
         // one more try, on a fresh connection, only for a request a stale kept-alive connection never delivered
         for (int attempt = 1; ; attempt++) {
-            NodeHttp.Connection c;
-            try {
-                c = nodes.connect(node.url());
-            } catch (IOException e) {
-                watch.complete(null);
-                throw lost(node, e, e instanceof ConnectException);
-            }
-            watch.whenComplete((r, e) -> {
-                if (e != null) c.abort();
-            });
+            NodeHttp.Connection c = watched(node, watch, nodes::connect);
             try {
                 NodeHttp.Reply reply = nodes.exchange(c, method, pathAndQuery, out, body);
                 node.answered();
@@ -93,6 +85,26 @@ final class NodeCalls implements AutoCloseable {
         }
     }
 
+    /** How a call gets its connection: a pooled one ({@link NodeHttp#connect}) or a new one ({@link NodeHttp#open}). */
+    private interface Opener {
+        NodeHttp.Connection open(URI node) throws IOException;
+    }
+
+    /** A connection to {@code node} for a call in flight as {@code watch}: a node declared dead aborts it. */
+    private NodeHttp.Connection watched(Node node, CompletableFuture<Void> watch, Opener opener) {
+        NodeHttp.Connection c;
+        try {
+            c = opener.open(node.url());
+        } catch (IOException e) {
+            watch.complete(null);
+            throw lost(node, e, e instanceof ConnectException);
+        }
+        watch.whenComplete((r, e) -> {
+            if (e != null) c.abort();
+        });
+        return c;
+    }
+
     /** The headers a call to a node carries: the cluster secret, then the caller's that are {@link #PASSED}. */
     private Map<String, String> toNode(Map<String, String> headers) {
         Map<String, String> out = new LinkedHashMap<>();
@@ -113,16 +125,7 @@ final class NodeCalls implements AutoCloseable {
         Map<String, String> out = toNode(headers);
         CompletableFuture<Void> watch = node.track(new CompletableFuture<>());
         if (watch.isCompletedExceptionally()) throw downOf(node, watch);
-        NodeHttp.Connection c;
-        try {
-            c = nodes.open(node.url());
-        } catch (IOException e) {
-            watch.complete(null);
-            throw lost(node, e, e instanceof ConnectException);
-        }
-        watch.whenComplete((r, e) -> {
-            if (e != null) c.abort();
-        });
+        NodeHttp.Connection c = watched(node, watch, nodes::open);
         try {
             NodeHttp.Reply reply = nodes.exchangeStreamed(c, method, pathAndQuery, out, body);
             node.answered();
