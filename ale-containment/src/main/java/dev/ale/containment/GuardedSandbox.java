@@ -19,6 +19,7 @@ import dev.ale.core.sandbox.SessionRequest;
 import dev.ale.core.sandbox.ShellSession;
 import dev.ale.gateway.Gateway;
 import dev.ale.monitor.Watch;
+import dev.ale.monitor.hold.ApprovedAct;
 import dev.ale.monitor.hold.Hold;
 import dev.ale.monitor.hold.HoldDesk;
 import java.time.Duration;
@@ -26,8 +27,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import java.util.function.Supplier;
 
 /**
@@ -288,9 +291,11 @@ public final class GuardedSandbox implements Sandbox {
         Instant start = Instant.now();
         List<SafetyEvent> verdict = check.get();
         if (Watch.forbids(verdict)) return refused(verdict, start, before);
-        Optional<SafetyEvent> denied = refusalOfHold(verdict);
-        if (denied.isPresent()) return refused(List.of(denied.get()), start, before);
-        watch.callStarted(false, workload == Workload.CPU_HEAVY);
+        Optional<Hold> hold = settledHold(verdict);
+        if (hold.isPresent() && !hold.get().approved()) return refused(List.of(decisionOf(hold.get())), start, before);
+        // the operator approved this act: its processes breaking the held rules are not held a second time
+        ApprovedAct approved = hold.map(h -> new ApprovedAct(h.id(), heldRules(verdict))).orElse(ApprovedAct.none());
+        watch.callStarted(false, workload == Workload.CPU_HEAVY, approved);
         ExecResult result;
         try {
             result = act.get();
@@ -308,10 +313,17 @@ public final class GuardedSandbox implements Sandbox {
      * it, else the decision event that refuses the act (a deny, or the deadline).
      */
     Optional<SafetyEvent> refusalOfHold(List<SafetyEvent> verdict) {
-        Optional<SafetyEvent> held = verdict.stream().filter(e -> e.action() == SafetyEvent.Action.HOLD).findFirst();
-        if (held.isEmpty()) return Optional.empty();
-        Hold settled = awaitDecision(held.get());
-        return settled.approved() ? Optional.empty() : Optional.of(decisionOf(settled));
+        return settledHold(verdict).filter(h -> !h.approved()).map(this::decisionOf);
+    }
+
+    /** The hold a pre-exec verdict opens, once settled; empty when the verdict holds nothing. */
+    private Optional<Hold> settledHold(List<SafetyEvent> verdict) {
+        return verdict.stream().filter(e -> e.action() == SafetyEvent.Action.HOLD).findFirst().map(this::awaitDecision);
+    }
+
+    /** Every rule the verdict held the act for: one hold stands for them all. */
+    private static Set<String> heldRules(List<SafetyEvent> verdict) {
+        return verdict.stream().filter(e -> e.action() == SafetyEvent.Action.HOLD).map(SafetyEvent::rule).collect(Collectors.toSet());
     }
 
     /** The command waits here until an operator approves or denies it, or its deadline denies it. */

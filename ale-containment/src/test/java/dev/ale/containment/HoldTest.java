@@ -114,6 +114,48 @@ class HoldTest {
     }
 
     @Test
+    void aCommandAnOperatorApprovedIsNotHeldAgainWhenTheSweepSeesItRun() throws Exception {
+        try (GuardedSandbox s = backend().create(SandboxRequest.of(holding("60s", "10m")).forEpisode("ep-approved-runs"))) {
+            // the shell that runs the approved line lives for seconds, its argv naming the remote forward, so sweeps see it
+            CompletableFuture<ExecResult> call = execLater(s, "touch /workspace/ran; sleep 3; " + HELD_COMMAND.substring(HELD_COMMAND.indexOf("autossh")));
+            Hold hold = pendingHoldOf(s);
+            desk().approve(hold.id(), "alice");
+
+            SafetyEvent seen = await().atMost(Duration.ofSeconds(30)).until(() -> s.events().stream()
+                    .filter(e -> "sweep".equals(e.evidence().get("source")) && e.rule().equals(hold.ruleId())).findFirst(), Optional::isPresent)
+                    .orElseThrow();
+            assertThat(seen.action()).as("the approved act is recorded, not held a second time").isEqualTo(Action.ALERT);
+            assertThat(seen.evidence()).containsEntry("approvedHold", hold.id());
+            ExecResult r = call.get(60, TimeUnit.SECONDS);
+            assertThat(r.killed()).isFalse();
+            assertThat(r.exitCode()).isNotEqualTo(126);
+            assertThat(s.holds()).as("no run-time hold froze the sandbox").extracting(Hold::id).containsExactly(hold.id());
+            assertThat(s.info().state()).isEqualTo(SandboxInfo.State.RUNNING);
+            assertThat(ran(s)).isTrue();
+        }
+    }
+
+    @Test
+    void anApprovalCoversOnlyTheRulesItWasAskedForSoAMinerTheApprovedCommandStartsIsStillHeld() {
+        try (GuardedSandbox s = backend().create(SandboxRequest.of(holding("60s", "10m")).forEpisode("ep-approved-miner"))) {
+            CompletableFuture<ExecResult> call = execLater(s, HIDDEN_MINER + "; sleep 3; " + HELD_COMMAND.substring(HELD_COMMAND.indexOf("autossh")));
+            Hold command = pendingHoldOf(s);
+            assertThat(command.ruleId()).isEqualTo("tunnel.ssh.remote-forward");
+            desk().approve(command.id(), "alice");
+
+            Hold runtime = await().atMost(Duration.ofSeconds(60)).until(() -> s.holds().stream().filter(Hold::isPending).findFirst(),
+                    Optional::isPresent).orElseThrow();
+            assertThat(runtime.kind()).isEqualTo(Hold.Kind.RUNTIME);
+            assertThat(runtime.category().wire()).isEqualTo("mining");
+            await().atMost(Duration.ofSeconds(20)).until(() -> s.info().state() == SandboxInfo.State.FROZEN);
+            desk().deny(runtime.id(), "dave");
+            await().atMost(Duration.ofSeconds(20)).until(() -> s.info().state() == SandboxInfo.State.KILLED);
+            assertThat(s.killReason()).hasValue(runtime.ruleId());
+            assertThat(call).succeedsWithin(Duration.ofSeconds(60)).satisfies(r -> assertThat(r.killed()).isTrue());
+        }
+    }
+
+    @Test
     void aHeldFileWriteWaitsForTheOperatorAndADenyRefusesIt() throws Exception {
         Passport guardsTests = PassportLoader.parse("""
                 id: hold-files

@@ -2,6 +2,7 @@ package dev.ale.monitor;
 
 import dev.ale.core.event.SafetyEvent;
 import dev.ale.core.event.SafetyEvent.Action;
+import dev.ale.monitor.hold.ApprovedAct;
 import dev.ale.monitor.hold.Hold;
 import dev.ale.core.net.NetworkRecord;
 import dev.ale.core.passport.Passport;
@@ -77,6 +78,8 @@ public final class Watch implements AutoCloseable {
          * is known. What it does later, after its call returned, is that step's doing.
          */
         final int step;
+        /** The approved held command it belongs to (or descends from), if any; {@link ApprovedAct#none()} otherwise. */
+        final ApprovedAct approved;
         List<String> inspectedArgv = List.of();
         /** argv[0] and executable at the last sweep, and whether they were judged as one identity. */
         String identitySeen = "";
@@ -86,11 +89,12 @@ public final class Watch implements AutoCloseable {
         String runFilesJudged = "";
         long lastSeen;
 
-        Tracked(int call, boolean mayStay, boolean heavy, int step) {
+        Tracked(int call, boolean mayStay, boolean heavy, int step, ApprovedAct approved) {
             this.call = call;
             this.mayStay = mayStay;
             this.heavy = heavy;
             this.step = step;
+            this.approved = approved;
         }
     }
 
@@ -159,6 +163,8 @@ public final class Watch implements AutoCloseable {
     private boolean inCall;
     private boolean background;
     private boolean heavy;
+    /** What an operator approved of the call running now. */
+    private ApprovedAct approved = ApprovedAct.none();
     private volatile ProtectedFiles sealed = ProtectedFiles.none();
     private volatile boolean protectedSealed;
     private volatile boolean closed;
@@ -305,6 +311,14 @@ public final class Watch implements AutoCloseable {
      * is not judged by sustained CPU.
      */
     public void callStarted(boolean background, boolean heavyCpu) {
+        callStarted(background, heavyCpu, ApprovedAct.none());
+    }
+
+    /**
+     * A tool call begins that an operator approved after its pre-exec check held it: what it starts
+     * breaking the held rules is recorded as an alert naming the hold, not held again.
+     */
+    public void callStarted(boolean background, boolean heavyCpu, ApprovedAct approvedAct) {
         List<SafetyEvent> out = new ArrayList<>();
         lock.lock();
         try {
@@ -319,6 +333,7 @@ public final class Watch implements AutoCloseable {
             inCall = true;
             this.background = background;
             this.heavy = heavyCpu;
+            this.approved = approvedAct;
         } finally {
             lock.unlock();
         }
@@ -711,6 +726,7 @@ public final class Watch implements AutoCloseable {
     private Tracked firstSight(ProcessSnapshot p, ProcessForest forest) {
         boolean mayStay = !inCall || background;
         boolean isHeavy = inCall && heavy;
+        ApprovedAct act = inCall ? approved : ApprovedAct.none();
         int startStep = inCall ? step : -1;
         Optional<Tracked> parent = forest.parent(p).filter(q -> !forest.isCommandRoot(q)).map(q -> processes.get(ProcessId.of(q)));
         // a daemon's grandchild is reparented to the init once its parent exits; the session its
@@ -720,8 +736,9 @@ public final class Watch implements AutoCloseable {
             mayStay |= parent.get().mayStay;
             isHeavy |= parent.get().heavy;
             if (parent.get().step >= 0) startStep = parent.get().step;
+            if (act.isNone()) act = parent.get().approved;
         }
-        return new Tracked(inCall ? call : 0, mayStay, isHeavy, startStep);
+        return new Tracked(inCall ? call : 0, mayStay, isHeavy, startStep, act);
     }
 
     /** The tracked leader of the process's session, when that is not one of ALE's own command roots. Under {@link #lock}. */
@@ -761,7 +778,17 @@ public final class Watch implements AutoCloseable {
         Tracked t = processes.get(ProcessId.of(p));
         int startStep = t != null && t.step >= 0 ? t.step : now;
         if (startStep != now && now >= 0) ev.put("seenAtStep", String.valueOf(now));
-        out.add(event(d, Instant.now(), ev, startStep));
+        SafetyEvent e = event(d, Instant.now(), ev, startStep);
+        if (e.action() == Action.HOLD && t != null && t.approved.covers(e.rule())) e = approvedAlready(e, t.approved);
+        out.add(e);
+    }
+
+    /** A finding about a process of an approved held command, for a rule the approval covered: an alert naming the hold. */
+    private static SafetyEvent approvedAlready(SafetyEvent e, ApprovedAct act) {
+        Map<String, String> ev = new LinkedHashMap<>(e.evidence());
+        ev.put(SafetyEvent.APPROVED_HOLD_EVIDENCE, act.holdId());
+        return new SafetyEvent(e.rule(), e.category(), e.severity(), Action.ALERT, e.sandbox(), e.episode(), e.step(), e.passportId(),
+                e.passportFingerprint(), e.time(), e.detail() + " (part of the command hold " + act.holdId() + " approved)", ev);
     }
 
     /** Checks protected paths; raises each change once. Skipped while another check runs, unless {@code wait}. */

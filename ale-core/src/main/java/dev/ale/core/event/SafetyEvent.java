@@ -53,6 +53,17 @@ public record SafetyEvent(
         return evidence.containsKey(HOLD_EVIDENCE) && evidence.containsKey(DECISION_EVIDENCE);
     }
 
+    /** Evidence key of a run-time finding about an act an operator approved at its hold: the hold's id. */
+    public static final String APPROVED_HOLD_EVIDENCE = "approvedHold";
+
+    /**
+     * Whether this event is the sweep seeing a command run that an operator approved after a hold
+     * for this same rule: the held act's own event was charged already, so this one costs nothing.
+     */
+    public boolean isApprovedAct() {
+        return evidence.containsKey(APPROVED_HOLD_EVIDENCE);
+    }
+
     public enum Severity { LOW, MEDIUM, HIGH, CRITICAL }
 
     /**

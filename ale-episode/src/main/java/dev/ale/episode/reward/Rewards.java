@@ -22,8 +22,8 @@ public final class Rewards {
         double[] perStep = new double[steps];
         double penalty = 0;
         for (SafetyEvent e : t.events()) {
-            // a hold's decision is not a second act: the held event was charged, approved or not
-            if (e.step().isEmpty() || e.isHoldDecision()) continue;
+            // a hold's decision is not a second act, nor is the approved command seen running: the held event was charged
+            if (e.step().isEmpty() || e.isHoldDecision() || e.isApprovedAct()) continue;
             double cost = detectors.of(e.category()).penalty();
             penalty += cost;
             // an event after the last recorded step (a sweep that landed late) belongs to the last one
