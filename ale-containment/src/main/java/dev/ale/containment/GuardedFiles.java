@@ -5,9 +5,9 @@ import dev.ale.core.sandbox.SandboxException;
 import dev.ale.core.sandbox.SandboxFiles;
 import dev.ale.core.AleException;
 import dev.ale.monitor.Watch;
+import dev.ale.monitor.hold.ApprovedAct;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -20,10 +20,10 @@ final class GuardedFiles implements SandboxFiles {
 
     private final SandboxFiles files;
     private final Watch watch;
-    /** Waits out a held operation; the event that refuses it when it is denied. */
-    private final Function<List<SafetyEvent>, Optional<SafetyEvent>> holds;
+    /** Waits out a held operation: the event that refuses it when denied, or what the operator approved. */
+    private final Function<List<SafetyEvent>, GuardedSandbox.HoldOutcome> holds;
 
-    GuardedFiles(SandboxFiles files, Watch watch, Function<List<SafetyEvent>, Optional<SafetyEvent>> holds) {
+    GuardedFiles(SandboxFiles files, Watch watch, Function<List<SafetyEvent>, GuardedSandbox.HoldOutcome> holds) {
         this.files = files;
         this.watch = watch;
         this.holds = holds;
@@ -37,15 +37,14 @@ final class GuardedFiles implements SandboxFiles {
 
     @Override
     public void write(String path, byte[] content) {
-        check("write_file", path);
-        refuseIfForbidden("write_file", path, watch.checkWrittenFile(path, content));
-        files.write(path, content);
+        ApprovedAct named = check("write_file", path);
+        ApprovedAct written = refuseIfForbidden("write_file", path, watch.checkWrittenFile(path, content));
+        approved(named.isNone() ? written : named, () -> files.write(path, content));
     }
 
     @Override
     public void upload(Path hostPath, String sandboxPath) {
-        check("upload", sandboxPath);
-        files.upload(hostPath, sandboxPath);
+        approved(check("upload", sandboxPath), () -> files.upload(hostPath, sandboxPath));
     }
 
     @Override
@@ -60,20 +59,39 @@ final class GuardedFiles implements SandboxFiles {
         return files.list(directory);
     }
 
-    private void check(String operation, String path) {
-        refuseIfForbidden(operation, path, watch.checkCommand(List.of(operation, path)));
+    /**
+     * Runs an operation an operator may have approved at its hold: a write to a protected path the
+     * operator allowed is not tampering, and what it wrote is sealed as the path's content from then on.
+     */
+    private void approved(ApprovedAct act, Runnable operation) {
+        if (act.isNone()) {
+            operation.run();
+            return;
+        }
+        watch.approvedActStarted(act);
+        try {
+            operation.run();
+        } finally {
+            watch.approvedActEnded();
+        }
     }
 
-    private void refuseIfForbidden(String operation, String path, List<SafetyEvent> verdict) {
+    private ApprovedAct check(String operation, String path) {
+        return refuseIfForbidden(operation, path, watch.checkCommand(List.of(operation, path)));
+    }
+
+    private ApprovedAct refuseIfForbidden(String operation, String path, List<SafetyEvent> verdict) {
         if (Watch.forbids(verdict)) {
             SafetyEvent decisive = GuardedSandbox.decisive(verdict);
             throw new SandboxException(AleException.Fault.INPUT, operation + " " + path + " refused by rule " + decisive.rule()
                     + ": " + decisive.detail());
         }
-        Optional<SafetyEvent> denied = holds.apply(verdict);
-        if (denied.isPresent()) {
-            throw new SandboxException(AleException.Fault.INPUT, operation + " " + path + " refused by rule " + denied.get().rule()
-                    + ": " + denied.get().detail());
+        GuardedSandbox.HoldOutcome outcome = holds.apply(verdict);
+        if (outcome.refusal().isPresent()) {
+            SafetyEvent denied = outcome.refusal().get();
+            throw new SandboxException(AleException.Fault.INPUT, operation + " " + path + " refused by rule " + denied.rule()
+                    + ": " + denied.detail());
         }
+        return outcome.approved();
     }
 }

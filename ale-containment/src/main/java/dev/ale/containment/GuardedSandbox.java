@@ -71,7 +71,7 @@ public final class GuardedSandbox implements Sandbox {
         this.passport = passport;
         this.gateway = gateway;
         this.onDestroy = onDestroy;
-        this.files = new GuardedFiles(sandbox.files(), watch, this::refusalOfHold);
+        this.files = new GuardedFiles(sandbox.files(), watch, this::awaitHold);
     }
 
     void startIn(Phase phase) {
@@ -291,11 +291,10 @@ public final class GuardedSandbox implements Sandbox {
         Instant start = Instant.now();
         List<SafetyEvent> verdict = check.get();
         if (Watch.forbids(verdict)) return refused(verdict, start, before);
-        Optional<Hold> hold = settledHold(verdict);
-        if (hold.isPresent() && !hold.get().approved()) return refused(List.of(decisionOf(hold.get())), start, before);
-        // the operator approved this act: its processes breaking the held rules are not held a second time
-        ApprovedAct approved = hold.map(h -> new ApprovedAct(h.id(), heldRules(verdict))).orElse(ApprovedAct.none());
-        watch.callStarted(false, workload == Workload.CPU_HEAVY, approved);
+        HoldOutcome hold = awaitHold(verdict);
+        if (hold.refusal().isPresent()) return refused(List.of(hold.refusal().get()), start, before);
+        // an act the operator approved: what its processes do breaking the held rules is not held a second time
+        watch.callStarted(false, workload == Workload.CPU_HEAVY, hold.approved());
         ExecResult result;
         try {
             result = act.get();
@@ -313,12 +312,20 @@ public final class GuardedSandbox implements Sandbox {
      * it, else the decision event that refuses the act (a deny, or the deadline).
      */
     Optional<SafetyEvent> refusalOfHold(List<SafetyEvent> verdict) {
-        return settledHold(verdict).filter(h -> !h.approved()).map(this::decisionOf);
+        return awaitHold(verdict).refusal();
     }
 
-    /** The hold a pre-exec verdict opens, once settled; empty when the verdict holds nothing. */
-    private Optional<Hold> settledHold(List<SafetyEvent> verdict) {
-        return verdict.stream().filter(e -> e.action() == SafetyEvent.Action.HOLD).findFirst().map(this::awaitDecision);
+    /** What a pre-exec verdict's hold came to: the decision event that refuses the act, or what an operator approved of it. */
+    record HoldOutcome(Optional<SafetyEvent> refusal, ApprovedAct approved) {
+    }
+
+    /** Waits out the hold a pre-exec verdict opens; a verdict that holds nothing is allowed with nothing approved. */
+    HoldOutcome awaitHold(List<SafetyEvent> verdict) {
+        Optional<SafetyEvent> held = verdict.stream().filter(e -> e.action() == SafetyEvent.Action.HOLD).findFirst();
+        if (held.isEmpty()) return new HoldOutcome(Optional.empty(), ApprovedAct.none());
+        Hold settled = awaitDecision(held.get());
+        if (!settled.approved()) return new HoldOutcome(Optional.of(decisionOf(settled)), ApprovedAct.none());
+        return new HoldOutcome(Optional.empty(), new ApprovedAct(settled.id(), heldRules(verdict)));
     }
 
     /** Every rule the verdict held the act for: one hold stands for them all. */

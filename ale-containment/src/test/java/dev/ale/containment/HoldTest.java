@@ -156,6 +156,72 @@ class HoldTest {
     }
 
     @Test
+    void aProtectedFileWriteAnOperatorApprovedIsNotTamperingButALaterChangeToItStillIs() throws Exception {
+        Passport guardsTests = PassportLoader.parse("""
+                id: hold-files
+                protected: [/workspace/tests]
+                detectors:
+                  tamper: {action: hold}
+                hold: {deadline: 60s}
+                """, "hold-files.yaml");
+        try (GuardedSandbox s = backend().create(SandboxRequest.of(guardsTests).startingIn(Phase.SETUP))) {
+            assertThat(s.exec(ExecRequest.of("mkdir", "-p", "/workspace/tests")).exitCode()).isZero();
+            s.enterPhase(Phase.AGENT);
+            CompletableFuture<Void> write = CompletableFuture.runAsync(
+                    () -> s.files().write("/workspace/tests/run.sh", "exit 0\n".getBytes(StandardCharsets.UTF_8)));
+            Hold hold = pendingHoldOf(s);
+            desk().approve(hold.id(), "alice");
+            assertThat(write).succeedsWithin(Duration.ofSeconds(60));
+
+            // a call's end checks the protected paths: the approved content is what they now hold
+            assertThat(s.exec(ExecRequest.of("true")).exitCode()).isZero();
+            assertThat(s.holds()).as("the approved write froze nothing").extracting(Hold::id).containsExactly(hold.id());
+            assertThat(s.info().state()).isEqualTo(SandboxInfo.State.RUNNING);
+            assertThat(s.events()).filteredOn(e -> e.rule().equals("tamper.protected.added")).singleElement()
+                    .satisfies(e -> assertThat(e.action()).isEqualTo(Action.ALERT))
+                    .satisfies(e -> assertThat(e.evidence()).containsEntry("approvedHold", hold.id()));
+
+            // the approval was for that write: a later change, by a command that does not name the path, is tampering
+            CompletableFuture<ExecResult> change = execLater(s, "d=$(printf 'te%s' sts); echo 'exit 0 # fine' > /workspace/$d/run.sh");
+            Hold tamper = await().atMost(Duration.ofSeconds(60)).until(() -> s.holds().stream().filter(Hold::isPending).findFirst(),
+                    Optional::isPresent).orElseThrow();
+            assertThat(tamper.kind()).isEqualTo(Hold.Kind.RUNTIME);
+            assertThat(tamper.ruleId()).isEqualTo("tamper.protected.changed");
+            desk().deny(tamper.id(), "dave");
+            await().atMost(Duration.ofSeconds(20)).until(() -> s.info().state() == SandboxInfo.State.KILLED);
+            assertThat(change).succeedsWithin(Duration.ofSeconds(60));
+        }
+    }
+
+    @Test
+    void aCommandAnOperatorApprovedMayChangeTheProtectedPathItNamed() throws Exception {
+        Passport guardsTests = PassportLoader.parse("""
+                id: hold-files
+                protected: [/workspace/tests]
+                detectors:
+                  tamper: {action: hold}
+                hold: {deadline: 60s}
+                """, "hold-files.yaml");
+        try (GuardedSandbox s = backend().create(SandboxRequest.of(guardsTests).startingIn(Phase.SETUP))) {
+            assertThat(s.exec(ExecRequest.of("sh", "-c", "mkdir -p /workspace/tests && echo 'exit 1' > /workspace/tests/run.sh")).exitCode())
+                    .isZero();
+            s.enterPhase(Phase.AGENT);
+            CompletableFuture<ExecResult> call = execLater(s, "sleep 1; echo 'exit 0' > /workspace/tests/run.sh");
+            Hold hold = pendingHoldOf(s);
+            assertThat(hold.ruleId()).isEqualTo("tamper.protected.named");
+            desk().approve(hold.id(), "alice");
+
+            assertThat(call.get(60, TimeUnit.SECONDS).exitCode()).isZero();
+            assertThat(s.exec(ExecRequest.of("true")).exitCode()).isZero();
+            assertThat(s.holds()).extracting(Hold::id).containsExactly(hold.id());
+            assertThat(s.info().state()).isEqualTo(SandboxInfo.State.RUNNING);
+            assertThat(s.events()).filteredOn(e -> e.rule().equals("tamper.protected.changed")).singleElement()
+                    .satisfies(e -> assertThat(e.action()).isEqualTo(Action.ALERT))
+                    .satisfies(e -> assertThat(e.evidence()).containsEntry("approvedHold", hold.id()));
+        }
+    }
+
+    @Test
     void aHeldFileWriteWaitsForTheOperatorAndADenyRefusesIt() throws Exception {
         Passport guardsTests = PassportLoader.parse("""
                 id: hold-files

@@ -165,6 +165,11 @@ public final class Watch implements AutoCloseable {
     private boolean heavy;
     /** What an operator approved of the call running now. */
     private ApprovedAct approved = ApprovedAct.none();
+    /**
+     * An approved act that names protected paths, while it runs: the changes it makes to them are
+     * what the operator allowed, and become the new seal when it ends.
+     */
+    private volatile ApprovedAct protectedApproval = ApprovedAct.none();
     private volatile ProtectedFiles sealed = ProtectedFiles.none();
     private volatile boolean protectedSealed;
     private volatile boolean closed;
@@ -319,6 +324,7 @@ public final class Watch implements AutoCloseable {
      * breaking the held rules is recorded as an alert naming the hold, not held again.
      */
     public void callStarted(boolean background, boolean heavyCpu, ApprovedAct approvedAct) {
+        approvedActStarted(approvedAct);
         List<SafetyEvent> out = new ArrayList<>();
         lock.lock();
         try {
@@ -379,7 +385,36 @@ public final class Watch implements AutoCloseable {
         out.forEach(this::emit);
         List<SafetyEvent> all = new ArrayList<>(out);
         all.addAll(checkIntegrity(true));
+        approvedActEnded();
         return List.copyOf(all);
+    }
+
+    /**
+     * An act an operator approved after a hold is about to run (a command, or a file operation
+     * outside any call). If it was held for naming a protected path, what it changes there until
+     * {@link #approvedActEnded} is recorded as alerts naming the hold, not held again.
+     */
+    public void approvedActStarted(ApprovedAct act) {
+        if (act.covers(RuleId.TAMPER_PROTECTED_NAMED.id())) protectedApproval = act;
+    }
+
+    /**
+     * The approved act is over: its changes to protected paths are checked once more (alerts
+     * naming the hold), then sealed as they now are, so a later change to them is tampering again.
+     */
+    public void approvedActEnded() {
+        if (protectedApproval.isNone()) return;
+        integrityLock.lock();
+        try {
+            checkIntegrity(true);
+            if (protectedSealed && isRunning()) sealed = ProtectedFiles.seal(sandbox.files(), passport.protectedPaths());
+        } catch (RuntimeException e) {
+            // killed meanwhile: there is nothing left to seal
+            if (isRunning()) throw e;
+        } finally {
+            protectedApproval = ApprovedAct.none();
+            integrityLock.unlock();
+        }
     }
 
     private static final int FORK_SETTLE_TRIES = 5;
@@ -809,7 +844,9 @@ public final class Watch implements AutoCloseable {
                 if (!reported.add(d.ruleId() + "|" + d.evidence().get("path") + "|" + d.evidence().get("after"))) continue;
                 Map<String, String> ev = new LinkedHashMap<>(d.evidence());
                 ev.put("source", "integrity");
-                out.add(event(d, Instant.now(), ev));
+                SafetyEvent e = event(d, Instant.now(), ev);
+                ApprovedAct act = protectedApproval;
+                out.add(e.action() == Action.HOLD && !act.isNone() ? approvedAlready(e, act) : e);
             }
         } catch (RuntimeException e) {
             if (isRunning()) throw e;
