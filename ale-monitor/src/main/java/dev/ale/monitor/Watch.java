@@ -356,6 +356,10 @@ public final class Watch implements AutoCloseable {
         lock.lock();
         try {
             if (!inCall) return List.of();
+            if (closed) {
+                inCall = false;
+                return List.of();
+            }
             // read before the sweep: anything that runs after this read changes what the next call start reads
             atCallEnd = statsOrEmpty();
             List<ProcessSnapshot> now = sweepLocked(out);
@@ -471,7 +475,18 @@ public final class Watch implements AutoCloseable {
     /** Stops judging this sandbox: later acts raise nothing (the verifier may do what the agent must not). */
     @Override
     public void close() {
-        closed = true;
+        // a sweep or a gateway record already being judged finishes first: what it found was done before
+        // this close, while anything started after it (the verifier's commands) is never judged
+        lock.lock();
+        netLock.lock();
+        integrityLock.lock();
+        try {
+            closed = true;
+        } finally {
+            integrityLock.unlock();
+            netLock.unlock();
+            lock.unlock();
+        }
     }
 
     // ---- driven by the monitor's threads ----
@@ -482,7 +497,7 @@ public final class Watch implements AutoCloseable {
         List<SafetyEvent> out = new ArrayList<>();
         lock.lock();
         try {
-            if (quietSinceLastSweep()) return List.of();
+            if (closed || quietSinceLastSweep()) return List.of();
             sweepLocked(out);
             fullSweeps++;
         } finally {
@@ -563,6 +578,7 @@ public final class Watch implements AutoCloseable {
         List<SafetyEvent> out = new ArrayList<>();
         netLock.lock();
         try {
+            if (closed) return;
             for (NetworkFinding f : networkRules.inspect(record)) {
                 String dest = f.detection().evidence().get("destination");
                 if (dest != null && f.detection().category() != dev.ale.core.event.Category.EGRESS_DENIED) explained.add(dest);
@@ -837,6 +853,7 @@ public final class Watch implements AutoCloseable {
         }
         List<SafetyEvent> out = new ArrayList<>();
         try {
+            if (closed) return List.of();
             List<Detection> found = seal.check(sandbox.files());
             // a sandbox killed meanwhile reads as unreadable everywhere: that is not tampering
             if (!isRunning()) return List.of();
