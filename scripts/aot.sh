@@ -65,6 +65,9 @@ ale_aot_flags() { # jar
   # its complaints are silenced because the key above already says when a cache fits.
   [ -f "$dir/ale.aot" ] || return 0
   ALE_AOT_FLAGS=(-XX:AOTCache="$dir/ale.aot" -Xlog:aot=off,cds=off)
+  # marks the cache as in use (a redirection, no fork): scripts/aot-build keeps caches used lately,
+  # so two checkouts of different builds sharing this directory do not delete each other's
+  : 2>/dev/null >"$dir/used" || true
   [ -f "$dir/native/libsqlitejdbc.so" ] &&
     ALE_AOT_FLAGS+=(-Dorg.sqlite.lib.path="$dir/native" -Dorg.sqlite.lib.name=libsqlitejdbc.so)
   return 0
