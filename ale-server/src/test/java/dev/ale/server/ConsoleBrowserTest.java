@@ -185,9 +185,9 @@ class ConsoleBrowserTest {
         assertThat(holdRow(h1).getText()).contains("approved").contains("root");
         assertThat(holdRow(h1).findElements(By.tagName("button"))).isEmpty();
         shot("8-hold-approved");
-        assertThat(first.get(60, TimeUnit.SECONDS).json().get("exit_code").asInt()).as("the approved command ran").isNotEqualTo(126);
-        assertThat(live.call("POST", "/v1/sandboxes/" + id + "/exec", ADMIN, "{\"command\": \"test -e /workspace/ran\"}")
-                .json().get("exit_code").asInt()).isZero();
+        assertThat(exitCode(first.get(60, TimeUnit.SECONDS))).as("the approved command ran").isNotEqualTo(126);
+        assertThat(exitCode(live.call("POST", "/v1/sandboxes/" + id + "/exec", ADMIN, "{\"command\": \"test -e /workspace/ran\"}")))
+                .isZero();
 
         // a second held command, denied through the API by another operator while this page still offers it
         CompletableFuture<LiveServer.Reply> second = execLater(id);
@@ -198,12 +198,18 @@ class ConsoleBrowserTest {
         holdRow(h2).findElement(By.cssSelector("button.approve")).click();
         await(() -> browser.getCurrentUrl().contains("done=already-decided"));
         assertThat(browser.findElement(By.id("message")).getText()).contains("already decided");
-        assertThat(second.get(60, TimeUnit.SECONDS).json().get("exit_code").asInt()).as("the denied command was refused").isEqualTo(126);
+        assertThat(exitCode(second.get(60, TimeUnit.SECONDS))).as("the denied command was refused").isEqualTo(126);
         try (AuditLog log = AuditLog.openExisting(live.auditFile())) {
             assertThat(log.query(AuditQuery.all().withKind("console").withRule("console.approve")))
                     .anySatisfy(r -> assertThat(r.payloadMap()).containsEntry("outcome", "hold " + h1 + ": decided").containsEntry("token", "root"))
                     .anySatisfy(r -> assertThat(r.payloadMap()).containsEntry("outcome", "hold " + h2 + ": already_decided"));
         }
+    }
+
+    /** The exit code an exec answered; a reply that is not one fails with its body, which says why. */
+    private static int exitCode(LiveServer.Reply reply) {
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        return reply.json().get("exit_code").asInt();
     }
 
     private static CompletableFuture<LiveServer.Reply> execLater(String id) {
