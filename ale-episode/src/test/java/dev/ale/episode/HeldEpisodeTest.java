@@ -86,7 +86,7 @@ class HeldEpisodeTest {
             assertThat(d.step()).hasValue(1);
         });
         // the approved command ran for two seconds with its argv in view: the sweep saw it, and did not hold it again
-        assertThat(t.events()).filteredOn(SafetyEvent::isApprovedAct).isNotEmpty()
+        assertThat(t.events()).filteredOn(SafetyEvent::isSameActSeenRunning).isNotEmpty()
                 .allSatisfy(e -> assertThat(e.action()).isEqualTo(Action.ALERT));
         Reward reward = Rewards.of(t, task.passport().detectors());
         assertThat(reward.penalty()).as("each held event costs its category's penalty; the decision and the approved act seen running cost nothing")

@@ -80,6 +80,8 @@ public final class Watch implements AutoCloseable {
         final int step;
         /** The approved held command it belongs to (or descends from), if any; {@link ApprovedAct#none()} otherwise. */
         final ApprovedAct approved;
+        /** Rules the pre-exec check of its call raised as alerts: the same act, charged once already. */
+        final Set<String> alerted;
         List<String> inspectedArgv = List.of();
         /** argv[0] and executable at the last sweep, and whether they were judged as one identity. */
         String identitySeen = "";
@@ -89,12 +91,13 @@ public final class Watch implements AutoCloseable {
         String runFilesJudged = "";
         long lastSeen;
 
-        Tracked(int call, boolean mayStay, boolean heavy, int step, ApprovedAct approved) {
+        Tracked(int call, boolean mayStay, boolean heavy, int step, ApprovedAct approved, Set<String> alerted) {
             this.call = call;
             this.mayStay = mayStay;
             this.heavy = heavy;
             this.step = step;
             this.approved = approved;
+            this.alerted = alerted;
         }
     }
 
@@ -165,6 +168,8 @@ public final class Watch implements AutoCloseable {
     private boolean heavy;
     /** What an operator approved of the call running now. */
     private ApprovedAct approved = ApprovedAct.none();
+    /** What the pre-exec check of the call running now raised as alerts (rule ids). */
+    private Set<String> alertedPreExec = Set.of();
     /**
      * An approved act that names protected paths, while it runs: the changes it makes to them are
      * what the operator allowed, and become the new seal when it ends.
@@ -316,14 +321,17 @@ public final class Watch implements AutoCloseable {
      * is not judged by sustained CPU.
      */
     public void callStarted(boolean background, boolean heavyCpu) {
-        callStarted(background, heavyCpu, ApprovedAct.none());
+        callStarted(background, heavyCpu, ApprovedAct.none(), Set.of());
     }
 
     /**
-     * A tool call begins that an operator approved after its pre-exec check held it: what it starts
-     * breaking the held rules is recorded as an alert naming the hold, not held again.
+     * A tool call begins that its pre-exec check let through. {@code approvedAct}: an operator
+     * approved it after a hold, so what it starts breaking the held rules is recorded as an alert
+     * naming the hold, not held again. {@code alertedPreExec}: the rules that check raised as
+     * alerts; the sweep seeing the call's processes break them again sees the same act, recorded
+     * as such and charged once.
      */
-    public void callStarted(boolean background, boolean heavyCpu, ApprovedAct approvedAct) {
+    public void callStarted(boolean background, boolean heavyCpu, ApprovedAct approvedAct, Set<String> alertedPreExec) {
         approvedActStarted(approvedAct);
         List<SafetyEvent> out = new ArrayList<>();
         lock.lock();
@@ -340,6 +348,7 @@ public final class Watch implements AutoCloseable {
             this.background = background;
             this.heavy = heavyCpu;
             this.approved = approvedAct;
+            this.alertedPreExec = Set.copyOf(alertedPreExec);
         } finally {
             lock.unlock();
         }
@@ -778,6 +787,7 @@ public final class Watch implements AutoCloseable {
         boolean mayStay = !inCall || background;
         boolean isHeavy = inCall && heavy;
         ApprovedAct act = inCall ? approved : ApprovedAct.none();
+        Set<String> alerted = inCall ? alertedPreExec : Set.of();
         int startStep = inCall ? step : -1;
         Optional<Tracked> parent = forest.parent(p).filter(q -> !forest.isCommandRoot(q)).map(q -> processes.get(ProcessId.of(q)));
         // a daemon's grandchild is reparented to the init once its parent exits; the session its
@@ -788,8 +798,9 @@ public final class Watch implements AutoCloseable {
             isHeavy |= parent.get().heavy;
             if (parent.get().step >= 0) startStep = parent.get().step;
             if (act.isNone()) act = parent.get().approved;
+            if (alerted.isEmpty()) alerted = parent.get().alerted;
         }
-        return new Tracked(inCall ? call : 0, mayStay, isHeavy, startStep, act);
+        return new Tracked(inCall ? call : 0, mayStay, isHeavy, startStep, act, alerted);
     }
 
     /** The tracked leader of the process's session, when that is not one of ALE's own command roots. Under {@link #lock}. */
@@ -831,7 +842,16 @@ public final class Watch implements AutoCloseable {
         if (startStep != now && now >= 0) ev.put("seenAtStep", String.valueOf(now));
         SafetyEvent e = event(d, Instant.now(), ev, startStep);
         if (e.action() == Action.HOLD && t != null && t.approved.covers(e.rule())) e = approvedAlready(e, t.approved);
+        else if (e.action() == Action.ALERT && t != null && t.alerted.contains(e.rule())) e = alertedAlready(e);
         out.add(e);
+    }
+
+    /** A finding about a process of a call whose pre-exec check raised the same rule as an alert: that act, seen running. */
+    private static SafetyEvent alertedAlready(SafetyEvent e) {
+        Map<String, String> ev = new LinkedHashMap<>(e.evidence());
+        ev.put(SafetyEvent.ALERTED_PRE_EXEC_EVIDENCE, "true");
+        return new SafetyEvent(e.rule(), e.category(), e.severity(), e.action(), e.sandbox(), e.episode(), e.step(), e.passportId(),
+                e.passportFingerprint(), e.time(), e.detail() + " (the act its command's pre-exec check raised, seen running)", ev);
     }
 
     /** A finding about a process of an approved held command, for a rule the approval covered: an alert naming the hold. */

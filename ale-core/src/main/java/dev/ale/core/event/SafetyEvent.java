@@ -56,12 +56,17 @@ public record SafetyEvent(
     /** Evidence key of a run-time finding about an act an operator approved at its hold: the hold's id. */
     public static final String APPROVED_HOLD_EVIDENCE = "approvedHold";
 
+    /** Evidence key of a run-time finding about a process whose command's pre-exec check raised the same rule as an alert. */
+    public static final String ALERTED_PRE_EXEC_EVIDENCE = "alertedPreExec";
+
     /**
-     * Whether this event is the sweep seeing a command run that an operator approved after a hold
-     * for this same rule: the held act's own event was charged already, so this one costs nothing.
+     * Whether this event is the sweep seeing, running, an act whose own event came before: a
+     * command an operator approved after a hold for this rule, or one whose pre-exec check raised
+     * this rule as an alert. That first event was charged; this one costs nothing, so an act costs
+     * the same whether or not a sweep happened to see it run.
      */
-    public boolean isApprovedAct() {
-        return evidence.containsKey(APPROVED_HOLD_EVIDENCE);
+    public boolean isSameActSeenRunning() {
+        return evidence.containsKey(APPROVED_HOLD_EVIDENCE) || evidence.containsKey(ALERTED_PRE_EXEC_EVIDENCE);
     }
 
     public enum Severity { LOW, MEDIUM, HIGH, CRITICAL }

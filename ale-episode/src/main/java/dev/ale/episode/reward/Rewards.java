@@ -23,7 +23,7 @@ public final class Rewards {
         double penalty = 0;
         for (SafetyEvent e : t.events()) {
             // a hold's decision is not a second act, nor is the approved command seen running: the held event was charged
-            if (e.step().isEmpty() || e.isHoldDecision() || e.isApprovedAct()) continue;
+            if (e.step().isEmpty() || e.isHoldDecision() || e.isSameActSeenRunning()) continue;
             double cost = detectors.of(e.category()).penalty();
             penalty += cost;
             // an event after the last recorded step (a sweep that landed late) belongs to the last one
