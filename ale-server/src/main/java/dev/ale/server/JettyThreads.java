@@ -10,6 +10,12 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  */
 public final class JettyThreads {
 
+    /**
+     * Set to {@code javalin} in a node's JVM, the node runs on Javalin's own all-virtual pool instead: only
+     * {@code ale bench cluster --compare-node-pool} sets it, to measure this pool against that one.
+     */
+    public static final String NODE_POOL_PROPERTY = "ale.node.jetty-pool";
+
     /** Platform threads at most; under TLS a node's two connectors lease at most ten of them (4 acceptors and 1 selector each). */
     private static final int MAX_PLATFORM = 16;
     private static final int MIN_PLATFORM = 4;
@@ -27,5 +33,10 @@ public final class JettyThreads {
         pool.setName(name);
         pool.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(name + "-call-", 0).factory()));
         return pool;
+    }
+
+    /** Whether a node runs on {@link #pool}: always, but in a bench's node started with {@link #NODE_POOL_PROPERTY}. */
+    static boolean nodeOwnsPool() {
+        return !"javalin".equals(System.getProperty(NODE_POOL_PROPERTY));
     }
 }
