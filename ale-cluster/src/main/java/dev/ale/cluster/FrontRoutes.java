@@ -353,11 +353,11 @@ final class FrontRoutes {
         if (!merged.any()) {
             String passport = ctx.pathParam("passport");
             if (asked == missed.size()) {
-                throw FrontError.nodeUnavailable("no node could be asked for passport '" + passport + "'s history"
+                throw FrontError.nodeUnavailable("no node could be asked for the history of passport '" + passport + "'"
                         + (missed.isEmpty() ? " (the cluster has no node)" : " (" + String.join(", ", missed) + " not answering)") + "; retry shortly");
             }
             throw FrontError.notFound("no record in the audit log of any node names a passport with id or fingerprint '" + passport + "'"
-                    + (missed.isEmpty() ? "" : "; " + String.join(", ", missed) + " could not be asked, and may"));
+                    + (missed.isEmpty() ? "" : "; " + String.join(", ", missed) + " could not be asked, and its log may"));
         }
         ObjectNode out = merged.merged();
         unreachable(ctx, out, missed);
