@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ale.agent.testing.Reply;
 import dev.ale.agent.testing.ScriptedModelServer;
 import dev.ale.core.model.Usage;
+import dev.ale.monitor.audit.AuditLog;
+import dev.ale.monitor.audit.PassportHistory;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,11 +23,13 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -49,8 +53,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * The single node's API through the cluster's front, on real nodes under mutual TLS: ROCK's
  * X-API-Key, ROCK's list and batch status joined over the nodes (a dead node named, not fatal),
- * ROCK's multipart upload streamed to its node, holds decided through the front, and a sandbox's
- * model call through its TLS node's gateway, recorded on the node and read through the front.
+ * ROCK's multipart upload streamed to its node, holds decided through the front, a sandbox's
+ * model call through its TLS node's gateway, recorded on the node and read through the front, and a
+ * passport's history over both nodes (and over the one left when the other is dead).
  */
 @Tag("root")
 @Timeout(900)
@@ -60,6 +65,8 @@ class ClusterFrontApiTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final String ROCK = "/apis/envs/sandbox/v1";
+    /** The passport the history tests make sandboxes under, on both nodes. */
+    private static final String FLEET_PASSPORT = "fleet-hist";
 
     @TempDir
     static Path dir;
@@ -354,6 +361,84 @@ class ClusterFrontApiTest {
 
     @Test
     @Order(6)
+    void aPassportsHistoryThroughTheFrontHasEveryNodesRunsEachNamingItsNodeWithTheTotalsSummed() throws Exception {
+        // sandboxes under one passport on both nodes; each tries an address it may not reach, then is killed for the metadata service
+        String passport = "{\"passport\": \"id: " + FLEET_PASSPORT + "\\n\"}";
+        Map<String, List<String>> onNode = new TreeMap<>();
+        for (int i = 0; i < 6 && onNode.size() < 2; i++) {
+            Answer created = post("/v1/sandboxes", ADMIN, passport);
+            assertThat(created.status()).as(created.raw().body()).isEqualTo(201);
+            String id = created.body().path("id").asText();
+            made.add(id);
+            onNode.computeIfAbsent(node(id), k -> new ArrayList<>()).add(id);
+        }
+        assertThat(onNode).containsOnlyKeys("n1", "n2");
+        String acts = "curl -s --max-time 3 http://203.0.113.9/ ; curl -s --max-time 3 http://169.254.169.254/latest/meta-data/ ; echo ran";
+        for (List<String> ids : onNode.values()) {
+            for (String id : ids) post("/v1/sandboxes/" + id + "/exec", ADMIN, JSON.createObjectNode().put("command", acts).toString());
+        }
+        await().atMost(Duration.ofSeconds(120)).until(() -> cluster.nodes().stream()
+                .allMatch(n -> ownHistory(n).path("kills").size() >= onNode.get(n.name()).size()));
+        for (List<String> ids : onNode.values()) {
+            for (String id : ids) send(HttpRequest.newBuilder(URI.create(front + "/v1/sandboxes/" + id)).header("Authorization", "Bearer " + ADMIN).DELETE());
+        }
+
+        // the front's answer is each node's own summary of its chain, summed (asked until the nodes' last records are in)
+        Answer[] last = new Answer[1];
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            last[0] = get("/passports/" + FLEET_PASSPORT + "/history", ADMIN);
+            assertThat(last[0].status()).as(last[0].raw().body()).isEqualTo(200);
+            assertSummed(last[0].body(), cluster.nodes());
+        });
+        JsonNode h = last[0].body();
+        assertThat(h.path("unreachable_nodes")).isEmpty();
+        assertThat(last[0].raw().headers().firstValue("X-Ale-Unreachable-Nodes")).isEmpty();
+        assertThat(h.path("versions")).hasSize(1);
+        assertThat(h.path("versions").get(0).path("nodes")).extracting(JsonNode::asText).containsExactlyInAnyOrder("n1", "n2");
+        List<String> sandboxes = new ArrayList<>();
+        h.path("sandboxes").forEach(s -> sandboxes.add(s.asText()));
+        assertThat(sandboxes).as("each sandbox by the cluster's id, which names its node")
+                .containsExactlyInAnyOrderElementsOf(onNode.values().stream().flatMap(List::stream).toList());
+        assertThat(h.path("by_node").path("n1").path("sandboxes")).extracting(JsonNode::asText).containsExactlyElementsOf(onNode.get("n1"));
+        assertThat(h.path("by_node").path("n2").path("sandboxes")).extracting(JsonNode::asText).containsExactlyElementsOf(onNode.get("n2"));
+        assertThat(h.path("events_by_category").path("metadata").asInt()).as(h.toString()).isGreaterThanOrEqualTo(made(onNode));
+        List<Instant> times = new ArrayList<>();
+        for (JsonNode k : h.path("kills")) {
+            assertThat(k.path("node").asText()).isIn("n1", "n2");
+            assertThat(k.path("sandbox").asText()).as("its sandbox by the cluster's id").startsWith(k.path("node").asText() + ".sb-");
+            times.add(Instant.parse(k.path("time").asText()));
+        }
+        assertThat(h.path("kills")).extracting(k -> k.path("node").asText()).contains("n1", "n2");
+        assertThat(times).as("the kills of both nodes in time order").isSorted();
+
+        // what a node refuses the front answers as the node does
+        Answer badSince = get("/passports/" + FLEET_PASSPORT + "/history?since=yesterday", ADMIN);
+        assertThat(badSince.status()).isEqualTo(400);
+        assertThat(badSince.body().path("error").path("code").asText()).isEqualTo("invalid_field");
+        assertThat(badSince.body().path("error").path("message").asText()).contains("since: 'yesterday' is not an ISO-8601 instant");
+        Answer backwards = get("/passports/" + FLEET_PASSPORT + "/history?since=2026-03-02T00:00:00Z&until=2026-03-01T00:00:00Z", ADMIN);
+        assertThat(backwards.status()).isEqualTo(400);
+        assertThat(backwards.body().path("error").path("message").asText()).startsWith("since: must be before until");
+        Answer unknown = get("/passports/nobody-at-all/history", ADMIN);
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.body().path("error").path("message").asText()).contains("'nobody-at-all'");
+        assertThat(get("/passports/" + FLEET_PASSPORT + "/history", ENV).status()).as("a history is for admin tokens, as on a node").isEqualTo(403);
+        Answer future = get("/passports/" + FLEET_PASSPORT + "/history?since=2999-01-01T00:00:00Z", ADMIN);
+        assertThat(future.status()).isEqualTo(200);
+        assertThat(future.body().path("sandboxes")).isEmpty();
+        assertThat(future.body().path("since").asText()).isEqualTo("2999-01-01T00:00:00Z");
+
+        // the CLI prints the fleet's history from the front
+        CliRun text = passportHistory();
+        assertThat(text.exit()).as(text.err()).isZero();
+        assertThat(text.out()).contains("Passport " + FLEET_PASSPORT).contains("on n1, n2").contains("  n1: ").contains("  n2: ")
+                .containsPattern("Kills:\n  n[12] #").contains("metadata  " + h.path("events_by_category").path("metadata").asInt());
+        CliRun json = passportHistory("--json");
+        assertThat(JSON.readTree(json.out()).path("events_by_category")).isEqualTo(h.path("events_by_category"));
+    }
+
+    @Test
+    @Order(7)
     void aDeadNodeIsNamedInRocksListAndBatchAndTheLiveNodesSandboxesAreStillThere() throws Exception {
         // one sandbox on each node (placement goes by free slots, which earlier tests' leftovers may tilt)
         Map<String, String> onNode = new TreeMap<>();
@@ -384,6 +469,76 @@ class ClusterFrontApiTest {
         assertThat(gone.body().path("status").asText()).isEqualTo("Failed");
         assertThat(gone.body().path("message").asText()).isEqualTo("node unavailable");
         rock("POST", "/stop", "X-API-Key", ENV, "{\"sandbox_id\": \"" + alive + "\"}");
+    }
+
+    @Test
+    @Order(8)
+    void aPassportsHistoryWithANodeDownIsTheLiveNodesAndNamesTheOneNotAsked() throws Exception {
+        assertThat(cluster.nodes().get(1).process().isAlive()).as("n2 was killed by the test before").isFalse();
+        Answer h = get("/passports/" + FLEET_PASSPORT + "/history", ADMIN);
+        assertThat(h.status()).as(h.raw().body()).isEqualTo(200);
+        assertThat(h.body().path("unreachable_nodes")).extracting(JsonNode::asText).containsExactly("n2");
+        assertThat(h.raw().headers().firstValue("X-Ale-Unreachable-Nodes")).contains("n2");
+        assertSummed(h.body(), List.of(cluster.nodes().get(0)));
+        assertThat(h.body().path("by_node").has("n2")).isFalse();
+        h.body().path("sandboxes").forEach(s -> assertThat(s.asText()).startsWith("n1."));
+
+        CliRun text = passportHistory();
+        assertThat(text.exit()).as("a node not asked: exit 3, as ale audit query").isEqualTo(3);
+        assertThat(text.out()).contains("  n1: ").doesNotContain("  n2: ").contains("node n2 could not be asked");
+    }
+
+    private static int made(Map<String, List<String>> onNode) {
+        return onNode.values().stream().mapToInt(List::size).sum();
+    }
+
+    private record CliRun(int exit, String out, String err) { }
+
+    private static CliRun passportHistory(String... more) throws IOException {
+        Path tokenFile = dir.resolve("admin-token");
+        Files.writeString(tokenFile, ADMIN);
+        List<String> args = new ArrayList<>(List.of("passport", "history", FLEET_PASSPORT, "--server", front, "--token-file", tokenFile.toString()));
+        args.addAll(List.of(more));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = Main.run(args.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new CliRun(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** The passport's history as the node's own audit log gives it, read from its file. */
+    private static JsonNode ownHistory(LoopbackCluster.NodeProcess n) {
+        try (AuditLog log = AuditLog.openExisting(n.dataDir().resolve("audit.db"))) {
+            if (!PassportHistory.named(log, FLEET_PASSPORT)) return JSON.createObjectNode();
+            return PassportHistory.read(log, FLEET_PASSPORT, Optional.empty(), Optional.empty()).toJson();
+        }
+    }
+
+    /** The front's totals are the sums of each node's own, and its runs are the nodes' runs, each under its node. */
+    private static void assertSummed(JsonNode front, List<LoopbackCluster.NodeProcess> nodes) {
+        Map<String, Map<String, Long>> sums = new TreeMap<>();
+        long records = 0;
+        int kills = 0;
+        for (LoopbackCluster.NodeProcess n : nodes) {
+            JsonNode own = ownHistory(n);
+            for (String c : List.of("events_by_category", "hosts_reached", "hosts_refused", "protected_writes")) {
+                own.path(c).properties().forEach(e -> sums.computeIfAbsent(c, k -> new TreeMap<>()).merge(e.getKey(), e.getValue().asLong(), Long::sum));
+            }
+            for (JsonNode v : own.path("versions")) records += v.path("records").asLong();
+            kills += own.path("kills").size();
+            List<String> episodes = new ArrayList<>();
+            own.path("episodes").forEach(e -> episodes.add(e.asText()));
+            assertThat(front.path("by_node").path(n.name()).path("episodes")).extracting(JsonNode::asText).as(n.name()).containsExactlyElementsOf(episodes);
+            assertThat(front.path("by_node").path(n.name()).path("sandboxes")).as(n.name()).hasSize(own.path("sandboxes").size());
+        }
+        for (String c : List.of("events_by_category", "hosts_reached", "hosts_refused", "protected_writes")) {
+            Map<String, Long> got = new TreeMap<>();
+            front.path(c).properties().forEach(e -> got.put(e.getKey(), e.getValue().asLong()));
+            assertThat(got).as(c).isEqualTo(sums.getOrDefault(c, Map.of()));
+        }
+        long frontRecords = 0;
+        for (JsonNode v : front.path("versions")) frontRecords += v.path("records").asLong();
+        assertThat(frontRecords).as("records of the passport's versions").isEqualTo(records);
+        assertThat(front.path("kills")).hasSize(kills);
     }
 
     private static String node(String id) {

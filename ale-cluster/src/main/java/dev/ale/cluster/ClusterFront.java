@@ -5,6 +5,7 @@ import dev.ale.cluster.fleet.Fleet;
 import dev.ale.cluster.fleet.Node;
 import dev.ale.core.AleException;
 import dev.ale.server.ClusterTls;
+import dev.ale.server.JettyThreads;
 import dev.ale.server.Tokens;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
@@ -17,7 +18,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * {@code ale serve --cluster}: one HTTP API over many nodes. It holds no sandbox and no table of
@@ -75,7 +75,7 @@ public final class ClusterFront implements AutoCloseable {
                 if (METHODS.contains(h.getHttpMethod())) routes.add(h.getHttpMethod().name() + " " + h.getPath());
             });
             c.showJavalinBanner = false;
-            c.jetty.threadPool = threadPool();
+            c.jetty.threadPool = JettyThreads.pool("ale-front"); // selector and acceptor on platform threads, each call virtual
             c.http.maxRequestSize = MAX_BODY;
             c.http.disableCompression(); // event streams must reach the client as written
             c.startupWatcherEnabled = false;
@@ -102,19 +102,6 @@ public final class ClusterFront implements AutoCloseable {
         long period = config.pollPeriod().toMillis();
         poller.scheduleWithFixedDelay(front::pollAll, 0, period, TimeUnit.MILLISECONDS);
         return front;
-    }
-
-    /**
-     * Jetty's selector and acceptor on a few platform threads, each request on a virtual thread of its
-     * own (a call waits for as long as its node's command runs). Javalin's all-virtual pool also runs
-     * the selector and acceptor loops as virtual threads, which block in epoll and accept on a carrier;
-     * on platform threads the front spent about 10% less CPU per forwarded step (median of five runs each, docs/benchmarks.md).
-     */
-    private static QueuedThreadPool threadPool() {
-        QueuedThreadPool pool = new QueuedThreadPool(16, 4);
-        pool.setName("ale-front");
-        pool.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("ale-front-call-", 0).factory()));
-        return pool;
     }
 
     private void pollAll() {

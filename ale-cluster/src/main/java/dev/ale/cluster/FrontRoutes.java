@@ -56,8 +56,6 @@ final class FrontRoutes {
      */
     static final Map<String, String> NOT_ROUTED = Map.of(
             "GET /v1/node", "a node's report to its front; the fleet's is GET /v1/nodes (admin)",
-            "GET /passports/{passport}/history", "a passport's history is a summary of one node's audit chain; through the front, read every"
-                    + " node's records with GET /v1/audit/records (admin), or run ale passport history on a node",
             "GET /ui", "the console shows one server's sandboxes and holds; a cluster has no console yet: decide holds with GET /holds and"
                     + " POST /holds/{id}/approve or /deny on the front (ale hold), and read each sandbox's events at /v1/sandboxes/{id}/events",
             "GET /ui/<page>", "the console shows one server's sandboxes and holds; a cluster has no console yet: decide holds with GET /holds"
@@ -84,6 +82,7 @@ final class FrontRoutes {
         app.get("/v1/nodes", this::nodes);
         app.get("/v1/audit/records", this::auditRecords);
         app.get("/v1/audit/verify", this::auditVerify);
+        app.get("/passports/{passport}/history", this::passportHistory);
         app.get("/openapi.yaml", this::spec);
         for (Map.Entry<String, String> e : NOT_ROUTED.entrySet()) {
             String path = e.getKey().substring(e.getKey().indexOf(' ') + 1);
@@ -332,6 +331,39 @@ final class FrontRoutes {
         json(ctx, 200, out);
     }
 
+    /**
+     * A passport's history over the fleet: each node summarizes its own audit chain, the front merges
+     * the summaries ({@link PassportHistories}). A node whose log never names the passport (its 404) adds
+     * nothing; only when no node's does is the answer that 404. A refusal (not an admin token, bounds that
+     * are not instants) is the first node's, as a node gives it.
+     */
+    private void passportHistory(Context ctx) {
+        PassportHistories merged = new PassportHistories();
+        List<String> missed = new ArrayList<>();
+        int asked = 0;
+        for (Node n : fleet.nodes()) {
+            if (n.name().isEmpty() || n.state().equals("gone")) continue;
+            String name = n.name().get();
+            asked++;
+            Asked answer = askNode(ctx, n, pathAndQuery(ctx), missed, OptionalInt.of(404));
+            if (answer.refused()) return;
+            answer.json().ifPresent(h -> merged.add(name, h));
+        }
+        if (!missed.isEmpty()) ctx.header("X-Ale-Unreachable-Nodes", String.join(",", missed));
+        if (!merged.any()) {
+            String passport = ctx.pathParam("passport");
+            if (asked == missed.size()) {
+                throw FrontError.nodeUnavailable("no node could be asked for the history of passport '" + passport + "'"
+                        + (missed.isEmpty() ? " (the cluster has no node)" : " (" + String.join(", ", missed) + " not answering)") + "; retry shortly");
+            }
+            throw FrontError.notFound("no record in the audit log of any node names a passport with id or fingerprint '" + passport + "'"
+                    + (missed.isEmpty() ? "" : "; " + String.join(", ", missed) + " could not be asked, and its log may"));
+        }
+        ObjectNode out = merged.merged();
+        unreachable(ctx, out, missed);
+        json(ctx, 200, out);
+    }
+
     /** Each node's chain walked by the node itself; the fleet is ok only when every node was asked and every chain is intact. */
     private void auditVerify(Context ctx) {
         List<String> missed = new ArrayList<>();
@@ -362,6 +394,11 @@ final class FrontRoutes {
 
     /** One node's JSON answer; a node that cannot be asked is added to {@code missed}; a refusal is answered to the caller. */
     private Asked askNode(Context ctx, Node n, String pathAndQuery, List<String> missed) {
+        return askNode(ctx, n, pathAndQuery, missed, OptionalInt.empty());
+    }
+
+    /** {@link #askNode(Context, Node, String, List)}, where the status {@code nothingHere} is no refusal but an empty answer of this node. */
+    private Asked askNode(Context ctx, Node n, String pathAndQuery, List<String> missed, OptionalInt nothingHere) {
         String name = n.name().orElseThrow();
         NodeHttp.Reply reply;
         try {
@@ -372,6 +409,7 @@ final class FrontRoutes {
         }
         byte[] bytes = read(reply);
         Optional<JsonNode> json = json(reply, bytes);
+        if (nothingHere.isPresent() && reply.status() == nothingHere.getAsInt()) return new Asked(Optional.empty(), false);
         if (reply.status() != 200 || json.isEmpty()) {
             answer(ctx, reply, bytes, json, name); // a refusal (not an admin token, a bad filter) is the same from every node
             if (reply.status() == 200) ctx.status(502);

@@ -107,6 +107,11 @@ final class Ids {
         return out;
     }
 
+    /** A node's own id as the cluster names it ({@code NODE.ID}); any other string as it is. */
+    static String outwardId(String id, String node) {
+        return NODE_ID.matcher(id).matches() ? join(node, id) : id;
+    }
+
     /** Puts {@code node}'s prefix on every id and model token in a node's reply, in place. */
     static JsonNode outward(JsonNode json, String node) {
         if (json instanceof ObjectNode o) {

@@ -125,6 +125,16 @@ class FrontApiTest {
     }
 
     @Test
+    void aPassportsHistoryWithNoNodeToAskIs503NamingTheNodeNotA404() throws Exception {
+        Reply r = call("GET", "/passports/coder-1/history?since=2026-03-01T00:00:00Z", "Authorization", "Bearer " + ADMIN);
+        assertThat(r.status()).as(r.body()).isEqualTo(503);
+        assertThat(JSON.readTree(r.body()).path("error").path("code").asText()).isEqualTo("node_unavailable");
+        assertThat(JSON.readTree(r.body()).path("error").path("message").asText()).contains("n1 not answering");
+        assertThat(r.raw().headers().firstValue("X-Ale-Unreachable-Nodes")).contains("n1");
+        assertThat(r.raw().headers().firstValue("Retry-After")).contains("1");
+    }
+
+    @Test
     void rocksApiKeyIsTakenOnRocksPathsOnlyAndAWrongOneIs401InRocksEnvelope() throws Exception {
         // a good key passes the front's check: the call goes on to the node, which is not answering (ROCK's Failed, over 200)
         Reply good = call("GET", "/apis/envs/sandbox/v1/get_status?sandbox_id=n1.sb-0123456789abcdef", "X-API-Key", ENV);

@@ -180,7 +180,8 @@ public final class AleServer implements AutoCloseable {
         List<String> routes = new CopyOnWriteArrayList<>();
         Javalin app = Javalin.create(c -> {
             c.showJavalinBanner = false;
-            c.useVirtualThreads = true; // calls block for as long as their command runs
+            c.useVirtualThreads = true; // calls block for as long as their command runs (Javalin's own executors too)
+            if (JettyThreads.nodeOwnsPool()) c.jetty.threadPool = JettyThreads.pool("ale-node"); // Jetty's selector and acceptor on platform threads
             c.http.prefer405over404 = true;
             c.http.maxRequestSize = Bodies.FILE_LIMIT; // Bodies enforces each route's own limit
             // ROCK's multipart upload: parts over the limit are refused before they are held

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -72,6 +73,31 @@ class TlsConnectorsTest {
             plainOnTls = "refused: " + e;
         }
         assertThat(plainOnTls).doesNotContain("the sandboxes");
+    }
+
+    @Test
+    void underTlsEachCallRunsOnAVirtualThreadAndBothConnectorsAcceptOnPlatformThreadsOfTheNodesPool() throws Exception {
+        AtomicInteger proxyPort = new AtomicInteger(-1);
+        ClusterTls node = ClusterTls.load(certs, ClusterTls.Role.NODE);
+        app = Javalin.create(c -> {
+            c.showJavalinBanner = false;
+            c.startupWatcherEnabled = false;
+            c.useVirtualThreads = true;
+            c.jetty.threadPool = JettyThreads.pool("ale-tls-test");
+            TlsConnectors.add(c, "127.0.0.1", 0, node);
+        });
+        TlsConnectors.guard(app, proxyPort);
+        app.get("/v1/models", ctx -> ctx.result(Thread.currentThread().isVirtual() + " " + Thread.currentThread().getName()));
+        app.start();
+        proxyPort.set(TlsConnectors.modelProxyPort(app));
+
+        SSLContext front = ClusterTls.load(certs, ClusterTls.Role.FRONT).context();
+        assertThat(tls(app.port(), front, "/v1/models")).startsWith("HTTP/1.1 200").matches("(?s).* … true ale-tls-test-call-[0-9]+");
+        assertThat(plain(proxyPort.get(), "/v1/models")).startsWith("HTTP/1.1 200").matches("(?s).* … true ale-tls-test-call-[0-9]+");
+        // Thread.getAllStackTraces lists platform threads only: each connector's acceptor is one of the pool's
+        List<String> acceptors = Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(n -> n.startsWith("ale-tls-test-") && n.contains("-acceptor-")).toList();
+        assertThat(acceptors).anyMatch(n -> n.contains(":" + app.port() + "}")).anyMatch(n -> n.contains(":" + proxyPort.get() + "}"));
     }
 
     private static String plain(int port, String path) throws IOException {

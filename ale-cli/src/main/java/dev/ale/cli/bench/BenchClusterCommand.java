@@ -3,6 +3,7 @@ package dev.ale.cli.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ale.server.ClusterTls;
+import dev.ale.server.JettyThreads;
 import dev.ale.server.NodeSettings;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -92,6 +93,11 @@ public final class BenchClusterCommand implements Callable<Integer> {
             "mutual TLS and one in plain HTTP: front and node of each, the four interleaved step by step."})
     private boolean compareTls;
 
+    @Option(names = "--compare-node-pool", description = {"Only the node's side: two clusters of one node each up at once under mutual TLS, one",
+            "node on ALE's Jetty pool (selector and acceptor on platform threads) and one on Javalin's all-virtual pool;",
+            "GEM steps straight to each node, interleaved, in --rounds parts (node CPU per step, p50/p99)."})
+    private boolean compareNodePool;
+
     @Option(names = "--split-cpus", paramLabel = "CPUS", description = {
             "Also measure the throughput with the front's process on CPUS (a list such as 1 or 2-3) and the nodes, their",
             "sandboxes and this bench's client on the other CPUs (cgroup v1 cpusets), interleaved round by round with",
@@ -115,6 +121,9 @@ public final class BenchClusterCommand implements Callable<Integer> {
         BenchOptions.atLeast(spec, "--sandboxes", sandboxes, 1);
         BenchOptions.atLeast(spec, "--warmup", warmUp, 0);
         if (compareTls && splitCpus.isPresent()) throw new ParameterException(spec.commandLine(), "--split-cpus and --compare-tls: choose one");
+        if (compareNodePool && (compareTls || splitCpus.isPresent() || plainHttp)) {
+            throw new ParameterException(spec.commandLine(), "--compare-node-pool runs alone: not with --compare-tls, --split-cpus or --plain-http");
+        }
         Path dir = Files.createTempDirectory("ale-bench-cluster-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
         if (compareTls || !plainHttp) {
             // the nodes' certificates name ale-node, not the address this bench dials them at; the JDK client reads this
@@ -123,6 +132,7 @@ public final class BenchClusterCommand implements Callable<Integer> {
         }
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
         if (compareTls) return compare(dir);
+        if (compareNodePool) return compareNodePool(dir);
         Optional<CpuSets> cpus;
         try {
             cpus = splitCpus.isEmpty() ? Optional.empty() : Optional.of(CpuSets.create(Long.toHexString(ProcessHandle.current().pid()), splitCpus.get()));
@@ -248,6 +258,82 @@ public final class BenchClusterCommand implements Callable<Integer> {
                 cluster.frontCpu().minus(cpu0).toNanos() / 1e3 / steps, steps);
         throughput(cluster, pairs, cpus);
         for (Target[] p : pairs) post(cluster.frontUrl() + "/v1/envs/" + p[0].id() + "/close", front(cluster), "{}", 200);
+    }
+
+    /**
+     * {@code --compare-node-pool}: two one-node clusters under TLS, the nodes differing only by their Jetty
+     * pool; one environment on each, stepped straight to its node (as the front does), interleaved step by
+     * step, the first of each pair alternating. Each node's CPU is read from /proc around each part.
+     */
+    private int compareNodePool(Path dir) throws Exception {
+        Path tasks = BenchGemCommand.writeTask(dir.resolve("tasks"));
+        String[] names = {"ALE's pool (platform selector)", "Javalin's all-virtual pool"};
+        try (LocalCluster own = LocalCluster.start(Files.createDirectories(dir.resolve("own")), 1, 8, tasks, LocalCluster.Transport.TLS);
+             LocalCluster javalin = LocalCluster.start(Files.createDirectories(dir.resolve("javalin")), 1, 8, tasks, LocalCluster.Transport.TLS,
+                     Optional.empty(), List.of("-D" + JettyThreads.NODE_POOL_PROPERTY + "=javalin"))) {
+            List<LocalCluster> clusters = List.of(own, javalin);
+            List<HttpClient> clients = new ArrayList<>();
+            List<Target> targets = new ArrayList<>();
+            for (LocalCluster c : clusters) {
+                awaitReady(c);
+                String id = post(c.frontUrl() + "/v1/envs", front(c), "{\"task\": \"gem-bench\"}", 201).path("env_id").asText();
+                post(c.frontUrl() + "/v1/envs/" + id + "/reset", front(c), "{}", 200);
+                targets.add(direct(c, id));
+                clients.add(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Executors.newVirtualThreadPerTaskExecutor())
+                        .sslContext(ClusterTls.load(c.tlsDir(), ClusterTls.Role.FRONT).context()).build());
+            }
+            out.println("Two clusters of one node each up (mutual TLS): " + names[0] + ", " + names[1] + "; load " + BenchGemCommand.loadAverage());
+            for (int i = 0; i < warmUp; i++) for (int k = 0; k < 2; k++) stepOn(clients.get(k), targets.get(k));
+            List<Samples> samples = List.of(new Samples(steps), new Samples(steps));
+            double[] total = new double[2];
+            int done = 0;
+            out.printf("GEM step straight to each node, %d steps each in %d parts, interleaved, after %d warm-up steps each:%n", steps, rounds, warmUp);
+            for (int r = 0; r < rounds; r++) {
+                int part = steps / rounds + (r < steps % rounds ? 1 : 0);
+                Duration[] cpu0 = {own.nodeCpu(0), javalin.nodeCpu(0)};
+                for (int i = 0; i < part; i++, done++) {
+                    for (int j = 0; j < 2; j++) {
+                        int k = (done + j) % 2; // each node goes first in turn
+                        samples.get(k).add(stepOn(clients.get(k), targets.get(k)));
+                    }
+                }
+                double[] perStep = new double[2];
+                for (int k = 0; k < 2; k++) {
+                    Duration used = clusters.get(k).nodeCpu(0).minus(cpu0[k]);
+                    perStep[k] = used.toNanos() / 1e3 / part;
+                    total[k] += used.toNanos() / 1e3;
+                }
+                out.printf("  part %d (%d steps): node CPU per step  %s %.0f µs;  %s %.0f µs;  ratio %.2f%n", r + 1, part, names[0], perStep[0],
+                        names[1], perStep[1], perStep[0] / perStep[1]);
+            }
+            for (int k = 0; k < 2; k++) {
+                out.printf("  %-30s p50 %.2f ms  p99 %.2f ms  node CPU per step %.0f µs%n", names[k], samples.get(k).p50Millis(), samples.get(k).p99Millis(),
+                        total[k] / steps);
+            }
+            out.printf("  ratio of node CPU per step (ALE's / Javalin's) %.2f; load %s%n", total[0] / total[1], BenchGemCommand.loadAverage());
+            for (int k = 0; k < 2; k++) {
+                post(clusters.get(k).frontUrl() + "/v1/envs/" + clusters.get(k).nodes().getFirst().name() + "." + targets.get(k).id() + "/close",
+                        front(clusters.get(k)), "{}", 200);
+            }
+            clients.forEach(HttpClient::close);
+        } catch (Exception | Error e) {
+            out.println("Something failed; the nodes' and the fronts' logs are kept in " + dir);
+            throw e;
+        }
+        BenchGemCommand.delete(dir);
+        return 0;
+    }
+
+    /** A step straight to a node with {@code client} (which holds that cluster's front certificate). */
+    private static long stepOn(HttpClient client, Target t) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(t.url() + "/v1/envs/" + t.id() + "/step")).POST(HttpRequest.BodyPublishers.ofString(STEP))
+                .header("Content-Type", "application/json");
+        t.headers().forEach(b::header);
+        long t0 = System.nanoTime();
+        HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        long took = System.nanoTime() - t0;
+        if (r.statusCode() != 200) throw new IllegalStateException("a step on " + t.url() + " answered " + r.statusCode() + ": " + r.body());
+        return took;
     }
 
     /** One throughput measure: where the processes ran, which side was stepped. */

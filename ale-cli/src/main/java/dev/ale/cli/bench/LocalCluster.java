@@ -56,11 +56,14 @@ public final class LocalCluster implements AutoCloseable {
     /** This process's how-manieth cluster: its addresses and uid ranges are apart from the others'. */
     private final int instance;
     private Optional<Process> front = Optional.empty();
+    /** Options of each node's JVM beyond {@link #java}'s (a bench's switch, {@code -Dname=value}). */
+    private final List<String> nodeJvmOptions;
     /** Where the front's and the nodes' processes run ({@code ale bench cluster --split-cpus}); empty: wherever this one does. */
     private final Optional<CpuSets> cpus;
 
-    private LocalCluster(Path dir, Transport transport, Optional<CpuSets> cpus) throws IOException {
+    private LocalCluster(Path dir, Transport transport, Optional<CpuSets> cpus, List<String> nodeJvmOptions) throws IOException {
         this.dir = dir;
+        this.nodeJvmOptions = List.copyOf(nodeJvmOptions);
         this.transport = transport;
         this.cpus = cpus;
         // two clusters of one process (ale bench cluster --compare-tls) need names of their own
@@ -90,7 +93,13 @@ public final class LocalCluster implements AutoCloseable {
     /** As {@link #start(Path, int, int, Path, Transport)}, the front's process in one of {@code cpus}' groups, the nodes' in the other. */
     static LocalCluster start(Path dir, int count, int slots, Path tasks, Transport transport, Optional<CpuSets> cpus)
             throws IOException, InterruptedException {
-        LocalCluster c = new LocalCluster(dir, transport, cpus);
+        return start(dir, count, slots, tasks, transport, cpus, List.of());
+    }
+
+    /** As {@link #start(Path, int, int, Path, Transport, Optional)}, each node's JVM given {@code nodeJvmOptions} too ({@code -Dname=value}). */
+    static LocalCluster start(Path dir, int count, int slots, Path tasks, Transport transport, Optional<CpuSets> cpus, List<String> nodeJvmOptions)
+            throws IOException, InterruptedException {
+        LocalCluster c = new LocalCluster(dir, transport, cpus, nodeJvmOptions);
         try {
             if (transport == Transport.TLS) ClusterCerts.make(c.tlsDir(), 30);
             List<CompletableFuture<NodeProcess>> starting = new ArrayList<>();
@@ -123,7 +132,9 @@ public final class LocalCluster implements AutoCloseable {
         Path data = Files.createDirectories(dir.resolve(name));
         String cgroups = cgroupTop() + "/" + name;
         List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + ns));
-        cmd.addAll(java());
+        List<String> java = new ArrayList<>(java());
+        java.addAll(1, nodeJvmOptions);
+        cmd.addAll(java);
         cmd.addAll(List.of("--data-dir", data.toString(), "serve", "--host", far, "--port", String.valueOf(NODE_PORT),
                 "--tokens", tokens().toString(), "--cluster-secret-file", secretFile().toString(), "--node-name", name,
                 "--slots", String.valueOf(slots), "--uid-base", String.valueOf(1_300_000_000 + (16 * instance + i) * 100_000), "--uid-count", "100000",
@@ -189,7 +200,15 @@ public final class LocalCluster implements AutoCloseable {
 
     /** CPU time the front's process has used so far (user and system), from /proc; what it costs per call, measured from outside. */
     public Duration frontCpu() throws IOException {
-        long pid = front.orElseThrow(() -> new IllegalStateException("the front is not running")).pid();
+        return cpu(front.orElseThrow(() -> new IllegalStateException("the front is not running")).pid());
+    }
+
+    /** CPU time node {@code i}'s JVM has used so far (user and system; its sandboxes' processes are not its). */
+    Duration nodeCpu(int i) throws IOException {
+        return cpu(nodes.get(i).process().pid());
+    }
+
+    private static Duration cpu(long pid) throws IOException {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime and stime, fields 14 and 15 of stat
