@@ -258,13 +258,27 @@ final class FrontRoutes {
         return json.map(j -> !j.path("status").asText().equals("Failed")).orElse(true);
     }
 
+    /**
+     * Whether a fan-out asks this node: not one that is gone; one with no name yet (a static member
+     * that never answered) cannot be asked by name, and is named among the unreachable by its address,
+     * so a list that may miss its sandboxes says so.
+     */
+    static boolean asks(Node n, List<String> missed) {
+        if (n.state().equals("gone")) return false;
+        if (n.name().isEmpty()) {
+            missed.add(n.url().toString());
+            return false;
+        }
+        return true;
+    }
+
     /** A list: every node's answer for this caller, joined, with each id carrying its node. */
     private void fanOut(Context ctx) {
         byte[] body = ctx.bodyAsBytes();
         JsonNode merged = null;
         List<String> missed = new ArrayList<>();
         for (Node n : fleet.nodes()) {
-            if (n.name().isEmpty() || n.state().equals("gone")) continue;
+            if (!asks(n, missed)) continue;
             String name = n.name().get();
             NodeHttp.Reply reply;
             try {
@@ -292,6 +306,13 @@ final class FrontRoutes {
     }
 
     /**
+     * Audit records of many nodes, oldest first: by the instant, not its text (12:00:00.5Z sorts
+     * before 12:00:00Z as text), then by node, and within a node by its chain's sequence.
+     */
+    static final Comparator<ObjectNode> RECORD_ORDER = Comparator.comparing((ObjectNode o) -> PassportHistories.instant(o.path("time")))
+            .thenComparing(o -> o.path("node").asText()).thenComparingLong(o -> o.path("seq").asLong());
+
+    /**
      * Every node's audit records (each node keeps its own log and chain), each with a {@code node}
      * field and the cluster's ids, oldest first; a {@code sandbox} filter with its node asks that node alone.
      */
@@ -305,9 +326,9 @@ final class FrontRoutes {
         List<ObjectNode> all = new ArrayList<>();
         List<String> missed = new ArrayList<>();
         for (Node n : fleet.nodes()) {
-            if (n.name().isEmpty() || n.state().equals("gone")) continue;
+            if (routed.isPresent() && !routed.get().node().equals(n.name().orElse(""))) continue;
+            if (!asks(n, missed)) continue;
             String name = n.name().get();
-            if (routed.isPresent() && !routed.get().node().equals(name)) continue;
             Asked asked = askNode(ctx, n, "/v1/audit/records" + query, missed);
             if (asked.refused()) return;
             Optional<JsonNode> json = asked.json();
@@ -320,8 +341,7 @@ final class FrontRoutes {
                 }
             }
         }
-        all.sort(Comparator.comparing((ObjectNode o) -> o.path("time").asText()).thenComparing(o -> o.path("node").asText())
-                .thenComparingLong(o -> o.path("seq").asLong()));
+        all.sort(RECORD_ORDER);
         String limit = ctx.queryParam("limit");
         if (limit != null && limit.matches("[0-9]{1,9}") && Integer.parseInt(limit) < all.size()) all = all.subList(0, Integer.parseInt(limit));
         ObjectNode out = NodeCalls.JSON.createObjectNode();
@@ -342,9 +362,10 @@ final class FrontRoutes {
         List<String> missed = new ArrayList<>();
         int asked = 0;
         for (Node n : fleet.nodes()) {
-            if (n.name().isEmpty() || n.state().equals("gone")) continue;
-            String name = n.name().get();
+            if (n.state().equals("gone")) continue;
             asked++;
+            if (!asks(n, missed)) continue;
+            String name = n.name().get();
             Asked answer = askNode(ctx, n, pathAndQuery(ctx), missed, OptionalInt.of(404));
             if (answer.refused()) return;
             answer.json().ifPresent(h -> merged.add(name, h));
@@ -371,7 +392,7 @@ final class FrontRoutes {
         ArrayNode nodes = NodeCalls.JSON.createArrayNode();
         boolean ok = true;
         for (Node n : fleet.nodes()) {
-            if (n.name().isEmpty() || n.state().equals("gone")) continue;
+            if (!asks(n, missed)) continue;
             String name = n.name().get();
             Asked asked = askNode(ctx, n, "/v1/audit/verify", missed);
             if (asked.refused()) return;

@@ -124,7 +124,7 @@ final class PassportHistories {
     }
 
     /** A node's time field; one it did not write as an instant sorts first (a node of this build always does). */
-    private static Instant instant(JsonNode time) {
+    static Instant instant(JsonNode time) {
         try {
             return Instant.parse(time.asText());
         } catch (DateTimeParseException e) {

@@ -69,7 +69,7 @@ final class RockFront {
         List<String> missed = new ArrayList<>();
         Optional<ObjectNode> template = Optional.empty();
         for (Node n : fleet.nodes()) {
-            if (n.name().isEmpty() || n.state().equals("gone")) continue;
+            if (!FrontRoutes.asks(n, missed)) continue;
             String name = n.name().get();
             List<JsonNode> mine = new ArrayList<>();
             boolean asked = true;

@@ -125,6 +125,25 @@ class FrontApiTest {
     }
 
     @Test
+    void aListThroughAFrontWhoseNodeNeverAnsweredNamesItsAddressAsUnreachableRatherThanLeavingItOut() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        Tokens tokens = Tokens.of(List.of(new Tokens.Token(ADMIN, Tokens.Role.ADMIN, "ops", OptionalInt.empty())));
+        // an unnamed static member is known by its address until it first answers, which this one never does
+        try (ClusterFront nameless = ClusterFront.start(new ClusterFront.Config("127.0.0.1", 0, tokens, "secret-0123456789abcdef",
+                StaticDiscovery.parse("http://127.0.0.1:" + closed), Duration.ofSeconds(1), Optional.empty()))) {
+            for (String path : List.of("/v1/sandboxes", "/v1/audit/records", "/holds")) {
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + nameless.port() + path))
+                        .header("Authorization", "Bearer " + ADMIN).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
+                assertThat(r.headers().firstValue("X-Ale-Unreachable-Nodes")).as(path).hasValue("http://127.0.0.1:" + closed);
+            }
+        }
+    }
+
+    @Test
     void aPassportsHistoryWithNoNodeToAskIs503NamingTheNodeNotA404() throws Exception {
         Reply r = call("GET", "/passports/coder-1/history?since=2026-03-01T00:00:00Z", "Authorization", "Bearer " + ADMIN);
         assertThat(r.status()).as(r.body()).isEqualTo(503);
