@@ -139,7 +139,9 @@ final class LocalSandboxFiles implements SandboxFiles {
     private static LocalSandbox.Raw checked(String path, LocalSandbox.Raw raw) {
         ExecResult r = raw.result();
         if (r.exitCode() == ESCAPES) throw new SandboxException(Fault.INPUT, path + ": " + r.stderr().strip());
-        if (r.exitCode() != 0) throw new SandboxException(Fault.INPUT, path + ": " + (r.killed() ? "stopped (" + r.reason().orElse("?") + ")" : reason(r.stderr())));
+        if (r.exitCode() != 0) {
+            throw new SandboxException(Fault.INPUT, path + ": " + (r.killed() ? "stopped (" + r.reason().orElse("?") + ")" : reason(r.stderr())));
+        }
         return raw;
     }
 
