@@ -417,8 +417,9 @@ static void run_file(int kind, const char *path, uint32_t limit) {
     write_all(3, &no_command, sizeof no_command);
     close(3);
     char where[PATH_MAX + 16], p[PATH_MAX];
-    if (path[0] == '/') snprintf(where, sizeof where, "%s", path);
-    else snprintf(where, sizeof where, "/workspace/%s", path);
+    /* never a cut path: a name the kernel would refuse is refused here, before anything is made */
+    int n = path[0] == '/' ? snprintf(where, sizeof where, "%s", path) : snprintf(where, sizeof where, "/workspace/%s", path);
+    if (n < 0 || (size_t) n >= sizeof where) file_fail(1, "%.64s...: %s", path, strerror(ENAMETOOLONG));
     if (resolve(where, p) != 0) file_fail(1, "%s: %s", quoted(where), strerror(errno));
     if (!within_reach(p)) file_fail(ESCAPES, "leads outside /workspace, /tmp and /tests (to %s)", p);
     static char buf[CHUNK];

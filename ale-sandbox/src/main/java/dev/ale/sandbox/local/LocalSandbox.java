@@ -139,9 +139,9 @@ final class LocalSandbox implements Sandbox {
     }
 
     /** A file written by the resident init's WRITE, with an exec's limits, waits and reasons (exit 86: out of reach). */
-    Raw residentWrite(String path, byte[] content, Duration timeout) {
+    Raw residentWrite(String path, byte[] content, Duration timeout, int captureLimit) {
         checkUsable();
-        return capture(Optional.of(timeout), 4096, (out, err, deadline) -> resident().write(path, content, deadline, out, err));
+        return capture(Optional.of(timeout), captureLimit, (out, err, deadline) -> resident().write(path, content, deadline, out, err));
     }
 
     /** A file read by the resident init's READ: its bytes on stdout, truncated past {@code limit}. */

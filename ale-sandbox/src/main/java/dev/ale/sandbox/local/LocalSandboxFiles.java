@@ -31,6 +31,8 @@ final class LocalSandboxFiles implements SandboxFiles {
     private static final int ESCAPES = 86;
     private static final long MAX_FILE = 256L << 20;
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    /** What is kept of a write's output: its reason, which names the path (up to PATH_MAX, twice in a mkdir's), whole. */
+    static final int REASON_LIMIT = 64 << 10;
 
     /** Resolves $1 into $p, or exits 86. Scripts below append their action; $1 is data, never code. */
     private static final String RESOLVE = """
@@ -69,11 +71,11 @@ final class LocalSandboxFiles implements SandboxFiles {
     public void write(String path, byte[] content) {
         if (route == Route.INIT) {
             checkPath(path);
-            checked(path, sandbox.residentWrite(path, content, TIMEOUT));
+            checked(path, sandbox.residentWrite(path, content, TIMEOUT, REASON_LIMIT));
             return;
         }
         // $p is absolute and resolved, so its parent is ${p%/*}: no dirname, and mkdir only when it is missing (two processes less)
-        run(path, "d=${p%/*}; [ -d \"${d:-/}\" ] || mkdir -p -- \"${d:-/}\" || exit 1; exec cat > \"$p\"", content, 4096);
+        run(path, "d=${p%/*}; [ -d \"${d:-/}\" ] || mkdir -p -- \"${d:-/}\" || exit 1; exec cat > \"$p\"", content, REASON_LIMIT);
     }
 
     @Override
@@ -82,7 +84,7 @@ final class LocalSandboxFiles implements SandboxFiles {
             if (Files.isDirectory(hostPath)) {
                 byte[] tar = tar(hostPath);
                 run(sandboxPath, "{ [ -d \"$p\" ] || mkdir -p -- \"$p\"; } && exec tar -x --no-same-owner --no-same-permissions -f - -C \"$p\"",
-                        tar, 4096);
+                        tar, REASON_LIMIT);
             } else {
                 write(sandboxPath, Files.readAllBytes(hostPath));
             }

@@ -148,6 +148,17 @@ class SandboxFilesTest {
         assertThat(s.files().read("empty")).isEmpty();
     }
 
+    @ParameterizedTest
+    @EnumSource(LocalSandboxBackend.ExecPath.class)
+    void aPathLongerThanTheKernelTakesIsRefusedAndNothingIsWrittenAtAShorterOne(LocalSandboxBackend.ExecPath path) {
+        Sandbox s = sandbox(path);
+        String deep = "long/" + "abcdefghij/".repeat(450) + "file.txt";
+        assertThatThrownBy(() -> s.files().write(deep, new byte[] {1})).isInstanceOf(SandboxException.class)
+                .hasMessageContaining("File name too long");
+        assertThatThrownBy(() -> s.files().read(deep)).isInstanceOf(SandboxException.class).hasMessageContaining("File name too long");
+        assertThat(bash(s, "find /workspace -type f | wc -l").stdout().strip()).isEqualTo("0");
+    }
+
     private static TestBackend tb(LocalSandboxBackend.ExecPath path) {
         return path == LocalSandboxBackend.ExecPath.RESIDENT_INIT ? resident : perCall;
     }
