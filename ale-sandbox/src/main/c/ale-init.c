@@ -21,6 +21,13 @@
  *     CLOSE_INPUT body = (empty): its stdin ends (the process reads EOF) once what came is written
  *     SIGNAL body = signal number: sent to the call's command
  *     KILL   body = (empty)
+ *     WRITE  body = n path, more:u32, n bytes: the call's process (no exec) writes a file, as the file API's
+ *            shell script did: the path is resolved as `realpath -m` would (relative to /workspace), refused
+ *            unless it ends under /workspace, /tmp or /tests, its parent made as by `mkdir -p`, and the file
+ *            truncated and written with the bytes; when more is 1, INPUT frames bring the rest until
+ *            CLOSE_INPUT. No more than WRITE_WINDOW bytes of a write may wait here (TAKEN paces the JVM).
+ *     READ   body = n path, limit:u32: the call's process resolves the path the same way and copies the
+ *            file to its stdout, at most limit + 1 bytes (one more says "larger than the limit")
  *   response = len type:u8 call body
  *     STARTED body = pid of the call's process, pid of its command (in the sandbox's pid namespace),
  *             and for an OPEN call the inode of its stdin socket (u64): the host's sweep knows that
@@ -28,19 +35,28 @@
  *     STDOUT / STDERR body = bytes
  *     EXIT   body = exit code as i32 (128 + signal when killed)
  *     FAIL   body = message
+ *     TAKEN  body = n: bytes of a WRITE call's data passed on to its process (the JVM may send that many more)
  * A malformed request ends the init (and with it the sandbox's pid namespace): the JVM side then
  * fails closed instead of guessing. A request for a call that has ended is dropped.
  *
  * An open call's stdin is a socket, not a pipe: a pipe can be opened again through /proc/<pid>/fd/0
  * by any process of the sandbox's uid, and written into; a socket cannot be opened by path at all,
  * so only this process (not dumpable: out of reach from inside) can write a session's input.
+ *
+ * A WRITE or READ is a call like any other (its own process, setsid, killed on timeout), whose process
+ * does the work itself instead of exec'ing sh, realpath and cat: it has the init's uid, namespaces,
+ * filter and no capabilities, as they would. It is never pid 1, so /proc/self is its own: a path that
+ * races to /proc/self/fd/N reaches only the pipes of this one call, and /proc/1/fd, /proc/1/mem stay
+ * out of its reach (pid 1 is not dumpable and the process has no CAP_SYS_PTRACE), as for the agent.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,11 +69,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { REQ_START = 1, REQ_KILL = 2, REQ_OPEN = 3, REQ_INPUT = 4, REQ_CLOSE_INPUT = 5, REQ_SIGNAL = 6 };
-enum { RSP_STARTED = 1, RSP_STDOUT = 2, RSP_STDERR = 3, RSP_EXIT = 4, RSP_FAIL = 5 };
+enum { REQ_START = 1, REQ_KILL = 2, REQ_OPEN = 3, REQ_INPUT = 4, REQ_CLOSE_INPUT = 5, REQ_SIGNAL = 6, REQ_WRITE = 7, REQ_READ = 8 };
+enum { RSP_STARTED = 1, RSP_STDOUT = 2, RSP_STDERR = 3, RSP_EXIT = 4, RSP_FAIL = 5, RSP_TAKEN = 6 };
+/* what a call's process does: exec a command (its stdin a pipe, or for a session a socket), or a file's work */
+enum { KIND_COMMAND, KIND_SESSION, KIND_WRITE, KIND_READ };
 
 #define MAX_FRAME (1u << 30)
 #define CHUNK 65536
+/* a WRITE's data waiting here at most: the JVM sends no more than this ahead of the TAKEN it has heard */
+#define WRITE_WINDOW (4u * CHUNK)
+/* exit code of a file call whose path leads outside what the file API may touch (the shell script's) */
+#define ESCAPES 86
 
 extern char **environ;
 
@@ -73,6 +95,7 @@ struct call {
     int out, err, in;
     int open;        /* stdin streams: more INPUT may come until CLOSE_INPUT */
     int close_input; /* CLOSE_INPUT came: stdin ends once the buffer is written */
+    int paced;       /* a WRITE: what is passed on is answered with TAKEN, and at most WRITE_WINDOW waits */
     char *input;
     size_t input_len, input_off;
 };
@@ -228,6 +251,221 @@ static void run_call(char **argv, char **envp, const char *cwd) {
     _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
+/* The file API's reasons, as the shell script's tools gave them less their names (the JVM strips those). */
+static void file_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+static void file_fail(int code, const char *fmt, ...) {
+    char msg[2 * PATH_MAX + 256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(msg, sizeof msg - 1, fmt, ap);
+    va_end(ap);
+    if (n < 0) n = 0;
+    if ((size_t) n > sizeof msg - 2) n = (int) sizeof msg - 2;
+    msg[n++] = '\n';
+    write_all(2, msg, (size_t) n);
+    _exit(code);
+}
+
+/*
+ * A name as cat and realpath print it in the C locale (gnulib's shell-escape quoting): bare when
+ * nothing in it is special to a shell; else in '...', with a control or non-ASCII byte as $'\n' or
+ * $'\ooo' between quoted runs, and a name whose only special byte is ' in "...".
+ */
+static const char *quoted(const char *s) {
+    static char q[8 * PATH_MAX];
+    int special = s[0] == '#' || s[0] == '~', control = 0, dquote_unsafe = 0, apostrophe = 0;
+    for (const unsigned char *c = (const unsigned char *) s; *c; c++) {
+        if (*c < 0x20 || *c >= 0x7f) control = 1;
+        else if (strchr(" !\"$&'()*;<=>?[\\]^`{|}", *c) != NULL) special = 1;
+        if (*c == '\'') apostrophe = 1;
+        if (strchr("$`\"\\", *c) != NULL) dquote_unsafe = 1;
+    }
+    if (!special && !control) return s;
+    size_t n = 0;
+    if (apostrophe && !control && !dquote_unsafe) {
+        n += (size_t) snprintf(q, sizeof q, "\"%s\"", s);
+        return q;
+    }
+    static const char names[] = "\a\b\t\n\v\f\r", letters[] = "abtnvfr";
+    int in = 0; /* 0: between runs; 1: in '...'; 2: in $'...' */
+    for (const unsigned char *c = (const unsigned char *) s; *c && n < sizeof q - 16; c++) {
+        int ctl = *c < 0x20 || *c >= 0x7f;
+        if (ctl && in != 2) {
+            if (in == 1) q[n++] = '\'';
+            memcpy(q + n, "$'", 2);
+            n += 2;
+            in = 2;
+        } else if (!ctl && in != 1) {
+            if (in == 2) q[n++] = '\'';
+            q[n++] = '\'';
+            in = 1;
+        }
+        const char *named = ctl ? strchr(names, *c) : NULL;
+        if (named != NULL && *c != 0) n += (size_t) snprintf(q + n, 8, "\\%c", letters[named - names]);
+        else if (ctl) n += (size_t) snprintf(q + n, 8, "\\%03o", *c);
+        else if (*c == '\'') { memcpy(q + n, "'\\''", 4); n += 4; }
+        else q[n++] = (char) *c;
+    }
+    if (in != 0) q[n++] = '\'';
+    q[n] = 0;
+    return q;
+}
+
+/* (device, inode) of the symlinks a resolution has met since it began to look for loops */
+struct seen {
+    dev_t dev;
+    ino_t ino;
+};
+
+/*
+ * `realpath -m` (GNU coreutils 9): symlinks resolved as they are met, `.` dropped, `..` taking off the
+ * last component of what is resolved so far, components that do not exist (or cannot be read) kept
+ * as written. Like gnulib, the first 20 symlinks are followed freely; after that a symlink met a
+ * second time ends the loop and stays as it is, and the resolution goes on. 0, or -1 with errno.
+ */
+static int resolve(const char *path, char *out) {
+    char rest[2 * PATH_MAX], tail[2 * PATH_MAX], link[PATH_MAX];
+    struct seen seen[256];
+    size_t nseen = 0, olen = 0;
+    int links = 0;
+    if (strlen(path) >= sizeof rest) { errno = ENAMETOOLONG; return -1; }
+    strcpy(rest, path);
+    out[0] = 0;
+    const char *p = rest;
+    while (*p != 0) {
+        while (*p == '/') p++;
+        if (*p == 0) break;
+        const char *e = strchrnul(p, '/');
+        size_t n = (size_t) (e - p);
+        if (n == 1 && p[0] == '.') { p = e; continue; }
+        if (n == 2 && p[0] == '.' && p[1] == '.') {
+            char *slash = strrchr(out, '/');
+            if (slash != NULL) { *slash = 0; olen = (size_t) (slash - out); }
+            p = e;
+            continue;
+        }
+        if (olen + 1 + n >= PATH_MAX) { errno = ENAMETOOLONG; return -1; }
+        size_t before = olen;
+        out[olen] = '/';
+        memcpy(out + olen + 1, p, n);
+        olen += 1 + n;
+        out[olen] = 0;
+        ssize_t ln = readlink(out, link, sizeof link - 1);
+        if (ln <= 0) { p = e; continue; }
+        link[ln] = 0;
+        if (links < 20) {
+            links++;
+        } else {
+            struct stat st;
+            if (lstat(out, &st) != 0) return -1;
+            int again = 0;
+            for (size_t i = 0; i < nseen; i++) if (seen[i].dev == st.st_dev && seen[i].ino == st.st_ino) again = 1;
+            if (again) { p = e; continue; }
+            if (nseen == sizeof seen / sizeof seen[0]) { errno = ELOOP; return -1; }
+            seen[nseen++] = (struct seen) {st.st_dev, st.st_ino};
+        }
+        if ((size_t) ln + strlen(e) >= sizeof tail) { errno = ENAMETOOLONG; return -1; }
+        strcpy(tail, link);
+        strcat(tail, e);
+        strcpy(rest, tail);
+        p = rest;
+        if (link[0] == '/') olen = 0;
+        else olen = before;
+        out[olen] = 0;
+    }
+    if (olen == 0) strcpy(out, "/");
+    return 0;
+}
+
+/* Whether the file API may touch a resolved path: the shell script's `case` of the same three roots. */
+static int within_reach(const char *p) {
+    static const char *roots[] = {"/workspace", "/tmp", "/tests"};
+    for (size_t i = 0; i < sizeof roots / sizeof roots[0]; i++) {
+        size_t n = strlen(roots[i]);
+        if (strncmp(p, roots[i], n) == 0 && (p[n] == 0 || p[n] == '/')) return 1;
+    }
+    return 0;
+}
+
+/* `mkdir -p` of a resolved, absolute directory, with GNU mkdir's reasons. */
+static void make_parents(const char *dir) {
+    char q[PATH_MAX];
+    size_t n = strlen(dir);
+    for (size_t i = 1; i <= n; i++) {
+        if (dir[i] != '/' && dir[i] != 0) continue;
+        memcpy(q, dir, i);
+        q[i] = 0;
+        if (mkdir(q, 0777) == 0) continue;
+        int e = errno;
+        struct stat st;
+        if (e != EEXIST) file_fail(1, "cannot create directory '%s': %s", q, strerror(e));
+        if (stat(q, &st) != 0) file_fail(1, "cannot stat '%s': %s", q, strerror(errno));
+        if (!S_ISDIR(st.st_mode)) file_fail(1, "cannot create directory '%s': %s", q, strerror(i == n ? EEXIST : ENOTDIR));
+    }
+}
+
+/* The per-call process of a WRITE or READ: does the file's work itself, as the call's own process. Never returns. */
+static void run_file(int kind, const char *path, uint32_t limit) {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
+    setsid();
+    prctl(PR_SET_NAME, "ale-call");
+    /* no command: pid 1 has nothing to carry on should this process be killed */
+    pid_t no_command = 0;
+    write_all(3, &no_command, sizeof no_command);
+    close(3);
+    char where[PATH_MAX + 16], p[PATH_MAX];
+    /* never a cut path: a name the kernel would refuse is refused here, before anything is made */
+    int n = path[0] == '/' ? snprintf(where, sizeof where, "%s", path) : snprintf(where, sizeof where, "/workspace/%s", path);
+    if (n < 0 || (size_t) n >= sizeof where) file_fail(1, "%.64s...: %s", path, strerror(ENAMETOOLONG));
+    if (resolve(where, p) != 0) file_fail(1, "%s: %s", quoted(where), strerror(errno));
+    if (!within_reach(p)) file_fail(ESCAPES, "leads outside /workspace, /tmp and /tests (to %s)", p);
+    static char buf[CHUNK];
+    if (kind == KIND_WRITE) {
+        char dir[PATH_MAX];
+        strcpy(dir, p);
+        *strrchr(dir, '/') = 0;
+        if (dir[0] == 0) strcpy(dir, "/");
+        struct stat st;
+        if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) make_parents(dir);
+        /* as the shell's `>`: follows a symlink, blocks on a FIFO until the call's timeout */
+        int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+        if (fd < 0) file_fail(1, "cannot create %s: %s", p, errno == ENOENT ? "Directory nonexistent" : strerror(errno));
+        for (;;) {
+            ssize_t n = read(0, buf, sizeof buf);
+            if (n == 0) break;
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                file_fail(1, "-: %s", strerror(errno));
+            }
+            for (ssize_t off = 0; off < n;) {
+                ssize_t w = write(fd, buf + off, (size_t) (n - off));
+                if (w < 0 && errno == EINTR) continue;
+                if (w < 0) file_fail(1, "write error: %s", strerror(errno));
+                off += w;
+            }
+        }
+        if (close(fd) != 0) file_fail(1, "write error: %s", strerror(errno));
+        _exit(0);
+    }
+    int fd = open(p, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) file_fail(1, "%s: %s", quoted(p), strerror(errno));
+    uint64_t left = (uint64_t) limit + 1;
+    while (left > 0) {
+        ssize_t n = read(fd, buf, left < sizeof buf ? (size_t) left : sizeof buf);
+        if (n == 0) break;
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            file_fail(1, "%s: %s", quoted(p), strerror(errno));
+        }
+        write_all(1, buf, (size_t) n);
+        left -= (uint64_t) n;
+    }
+    _exit(0);
+}
+
 struct reader {
     const unsigned char *p, *end;
     int ok;
@@ -269,24 +507,65 @@ static void free_vec(char **v) {
     free(v);
 }
 
+/* What a call's process is to do: a command (argv, envp, cwd) or a file's work (path, limit). */
+struct job {
+    int kind;
+    char **argv, **envp;
+    char *cwd, *path;
+    uint32_t limit;
+};
+
+static void launch(uint32_t id, struct job *job, char *input, size_t input_len, int open);
+
 static void start_call(uint32_t id, struct reader *r, int open) {
-    char **argv = rdvec(r);
-    char **envp = r->ok ? rdvec(r) : NULL;
-    char *cwd = r->ok ? rdstr(r, NULL) : NULL;
+    struct job job = {.kind = open ? KIND_SESSION : KIND_COMMAND};
+    job.argv = rdvec(r);
+    job.envp = r->ok ? rdvec(r) : NULL;
+    job.cwd = r->ok ? rdstr(r, NULL) : NULL;
     size_t input_len = 0;
     char *input = r->ok ? rdstr(r, &input_len) : NULL;
-    if (!r->ok || argv == NULL || argv[0] == NULL || r->p != r->end) {
+    if (!r->ok || job.argv == NULL || job.argv[0] == NULL || r->p != r->end) {
         dprintf(2, "ale-init: malformed START request for call %u\n", id);
         _exit(3);
     }
+    launch(id, &job, input, input_len, open);
+    free_vec(job.argv);
+    free_vec(job.envp);
+    free(job.cwd);
+}
+
+static void start_file(uint32_t id, struct reader *r, int kind) {
+    struct job job = {.kind = kind};
+    job.path = rdstr(r, NULL);
+    uint32_t more = 0;
+    size_t input_len = 0;
+    char *input = NULL;
+    if (kind == KIND_WRITE) {
+        more = r->ok ? rd32(r) : 0;
+        input = r->ok ? rdstr(r, &input_len) : NULL;
+    } else {
+        job.limit = r->ok ? rd32(r) : 0;
+    }
+    if (!r->ok || job.path == NULL || job.path[0] == 0 || more > 1 || input_len > WRITE_WINDOW || r->p != r->end) {
+        dprintf(2, "ale-init: malformed %s request for call %u\n", kind == KIND_WRITE ? "WRITE" : "READ", id);
+        _exit(3);
+    }
+    launch(id, &job, input, input_len, (int) more);
+    free(job.path);
+}
+
+/* Forks the call's process for `job`; `input` (now the call's) is its stdin, and more may come while `open`. */
+static void launch(uint32_t id, struct job *job, char *input, size_t input_len, int open) {
     int in[2], out[2], err[2], ctl[2];
-    if (open) {
+    if (job->kind == KIND_SESSION) {
         /* [0] is the process's end, as a pipe's read end is; one way, as a pipe is: what is written
            to the process's end (or to a copy taken with pidfd_getfd) reaches nobody */
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in)) die("socketpair");
         shutdown(in[0], SHUT_WR);
         shutdown(in[1], SHUT_RD);
     } else if (pipe2(in, O_CLOEXEC)) {
+        /* (a WRITE's stdin is a pipe: its process never execs, stays not dumpable, and so its
+           /proc/<pid>/fd/0 cannot be opened from inside to add to the file) */
         die("pipe2");
     }
     if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(ctl, O_CLOEXEC)) die("pipe2");
@@ -299,7 +578,8 @@ static void start_call(uint32_t id, struct reader *r, int open) {
         /* the init's own pipes (0, 1, 2) are replaced here and nothing else survives close_from */
         if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0 || dup2(ctl[1], 3) < 0) _exit(126);
         close_from(4);
-        run_call(argv, envp, cwd);
+        if (job->kind == KIND_WRITE || job->kind == KIND_READ) run_file(job->kind, job->path, job->limit);
+        run_call(job->argv, job->envp, job->cwd);
     } else {
         close(out[1]); close(err[1]); close(ctl[1]);
         /* the per-call process writes this right after its one fork: a short wait, once per call */
@@ -318,7 +598,7 @@ static void start_call(uint32_t id, struct reader *r, int open) {
         }
         struct call *c = &calls[ncalls++];
         *c = (struct call) {.id = id, .shim = shim, .main_pid = main_pid, .out = out[0], .err = err[0], .in = in[1],
-                .open = open, .input = input, .input_len = input_len};
+                .open = open, .paced = job->kind == KIND_WRITE, .input = input, .input_len = input_len};
         input = NULL;
         if (c->input_len == 0 && !open) { close(c->in); c->in = -1; }
         unsigned char started[16];
@@ -326,15 +606,13 @@ static void start_call(uint32_t id, struct reader *r, int open) {
         put32(started + 4, (uint32_t) main_pid);
         uint64_t inode = 0;
         struct stat st;
-        if (open && fstat(in[0], &st) == 0) inode = (uint64_t) st.st_ino;
+        int session = job->kind == KIND_SESSION;
+        if (session && fstat(in[0], &st) == 0) inode = (uint64_t) st.st_ino;
         close(in[0]);
         put32(started + 8, (uint32_t) (inode >> 32));
         put32(started + 12, (uint32_t) inode);
-        respond(RSP_STARTED, id, started, open ? 16 : 8);
+        respond(RSP_STARTED, id, started, session ? 16 : 8);
     }
-    free_vec(argv);
-    free_vec(envp);
-    free(cwd);
     free(input);
 }
 
@@ -365,6 +643,11 @@ static void input_call(uint32_t id, const unsigned char *p, size_t n) {
     struct call *c = live_call(id);
     /* a call that was not opened for input, whose stdin is closed, or that ended: nothing to feed */
     if (c == NULL || !c->open || c->in < 0 || c->close_input || n == 0) return;
+    if (c->paced && c->input_len - c->input_off + n > WRITE_WINDOW) {
+        /* the JVM sends no more than the window ahead of TAKEN: this is not the JVM speaking */
+        dprintf(2, "ale-init: WRITE call %u sent past its window\n", id);
+        _exit(3);
+    }
     if (c->input_off > 0) {
         memmove(c->input, c->input + c->input_off, c->input_len - c->input_off);
         c->input_len -= c->input_off;
@@ -406,6 +689,8 @@ static void handle_frame(const unsigned char *f, uint32_t len) {
     else if (type == REQ_CLOSE_INPUT) close_input(id);
     else if (type == REQ_SIGNAL) signal_call(id, &r);
     else if (type == REQ_KILL) kill_call(id);
+    else if (type == REQ_WRITE) start_file(id, &r, KIND_WRITE);
+    else if (type == REQ_READ) start_file(id, &r, KIND_READ);
     else { dprintf(2, "ale-init: unknown request type %u\n", type); _exit(3); }
 }
 
@@ -488,6 +773,7 @@ static void pump(struct call *c, int *fd, uint8_t type) {
 static void feed(struct call *c) {
     ssize_t n = write(c->in, c->input + c->input_off, c->input_len - c->input_off);
     if (n > 0) c->input_off += (size_t) n;
+    if (n > 0 && c->paced) respond32(RSP_TAKEN, c->id, (uint32_t) n);
     if (c->open && !c->close_input && n >= 0 && c->input_off == c->input_len) {
         /* all written: wait for more */
         c->input_off = c->input_len = 0;

@@ -57,6 +57,18 @@ class BenchCommandTest {
                 assertThat(p.get("ratios").get("liveExecOverForkP50").isNumber()).as(path.getKey()).isTrue();
             });
 
+            // the file API's two routes, when this build has the init (the per-call path has only the script)
+            if (latency.get("paths").has("resident")) {
+                JsonNode files = json.get("files");
+                assertThat(files.get("runs").asInt()).isEqualTo(5);
+                for (String kind : new String[] {"initWrite", "shellWrite", "initRead", "shellRead"}) {
+                    assertThat(files.get(kind).get("p50Ms").isNumber()).as(kind).isTrue();
+                }
+                assertThat(files.get("writeInitOverShellP50").isNumber()).isTrue();
+            } else {
+                assertThat(json.has("files")).isFalse();
+            }
+
             JsonNode concurrency = json.get("concurrency");
             assertThat(concurrency.get("sandboxes").asInt()).isEqualTo(5);
             assertThat(concurrency.get("ready").asInt()).isEqualTo(5);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.Optional;
 
 /** The benchmark's figures, as a readable report or one JSON object. */
 final class BenchReport {
@@ -15,11 +16,13 @@ final class BenchReport {
     private final String backend;
     private final LatencyBench.Result latency;
     private final ConcurrencyBench.Result concurrency;
+    private final Optional<FilesBench.Result> files;
 
-    BenchReport(String backend, LatencyBench.Result latency, ConcurrencyBench.Result concurrency) {
+    BenchReport(String backend, LatencyBench.Result latency, ConcurrencyBench.Result concurrency, Optional<FilesBench.Result> files) {
         this.backend = backend;
         this.latency = latency;
         this.concurrency = concurrency;
+        this.files = files;
     }
 
     void print(PrintStream out) {
@@ -45,6 +48,18 @@ final class BenchReport {
             ratioRow(out, "  exec in a live sandbox / fork/exec", p.liveExec(), l.fork());
         }
         ratioRow(out, "bwrap / fork", l.bwrap(), l.fork());
+        files.ifPresent(f -> {
+            out.println();
+            out.println("File API in a sandbox already up, " + FilesBench.SIZE + " bytes, " + f.runs() + " runs of each, interleaved, after "
+                    + f.warmup() + " warm-up runs");
+            out.printf(Locale.ROOT, "  %-44s %9s %9s%n", "", "p50 ms", "p99 ms");
+            row(out, "write: the resident init's WRITE", f.initWrite());
+            row(out, "write: the shell script (sh, realpath, cat)", f.shellWrite());
+            row(out, "read: the resident init's READ", f.initRead());
+            row(out, "read: the shell script (sh, realpath, cat)", f.shellRead());
+            ratioRow(out, "write: init / script", f.initWrite(), f.shellWrite());
+            ratioRow(out, "read: init / script", f.initRead(), f.shellRead());
+        });
         out.println();
         out.println("Concurrency: " + c.sandboxes() + " sandboxes, each with a shell that ran `echo ready`, "
                 + c.creators() + " made at a time");
@@ -97,6 +112,18 @@ final class BenchReport {
         ObjectNode ratios = l.putObject("ratios");
         ratios.put("bwrapOverForkP50", ratio(latency.bwrap().p50Millis(), latency.fork().p50Millis()));
         ratios.put("bwrapOverForkP99", ratio(latency.bwrap().p99Millis(), latency.fork().p99Millis()));
+
+        files.ifPresent(f -> {
+            ObjectNode node = root.putObject("files");
+            node.put("bytes", FilesBench.SIZE);
+            node.put("runs", f.runs());
+            samples(node.putObject("initWrite"), f.initWrite());
+            samples(node.putObject("shellWrite"), f.shellWrite());
+            samples(node.putObject("initRead"), f.initRead());
+            samples(node.putObject("shellRead"), f.shellRead());
+            node.put("writeInitOverShellP50", ratio(f.initWrite().p50Millis(), f.shellWrite().p50Millis()));
+            node.put("readInitOverShellP50", ratio(f.initRead().p50Millis(), f.shellRead().p50Millis()));
+        });
 
         ObjectNode c = root.putObject("concurrency");
         c.put("sandboxes", concurrency.sandboxes());

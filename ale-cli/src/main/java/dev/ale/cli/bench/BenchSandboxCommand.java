@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.time.Duration;
 import java.util.function.BiFunction;
 import picocli.CommandLine.Command;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Spec;
                 "Latency: create + exec `true` + destroy, and `true` in a sandbox already up, with a warm pool (each run claims",
                 "from a full pool) and cold on each exec path (resident init, bubblewrap per call), interleaved with the same",
                 "number of bare bwrap and fork/exec runs.",
+                "Files: a 4 KiB write and read in a sandbox already up, by the resident init's own requests and by the shell script.",
                 "Concurrency: sandboxes made in parallel, each with a shell that ran `echo ready`; memory and teardown."})
 public final class BenchSandboxCommand implements Callable<Integer> {
 
@@ -81,8 +83,10 @@ public final class BenchSandboxCommand implements Callable<Integer> {
             if (backend.execPath() == LocalSandboxBackend.ExecPath.RESIDENT_INIT) paths.put("resident", backend);
             paths.put("per-call", perCall);
             LatencyBench.Result latency = new LatencyBench(paths, settle).run(runs, warmup);
+            Optional<FilesBench.Result> files = backend.execPath() == LocalSandboxBackend.ExecPath.RESIDENT_INIT
+                    ? Optional.of(new FilesBench(backend).run(runs, warmup)) : Optional.empty();
             ConcurrencyBench.Result concurrency = new ConcurrencyBench(backend).run(concurrent, creators);
-            report = new BenchReport(backend.name(), latency, concurrency);
+            report = new BenchReport(backend.name(), latency, concurrency, files);
         }
         if (json) report.printJson(out);
         else report.print(out);

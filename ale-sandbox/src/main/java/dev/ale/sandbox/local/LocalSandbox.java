@@ -128,18 +128,46 @@ final class LocalSandbox implements Sandbox {
         Map<String, String> env = startEnv();
         env.putAll(request.env());
         String cwd = request.cwd().orElse(defaultCwd());
+        return capture(request.timeout(), captureLimit, (out, err, deadline) -> backend.initBinary().isPresent()
+                ? resident().start(request.argv(), withNetwork(env), cwd, request.stdin(), request.listener(), out, err)
+                : ProcessTree.start(command(request.argv(), cwd, env), request.stdin(), request.listener(), out, err));
+    }
+
+    /** Whether the sandbox has a resident init, which does the file API's work itself (see {@link ResidentInit#write}). */
+    boolean hasResidentInit() {
+        return backend.initBinary().isPresent();
+    }
+
+    /** A file written by the resident init's WRITE, with an exec's limits, waits and reasons (exit 86: out of reach). */
+    Raw residentWrite(String path, byte[] content, Duration timeout, int captureLimit) {
+        checkUsable();
+        return capture(Optional.of(timeout), captureLimit, (out, err, deadline) -> resident().write(path, content, deadline, out, err));
+    }
+
+    /** A file read by the resident init's READ: its bytes on stdout, truncated past {@code limit}. */
+    Raw residentRead(String path, int limit, Duration timeout) {
+        checkUsable();
+        return capture(Optional.of(timeout), limit, (out, err, deadline) -> resident().read(path, limit, out, err));
+    }
+
+    /** Starts a call whose output goes to the two captures; {@code deadline} ({@link System#nanoTime}) is when it times out. */
+    @FunctionalInterface
+    private interface CallStart {
+        RunningCall start(CapturedOutput out, CapturedOutput err, long deadline);
+    }
+
+    /** Runs a call to its end or its time limit, and says how it ended: the one place an exec's result is made. */
+    private Raw capture(Optional<Duration> timeout, int captureLimit, CallStart starter) {
         CapturedOutput out = new CapturedOutput(captureLimit);
         CapturedOutput err = new CapturedOutput(captureLimit);
         long oomBefore = cgroup.oomKills();
         long pidsHitsBefore = cgroup.pidsLimitHits();
         long start = System.nanoTime();
-        RunningCall call = backend.initBinary().isPresent()
-                ? resident().start(request.argv(), withNetwork(env), cwd, request.stdin(), request.listener(), out, err)
-                : ProcessTree.start(command(request.argv(), cwd, env), request.stdin(), request.listener(), out, err);
+        Duration limit = timeout.filter(t -> t.compareTo(remaining()) < 0).orElse(remaining());
+        RunningCall call = starter.start(out, err, start + limit.toNanos());
         running.add(call);
         try {
-            Duration limit = request.timeout().filter(t -> t.compareTo(remaining()) < 0).orElse(remaining());
-            boolean timedOut = !call.waitFor(limit);
+            boolean timedOut = !call.waitFor(limit.minusNanos(System.nanoTime() - start));
             if (timedOut) {
                 if (remaining().isNegative() || remaining().isZero()) kill("timeout");
                 call.kill();

@@ -18,6 +18,7 @@ import dev.ale.core.sandbox.OutputListener;
 import dev.ale.core.sandbox.Sandbox;
 import dev.ale.core.sandbox.SandboxBackend;
 import dev.ale.core.sandbox.SandboxException;
+import dev.ale.core.sandbox.SandboxFiles;
 import dev.ale.core.sandbox.SandboxInfo;
 import dev.ale.core.sandbox.SandboxNetwork;
 import dev.ale.core.sandbox.SandboxNetwork.NetworkAttachment;
@@ -851,6 +852,18 @@ public final class LocalSandboxBackend implements SandboxBackend {
     /** The path this backend's sandboxes start commands by (per call when the init's binary is missing). */
     public ExecPath execPath() {
         return initBinary.isPresent() ? ExecPath.RESIDENT_INIT : ExecPath.BWRAP_PER_CALL;
+    }
+
+    /**
+     * The files of one of this backend's sandboxes by the shell script a sandbox without a resident init
+     * uses (sh, realpath, cat), whatever its exec path: what {@code ale bench sandbox} sets the init's own
+     * WRITE against. Its {@code files()} is the API to use.
+     */
+    public SandboxFiles filesByShell(Sandbox sandbox) {
+        if (!(sandbox instanceof LocalSandbox local) || local.isDestroyed()) {
+            throw new SandboxException(Fault.INPUT, "sandbox " + sandbox.id() + " is not a live sandbox of this backend");
+        }
+        return new LocalSandboxFiles(local, LocalSandboxFiles.Route.SHELL);
     }
 
     /** GPU device nodes to pass through when the passport grants a GPU. */

@@ -12,19 +12,27 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * File access that never has more reach than the agent: each operation is a fixed script run
  * inside the sandbox as its user. The path is resolved there (symlinks included) and refused
  * unless it ends under /workspace, /tmp or /tests (the verifier's, writable only in the verify
  * phase), so a symlink planted by the agent leads nowhere the agent could not already go, and
- * ALE's root never touches a path the agent controls.
+ * ALE's root never touches a path the agent controls. In a sandbox with a resident init, a read
+ * and a write are one request to it instead: a call's process of its own does the same steps
+ * (ale-init.c's WRITE and READ), with the same reasons, as the same user, in the same namespaces.
  */
 final class LocalSandboxFiles implements SandboxFiles {
+
+    /** How a read or a write reaches the sandbox: the resident init's own request, or the shell script. */
+    enum Route { INIT, SHELL }
 
     private static final int ESCAPES = 86;
     private static final long MAX_FILE = 256L << 20;
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    /** What is kept of a write's output: its reason, which names the path (up to PATH_MAX, twice in a mkdir's), whole. */
+    static final int REASON_LIMIT = 64 << 10;
 
     /** Resolves $1 into $p, or exits 86. Scripts below append their action; $1 is data, never code. */
     private static final String RESOLVE = """
@@ -35,22 +43,39 @@ final class LocalSandboxFiles implements SandboxFiles {
             """;
 
     private final LocalSandbox sandbox;
+    private final Route route;
 
+    /** The files of {@code sandbox} by the init's requests when it has a resident init, else by the shell script. */
     LocalSandboxFiles(LocalSandbox sandbox) {
+        this(sandbox, sandbox.hasResidentInit() ? Route.INIT : Route.SHELL);
+    }
+
+    /** {@code route} {@link Route#INIT} needs a sandbox with a resident init. */
+    LocalSandboxFiles(LocalSandbox sandbox, Route route) {
+        if (route == Route.INIT && !sandbox.hasResidentInit()) throw new IllegalArgumentException("sandbox " + sandbox.id() + " has no resident init");
         this.sandbox = sandbox;
+        this.route = route;
     }
 
     @Override
     public byte[] read(String path) {
-        LocalSandbox.Raw r = run(path, "exec cat -- \"$p\"", new byte[0], (int) MAX_FILE);
+        checkPath(path);
+        LocalSandbox.Raw r = route == Route.INIT
+                ? checked(path, sandbox.residentRead(path, (int) MAX_FILE, TIMEOUT))
+                : run(path, "exec cat -- \"$p\"", new byte[0], (int) MAX_FILE);
         if (r.result().outputTruncated()) throw new SandboxException(Fault.INPUT, path + ": larger than " + (MAX_FILE >> 20) + " MiB");
         return r.stdout();
     }
 
     @Override
     public void write(String path, byte[] content) {
+        if (route == Route.INIT) {
+            checkPath(path);
+            checked(path, sandbox.residentWrite(path, content, TIMEOUT, REASON_LIMIT));
+            return;
+        }
         // $p is absolute and resolved, so its parent is ${p%/*}: no dirname, and mkdir only when it is missing (two processes less)
-        run(path, "d=${p%/*}; [ -d \"${d:-/}\" ] || mkdir -p -- \"${d:-/}\" || exit 1; exec cat > \"$p\"", content, 4096);
+        run(path, "d=${p%/*}; [ -d \"${d:-/}\" ] || mkdir -p -- \"${d:-/}\" || exit 1; exec cat > \"$p\"", content, REASON_LIMIT);
     }
 
     @Override
@@ -59,7 +84,7 @@ final class LocalSandboxFiles implements SandboxFiles {
             if (Files.isDirectory(hostPath)) {
                 byte[] tar = tar(hostPath);
                 run(sandboxPath, "{ [ -d \"$p\" ] || mkdir -p -- \"$p\"; } && exec tar -x --no-same-owner --no-same-permissions -f - -C \"$p\"",
-                        tar, 4096);
+                        tar, REASON_LIMIT);
             } else {
                 write(sandboxPath, Files.readAllBytes(hostPath));
             }
@@ -97,17 +122,37 @@ final class LocalSandboxFiles implements SandboxFiles {
     }
 
     private LocalSandbox.Raw run(String path, String action, byte[] stdin, int captureLimit) {
-        if (path.isEmpty() || path.indexOf('\0') >= 0) throw new SandboxException(Fault.INPUT, "invalid sandbox path: \"" + path + "\"");
-        ExecRequest request = ExecRequest.of("/bin/sh", "-c", RESOLVE + action, "ale-files", path)
+        checkPath(path);
+        ExecRequest request = ExecRequest.of("/bin/sh", "-c", RESOLVE + action, SCRIPT_NAME, path)
                 .withStdin(stdin).withTimeout(TIMEOUT).withEnv(Map.of("LC_ALL", "C"));
-        LocalSandbox.Raw raw = sandbox.execCapturing(request, captureLimit);
+        return checked(path, sandbox.execCapturing(request, captureLimit));
+    }
+
+    private static void checkPath(String path) {
+        if (path.isEmpty() || path.indexOf('\0') >= 0) throw new SandboxException(Fault.INPUT, "invalid sandbox path: \"" + path + "\"");
+    }
+
+    /** The script's $0, which the shell puts before its own messages. */
+    private static final String SCRIPT_NAME = "ale-files";
+
+    /** What the script's shell (its name, the line) and tools put before their reasons: the reason is the same without, on either route. */
+    private static final Pattern TOOL_PREFIX = Pattern.compile("^(" + SCRIPT_NAME + ": \\d+: |realpath: |mkdir: |cat: |find: )");
+
+    private static LocalSandbox.Raw checked(String path, LocalSandbox.Raw raw) {
         ExecResult r = raw.result();
         if (r.exitCode() == ESCAPES) throw new SandboxException(Fault.INPUT, path + ": " + r.stderr().strip());
         if (r.exitCode() != 0) {
-            throw new SandboxException(Fault.INPUT, path + ": " + (r.killed() ? "stopped (" + r.reason().orElse("?") + ")"
-                    : r.stderr().strip().replace("cat: ", "").replace("find: ", "")));
+            throw new SandboxException(Fault.INPUT, path + ": " + (r.killed() ? "stopped (" + r.reason().orElse("?") + ")" : reason(r.stderr())));
         }
         return raw;
+    }
+
+    private static String reason(String stderr) {
+        List<String> lines = new ArrayList<>();
+        for (String line : stderr.strip().split("\n")) {
+            lines.add(TOOL_PREFIX.matcher(line).replaceFirst(""));
+        }
+        return String.join("\n", lines);
     }
 
     private static byte[] tar(Path dir) throws IOException {

@@ -102,16 +102,57 @@ final class ResidentCall implements RunningCall {
 
     void exited(int code) {
         exit.complete(code);
+        wakeWriter();
     }
 
     void failed(String message) {
         failure = message;
         exit.complete(126);
+        wakeWriter();
     }
 
     void lost() {
         lost = true;
         exit.complete(LOST);
+        wakeWriter();
+    }
+
+    /** Bytes of a write's data sent to the init and not yet passed on to the call's process. */
+    private long unpassed;
+
+    /** Counts {@code n} bytes of a write's data as sent (the first chunk, which needs no room). */
+    synchronized void reserve(int n) {
+        unpassed += n;
+    }
+
+    /** The init passed {@code n} bytes of a write's data on to the call's process. */
+    synchronized void taken(int n) {
+        unpassed -= n;
+        notifyAll();
+    }
+
+    private synchronized void wakeWriter() {
+        notifyAll();
+    }
+
+    /**
+     * Waits until {@code n} more bytes fit in the init's {@code window} and counts them as sent; false,
+     * sending nothing, when the call has ended or {@code deadline} ({@link System#nanoTime}) passed first.
+     */
+    synchronized boolean awaitRoom(int n, long window, long deadline) {
+        while (unpassed + n > window) {
+            long left = deadline - System.nanoTime();
+            if (exit.isDone() || left <= 0) return false;
+            try {
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        if (exit.isDone()) return false;
+        unpassed += n;
+        return true;
     }
 
     /** Whether the init ended under this call: its result says nothing about the command. */

@@ -18,6 +18,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -49,11 +50,19 @@ final class ResidentInit {
     private static final int REQ_INPUT = 4;
     private static final int REQ_CLOSE_INPUT = 5;
     private static final int REQ_SIGNAL = 6;
+    private static final int REQ_WRITE = 7;
+    private static final int REQ_READ = 8;
     private static final int RSP_STARTED = 1;
     private static final int RSP_STDOUT = 2;
     private static final int RSP_STDERR = 3;
     private static final int RSP_EXIT = 4;
     private static final int RSP_FAIL = 5;
+    private static final int RSP_TAKEN = 6;
+
+    /** A write's data goes in frames of this size, at most {@link #WRITE_WINDOW} ahead of what the init has passed on. */
+    private static final int FILE_CHUNK = 64 << 10;
+    /** The most of a write's data that waits in the init (its WRITE_WINDOW: it ends itself on more). */
+    private static final int WRITE_WINDOW = 4 * FILE_CHUNK;
 
     private final String sandboxId;
     private final Process process;
@@ -166,6 +175,59 @@ final class ResidentInit {
         return call;
     }
 
+    /**
+     * Asks the init to write {@code content} to {@code path} in the sandbox from a call's process of its
+     * own (no shell: see ale-init.c's WRITE): the first chunk goes with the request, the rest as the
+     * init passes it on, no more than {@link #WRITE_WINDOW} ahead, until the call ends or {@code deadline}
+     * ({@link System#nanoTime}) passes; the caller's wait for the call then times out and kills it.
+     */
+    ResidentCall write(String path, byte[] content, long deadline, CapturedOutput out, CapturedOutput err) {
+        int id = ids.incrementAndGet();
+        ResidentCall call = new ResidentCall(this, id, OutputListener.NONE, out, err);
+        calls.put(id, call);
+        int first = Math.min(content.length, FILE_CHUNK);
+        boolean more = first < content.length;
+        try {
+            ByteArrayOutputStream body = new ByteArrayOutputStream(64 + first);
+            DataOutputStream b = new DataOutputStream(body);
+            writeString(b, path);
+            b.writeInt(more ? 1 : 0);
+            b.writeInt(first);
+            b.write(content, 0, first);
+            call.reserve(first);
+            send(REQ_WRITE, id, body.toByteArray());
+            if (!more) return call;
+            for (int at = first; at < content.length; at += FILE_CHUNK) {
+                int n = Math.min(FILE_CHUNK, content.length - at);
+                if (!call.awaitRoom(n, WRITE_WINDOW, deadline)) return call; // ended (refused, failed) or out of time
+                send(REQ_INPUT, id, Arrays.copyOfRange(content, at, at + n));
+            }
+            send(REQ_CLOSE_INPUT, id, new byte[0]);
+        } catch (IOException e) {
+            calls.remove(id);
+            throw lostError(e.getMessage());
+        }
+        return call;
+    }
+
+    /** Asks the init to copy the file at {@code path} in the sandbox to the call's stdout, at most {@code limit} + 1 bytes (see ale-init.c's READ). */
+    ResidentCall read(String path, int limit, CapturedOutput out, CapturedOutput err) {
+        int id = ids.incrementAndGet();
+        ResidentCall call = new ResidentCall(this, id, OutputListener.NONE, out, err);
+        calls.put(id, call);
+        try {
+            ByteArrayOutputStream body = new ByteArrayOutputStream(64);
+            DataOutputStream b = new DataOutputStream(body);
+            writeString(b, path);
+            b.writeInt(limit);
+            send(REQ_READ, id, body.toByteArray());
+        } catch (IOException e) {
+            calls.remove(id);
+            throw lostError(e.getMessage());
+        }
+        return call;
+    }
+
     /** Bytes for an open call's stdin, written in the order they are given. */
     void input(int id, byte[] data) throws IOException {
         send(REQ_INPUT, id, data);
@@ -249,6 +311,7 @@ final class ResidentInit {
                         calls.remove(id);
                         call.failed(new String(body, 0, n, StandardCharsets.UTF_8));
                     }
+                    case RSP_TAKEN -> call.taken(readInt(body, 0));
                     default -> throw new IOException("a response of unknown type " + type);
                 }
             }

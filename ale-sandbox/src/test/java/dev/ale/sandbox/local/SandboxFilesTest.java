@@ -15,7 +15,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.ThrowingConsumer;
 
@@ -23,16 +24,30 @@ import static dev.ale.sandbox.local.TestBackend.bash;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The file API has the agent's reach and no more: paths and symlinks that lead out of /workspace and /tmp are refused. */
+/**
+ * The file API has the agent's reach and no more: paths and symlinks that lead out of /workspace and /tmp are refused.
+ * Each test runs on both exec paths: with a resident init (whose own WRITE and READ do a read and a write) and with
+ * bubblewrap per call (the shell script).
+ */
 @Tag("root")
 class SandboxFilesTest {
 
     @RegisterExtension
-    static final TestBackend tb = TestBackend.perClass();
+    static final TestBackend resident = TestBackend.perClass(LocalSandboxBackend.ExecPath.RESIDENT_INIT);
 
-    @Test
-    void symlinkTricksThroughFileApiCannotEscape() throws IOException {
-        Sandbox s = tb.sandbox();
+    @RegisterExtension
+    static final TestBackend perCall = TestBackend.perClass(LocalSandboxBackend.ExecPath.BWRAP_PER_CALL);
+
+    private static Sandbox sandbox(LocalSandboxBackend.ExecPath path) {
+        TestBackend tb = tb(path);
+        assertThat(tb.backend().execPath()).isEqualTo(path);
+        return tb.sandbox();
+    }
+
+    @ParameterizedTest
+    @EnumSource(LocalSandboxBackend.ExecPath.class)
+    void symlinkTricksThroughFileApiCannotEscape(LocalSandboxBackend.ExecPath path) throws IOException {
+        Sandbox s = sandbox(path);
         SandboxFiles files = s.files();
         assertThat(bash(s, "ln -s /etc/passwd /workspace/link && ln -s / /workspace/root && ln -s /workspace /tmp/back").exitCode()).isZero();
         String probe = "ale-probe-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
@@ -66,9 +81,10 @@ class SandboxFilesTest {
         }
     }
 
-    @Test
-    void filesRoundTripThroughTheFileApi() throws IOException {
-        Sandbox s = tb.sandbox();
+    @ParameterizedTest
+    @EnumSource(LocalSandboxBackend.ExecPath.class)
+    void filesRoundTripThroughTheFileApi(LocalSandboxBackend.ExecPath path) throws IOException {
+        Sandbox s = sandbox(path);
         SandboxFiles files = s.files();
         byte[] every = new byte[256 * 3];
         for (int i = 0; i < every.length; i++) every[i] = (byte) i;
@@ -112,5 +128,38 @@ class SandboxFilesTest {
             Files.deleteIfExists(downloaded);
             TestBackend.deleteTree(hostDir);
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(LocalSandboxBackend.ExecPath.class)
+    void aLargeFileStreamsInAndOutWhole(LocalSandboxBackend.ExecPath path) throws NoSuchAlgorithmException {
+        Sandbox s = sandbox(path);
+        // many times the init's window of a write, and not a multiple of its chunk
+        byte[] big = new byte[(9 << 20) + 12345];
+        ThreadLocalRandom.current().nextBytes(big);
+        s.files().write("big/blob.bin", big);
+        assertThat(s.exec(ExecRequest.of("sha256sum", "/workspace/big/blob.bin")).stdout())
+                .startsWith(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(big)));
+        assertThat(s.files().read("big/blob.bin")).isEqualTo(big);
+        // a second write truncates: nothing of the first is left behind
+        s.files().write("big/blob.bin", "short".getBytes(StandardCharsets.UTF_8));
+        assertThat(s.files().read("big/blob.bin")).isEqualTo("short".getBytes(StandardCharsets.UTF_8));
+        s.files().write("empty", new byte[0]);
+        assertThat(s.files().read("empty")).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(LocalSandboxBackend.ExecPath.class)
+    void aPathLongerThanTheKernelTakesIsRefusedAndNothingIsWrittenAtAShorterOne(LocalSandboxBackend.ExecPath path) {
+        Sandbox s = sandbox(path);
+        String deep = "long/" + "abcdefghij/".repeat(450) + "file.txt";
+        assertThatThrownBy(() -> s.files().write(deep, new byte[] {1})).isInstanceOf(SandboxException.class)
+                .hasMessageContaining("File name too long");
+        assertThatThrownBy(() -> s.files().read(deep)).isInstanceOf(SandboxException.class).hasMessageContaining("File name too long");
+        assertThat(bash(s, "find /workspace -type f | wc -l").stdout().strip()).isEqualTo("0");
+    }
+
+    private static TestBackend tb(LocalSandboxBackend.ExecPath path) {
+        return path == LocalSandboxBackend.ExecPath.RESIDENT_INIT ? resident : perCall;
     }
 }
