@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -58,6 +59,8 @@ import java.util.stream.Collectors;
  */
 public final class CommandLineRules implements CommandLineDetector {
 
+    private static final Pattern SELF_ASSIGNMENT = Pattern.compile("^([A-Za-z_][A-Za-z0-9_]*)=(?=.*\\$(?:\\(\\(|\\[))");
+    private static final Pattern LET_TARGET = Pattern.compile("^([A-Za-z_][A-Za-z0-9_]*)(?:\\+\\+|--|[-+*/]?=)");
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Set<String> SCRIPT_FILE_SUFFIXES = Set.of(".sh", ".bash", ".zsh", ".ksh");
     private static final Set<String> INTERPRETER_SUFFIXES = Set.of(".py", ".pl", ".pm", ".rb", ".js", ".mjs", ".cjs", ".php");
@@ -114,8 +117,11 @@ public final class CommandLineRules implements CommandLineDetector {
         if (script.hasLoop()) {
             pipelines.stream().flatMap(List::stream).filter(i -> i.program().equals("read"))
                     .forEach(i -> loopVariables.addAll(readNames(i)));
+            loopVariables.addAll(counters(script));
         }
         Scope scope = outer.withLoopVariables(loopVariables);
+        Names names = Names.of(script, loopVariables);
+        Set<String> runFiles = runFiles(pipelines);
         List<Optional<Piped>> outputs = new ArrayList<>();
         for (int index = 0; index < pipelines.size(); index++) {
             List<Invocation> stages = pipelines.get(index);
@@ -125,11 +131,13 @@ public final class CommandLineRules implements CommandLineDetector {
                 Optional<Piped> prior = carried;
                 Optional<Piped> input = inv.ownStdin().map(Piped::plain).or(() -> prior);
                 inspect(inv, input, scope);
+                Optional<ShellWords.Command> resolved = names.resolve(script.pipelines().get(index).commands().get(k));
+                if (resolved.isPresent()) inspect(Invocation.of(resolved.get()), input, scope);
                 Optional<Piped> output = Pipes.output(inv, input);
                 boolean runByNext = k + 1 < stages.size() && runsInput(stages.get(k + 1));
                 if (output.isPresent() && !runByNext && scope.canDescend()) {
                     Piped out = output.get();
-                    boolean toScriptFile = Writes.targets(inv).stream().anyMatch(CommandLineRules::isScriptFile);
+                    boolean toScriptFile = Writes.targets(inv).stream().anyMatch(t -> isScriptFile(t) || runFiles.contains(plainPath(t)));
                     if (out.encoding().isPresent() || toScriptFile) {
                         Scope data = scope.nested().asData();
                         inspect(ShellWords.parse(out.text()), out.encoding().map(e -> data.decodedFrom(e, out.text())).orElse(data));
@@ -142,6 +150,8 @@ public final class CommandLineRules implements CommandLineDetector {
             outputs.add(carried);
         }
         ReverseShellRules.inspectScript(pipelines, scope);
+        TunnelRules.inspectScript(pipelines, scope);
+        ProbeRules.inspectScript(pipelines, scope);
         PersistenceRules.inspectScript(script, scope);
         if (scope.canDescend()) {
             for (Script substitution : script.substitutions()) inspect(substitution, scope.nested());
@@ -161,8 +171,12 @@ public final class CommandLineRules implements CommandLineDetector {
         if (!scope.canDescend()) return;
         Scope deeper = scope.nested();
         for (String nested : inv.nestedScripts()) inspect(ShellWords.parse(nested), deeper);
-        if (Programs.isInterpreter(inv.program())) {
-            for (String command : InterpreterCommands.of(ReverseShellRules.inlineCode(inv))) inspect(ShellWords.parse(command), deeper);
+        if (Programs.isInterpreter(inv.program()) || Programs.isAwk(inv.program())) {
+            String code = ReverseShellRules.inlineCode(inv);
+            for (String command : InterpreterCommands.of(code)) inspect(ShellWords.parse(command), deeper);
+            if (Programs.isTcl(inv.program())) {
+                for (String command : InterpreterCommands.tcl(code)) inspect(ShellWords.parse(command), deeper);
+            }
         }
         if (input.isPresent() && runsInput(inv)) {
             Piped in = input.get();
@@ -175,6 +189,33 @@ public final class CommandLineRules implements CommandLineDetector {
                 inspect(ShellWords.parse(decoded), deeper.asData().decodedFrom("base64", decoded));
             }
         }
+    }
+
+    /**
+     * Files the script runs as programs or shell scripts: {@code sh /tmp/x}, {@code . ./env}, {@code /tmp/x}. A file
+     * written earlier in the same script and run here is read as the commands it holds, whatever its name.
+     */
+    private static Set<String> runFiles(List<List<Invocation>> pipelines) {
+        Set<String> out = new LinkedHashSet<>();
+        for (List<Invocation> stages : pipelines) {
+            for (Invocation inv : stages) {
+                if (inv.argv().isEmpty()) continue;
+                String first = inv.argv().getFirst();
+                if (first.indexOf('/') >= 0) out.add(plainPath(first));
+                boolean sourced = inv.program().equals(".") || inv.program().equals("source");
+                if (sourced || Programs.isShell(inv.program()) && inv.nestedScripts().isEmpty()) {
+                    inv.args().stream().filter(a -> !a.startsWith("-") && !a.startsWith("+")).findFirst().map(CommandLineRules::plainPath).ifPresent(out::add);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** {@code ./run} and {@code run} name one file. */
+    private static String plainPath(String path) {
+        String p = path;
+        while (p.startsWith("./")) p = p.substring(2);
+        return p;
     }
 
     /** What a {@code ( … )} group starting at pipeline {@code from} writes to the pipe after it: its pipelines' outputs in turn. */
@@ -225,6 +266,24 @@ public final class CommandLineRules implements CommandLineDetector {
     private static boolean isScriptFile(String path) {
         String lower = path.toLowerCase(Locale.ROOT);
         return SCRIPT_FILE_SUFFIXES.stream().anyMatch(lower::endsWith);
+    }
+
+    /** Counters a loop steps itself: {@code i=$((i+1))}, {@code n=$[n+1]}, {@code let i++}. */
+    private static Set<String> counters(Script script) {
+        Set<String> names = new LinkedHashSet<>();
+        for (var pipeline : script.pipelines()) {
+            for (ShellWords.Command c : pipeline.commands()) {
+                List<String> words = c.words();
+                boolean let = !words.isEmpty() && words.getFirst().equals("let");
+                for (String w : let ? words.subList(1, words.size()) : words) {
+                    Matcher m = (let ? LET_TARGET : SELF_ASSIGNMENT).matcher(w);
+                    if (m.find() && (let || w.substring(m.end()).matches("(?s).*(?:\\$\\{?|\\b)" + Pattern.quote(m.group(1)) + "\\b.*"))) {
+                        names.add(m.group(1));
+                    }
+                }
+            }
+        }
+        return names;
     }
 
     /** Variables {@code read} assigns: in {@code while read ip; do …} they change on every turn. */
