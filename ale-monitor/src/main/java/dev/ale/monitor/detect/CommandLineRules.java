@@ -35,21 +35,22 @@ import java.util.stream.Collectors;
  * of the benign commands raises anything); it has not been measured on real agent traffic. Known misses:
  * <ul>
  *   <li><b>Renamed binaries.</b> Program-name rules (known miners, scanners, tunnel tools) see only the
- *       name: {@code cp xmrig kworker; ./kworker -c c.json} passes unless options or a pool give it away.</li>
+ *       name: a copy made in an earlier call ({@code ./kworker -c c.json}) passes unless options or a pool give it
+ *       away. A copy or a variable made in the same command is resolved ({@link Names}).</li>
  *   <li><b>Script files.</b> {@code bash run.sh}, {@code python3 x.py}, {@code ./start} are not read; only
- *       their names are checked. A file written in the same command by a heredoc or echo to a
- *       {@code *.sh} name is inspected as data; one written earlier, or by an editor tool, is not.</li>
+ *       their names are checked. A file written in the same command (by a heredoc or echo) to a {@code *.sh}
+ *       name, or one the command then runs, is inspected as data; one written earlier, or by an editor tool, is not.</li>
  *   <li><b>Other encodings.</b> base64, hex ({@code xxd -r -p}), {@code rev}, {@code $'\x..'} and
  *       {@code printf '\x..'} are decoded; base32, gzip, rot13/{@code tr}, openssl encryption, string
- *       building in python/perl, and names assembled from variables ({@code a=xm; b=rig; ./$a$b}) are
- *       not. Nothing is expanded: {@code $HOST} stays a name.</li>
+ *       building in python/perl, and names computed at run time ({@code N=$(echo nc)}, globs) are not.</li>
  *   <li><b>Configuration.</b> Tunnels set up in {@code ~/.ssh/config} or {@code -F file}, miners whose pool
  *       is in {@code config.json}, and reverse-shell code in a module are invisible on the command line.</li>
  *   <li><b>Other languages and tools.</b> Only the recognised one-liners are understood: python socket +
  *       pty/subprocess/dup2, perl socket + exec, php fsockopen, ruby TCPSocket + exec, node net +
- *       child_process, gawk /inet, and commands in string literals that code hands to a shell. zsh {@code ztcp}, lua, {@code busybox telnetd -l /bin/sh}, loops
- *       written inside an interpreter, DNS sweeps ({@code host 10.0.0.$i}) and {@code find -exec cat}
- *       on credentials are missed; so is download-and-run ({@code curl … | sh}), which is not an act here.</li>
+ *       child_process, lua and Tcl sockets, zsh {@code ztcp}, gawk /inet, and commands in string literals that
+ *       code hands to a shell. PowerShell, Java, python asyncio, loops without a literal range and
+ *       {@code find -exec cat} on certificates are missed; so is download-and-run from a named host
+ *       ({@code curl https://… | sh}), which is how installers run. docs/monitor.md "Known limits" keeps the list.</li>
  * </ul>
  * And what they flag that may be innocent: any {@code ssh -L}/{@code -D}/{@code -J}; text holding a
  * stratum URL, pool domain or metadata address even in an {@code echo}; reading {@code ~/.aws} etc. with any
