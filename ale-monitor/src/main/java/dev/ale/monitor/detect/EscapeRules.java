@@ -42,8 +42,8 @@ final class EscapeRules {
 
     /** Namespace, mount and ptrace system calls made from interpreter code: what nsenter, unshare, mount and gdb -p do. */
     private static final Pattern CODE_SYSCALL = Pattern.compile(
-            "\\bos\\.(?:unshare|setns)\\s*\\(|\\b(?:libc|ctypes\\.\\w+\\([^)]*\\)|cdll\\.\\w+|syscall\\.\\w*)\\s*\\.?\\s*(?:unshare|setns|ptrace|mount|pivot_root)\\s*\\("
-                    + "|\\b(?:Unshare|Setns|PtraceAttach|Mount)\\s*\\(");
+            "\\bos\\.(?:unshare|setns)\\s*\\("
+                    + "|\\b(?:libc|ctypes\\.\\w+\\([^)]*\\)|cdll\\.\\w+)\\s*\\.\\s*(?:unshare|setns|ptrace|mount|pivot_root)\\s*\\(");
 
     private EscapeRules() {
     }

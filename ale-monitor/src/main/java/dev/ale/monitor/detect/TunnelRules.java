@@ -58,6 +58,8 @@ final class TunnelRules {
             entry("ss-local", Set.of()), entry("ss-server", Set.of()), entry("ss-redir", Set.of()), entry("ss-tunnel", Set.of()),
             entry("sslocal", Set.of()), entry("ssserver", Set.of()), entry("redsocks", Set.of()), entry("iox", Set.of("fwd", "proxy")),
             entry("nebula", Set.of()), entry("tincd", Set.of()), entry("zerotier-cli", Set.of("join")));
+    /** Options that only ask a tool about itself. */
+    private static final Set<String> ASKING = Set.of("-version", "--version", "-V", "-h", "-help", "--help");
     private static final Set<String> SSH_CLIENTS = Set.of("ssh", "autossh", "dbclient", "plink");
     private static final Set<String> WEBSOCAT_LISTEN = Set.of("tcp-l:", "tcp-listen:", "ws-l:", "ws-listen:", "wss-l:", "wss-listen:",
             "unix-l:", "unix-listen:", "udp-l:", "udp-listen:", "l-ws:", "l-tcp:");
@@ -126,8 +128,9 @@ final class TunnelRules {
             for (Map.Entry<String, Set<String>> e : OTHER_TOOLS.entrySet()) {
                 if (!Programs.isNamed(name, Set.of(e.getKey()))) continue;
                 List<String> args = inv.args();
-                boolean opens = e.getValue().isEmpty() ? args.stream().noneMatch(a -> Set.of("-version", "--version", "-V", "-h", "-help", "--help").contains(a))
-                        : args.stream().anyMatch(a -> e.getValue().contains(a) || e.getValue().stream().anyMatch(v -> v.startsWith("-") && a.startsWith(v + "=")));
+                Set<String> opening = e.getValue();
+                boolean opens = opening.isEmpty() ? args.stream().noneMatch(ASKING::contains)
+                        : args.stream().anyMatch(a -> opening.contains(a) || opening.stream().anyMatch(v -> v.startsWith("-") && a.startsWith(v + "=")));
                 if (opens) {
                     scope.report(Rule.TOOL_OTHER, name, inv);
                     return;
