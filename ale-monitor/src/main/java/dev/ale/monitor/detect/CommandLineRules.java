@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -34,21 +35,22 @@ import java.util.stream.Collectors;
  * of the benign commands raises anything); it has not been measured on real agent traffic. Known misses:
  * <ul>
  *   <li><b>Renamed binaries.</b> Program-name rules (known miners, scanners, tunnel tools) see only the
- *       name: {@code cp xmrig kworker; ./kworker -c c.json} passes unless options or a pool give it away.</li>
+ *       name: a copy made in an earlier call ({@code ./kworker -c c.json}) passes unless options or a pool give it
+ *       away. A copy or a variable made in the same command is resolved ({@link Names}).</li>
  *   <li><b>Script files.</b> {@code bash run.sh}, {@code python3 x.py}, {@code ./start} are not read; only
- *       their names are checked. A file written in the same command by a heredoc or echo to a
- *       {@code *.sh} name is inspected as data; one written earlier, or by an editor tool, is not.</li>
+ *       their names are checked. A file written in the same command (by a heredoc or echo) to a {@code *.sh}
+ *       name, or one the command then runs, is inspected as data; one written earlier, or by an editor tool, is not.</li>
  *   <li><b>Other encodings.</b> base64, hex ({@code xxd -r -p}), {@code rev}, {@code $'\x..'} and
  *       {@code printf '\x..'} are decoded; base32, gzip, rot13/{@code tr}, openssl encryption, string
- *       building in python/perl, and names assembled from variables ({@code a=xm; b=rig; ./$a$b}) are
- *       not. Nothing is expanded: {@code $HOST} stays a name.</li>
+ *       building in python/perl, and names computed at run time ({@code N=$(echo nc)}, globs) are not.</li>
  *   <li><b>Configuration.</b> Tunnels set up in {@code ~/.ssh/config} or {@code -F file}, miners whose pool
  *       is in {@code config.json}, and reverse-shell code in a module are invisible on the command line.</li>
  *   <li><b>Other languages and tools.</b> Only the recognised one-liners are understood: python socket +
  *       pty/subprocess/dup2, perl socket + exec, php fsockopen, ruby TCPSocket + exec, node net +
- *       child_process, gawk /inet, and commands in string literals that code hands to a shell. zsh {@code ztcp}, lua, {@code busybox telnetd -l /bin/sh}, loops
- *       written inside an interpreter, DNS sweeps ({@code host 10.0.0.$i}) and {@code find -exec cat}
- *       on credentials are missed; so is download-and-run ({@code curl … | sh}), which is not an act here.</li>
+ *       child_process, lua and Tcl sockets, zsh {@code ztcp}, gawk /inet, and commands in string literals that
+ *       code hands to a shell. PowerShell, Java, python asyncio, loops without a literal range and
+ *       {@code find -exec cat} on certificates are missed; so is download-and-run from a named host
+ *       ({@code curl https://… | sh}), which is how installers run. docs/monitor.md "Known limits" keeps the list.</li>
  * </ul>
  * And what they flag that may be innocent: any {@code ssh -L}/{@code -D}/{@code -J}; text holding a
  * stratum URL, pool domain or metadata address even in an {@code echo}; reading {@code ~/.aws} etc. with any
@@ -58,6 +60,8 @@ import java.util.stream.Collectors;
  */
 public final class CommandLineRules implements CommandLineDetector {
 
+    private static final Pattern SELF_ASSIGNMENT = Pattern.compile("^([A-Za-z_][A-Za-z0-9_]*)=(?=.*\\$(?:\\(\\(|\\[))");
+    private static final Pattern LET_TARGET = Pattern.compile("^([A-Za-z_][A-Za-z0-9_]*)(?:\\+\\+|--|[-+*/]?=)");
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Set<String> SCRIPT_FILE_SUFFIXES = Set.of(".sh", ".bash", ".zsh", ".ksh");
     private static final Set<String> INTERPRETER_SUFFIXES = Set.of(".py", ".pl", ".pm", ".rb", ".js", ".mjs", ".cjs", ".php");
@@ -114,8 +118,11 @@ public final class CommandLineRules implements CommandLineDetector {
         if (script.hasLoop()) {
             pipelines.stream().flatMap(List::stream).filter(i -> i.program().equals("read"))
                     .forEach(i -> loopVariables.addAll(readNames(i)));
+            loopVariables.addAll(counters(script));
         }
         Scope scope = outer.withLoopVariables(loopVariables);
+        Names names = Names.of(script, loopVariables);
+        Set<String> runFiles = runFiles(pipelines);
         List<Optional<Piped>> outputs = new ArrayList<>();
         for (int index = 0; index < pipelines.size(); index++) {
             List<Invocation> stages = pipelines.get(index);
@@ -125,11 +132,13 @@ public final class CommandLineRules implements CommandLineDetector {
                 Optional<Piped> prior = carried;
                 Optional<Piped> input = inv.ownStdin().map(Piped::plain).or(() -> prior);
                 inspect(inv, input, scope);
+                Optional<ShellWords.Command> resolved = names.resolve(script.pipelines().get(index).commands().get(k));
+                if (resolved.isPresent()) inspect(Invocation.of(resolved.get()), input, scope);
                 Optional<Piped> output = Pipes.output(inv, input);
                 boolean runByNext = k + 1 < stages.size() && runsInput(stages.get(k + 1));
                 if (output.isPresent() && !runByNext && scope.canDescend()) {
                     Piped out = output.get();
-                    boolean toScriptFile = Writes.targets(inv).stream().anyMatch(CommandLineRules::isScriptFile);
+                    boolean toScriptFile = Writes.targets(inv).stream().anyMatch(t -> isScriptFile(t) || runFiles.contains(plainPath(t)));
                     if (out.encoding().isPresent() || toScriptFile) {
                         Scope data = scope.nested().asData();
                         inspect(ShellWords.parse(out.text()), out.encoding().map(e -> data.decodedFrom(e, out.text())).orElse(data));
@@ -142,6 +151,8 @@ public final class CommandLineRules implements CommandLineDetector {
             outputs.add(carried);
         }
         ReverseShellRules.inspectScript(pipelines, scope);
+        TunnelRules.inspectScript(pipelines, scope);
+        ProbeRules.inspectScript(pipelines, scope);
         PersistenceRules.inspectScript(script, scope);
         if (scope.canDescend()) {
             for (Script substitution : script.substitutions()) inspect(substitution, scope.nested());
@@ -161,8 +172,12 @@ public final class CommandLineRules implements CommandLineDetector {
         if (!scope.canDescend()) return;
         Scope deeper = scope.nested();
         for (String nested : inv.nestedScripts()) inspect(ShellWords.parse(nested), deeper);
-        if (Programs.isInterpreter(inv.program())) {
-            for (String command : InterpreterCommands.of(ReverseShellRules.inlineCode(inv))) inspect(ShellWords.parse(command), deeper);
+        if (Programs.isInterpreter(inv.program()) || Programs.isAwk(inv.program())) {
+            String code = ReverseShellRules.inlineCode(inv);
+            for (String command : InterpreterCommands.of(code)) inspect(ShellWords.parse(command), deeper);
+            if (Programs.isTcl(inv.program())) {
+                for (String command : InterpreterCommands.tcl(code)) inspect(ShellWords.parse(command), deeper);
+            }
         }
         if (input.isPresent() && runsInput(inv)) {
             Piped in = input.get();
@@ -175,6 +190,33 @@ public final class CommandLineRules implements CommandLineDetector {
                 inspect(ShellWords.parse(decoded), deeper.asData().decodedFrom("base64", decoded));
             }
         }
+    }
+
+    /**
+     * Files the script runs as programs or shell scripts: {@code sh /tmp/x}, {@code . ./env}, {@code /tmp/x}. A file
+     * written earlier in the same script and run here is read as the commands it holds, whatever its name.
+     */
+    private static Set<String> runFiles(List<List<Invocation>> pipelines) {
+        Set<String> out = new LinkedHashSet<>();
+        for (List<Invocation> stages : pipelines) {
+            for (Invocation inv : stages) {
+                if (inv.argv().isEmpty()) continue;
+                String first = inv.argv().getFirst();
+                if (first.indexOf('/') >= 0) out.add(plainPath(first));
+                boolean sourced = inv.program().equals(".") || inv.program().equals("source");
+                if (sourced || Programs.isShell(inv.program()) && inv.nestedScripts().isEmpty()) {
+                    inv.args().stream().filter(a -> !a.startsWith("-") && !a.startsWith("+")).findFirst().map(CommandLineRules::plainPath).ifPresent(out::add);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** {@code ./run} and {@code run} name one file. */
+    private static String plainPath(String path) {
+        String p = path;
+        while (p.startsWith("./")) p = p.substring(2);
+        return p;
     }
 
     /** What a {@code ( … )} group starting at pipeline {@code from} writes to the pipe after it: its pipelines' outputs in turn. */
@@ -225,6 +267,24 @@ public final class CommandLineRules implements CommandLineDetector {
     private static boolean isScriptFile(String path) {
         String lower = path.toLowerCase(Locale.ROOT);
         return SCRIPT_FILE_SUFFIXES.stream().anyMatch(lower::endsWith);
+    }
+
+    /** Counters a loop steps itself: {@code i=$((i+1))}, {@code n=$[n+1]}, {@code let i++}. */
+    private static Set<String> counters(Script script) {
+        Set<String> names = new LinkedHashSet<>();
+        for (var pipeline : script.pipelines()) {
+            for (ShellWords.Command c : pipeline.commands()) {
+                List<String> words = c.words();
+                boolean let = !words.isEmpty() && words.getFirst().equals("let");
+                for (String w : let ? words.subList(1, words.size()) : words) {
+                    Matcher m = (let ? LET_TARGET : SELF_ASSIGNMENT).matcher(w);
+                    if (m.find() && (let || w.substring(m.end()).matches("(?s).*(?:\\$\\{?|\\b)" + Pattern.quote(m.group(1)) + "\\b.*"))) {
+                        names.add(m.group(1));
+                    }
+                }
+            }
+        }
+        return names;
     }
 
     /** Variables {@code read} assigns: in {@code while read ip; do …} they change on every turn. */

@@ -1,6 +1,7 @@
 package dev.ale.monitor.detect;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -29,7 +30,8 @@ final class EscapeRules {
     private static final Set<String> RUNTIMES = Set.of("docker", "podman", "nerdctl", "ctr", "crictl", "kubectl");
     private static final Pattern HOST_OPTION = Pattern.compile(
             "--privileged|--(?:pid|net|network|ipc|uts|userns|cgroupns)(?:=|$)host|--cap-add(?:=|$)(?:ALL|SYS_ADMIN|SYS_MODULE|SYS_PTRACE)"
-                    + "|--security-opt(?:=|$)(?:seccomp|apparmor)[:=]unconfined|(?:^|[=,])/:/|^/:/|--device(?:=|$)/dev/");
+                    + "|--security-opt(?:=|$)(?:seccomp|apparmor)[:=]unconfined|(?:^|[=,])/:/|^/:/|--device(?:=|$)/dev/"
+                    + "|\"(?:hostPID|hostNetwork|hostIPC|privileged)\"\\s*:\\s*true|\"hostPath\"\\s*:");
     private static final Pattern PID_ONE_PLACE = Pattern.compile("/proc/1/(?:root|ns|cwd)(?![\\w-])|/proc/[0-9]+/ns/");
     private static final Set<String> UNSHARE_LONG = Set.of(
             "--user", "--map-root-user", "--map-current-user", "--mount", "--pid", "--net", "--ipc", "--uts", "--cgroup", "--time");
@@ -37,6 +39,11 @@ final class EscapeRules {
             "cgroup", "cgroup2", "proc", "sysfs", "debugfs", "securityfs", "tracefs", "bpf", "configfs", "devtmpfs", "devpts",
             "overlay", "tmpfs", "ext2", "ext3", "ext4", "xfs", "btrfs", "vfat", "nfs", "cifs", "fuse");
     private static final Pattern BLOCK_DEVICE = Pattern.compile("/dev/(?:[sv]d[a-z]|xvd[a-z]|nvme\\d|mmcblk\\d|dm-\\d|mapper/|loop\\d|root)\\S*");
+
+    /** Namespace, mount and ptrace system calls made from interpreter code: what nsenter, unshare, mount and gdb -p do. */
+    private static final Pattern CODE_SYSCALL = Pattern.compile(
+            "\\bos\\.(?:unshare|setns)\\s*\\("
+                    + "|\\b(?:libc|ctypes\\.\\w+\\([^)]*\\)|cdll\\.\\w+)\\s*\\.\\s*(?:unshare|setns|ptrace|mount|pivot_root)\\s*\\(");
 
     private EscapeRules() {
     }
@@ -47,6 +54,13 @@ final class EscapeRules {
         namespace(inv, scope);
         module(inv, scope);
         mount(inv, scope);
+        if (Programs.isInterpreter(inv.program())) {
+            Matcher m = CODE_SYSCALL.matcher(ReverseShellRules.inlineCode(inv));
+            if (m.find()) scope.report(m.group().toLowerCase(Locale.ROOT).contains("mount") ? Rule.MOUNT : Rule.HOST_NAMESPACE, m.group(), inv);
+        }
+        if (inv.program().equals("mknod") && inv.args().stream().anyMatch(a -> a.equals("b"))) {
+            scope.report(Rule.MOUNT, inv.shown(), inv); // a block device node: the host's disk, for debugfs or mount
+        }
     }
 
     private static void kernelHook(Invocation inv, Scope scope) {

@@ -21,6 +21,7 @@ final class InterpreterCommands {
                     + "|execFile|execFileSync|shell_exec|passthru|proc_open|execute|execl|execlp|execle|execv|execvp|execve|spawnl|spawnlp"
                     + "|spawnv|spawnvp|capture2|capture2e|capture3|qx)\\b\\s*+[({]?\\s*+");
     private static final int MAX_COMMANDS = 64;
+    private static final Pattern TCL_RUN = Pattern.compile("(?:^|[\\[;{\\n])\\s*(?:exec|spawn)\\s+(?:-\\S+\\s+)*([^;\\]\\n}]+)");
 
     private InterpreterCommands() {
     }
@@ -50,6 +51,17 @@ final class InterpreterCommands {
             if (lit.isEmpty()) break;
             if (!argument && !lit.get().text().isBlank()) out.add(lit.get().text());
             at = lit.get().end() - 1;
+        }
+        return out;
+    }
+
+    /** Tcl's {@code exec cmd args} and expect's {@code spawn cmd args}: the rest of the statement runs as a program. */
+    static List<String> tcl(String code) {
+        List<String> out = new ArrayList<>();
+        Matcher m = TCL_RUN.matcher(code);
+        while (m.find() && out.size() < MAX_COMMANDS) {
+            String command = m.group(1).replaceAll("\\s[<>]@\\S*", " ").strip();
+            if (!command.isEmpty()) out.add(command);
         }
         return out;
     }

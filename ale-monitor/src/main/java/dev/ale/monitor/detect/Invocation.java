@@ -142,6 +142,7 @@ record Invocation(List<String> words, List<String> argv, String program, List<St
             }
             List<String> argv = i < w.size() ? w.subList(i, w.size()) : List.of();
             String program = argv.isEmpty() ? "" : Programs.name(argv.getFirst());
+            if (program.equals("git")) messages(i);
             Carrier carrier = carrier(program, i);
             List<String> textWords = new ArrayList<>();
             for (int k = 0; k < w.size(); k++) {
@@ -150,6 +151,24 @@ record Invocation(List<String> words, List<String> argv, String program, List<St
             return new Invocation(w, List.copyOf(argv), program, List.copyOf(wrappers), List.copyOf(textWords),
                     redirects, List.copyOf(nested), Set.copyOf(placeholders), carrier.readsStdin,
                     carrier.interactive, carrier.scriptName, detachedSession);
+        }
+
+        /**
+         * A commit, tag or note message is prose about the change ({@code git commit -m "detect ssh -R"}), not a
+         * command: the text rules skip it. Substitutions in it ({@code -m "$(…)"}) are still inspected where they run.
+         */
+        private void messages(int at) {
+            boolean writesMessage = w.subList(at, w.size()).stream().anyMatch(x -> Set.of("commit", "tag", "notes", "stash", "merge", "revert").contains(x));
+            if (!writesMessage) return;
+            for (int k = at + 1; k < w.size(); k++) {
+                String a = w.get(k);
+                boolean cluster = a.length() > 1 && a.charAt(0) == '-' && a.charAt(1) != '-';
+                if ((a.equals("--message") || cluster && a.endsWith("m")) && k + 1 < w.size()) {
+                    nestedWords.set(++k); // -m MSG, -am MSG
+                } else if (a.startsWith("--message=") || cluster && a.indexOf('m') > 0) {
+                    nestedWords.set(k); // -mMSG
+                }
+            }
         }
 
         private int skipAssignments(int i) {
@@ -161,7 +180,11 @@ record Invocation(List<String> words, List<String> argv, String program, List<St
         private int inner(String name, int i) {
             return switch (name) {
                 case "env" -> env(i);
-                case "nohup", "setsid", "builtin", "busybox", "tsocks" -> skip(i + 1, "", Set.of());
+                case "nohup", "setsid", "builtin", "busybox", "tsocks", "unbuffer" -> skip(i + 1, "p", Set.of());
+                case "npx", "pnpx", "bunx", "uvx" -> skip(i + 1, "p", Set.of("package", "from", "with"));
+                case "rlwrap" -> skip(i + 1, "abCDfgHlOpPqsStwz", Set.of("break-chars", "command-name", "histsize", "file",
+                        "forget-matches", "history-filename", "logfile", "prompt-colour", "pre-given", "quote-characters",
+                        "substitute-prompt", "set-term-name", "polling", "filter"));
                 case "exec" -> skip(i + 1, "a", Set.of());
                 case "command" -> hasCluster(i, 'v') || hasCluster(i, 'V') ? -1 : skip(i + 1, "p", Set.of());
                 case "time" -> skip(i + 1, "fo", Set.of("format", "output"));
@@ -375,6 +398,12 @@ record Invocation(List<String> words, List<String> argv, String program, List<St
                 case "eval" -> nestRest(at + 1);
                 case "su", "runuser", "script", "sg" -> dashC(at);
                 case "watch" -> watch(at);
+                case "find" -> findExec(at);
+                case "ssh" -> sshLocalCommand(at);
+                case "alias" -> alias(at);
+                case "gdb", "gdb-multiarch", "cgdb" -> escapes(at, Set.of("-ex", "--ex", "-eval-command", "--eval-command"), "!", "shell ");
+                case "vim", "vi", "nvim", "view", "ex", "rvim", "vimdiff" -> escapes(at, Set.of("-c", "--cmd"), ":!", "!", ":sh", ":call system(");
+                case "sqlite3" -> escapes(at, Set.of("-cmd"), ".shell ", ".system ");
                 case "tmux" -> tmux(at);
                 case "at", "batch" -> {
                     boolean fromFile = false;
@@ -484,10 +513,66 @@ record Invocation(List<String> words, List<String> argv, String program, List<St
             nestRest(k);
         }
 
+        /** {@code find … -exec CMD {} ;} (and {@code -execdir}, {@code -ok}): CMD runs once per file found. */
+        private void findExec(int at) {
+            for (int k = at + 1; k < w.size(); k++) {
+                if (!Set.of("-exec", "-execdir", "-ok", "-okdir").contains(w.get(k))) continue;
+                int end = k + 1;
+                while (end < w.size() && !w.get(end).equals(";") && !w.get(end).equals("+")) end++;
+                if (end > k + 1) {
+                    nested.add(join(w.subList(k + 1, end)));
+                    nestedWords.set(k + 1, end);
+                    placeholders.add("{}");
+                }
+                k = end;
+            }
+        }
+
+        /** {@code ssh -o LocalCommand='…'} runs its value in a local shell once connected. */
+        private void sshLocalCommand(int at) {
+            for (int k = at + 1; k < w.size(); k++) {
+                String a = w.get(k);
+                String option = a.equals("-o") && k + 1 < w.size() ? w.get(++k) : a.startsWith("-o") ? a.substring(2) : "";
+                String o = option.strip();
+                if (o.regionMatches(true, 0, "localcommand", 0, 12) && o.length() > 13) {
+                    nest(o.substring(12).replaceFirst("^[=\\s]+", ""), k);
+                }
+            }
+        }
+
+        /** {@code alias x='nc -e /bin/sh'}: what the alias stands for runs wherever it is used. */
+        private void alias(int at) {
+            for (int k = at + 1; k < w.size(); k++) {
+                int eq = w.get(k).indexOf('=');
+                if (eq > 0 && !w.get(k).startsWith("-")) nest(w.get(k).substring(eq + 1), k);
+            }
+        }
+
+        /**
+         * Programs with a shell escape in an option or argument (GTFOBins' "shell" entries): gdb's {@code -ex '!cmd'},
+         * vim's {@code -c ':!cmd'}, sqlite3's {@code '.shell cmd'}. The text after the escape runs in a shell.
+         */
+        private void escapes(int at, Set<String> options, String... prefixes) {
+            for (int k = at + 1; k < w.size(); k++) {
+                String a = w.get(k);
+                String value = options.contains(a) && k + 1 < w.size() ? w.get(++k) : a.startsWith("+") ? a.substring(1) : a;
+                String v = value.strip();
+                for (String prefix : prefixes) {
+                    if (v.startsWith(prefix) && v.length() > prefix.length()) {
+                        String command = v.substring(prefix.length());
+                        if (prefix.endsWith("(")) command = command.replaceFirst("^['\"]", "").replaceFirst("['\"]\\)?$", "");
+                        nest(command, k);
+                        break;
+                    }
+                }
+            }
+        }
+
         private Carrier interpreter(String program, int at) {
             Set<String> codeFlags = Programs.isPython(program) ? Set.of("-c")
                     : Programs.isPhp(program) ? Set.of("-r")
                     : Programs.isNode(program) ? Set.of("-e", "--eval", "-p", "--print")
+                    : Programs.isTcl(program) ? Set.of("-c")
                     : Set.of("-e", "-E");
             Set<String> valueFlags = Set.of("-W", "-X", "-I", "-r", "--require", "--import", "-M", "-f", "-d");
             int k = at + 1;

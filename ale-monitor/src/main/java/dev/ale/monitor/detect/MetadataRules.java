@@ -18,7 +18,10 @@ final class MetadataRules {
                     + "|::ffff:(?:a9fe:a9fe|169\\.254\\.169\\.254)"   // the same, IPv4-mapped
                     + "|metadata\\.google\\.internal"
                     + "|metadata\\.tencentyun\\.com"
-                    + "|instance-data\\.ec2\\.internal"
+                    + "|instance-data\\.ec2\\.internal|://instance-data(?![\\w.-])"
+                    + "|(?<![\\d.])192\\.0\\.0\\.192(?!\\d)"        // Oracle Cloud's older metadata address
+                    + "|\\bECS_CONTAINER_METADATA_URI(?:_V4)?\\b|\\bAWS_CONTAINER_CREDENTIALS_(?:RELATIVE|FULL)_URI\\b"
+                    + "|(?<![\\w-])(?:a9fea9fe|169-254-169-254)\\.(?:nip\\.io|sslip\\.io|xip\\.io|traefik\\.me)" // names that resolve to it
                     + "|(?<!\\d)2852039166(?!\\d)|0xa9fea9fe");   // 169.254.169.254 as one number
     private static final Pattern API_PATH = Pattern.compile(
             "(?i)/latest/(?:api/token|meta-data|user-data|dynamic/instance-identity)"

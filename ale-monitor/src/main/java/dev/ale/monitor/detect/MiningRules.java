@@ -14,14 +14,22 @@ final class MiningRules {
 
     private static final Pattern URL = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://[^\\s'\"]+");
     private static final Pattern MSR_DEVICE = Pattern.compile("/dev/cpu/[^/]+/msr");
-    private static final Pattern STRATUM = Pattern.compile("(?i)stratum[0-9]?\\+(?:tcp|ssl|tls|udp)://[^\\s'\"]*");
+    private static final Pattern STRATUM = Pattern.compile("(?i)stratum[0-9]?\\+(?:tcp|ssl|tls|udp)://[^\\s'\"]*"
+            + "|\\bmining\\.(?:subscribe|authorize|submit|extranonce\\.subscribe)\\b|\\beth_submit(?:Login|Work|Hashrate)\\b");
     private static final Set<String> MINER_FLAGS = Set.of(
             "--donate-level", "--donate-over-proxy", "--cpu-priority", "--cpu-max-threads-hint", "--max-cpu-usage",
             "--nicehash", "--randomx-1gb-pages", "--randomx-mode", "--randomx-no-numa", "--randomx-wrmsr", "--rig-id");
     private static final Pattern MINER_ALGO = Pattern.compile(
             "(?i)(?:rx|cn|cn-lite|cn-heavy|cn-pico|argon2|astrobwt|panthera|ghostrider)/.*|(?:randomx|cryptonight\\S*|kawpow|"
                     + "ethash|etchash|autolykos2?|kheavyhash|firopow|progpow\\S*|octopus|equihash\\S*|verthash|zelhash|beamhash\\S*|"
-                    + "cuckatoo\\S*|cuckaroo\\S*|randomarq|randomwow)");
+                    + "cuckatoo\\S*|cuckaroo\\S*|randomarq|randomwow|ghostrider|yescrypt\\S*|yespower\\S*|x16[rsv]\\S*|x2[15]\\S*|lyra2\\S*"
+                    + "|sha256d|scrypt|karlsenhash|pyrinhash|nexapow|blake3-?alph|heavyhash|kawpow\\S*|meowpow|evrprogpow)");
+    /** Options that name a pool, next to which a bare {@code -a ALGO} is a miner's. */
+    private static final Set<String> POOL_OPTIONS = Set.of("-o", "--url", "--pool", "-P", "--server", "-pool");
+    /** Package managers and image runners: a miner fetched by name rather than by URL. */
+    private static final Set<String> INSTALLERS = Set.of(
+            "pip", "pip3", "pipx", "uv", "npm", "yarn", "pnpm", "gem", "cargo", "go", "apt", "apt-get", "apk", "dnf", "yum",
+            "docker", "podman", "nerdctl", "brew", "conda");
     /** Options that, next to {@code -o host:port}, say the program is a miner. */
     private static final Set<String> MINERISH = Set.of(
             "--cuda", "--opencl", "--tls", "--coin", "--algo", "-k", "--keepalive", "--rig-id", "--nicehash",
@@ -74,6 +82,7 @@ final class MiningRules {
             minerConfig(text).ifPresent(c -> scope.report(Rule.MINING_MINER_CONFIG, c, inv));
         }
         minerFlag(inv.args()).ifPresent(f -> scope.report(Rule.MINING_MINER_FLAG, f, inv));
+        installedMiner(inv).ifPresent(f -> scope.report(Rule.MINING_MINER_DOWNLOAD, f, inv));
         poolOption(inv).ifPresent(o -> scope.report(Rule.MINING_POOL_OPTION, o, inv));
         for (String name : inv.names()) {
             if (Programs.isNamed(name, MINERS)) {
@@ -121,8 +130,22 @@ final class MiningRules {
                 if (a.equals(f) || a.startsWith(f + "=")) return Optional.of(args.get(i));
             }
             String algo = a.startsWith("--algo=") ? a.substring(7)
-                    : a.equals("--algo") && i + 1 < args.size() ? args.get(i + 1) : null;
+                    : a.startsWith("--algorithm=") ? a.substring(12)
+                    : (a.equals("--algo") || a.equals("--algorithm")) && i + 1 < args.size() ? args.get(i + 1)
+                    : a.equals("-a") && i + 1 < args.size() && args.stream().anyMatch(POOL_OPTIONS::contains) ? args.get(i + 1) : null;
             if (algo != null && MINER_ALGO.matcher(algo).matches()) return Optional.of("--algo " + algo);
+        }
+        return Optional.empty();
+    }
+
+    /** {@code pip install xmrig}, {@code docker run metal3d/xmrig}: a package or image named like a known miner. */
+    private static Optional<String> installedMiner(Invocation inv) {
+        if (inv.names().stream().noneMatch(INSTALLERS::contains)) return Optional.empty();
+        for (String a : inv.args()) {
+            if (a.startsWith("-")) continue;
+            String name = a.toLowerCase(Locale.ROOT).replaceFirst("[:@=<>~!].*$", "");
+            name = name.substring(name.lastIndexOf('/') + 1);
+            if (Programs.isNamed(name, MINERS) || URL_MINERS.stream().anyMatch(name::contains) || name.equals("coinhive")) return Optional.of(a);
         }
         return Optional.empty();
     }

@@ -3,8 +3,11 @@ package dev.ale.monitor.detect;
 import dev.ale.monitor.detect.ShellWords.Pipeline;
 import dev.ale.monitor.detect.ShellWords.Script;
 
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -26,7 +29,11 @@ final class PersistenceRules {
                     + "|(?:^|/)\\.ssh/(?:authorized_keys2?|rc)"
                     + "|^/etc/(?:profile|bash\\.bashrc|bashrc|zshrc|zsh/zshrc|environment|rc\\.local|crontab|ld\\.so\\.preload)"
                     + "|^/etc/(?:profile\\.d|cron\\.[a-z]+|init\\.d|rc\\d\\.d|update-motd\\.d|systemd/(?:system|user)|xdg/autostart)/.+"
-                    + "|^/(?:usr/)?lib/systemd/(?:system|user)/.+|^/var/spool/cron/.+");
+                    + "|^/(?:usr/)?lib/systemd/(?:system|user)/.+|^/var/spool/cron/.+"
+                    + "|(?:^|.*/)\\.git/hooks/(?!.*\\.sample$)[^/]+"
+                    + "|(?:^|.*/)(?:site|dist)-packages/(?:[^/]+\\.pth|sitecustomize\\.py|usercustomize\\.py)");
+    /** A string literal in interpreter code opened for writing or appending: {@code open("/workspace/.bashrc", "a")}. */
+    private static final Pattern CODE_OPENS = Pattern.compile("open\\s*\\(\\s*['\"]([^'\"]+)['\"]\\s*,\\s*['\"][rb+]*[wax]");
     private static final Pattern HOME = Pattern.compile("^(?:~|\\$HOME|\\$\\{HOME}|/workspace|/root|/home/[^/]+)(?=/)");
     private static final Set<String> SYSTEMCTL_INSTALLS = Set.of("enable", "reenable", "link", "preset", "edit", "add-wants", "add-requires");
 
@@ -47,6 +54,16 @@ final class PersistenceRules {
                 break;
             }
         }
+        if (Programs.isInterpreter(inv.program())) {
+            Matcher m = CODE_OPENS.matcher(ReverseShellRules.inlineCode(inv));
+            while (m.find()) {
+                if (startupFile(m.group(1)).isPresent()) {
+                    scope.report(Rule.STARTUP_FILE, m.group(1), inv);
+                    break;
+                }
+            }
+        }
+        if (setsHooksPath(inv)) scope.report(Rule.STARTUP_FILE, inv.shown(), inv); // hooks the agent chose run at every later commit
         if (inv.program().equals("systemctl") && inv.args().stream().anyMatch(SYSTEMCTL_INSTALLS::contains)) {
             scope.report(Rule.STARTUP_FILE, inv.shown(), inv);
         }
@@ -70,6 +87,9 @@ final class PersistenceRules {
                 if (inv.hasOption("--background", "-b") || inv.hasShortFlag('b')) scope.report(Rule.DAEMONIZE, inv.shown(), inv);
             }
             case "systemd-run" -> scope.report(Rule.SCHEDULER, inv.shown(), inv);
+            case "incrontab" -> {
+                if (!inv.hasShortFlag('l') && !inv.hasShortFlag('r')) scope.report(Rule.SCHEDULER, inv.shown(), inv);
+            }
             case "crontab" -> {
                 boolean inspects = inv.hasOption("-l", "-r", "-V", "--help") || inv.hasShortFlag('l') || inv.hasShortFlag('r');
                 if (!inspects) scope.report(Rule.SCHEDULER, inv.shown(), inv);
@@ -81,6 +101,19 @@ final class PersistenceRules {
             default -> {
             }
         }
+    }
+
+    /** {@code git config core.hooksPath DIR} (or {@code -c core.hooksPath=DIR}); reading it is not. */
+    private static boolean setsHooksPath(Invocation inv) {
+        if (!inv.program().equals("git")) return false;
+        List<String> args = inv.args();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i).toLowerCase(Locale.ROOT);
+            String value = a.startsWith("core.hookspath=") ? a.substring(15)
+                    : a.equals("core.hookspath") && i + 1 < args.size() && !args.contains("--get") && !args.contains("--unset") ? args.get(i + 1) : "";
+            if (!value.isEmpty() && !value.equals("/dev/null")) return true; // /dev/null turns hooks off
+        }
+        return false;
     }
 
     static void inspectScript(Script script, Scope scope) {

@@ -2,6 +2,7 @@ package dev.ale.monitor.detect;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -15,7 +16,7 @@ final class ProbeRules {
 
     static final Set<String> SCANNERS = Set.of(
             "nmap", "masscan", "zmap", "rustscan", "naabu", "unicornscan", "hping3", "arp-scan", "netdiscover",
-            "zgrab", "zgrab2", "fscan", "nbtscan");
+            "zgrab", "zgrab2", "fscan", "nbtscan", "nping", "sx", "pnscan", "scanssh", "onesixtyone", "httpx", "nuclei");
     private static final String PING_VALUE_OPTIONS = "ciIlmMpQsStTwWF";
     private static final String NC_VALUE_OPTIONS = "psiwqxXIOPTVMmWgGec";
     private static final Pattern PORT_RANGE = Pattern.compile("\\d{1,5}-\\d{1,5}");
@@ -23,6 +24,16 @@ final class ProbeRules {
     private static final Pattern GROUP_ADDRESS = Pattern.compile(
             "(?i)ff[0-9a-f]{2}:[0-9a-f:]*(?:%\\S+)?|2(?:2[4-9]|3\\d)\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}|255\\.255\\.255\\.255");
     private static final Pattern IP_START = Pattern.compile("\\d{1,3}\\.\\d{1,3}\\..*");
+    /** A host spelled as many: brace expansion ({@code 10.0.0.{1..254}}, {@code {a,b}}) or curl's URL globbing ({@code [1-254]}). */
+    private static final Pattern MANY = Pattern.compile("\\{[^}]*(?:\\.\\.|,)[^}]*}|\\[\\d+-\\d+]");
+    private static final Set<String> LOOKUPS = Set.of("ssh", "ssh-keyscan", "host", "dig", "nslookup", "drill", "ncat", "nc");
+    private static final Pattern RANGE = Pattern.compile(
+            "range\\(\\s*(\\d+)\\s*(?:,\\s*(\\d+))?|\\(?(\\d+)\\s*\\.\\.\\.?\\s*(\\d+)|(\\w+)\\s*=\\s*(\\d+)\\s*;\\s*\\5\\s*<=?\\s*(\\d+)");
+    private static final Pattern ADDRESS = Pattern.compile("\\b\\d{1,3}(?:\\.\\d{1,3}){3}\\b|\\blocalhost\\b");
+    /** A port list this long on one host is a range written out ({@code nc -z h 22 80 443 3306 5432}); two or three are services checked. */
+    private static final int MIN_PORT_LIST = 5;
+    /** Ranges shorter than this are retry loops ({@code range(30)}), not sweeps of ports or hosts. */
+    private static final int MIN_SWEEP = 200;
 
     private ProbeRules() {
     }
@@ -46,6 +57,72 @@ final class ProbeRules {
         if (Set.of("ping", "ping6", "fping", "fping6", "arping").contains(p)) ping(inv, scope);
         if (Programs.NETCATS.contains(p) && inv.hasShortFlag('z')) netcat(inv, scope);
         if (Set.of("curl", "wget", "telnet", "http", "https", "xh").contains(p)) fetch(inv, scope);
+        if (LOOKUPS.contains(p) && !inv.hasShortFlag('l')) lookup(inv, scope);
+        interpreterLoop(inv, scope);
+    }
+
+    /** A host list handed to a per-host command by xargs: {@code echo 10.0.0.{1..254} | xargs -n1 ping -c1}. */
+    static void inspectScript(List<List<Invocation>> pipelines, Scope scope) {
+        for (List<Invocation> stages : pipelines) {
+            boolean hosts = false;
+            for (Invocation inv : stages) {
+                if (hosts && (inv.wrappers().contains("xargs") || inv.wrappers().contains("parallel"))
+                        && Set.of("ping", "ping6", "nc", "ncat", "netcat", "curl", "wget", "host", "dig", "ssh").contains(inv.program())) {
+                    scope.report(inv.program().startsWith("ping") ? Rule.PING_SWEEP : Rule.HTTP_SWEEP, inv.shown(), inv);
+                    return;
+                }
+                hosts |= inv.texts().stream().anyMatch(t -> IP_START.matcher(t).matches() && MANY.matcher(t).find() && !Programs.isLoopback(t));
+            }
+        }
+    }
+
+    /** ssh, DNS lookups and netcat aimed at a changing or expanded host: {@code for i in …; do host 10.0.0.$i; done}. */
+    private static void lookup(Invocation inv, Scope scope) {
+        boolean netcat = Programs.NETCATS.contains(inv.program());
+        List<String> hosts = netcat ? operands(inv.args(), NC_VALUE_OPTIONS).stream().limit(1).toList() : inv.args();
+        for (String a : hosts) {
+            if (a.startsWith("-") || a.startsWith("+")) continue;
+            String host = host(a);
+            // only an address with a changing part: "for h in web1 web2; do ssh $h uptime; done" is fleet work, not a sweep
+            boolean address = netcat || IP_START.matcher(host).matches(); // netcat is a raw socket: any changing host is a sweep
+            if (!Programs.isLoopback(host) && address && (scope.varies(host) || MANY.matcher(host).find())) {
+                scope.report(netcat ? Rule.NETCAT_SWEEP : Rule.HTTP_SWEEP, a, inv);
+                return;
+            }
+        }
+    }
+
+    /**
+     * Interpreter code that connects inside a loop over 200 or more ports or addresses, to anything but loopback:
+     * {@code for p in range(1,1025): s.connect_ex((h,p))}, perl's {@code for (1..1024)}, ruby's {@code (1..1024).each},
+     * node's {@code for(let p=1;p<1025;p++)}. A retry loop (a short range, or one that sleeps) is not a sweep.
+     */
+    private static void interpreterLoop(Invocation inv, Scope scope) {
+        String p = inv.program();
+        if (!(Programs.isPython(p) || Programs.isPerl(p) || Programs.isRuby(p) || Programs.isNode(p))) return;
+        String code = ReverseShellRules.inlineCode(inv);
+        String c = code.toLowerCase(Locale.ROOT);
+        boolean connects = c.contains("connect") || c.contains("tcpsocket") || c.contains("socket::inet") || c.contains("create_connection");
+        if (!connects || c.contains("sleep")) return;
+        boolean wide = c.contains("ip_network(");
+        Matcher m = RANGE.matcher(c);
+        while (!wide && m.find()) {
+            long from = m.group(1) != null ? (m.group(2) != null ? Long.parseLong(m.group(1)) : 0)
+                    : m.group(3) != null ? Long.parseLong(m.group(3)) : Long.parseLong(m.group(6));
+            long to = m.group(1) != null ? Long.parseLong(m.group(2) != null ? m.group(2) : m.group(1))
+                    : m.group(4) != null ? Long.parseLong(m.group(4)) : Long.parseLong(m.group(7));
+            wide = to - from >= MIN_SWEEP;
+        }
+        if (!wide) return;
+        Matcher a = ADDRESS.matcher(c);
+        boolean outward = true;
+        boolean any = false;
+        while (a.find()) {
+            any = true;
+            outward = !Programs.isLoopback(a.group());
+            if (outward) break;
+        }
+        if (!any || outward) scope.report(Rule.INTERPRETER_SWEEP, code.strip(), inv);
     }
 
     private static void ping(Invocation inv, Scope scope) {
@@ -59,7 +136,7 @@ final class ProbeRules {
                 scope.report(Rule.PING_SWEEP, host, inv); // one echo request that every host of the link answers
                 return;
             }
-            if (scope.varies(host) && !Programs.isLoopback(host)) {
+            if ((scope.varies(host) || MANY.matcher(host).find()) && !Programs.isLoopback(host)) {
                 scope.report(Rule.PING_SWEEP, host, inv);
                 return;
             }
@@ -72,6 +149,10 @@ final class ProbeRules {
         String host = operands.getFirst();
         if (Programs.isLoopback(host)) return;
         List<String> ports = operands.subList(1, operands.size());
+        if (ports.size() >= MIN_PORT_LIST) {
+            scope.report(Rule.NETCAT_SWEEP, host + " " + String.join(" ", ports), inv); // a list of ports is a range written out
+            return;
+        }
         for (String port : ports) {
             if (PORT_RANGE.matcher(port).matches()) {
                 scope.report(Rule.NETCAT_SWEEP, host + " " + port, inv);
@@ -88,7 +169,7 @@ final class ProbeRules {
             if (a.startsWith("-")) continue;
             if (!telnet && !a.contains("://") && !IP_START.matcher(a).matches()) continue;
             String host = host(a);
-            if (scope.varies(host) && !Programs.isLoopback(host)) {
+            if ((scope.varies(host) || MANY.matcher(host).find()) && !Programs.isLoopback(host)) {
                 scope.report(Rule.HTTP_SWEEP, a, inv);
                 return;
             }

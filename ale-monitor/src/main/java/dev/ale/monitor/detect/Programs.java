@@ -19,12 +19,16 @@ final class Programs {
             "rmdir", "realpath", "readlink", "basename", "dirname", "which", "echo", "printf", "ln", "find", "tree",
             "mount", "umount", "namei");
 
+    private static final Pattern BARE_ADDRESS = Pattern.compile("(?i)(?:https?://)?(\\d{1,3}(?:\\.\\d{1,3}){3})(?::\\d+)?(?:/.*)?");
     private static final Pattern SUBSTITUTED_LOOKUP =
             Pattern.compile("^(?:\\$\\(|`)\\s*(?:which|command\\s+-v|type\\s+-p|type\\s+-P)\\s+([^\\s)`]+)\\s*(?:\\)|`)$");
     private static final Pattern PYTHON = Pattern.compile("(?:python|pypy)[0-9.]*");
     private static final Pattern PERL = Pattern.compile("perl[0-9.]*");
     private static final Pattern PHP = Pattern.compile("php[0-9.]*(?:-cli)?");
     private static final Pattern RUBY = Pattern.compile("ruby[0-9.]*");
+    private static final Pattern LUA = Pattern.compile("lua(?:jit)?[0-9.]*");
+    private static final Pattern TCL = Pattern.compile("tclsh[0-9.]*|wish[0-9.]*|expect");
+    private static final Pattern AWK = Pattern.compile("[gmn]?awk|busybox-awk");
 
     private Programs() {
     }
@@ -61,12 +65,27 @@ final class Programs {
         return RUBY.matcher(program).matches();
     }
 
+    static boolean isLua(String program) {
+        return LUA.matcher(program).matches();
+    }
+
+    /** tclsh, wish and expect: Tcl, whose {@code exec}/{@code spawn} run programs. */
+    static boolean isTcl(String program) {
+        return TCL.matcher(program).matches();
+    }
+
+    /** awk reads its program from the command line and data from stdin: its {@code system("…")} runs a shell. */
+    static boolean isAwk(String program) {
+        return AWK.matcher(program).matches();
+    }
+
     static boolean isNode(String program) {
         return program.equals("node") || program.equals("nodejs");
     }
 
     static boolean isInterpreter(String program) {
-        return isPython(program) || isPerl(program) || isPhp(program) || isRuby(program) || isNode(program);
+        return isPython(program) || isPerl(program) || isPhp(program) || isRuby(program) || isNode(program)
+                || isLua(program) || isTcl(program);
     }
 
     /** A network client whose output could be commands and whose input could be a shell's output. */
@@ -74,6 +93,11 @@ final class Programs {
         String p = inv.program();
         if (NETCATS.contains(p) || p.equals("telnet") || p.equals("socat")) return true;
         List<String> argv = inv.argv();
+        if (p.equals("curl") || p.equals("wget")) {
+            // curl's telnet:// is a raw socket; a script fetched from a bare outside address is a command channel, not an installer
+            return inv.args().stream().anyMatch(a -> a.regionMatches(true, 0, "telnet://", 0, 9)
+                    || BARE_ADDRESS.matcher(a).matches() && !isLoopback(BARE_ADDRESS.matcher(a).replaceFirst("$1")));
+        }
         return p.equals("openssl") && argv.size() > 1 && argv.get(1).equals("s_client");
     }
 

@@ -25,12 +25,23 @@ final class ReverseShellRules {
     static void inspect(Invocation inv, Optional<String> stdin, Scope scope) {
         devTcp(inv, scope);
         if (Programs.NETCATS.contains(inv.program())) netcat(inv, scope);
+        if (Set.of("telnetd", "utelnetd").contains(inv.program()) && inv.hasShortFlag('l')) {
+            scope.report(Rule.NETCAT_EXEC, inv.shown(), inv); // a bind shell: every connection gets the program given to -l
+        }
         if (inv.program().equals("socat")) {
             Socat s = Socat.of(inv);
             if (s.runsProgram() && s.sockets() > 0) scope.report(Rule.SOCAT_EXEC, String.join(" ", s.addresses()), inv);
         }
         String code = inlineCode(inv) + (inv.readsStdin() ? stdin.orElse("") : "");
-        if (!code.isBlank()) code(inv, code, scope);
+        if (!code.isBlank()) {
+            // exec(b64decode("…")): the payload is code in the same language, so it is judged with the code around it
+            code(inv, code + "\n" + String.join("\n", Payloads.base64Tokens(code)), scope);
+        }
+        websocat(inv, scope);
+        if (inv.program().equals("ztcp") && !inv.hasShortFlag('l') && !inv.hasShortFlag('c')) {
+            ProbeRules.operands(inv.args(), "d").stream().findFirst().filter(h -> !Programs.isLoopback(h))
+                    .ifPresent(h -> scope.report(Rule.DEV_TCP, inv.shown(), inv)); // zsh's socket builtin: /dev/tcp by another name
+        }
         for (String text : inv.texts()) {
             Matcher m = GAWK_INET.matcher(text);
             if (m.find()) {
@@ -51,6 +62,18 @@ final class ReverseShellRules {
                 } else if (!Programs.isLoopback(m.group(1))) {
                     scope.report(Rule.DEV_TCP, m.group(), inv);
                 }
+            }
+        }
+    }
+
+    /** websocat's {@code exec:} and {@code sh-c:} addresses hand a websocket to a program: netcat's {@code -e} over HTTP. */
+    private static void websocat(Invocation inv, Scope scope) {
+        if (!Programs.isNamed(inv.program(), Set.of("websocat"))) return;
+        for (String a : inv.args()) {
+            String lower = a.toLowerCase(Locale.ROOT);
+            if (lower.startsWith("exec:") || lower.startsWith("sh-c:") || lower.startsWith("cmd:")) {
+                scope.report(Rule.NETCAT_EXEC, a, inv);
+                return;
             }
         }
     }
@@ -88,12 +111,13 @@ final class ReverseShellRules {
     static String inlineCode(Invocation inv) {
         String p = inv.program();
         List<String> args = inv.args();
+        if (Programs.isAwk(p)) return awkProgram(args);
         StringBuilder code = new StringBuilder();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             String next = i + 1 < args.size() ? args.get(i + 1) : "";
             if (!a.startsWith("-") || a.equals("--")) {
-                if (!Programs.isPerl(p) && !Programs.isRuby(p)) break;
+                if (!Programs.isPerl(p) && !Programs.isRuby(p) && !Programs.isLua(p)) break;
                 continue;
             }
             if (Programs.isPython(p)) {
@@ -106,6 +130,11 @@ final class ReverseShellRules {
             } else if (Programs.isNode(p)) {
                 if (Set.of("-e", "--eval", "-p", "--print").contains(a)) return next;
                 if (a.startsWith("--eval=")) return a.substring(7);
+            } else if (Programs.isLua(p)) {
+                if (a.equals("-e")) code.append(next).append('\n');
+                if (a.equals("-e") || a.equals("-l")) i++;
+            } else if (Programs.isTcl(p)) {
+                if (a.equals("-c")) return next;
             } else if (Programs.isPerl(p) || Programs.isRuby(p)) {
                 if (a.startsWith("-M") || a.startsWith("-m") || a.startsWith("-r")) {
                     code.append(a.length() > 2 ? a.substring(2) : next).append('\n');
@@ -125,6 +154,21 @@ final class ReverseShellRules {
         return code.toString();
     }
 
+    /** awk's program text: the first operand, unless {@code -f} named a file. */
+    private static String awkProgram(List<String> args) {
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("-f") || a.startsWith("--file")) return "";
+            if (a.equals("--")) return i + 1 < args.size() ? args.get(i + 1) : "";
+            if (Set.of("-F", "-v").contains(a)) {
+                i++;
+            } else if (!a.startsWith("-") || a.equals("-")) {
+                return a;
+            }
+        }
+        return "";
+    }
+
     private static void code(Invocation inv, String code, Scope scope) {
         String p = inv.program();
         String c = code.toLowerCase(Locale.ROOT);
@@ -134,7 +178,8 @@ final class ReverseShellRules {
         if (Programs.isPython(p) && c.contains("socket") && connects
                 && containsAny(c, "pty.spawn", "subprocess", "os.dup2", "os.exec", "os.popen", "pty.fork")) {
             scope.report(Rule.PYTHON_SOCKET, code.strip(), inv);
-        } else if (Programs.isPerl(p) && c.contains("socket") && connects && containsAny(c, "exec", "system", "open(stdin", "/bin/")) {
+        } else if (Programs.isPerl(p) && c.contains("socket") && (connects || c.contains("inet->new") || c.contains("new io::socket"))
+                && containsAny(c, "exec", "system", "open(stdin", "open stdin", "/bin/")) {
             scope.report(Rule.PERL_SOCKET, code.strip(), inv);
         } else if (Programs.isPhp(p) && containsAny(c, "fsockopen", "stream_socket_client", "socket_create")) {
             scope.report(Rule.PHP_FSOCKOPEN, code.strip(), inv);
@@ -145,6 +190,12 @@ final class ReverseShellRules {
                 && containsAny(squeezed, "require('net')", "require(\"net\")", "require(`net`)", "net.socket", "net.connect",
                 "net.createconnection", "from'net'", "from\"net\"", "node:net")) {
             scope.report(Rule.NODE_SOCKET, code.strip(), inv);
+        } else if (Programs.isLua(p) && containsAny(c, "socket.tcp", "socket.connect", "require('socket')", "require(\"socket\")",
+                "require \"socket\"", "require 'socket'") && c.contains("connect") && containsAny(c, "os.execute", "io.popen")) {
+            scope.report(Rule.SCRIPT_SOCKET, code.strip(), inv);
+        } else if (Programs.isTcl(p) && c.matches("(?s).*\\[\\s*socket\\s+(?!-server).*")
+                && (c.matches("(?s).*(?:^|[\\[;{\\s\"])exec\\s.*") || c.contains("open \"|"))) {
+            scope.report(Rule.SCRIPT_SOCKET, code.strip(), inv);
         }
     }
 

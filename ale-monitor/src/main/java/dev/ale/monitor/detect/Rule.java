@@ -40,6 +40,8 @@ enum Rule {
     TOOL_RATHOLE(RuleId.TUNNEL_TOOL_RATHOLE, "%s exposes local ports through a relay server"),
     TOOL_INLETS(RuleId.TUNNEL_TOOL_INLETS, "%s exposes local ports through a relay server"),
     SOCAT_FORWARD(RuleId.TUNNEL_SOCAT_FORWARD, "socat relays a listening or proxied socket (%s)"),
+    TOOL_OTHER(RuleId.TUNNEL_TOOL_OTHER, "%s is a tunnelling, proxy or VPN tool"),
+    NETCAT_RELAY(RuleId.TUNNEL_NETCAT_RELAY, "a listening netcat relays its connections to another: %s"),
     FORWARD_SPEC(RuleId.TUNNEL_FORWARD_SPEC, "command carries a host:port:host:port forward spec: %s"),
 
     DEV_TCP(RuleId.REVERSE_SHELL_DEV_TCP, "command opens a raw socket through bash's %s"),
@@ -52,6 +54,7 @@ enum Rule {
     RUBY_SOCKET(RuleId.REVERSE_SHELL_RUBY_SOCKET, "ruby code joins a socket to a shell or process: %s"),
     NODE_SOCKET(RuleId.REVERSE_SHELL_NODE_SOCKET, "node code joins a socket to a child process: %s"),
     GAWK_INET(RuleId.REVERSE_SHELL_GAWK_INET, "awk opens a network socket through %s"),
+    SCRIPT_SOCKET(RuleId.REVERSE_SHELL_SCRIPT_SOCKET, "lua or Tcl code joins a socket to a shell: %s"),
     FIFO_NETCAT(RuleId.REVERSE_SHELL_FIFO_NETCAT, "a named pipe loops a shell through a network client: %s"),
     SHELL_PIPE(RuleId.REVERSE_SHELL_SHELL_PIPE, "a network client's output is piped into a shell: %s"),
 
@@ -60,11 +63,14 @@ enum Rule {
     PING_SWEEP(RuleId.PROBE_PING_SWEEP, "a ping sweep walks a range of addresses: %s"),
     NETCAT_SWEEP(RuleId.PROBE_NETCAT_SWEEP, "netcat checks a range of ports or hosts: %s"),
     HTTP_SWEEP(RuleId.PROBE_HTTP_SWEEP, "a loop fetches from a changing address: %s"),
+    INTERPRETER_SWEEP(RuleId.PROBE_INTERPRETER_SWEEP, "interpreter code connects in a loop over ports or addresses: %s"),
 
     METADATA_ENDPOINT(RuleId.METADATA_ENDPOINT, "command addresses a cloud metadata service: %s"),
     METADATA_API_PATH(RuleId.METADATA_API_PATH, "command uses a cloud metadata API: %s"),
 
     CLOUD_CREDENTIALS(RuleId.CREDENTIAL_CLOUD_CLI, "command reads cloud CLI credentials: %s"),
+    TOKEN_FILE(RuleId.CREDENTIAL_TOKEN_FILE, "command reads a token file: %s"),
+    KEY_SEARCH(RuleId.CREDENTIAL_KEY_SEARCH, "command searches the file system for private keys: %s"),
     KUBECONFIG(RuleId.CREDENTIAL_KUBECONFIG, "command reads a Kubernetes config: %s"),
     SSH_PRIVATE_KEY(RuleId.CREDENTIAL_SSH_PRIVATE_KEY, "command reads an SSH private key: %s"),
     K8S_SERVICE_ACCOUNT(RuleId.CREDENTIAL_K8S_SERVICE_ACCOUNT, "command reads a Kubernetes service-account token: %s"),

