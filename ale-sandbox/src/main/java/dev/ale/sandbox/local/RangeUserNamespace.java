@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,6 +38,9 @@ final class RangeUserNamespace {
      */
     private static final String HOLD = "read go && echo 0 > /proc/sys/user/max_user_namespaces && echo limited && exec sleep 60";
 
+    private static final System.Logger LOG = System.getLogger(RangeUserNamespace.class.getName());
+    private static final int LIMIT_ATTEMPTS = 4;
+
     private RangeUserNamespace() {
     }
 
@@ -46,6 +50,23 @@ final class RangeUserNamespace {
      * cannot switch to a user and a group of its own: it drops its capabilities with the uid before it sets the gid).
      */
     static void make(Path file, int hostBase, int count, int uid, int gid) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            Optional<String> refused = attempt(file, hostBase, count, uid, gid);
+            if (refused.isEmpty()) return;
+            // with namespaces made and ended at once, this kernel (6.18) now and then refuses the limit (EACCES) to a
+            // holder that has every capability in its namespace (its CapEff is full), and keeps refusing that holder;
+            // a new namespace takes it. Nothing of the refused one is left (its holder is killed, its file removed).
+            if (attempt == LIMIT_ATTEMPTS) {
+                throw new SandboxException(Fault.ENVIRONMENT, "the user namespace of a sandbox's uid range could not forbid nested ones ("
+                        + LIMIT_ATTEMPTS + " namespaces tried): " + refused.get());
+            }
+            LOG.log(System.Logger.Level.WARNING, "a sandbox's user namespace refused its limit on nested ones (" + refused.get()
+                    + "); making a new one, attempt " + (attempt + 1) + " of " + LIMIT_ATTEMPTS);
+        }
+    }
+
+    /** One namespace made, limited and bound at {@code file}; or, when its limit was refused, what its shell said (nothing left). */
+    private static Optional<String> attempt(Path file, int hostBase, int count, int uid, int gid) throws IOException {
         // the holder sets the namespace's own limit: a sysctl of user.* is the writer's namespace's, so only a process inside
         // can set it, and this one is already there (no nsenter to start), root there or not
         Process holder = new ProcessBuilder("setpriv", "--reuid=" + (hostBase + uid), "--regid=" + (hostBase + gid), "--clear-groups",
@@ -60,11 +81,13 @@ final class RangeUserNamespace {
             holder.getOutputStream().flush();
             String said = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8)).readLine();
             if (!"limited".equals(said)) {
-                throw new SandboxException(Fault.ENVIRONMENT, "the user namespace of a sandbox's uid range could not forbid nested ones: " + said);
+                remove(file);
+                return Optional.of(String.valueOf(said));
             }
             Files.deleteIfExists(file);
             Files.createFile(file);
             IdmappedLayers.bind(proc.resolve("ns/user"), file);
+            return Optional.empty();
         } catch (IOException | RuntimeException e) {
             remove(file);
             throw e;
