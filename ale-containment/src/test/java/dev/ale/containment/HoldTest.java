@@ -53,6 +53,15 @@ class HoldTest {
     /** A busy loop that the sweep (not the pre-exec check) finds: its program is named like a miner only at run time. */
     private static final String HIDDEN_MINER = "n=$(printf 'xm%s' rig); cp /bin/dash /tmp/$n; (/tmp/$n -c 'while :; do :; done' >/dev/null 2>&1 &)";
 
+    /** /workspace/tests is protected, and an act on it waits for an operator. */
+    private static final Passport GUARDS_TESTS = PassportLoader.parse("""
+            id: hold-files
+            protected: [/workspace/tests]
+            detectors:
+              tamper: {action: hold}
+            hold: {deadline: 60s}
+            """, "hold-files.yaml");
+
     private static Passport holding(String deadline, String wallTime) {
         return PassportLoader.parse("""
                 id: hold-test
@@ -157,14 +166,7 @@ class HoldTest {
 
     @Test
     void aProtectedFileWriteAnOperatorApprovedIsNotTamperingButALaterChangeToItStillIs() throws Exception {
-        Passport guardsTests = PassportLoader.parse("""
-                id: hold-files
-                protected: [/workspace/tests]
-                detectors:
-                  tamper: {action: hold}
-                hold: {deadline: 60s}
-                """, "hold-files.yaml");
-        try (GuardedSandbox s = backend().create(SandboxRequest.of(guardsTests).startingIn(Phase.SETUP))) {
+        try (GuardedSandbox s = backend().create(SandboxRequest.of(GUARDS_TESTS).startingIn(Phase.SETUP))) {
             assertThat(s.exec(ExecRequest.of("mkdir", "-p", "/workspace/tests")).exitCode()).isZero();
             s.enterPhase(Phase.AGENT);
             CompletableFuture<Void> write = CompletableFuture.runAsync(
@@ -195,14 +197,7 @@ class HoldTest {
 
     @Test
     void aCommandAnOperatorApprovedMayChangeTheProtectedPathItNamed() throws Exception {
-        Passport guardsTests = PassportLoader.parse("""
-                id: hold-files
-                protected: [/workspace/tests]
-                detectors:
-                  tamper: {action: hold}
-                hold: {deadline: 60s}
-                """, "hold-files.yaml");
-        try (GuardedSandbox s = backend().create(SandboxRequest.of(guardsTests).startingIn(Phase.SETUP))) {
+        try (GuardedSandbox s = backend().create(SandboxRequest.of(GUARDS_TESTS).startingIn(Phase.SETUP))) {
             assertThat(s.exec(ExecRequest.of("sh", "-c", "mkdir -p /workspace/tests && echo 'exit 1' > /workspace/tests/run.sh")).exitCode())
                     .isZero();
             s.enterPhase(Phase.AGENT);
@@ -223,14 +218,7 @@ class HoldTest {
 
     @Test
     void aHeldFileWriteWaitsForTheOperatorAndADenyRefusesIt() throws Exception {
-        Passport guardsTests = PassportLoader.parse("""
-                id: hold-files
-                protected: [/workspace/tests]
-                detectors:
-                  tamper: {action: hold}
-                hold: {deadline: 60s}
-                """, "hold-files.yaml");
-        try (GuardedSandbox s = backend().create(SandboxRequest.of(guardsTests).startingIn(Phase.SETUP))) {
+        try (GuardedSandbox s = backend().create(SandboxRequest.of(GUARDS_TESTS).startingIn(Phase.SETUP))) {
             assertThat(s.exec(ExecRequest.of("mkdir", "-p", "/workspace/tests")).exitCode()).isZero();
             s.enterPhase(Phase.AGENT);
             CompletableFuture<Void> write = CompletableFuture.runAsync(
