@@ -848,18 +848,20 @@ public final class Watch implements AutoCloseable {
 
     /** A finding about a process of a call whose pre-exec check raised the same rule as an alert: that act, seen running. */
     private static SafetyEvent alertedAlready(SafetyEvent e) {
-        Map<String, String> ev = new LinkedHashMap<>(e.evidence());
-        ev.put(SafetyEvent.ALERTED_PRE_EXEC_EVIDENCE, "true");
-        return new SafetyEvent(e.rule(), e.category(), e.severity(), e.action(), e.sandbox(), e.episode(), e.step(), e.passportId(),
-                e.passportFingerprint(), e.time(), e.detail() + " (the act its command's pre-exec check raised, seen running)", ev);
+        return sameAct(e, SafetyEvent.ALERTED_PRE_EXEC_EVIDENCE, "true", "the act its command's pre-exec check raised, seen running");
     }
 
     /** A finding about a process of an approved held command, for a rule the approval covered: an alert naming the hold. */
     private static SafetyEvent approvedAlready(SafetyEvent e, ApprovedAct act) {
+        return sameAct(e, SafetyEvent.APPROVED_HOLD_EVIDENCE, act.holdId(), "part of the command hold " + act.holdId() + " approved");
+    }
+
+    /** {@code e} as an alert about an act whose own event came first: evidence {@code key} says which, the detail why. */
+    private static SafetyEvent sameAct(SafetyEvent e, String key, String value, String why) {
         Map<String, String> ev = new LinkedHashMap<>(e.evidence());
-        ev.put(SafetyEvent.APPROVED_HOLD_EVIDENCE, act.holdId());
+        ev.put(key, value);
         return new SafetyEvent(e.rule(), e.category(), e.severity(), Action.ALERT, e.sandbox(), e.episode(), e.step(), e.passportId(),
-                e.passportFingerprint(), e.time(), e.detail() + " (part of the command hold " + act.holdId() + " approved)", ev);
+                e.passportFingerprint(), e.time(), e.detail() + " (" + why + ")", ev);
     }
 
     /** Checks protected paths; raises each change once. Skipped while another check runs, unless {@code wait}. */
