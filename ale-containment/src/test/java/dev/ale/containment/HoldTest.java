@@ -82,6 +82,19 @@ class HoldTest {
         return backend().holds();
     }
 
+    /** A sandbox under {@link #GUARDS_TESTS} whose /workspace/tests was made during setup, now in the agent phase. */
+    private static GuardedSandbox agentPhaseWithTestsDir() {
+        GuardedSandbox s = backend().create(SandboxRequest.of(GUARDS_TESTS).startingIn(Phase.SETUP));
+        assertThat(s.exec(ExecRequest.of("mkdir", "-p", "/workspace/tests")).exitCode()).isZero();
+        s.enterPhase(Phase.AGENT);
+        return s;
+    }
+
+    /** A write_file into the protected directory, on its own thread: it waits for an operator. */
+    private static CompletableFuture<Void> writeTestLater(GuardedSandbox s) {
+        return CompletableFuture.runAsync(() -> s.files().write("/workspace/tests/run.sh", "exit 0\n".getBytes(StandardCharsets.UTF_8)));
+    }
+
     private static CompletableFuture<ExecResult> execLater(GuardedSandbox s, String script) {
         return CompletableFuture.supplyAsync(() -> s.exec(ExecRequest.of("sh", "-c", script).withTimeout(LIMIT)));
     }
@@ -168,11 +181,8 @@ class HoldTest {
 
     @Test
     void aProtectedFileWriteAnOperatorApprovedIsNotTamperingButALaterChangeToItStillIs() throws Exception {
-        try (GuardedSandbox s = backend().create(SandboxRequest.of(GUARDS_TESTS).startingIn(Phase.SETUP))) {
-            assertThat(s.exec(ExecRequest.of("mkdir", "-p", "/workspace/tests")).exitCode()).isZero();
-            s.enterPhase(Phase.AGENT);
-            CompletableFuture<Void> write = CompletableFuture.runAsync(
-                    () -> s.files().write("/workspace/tests/run.sh", "exit 0\n".getBytes(StandardCharsets.UTF_8)));
+        try (GuardedSandbox s = agentPhaseWithTestsDir()) {
+            CompletableFuture<Void> write = writeTestLater(s);
             Hold hold = pendingHoldOf(s);
             desk().approve(hold.id(), "alice");
             assertThat(write).succeedsWithin(Duration.ofSeconds(60));
@@ -220,11 +230,8 @@ class HoldTest {
 
     @Test
     void aHeldFileWriteWaitsForTheOperatorAndADenyRefusesIt() throws Exception {
-        try (GuardedSandbox s = backend().create(SandboxRequest.of(GUARDS_TESTS).startingIn(Phase.SETUP))) {
-            assertThat(s.exec(ExecRequest.of("mkdir", "-p", "/workspace/tests")).exitCode()).isZero();
-            s.enterPhase(Phase.AGENT);
-            CompletableFuture<Void> write = CompletableFuture.runAsync(
-                    () -> s.files().write("/workspace/tests/run.sh", "exit 0\n".getBytes(StandardCharsets.UTF_8)));
+        try (GuardedSandbox s = agentPhaseWithTestsDir()) {
+            CompletableFuture<Void> write = writeTestLater(s);
             Hold hold = pendingHoldOf(s);
             assertThat(hold.category().wire()).isEqualTo("tamper");
             assertThat(write).isNotDone();

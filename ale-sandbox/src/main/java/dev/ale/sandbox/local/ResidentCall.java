@@ -54,8 +54,13 @@ final class ResidentCall implements RunningCall {
 
     /** Waits until the init has started the call (or could not, or is gone); false at the limit. */
     boolean awaitStarted(Duration limit) {
+        return settledWithin(CompletableFuture.anyOf(started, exit), limit);
+    }
+
+    /** Whether {@code f} completed (normally or not) within {@code limit}; false when interrupted. */
+    private static boolean settledWithin(CompletableFuture<?> f, Duration limit) {
         try {
-            CompletableFuture.anyOf(started, exit).get(limit.toMillis(), TimeUnit.MILLISECONDS);
+            f.get(Math.max(0, limit.toMillis()), TimeUnit.MILLISECONDS);
             return true;
         } catch (TimeoutException e) {
             return false;
@@ -166,17 +171,7 @@ final class ResidentCall implements RunningCall {
 
     @Override
     public boolean waitFor(Duration limit) {
-        try {
-            exit.get(Math.max(0, limit.toMillis()), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (ExecutionException e) {
-            return true;
-        }
+        return settledWithin(exit, limit);
     }
 
     @Override
